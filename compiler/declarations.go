@@ -1,0 +1,168 @@
+package compiler
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/inventory"
+)
+
+// cluster reads cluster-wide settings: where the cluster DNS runs.
+func (c *compiler) cluster(v cue.Value) {
+	dns := get(v, "dns")
+	ns, _ := str(dns, "namespace")
+	labels := c.labels(get(dns, "labels"))
+	c.out.DNS = ir.Peer{
+		Kind:       ir.PeerDNS,
+		Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{inventory.MetadataNameLabel: ns}},
+		Pods:       &metav1.LabelSelector{MatchLabels: labels},
+		Ref:        ns + "/dns",
+	}
+}
+
+// declarations reads namespaces and their workloads.
+func (c *compiler) declarations(v cue.Value) {
+	fields(v, func(name string, nsv cue.Value) {
+		labels := c.labels(get(nsv, "labels"))
+		if got, ok := labels[inventory.MetadataNameLabel]; ok && got != name {
+			c.errorf(nsv, "remove the label; the API server sets it to the namespace name",
+				"label %s is %q but the namespace is %q", inventory.MetadataNameLabel, got, name)
+		}
+		labels[inventory.MetadataNameLabel] = name
+		ns := ir.Namespace{Name: name, Labels: labels, Origin: c.origin(nsv, ir.Origin{})}
+		c.out.Namespaces = append(c.out.Namespaces, ns)
+		c.namespaces[name] = &c.out.Namespaces[len(c.out.Namespaces)-1]
+		fields(get(nsv, "workloads"), func(wname string, wv cue.Value) {
+			c.workload(name, wname, wv)
+		})
+	})
+	// Re-point the maps: appends may have moved the slices.
+	for i := range c.out.Namespaces {
+		c.namespaces[c.out.Namespaces[i].Name] = &c.out.Namespaces[i]
+	}
+	for i := range c.out.Workloads {
+		w := &c.out.Workloads[i]
+		c.workloads[w.Namespace+"/"+w.Name] = w
+		for _, np := range w.Ports {
+			if c.portNames[np.Name] == nil {
+				c.portNames[np.Name] = map[ir.Protocol]bool{}
+			}
+			c.portNames[np.Name][np.Protocol] = true
+		}
+	}
+	c.duplicateSelectors()
+}
+
+// workload reads one workload declaration.
+func (c *compiler) workload(ns, name string, v cue.Value) {
+	kind, _ := str(v, "kind")
+	w := ir.Workload{Namespace: ns, Name: name, Kind: kind, Origin: c.origin(v, ir.Origin{})}
+	if lv := get(v, "labels"); lv.Exists() {
+		w.Labels = c.labels(lv)
+		if len(w.Labels) == 0 {
+			c.errorf(lv, "give the workload at least one label, or omit labels to use {app: \""+name+"\"}",
+				"empty labels would select every pod in the namespace")
+		}
+	} else {
+		w.Labels = map[string]string{"app": name}
+	}
+	fields(get(v, "ports"), func(pname string, pv cue.Value) {
+		if np, ok := c.namedPort(pname, pv); ok {
+			w.Ports = append(w.Ports, np)
+		}
+	})
+	sort.Slice(w.Ports, func(i, j int) bool { return w.Ports[i].Name < w.Ports[j].Name })
+	elems(get(v, "ips"), func(_ int, iv cue.Value) {
+		s, _ := iv.String()
+		addr, err := netip.ParseAddr(s)
+		if err != nil {
+			c.errorf(iv, "write a plain IPv4 or IPv6 address such as 10.0.1.7", "invalid pod IP %q", s)
+			return
+		}
+		w.IPs = append(w.IPs, addr.String())
+	})
+	c.out.Workloads = append(c.out.Workloads, w)
+}
+
+// namedPort reads `name: 8080` or `name: {port: 53, protocol: "UDP"}`.
+func (c *compiler) namedPort(name string, v cue.Value) (ir.NamedPort, bool) {
+	if errs := validation.IsValidPortName(name); len(errs) > 0 {
+		c.errorf(v, "port names are at most 15 lowercase letters, digits and '-', with at least one letter",
+			"invalid port name %q: %s", name, strings.Join(errs, "; "))
+		return ir.NamedPort{}, false
+	}
+	np := ir.NamedPort{Name: name, Protocol: ir.TCP}
+	num := v
+	if v.IncompleteKind() == cue.StructKind {
+		num = get(v, "port")
+		p, _ := str(v, "protocol")
+		np.Protocol = ir.Protocol(p)
+	}
+	n, err := num.Int64()
+	if err != nil || validation.IsValidPortNum(int(n)) != nil {
+		c.errorf(num, "container ports are 1-65535", "invalid port number %v", num)
+		return ir.NamedPort{}, false
+	}
+	np.Port = int32(n)
+	return np, true
+}
+
+// labels reads and validates a label map.
+func (c *compiler) labels(v cue.Value) map[string]string {
+	out := map[string]string{}
+	fields(v, func(k string, lv cue.Value) {
+		val, err := lv.String()
+		if err != nil {
+			c.errorf(lv, "label values are strings", "label %q is not a string", k)
+			return
+		}
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			c.errorf(lv, "label keys are an optional DNS prefix and a name of at most 63 characters (letters, digits, '-', '_', '.')",
+				"invalid label key %q: %s", k, strings.Join(errs, "; "))
+		}
+		if errs := validation.IsValidLabelValue(val); len(errs) > 0 {
+			c.errorf(lv, "label values are at most 63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric",
+				"invalid label value %q for %q: %s", val, k, strings.Join(errs, "; "))
+		}
+		out[k] = val
+	})
+	return out
+}
+
+// duplicateSelectors rejects two workloads of one namespace with the same
+// labels: every rule naming one would silently also cover the other.
+func (c *compiler) duplicateSelectors() {
+	seen := map[string]*ir.Workload{}
+	for i := range c.out.Workloads {
+		w := &c.out.Workloads[i]
+		key := w.Namespace + "|" + labelString(w.Labels)
+		if first, ok := seen[key]; ok {
+			c.diags.Add(originPos(w.Origin), "namespaces."+w.Namespace+".workloads."+w.Name,
+				"give each workload labels that select only its own pods",
+				"workload %s has the same labels %s as workload %s (%s)", w.Name, labelString(w.Labels), first.Name, first.Origin)
+			continue
+		}
+		seen[key] = w
+	}
+}
+
+// labelString renders labels as a sorted {k: v, ...} for messages and keys.
+func labelString(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %s", k, m[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

@@ -1,0 +1,89 @@
+package compiler
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// normalize sorts the IR into its canonical order and drops exact
+// duplicates (same subject, direction, peer and ports), keeping the first
+// origin, so output does not depend on CUE field order.
+func normalize(p *ir.Policy) {
+	sort.Slice(p.Namespaces, func(i, j int) bool { return p.Namespaces[i].Name < p.Namespaces[j].Name })
+	sort.Slice(p.Workloads, func(i, j int) bool {
+		a, b := p.Workloads[i], p.Workloads[j]
+		return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+	})
+	for i := range p.Rules {
+		sortPorts(p.Rules[i].Ports)
+	}
+	p.Isolations = dedupe(p.Isolations, func(x ir.Isolation) (string, ir.Origin) {
+		return key(x.Subject) + key(x.Direction), x.Origin
+	})
+	p.Rules = dedupe(p.Rules, func(r ir.Rule) (string, ir.Origin) {
+		return key(r.Subject) + key(r.Direction) + key(r.Peer) + key(r.Ports) + key(r.Action), r.Origin
+	})
+}
+
+// dedupe sorts by key then origin and keeps the first of each key.
+func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) []T {
+	type item struct {
+		k string
+		o ir.Origin
+		x T
+	}
+	items := make([]item, len(xs))
+	for i, x := range xs {
+		k, o := keyOf(x)
+		items[i] = item{k, o, x}
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].k != items[j].k {
+			return items[i].k < items[j].k
+		}
+		return originLess(items[i].o, items[j].o)
+	})
+	out := xs[:0]
+	for i, it := range items {
+		if i > 0 && it.k == items[i-1].k {
+			continue
+		}
+		out = append(out, it.x)
+	}
+	return out
+}
+
+func originLess(a, b ir.Origin) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Col < b.Col
+}
+
+// key is a canonical string of a value (JSON sorts map keys).
+func key(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data) + "\x00"
+}
+
+// sortPorts orders ports by protocol, number, end and name.
+func sortPorts(ps []ir.Port) {
+	sort.Slice(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		if a.Number != b.Number {
+			return a.Number < b.Number
+		}
+		if a.End != b.End {
+			return a.End < b.End
+		}
+		return a.Name < b.Name
+	})
+}

@@ -1,0 +1,174 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// ports compiles a list of port specifications.
+func (c *compiler) ports(v cue.Value, via ir.Origin) ([]ir.Port, bool) {
+	var out []ir.Port
+	ok := true
+	elems(v, func(_ int, pv cue.Value) {
+		p, err := c.port(pv)
+		if err != nil {
+			c.errorAt(pv, via, portHint, "%v", err)
+			ok = false
+			return
+		}
+		out = append(out, p)
+	})
+	return out, ok
+}
+
+const portHint = `ports are 8080, "http" (a named container port), "TCP/80", "UDP/53", "TCP/8000-8100", "SCTP", or {port: 8000, endPort: 8100, protocol: "TCP"}`
+
+// port compiles one port in any of its forms.
+func (c *compiler) port(v cue.Value) (ir.Port, error) {
+	v, _ = v.Default()
+	switch v.IncompleteKind() {
+	case cue.IntKind:
+		n, _ := v.Int64()
+		return checkPort(ir.Port{Protocol: ir.TCP, Number: int32(clamp(n))}, n, 0)
+	case cue.StringKind:
+		s, _ := v.String()
+		return c.portString(s)
+	}
+	proto, _ := str(v, "protocol")
+	p := ir.Port{Protocol: ir.Protocol(proto)}
+	pv := get(v, "port")
+	ev := get(v, "endPort")
+	var num, end int64
+	if pv.Exists() {
+		pv, _ = pv.Default()
+		if pv.IncompleteKind() == cue.StringKind {
+			name, _ := pv.String()
+			if ev.Exists() {
+				return p, fmt.Errorf("endPort needs a numeric port, not %q", name)
+			}
+			return c.namedPortRef(p.Protocol, name, true)
+		}
+		num, _ = pv.Int64()
+		p.Number = int32(clamp(num))
+	}
+	if ev.Exists() {
+		if !pv.Exists() {
+			return p, fmt.Errorf("endPort needs a port")
+		}
+		end, _ = ev.Int64()
+		p.End = int32(clamp(end))
+	}
+	if !pv.Exists() {
+		return p, nil
+	}
+	return checkPort(p, num, end)
+}
+
+// portString parses the string forms of a port.
+func (c *compiler) portString(s string) (ir.Port, error) {
+	proto, rest, hasProto := strings.Cut(s, "/")
+	switch ir.Protocol(proto) {
+	case ir.TCP, ir.UDP, ir.SCTP:
+		if !hasProto {
+			return ir.Port{Protocol: ir.Protocol(proto)}, nil
+		}
+	default:
+		if hasProto {
+			return ir.Port{}, fmt.Errorf("unknown protocol %q in port %q (TCP, UDP or SCTP)", proto, s)
+		}
+		rest, proto = s, ""
+	}
+	if rest == "" {
+		return ir.Port{}, fmt.Errorf("port %q has no port after the protocol", s)
+	}
+	first, last, isRange := strings.Cut(rest, "-")
+	if !isDigits(first) {
+		return c.namedPortRef(ir.Protocol(proto), rest, proto != "")
+	}
+	n, err := strconv.ParseInt(first, 10, 64)
+	if err != nil {
+		return ir.Port{}, fmt.Errorf("port %q is out of range (1-65535)", s)
+	}
+	p := ir.Port{Protocol: ir.TCP, Number: int32(clamp(n))}
+	if proto != "" {
+		p.Protocol = ir.Protocol(proto)
+	}
+	var end int64
+	if isRange {
+		if end, err = strconv.ParseInt(last, 10, 64); err != nil {
+			return p, fmt.Errorf("invalid port range %q", s)
+		}
+		p.End = int32(clamp(end))
+	}
+	return checkPort(p, n, end)
+}
+
+// namedPortRef resolves a named port's protocol from the workloads that
+// declare it: NetworkPolicy matches a named port only when the protocol
+// matches too, so guessing TCP for a UDP port would silently match nothing.
+func (c *compiler) namedPortRef(proto ir.Protocol, name string, explicit bool) (ir.Port, error) {
+	if errs := validation.IsValidPortName(name); len(errs) > 0 {
+		return ir.Port{}, fmt.Errorf("invalid port %q: %s", name, strings.Join(errs, "; "))
+	}
+	protos := c.portNames[name]
+	switch {
+	case len(protos) == 0:
+		return ir.Port{}, fmt.Errorf("no workload declares a port named %q", name)
+	case explicit:
+		if !protos[proto] {
+			return ir.Port{}, fmt.Errorf("no workload declares a %s port named %q", proto, name)
+		}
+		return ir.Port{Protocol: proto, Name: name}, nil
+	case len(protos) > 1:
+		var list []string
+		for p := range protos {
+			list = append(list, string(p))
+		}
+		sort.Strings(list)
+		return ir.Port{}, fmt.Errorf("port %q is declared with protocols %s; write \"%s/%s\" to choose", name, strings.Join(list, " and "), list[0], name)
+	}
+	for p := range protos {
+		proto = p
+	}
+	return ir.Port{Protocol: proto, Name: name}, nil
+}
+
+// checkPort validates a numeric port and its range end.
+func checkPort(p ir.Port, n, end int64) (ir.Port, error) {
+	if validation.IsValidPortNum(int(clamp(n))) != nil || n != int64(p.Number) {
+		return p, fmt.Errorf("port %d is out of range (1-65535)", n)
+	}
+	if end != 0 {
+		if validation.IsValidPortNum(int(clamp(end))) != nil || end != int64(p.End) {
+			return p, fmt.Errorf("endPort %d is out of range (1-65535)", end)
+		}
+		if end < n {
+			return p, fmt.Errorf("endPort %d is below port %d", end, n)
+		}
+		if end == n {
+			p.End = 0
+		}
+	}
+	return p, nil
+}
+
+// clamp keeps huge numbers from wrapping when narrowed to int32; the range
+// check then reports the user's original value.
+func clamp(n int64) int64 {
+	if n < -1 || n > 1<<20 {
+		return -1
+	}
+	return n
+}
+
+func isDigits(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}

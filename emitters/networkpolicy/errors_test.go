@@ -1,0 +1,197 @@
+package networkpolicy
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// oneRule is a policy isolating api's egress with a single rule.
+func oneRule(p ir.Peer, ports ...ir.Port) *ir.Policy {
+	return &ir.Policy{
+		Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
+		Rules:      []ir.Rule{allow(api, ir.Egress, p, 20, ports...)},
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   *ir.Policy
+		is   error
+		want []string // substrings of the error, in order of the message
+	}{{
+		name: "fqdn peer",
+		in:   oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, tcp(443)),
+		is:   ErrUnsupported,
+		want: []string{"intents/shop.cue:20:3: egress rule of shop/api", `FQDN peer "api.example.com"`},
+	}, {
+		name: "deny rule",
+		in: &ir.Policy{
+			Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
+			Rules:      []ir.Rule{{Subject: api, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: at(20)}},
+		},
+		is:   ErrUnsupported,
+		want: []string{"intents/shop.cue:20:3", `action "Deny"`},
+	}, {
+		name: "rule without isolation",
+		in:   &ir.Policy{Rules: []ir.Rule{allow(api, ir.Egress, everyone, 20)}},
+		is:   ErrUnsupported,
+		want: []string{"intents/shop.cue:20:3", "no isolation"},
+	}, {
+		name: "bad selector value",
+		in:   oneRule(localPods(map[string]string{"app": "bad value!"}), tcp(80)),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", "podSelector.matchLabels", "bad value!"},
+	}, {
+		name: "bad selector key",
+		in:   oneRule(ir.Peer{Kind: ir.PeerPods, Namespaces: sel(map[string]string{"-bad": "x"})}),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", "namespaceSelector.matchLabels", "-bad"},
+	}, {
+		name: "bad subject selector",
+		in: &ir.Policy{Isolations: []ir.Isolation{
+			isolate(subject("shop", "x", map[string]string{"app": "a b"}), ir.Ingress, 7)}},
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:7:3: ingress isolation of shop/x", "podSelector"},
+	}, {
+		name: "bad cidr",
+		in:   oneRule(cidr("10.0.0.0/33")),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", `invalid cidr "10.0.0.0/33"`},
+	}, {
+		name: "cidr with host bits",
+		in:   oneRule(cidr("10.0.0.1/8")),
+		is:   ErrInvalid,
+		want: []string{`cidr "10.0.0.1/8": host bits set (did you mean "10.0.0.0/8"?)`},
+	}, {
+		name: "except outside cidr",
+		in:   oneRule(cidr("10.0.0.0/8", "192.168.0.0/16")),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", `except "192.168.0.0/16": must lie strictly inside cidr "10.0.0.0/8"`},
+	}, {
+		name: "except equal to cidr",
+		in:   oneRule(cidr("10.0.0.0/8", "10.0.0.0/8")),
+		is:   ErrInvalid,
+		want: []string{`except "10.0.0.0/8": must lie strictly inside`},
+	}, {
+		name: "except of other family",
+		in:   oneRule(cidr("10.0.0.0/8", "2001:db8::/32")),
+		is:   ErrInvalid,
+		want: []string{`except "2001:db8::/32": not the address family`},
+	}, {
+		name: "cidr peer without blocks",
+		in:   oneRule(ir.Peer{Kind: ir.PeerCIDR}),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", "no CIDR"},
+	}, {
+		name: "port 0",
+		in:   oneRule(everyone, tcp(0)),
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:20:3", "invalid port 0: must be between 1 and 65535"},
+	}, {
+		name: "port 70000",
+		in:   oneRule(everyone, tcp(70000)),
+		is:   ErrInvalid,
+		want: []string{"port 70000: must be between 1 and 65535"},
+	}, {
+		name: "endPort below port",
+		in:   oneRule(everyone, span(tcp(9000), 8000)),
+		is:   ErrInvalid,
+		want: []string{"endPort 8000: must not be below port 9000"},
+	}, {
+		name: "endPort with named port",
+		in:   oneRule(everyone, span(named("http"), 90)),
+		is:   ErrInvalid,
+		want: []string{"endPort 90: only allowed with a numeric port"},
+	}, {
+		name: "bad port name and protocol",
+		in:   oneRule(everyone, ir.Port{Protocol: "ICMP", Name: "Not_A_Name"}),
+		is:   ErrInvalid,
+		want: []string{`protocol "ICMP"`, "port Not_A_Name"},
+	}, {
+		name: "name collision",
+		in: &ir.Policy{Isolations: []ir.Isolation{
+			isolate(subject("shop", "web", app("web")), ir.Ingress, 1),
+			isolate(subject("shop", "web", app("web-v2")), ir.Ingress, 2),
+		}},
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:", `policy name "shop-ingress-web"`, "the other is at intents/shop.cue:"},
+	}, {
+		name: "invalid name",
+		in:   &ir.Policy{Isolations: []ir.Isolation{isolate(subject("shop", "Web_1", nil), ir.Ingress, 1)}},
+		is:   ErrInvalid,
+		want: []string{"intents/shop.cue:1:3", `policy name "shop-ingress-Web_1"`},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pols, err := Build(tt.in)
+			if err == nil {
+				t.Fatalf("Build succeeded, want an error; got %d policies", len(pols))
+			}
+			if pols != nil {
+				t.Errorf("Build returned policies along with an error")
+			}
+			if !errors.Is(err, tt.is) {
+				t.Errorf("error %q does not wrap %v", err, tt.is)
+			}
+			msg := err.Error()
+			for _, w := range tt.want {
+				i := strings.Index(msg, w)
+				if i < 0 {
+					t.Fatalf("error %q does not contain %q", msg, w)
+				}
+				msg = msg[i+len(w):]
+			}
+		})
+	}
+}
+
+// TestBuildCollectsErrors checks that every problem is reported at once,
+// sorted, and not only the first one.
+func TestBuildCollectsErrors(t *testing.T) {
+	p := &ir.Policy{
+		Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
+		Rules: []ir.Rule{
+			allow(api, ir.Egress, cidr("10.0.0.0/33"), 30, tcp(0)),
+			allow(api, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 12),
+			allow(api, ir.Egress, everyone, 20, tcp(443)),
+		},
+	}
+	_, err := Build(p)
+	if err == nil {
+		t.Fatal("Build succeeded")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{
+		`intents/shop.cue:12:3: egress rule of shop/api: FQDN peer "x.example"`,
+		`intents/shop.cue:30:3: egress rule of shop/api: invalid cidr "10.0.0.0/33"`,
+		`intents/shop.cue:30:3: egress rule of shop/api: invalid port 0`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("want %d errors, one a line, got:\n%v", len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want prefix %q", i, lines[i], w)
+		}
+	}
+}
+
+func TestFilesErrors(t *testing.T) {
+	ok := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
+	tests := map[string][]networkingv1.NetworkPolicy{
+		"path in name":      {{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}},
+		"path in namespace": {{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}},
+		"duplicate":         {ok, ok},
+	}
+	for name, pols := range tests {
+		if _, err := Files(pols); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Files error %v, want ErrInvalid", name, err)
+		}
+	}
+}

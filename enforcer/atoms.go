@@ -1,0 +1,117 @@
+package enforcer
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+var (
+	v4First = netip.AddrFrom4([4]byte{})
+	v4Last  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	v6First = netip.IPv6Unspecified()
+	v6Last  = netip.AddrFrom16([16]byte{
+		255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255})
+)
+
+// atomization splits the address space into the external peers: disjoint
+// ranges such that every block either contains a range whole or misses it.
+// IPv4 is always present (with no block at all it is one peer); IPv6 only
+// when some block is IPv6.
+type atomization struct {
+	atoms      []ipRange
+	blockAtoms [][]int32 // per block: the atoms it contains, ascending
+}
+
+// buildAtoms atomizes the address space for the given blocks.
+func buildAtoms(blocks []ipSet) atomization {
+	starts := []netip.Addr{v4First}
+	hasV6 := false
+	for _, b := range blocks {
+		for _, r := range b {
+			starts = append(starts, r.lo)
+			if next := r.hi.Next(); next.IsValid() && next.Is4() == r.hi.Is4() {
+				starts = append(starts, next)
+			}
+			hasV6 = hasV6 || r.lo.Is6()
+		}
+	}
+	if hasV6 {
+		starts = append(starts, v6First)
+	}
+	slices.SortFunc(starts, netip.Addr.Compare)
+	starts = slices.Compact(starts)
+	fine := make([]ipRange, len(starts))
+	for i, s := range starts {
+		last := v4Last
+		if s.Is6() {
+			last = v6Last
+		}
+		if i+1 < len(starts) && starts[i+1].Is6() == s.Is6() {
+			last = starts[i+1].Prev()
+		}
+		fine[i] = ipRange{s, last}
+	}
+	return mergeAtoms(fine, membership(fine, blocks), len(blocks))
+}
+
+// membership lists, per fine atom, the blocks containing it.
+func membership(fine []ipRange, blocks []ipSet) [][]int32 {
+	members := make([][]int32, len(fine))
+	for bi, b := range blocks {
+		for _, r := range b {
+			i, _ := slices.BinarySearchFunc(fine, r.lo, func(a ipRange, t netip.Addr) int { return a.lo.Compare(t) })
+			for ; i < len(fine) && fine[i].hi.Compare(r.hi) <= 0 && fine[i].lo.Is4() == r.lo.Is4(); i++ {
+				members[i] = append(members[i], int32(bi))
+			}
+		}
+	}
+	return members
+}
+
+// mergeAtoms joins neighbouring atoms of one family that every block treats
+// alike, so the output names as few external peers as the blocks allow.
+func mergeAtoms(fine []ipRange, members [][]int32, nBlocks int) atomization {
+	var at atomization
+	at.blockAtoms = make([][]int32, nBlocks)
+	prevKey := ""
+	for i, r := range fine {
+		key := int32Key(members[i])
+		n := len(at.atoms)
+		if n > 0 && key == prevKey && at.atoms[n-1].hi.Next() == r.lo {
+			at.atoms[n-1].hi = r.hi
+			continue
+		}
+		prevKey = key
+		at.atoms = append(at.atoms, r)
+		for _, b := range members[i] {
+			at.blockAtoms[b] = append(at.blockAtoms[b], int32(n))
+		}
+	}
+	return at
+}
+
+// atomOf finds the atom holding a.
+func (at *atomization) atomOf(a netip.Addr) int {
+	a = a.Unmap()
+	i, found := slices.BinarySearchFunc(at.atoms, a, func(r ipRange, t netip.Addr) int { return r.lo.Compare(t) })
+	if found {
+		return i
+	}
+	if i == 0 {
+		return -1
+	}
+	if r := at.atoms[i-1]; r.hi.Compare(a) >= 0 && r.lo.Is4() == a.Is4() {
+		return i - 1
+	}
+	return -1
+}
+
+func int32Key(xs []int32) string {
+	var b strings.Builder
+	for _, x := range xs {
+		b.WriteString(itoa(int(x)))
+		b.WriteByte(',')
+	}
+	return b.String()
+}

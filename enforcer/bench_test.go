@@ -1,0 +1,122 @@
+package enforcer
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/inventory"
+)
+
+// syntheticCluster builds a cluster shaped like a real multi-team one:
+// nsCount namespaces (team-NNN plus kube-system and monitoring) with wl
+// workloads each in five tiers, and ten NetworkPolicies per team namespace
+// (default deny, DNS, tier chain, monitoring, a cross-team grant, external
+// egress). withAdmin adds an Admin-tier and a Baseline-tier
+// ClusterNetworkPolicy, which make every row take the full evaluation path.
+func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory.Inventory, Policies) {
+	var inv inventory.Inventory
+	c := confCase{}
+	addNS := func(name string, labels map[string]string) {
+		labels[inventory.MetadataNameLabel] = name
+		inv.Namespaces = append(inv.Namespaces, inventory.Namespace{Name: name, Labels: labels})
+	}
+	addNS("kube-system", map[string]string{})
+	inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{Namespace: "kube-system", Name: "coredns",
+		Kind: "Deployment", Labels: map[string]string{"k8s-app": "kube-dns"}})
+	addNS("monitoring", map[string]string{"team": "monitoring"})
+	inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{Namespace: "monitoring", Name: "prometheus",
+		Kind: "StatefulSet", Labels: map[string]string{"app": "prometheus"}})
+	tiers := []string{"web", "app", "db", "cache", "worker"}
+	for i := range nsCount - 2 {
+		ns := fmt.Sprintf("team-%03d", i)
+		addNS(ns, map[string]string{"team": fmt.Sprintf("t%02d", i%20), "env": []string{"prod", "dev"}[i%2]})
+		for j := range wl {
+			ep := inventory.Endpoint{Namespace: ns, Name: fmt.Sprintf("w%02d", j), Kind: "Deployment",
+				Labels: map[string]string{"app": fmt.Sprintf("%s-w%02d", ns, j), "tier": tiers[j%5]},
+				Ports: []ir.NamedPort{{Name: "grpc", Port: 9000, Protocol: ir.TCP},
+					{Name: "http", Port: int32(8080 + j%3), Protocol: ir.TCP}, {Name: "metrics", Port: 9090, Protocol: ir.TCP}}}
+			if j%4 == 0 {
+				ep.IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, byte(i / 250), byte(i % 250), byte(j + 1)})}
+			}
+			inv.Endpoints = append(inv.Endpoints, ep)
+		}
+		c.nps = append(c.nps, namespacePolicies(ns, i, wl)...)
+	}
+	if withAdmin {
+		c.cnps = []v1alpha2.ClusterNetworkPolicy{
+			cnp("dev-not-prod", admin, 10, cnpSubjectNS(sel("env", "prod")), cnpIn(deny, cnpFromNS(sel("env", "dev")))),
+			cnp("baseline-isolate", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS))),
+		}
+	}
+	return inv, confPolicies(tb, c)
+}
+
+// namespacePolicies are the ten NetworkPolicies of team namespace i.
+func namespacePolicies(ns string, i, wl int) []networkingv1.NetworkPolicy {
+	tier := func(t string) *networkingv1.NetworkPolicyPeer { p := podPeer(sel("tier", t)); return &p }
+	return []networkingv1.NetworkPolicy{
+		netpol(ns, "default-deny", types(tIngress, tEgress)),
+		netpol(ns, "dns", types(tEgress), egress(to(peers(nsPodPeer(sel(inventory.MetadataNameLabel, "kube-system"),
+			sel("k8s-app", "kube-dns"))), port(UDP, 53), port(TCP, 53)))),
+		netpol(ns, "web-in", selecting(sel("tier", "web")), ingress(from(anyone, named(TCP, "http")))),
+		netpol(ns, "app-from-web", selecting(sel("tier", "app")), ingress(from(peers(*tier("web")), named(TCP, "http")))),
+		netpol(ns, "db-from-app", selecting(sel("tier", "db")), ingress(from(peers(*tier("app")), port(TCP, 5432)))),
+		netpol(ns, "web-to-app", selecting(sel("tier", "web")), types(tEgress), egress(to(peers(*tier("app")), named(TCP, "http")))),
+		netpol(ns, "app-to-db", selecting(sel("tier", "app")), types(tEgress), egress(to(peers(*tier("db")), port(TCP, 5432)))),
+		netpol(ns, "monitoring", ingress(from(peers(nsPeer(sel("team", "monitoring"))), named(TCP, "metrics")))),
+		netpol(ns, "cross-team", selecting(sel("app", fmt.Sprintf("%s-w%02d", ns, i%wl))),
+			ingress(from(peers(nsPodPeer(sel("team", fmt.Sprintf("t%02d", (i+1)%20)), sel("tier", "worker"))), named(TCP, "grpc")))),
+		netpol(ns, "external", selecting(sel("tier", "worker")), types(tEgress),
+			egress(to(peers(ipPeer("0.0.0.0/0", "10.0.0.0/8")), port(TCP, 443)),
+				to(peers(ipPeer(fmt.Sprintf("192.168.%d.0/24", i%256))), port(TCP, 5432)))),
+	}
+}
+
+func benchMatrix(b *testing.B, nsCount, wl int, withAdmin bool) {
+	inv, pols := syntheticCluster(b, nsCount, wl, withAdmin)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var conns int
+	for b.Loop() {
+		m, err := New(inv, pols)
+		if err != nil {
+			b.Fatal(err)
+		}
+		conns = len(m.Matrix().Connections)
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(conns), "connections")
+	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MiB")
+}
+
+// BenchmarkMatrix200x5000 is the DESIGN §5 target size: 200 namespaces,
+// 5,000 workloads, 1,980 NetworkPolicies (+2 ClusterNetworkPolicies).
+func BenchmarkMatrix200x5000(b *testing.B)      { benchMatrix(b, 200, 25, false) }
+func BenchmarkMatrix200x5000Admin(b *testing.B) { benchMatrix(b, 200, 25, true) }
+func BenchmarkMatrix20x500(b *testing.B)        { benchMatrix(b, 20, 25, true) }
+
+// BenchmarkVerdict200x5000 is one explained verdict on the target-size
+// cluster (the model built once).
+func BenchmarkVerdict200x5000(b *testing.B) {
+	inv, pols := syntheticCluster(b, 200, 25, true)
+	m, err := New(inv, pols)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.Verdict("team-001/w00", "team-001/w01", portset.TCP, 8081); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package enforcer
+
+import (
+	"strconv"
+	"strings"
+)
+
+// bitset is a set of small non-negative integers.
+type bitset []uint64
+
+func (b *bitset) set(i int32) {
+	w := int(i / 64)
+	for len(*b) <= w {
+		*b = append(*b, 0)
+	}
+	(*b)[w] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i int32) bool {
+	w := int(i / 64)
+	return w < len(b) && b[w]&(1<<(i%64)) != 0
+}
+
+// key is a canonical string of the set's contents.
+func (b bitset) key() string {
+	var s strings.Builder
+	for i, w := range b {
+		if w != 0 {
+			s.WriteString(strconv.Itoa(i))
+			s.WriteByte(':')
+			s.WriteString(strconv.FormatUint(w, 36))
+			s.WriteByte(',')
+		}
+	}
+	return s.String()
+}

@@ -1,0 +1,124 @@
+package enforcer
+
+import (
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/netpolc/netpolc/inventory"
+)
+
+// Conformance cases: ipBlock against pods with known IPs (10.N.0.M, see
+// conformance_test.go) and external addresses. Tables: rows are sources,
+// columns destinations, both xa xb xc ya yb yc za zb zc; '.' reachable, 'X'
+// not.
+
+// forgetYIPs makes the IPs of the y pods unknown.
+func forgetYIPs(inv *inventory.Inventory) {
+	for i, ep := range inv.Endpoints {
+		if ep.Namespace == "y" {
+			inv.Endpoints[i].IPs = nil
+		}
+	}
+}
+
+var ipBlockCases = []confCase{
+	{
+		name: "ingress ipBlock matches pods by known IP",
+		nps:  aFrom(ipPeer("10.2.0.0/16")),
+		want: `
+    x   y   z
+xa X.. ... ...
+xb X.. ... ...
+xc X.. ... ...
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za X.. ... ...
+zb X.. ... ...
+zc X.. ... ...`,
+		extra: []extraProbe{
+			{"10.2.0.99", "x/a", true},
+			{"ip:10.2.0.0-10.2.255.255", "x/a", true},
+			{"192.0.2.1", "x/a", false},
+			{"x/a", "192.0.2.1", true},
+		},
+	},
+	{
+		name: "ipBlock except carves a hole",
+		nps:  aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16")),
+		want: `
+    x   y   z
+xa ... ... ...
+xb ... ... ...
+xc ... ... ...
+ya X.. ... ...
+yb X.. ... ...
+yc X.. ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+		extra: []extraProbe{
+			{"10.2.0.200", "x/a", false},
+			{"10.9.9.9", "x/a", true},
+			{"11.0.0.1", "x/a", false},
+		},
+	},
+	{
+		name: "pods with unknown IPs match selectors only",
+		inv:  forgetYIPs,
+		nps:  aFrom(ipPeer("10.0.0.0/8")),
+		want: `
+    x   y   z
+xa ... ... ...
+xb ... ... ...
+xc ... ... ...
+ya X.. ... ...
+yb X.. ... ...
+yc X.. ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+	},
+	{
+		name: "egress ipBlock /32 reaches one pod",
+		nps: []networkingv1.NetworkPolicy{netpol("x", "a-to-zb", selecting(sel("pod", "a")), types(tEgress),
+			egress(to(peers(ipPeer("10.3.0.2/32")))))},
+		want: `
+    x   y   z
+xa XXX XXX X.X
+xb ... ... ...
+xc ... ... ...
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+		extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"x/a", "10.3.0.2", true}},
+	},
+	{
+		name: "ipBlock 0.0.0.0/0 admits every pod with a known IP",
+		nps: []networkingv1.NetworkPolicy{
+			netpol("x", "deny", types(tIngress)),
+			netpol("x", "from-world", ingress(from(peers(ipPeer("0.0.0.0/0"))))),
+		},
+		want:  reachAll,
+		extra: []extraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
+	},
+	{
+		name: "egress ipBlock and selector peers in one rule",
+		nps: []networkingv1.NetworkPolicy{netpol("x", "out", types(tEgress),
+			egress(to(peers(ipPeer("192.0.2.0/24"), podPeer(sel())))))},
+		want: `
+    x   y   z
+xa ... XXX XXX
+xb ... XXX XXX
+xc ... XXX XXX
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+		extra: []extraProbe{{"x/b", "192.0.2.77", true}, {"x/b", "198.51.100.1", false}},
+	},
+}

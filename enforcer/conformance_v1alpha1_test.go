@@ -1,0 +1,178 @@
+package enforcer
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+)
+
+// Conformance cases: v1alpha1 AdminNetworkPolicy and
+// BaselineAdminNetworkPolicy, and their ordering against v1alpha2. Tables:
+// rows are sources, columns destinations, both xa xb xc ya yb yc za zb zc;
+// '.' reachable, 'X' not.
+
+// anpIngress appends one ingress rule to an ANP.
+func anpIngress(a v1alpha1.AdminNetworkPolicyRuleAction, from []v1alpha1.AdminNetworkPolicyIngressPeer,
+	ports ...v1alpha1.AdminNetworkPolicyPort) func(*v1alpha1.AdminNetworkPolicySpec) {
+	return func(s *v1alpha1.AdminNetworkPolicySpec) {
+		r := v1alpha1.AdminNetworkPolicyIngressRule{Action: a, From: from}
+		if len(ports) > 0 {
+			r.Ports = &ports
+		}
+		s.Ingress = append(s.Ingress, r)
+	}
+}
+
+// banpIngress sets the ingress rules of a BANP.
+func banpIngress(rules ...v1alpha1.BaselineAdminNetworkPolicyIngressRule) func(*v1alpha1.BaselineAdminNetworkPolicySpec) {
+	return func(s *v1alpha1.BaselineAdminNetworkPolicySpec) { s.Ingress = rules }
+}
+
+const (
+	allow1 = v1alpha1.AdminNetworkPolicyRuleActionAllow
+	deny1  = v1alpha1.AdminNetworkPolicyRuleActionDeny
+	pass1  = v1alpha1.AdminNetworkPolicyRuleActionPass
+	bAllow = v1alpha1.BaselineAdminNetworkPolicyRuleActionAllow
+	bDeny  = v1alpha1.BaselineAdminNetworkPolicyRuleActionDeny
+)
+
+// passXToY is an ANP passing ingress from x into y, and denyAllIntoY a BANP
+// denying all ingress into y.
+var (
+	passXToY     = anp("pass-x", 1, nsY, anpIngress(pass1, anpFromNS(nsX)))
+	denyAllIntoY = banp(nsY, banpIngress(v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(allNS)}))
+)
+
+var v1alpha1Cases = []confCase{
+	{
+		name: "ANP allow overrides NetworkPolicy deny",
+		nps:  []networkingv1.NetworkPolicy{netpol("y", "deny", types(tIngress))},
+		anps: []v1alpha1.AdminNetworkPolicy{anp("allow-c", 5, nsY, anpIngress(allow1, anpFromPods(allNS, sel("pod", "c"))))},
+		want: `
+    x   y   z
+xa ... XXX ...
+xb ... XXX ...
+xc ... ... ...
+ya ... XXX ...
+yb ... XXX ...
+yc ... ... ...
+za ... XXX ...
+zb ... XXX ...
+zc ... ... ...`,
+	},
+	{
+		name:  "ANP pass then BANP deny",
+		anps:  []v1alpha1.AdminNetworkPolicy{passXToY},
+		banps: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
+		want: `
+    x   y   z
+xa ... XXX ...
+xb ... XXX ...
+xc ... XXX ...
+ya ... XXX ...
+yb ... XXX ...
+yc ... XXX ...
+za ... XXX ...
+zb ... XXX ...
+zc ... XXX ...`,
+	},
+	{
+		name:  "ANP pass reaches a NetworkPolicy that BANP cannot override",
+		nps:   []networkingv1.NetworkPolicy{netpol("y", "b-from-x", selecting(sel("pod", "b")), ingress(from(peers(nsPeer(nsX)))))},
+		anps:  []v1alpha1.AdminNetworkPolicy{passXToY},
+		banps: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
+		want: `
+    x   y   z
+xa ... X.X ...
+xb ... X.X ...
+xc ... X.X ...
+ya ... XXX ...
+yb ... XXX ...
+yc ... XXX ...
+za ... XXX ...
+zb ... XXX ...
+zc ... XXX ...`,
+	},
+	{
+		name: "BANP first matching rule decides",
+		banps: []v1alpha1.BaselineAdminNetworkPolicy{banp(nsZ, banpIngress(
+			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bAllow, From: anpFromPods(nsX, sel("pod", "b"))},
+			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(nsX)},
+		))},
+		want: `
+    x   y   z
+xa ... ... XXX
+xb ... ... ...
+xc ... ... XXX
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+	},
+	{
+		name: "ANP and admin-tier CNP order by priority together",
+		anps: []v1alpha1.AdminNetworkPolicy{anp("allow-z", 10, nsX, anpIngress(allow1, anpFromNS(nsZ)))},
+		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("deny-z", admin, 5, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ)))},
+		want: `
+    x   y   z
+xa ... ... ...
+xb ... ... ...
+xc ... ... ...
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za XXX ... ...
+zb XXX ... ...
+zc XXX ... ...`,
+	},
+	{
+		name: "ANP deny on an SCTP port in egress",
+		anps: []v1alpha1.AdminNetworkPolicy{anp("no-sctp-80", 1, nsX, func(s *v1alpha1.AdminNetworkPolicySpec) {
+			s.Egress = []v1alpha1.AdminNetworkPolicyEgressRule{{
+				Action: deny1, To: []v1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: allNS}},
+				Ports: &[]v1alpha1.AdminNetworkPolicyPort{{PortNumber: &v1alpha1.Port{Protocol: corev1.ProtocolSCTP, Port: 80}}},
+			}}
+		})},
+		probe: "SCTP/80",
+		want: `
+    x   y   z
+xa XXX XXX XXX
+xb XXX XXX XXX
+xc XXX XXX XXX
+ya ... ... ...
+yb ... ... ...
+yc ... ... ...
+za ... ... ...
+zb ... ... ...
+zc ... ... ...`,
+	},
+	{
+		name: "ANP port range",
+		anps: []v1alpha1.AdminNetworkPolicy{anp("no-80-81", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+			v1alpha1.AdminNetworkPolicyPort{PortRange: &v1alpha1.PortRange{Protocol: corev1.ProtocolTCP, Start: 80, End: 81}}))},
+		probe: "TCP/81",
+		want: `
+    x   y   z
+xa XXX ... ...
+xb XXX ... ...
+xc XXX ... ...
+ya XXX ... ...
+yb XXX ... ...
+yc XXX ... ...
+za XXX ... ...
+zb XXX ... ...
+zc XXX ... ...`,
+	},
+	{
+		name: "ANP named port matches the container port's protocol",
+		anps: []v1alpha1.AdminNetworkPolicy{anp("no-named", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+			v1alpha1.AdminNetworkPolicyPort{NamedPort: ptr("serve-80-sctp")}))},
+		probe: "TCP/80",
+		want:  reachAll,
+	},
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,145 @@
+package enforcer
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netpolc/netpolc/enforcer/portset"
+)
+
+// KindExternal is the Kind of the external peers ("ip:FIRST-LAST") in a
+// Connectivity.
+const KindExternal = "External"
+
+// Connectivity is the connectivity matrix: every endpoint and external
+// peer, and every ordered pair of them with something allowed. Its JSON
+// form is the DESIGN §3 contract.
+type Connectivity struct {
+	// Endpoints are the workloads, sorted by name, then the external peers,
+	// IPv4 before IPv6, by address.
+	Endpoints []Endpoint
+	// Connections are sorted by source, then destination, in the order of
+	// Endpoints (see CompareNames). Self-pairs and pairs with nothing
+	// allowed are absent.
+	Connections []Connection
+}
+
+// Endpoint is one node of the matrix.
+type Endpoint struct {
+	Name      string `json:"name"` // "namespace/name" or "ip:FIRST-LAST"
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"` // Deployment, ..., Pod, or External
+}
+
+// Connection is what src may open to dst.
+type Connection struct {
+	Src, Dst string
+	Ports    portset.Set // never empty
+}
+
+type jsonConnectivity struct {
+	Endpoints   []Endpoint       `json:"endpoints"`
+	Connections []jsonConnection `json:"connections"`
+}
+
+type jsonConnection struct {
+	Src   string   `json:"src"`
+	Dst   string   `json:"dst"`
+	All   bool     `json:"all"`
+	Ports []string `json:"ports"`
+}
+
+// MarshalJSON writes the DESIGN §3 form: "all": true with empty "ports"
+// for every port and protocol, otherwise the sorted, merged port strings.
+func (c *Connectivity) MarshalJSON() ([]byte, error) {
+	out := jsonConnectivity{Endpoints: c.Endpoints, Connections: make([]jsonConnection, len(c.Connections))}
+	if out.Endpoints == nil {
+		out.Endpoints = []Endpoint{}
+	}
+	for i, conn := range c.Connections {
+		jc := jsonConnection{Src: conn.Src, Dst: conn.Dst, All: conn.Ports.IsAll(), Ports: []string{}}
+		if !jc.All {
+			jc.Ports = conn.Ports.Strings()
+		}
+		out.Connections[i] = jc
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads the DESIGN §3 form and sorts it.
+func (c *Connectivity) UnmarshalJSON(data []byte) error {
+	var in jsonConnectivity
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	c.Endpoints, c.Connections = in.Endpoints, nil
+	for _, jc := range in.Connections {
+		ports := portset.All()
+		if !jc.All {
+			var err error
+			if ports, err = portset.Parse(strings.Join(jc.Ports, ",")); err != nil {
+				return fmt.Errorf("connection %s -> %s: %w", jc.Src, jc.Dst, err)
+			}
+		}
+		if !ports.IsEmpty() {
+			c.Connections = append(c.Connections, Connection{Src: jc.Src, Dst: jc.Dst, Ports: ports})
+		}
+	}
+	c.Sort()
+	return nil
+}
+
+// Sort puts endpoints and connections in the canonical order.
+func (c *Connectivity) Sort() {
+	slices.SortFunc(c.Endpoints, func(a, b Endpoint) int { return CompareNames(a.Name, b.Name) })
+	slices.SortFunc(c.Connections, compareConnections)
+}
+
+func compareConnections(a, b Connection) int {
+	return cmp.Or(CompareNames(a.Src, b.Src), CompareNames(a.Dst, b.Dst))
+}
+
+// CompareNames is the canonical order of matrix node names: workloads
+// ("namespace/name") alphabetically, then external peers ("ip:FIRST-LAST")
+// IPv4 before IPv6, by first then last address.
+func CompareNames(a, b string) int {
+	ra, aIP := parsePeerName(a)
+	rb, bIP := parsePeerName(b)
+	switch {
+	case aIP && bIP:
+		return cmp.Or(ra.lo.Compare(rb.lo), ra.hi.Compare(rb.hi))
+	case aIP:
+		return 1
+	case bIP:
+		return -1
+	}
+	return strings.Compare(a, b)
+}
+
+// parsePeerName reads an "ip:FIRST-LAST" name.
+func parsePeerName(s string) (ipRange, bool) {
+	rest, ok := strings.CutPrefix(s, "ip:")
+	if !ok {
+		return ipRange{}, false
+	}
+	first, last, _ := strings.Cut(rest, "-")
+	lo, err1 := netip.ParseAddr(first)
+	hi, err2 := netip.ParseAddr(last)
+	if err1 != nil || err2 != nil {
+		return ipRange{}, false
+	}
+	return ipRange{lo, hi}, true
+}
+
+// Ports returns what src may open to dst (empty when the pair is absent).
+func (c *Connectivity) Ports(src, dst string) portset.Set {
+	i, found := slices.BinarySearchFunc(c.Connections, Connection{Src: src, Dst: dst}, compareConnections)
+	if !found {
+		return portset.Empty()
+	}
+	return c.Connections[i].Ports
+}

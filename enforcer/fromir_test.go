@@ -1,0 +1,105 @@
+package enforcer
+
+import (
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/portset"
+)
+
+// TestFromIRMatchesObjects checks FromIR against hand-written objects with
+// the same meaning: the two matrices must be identical.
+func TestFromIRMatchesObjects(t *testing.T) {
+	subjA := ir.Subject{Namespace: "x", Pods: *sel("pod", "a"), Name: "a"}
+	subjY := ir.Subject{Namespace: "y", Name: "all-pods"}
+	origin := ir.Origin{File: "intents/x.cue", Line: 7, Col: 3}
+	p := &ir.Policy{
+		Isolations: []ir.Isolation{
+			{Subject: subjA, Direction: ir.Ingress}, {Subject: subjA, Direction: ir.Egress},
+			{Subject: subjY, Direction: ir.Ingress},
+		},
+		Rules: []ir.Rule{
+			{Subject: subjA, Direction: ir.Ingress, Origin: origin,
+				Peer:  ir.Peer{Kind: ir.PeerWorkload, Pods: sel("pod", "b"), Ref: "x/b"},
+				Ports: []ir.Port{{Protocol: ir.TCP, Number: 80}}},
+			{Subject: subjA, Direction: ir.Ingress,
+				Peer:  ir.Peer{Kind: ir.PeerPods, Namespaces: sel(), Pods: sel("pod", "c")},
+				Ports: []ir.Port{{Protocol: ir.TCP, Name: "serve-81-tcp"}}},
+			{Subject: subjA, Direction: ir.Egress,
+				Peer:  ir.Peer{Kind: ir.PeerDNS, Namespaces: sel("ns", "z")},
+				Ports: []ir.Port{{Protocol: ir.UDP, Number: 53}}},
+			{Subject: subjA, Direction: ir.Egress,
+				Peer:  ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.2.0.0/16", Except: []string{"10.2.0.1/32"}}}},
+				Ports: []ir.Port{{Protocol: ir.TCP, Number: 8000, End: 8100}}},
+			{Subject: subjA, Direction: ir.Egress, Peer: ir.Peer{Kind: ir.PeerWorld},
+				Ports: []ir.Port{{Protocol: ir.TCP, Number: 443}}},
+			{Subject: subjY, Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerAll},
+				Ports: []ir.Port{{Protocol: ir.SCTP}}},
+			{Subject: ir.Subject{Namespace: "z", Pods: *sel("pod", "c"), Name: "c"}, Direction: ir.Ingress,
+				Action: ir.Deny, Peer: ir.Peer{Kind: ir.PeerPods, Namespaces: sel("ns", "x")}},
+		},
+	}
+	fromIR, err := FromIR(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := confCase{
+		nps: []networkingv1.NetworkPolicy{
+			netpol("x", "a-in", selecting(sel("pod", "a")),
+				ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)),
+					from(peers(nsPodPeer(sel(), sel("pod", "c"))), named(TCP, "serve-81-tcp")))),
+			netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
+				egress(to(peers(nsPeer(sel("ns", "z"))), port(UDP, 53)),
+					to(peers(ipPeer("10.2.0.0/16", "10.2.0.1/32")), portRange(TCP, 8000, 8100)),
+					to(peers(ipPeer("0.0.0.0/0"), ipPeer("::/0")), port(TCP, 443)))),
+			netpol("y", "sctp", ingress(from(anyone, protoOnly(SCTP)))),
+		},
+		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("z-c", admin, 0, cnpSubjectPods(sel("kubernetes.io/metadata.name", "z"), sel("pod", "c")),
+			cnpIn(deny, cnpFromNS(sel("ns", "x"))))},
+	}
+	mIR, err := New(confInventory(), fromIR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mObj := confModel(t, objects)
+	if d := Diff(mObj.Matrix(), mIR.Matrix()); !d.Empty() {
+		t.Errorf("IR and objects differ: %+v", d)
+	}
+	v, _ := mIR.Verdict("x/b", "x/a", portset.TCP, 80)
+	if !v.Allowed || len(v.Ingress.Allowing) != 1 || v.Ingress.Allowing[0].Origin != "intents/x.cue:7:3" {
+		t.Errorf("verdict = %+v", v.Ingress)
+	}
+}
+
+func TestFromIRRuleWithoutIsolationIsOpen(t *testing.T) {
+	p := &ir.Policy{Rules: []ir.Rule{{Subject: ir.Subject{Namespace: "x", Pods: metav1.LabelSelector{}},
+		Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerPods, Pods: sel("pod", "b")}}}}
+	pols, err := FromIR(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(confInventory(), pols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := m.Verdict("y/a", "x/a", portset.TCP, 80); !v.Allowed {
+		t.Errorf("rule without isolation closed x/a: %+v", v.Ingress)
+	}
+}
+
+func TestInventoryFromIR(t *testing.T) {
+	inv := InventoryFromIR(&ir.Policy{
+		Namespaces: []ir.Namespace{{Name: "shop", Labels: map[string]string{"kubernetes.io/metadata.name": "shop"}}},
+		Workloads: []ir.Workload{
+			{Namespace: "shop", Name: "web", Kind: "Deployment", IPs: []string{"10.0.0.1", "bogus"}},
+			{Namespace: "shop", Name: "app", Kind: "Deployment"},
+		},
+	})
+	if len(inv.Endpoints) != 2 || inv.Endpoints[0].Name != "app" || len(inv.Endpoints[1].IPs) != 1 {
+		t.Errorf("inventory = %+v", inv)
+	}
+}

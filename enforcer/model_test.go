@@ -1,0 +1,193 @@
+package enforcer
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/inventory"
+)
+
+func confModel(t *testing.T, c confCase) *Model {
+	t.Helper()
+	m, err := New(confInventory(), confPolicies(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestVerdictExplainsNetworkPolicy(t *testing.T) {
+	np := netpol("x", "a-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80))))
+	np.Annotations = map[string]string{OriginsAnnotation: "intents/x.cue:12"}
+	pols, err := FromNetworkPolicies([]SourcedNetworkPolicy{
+		{NetworkPolicy: np, Source: inventory.Source{File: "out/x.yaml", Line: 3}},
+		{NetworkPolicy: netpol("x", "deny")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(confInventory(), pols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := m.Verdict("x/b", "x/a", portset.TCP, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Allowed || v.Egress.Layer != LayerDefault || v.Ingress.Layer != LayerNetworkPolicy {
+		t.Fatalf("verdict = %+v", v)
+	}
+	if got := refNames(v.Ingress.Isolating); !slices.Equal(got, []string{"x/a-from-b", "x/deny"}) {
+		t.Errorf("isolating = %v", got)
+	}
+	if len(v.Ingress.Allowing) != 1 {
+		t.Fatalf("allowing = %v", v.Ingress.Allowing)
+	}
+	rr := v.Ingress.Allowing[0]
+	if rr.Index != 0 || rr.Origin != "intents/x.cue:12" || rr.Policy.Source.String() != "out/x.yaml:3" {
+		t.Errorf("rule ref = %+v", rr)
+	}
+	if got := rr.String(); got != "NetworkPolicy x/a-from-b (out/x.yaml:3) ingress[0]" {
+		t.Errorf("rule ref string = %q", got)
+	}
+	v, _ = m.Verdict("x/c", "x/a", portset.TCP, 80)
+	if v.Allowed || len(v.Ingress.Allowing) != 0 || len(v.Ingress.Isolating) != 2 {
+		t.Errorf("x/c -> x/a = %+v", v)
+	}
+}
+
+func refNames(refs []PolicyRef) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.Namespace+"/"+r.Name)
+	}
+	return out
+}
+
+func TestVerdictExplainsAdmin(t *testing.T) {
+	m := confModel(t, confCase{
+		nps: []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		cnps: []v1alpha2.ClusterNetworkPolicy{
+			cnp("pass-y", admin, 1, cnpSubjectNS(nsX), cnpIn(pass, cnpFromNS(nsY))),
+			cnp("deny-z", admin, 2, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ))),
+		},
+	})
+	v, _ := m.Verdict("z/a", "x/a", portset.TCP, 80)
+	if v.Allowed || v.Ingress.Layer != LayerAdmin || len(v.Ingress.Denying) != 1 || v.Ingress.Denying[0].Policy.Name != "deny-z" {
+		t.Errorf("z/a -> x/a = %+v", v.Ingress)
+	}
+	v, _ = m.Verdict("y/a", "x/a", portset.TCP, 80)
+	if !v.Allowed || v.Ingress.Layer != LayerNetworkPolicy || len(v.Ingress.Passing) != 1 || len(v.Ingress.Allowing) != 1 {
+		t.Errorf("y/a -> x/a = %+v", v.Ingress)
+	}
+}
+
+func TestVerdictEnds(t *testing.T) {
+	m := confModel(t, confCase{nps: aFrom(ipPeer("192.0.2.0/24"))})
+	for _, tc := range []struct {
+		src, dst    string
+		allowed     bool
+		err         error
+		externalSrc bool
+	}{
+		{"192.0.2.9", "x/a", true, nil, true},
+		{"ip:192.0.2.0-192.0.2.255", "x/a", true, nil, true},
+		{"198.51.100.1", "x/a", false, nil, true},
+		{"10.1.0.2", "x/a", false, nil, false}, // x/b's IP stands for x/b
+		{"x/a", "203.0.113.1", true, nil, false},
+		{"nope/a", "x/a", false, ErrUnknownEndpoint, false},
+		{"192.0.2.9", "198.51.100.1", false, ErrUnknownEndpoint, true},
+	} {
+		v, err := m.Verdict(tc.src, tc.dst, portset.TCP, 80)
+		if !errors.Is(err, tc.err) || (err == nil && v.Allowed != tc.allowed) {
+			t.Errorf("%s -> %s: allowed=%v err=%v, want %v %v", tc.src, tc.dst, v.Allowed, err, tc.allowed, tc.err)
+		}
+		if err == nil && tc.externalSrc && v.Egress.Layer != LayerNone {
+			t.Errorf("%s -> %s: external source egress layer %q", tc.src, tc.dst, v.Egress.Layer)
+		}
+	}
+}
+
+func TestExternalPeers(t *testing.T) {
+	m := confModel(t, confCase{nps: aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16"), ipPeer("2001:db8::/32"))})
+	want := []string{
+		"ip:0.0.0.0-9.255.255.255",
+		"ip:10.0.0.0-10.1.255.255",
+		"ip:10.2.0.0-10.2.255.255",
+		"ip:10.3.0.0-10.255.255.255",
+		"ip:11.0.0.0-255.255.255.255",
+		"ip:::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+		"ip:2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+		"ip:2001:db9::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	}
+	if got := m.ExternalPeers(); !slices.Equal(got, want) {
+		t.Errorf("external peers:\n got %q\nwant %q", got, want)
+	}
+	if got := confModel(t, confCase{}).ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-255.255.255.255"}) {
+		t.Errorf("without blocks: %q", got)
+	}
+	c := m.Matrix()
+	if p := c.Ports("ip:10.3.0.0-10.255.255.255", "x/a"); !p.IsAll() {
+		t.Errorf("10.3/16.. -> x/a = %v", p)
+	}
+	if p := c.Ports("ip:10.2.0.0-10.2.255.255", "x/a"); !p.IsEmpty() {
+		t.Errorf("10.2/16 -> x/a = %v", p)
+	}
+}
+
+func TestPolicyErrors(t *testing.T) {
+	bad := netpol("x", "bad",
+		selecting(&metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}))
+	badPeers := netpol("x", "bad-peers", ingress(from(peers(ipPeer("10.0.0.0/33"), networkingv1.NetworkPolicyPeer{}),
+		port("ICMP", 1), portRange(TCP, 90, 80))))
+	_, err := FromNetworkPolicies([]SourcedNetworkPolicy{{NetworkPolicy: bad}, {NetworkPolicy: badPeers}})
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
+	}
+	var pe *PolicyError
+	if !errors.As(err, &pe) || pe.Policy.Name != "bad" || pe.Field != "spec.podSelector" {
+		t.Errorf("first error = %#v", pe)
+	}
+	if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 5 {
+		t.Errorf("got %d errors, want 5:\n%v", n, err)
+	}
+	_, err = FromClusterNetworkPolicies([]SourcedClusterNetworkPolicy{{ClusterNetworkPolicy: cnp("fqdn", admin, 1,
+		cnpSubjectNS(allNS), cnpOut(deny, v1alpha2.ClusterNetworkPolicyEgressPeer{DomainNames: []v1alpha2.DomainName{"x.io"}}))}})
+	if !errors.Is(err, ErrUnsupported) {
+		t.Errorf("domainNames: err = %v, want ErrUnsupported", err)
+	}
+	_, err = FromIR(&ir.Policy{Rules: []ir.Rule{{Direction: ir.Egress, Peer: ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.io"}}}})
+	if !errors.Is(err, ErrUnsupported) {
+		t.Errorf("IR FQDN: err = %v, want ErrUnsupported", err)
+	}
+}
+
+func TestAdminEmptyPeerFailsClosed(t *testing.T) {
+	m := confModel(t, confCase{cnps: []v1alpha2.ClusterNetworkPolicy{
+		cnp("allow-nothing", admin, 1, cnpSubjectNS(nsX), cnpIn(accept, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
+		cnp("pass-becomes-deny", admin, 2, cnpSubjectNS(nsY), cnpIn(pass, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
+	}})
+	if v, _ := m.Verdict("z/a", "x/a", portset.TCP, 80); !v.Allowed || v.Ingress.Layer != LayerDefault {
+		t.Errorf("empty Accept peer matched: %+v", v.Ingress)
+	}
+	if v, _ := m.Verdict("z/a", "y/a", portset.TCP, 80); v.Allowed {
+		t.Errorf("empty Pass peer did not fail closed: %+v", v.Ingress)
+	}
+}
+
+func TestNamedPort(t *testing.T) {
+	m := confModel(t, confCase{})
+	if p, err := m.NamedPort("x/a", "serve-81-udp", portset.UDP); err != nil || p != 81 {
+		t.Errorf("NamedPort = %d, %v", p, err)
+	}
+	if _, err := m.NamedPort("x/a", "serve-81-udp", portset.TCP); err == nil {
+		t.Error("protocol mismatch resolved")
+	}
+}

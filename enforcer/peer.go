@@ -1,0 +1,33 @@
+package enforcer
+
+// peerKind tells what a peer matches.
+type peerKind uint8
+
+const (
+	// peerAll matches every endpoint and every external address.
+	peerAll peerKind = iota
+	// peerPods matches endpoints chosen by selectors.
+	peerPods
+	// peerBlock matches external addresses in a set of ranges, and
+	// endpoints with a known IP in them.
+	peerBlock
+)
+
+// peer is one element of a rule's from/to list.
+type peer struct {
+	kind  peerKind
+	pods  podSelector
+	block ipSet
+}
+
+// key is a canonical string: equal keys match the same things, so the
+// model evaluates each distinct peer once.
+func (p peer) key() string {
+	switch p.kind {
+	case peerAll:
+		return "all"
+	case peerPods:
+		return "pods:" + p.pods.key()
+	}
+	return "block:" + p.block.key()
+}

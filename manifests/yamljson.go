@@ -1,0 +1,406 @@
+package manifests
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// chunk is the text of one or more YAML documents that starts at line
+// Line (1-based) of its file. Files are cut at "---" lines so that a
+// syntax error in one document does not hide the documents after it.
+type chunk struct {
+	Line int
+	Data []byte
+}
+
+// splitDocuments cuts data before every line that starts a document
+// ("---" followed by white space or the end of the line). YAML forbids such
+// a line inside a scalar, so the cut never splits a value.
+func splitDocuments(data []byte) []chunk {
+	var chunks []chunk
+	start, startLine, line := 0, 1, 1
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		if off > start && isDocumentStart(data[off:next]) {
+			chunks = append(chunks, chunk{Line: startLine, Data: data[start:off]})
+			start, startLine = off, line
+		}
+		off = next
+		line++
+	}
+	return append(chunks, chunk{Line: startLine, Data: data[start:]})
+}
+
+func isDocumentStart(l []byte) bool {
+	if !bytes.HasPrefix(l, []byte("---")) {
+		return false
+	}
+	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseChunk parses every document of c into its content node, with node
+// lines made relative to the file. A syntax error ends the chunk and is
+// returned with its file line and the parser's message.
+func parseChunk(c chunk) ([]*yaml.Node, int, string) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(c.Data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, 0, ""
+		}
+		if err != nil {
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			line := c.Line
+			if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+				l, _ := strconv.Atoi(m[1])
+				line, msg = c.Line+l-1, m[2]
+			}
+			return docs, line, msg
+		}
+		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 && !isNull(n.Content[0]) {
+			shiftLines(n.Content[0], c.Line-1)
+			docs = append(docs, n.Content[0])
+		}
+	}
+}
+
+// shiftLines adds delta to the line of every node of the tree. Aliases
+// point into the same tree, so they are not followed.
+func shiftLines(n *yaml.Node, delta int) {
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// maxJSONNodes bounds the nodes one object may expand to through aliases,
+// so that a "billion laughs" document fails instead of eating the memory.
+const maxJSONNodes = 1 << 18
+
+// nodeError is a problem at one YAML node.
+type nodeError struct {
+	Node *yaml.Node
+	Msg  string
+}
+
+func (e *nodeError) Error() string { return e.Msg }
+
+// jsonWriter renders a YAML node tree as JSON, remembering where in the
+// JSON each node starts so decode errors can be traced back to a line.
+type jsonWriter struct {
+	buf    bytes.Buffer
+	starts map[*yaml.Node]int
+	offs   []nodeOffset // in increasing Off order
+	count  int
+	active map[*yaml.Node]bool // aliases being expanded, to stop cycles
+}
+
+type nodeOffset struct {
+	Off  int
+	Node *yaml.Node
+}
+
+// toJSON converts n to JSON. Mapping keys become strings, merge keys
+// ("<<") are applied, aliases expanded, duplicate keys rejected.
+func toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
+	w := &jsonWriter{starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+	if err := w.value(n); err != nil {
+		ne := &nodeError{n, err.Error()}
+		errors.As(err, &ne) // every error of value is one
+		return nil, ne
+	}
+	return w, nil
+}
+
+func (w *jsonWriter) value(n *yaml.Node) error {
+	if w.count++; w.count > maxJSONNodes {
+		return &nodeError{n, "document expands to too many nodes (alias loop or bomb?)"}
+	}
+	off := w.buf.Len()
+	if _, ok := w.starts[n]; !ok {
+		w.starts[n] = off
+	}
+	w.offs = append(w.offs, nodeOffset{off, n})
+	switch n.Kind {
+	case yaml.AliasNode:
+		if w.active[n] || n.Alias == nil {
+			return &nodeError{n, "alias refers to itself"}
+		}
+		w.active[n] = true
+		defer delete(w.active, n)
+		return w.value(n.Alias)
+	case yaml.MappingNode:
+		return w.mapping(n)
+	case yaml.SequenceNode:
+		w.buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				w.buf.WriteByte(',')
+			}
+			if err := w.value(c); err != nil {
+				return err
+			}
+		}
+		w.buf.WriteByte(']')
+		return nil
+	case yaml.ScalarNode:
+		return w.scalar(n)
+	}
+	return &nodeError{n, "unexpected YAML node"}
+}
+
+// field is one key of a mapping after merge keys are applied.
+type field struct {
+	Key   string
+	KeyN  *yaml.Node
+	Value *yaml.Node
+}
+
+func (w *jsonWriter) mapping(n *yaml.Node) error {
+	fields, err := mappingFields(n, 0)
+	if err != nil {
+		return err
+	}
+	w.buf.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			w.buf.WriteByte(',')
+		}
+		writeString(&w.buf, f.Key)
+		w.buf.WriteByte(':')
+		if err := w.value(f.Value); err != nil {
+			return err
+		}
+	}
+	w.buf.WriteByte('}')
+	return nil
+}
+
+// mappingFields lists the keys of mapping n in order, with the keys of
+// merged mappings ("<<: *base") after them unless overridden.
+func mappingFields(n *yaml.Node, depth int) ([]field, error) {
+	if depth > 64 {
+		return nil, &nodeError{n, "merge keys nest too deeply"}
+	}
+	var fields, merged []field
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			m, err := mergeSources(v, depth)
+			if err != nil {
+				return nil, err
+			}
+			merged = append(merged, m...)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, &nodeError{k, "mapping key is not a scalar"}
+		}
+		if first, dup := seen[k.Value]; dup {
+			return nil, &nodeError{k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first.Line)}
+		}
+		seen[k.Value] = k
+		fields = append(fields, field{k.Value, k, v})
+	}
+	for _, f := range merged {
+		if _, ok := seen[f.Key]; !ok {
+			seen[f.Key] = f.KeyN
+			fields = append(fields, f)
+		}
+	}
+	return fields, nil
+}
+
+func mergeSources(v *yaml.Node, depth int) ([]field, error) {
+	v = resolve(v)
+	switch v.Kind {
+	case yaml.MappingNode:
+		return mappingFields(v, depth+1)
+	case yaml.SequenceNode:
+		var all []field
+		for _, c := range v.Content {
+			c = resolve(c)
+			if c.Kind != yaml.MappingNode {
+				return nil, &nodeError{c, "merge key (<<) needs a mapping or a list of mappings"}
+			}
+			f, err := mappingFields(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, f...)
+		}
+		return all, nil
+	}
+	return nil, &nodeError{v, "merge key (<<) needs a mapping or a list of mappings"}
+}
+
+// resolve follows aliases (a bounded number of times).
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; i < 64 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func (w *jsonWriter) scalar(n *yaml.Node) error {
+	switch n.ShortTag() {
+	case "!!null":
+		w.buf.WriteString("null")
+		return nil
+	case "!!bool", "!!int", "!!float":
+		if fastScalar(&w.buf, n) {
+			return nil
+		}
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return &nodeError{n, strings.TrimPrefix(err.Error(), "yaml: ")}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return &nodeError{n, fmt.Sprintf("%s is not a number JSON can hold", n.Value)}
+		}
+		w.buf.Write(b)
+		return nil
+	}
+	// Strings, timestamps, binary and custom tags stay text, as the
+	// API server reads them.
+	writeString(&w.buf, n.Value)
+	return nil
+}
+
+// fastScalar writes the common spellings of numbers and booleans without
+// the reflection of yaml.Node.Decode, which dominates large documents.
+func fastScalar(b *bytes.Buffer, n *yaml.Node) bool {
+	switch n.ShortTag() {
+	case "!!bool":
+		switch n.Value {
+		case "true", "True", "TRUE":
+			b.WriteString("true")
+			return true
+		case "false", "False", "FALSE":
+			b.WriteString("false")
+			return true
+		}
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), i, 10))
+			return true
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			b.Write(strconv.AppendFloat(b.AvailableBuffer(), f, 'g', -1, 64))
+			return true
+		}
+	}
+	return false
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s) // a string always marshals
+	b.Write(enc)
+}
+
+// at returns the node that starts at or last before JSON offset off.
+func (w *jsonWriter) at(off int64) *yaml.Node {
+	var best *yaml.Node
+	for _, o := range w.offs {
+		if int64(o.Off) >= off {
+			break
+		}
+		best = o.Node
+	}
+	return best
+}
+
+// pathHit is a node found by lookupPath; Key is its mapping key, if any.
+type pathHit struct {
+	Key, Value *yaml.Node
+}
+
+// lookupPath finds the nodes at a field path such as
+// "spec.ingress[0].from" ("spec.ingress.from" matches every element).
+// Keys containing dots are matched whole.
+func lookupPath(n *yaml.Node, path string) []pathHit {
+	n = resolve(n)
+	if path == "" {
+		return []pathHit{{Value: n}}
+	}
+	switch {
+	case path[0] == '.':
+		return lookupPath(n, path[1:])
+	case path[0] == '[':
+		end := strings.IndexByte(path, ']')
+		i, err := strconv.Atoi(path[1:max(end, 1)])
+		if end < 0 || err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
+			return nil
+		}
+		return lookupPath(n.Content[i], path[end+1:])
+	case n.Kind == yaml.SequenceNode:
+		var all []pathHit
+		for _, c := range n.Content {
+			all = append(all, lookupPath(c, path)...)
+		}
+		return all
+	case n.Kind != yaml.MappingNode:
+		return nil
+	}
+	fields, err := mappingFields(n, 0)
+	if err != nil {
+		return nil
+	}
+	for _, f := range fields {
+		rest, ok := strings.CutPrefix(path, f.Key)
+		if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
+			continue
+		}
+		if rest == "" {
+			return []pathHit{{Key: f.KeyN, Value: resolve(f.Value)}}
+		}
+		return lookupPath(f.Value, rest)
+	}
+	return nil
+}
+
+// stringField returns the scalar at key of mapping n, or "".
+func stringField(n *yaml.Node, key string) (string, *yaml.Node) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		return "", nil
+	}
+	fields, err := mappingFields(n, 0)
+	if err != nil {
+		return "", nil
+	}
+	for _, f := range fields {
+		if f.Key == key {
+			v := resolve(f.Value)
+			if v.Kind == yaml.ScalarNode && !isNull(v) {
+				return v.Value, v
+			}
+			return "", v
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,170 @@
+// Package output is the only code that writes to the user's disk. It puts
+// generated files into an output directory atomically, keeps a record of
+// what it wrote, removes what it wrote earlier and no longer produces, and
+// never touches a file it did not write.
+//
+// A run first checks everything (the paths, the directory, the record, the
+// files in the way) and only then writes: a refused run changes nothing.
+package output
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/netpolc/netpolc/emitters"
+)
+
+// RecordFile is the file in the output directory that records what netpolc
+// wrote: one "<sha256>  <path>" line per file, sorted by path, the format
+// of sha256sum, so `sha256sum -c .netpolc-files` checks it.
+const RecordFile = ".netpolc-files"
+
+// Errors wrapped by Write, for errors.Is.
+var (
+	// ErrNotDir: the output directory, or one of its parents, exists and is
+	// not a directory.
+	ErrNotDir = errors.New("not a directory")
+	// ErrNotWritable: the output directory could not be created or written.
+	ErrNotWritable = errors.New("cannot write the output directory")
+	// ErrUnsafePath: a path is not a clean relative path inside the output
+	// directory.
+	ErrUnsafePath = errors.New("unsafe output path")
+	// ErrConflict: a file that netpolc did not write is where output goes.
+	ErrConflict = errors.New("conflicts with a file netpolc did not write")
+	// ErrRecord: the record of written files cannot be read.
+	ErrRecord = errors.New("bad record of written files")
+)
+
+// Report tells what Write did. Paths are slash-separated, relative to the
+// output directory, and sorted.
+type Report struct {
+	// Written are the files created or changed.
+	Written []string
+	// Unchanged are the files that already had the right content; they are
+	// not rewritten, so their modification times stay.
+	Unchanged []string
+	// Removed are the files netpolc wrote earlier and no longer produces.
+	Removed []string
+	// Kept are files netpolc wrote earlier and no longer produces but that
+	// were changed since: they are kept, and netpolc forgets them.
+	Kept []string
+	// Warnings are messages for the user, about kept files and about
+	// overwritten hand edits of generated files.
+	Warnings []string
+}
+
+// Write makes dir hold files: it creates or replaces each file whose
+// content differs, removes the files it wrote earlier that are no longer in
+// files, and records what it wrote in dir/RecordFile.
+//
+// Write refuses, before changing anything, when dir (or a parent) is not a
+// directory, when a path is unsafe, or when a file netpolc did not write
+// is in the way. Files are staged in a temporary directory next to dir and
+// renamed into place, so a reader never sees a half-written file.
+func Write(dir string, files []emitters.File) (Report, error) {
+	if dir == "" {
+		return Report{}, fmt.Errorf("%w: no output directory given", ErrUnsafePath)
+	}
+	byPath, err := checkFiles(files)
+	if err != nil {
+		return Report{}, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Report{}, fmt.Errorf("%w: %s: %w", ErrNotWritable, dir, err)
+	}
+	exists, err := checkDir(abs)
+	if err != nil {
+		return Report{}, err
+	}
+	rec := record{}
+	if exists {
+		if rec, err = readRecord(abs); err != nil {
+			return Report{}, err
+		}
+	}
+	p, err := makePlan(abs, byPath, rec)
+	if err != nil {
+		return Report{}, err
+	}
+	return p.commit(abs)
+}
+
+// checkFiles checks that every path is a clean relative path that stays
+// inside the output directory, given once, and that no path is both a file
+// and a folder of another file. It returns the files sorted by path.
+func checkFiles(files []emitters.File) ([]emitters.File, error) {
+	var errs []error
+	seen := map[string]bool{}
+	for _, f := range files {
+		switch err := checkPath(f.Path); {
+		case err != nil:
+			errs = append(errs, err)
+		case seen[f.Path]:
+			errs = append(errs, fmt.Errorf("%w: %s: given twice", ErrUnsafePath, f.Path))
+		default:
+			seen[f.Path] = true
+		}
+	}
+	for p := range seen {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if seen[d] {
+				errs = append(errs, fmt.Errorf("%w: %s is both a file and the folder of %s", ErrUnsafePath, d, p))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return nil, errors.Join(errs...)
+	}
+	sorted := slices.Clone(files)
+	emitters.SortFiles(sorted)
+	return sorted, nil
+}
+
+// checkPath checks one output path.
+func checkPath(p string) error {
+	switch {
+	case !fs.ValidPath(p) || p == ".":
+		return fmt.Errorf("%w: %q: not a clean relative path inside the output directory", ErrUnsafePath, p)
+	case strings.ContainsAny(p, "\\\n\r"):
+		return fmt.Errorf("%w: %q: backslash or line break in path", ErrUnsafePath, p)
+	case p == RecordFile || path.Dir(p) == RecordFile:
+		return fmt.Errorf("%w: %q: reserved for netpolc's record", ErrUnsafePath, p)
+	}
+	return nil
+}
+
+// checkDir checks that abs is a directory, or does not exist and can be
+// created because its first existing ancestor is a directory.
+func checkDir(abs string) (exists bool, err error) {
+	fi, err := os.Stat(abs)
+	switch {
+	case err == nil && fi.IsDir():
+		return true, nil
+	case err == nil:
+		return false, fmt.Errorf("output %s: %w (it is a %s)", abs, ErrNotDir, kind(fi.Mode()))
+	case !isMissing(err):
+		return false, fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
+	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return false, nil
+		case err == nil:
+			return false, fmt.Errorf("output %s: parent %s: %w (it is a %s)", abs, p, ErrNotDir, kind(fi.Mode()))
+		case !isMissing(err):
+			return false, fmt.Errorf("%w: %s: %w", ErrNotWritable, abs, err)
+		}
+		if p == filepath.Dir(p) {
+			return false, fmt.Errorf("%w: %s: no existing ancestor", ErrNotWritable, abs)
+		}
+	}
+}
