@@ -95,4 +95,3 @@ func compareTree(t *testing.T, goldenDir string, got map[string][]byte) {
 		}
 	}
 }
-
