@@ -14,6 +14,8 @@ import (
 	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/kustomize"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/intent"
 )
 
@@ -74,6 +76,9 @@ func ParseTargets(list []string) ([]Target, error) {
 // Output is what one build produces.
 type Output struct {
 	Compiled *compiler.Result
+	// Connectivity is the intents' own matrix over their workloads; every
+	// target's output is checked against it.
+	Connectivity *enforcer.Connectivity
 	// Files are every generated file, kustomization files included,
 	// sorted by path.
 	Files []emitters.File
@@ -94,9 +99,14 @@ func GenerateSet(set *intent.Set, targets []Target) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	model, err := evaluate.Model(evaluate.Input{Intents: res})
+	if err != nil {
+		return nil, err
+	}
+	want := model.Matrix()
 	byTarget := map[string][]emitters.File{}
 	for _, t := range targets {
-		files, err := emit(res, t)
+		files, err := emit(res, want, t)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t, err)
 		}
@@ -106,15 +116,20 @@ func GenerateSet(set *intent.Set, targets []Target) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Output{Compiled: res, Files: files}, nil
+	return &Output{Compiled: res, Connectivity: want, Files: files}, nil
 }
 
 // emit runs one target's emitter.
-func emit(res *compiler.Result, t Target) ([]emitters.File, error) {
+func emit(res *compiler.Result, want *enforcer.Connectivity, t Target) ([]emitters.File, error) {
 	switch t {
 	case NetworkPolicy:
 		pols, err := networkpolicy.Build(res.Policy)
 		if err != nil {
+			return nil, err
+		}
+		// Prove the emitted objects mean what the intents mean before
+		// anything is written.
+		if err := evaluate.CheckNetworkPolicies(res, want, pols); err != nil {
 			return nil, err
 		}
 		return networkpolicy.Files(pols)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/netpolc/netpolc/build"
 	"github.com/netpolc/netpolc/diag"
+	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/output"
 )
 
@@ -55,6 +56,7 @@ func newBuildCmd(e *env) *cobra.Command {
 				return err
 			}
 			printReport(e, out, rep)
+			evaluate.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
 			return nil
 		},
 	}

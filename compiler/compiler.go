@@ -16,6 +16,8 @@ import (
 // Result is a compiled intent set.
 type Result struct {
 	Policy *ir.Policy
+	// Expectations are the intents' connectivity assertions.
+	Expectations []Expectation
 	// Warnings are findings that do not stop the build.
 	Warnings diag.List
 }
@@ -53,11 +55,12 @@ func Compile(set *intent.Set) (*Result, error) {
 	}
 	c.policies(get(set.Value, "policies"), ir.Origin{})
 	c.templates(get(set.Value, "use"))
+	expects := c.expectations(get(set.Value, "expect"))
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
 	normalize(c.out)
-	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
+	return &Result{Policy: c.out, Expectations: expects, Warnings: c.diags.Warnings()}, nil
 }
 
 // pos is the user-facing position of a value. A value unified with the

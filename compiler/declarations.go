@@ -25,6 +25,12 @@ func (c *compiler) cluster(v cue.Value) {
 		Pods:       &metav1.LabelSelector{MatchLabels: labels},
 		Ref:        ns + "/dns",
 	}
+	elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
+		s, _ := pv.String()
+		if p, ok := c.prefix(s, pv, ir.Origin{}); ok {
+			c.out.PodCIDRs = append(c.out.PodCIDRs, p.String())
+		}
+	})
 }
 
 // declarations reads namespaces and their workloads.

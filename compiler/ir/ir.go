@@ -187,4 +187,6 @@ type Policy struct {
 	Rules      []Rule      // sorted; deterministic
 	// DNS is the cluster DNS peer the intents use (kube-dns by default).
 	DNS Peer
+	// PodCIDRs are the cluster's pod networks, when declared.
+	PodCIDRs []string
 }

@@ -1,0 +1,35 @@
+package compiler
+
+import (
+	"cuelang.org/go/cue"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/diag"
+)
+
+// Expectation is a connectivity assertion from `expect`: From may (or may
+// not, per Allowed) open a connection to To on Port.
+type Expectation struct {
+	From, To string // "namespace/workload", an IP, or "ip:FIRST-LAST"
+	Port     string // "TCP/5432"
+	Allowed  bool
+	Origin   ir.Origin
+}
+
+// Pos is the expectation's position for diagnostics.
+func (e Expectation) Pos() diag.Pos { return originPos(e.Origin) }
+
+// expectations reads the `expect` list; they are checked against the
+// evaluation model by vet and verify.
+func (c *compiler) expectations(v cue.Value) []Expectation {
+	var out []Expectation
+	elems(v, func(_ int, ev cue.Value) {
+		e := Expectation{Origin: c.origin(ev, ir.Origin{})}
+		e.From, _ = str(ev, "from")
+		e.To, _ = str(ev, "to")
+		e.Port, _ = str(ev, "port")
+		e.Allowed, _ = get(ev, "allowed").Bool()
+		out = append(out, e)
+	})
+	return out
+}
