@@ -18,6 +18,9 @@ type Result struct {
 	Policy *ir.Policy
 	// Expectations are the intents' connectivity assertions.
 	Expectations []Expectation
+	// Guardrails are the intents' connectivity rules that must always
+	// hold, sorted by name.
+	Guardrails []Guardrail
 	// Warnings are findings that do not stop the build.
 	Warnings diag.List
 }
@@ -56,11 +59,12 @@ func Compile(set *intent.Set) (*Result, error) {
 	c.policies(get(set.Value, "policies"), ir.Origin{})
 	c.templates(get(set.Value, "use"))
 	expects := c.expectations(get(set.Value, "expect"))
+	guards := c.guardrails(get(set.Value, "guardrails"))
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
 	normalize(c.out)
-	return &Result{Policy: c.out, Expectations: expects, Warnings: c.diags.Warnings()}, nil
+	return &Result{Policy: c.out, Expectations: expects, Guardrails: guards, Warnings: c.diags.Warnings()}, nil
 }
 
 // pos is the user-facing position of a value. A value unified with the

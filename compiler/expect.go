@@ -10,6 +10,8 @@ import (
 // Expectation is a connectivity assertion from `expect`: From may (or may
 // not, per Allowed) open a connection to To on Port.
 type Expectation struct {
+	// Name is the expectation's key: what it says, in words.
+	Name     string
 	From, To string // "namespace/workload", an IP, or "ip:FIRST-LAST"
 	Port     string // "TCP/5432"
 	Allowed  bool
@@ -19,12 +21,12 @@ type Expectation struct {
 // Pos is the expectation's position for diagnostics.
 func (e Expectation) Pos() diag.Pos { return originPos(e.Origin) }
 
-// expectations reads the `expect` list; they are checked against the
+// expectations reads the `expect` entries; they are checked against the
 // evaluation model by vet and verify.
 func (c *compiler) expectations(v cue.Value) []Expectation {
 	var out []Expectation
-	elems(v, func(_ int, ev cue.Value) {
-		e := Expectation{Origin: c.origin(ev, ir.Origin{})}
+	fields(v, func(name string, ev cue.Value) {
+		e := Expectation{Name: name, Origin: c.origin(ev, ir.Origin{})}
 		e.From, _ = str(ev, "from")
 		e.To, _ = str(ev, "to")
 		e.Port, _ = str(ev, "port")

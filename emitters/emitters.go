@@ -7,12 +7,12 @@ package emitters
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
-	"sigs.k8s.io/yaml"
 )
 
 // Header is the first line of every generated file. It follows the Go
@@ -42,26 +42,52 @@ func SortFiles(files []File) {
 // a folded annotation would turn a one-origin change into a multi-line diff
 // in the user's repository.
 func MarshalYAML(obj any) ([]byte, error) {
-	// sigs.k8s.io/yaml gives the json-tag semantics (omitempty, omitzero,
-	// inline TypeMeta) and sorted keys; yaml.v3 re-prints it unwrapped,
-	// keeping each scalar's quoting style and tag.
-	y, err := yaml.Marshal(obj)
+	// encoding/json gives the API types' json-tag semantics (omitempty,
+	// omitzero, inline TypeMeta); yaml.v3 prints the generic tree with
+	// sorted keys and never folds lines. Going through JSON once is much
+	// cheaper than YAML → YAML re-printing, which matters at thousands
+	// of files.
+	j, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", obj, err)
 	}
-	var doc yamlv3.Node
-	if err := yamlv3.Unmarshal(y, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
 		return nil, fmt.Errorf("re-read %T: %w", obj, err)
 	}
 	var buf bytes.Buffer
 	enc := yamlv3.NewEncoder(&buf)
 	enc.SetIndent(2)
 	enc.CompactSeqIndent()
-	if err := enc.Encode(&doc); err != nil {
+	if err := enc.Encode(numbers(tree)); err != nil {
 		return nil, fmt.Errorf("print %T: %w", obj, err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("print %T: %w", obj, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// numbers turns json.Number leaves into int64 (or float64), so they print
+// as YAML numbers rather than strings.
+func numbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
 }

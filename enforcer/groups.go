@@ -99,7 +99,7 @@ func (m *Model) relevantPorts(ports []ir.NamedPort) []dstPort {
 			continue
 		}
 		if proto, ok := portProtocol(p.Protocol); ok {
-			out = append(out, dstPort{name: p.Name, proto: proto, port: p.Port})
+			out = append(out, dstPort{name: p.Name, proto: proto, port: p.Port, set: portset.Port(proto, p.Port)})
 		}
 	}
 	slices.SortFunc(out, func(a, b dstPort) int {

@@ -1,21 +1,54 @@
 package enforcer
 
 import (
-	"runtime"
+	"slices"
+	"sort"
 	"sync"
 
 	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/par"
 )
 
 // table holds, per subject class and peer class of one direction, the
-// ports that direction allows. A nil row allows everything.
-type table [][]portset.Set
+// ports that direction allows. Rows are sparse: a cluster's classes are
+// often as many as its workloads, and a dense classes² table would cost
+// hundreds of megabytes where only a few entries per row are non-empty.
+type table []*sparse
+
+// sparse is one row: the non-empty entries, by ascending peer class. A nil
+// row allows everything (the subject is not isolated).
+type sparse struct {
+	idx  []int32
+	sets []portset.Set
+}
 
 func (t table) at(sc, pc int32) portset.Set {
-	if t[sc] == nil {
+	r := t[sc]
+	if r == nil {
 		return portset.All()
 	}
-	return t[sc][pc]
+	return r.get(pc)
+}
+
+// get looks up one entry (empty when absent).
+func (r *sparse) get(pc int32) portset.Set {
+	i, ok := slices.BinarySearch(r.idx, pc)
+	if !ok {
+		return portset.Empty()
+	}
+	return r.sets[i]
+}
+
+// compact turns a dense row into a sparse one, dropping empty entries.
+func compact(dense []portset.Set) *sparse {
+	r := &sparse{}
+	for i, p := range dense {
+		if !p.IsEmpty() {
+			r.idx = append(r.idx, int32(i))
+			r.sets = append(r.sets, p)
+		}
+	}
+	return r
 }
 
 // Matrix computes the connectivity between every ordered pair of distinct
@@ -53,14 +86,14 @@ func (m *Model) matrixNodes() ([]int32, *Connectivity) {
 // table computes one direction's class table, a row per subject class.
 func (m *Model) table(d dir, c *classes) table {
 	t := make(table, len(c.subjRep[d]))
-	parallel(len(t), func(sc int) { t[sc] = m.row(d, c, c.subjRep[d][sc]) })
+	par.For(len(t), func(sc int) { t[sc] = m.row(d, c, c.subjRep[d][sc]) })
 	return t
 }
 
 // row computes one subject class's row. Rows with only NetworkPolicies are
 // filled sparsely from the rules' peers; rows with admin or baseline
 // policies evaluate every peer class in full.
-func (m *Model) row(d dir, c *classes, gs int32) []portset.Set {
+func (m *Model) row(d dir, c *classes, gs int32) *sparse {
 	subj := m.groups[gs].subj[d]
 	if len(subj) == 0 {
 		return nil
@@ -77,25 +110,52 @@ func (m *Model) row(d dir, c *classes, gs int32) []portset.Set {
 		q := dirQuery{subj: subj, peer: m.groups[gp].peerBits[d], dstPorts: m.dstPorts(d, gs, gp)}
 		row[pc] = m.evalDir(d, &q, portset.All(), nil)
 	}
-	return row
+	return compact(row)
 }
 
 // sparseRow fills the row of an isolated subject with only NetworkPolicies:
 // the union of each rule's ports over the peer classes its peers match;
 // every other peer class stays empty.
-func (m *Model) sparseRow(d dir, c *classes, gs int32, np []int32) []portset.Set {
-	row := make([]portset.Set, len(c.peerRep[d]))
+func (m *Model) sparseRow(d dir, c *classes, gs int32, np []int32) *sparse {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	if len(sc.dense) < len(c.peerRep[d]) {
+		sc.dense = make([]portset.Set, len(c.peerRep[d]))
+	}
 	for _, pi := range np {
 		for _, r := range m.pols[pi].rules[d] {
 			for _, id := range r.peers {
 				for _, pc := range c.peerClassesOf[d][id] {
-					row[pc] = row[pc].Union(r.ports.resolve(m.dstPorts(d, gs, c.peerRep[d][pc])))
+					if sc.dense[pc].IsEmpty() {
+						sc.touched = append(sc.touched, pc)
+					}
+					sc.dense[pc] = sc.dense[pc].Union(r.ports.resolve(m.dstPorts(d, gs, c.peerRep[d][pc])))
 				}
 			}
 		}
 	}
+	slices.Sort(sc.touched)
+	row := &sparse{idx: make([]int32, 0, len(sc.touched)), sets: make([]portset.Set, 0, len(sc.touched))}
+	for _, pc := range sc.touched {
+		if p := sc.dense[pc]; !p.IsEmpty() {
+			row.idx = append(row.idx, pc)
+			row.sets = append(row.sets, p)
+		}
+		sc.dense[pc] = portset.Empty()
+	}
+	sc.touched = sc.touched[:0]
 	return row
 }
+
+// scratch is a reusable dense row: accumulating into it and compacting
+// the touched entries avoids both a map per row and a dense allocation per
+// row.
+type scratch struct {
+	dense   []portset.Set
+	touched []int32
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
 // dstPorts are the named ports of the destination: the peer for egress,
 // the subject for ingress.
@@ -110,36 +170,49 @@ func (m *Model) dstPorts(d dir, subject, peer int32) []dstPort {
 // canonical order. A pair's ports depend only on the source's (egress
 // subject, ingress peer) classes and the destination's (egress peer,
 // ingress subject) classes, so they are computed once per such class pair;
-// the per-node passes only look them up. Counting first and filling one
-// exactly-sized slice keeps a large open cluster at the cost of its
-// connections.
+// the per-node pass only looks them up. Rows are sparse, so the work and
+// memory follow the allowed pairs, not the square of the classes.
 func (m *Model) expand(nodes []int32, eps []Endpoint, c *classes, t [2]table) []Connection {
 	pc := m.pairClasses(nodes, c)
-	res := make([][]portset.Set, len(pc.srcRep))
-	parallel(len(res), func(sc int) { res[sc] = pc.row(sc, t) })
+	res := make([]*sparse, len(pc.srcRep))
+	par.For(len(res), func(sc int) { res[sc] = pc.row(sc, t) })
 	n := len(nodes)
-	counts := make([]int, n+1)
-	each := func(s int, f func(d int, p portset.Set)) {
+	byDst := make([][]int32, len(pc.dstRep))
+	for d := range n {
+		byDst[pc.dst[d]] = append(byDst[pc.dst[d]], int32(d))
+	}
+	perNode := make([][]target, n)
+	par.For(n, func(s int) {
 		row := res[pc.src[s]]
-		for d := range n {
-			if p := row[pc.dst[d]]; !p.IsEmpty() && d != s && !(pc.external[s] && pc.external[d]) {
-				f(d, p)
+		var out []target
+		for k, dc := range row.idx {
+			for _, d := range byDst[dc] {
+				if int(d) != s && !(pc.external[s] && pc.external[d]) {
+					out = append(out, target{d, row.sets[k]})
+				}
 			}
 		}
-	}
-	parallel(n, func(s int) { each(s, func(int, portset.Set) { counts[s+1]++ }) })
-	for s := range n {
-		counts[s+1] += counts[s]
-	}
-	conns := make([]Connection, counts[n])
-	parallel(n, func(s int) {
-		k := counts[s]
-		each(s, func(d int, p portset.Set) {
-			conns[k] = Connection{Src: eps[s].Name, Dst: eps[d].Name, Ports: p}
-			k++
-		})
+		slices.SortFunc(out, func(a, b target) int { return int(a.node - b.node) })
+		perNode[s] = out
 	})
+	total := 0
+	for _, ts := range perNode {
+		total += len(ts)
+	}
+	conns := make([]Connection, 0, total)
+	for s, ts := range perNode {
+		for _, tg := range ts {
+			conns = append(conns, Connection{Src: eps[s].Name, Dst: eps[tg.node].Name, Ports: tg.ports})
+		}
+		perNode[s] = nil
+	}
 	return conns
+}
+
+// target is one allowed destination node of a source node.
+type target struct {
+	node  int32
+	ports portset.Set
 }
 
 // nodeClasses assigns every matrix node a source class (its egress subject
@@ -149,6 +222,9 @@ type nodeClasses struct {
 	src, dst       []int32    // node → class
 	srcRep, dstRep [][2]int32 // class → its (egress, ingress) table indices
 	external       []bool     // node is an external peer
+	// dstByPeer lists, per egress peer class, the destination classes
+	// with it, ascending.
+	dstByPeer [][]int32
 }
 
 func (m *Model) pairClasses(nodes []int32, c *classes) *nodeClasses {
@@ -158,6 +234,10 @@ func (m *Model) pairClasses(nodes []int32, c *classes) *nodeClasses {
 		pc.src[i] = internPair(srcIdx, [2]int32{c.subj[dEgress][g], c.peer[dIngress][g]}, &pc.srcRep)
 		pc.dst[i] = internPair(dstIdx, [2]int32{c.peer[dEgress][g], c.subj[dIngress][g]}, &pc.dstRep)
 		pc.external[i] = m.groups[g].external
+	}
+	pc.dstByPeer = make([][]int32, len(c.peerRep[dEgress]))
+	for dc, rep := range pc.dstRep {
+		pc.dstByPeer[rep[0]] = append(pc.dstByPeer[rep[0]], int32(dc))
 	}
 	return pc
 }
@@ -172,38 +252,40 @@ func internPair(index map[[2]int32]int32, key [2]int32, reps *[][2]int32) int32 
 	return id
 }
 
-// row is what source class sc may open to every destination class.
-func (pc *nodeClasses) row(sc int, t [2]table) []portset.Set {
+// row is what source class sc may open to every destination class. An
+// egress-isolated source only looks at the destination classes its egress
+// row names; an open one must look at all of them.
+func (pc *nodeClasses) row(sc int, t [2]table) *sparse {
 	src := pc.srcRep[sc]
-	row := make([]portset.Set, len(pc.dstRep))
 	egress := t[dEgress][src[0]]
-	for dc, dst := range pc.dstRep {
-		e := portset.All()
-		if egress != nil {
-			e = egress[dst[0]]
-		}
-		if i := t[dIngress].at(dst[1], src[1]); e.Overlaps(i) {
-			row[dc] = e.Intersect(i)
+	out := &sparse{}
+	add := func(dc int32, e portset.Set) {
+		if i := t[dIngress].at(pc.dstRep[dc][1], src[1]); e.Overlaps(i) {
+			out.idx = append(out.idx, dc)
+			out.sets = append(out.sets, e.Intersect(i))
 		}
 	}
-	return row
+	if egress == nil {
+		for dc := range pc.dstRep {
+			add(int32(dc), portset.All())
+		}
+		return out
+	}
+	for k, peerClass := range egress.idx {
+		for _, dc := range pc.dstByPeer[peerClass] {
+			add(dc, egress.sets[k])
+		}
+	}
+	sort.Sort(byIdx{out})
+	return out
 }
 
-// parallel runs f(0..n-1) on all CPUs.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	next := make(chan int, workers)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				f(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+// byIdx sorts a sparse row's entries by index.
+type byIdx struct{ *sparse }
+
+func (b byIdx) Len() int           { return len(b.idx) }
+func (b byIdx) Less(i, j int) bool { return b.idx[i] < b.idx[j] }
+func (b byIdx) Swap(i, j int) {
+	b.idx[i], b.idx[j] = b.idx[j], b.idx[i]
+	b.sets[i], b.sets[j] = b.sets[j], b.sets[i]
 }

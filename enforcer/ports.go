@@ -27,6 +27,7 @@ type dstPort struct {
 	name  string
 	proto portset.Protocol
 	port  int32
+	set   portset.Set // the port as a set, built once: resolve is hot
 }
 
 // allPorts is the spec of a rule without port restrictions.
@@ -40,7 +41,7 @@ func (ps portSpec) resolve(dst []dstPort) portset.Set {
 	for _, n := range ps.named {
 		for _, d := range dst {
 			if d.name == n.name && (n.anyProto || d.proto == n.proto) {
-				out = out.Union(portset.Port(d.proto, d.port))
+				out = out.Union(d.set)
 			}
 		}
 	}

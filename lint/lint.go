@@ -2,7 +2,9 @@
 // author meant: egress isolation without DNS, selectors that match no known
 // workload, rules shadowed by other rules, ipBlocks over the pod network,
 // ports no destination exposes. It also checks `expect` assertions against
-// the evaluation model. Every finding points at the intent's position.
+// the evaluation model, and the intents' guardrails (rules about
+// connectivity that must always hold). Every finding points at the
+// intent's position.
 package lint
 
 import (
@@ -26,6 +28,17 @@ type Input struct {
 	// plus the cluster DNS, or real workloads).
 	Inventory inventory.Inventory
 	Model     *enforcer.Model
+	// Matrix is Model.Matrix() when the caller already has it (it is
+	// costly at scale); nil, it is computed when a check needs it.
+	Matrix *enforcer.Connectivity
+}
+
+// matrix returns the model's connectivity, computing it once.
+func (in *Input) matrix() *enforcer.Connectivity {
+	if in.Matrix == nil {
+		in.Matrix = in.Model.Matrix()
+	}
+	return in.Matrix
 }
 
 // check is one lint.
@@ -48,6 +61,7 @@ func Run(in Input) diag.List {
 		c(in, &out)
 	}
 	expectations(in, &out)
+	guardrails(in, &out)
 	out.Sort()
 	return out
 }

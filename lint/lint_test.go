@@ -90,14 +90,14 @@ func TestChecks(t *testing.T) {
 			"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{workload: \"db\"}], ports: [\"UDP/5432\"]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
 			[]string{`t/a\.cue:12:\d+: warning: no destination of this rule declares UDP/5432`}},
 		{"expectation holds",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: [{from: \"shop/web\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}]\n",
+			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: x: {from: \"shop/web\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
 			nil},
 		{"expectation fails",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: [{from: \"shop/web\", to: \"shop/db\", port: \"postgres\", allowed: true}]\n",
-			[]string{`t/a\.cue:13:10: expect: expected shop/web → shop/db on TCP/5432 to be allowed, but it is denied\n    hint: run: netpolc explain`}},
+			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: \"web reaches db\": {from: \"shop/web\", to: \"shop/db\", port: \"postgres\", allowed: true}\n",
+			[]string{`t/a\.cue:13:\d+: expect\."web reaches db": expected shop/web → shop/db on TCP/5432 to be allowed, but it is denied\n    hint: run: netpolc explain`}},
 		{"expectation on an unknown workload",
-			"expect: [{from: \"shop/api\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}]\n",
-			[]string{`t/a\.cue:12:10: expect: cannot evaluate: .*shop/api`}},
+			"expect: x: {from: \"shop/api\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
+			[]string{`t/a\.cue:12:\d+: expect\.x: cannot evaluate: .*shop/api`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package lint
 import (
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -223,7 +224,7 @@ func expectations(in Input, out *diag.List) {
 	for _, e := range in.Compiled.Expectations {
 		ex, err := evaluate.Explain(in.Model, e.From, e.To, e.Port)
 		if err != nil {
-			out.Add(e.Pos(), "expect", "from and to are \"namespace/workload\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)
+			out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "from and to are \"namespace/workload\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)
 			continue
 		}
 		if ex.Verdict.Allowed == e.Allowed {
@@ -233,7 +234,17 @@ func expectations(in Input, out *diag.List) {
 		if e.Allowed {
 			want, got = "allowed", "denied"
 		}
-		out.Add(e.Pos(), "expect", "run: netpolc explain "+e.From+" "+e.To+" "+e.Port,
+		out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "run: netpolc explain "+e.From+" "+e.To+" "+e.Port,
 			"expected %s → %s on %s to be %s, but it is %s", e.From, e.To, ex.Port, want, got)
 	}
+}
+
+// quoteLabel writes a CUE label, quoted unless it is a plain identifier.
+func quoteLabel(s string) string {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

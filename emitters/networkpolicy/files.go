@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/internal/par"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -26,8 +27,13 @@ func Files(pols []networkingv1.NetworkPolicy) ([]emitters.File, error) {
 		errs  []located
 		seen  = map[string]bool{}
 	)
+	// Printing is the costly part at thousands of policies: do it on
+	// every CPU, then check and collect in order.
+	printed := make([]emitters.File, len(pols))
+	perr := make([]error, len(pols))
+	par.For(len(pols), func(i int) { printed[i], perr[i] = file(&pols[i]) })
 	for i := range pols {
-		f, err := file(&pols[i])
+		f, err := printed[i], perr[i]
 		if err != nil {
 			errs = append(errs, located{err: err})
 			continue

@@ -1,0 +1,78 @@
+package evaluate
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/portset"
+)
+
+// Origins names what lets src open a connection to dst on ports: the
+// origin (the intent's file:line:col, or the policy and rule) of every rule
+// that allows it on the first port of ports, and, for an end that no policy
+// isolates, that fact. Diff and guardrail reports use it to point a
+// reviewer at the line that opened a flow. The result is sorted and
+// de-duplicated; it is empty when the flow is not allowed.
+func Origins(m *enforcer.Model, src, dst string, ports portset.Set) []string {
+	proto, port, ok := probe(ports)
+	if !ok {
+		return nil
+	}
+	v, err := m.Verdict(src, dst, proto, port)
+	if err != nil || !v.Allowed {
+		return nil
+	}
+	var out []string
+	for _, d := range []struct {
+		end, dir string
+		v        enforcer.DirectionVerdict
+	}{{src, "egress", v.Egress}, {dst, "ingress", v.Ingress}} {
+		switch {
+		case d.v.Layer == enforcer.LayerNone:
+		case len(d.v.Allowing) > 0:
+			for _, r := range d.v.Allowing {
+				out = append(out, ruleOrigin(r))
+			}
+		case d.v.Layer == enforcer.LayerDefault:
+			out = append(out, fmt.Sprintf("%s not isolated for %s%s", d.end, d.dir, declaredAt(m, d.end)))
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// probe picks the first port of a set: the verdict on it stands for the
+// set (the matrix allows the whole set for the same rules in the common
+// case; a reviewer needs one line to start from, not a proof).
+func probe(ports portset.Set) (portset.Protocol, int32, bool) {
+	if ports.IsAll() {
+		return portset.TCP, portset.MinPort, true
+	}
+	for _, p := range portset.Protocols {
+		if rs := ports.Ranges(p); len(rs) > 0 {
+			return p, int32(rs[0].First), true
+		}
+	}
+	return 0, 0, false
+}
+
+// ruleOrigin names a rule by its intent origin when known.
+func ruleOrigin(r enforcer.RuleRef) string {
+	if r.Origin != "" {
+		return r.Origin
+	}
+	return r.String()
+}
+
+// declaredAt is " (declared at file:line)" for an endpoint with a known
+// source, else "".
+func declaredAt(m *enforcer.Model, id string) string {
+	eps := m.Endpoints()
+	i := sort.Search(len(eps), func(i int) bool { return eps[i].ID() >= id })
+	if i < len(eps) && eps[i].ID() == id && eps[i].Source.File != "" {
+		return " (declared at " + eps[i].Source.String() + ")"
+	}
+	return ""
+}
