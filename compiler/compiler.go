@@ -75,6 +75,9 @@ func (c *compiler) pos(v cue.Value) diag.Pos {
 	if c.set.IsUserFile(p.File) {
 		return p
 	}
+	if up, ok := c.set.UserPos(v); ok {
+		return up
+	}
 	if up, ok := c.userPos(v, 3); ok {
 		return up
 	}

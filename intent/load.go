@@ -44,6 +44,9 @@ type Set struct {
 	Value cue.Value
 	// Uses maps each `use` entry to where it is written.
 	Uses map[string]UseSite
+	// raw is the user's package before unification with the schema: its
+	// values carry only the user's own positions.
+	raw cue.Value
 }
 
 // Load reads the .cue files of dir (not its subdirectories) and loads them.
@@ -135,6 +138,7 @@ func LoadFiles(dir string, files map[string][]byte) (s *Set, err error) {
 	}
 	s.Uses = s.useSites(insts[0])
 	intents := vals[1].LookupPath(cue.MakePath(cue.Def("#Intents")))
+	s.raw = vals[0]
 	s.Value = intents.Unify(vals[0])
 	if err := s.Value.Validate(cue.Concrete(true)); err != nil {
 		return nil, s.convert(err)
@@ -202,6 +206,23 @@ func (s *Set) fileName(f string) string {
 		return displayPath(s.Dir, strings.TrimPrefix(f, virtualRoot+"/"))
 	}
 	return f
+}
+
+// UserPos finds the position the user wrote for a value of s.Value by
+// looking its path up in the package as written, before the schema's
+// positions were unified in. It returns false when the user wrote no value
+// there (a default or a template's output).
+func (s *Set) UserPos(v cue.Value) (diag.Pos, bool) {
+	sels := v.Path().Selectors()
+	if len(sels) > 0 && sels[0].IsDefinition() {
+		sels = sels[1:]
+	}
+	rv := s.raw.LookupPath(cue.MakePath(sels...))
+	if !rv.Exists() {
+		return diag.Pos{}, false
+	}
+	p := s.Pos(rv.Pos())
+	return p, s.IsUserFile(p.File)
 }
 
 // IsUserFile reports whether a display path is one of the intents files
