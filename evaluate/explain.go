@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,6 +25,31 @@ type Explanation struct {
 // Explain evaluates a connection. portSpec is "", "TCP/80", "80", "UDP/53",
 // "http" or "UDP/dns" (named ports resolve on the destination).
 func Explain(m *enforcer.Model, src, dst, portSpec string) (*Explanation, error) {
+	ex, err := explain(m, src, dst, portSpec)
+	if errors.Is(err, enforcer.ErrUnknownEndpoint) {
+		err = fmt.Errorf("%w (known workloads: %s)", err, knownEndpoints(m, 8))
+	}
+	return ex, err
+}
+
+// knownEndpoints lists up to n endpoint names, for error messages.
+func knownEndpoints(m *enforcer.Model, n int) string {
+	eps := m.Endpoints()
+	var names []string
+	for i, ep := range eps {
+		if i == n {
+			names = append(names, fmt.Sprintf("… and %d more", len(eps)-n))
+			break
+		}
+		names = append(names, ep.ID())
+	}
+	if len(names) == 0 {
+		return "none: give workloads with --manifests or declare them in the intents"
+	}
+	return strings.Join(names, ", ")
+}
+
+func explain(m *enforcer.Model, src, dst, portSpec string) (*Explanation, error) {
 	ex := &Explanation{Src: src, Dst: dst}
 	if portSpec == "" {
 		// The isolation lists do not depend on the port: evaluate one to
