@@ -1,10 +1,12 @@
 // Package build is the compile pipeline behind `netpolc build`: load the
-// intents, compile them to the IR, run every requested emitter and lay the
-// files out as a kustomize directory. Generate is pure (no disk writes), so
-// verify can compare its output with what a repository holds.
+// intents, compile them to the IR, run every requested emitter, prove each
+// target's output equivalent to the intents, and lay the files out as a
+// kustomize directory. Generation is pure (no disk writes), so verify can
+// compare its output with what a repository holds.
 package build
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,7 +15,6 @@ import (
 	"github.com/netpolc/netpolc/diag"
 	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/kustomize"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/intent"
@@ -22,9 +23,7 @@ import (
 // Target names an output target.
 type Target string
 
-// The output targets. Only NetworkPolicy is built in this version; the
-// others are reserved names so scripts fail loudly rather than silently
-// getting less than they asked for.
+// The output targets.
 const (
 	NetworkPolicy Target = "networkpolicy"
 	Cilium        Target = "cilium"
@@ -32,9 +31,6 @@ const (
 	AdminPolicy   Target = "adminpolicy"
 	NFTables      Target = "nftables"
 )
-
-// available are the targets this version can emit.
-var available = map[Target]bool{NetworkPolicy: true}
 
 // AllTargets lists every target name in the CLI contract.
 var AllTargets = []Target{NetworkPolicy, Cilium, Calico, AdminPolicy, NFTables}
@@ -49,15 +45,8 @@ func ParseTargets(list []string) ([]Target, error) {
 			if t == "" {
 				continue
 			}
-			known := false
-			for _, k := range AllTargets {
-				known = known || k == t
-			}
-			switch {
-			case !known:
+			if _, ok := targetEmitters[t]; !ok {
 				return nil, fmt.Errorf("unknown target %q (targets: networkpolicy, cilium, calico, adminpolicy, nftables): %w", t, diag.ErrInput)
-			case !available[t]:
-				return nil, fmt.Errorf("target %q is not available in this version of netpolc (available: networkpolicy): %w", t, diag.ErrInput)
 			}
 			seen[t] = true
 		}
@@ -73,6 +62,21 @@ func ParseTargets(list []string) ([]Target, error) {
 	return out, nil
 }
 
+// Options tune a build.
+type Options struct {
+	Targets []Target
+	// AllowApproximate lets a target that cannot express an intent exactly
+	// emit the nearest narrower rule set (with a warning) instead of
+	// failing. Nothing is ever emitted wider than the intents.
+	AllowApproximate bool
+	// AdminV1Alpha1 emits AdminNetworkPolicy/BaselineAdminNetworkPolicy
+	// v1alpha1 instead of ClusterNetworkPolicy v1alpha2.
+	AdminV1Alpha1 bool
+	// CiliumNamedPortsPerDestination declares a Cilium version that
+	// resolves egress named ports per destination, as NetworkPolicy does.
+	CiliumNamedPortsPerDestination bool
+}
+
 // Output is what one build produces.
 type Output struct {
 	Compiled *compiler.Result
@@ -82,19 +86,32 @@ type Output struct {
 	// Files are every generated file, kustomization files included,
 	// sorted by path.
 	Files []emitters.File
+	// Warnings name rules a target expressed more narrowly than the
+	// intents (only under AllowApproximate).
+	Warnings diag.List
 }
 
 // Generate loads and compiles the intents in dir and renders every target.
 func Generate(dir string, targets []Target) (*Output, error) {
+	return GenerateDir(dir, Options{Targets: targets})
+}
+
+// GenerateDir loads the intents in dir and renders them with options.
+func GenerateDir(dir string, opts Options) (*Output, error) {
 	set, err := intent.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return GenerateSet(set, targets)
+	return GenerateWith(set, opts)
 }
 
 // GenerateSet renders an already loaded intents set.
 func GenerateSet(set *intent.Set, targets []Target) (*Output, error) {
+	return GenerateWith(set, Options{Targets: targets})
+}
+
+// GenerateWith renders an already loaded intents set with options.
+func GenerateWith(set *intent.Set, opts Options) (*Output, error) {
 	res, err := compiler.Compile(set)
 	if err != nil {
 		return nil, err
@@ -103,36 +120,43 @@ func GenerateSet(set *intent.Set, targets []Target) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := model.Matrix()
+	out := &Output{Compiled: res, Connectivity: model.Matrix()}
 	byTarget := map[string][]emitters.File{}
-	for _, t := range targets {
-		files, err := emit(res, want, t)
+	var errs []error
+	for _, t := range opts.Targets {
+		files, warns, err := emitProven(res, opts, t)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", t, err)
+			errs = append(errs, fmt.Errorf("target %s: %w", t, err))
+			continue
 		}
 		byTarget[string(t)] = files
+		out.Warnings = append(out.Warnings, warns...)
 	}
-	files, err := kustomize.Files(byTarget)
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Output{Compiled: res, Connectivity: want, Files: files}, nil
+	if out.Files, err = kustomize.Files(byTarget); err != nil {
+		return nil, err
+	}
+	out.Warnings.Sort()
+	return out, nil
 }
 
-// emit runs one target's emitter.
-func emit(res *compiler.Result, want *enforcer.Connectivity, t Target) ([]emitters.File, error) {
-	switch t {
-	case NetworkPolicy:
-		pols, err := networkpolicy.Build(res.Policy)
-		if err != nil {
-			return nil, err
-		}
-		// Prove the emitted objects mean what the intents mean before
-		// anything is written.
-		if err := evaluate.CheckNetworkPolicies(res, want, pols); err != nil {
-			return nil, err
-		}
-		return networkpolicy.Files(pols)
+// emitProven runs one target's emitter and proves, from the emitted
+// objects, that they mean what the intents mean (or, under
+// AllowApproximate, nothing more) before anything can be written.
+func emitProven(res *compiler.Result, opts Options, t Target) ([]emitters.File, diag.List, error) {
+	em, err := targetEmitters[t](res, opts)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, fmt.Errorf("target %q has no emitter", t)
+	if _, err := evaluate.Prove(string(t), res, em.policies, opts.AllowApproximate); err != nil {
+		return nil, nil, err
+	}
+	var warns diag.List
+	for _, n := range em.narrowed {
+		warns.Warn(diag.Pos{File: n.origin.File, Line: n.origin.Line, Col: n.origin.Col}, "",
+			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t, n.msg)
+	}
+	return em.files, warns, nil
 }

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"strings"
 
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/inventory"
 	"github.com/netpolc/netpolc/manifests"
 )
@@ -136,43 +136,113 @@ func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
 // intents' connectivity.
 var ErrNotEquivalent = errors.New("emitted policies are not equivalent to the intents")
 
-// CheckNetworkPolicies proves that the emitted NetworkPolicies give exactly
-// want, the intents' connectivity over the intents' workloads. A difference
-// is a bug in netpolc, never something to ship: the error names the flows.
-func CheckNetworkPolicies(res *compiler.Result, want *enforcer.Connectivity, nps []networkingv1.NetworkPolicy) error {
-	sourced := make([]enforcer.SourcedNetworkPolicy, len(nps))
-	for i, np := range nps {
-		sourced[i] = enforcer.SourcedNetworkPolicy{NetworkPolicy: np}
-	}
-	pols, err := enforcer.FromNetworkPolicies(sourced)
+// Prove checks that a target's policy set (read back from its emitted
+// objects) gives exactly the intents' connectivity over the intents'
+// workloads — or, with allowNarrower, nothing the intents do not allow.
+// The error names up to ten differing flows and the intent lines behind
+// them.
+func Prove(target string, res *compiler.Result, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
+	want, err := enforcer.FromIR(res.Policy)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotEquivalent, err)
+		return nil, err
 	}
-	got, err := enforcer.New(IntentsInventory(res.Policy), pols)
+	inv := IntentsInventory(res.Policy)
+	d, err := Compare(inv, want, got)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return Equal("networkpolicy", want, got.Matrix())
+	if d.Empty() || (allowNarrower && !Wider(d)) {
+		return d, nil
+	}
+	model, err := enforcer.New(inv, want)
+	if err != nil {
+		return nil, err
+	}
+	return d, describeDelta(target, model, d)
 }
 
-// Equal compares a target's connectivity with the intents' and describes
-// up to ten differing flows.
+// describeDelta explains a target's differences from the intents.
+func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) error {
+	var lines []string
+	add := func(kind string, c enforcer.Change) {
+		if len(lines) >= 10 {
+			return
+		}
+		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After)
+		if origins := flowOrigins(intents, c); origins != "" {
+			line += "\n      from " + origins
+		}
+		lines = append(lines, line)
+	}
+	for _, c := range d.Opened {
+		add("wider", c)
+	}
+	for _, c := range d.Changed {
+		add("different", c)
+	}
+	for _, c := range d.Closed {
+		add("narrower", c)
+	}
+	n := len(d.Opened) + len(d.Closed) + len(d.Changed)
+	return fmt.Errorf("%w: target %s differs on %d flow(s):\n%s", ErrNotEquivalent, target, n, strings.Join(lines, "\n"))
+}
+
+// flowOrigins names the intent lines that allow a flow (for a port the
+// intents allow), or that isolate its ends (for one they do not).
+func flowOrigins(m *enforcer.Model, c enforcer.Change) string {
+	ports := c.Before
+	if ports.IsEmpty() {
+		ports = c.After
+	}
+	for _, proto := range []portset.Protocol{portset.TCP, portset.UDP, portset.SCTP} {
+		rs := ports.Ranges(proto)
+		if len(rs) == 0 {
+			continue
+		}
+		v, err := m.Verdict(c.Src, c.Dst, proto, int32(rs[0].First))
+		if err != nil {
+			return ""
+		}
+		seen := map[string]bool{}
+		var out []string
+		for _, dv := range []enforcer.DirectionVerdict{v.Egress, v.Ingress} {
+			for _, r := range dv.Allowing {
+				if r.Origin != "" && !seen[r.Origin] {
+					seen[r.Origin] = true
+					out = append(out, r.Origin)
+				}
+			}
+			for _, p := range dv.Isolating {
+				if p.Origin != "" && !seen[p.Origin] {
+					seen[p.Origin] = true
+					out = append(out, p.Origin)
+				}
+			}
+		}
+		return strings.Join(out, "; ")
+	}
+	return ""
+}
+
+// Equal compares two matrices over the same endpoints and external peers
+// (for example the intents' and what a cluster's YAML gives) and
+// describes up to ten differing flows.
 func Equal(target string, want, got *enforcer.Connectivity) error {
 	d := enforcer.Diff(want, got)
-	if len(d.Opened)+len(d.Closed)+len(d.Changed) == 0 {
+	if d.Empty() {
 		return nil
 	}
 	var lines []string
-	add := func(kind string, cs []enforcer.Change) {
-		for _, c := range cs {
+	for _, group := range []struct {
+		kind    string
+		changes []enforcer.Change
+	}{{"wider", d.Opened}, {"different", d.Changed}, {"narrower", d.Closed}} {
+		for _, c := range group.changes {
 			if len(lines) < 10 {
-				lines = append(lines, fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After))
+				lines = append(lines, fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", group.kind, c.Src, c.Dst, c.Before, target, c.After))
 			}
 		}
 	}
-	add("wider", d.Opened)
-	add("narrower", d.Closed)
-	add("different", d.Changed)
 	n := len(d.Opened) + len(d.Closed) + len(d.Changed)
-	return fmt.Errorf("%w: target %s differs on %d flow(s):\n%s", ErrNotEquivalent, target, n, strings.Join(lines, "\n"))
+	return fmt.Errorf("%w: %s differs on %d flow(s):\n%s", ErrNotEquivalent, target, n, strings.Join(lines, "\n"))
 }

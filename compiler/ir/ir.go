@@ -140,8 +140,9 @@ type IPBlock struct {
 	Except []string
 }
 
-// Port is one port specification of a rule. Exactly one of Number or Name
-// is set; End > 0 makes Number..End a range. Protocol is always set.
+// Port is one port specification of a rule. At most one of Number or Name
+// is set; neither means every port of Protocol. End > 0 makes Number..End a
+// range. Protocol is always set.
 type Port struct {
 	Protocol Protocol
 	Number   int32

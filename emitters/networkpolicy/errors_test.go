@@ -89,10 +89,10 @@ func TestBuildErrors(t *testing.T) {
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", "no CIDR"},
 	}, {
-		name: "port 0",
-		in:   oneRule(everyone, tcp(0)),
+		name: "endPort without a port",
+		in:   oneRule(everyone, span(tcp(0), 8000)),
 		is:   ErrInvalid,
-		want: []string{"intents/shop.cue:20:3", "invalid port 0: must be between 1 and 65535"},
+		want: []string{"intents/shop.cue:20:3", "endPort 8000: only allowed with a numeric port"},
 	}, {
 		name: "port 70000",
 		in:   oneRule(everyone, tcp(70000)),
@@ -157,7 +157,7 @@ func TestBuildCollectsErrors(t *testing.T) {
 	p := &ir.Policy{
 		Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
 		Rules: []ir.Rule{
-			allow(api, ir.Egress, cidr("10.0.0.0/33"), 30, tcp(0)),
+			allow(api, ir.Egress, cidr("10.0.0.0/33"), 30, tcp(70000)),
 			allow(api, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 12),
 			allow(api, ir.Egress, everyone, 20, tcp(443)),
 		},
@@ -170,7 +170,7 @@ func TestBuildCollectsErrors(t *testing.T) {
 	want := []string{
 		`intents/shop.cue:12:3: egress rule of shop/api: FQDN peer "x.example"`,
 		`intents/shop.cue:30:3: egress rule of shop/api: invalid cidr "10.0.0.0/33"`,
-		`intents/shop.cue:30:3: egress rule of shop/api: invalid port 0`,
+		`intents/shop.cue:30:3: egress rule of shop/api: invalid port 70000`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("want %d errors, one a line, got:\n%v", len(want), err)

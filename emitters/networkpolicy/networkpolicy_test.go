@@ -153,6 +153,13 @@ var goldenCases = map[string]*ir.Policy{
 			allow(api, ir.Ingress, localPods(app("web")), 3, ir.Port{Protocol: ir.SCTP, Number: 9000}, tcp(80)),
 		},
 	},
+	"protocol-only": {
+		// "SCTP" in intents: every SCTP port, no port field.
+		Isolations: []ir.Isolation{isolate(api, ir.Ingress, 1)},
+		Rules: []ir.Rule{
+			allow(api, ir.Ingress, localPods(app("web")), 3, ir.Port{Protocol: ir.SCTP}, udp(53)),
+		},
+	},
 	"shared-selector": {
 		// Two subject names for one selector make one policy, named after
 		// the smaller name.

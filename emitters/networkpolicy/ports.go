@@ -60,6 +60,9 @@ func port(p ir.Port) networkingv1.NetworkPolicyPort {
 		out.Port = &v
 		return out
 	}
+	if p.Number == 0 {
+		return out // every port of the protocol
+	}
 	v := intstr.FromInt32(p.Number)
 	out.Port = &v
 	if p.End != 0 {
@@ -85,6 +88,10 @@ func checkPort(p ir.Port) error {
 		if p.End != 0 {
 			msgs = append(msgs, fmt.Sprintf("endPort %d: only allowed with a numeric port", p.End))
 		}
+	case p.Number == 0 && p.End != 0:
+		msgs = append(msgs, fmt.Sprintf("endPort %d: only allowed with a numeric port", p.End))
+	case p.Number == 0:
+		// Every port of the protocol.
 	default:
 		msgs = appendMsgs(msgs, fmt.Sprintf("port %d", p.Number), validation.IsValidPortNum(int(p.Number)))
 		if p.End != 0 {

@@ -1,0 +1,349 @@
+package adminpolicy
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// worldBlocks are the blocks of a world peer that lists none itself.
+var worldBlocks = []ir.IPBlock{{CIDR: everyAddress4}, {CIDR: everyAddress6}}
+
+// egress translates an egress allow rule into admin Accept rules: one for
+// pods and namespaces, one for networks (the CRD forbids named ports next
+// to networks, and they never match an address outside the cluster).
+func (b *builder) egress(r ir.Rule) ([]rule, []error) {
+	name := r.Origin.String()
+	if len(name) > maxRuleNameLength {
+		name = name[:maxRuleNameLength]
+	}
+	out := rule{name: name, origin: r.Origin}
+	switch r.Peer.Kind {
+	case ir.PeerAll:
+		ports, keep, errs := b.ports(r, b.cl.workloads)
+		if len(errs) > 0 || !keep {
+			return nil, errs
+		}
+		pods := out
+		pods.peers, pods.ports = []peer{{namespaces: &metav1.LabelSelector{}}}, ports
+		nets, ok := withoutNames(out, ports)
+		if !ok {
+			return []rule{pods}, nil
+		}
+		nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
+		return []rule{pods, nets}, nil
+	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
+		p, err := podPeer(r.Subject.Namespace, r.Peer)
+		if err != nil {
+			return nil, []error{err}
+		}
+		ports, keep, errs := b.ports(r, b.cl.selected(r.Subject.Namespace, r.Peer))
+		if len(errs) > 0 || !keep {
+			return nil, errs
+		}
+		out.peers, out.ports = []peer{p}, ports
+		return []rule{out}, nil
+	case ir.PeerCIDR, ir.PeerWorld:
+		return b.networks(r, out)
+	case ir.PeerFQDN:
+		base := strings.TrimPrefix(r.Peer.FQDN, "*.")
+		if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
+			return nil, []error{fmt.Errorf("%w FQDN %q: %s", ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
+		}
+		ports, keep, errs := b.ports(r, nil)
+		if len(errs) > 0 || !keep {
+			return nil, errs
+		}
+		dn, ok := withoutNames(out, ports)
+		if !ok {
+			return nil, nil
+		}
+		dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
+		return []rule{dn}, nil
+	}
+	return nil, []error{fmt.Errorf("%w peer kind %q", ErrInvalid, r.Peer.Kind)}
+}
+
+// networks translates a CIDR or world peer: each block minus its holes as
+// the fewest prefixes. A named port of an ipBlock matches pods with known
+// IPs inside it; networks take none, so that is only exact when no such
+// declared pod has the name.
+func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
+	blocks := r.Peer.CIDRs
+	if r.Peer.Kind == ir.PeerWorld && len(blocks) == 0 {
+		blocks = worldBlocks
+	}
+	if len(blocks) == 0 {
+		return nil, []error{fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, r.Peer.Kind)}
+	}
+	var all []netip.Prefix
+	for _, blk := range blocks {
+		ps, err := prefixes(blk)
+		if err != nil {
+			return nil, []error{err}
+		}
+		all = append(all, ps...)
+	}
+	slices.SortFunc(all, func(a, b netip.Prefix) int {
+		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+	})
+	var nets []string
+	for _, p := range slices.Compact(all) {
+		nets = append(nets, p.String())
+	}
+	inside := b.cl.withIPIn(blocks)
+	ports, keep, errs := b.ports(r, nil)
+	if len(errs) > 0 || !keep {
+		return nil, errs
+	}
+	for _, p := range ports {
+		if p.name == "" {
+			continue
+		}
+		for _, w := range inside {
+			if declaresName(w, p.name) {
+				why := fmt.Sprintf("named port %q towards networks: workload %s/%s has a known IP inside them and declares the port, which an ipBlock matches and admin networks rules cannot name",
+					p.name, w.Namespace, w.Name)
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.proto, p.name), why); err != nil {
+					return nil, []error{err}
+				}
+				break
+			}
+		}
+	}
+	out, ok := withoutNames(out, ports)
+	if !ok {
+		return nil, nil
+	}
+	for chunk := range slices.Chunk(nets, maxNetworks) {
+		out.peers = append(out.peers, peer{networks: chunk})
+	}
+	return []rule{out}, nil
+}
+
+func declaresName(w ir.Workload, name string) bool {
+	return slices.ContainsFunc(w.Ports, func(p ir.NamedPort) bool { return p.Name == name })
+}
+
+// withoutNames returns r with ports minus named ports; ok is false when
+// only named ports were given (the rule then matches nothing outside the
+// cluster).
+func withoutNames(r rule, ports []port) (rule, bool) {
+	if ports == nil {
+		return r, true
+	}
+	r.ports = slices.DeleteFunc(slices.Clone(ports), func(p port) bool { return p.name != "" })
+	return r, len(r.ports) > 0
+}
+
+// podPeer translates a pod peer; no namespace selector is the subject's
+// own namespace (by name), and a peer selecting every pod of its
+// namespaces is a namespaces peer.
+func podPeer(ns string, p ir.Peer) (peer, error) {
+	nsSel := canonicalSelector(p.Namespaces)
+	if nsSel == nil {
+		nsSel = &metav1.LabelSelector{MatchLabels: map[string]string{metadataNameLabel: ns}}
+	}
+	pods := canonicalSelector(p.Pods)
+	for name, s := range map[string]*metav1.LabelSelector{"peer.namespaceSelector": nsSel, "peer.podSelector": pods} {
+		if err := checkSelector(name, s); err != nil {
+			return peer{}, err
+		}
+	}
+	if pods == nil || isEmpty(pods) {
+		return peer{namespaces: nsSel}, nil
+	}
+	return peer{pods: &[2]metav1.LabelSelector{*nsSel, *pods}}, nil
+}
+
+// ports validates a rule's ports. Named ports match a destination's
+// container port of any protocol in the admin API; a named port that one
+// of dsts declares with another protocol is inexact. keep is false when
+// approximation dropped every port of a rule that had some (the rule then
+// allows nothing; no port would mean every port).
+func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, errs []error) {
+	for _, p := range r.Ports {
+		if err := checkPort(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if p.Name != "" {
+			if w, bad := otherProtocol(dsts, p.Name, p.Protocol); bad {
+				why := fmt.Sprintf("named port %s/%s: workload %s/%s declares %q with another protocol, and admin named ports match any protocol",
+					p.Protocol, p.Name, w.Namespace, w.Name, p.Name)
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+					errs = append(errs, err)
+				}
+				continue
+			}
+			out = append(out, port{proto: p.Protocol, name: p.Name})
+			continue
+		}
+		first, last := p.Number, max(p.End, p.Number)
+		if first == 0 {
+			first, last = 1, 65535 // protocol-only: every port
+		}
+		out = append(out, port{proto: p.Protocol, first: first, last: last})
+	}
+	if len(errs) > 0 {
+		return nil, false, errs
+	}
+	slices.SortFunc(out, func(a, b port) int {
+		return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.first, b.first), cmp.Compare(a.last, b.last), cmp.Compare(a.name, b.name))
+	})
+	out = slices.Compact(out)
+	return out, len(r.Ports) == 0 || len(out) > 0, nil
+}
+
+// checkPort validates one port as the API would.
+func checkPort(p ir.Port) error {
+	var msgs []string
+	switch p.Protocol {
+	case ir.TCP, ir.UDP, ir.SCTP:
+	default:
+		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
+	}
+	switch {
+	case p.Name != "" && (p.Number != 0 || p.End != 0):
+		msgs = append(msgs, fmt.Sprintf("port %q: a named port has no number or endPort", p.Name))
+	case p.Name != "":
+		if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
+			msgs = append(msgs, "port "+p.Name+": "+strings.Join(errs, "; "))
+		}
+	case p.Number == 0 && p.End != 0:
+		msgs = append(msgs, fmt.Sprintf("endPort %d without a port", p.End))
+	case p.Number < 0 || p.Number > 65535 || p.End < 0 || p.End > 65535:
+		msgs = append(msgs, fmt.Sprintf("invalid port %d-%d: must be between 1 and 65535", p.Number, p.End))
+	case p.End != 0 && p.End < p.Number:
+		msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
+}
+
+// prefixes returns a block minus its holes as the fewest prefixes,
+// ascending.
+func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
+	cidr, err := parsePrefix("cidr", b.CIDR)
+	if err != nil {
+		return nil, err
+	}
+	out := []netip.Prefix{cidr}
+	for _, s := range b.Except {
+		hole, err := parsePrefix("except", s)
+		if err != nil {
+			return nil, err
+		}
+		if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
+			return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+		}
+		out = subtract(out, hole)
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+	return out, nil
+}
+
+// subtract removes hole from each prefix, splitting a prefix that holds it
+// into the halves that do not.
+func subtract(ps []netip.Prefix, hole netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range ps {
+		switch {
+		case !p.Overlaps(hole):
+			out = append(out, p)
+		case hole.Bits() <= p.Bits():
+			// The hole covers p entirely.
+		default:
+			bits := p.Bits() + 1
+			hi := p.Addr().AsSlice()
+			hi[p.Bits()/8] |= 0x80 >> (p.Bits() % 8)
+			hiAddr, _ := netip.AddrFromSlice(hi)
+			out = append(out, subtract([]netip.Prefix{netip.PrefixFrom(p.Addr(), bits), netip.PrefixFrom(hiAddr, bits)}, hole)...)
+		}
+	}
+	return out
+}
+
+// parsePrefix parses a CIDR in canonical form.
+func parsePrefix(what, s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, fmt.Errorf("%w %s %q: %w", ErrInvalid, what, s, err)
+	}
+	if p.Masked() != p || p.Addr().Is4In6() {
+		return p, fmt.Errorf("%w %s %q: not in canonical form (did you mean %q?)", ErrInvalid, what, s, p.Masked())
+	}
+	return p, nil
+}
+
+// canonicalSelector returns a copy of sel with its expressions and their
+// values sorted and deduplicated. A nil selector stays nil.
+func canonicalSelector(sel *metav1.LabelSelector) *metav1.LabelSelector {
+	if sel == nil {
+		return nil
+	}
+	out := &metav1.LabelSelector{}
+	if len(sel.MatchLabels) > 0 {
+		out.MatchLabels = make(map[string]string, len(sel.MatchLabels))
+		for k, v := range sel.MatchLabels {
+			out.MatchLabels[k] = v
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		e.Values = slices.Clone(e.Values)
+		slices.Sort(e.Values)
+		e.Values = slices.Compact(e.Values)
+		if len(e.Values) == 0 {
+			e.Values = nil
+		}
+		out.MatchExpressions = append(out.MatchExpressions, e)
+	}
+	slices.SortFunc(out.MatchExpressions, func(a, b metav1.LabelSelectorRequirement) int {
+		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Operator, b.Operator), slices.Compare(a.Values, b.Values))
+	})
+	out.MatchExpressions = slices.CompactFunc(out.MatchExpressions, func(a, b metav1.LabelSelectorRequirement) bool {
+		return a.Key == b.Key && a.Operator == b.Operator && slices.Equal(a.Values, b.Values)
+	})
+	return out
+}
+
+func isEmpty(sel *metav1.LabelSelector) bool {
+	return len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0
+}
+
+// checkSelector validates a label selector the way the API server does.
+func checkSelector(name string, sel *metav1.LabelSelector) error {
+	if sel == nil {
+		return nil
+	}
+	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, field.NewPath(name))
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Errorf("%w selector: %s", ErrInvalid, strings.Join(msgs, "; "))
+}
+
+// jsonKey is the canonical form of v used to deduplicate and order.
+func jsonKey(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("adminpolicy: marshal %T: %v", v, err))
+	}
+	return string(b)
+}

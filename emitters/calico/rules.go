@@ -1,0 +1,240 @@
+package calico
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// worldBlocks are the blocks of a world peer that lists none itself.
+var worldBlocks = []ir.IPBlock{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}}
+
+// calicoRules translates an IR allow rule into Calico rules: one per
+// protocol and peer entity.
+func calicoRules(r ir.Rule) ([]Rule, error) {
+	entities, err := peerEntities(r.Peer)
+	if err != nil {
+		return nil, err
+	}
+	protos, err := protocolPorts(r.Ports)
+	if err != nil {
+		return nil, err
+	}
+	var out []Rule
+	for _, pp := range protos {
+		for _, e := range entities {
+			rule := Rule{Action: ActionAllow, Protocol: pp.protocol}
+			peer := e
+			if r.Direction == ir.Ingress {
+				rule.Source = nonEmpty(&peer)
+				rule.Destination = nonEmpty(&EntityRule{Ports: pp.ports})
+			} else {
+				peer.Ports = pp.ports
+				rule.Destination = nonEmpty(&peer)
+			}
+			out = append(out, rule)
+		}
+	}
+	return out, nil
+}
+
+// nonEmpty returns e, or nil when it matches everything.
+func nonEmpty(e *EntityRule) *EntityRule {
+	if e == nil || (len(e.Nets) == 0 && len(e.NotNets) == 0 && e.Selector == "" && e.NamespaceSelector == "" && len(e.Ports) == 0) {
+		return nil
+	}
+	return e
+}
+
+// peerEntities translates a peer into the entities any of which it
+// matches; one entity with no field is everything.
+func peerEntities(p ir.Peer) ([]EntityRule, error) {
+	switch p.Kind {
+	case ir.PeerAll:
+		return []EntityRule{{}}, nil
+	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
+		if err := checkSelector("peer.podSelector", p.Pods); err != nil {
+			return nil, err
+		}
+		if err := checkSelector("peer.namespaceSelector", p.Namespaces); err != nil {
+			return nil, err
+		}
+		var e EntityRule
+		if p.Namespaces != nil {
+			e.NamespaceSelector = NamespaceSelector(p.Namespaces)
+		}
+		if s := Selector(p.Pods); s != All || p.Namespaces == nil {
+			e.Selector = s
+		}
+		return []EntityRule{e}, nil
+	case ir.PeerCIDR, ir.PeerWorld:
+		blocks := p.CIDRs
+		if p.Kind == ir.PeerWorld && len(blocks) == 0 {
+			blocks = worldBlocks
+		}
+		if len(blocks) == 0 {
+			return nil, fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, p.Kind)
+		}
+		return netEntities(blocks)
+	case ir.PeerFQDN:
+		return nil, fmt.Errorf("FQDN peer %q: %w (open-source Calico has no DNS-name rules; use the cilium target)", p.FQDN, ErrUnsupported)
+	}
+	return nil, fmt.Errorf("%w peer kind %q", ErrInvalid, p.Kind)
+}
+
+// netEntities turns blocks into nets: blocks without holes share one
+// entity per address family; a block with holes gets its own, with the
+// holes as notNets (which apply to every net of an entity).
+func netEntities(blocks []ir.IPBlock) ([]EntityRule, error) {
+	var plain [2][]string
+	var out []EntityRule
+	for _, b := range blocks {
+		cidr, err := parsePrefix("cidr", b.CIDR)
+		if err != nil {
+			return nil, err
+		}
+		fam := 0
+		if cidr.Addr().Is6() {
+			fam = 1
+		}
+		except := slices.Clone(b.Except)
+		slices.Sort(except)
+		except = slices.Compact(except)
+		for _, s := range except {
+			hole, err := parsePrefix("except", s)
+			if err != nil {
+				return nil, err
+			}
+			if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
+				return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+			}
+		}
+		if len(except) == 0 {
+			plain[fam] = append(plain[fam], b.CIDR)
+			continue
+		}
+		out = append(out, EntityRule{Nets: []string{b.CIDR}, NotNets: except})
+	}
+	for _, nets := range plain {
+		if len(nets) > 0 {
+			slices.Sort(nets)
+			out = append(out, EntityRule{Nets: slices.Compact(nets)})
+		}
+	}
+	return out, nil
+}
+
+// parsePrefix parses a CIDR in canonical form.
+func parsePrefix(what, s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, fmt.Errorf("%w %s %q: %w", ErrInvalid, what, s, err)
+	}
+	if p.Masked() != p || p.Addr().Is4In6() {
+		return p, fmt.Errorf("%w %s %q: not in canonical form (did you mean %q?)", ErrInvalid, what, s, p.Masked())
+	}
+	return p, nil
+}
+
+// protoPorts is one protocol's ports; no protocol and no ports is every
+// port of every protocol, a protocol without ports every port of it.
+type protoPorts struct {
+	protocol string
+	ports    []intstr.IntOrString
+}
+
+// protocolPorts validates ports and splits them by protocol, sorted.
+func protocolPorts(ports []ir.Port) ([]protoPorts, error) {
+	if len(ports) == 0 {
+		return []protoPorts{{}}, nil
+	}
+	byProto := map[ir.Protocol][]intstr.IntOrString{}
+	whole := map[ir.Protocol]bool{}
+	for _, p := range ports {
+		v, all, err := calicoPort(p)
+		if err != nil {
+			return nil, err
+		}
+		if all {
+			whole[p.Protocol] = true
+			continue
+		}
+		byProto[p.Protocol] = append(byProto[p.Protocol], v)
+	}
+	var out []protoPorts
+	for _, proto := range []ir.Protocol{ir.SCTP, ir.TCP, ir.UDP} {
+		switch {
+		case whole[proto]:
+			out = append(out, protoPorts{protocol: string(proto)})
+		case len(byProto[proto]) > 0:
+			vs := byProto[proto]
+			slices.SortFunc(vs, func(a, b intstr.IntOrString) int { return cmp.Compare(portKey(a), portKey(b)) })
+			vs = slices.CompactFunc(vs, func(a, b intstr.IntOrString) bool { return portKey(a) == portKey(b) })
+			out = append(out, protoPorts{protocol: string(proto), ports: vs})
+		}
+	}
+	return out, nil
+}
+
+// calicoPort converts one port: a number, "first:last", or a name; all is
+// true for a protocol-only port.
+func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
+	switch p.Protocol {
+	case ir.TCP, ir.UDP, ir.SCTP:
+	default:
+		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", ErrInvalid, p.Protocol)
+	}
+	end := p.End
+	if end == p.Number {
+		end = 0
+	}
+	switch {
+	case p.Name != "" && (p.Number != 0 || end != 0):
+		return v, false, fmt.Errorf("%w port %q: a named port has no number or endPort", ErrInvalid, p.Name)
+	case p.Name != "":
+		if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
+			return v, false, fmt.Errorf("%w port %s: %s", ErrInvalid, p.Name, strings.Join(msgs, "; "))
+		}
+		return intstr.FromString(p.Name), false, nil
+	case p.Number == 0 && end == 0:
+		return v, true, nil
+	case p.Number < 1 || p.Number > 65535 || end < 0 || end > 65535:
+		return v, false, fmt.Errorf("%w invalid port %d-%d: must be between 1 and 65535", ErrInvalid, p.Number, end)
+	case end != 0 && end < p.Number:
+		return v, false, fmt.Errorf("%w endPort %d: must not be below port %d", ErrInvalid, end, p.Number)
+	case end != 0:
+		return intstr.FromString(strconv.Itoa(int(p.Number)) + ":" + strconv.Itoa(int(end))), false, nil
+	}
+	return intstr.FromInt32(p.Number), false, nil
+}
+
+// portKey orders ports: numbers and ranges by their first port, then names.
+func portKey(v intstr.IntOrString) string {
+	if v.Type == intstr.Int {
+		return fmt.Sprintf("0%05d", v.IntVal)
+	}
+	if first, last, ok := strings.Cut(v.StrVal, ":"); ok {
+		a, _ := strconv.Atoi(first)
+		b, _ := strconv.Atoi(last)
+		return fmt.Sprintf("0%05d:%05d", a, b)
+	}
+	return "1" + v.StrVal
+}
+
+// ruleKey is the canonical form of a rule, to deduplicate and order rules.
+func ruleKey(r Rule) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(fmt.Sprintf("calico: marshal rule: %v", err))
+	}
+	return string(b)
+}

@@ -1,0 +1,84 @@
+package cilium
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/emitters"
+)
+
+// Dir is the output folder of this target, relative to the output directory.
+const Dir = "cilium"
+
+// Files prints policies as YAML files, one per policy, at
+// cilium/<namespace>/<name>.yaml (cilium/cluster/<name>.yaml for a
+// clusterwide policy), sorted by path. Each file starts with
+// emitters.Header and a "# from <origin>" line per intent that went into
+// the policy.
+func Files(pols []CiliumNetworkPolicy) ([]emitters.File, error) {
+	var (
+		files []emitters.File
+		errs  []error
+		seen  = map[string]bool{}
+	)
+	for i := range pols {
+		f, err := file(&pols[i])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if seen[f.Path] {
+			errs = append(errs, fmt.Errorf("%w: two policies named %s/%s", ErrInvalid, pols[i].Namespace, pols[i].Name))
+			continue
+		}
+		seen[f.Path] = true
+		files = append(files, f)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	emitters.SortFiles(files)
+	return files, nil
+}
+
+// file prints one policy.
+func file(pol *CiliumNetworkPolicy) (emitters.File, error) {
+	obj := *pol
+	obj.TypeMeta.APIVersion = APIVersion
+	obj.Kind = Kind
+	dir := pol.Namespace
+	if dir == "" {
+		obj.Kind, dir = KindClusterwide, "cluster"
+	} else if msgs := validation.IsDNS1123Label(dir); len(msgs) > 0 {
+		return emitters.File{}, fmt.Errorf("%w namespace %q of policy %q: %s", ErrInvalid, dir, pol.Name, strings.Join(msgs, "; "))
+	}
+	if msgs := validation.IsDNS1123Subdomain(pol.Name); len(msgs) > 0 {
+		return emitters.File{}, fmt.Errorf("%w policy name %q: %s", ErrInvalid, pol.Name, strings.Join(msgs, "; "))
+	}
+	y, err := emitters.MarshalYAML(&obj)
+	if err != nil {
+		return emitters.File{}, fmt.Errorf("policy %s/%s: %w", pol.Namespace, pol.Name, err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(emitters.Header + "\n")
+	writeOrigins(&buf, pol.Annotations[OriginsAnnotation])
+	buf.Write(y)
+	return emitters.File{Path: path.Join(Dir, dir, pol.Name+".yaml"), Data: buf.Bytes()}, nil
+}
+
+// writeOrigins writes a "# from" comment line per origin.
+func writeOrigins(buf *bytes.Buffer, origins string) {
+	if origins == "" {
+		return
+	}
+	for _, o := range strings.Split(origins, OriginsSeparator) {
+		// A comment ends at a line break; keep a stray one inside it.
+		o = strings.NewReplacer("\r", " ", "\n", " ").Replace(o)
+		fmt.Fprintf(buf, "# from %s\n", o)
+	}
+}

@@ -1,0 +1,138 @@
+package cilium
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// maxPorts is the most ports a PortRule may list (the CRD's maxItems).
+const maxPorts = 40
+
+// ports validates a rule's ports and returns them as Cilium ports, sorted
+// and deduplicated, with the key identifying the set ("" for every port).
+// keep is false when approximation dropped every port of a rule that had
+// some: the rule then allows nothing and is left out (an empty port list
+// would mean every port).
+func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, errs []error) {
+	ports := slices.Clone(r.Ports)
+	for i := range ports {
+		if ports[i].End == ports[i].Number {
+			ports[i].End = 0
+		}
+	}
+	slices.SortFunc(ports, func(a, b ir.Port) int {
+		return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Number, b.Number),
+			cmp.Compare(a.End, b.End), cmp.Compare(a.Name, b.Name))
+	})
+	ports = slices.Compact(ports)
+	var keys []string
+	for _, p := range ports {
+		if err := checkPort(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if p.Name != "" && r.Direction == ir.Egress && !b.opts.EgressNamedPortsPerDestination {
+			if why := b.egressNamedPort(r, p); why != "" {
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+					errs = append(errs, err)
+				}
+				continue
+			}
+		}
+		out = append(out, port(p))
+		keys = append(keys, fmt.Sprintf("%s/%05d-%05d/%s", p.Protocol, p.Number, p.End, p.Name))
+	}
+	if len(errs) > 0 {
+		return nil, "", false, errs
+	}
+	return out, strings.Join(keys, ","), len(ports) == 0 || len(out) > 0, nil
+}
+
+// port converts one validated IR port.
+func port(p ir.Port) PortProtocol {
+	switch {
+	case p.Name != "":
+		return PortProtocol{Port: p.Name, Protocol: string(p.Protocol)}
+	case p.Number == 0:
+		return PortProtocol{Port: "0", Protocol: string(p.Protocol)} // every port of the protocol
+	}
+	return PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: string(p.Protocol)}
+}
+
+// checkPort validates one port as the API would.
+func checkPort(p ir.Port) error {
+	var msgs []string
+	switch p.Protocol {
+	case ir.TCP, ir.UDP, ir.SCTP:
+	default:
+		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
+	}
+	switch {
+	case p.Name != "" && (p.Number != 0 || p.End != 0):
+		msgs = append(msgs, fmt.Sprintf("port %q: a named port has no number or endPort", p.Name))
+	case p.Name != "":
+		if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
+			msgs = append(msgs, "port "+p.Name+": "+strings.Join(errs, "; "))
+		}
+	case p.Number == 0 && p.End != 0:
+		msgs = append(msgs, fmt.Sprintf("endPort %d without a port", p.End))
+	case p.Number < 0 || p.Number > 65535 || p.End < 0 || p.End > 65535:
+		msgs = append(msgs, fmt.Sprintf("invalid port %d-%d: must be between 1 and 65535", p.Number, p.End))
+	case p.End != 0 && p.End < p.Number:
+		msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
+}
+
+// egressNamedPort explains why Cilium may not resolve an egress named port
+// as NetworkPolicy does, or returns "". Before 1.19 Cilium resolves an
+// egress port name against every pod of the cluster: one number for all
+// destinations, none (the rule ignored) when pods disagree. That equals
+// NetworkPolicy's per-destination resolution when every declared workload
+// with the name agrees on number and protocol and every destination the
+// rule selects declares it, or when no workload declares the name at all.
+func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
+	numbers := b.cl.portNumbers(p.Name)
+	if len(numbers) == 0 {
+		return ""
+	}
+	if len(numbers) > 1 {
+		return fmt.Sprintf("egress named port %q: declared workloads give it different numbers or protocols, which Cilium resolves cluster-wide", p.Name)
+	}
+	for np := range numbers {
+		if np.Protocol != p.Protocol {
+			return fmt.Sprintf("egress named port %s/%s: declared workloads give it protocol %s", p.Protocol, p.Name, np.Protocol)
+		}
+	}
+	switch r.Peer.Kind {
+	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
+	default:
+		return fmt.Sprintf("egress named port %q towards a %s peer: Cilium resolves it to a number for addresses outside the cluster too", p.Name, r.Peer.Kind)
+	}
+	for _, w := range b.cl.selected(r.Subject.Namespace, r.Peer) {
+		if !declares(w, p.Name, p.Protocol) {
+			return fmt.Sprintf("egress named port %q: destination %s/%s does not declare it, and Cilium resolves the name cluster-wide", p.Name, w.Namespace, w.Name)
+		}
+	}
+	return ""
+}
+
+// portRules packs ports into PortRules of at most maxPorts each; none for
+// every port.
+func portRules(ports []PortProtocol) []PortRule {
+	var out []PortRule
+	for chunk := range slices.Chunk(ports, maxPorts) {
+		out = append(out, PortRule{Ports: chunk})
+	}
+	return out
+}
