@@ -18,6 +18,7 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/inventory"
 )
 
 // Target names an output target.
@@ -75,6 +76,18 @@ type Options struct {
 	// CiliumNamedPortsPerDestination declares a Cilium version that
 	// resolves egress named ports per destination, as NetworkPolicy does.
 	CiliumNamedPortsPerDestination bool
+	// Inventory, when set, holds the real workloads (with pod IPs) that
+	// the nftables target is rendered for and every target is proven
+	// over; otherwise the intents' declared workloads are used.
+	Inventory *inventory.Inventory
+}
+
+// inventory is the workloads the build renders for and proves over.
+func (o Options) inventory(res *compiler.Result) inventory.Inventory {
+	if o.Inventory != nil {
+		return *o.Inventory
+	}
+	return evaluate.IntentsInventory(res.Policy)
 }
 
 // Output is what one build produces.
@@ -116,7 +129,7 @@ func GenerateWith(set *intent.Set, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, err := evaluate.Model(evaluate.Input{Intents: res})
+	model, err := intentsModel(res, opts.inventory(res))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +163,15 @@ func emitProven(res *compiler.Result, opts Options, t Target) ([]emitters.File, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := evaluate.Prove(string(t), res, em.policies, opts.AllowApproximate); err != nil {
+	if em.conn != nil {
+		model, err := intentsModel(res, opts.inventory(res))
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := evaluate.ProveConnectivity(string(t), model, em.conn); err != nil {
+			return nil, nil, err
+		}
+	} else if _, err := evaluate.Prove(string(t), res, opts.inventory(res), em.policies, opts.AllowApproximate); err != nil {
 		return nil, nil, err
 	}
 	var warns diag.List

@@ -10,9 +10,12 @@ import (
 	"github.com/netpolc/netpolc/emitters/calico"
 	"github.com/netpolc/netpolc/emitters/cilium"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
 	calicoi "github.com/netpolc/netpolc/enforcer/calico"
 	ciliumi "github.com/netpolc/netpolc/enforcer/cilium"
+	"github.com/netpolc/netpolc/enforcer/nft"
+	"github.com/netpolc/netpolc/inventory"
 )
 
 // emitted is one target's output: its files, the policy set the target's
@@ -21,6 +24,9 @@ import (
 type emitted struct {
 	files    []emitters.File
 	policies enforcer.Policies
+	// conn replaces policies for a target whose interpreter evaluates
+	// concrete addresses (nftables).
+	conn     *enforcer.Connectivity
 	narrowed []narrowing
 }
 
@@ -36,6 +42,7 @@ var targetEmitters = map[Target]func(*compiler.Result, Options) (emitted, error)
 	Cilium:        emitCilium,
 	Calico:        emitCalico,
 	AdminPolicy:   emitAdminPolicy,
+	NFTables:      emitNFTables,
 }
 
 func emitNetworkPolicy(res *compiler.Result, _ Options) (emitted, error) {
@@ -113,4 +120,29 @@ func emitAdminPolicy(res *compiler.Result, opts Options) (emitted, error) {
 		out.narrowed = append(out.narrowed, narrowing{w.Origin, w.Message})
 	}
 	return out, err
+}
+
+// emitNFTables renders a ruleset for the concrete pod IPs of the
+// inventory and evaluates the emitted ruleset for every pair of endpoints.
+func emitNFTables(res *compiler.Result, opts Options) (emitted, error) {
+	inv := opts.inventory(res)
+	rs, err := nftables.Build(res.Policy, inv)
+	if err != nil {
+		return emitted{}, err
+	}
+	model, err := intentsModel(res, inv)
+	if err != nil {
+		return emitted{}, err
+	}
+	conn, err := nft.Interpret(rs, inv, nft.WithExternalPeers(model.ExternalPeers()...))
+	return emitted{files: nftables.Files(rs), conn: conn}, err
+}
+
+// intentsModel is the intents' own model over inv.
+func intentsModel(res *compiler.Result, inv inventory.Inventory) (*enforcer.Model, error) {
+	pols, err := enforcer.FromIR(res.Policy)
+	if err != nil {
+		return nil, err
+	}
+	return enforcer.New(inv, pols)
 }

@@ -141,12 +141,14 @@ var ErrNotEquivalent = errors.New("emitted policies are not equivalent to the in
 // workloads — or, with allowNarrower, nothing the intents do not allow.
 // The error names up to ten differing flows and the intent lines behind
 // them.
-func Prove(target string, res *compiler.Result, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
+//
+// inv is the inventory the check runs over: the intents' own workloads
+// (IntentsInventory) unless the user gave real ones.
+func Prove(target string, res *compiler.Result, inv inventory.Inventory, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
 	want, err := enforcer.FromIR(res.Policy)
 	if err != nil {
 		return nil, err
 	}
-	inv := IntentsInventory(res.Policy)
 	d, err := Compare(inv, want, got)
 	if err != nil {
 		return nil, err
@@ -159,6 +161,18 @@ func Prove(target string, res *compiler.Result, got enforcer.Policies, allowNarr
 		return nil, err
 	}
 	return d, describeDelta(target, model, d)
+}
+
+// ProveConnectivity is Prove for a target whose interpreter yields a
+// matrix directly (nftables evaluates a ruleset for concrete pod IPs): the
+// intents' model over inv is m, and got must name its external peers as m
+// does (m.ExternalPeers()).
+func ProveConnectivity(target string, m *enforcer.Model, got *enforcer.Connectivity) error {
+	d := enforcer.Diff(m.Matrix(), got)
+	if d.Empty() {
+		return nil
+	}
+	return describeDelta(target, m, d)
 }
 
 // describeDelta explains a target's differences from the intents.

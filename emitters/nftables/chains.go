@@ -1,0 +1,423 @@
+package nftables
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/portset"
+)
+
+// dirChains are one direction's chains and the map dispatching pod IPs to
+// them.
+type dirChains struct {
+	chains   []Chain
+	dispatch Map
+}
+
+// chains builds the chains of direction d: one per class of endpoints with
+// the same rules, named after the first of them.
+func (b *builder) chains(d ir.Direction) dirChains {
+	dirName := strings.ToLower(string(d))
+	out := dirChains{dispatch: Map{Name: dirName, Comment: "pod IP → its " + dirName + " chain"}}
+	byKey := map[string]int{}
+	var members [][]string
+	for _, e := range b.eps {
+		rules := b.endpointRules(e, d)
+		if rules == nil {
+			continue
+		}
+		key := rulesKey(rules)
+		i, ok := byKey[key]
+		if !ok {
+			i = len(out.chains)
+			byKey[key] = i
+			out.chains = append(out.chains, Chain{Name: ident(dirName + "." + e.Namespace + "." + e.Name), Rules: rules})
+			members = append(members, nil)
+		}
+		members[i] = append(members[i], e.ID())
+		for _, ip := range e.ips {
+			out.dispatch.Elements = append(out.dispatch.Elements, MapElement{
+				Key: ip, Verdict: Verdict{Kind: Jump, Chain: out.chains[i].Name}, Comment: e.ID()})
+		}
+	}
+	for i := range out.chains {
+		out.chains[i].Comment = dirName + " rules of " + members[i][0]
+		if n := len(members[i]) - 1; n > 0 {
+			out.chains[i].Comment += fmt.Sprintf(" and %d more with the same rules", n)
+		}
+	}
+	slices.SortFunc(out.dispatch.Elements, func(x, y MapElement) int { return x.Key.Compare(y.Key) })
+	return out
+}
+
+// endpointRules lists the rules of one endpoint's chain in direction d, or
+// nil when it needs none (not isolated, no deny rule). Deny rules come
+// first; allow rules only count when the endpoint is isolated, and an
+// isolated endpoint's chain ends in drop.
+func (b *builder) endpointRules(e *endpoint, d ir.Direction) []Rule {
+	var isolatedBy []string
+	for _, iso := range b.isos {
+		if iso.src.Direction == d && iso.subject.matches(e) {
+			isolatedBy = append(isolatedBy, iso.src.Origin.String())
+		}
+	}
+	allow := Verdict{Kind: Accept}
+	if d == ir.Egress {
+		allow = Verdict{Kind: Return} // on to the destination's ingress rules
+	}
+	var deny, allows []Rule
+	for i := range b.rules {
+		r := &b.rules[i]
+		if r.src.Direction != d || !r.subject.matches(e) {
+			continue
+		}
+		if r.src.Action == ir.Deny {
+			deny = append(deny, b.render(r, e, Verdict{Kind: Drop})...)
+		} else if len(isolatedBy) > 0 {
+			allows = append(allows, b.render(r, e, allow)...)
+		}
+	}
+	if len(isolatedBy) == 0 && len(deny) == 0 {
+		return nil
+	}
+	rules := dedupe(append(deny, allows...))
+	if len(isolatedBy) > 0 {
+		slices.Sort(isolatedBy)
+		rules = append(rules, Rule{Verdict: Verdict{Kind: Drop},
+			Comment: "isolated by " + strings.Join(slices.Compact(isolatedBy), "; ")})
+	}
+	return rules
+}
+
+// render turns one IR rule into the nft rules of endpoint e's chain.
+func (b *builder) render(r *rule, e *endpoint, v Verdict) []Rule {
+	field, d := DAddr, r.src.Direction
+	if d == ir.Ingress {
+		field = SAddr
+	}
+	comment := r.src.Origin.String()
+	fixed := r.ports.fixed
+	if d == ir.Ingress {
+		// The subject is the destination: its named ports are known.
+		fixed = fixed.Union(resolve(r.ports.named, e.Ports))
+	}
+	portLists := portMatches(fixed)
+	if r.ports.any {
+		portLists = [][]Match{nil}
+	}
+	var out []Rule
+	if len(portLists) > 0 {
+		for _, addr := range b.addrMatches(&r.peer, field) {
+			for _, pm := range portLists {
+				out = append(out, Rule{Matches: concat(addr, pm), Verdict: v, Comment: comment})
+			}
+		}
+	}
+	if d == ir.Egress && len(r.ports.named) > 0 {
+		out = append(out, b.namedRules(r, v, comment)...)
+	}
+	return out
+}
+
+// addrMatches lists the address conditions a peer needs, one rule each:
+// none for every address, the peer's pod set, or per ipBlock its network
+// set, plus the other IPs of the pods the blocks cover.
+func (b *builder) addrMatches(p *peer, field AddrField) [][]Match {
+	switch p.kind {
+	case peerAll:
+		return [][]Match{nil}
+	case peerPods:
+		if name := b.podSet(p); name != "" {
+			return [][]Match{{AddrIn{Field: field, Set: name}}}
+		}
+		return nil
+	}
+	var out [][]Match
+	for _, bl := range p.blocks {
+		out = append(out, []Match{AddrIn{Field: field, Set: b.netSet(bl)}})
+	}
+	if name := b.coveredSet(p); name != "" {
+		out = append(out, []Match{AddrIn{Field: field, Set: name}})
+	}
+	return out
+}
+
+// namedRules allows an egress rule's named ports: the destinations it
+// matches, grouped by what the names resolve to on them, one set and rule
+// per group. Names never match an external address.
+func (b *builder) namedRules(r *rule, v Verdict, comment string) []Rule {
+	if r.named == nil {
+		r.named = b.newNamedRules(r)
+	}
+	out := make([]Rule, len(r.named))
+	for i, m := range r.named {
+		out[i] = Rule{Matches: m, Verdict: v, Comment: comment}
+	}
+	return out
+}
+
+// newNamedRules computes the match lists of namedRules, once per rule.
+func (b *builder) newNamedRules(r *rule) [][]Match {
+	groups := map[string][]*endpoint{}
+	resolved := map[string]portset.Set{}
+	for _, e := range b.eps {
+		if !r.peer.matches(e) {
+			continue
+		}
+		ports := resolve(r.ports.named, e.Ports)
+		if ports.IsEmpty() {
+			continue
+		}
+		k := portsName(ports)
+		groups[k] = append(groups[k], e)
+		resolved[k] = ports
+	}
+	out := [][]Match{}
+	for _, k := range sortedKeys(groups) {
+		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + k)
+		name = b.addSet(&Set{Name: name, Elements: podElements(groups[k], nil),
+			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + resolved[k].String()})
+		for _, pm := range portMatches(resolved[k]) {
+			out = append(out, concat([]Match{AddrIn{Field: DAddr, Set: name}}, pm))
+		}
+	}
+	return out
+}
+
+// matches reports whether a peer matches an endpoint (an ipBlock matches
+// when it holds one of the endpoint's IPs).
+func (p *peer) matches(e *endpoint) bool {
+	switch p.kind {
+	case peerAll:
+		return true
+	case peerPods:
+		return p.pods.matches(e)
+	}
+	for _, bl := range p.blocks {
+		if bl.coversAny(e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (bl block) coversAny(e *endpoint) bool {
+	return slices.ContainsFunc(e.ips, bl.contains)
+}
+
+// name gives a compiled peer the base name of its sets and creates the
+// network sets of its ipBlocks.
+func (b *builder) name(p *peer, src ir.Peer) {
+	switch p.kind {
+	case peerPods:
+		key := "pods:" + p.pods.key()
+		name := "pods." + hash8(key)
+		if ns, wl, ok := strings.Cut(src.Ref, "/"); ok && src.Kind == ir.PeerWorkload {
+			name = ident("workload." + ns + "." + wl)
+		} else if src.Kind == ir.PeerDNS {
+			name = "dns"
+		}
+		if owner, taken := b.owner[name]; taken && owner != key {
+			name = ident(name + "." + hash8(key))
+		}
+		b.owner[name] = key
+		p.name = name
+	case peerNets:
+		var keys []string
+		for _, bl := range p.blocks {
+			keys = append(keys, b.netSet(bl))
+		}
+		p.name = keys[0]
+		if len(keys) > 1 {
+			p.name = "nets." + hash8(strings.Join(keys, ","))
+		}
+	}
+}
+
+// podSet creates the set of a pod peer's IPs; "" when it selects no pod.
+func (b *builder) podSet(p *peer) string {
+	return b.memo("pods:"+p.name, func() string { return b.newPodSet(p) })
+}
+
+// memo caches what the set builders return per peer or rule: every
+// endpoint's chain asks again.
+func (b *builder) memo(key string, f func() string) string {
+	if name, ok := b.cache[key]; ok {
+		return name
+	}
+	name := f()
+	b.cache[key] = name
+	return name
+}
+
+func (b *builder) newPodSet(p *peer) string {
+	var eps []*endpoint
+	for _, e := range b.eps {
+		if p.pods.matches(e) {
+			eps = append(eps, e)
+		}
+	}
+	if len(eps) == 0 {
+		return ""
+	}
+	return b.addSet(&Set{Name: p.name, Elements: podElements(eps, nil), Comment: p.pods.key()})
+}
+
+// netSet creates the interval set of one ipBlock.
+func (b *builder) netSet(bl block) string {
+	name := "net." + hash8(bl.key())
+	s := &Set{Name: name, Interval: true, Comment: bl.comment}
+	for _, r := range bl.ranges {
+		s.Elements = append(s.Elements, Element{From: r.from, To: r.to})
+	}
+	return b.addSet(s)
+}
+
+// coveredSet creates the set of the other IPs of pods a peer's ipBlocks
+// cover through one of theirs (the model matches endpoints, not single
+// IPs: a dual-stack pod in an IPv4 block is in the block on both
+// families); "" when there are none.
+func (b *builder) coveredSet(p *peer) string {
+	return b.memo("covered:"+p.name, func() string { return b.newCoveredSet(p) })
+}
+
+func (b *builder) newCoveredSet(p *peer) string {
+	inBlocks := func(ip netip.Addr) bool {
+		return slices.ContainsFunc(p.blocks, func(bl block) bool { return bl.contains(ip) })
+	}
+	var eps []*endpoint
+	for _, e := range b.eps {
+		if p.matches(e) && !all(e.ips, inBlocks) {
+			eps = append(eps, e)
+		}
+	}
+	if len(eps) == 0 {
+		return ""
+	}
+	var what []string
+	for _, bl := range p.blocks {
+		what = append(what, bl.comment)
+	}
+	name := p.name + ".pods"
+	return b.addSet(&Set{Name: name, Elements: podElements(eps, inBlocks),
+		Comment: "other IPs of the pods in " + strings.Join(what, ", ")})
+}
+
+// podElements lists the endpoints' IPs, sorted, skipping those skip
+// reports.
+func podElements(eps []*endpoint, skip func(netip.Addr) bool) []Element {
+	var out []Element
+	for _, e := range eps {
+		for _, ip := range e.ips {
+			if skip == nil || !skip(ip) {
+				out = append(out, Element{From: ip, To: ip, Comment: e.ID()})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y Element) int { return x.From.Compare(y.From) })
+	return out
+}
+
+// addSet registers a set and returns its name. Names derive from content,
+// so a set of that name is normally this set; should two different sets
+// meet on one name (a workload whose name looks like a derived set's), the
+// newcomer's name gets a hash of its content.
+func (b *builder) addSet(s *Set) string {
+	key := setKey(s)
+	for {
+		old, taken := b.sets[s.Name]
+		if !taken {
+			b.sets[s.Name] = s
+			return s.Name
+		}
+		if setKey(old) == key {
+			return s.Name
+		}
+		s.Name = ident(s.Name + "." + hash8(key))
+	}
+}
+
+func setKey(s *Set) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v;", s.Interval)
+	for _, e := range s.Elements {
+		fmt.Fprintf(&b, "%s-%s,", e.From, e.To)
+	}
+	return b.String()
+}
+
+func all[T any](xs []T, f func(T) bool) bool {
+	for _, x := range xs {
+		if !f(x) {
+			return false
+		}
+	}
+	return true
+}
+
+func concat(a, b []Match) []Match {
+	return append(slices.Clone(a), b...)
+}
+
+// dedupe drops repeated rules, keeping the first and merging comments.
+func dedupe(rules []Rule) []Rule {
+	var out []Rule
+	index := map[string]int{}
+	for _, r := range rules {
+		c := r.Comment
+		r.Comment = ""
+		k := ruleLine(&r, IPv4)
+		if i, ok := index[k]; ok {
+			if !slices.Contains(strings.Split(out[i].Comment, "; "), c) {
+				out[i].Comment += "; " + c
+			}
+			continue
+		}
+		index[k] = len(out)
+		r.Comment = c
+		out = append(out, r)
+	}
+	return out
+}
+
+// rulesKey identifies a chain's content.
+func rulesKey(rules []Rule) string {
+	var b strings.Builder
+	for i := range rules {
+		b.WriteString(ruleLine(&rules[i], IPv4) + "\n")
+	}
+	return b.String()
+}
+
+func hash8(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:4])
+}
+
+// maxName keeps names, with a family suffix, within nft's 255 bytes.
+const maxName = 240
+
+// ident makes s a valid nft identifier: letters, digits and "_./-",
+// shortened with a hash when too long. Any change adds the hash, so
+// distinct inputs stay distinct.
+func ident(s string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '_' || r == '.' || r == '/' || r == '-' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
+	if clean == s && len(s) <= maxName {
+		return s
+	}
+	if len(clean) > maxName-9 {
+		clean = clean[:maxName-9]
+	}
+	return clean + "." + hash8(s)
+}

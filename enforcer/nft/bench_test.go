@@ -1,0 +1,25 @@
+package nft_test
+
+import (
+	"testing"
+
+	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/enforcer/nft"
+	"github.com/netpolc/netpolc/internal/randir"
+)
+
+// BenchmarkBuildInterpret emits and interprets the ruleset of a random
+// cluster of about 300 workloads and 600 rules.
+func BenchmarkBuildInterpret(b *testing.B) {
+	p, inv := randir.Generate(1, 300)
+	inv = withIPs(inv)
+	for b.Loop() {
+		rs, err := nftables.Build(p, inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := nft.Interpret(rs, inv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,454 @@
+// Package nft interprets an emitted nftables ruleset (emitters/nftables)
+// into the connectivity matrix of the evaluation model, so the build can
+// check that the ruleset loaded on a node allows exactly what the
+// NetworkPolicies allow.
+//
+// It reads the emitted objects, never the IR: the forward-hook base chains
+// in priority order, rules in order, jump/goto/return, verdict maps, sets.
+// A connection is evaluated as its first packet (conntrack state new), for
+// every protocol and port at once: ports are carried as portset.Set
+// through the chains, never enumerated.
+//
+// Nodes are the inventory's endpoints and the external peers. An endpoint
+// is evaluated at each of its pod IPs; a pair of endpoints at each pair of
+// their IPs of one family. All must agree (the model has one verdict per
+// endpoint), or Interpret fails with ErrInconsistent. The external peers
+// are the largest address ranges over which every interval set is
+// constant; an external address never matches a set without the interval
+// flag, since those hold pod IPs only (Interpret checks that). The caller
+// may name the external peers instead (WithExternalPeers, typically the
+// NetworkPolicy model's): each is then evaluated on every piece the
+// ruleset's networks cut it into, and the pieces must agree.
+//
+// The model is policy-level, so it also answers for packets that cannot
+// exist: an IPv4-only pod and an IPv6 external peer, or an IPv4-only and
+// an IPv6-only pod. The interpreter answers them with a virtual address
+// for the endpoint lacking the family: the verdict maps send it where its
+// IPs all go (they must agree), and it is in a set when one of its IPs is,
+// which is how the model matches an endpoint against a block.
+package nft
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/inventory"
+)
+
+// Errors returned by Interpret, for errors.Is.
+var (
+	// ErrInvalid marks a ruleset that refers to missing objects, loops, or
+	// holds elements its declared kind forbids.
+	ErrInvalid = errors.New("invalid nftables ruleset")
+	// ErrUnsupported marks a construct the interpreter does not evaluate.
+	ErrUnsupported = errors.New("not supported by the nftables interpreter")
+	// ErrInconsistent marks a ruleset that treats the pod IPs of one
+	// endpoint differently, so it has no endpoint-level matrix.
+	ErrInconsistent = errors.New("ruleset treats the pods of one endpoint differently")
+	// ErrNoPodIPs marks endpoints without known IPs: a ruleset cannot see
+	// them.
+	ErrNoPodIPs = errors.New("pod IPs unknown")
+)
+
+// interp is one interpretation.
+type interp struct {
+	sets   map[string]*addrSet
+	setIDs []string // sorted set names, for signatures
+	maps   map[string]map[netip.Addr]nftables.Verdict
+	mapIDs []string
+	chains map[string]*nftables.Chain
+	hooks  []*nftables.Chain // forward base chains, by priority
+	eps    []inventory.Endpoint
+	ips    [][]netip.Addr // per endpoint, unmapped, sorted
+	peers  []external
+}
+
+// worker evaluates packets for some of the sources, with its own caches.
+type worker struct {
+	*interp
+	memo  map[string]result         // see packet
+	sigs  map[string]string         // address → signature
+	ports map[*nftables.Rule]result // see rulePorts
+}
+
+func (in *interp) worker() *worker {
+	return &worker{interp: in, memo: map[string]result{}, sigs: map[string]string{},
+		ports: map[*nftables.Rule]result{}}
+}
+
+// external is an external peer and the pieces the ruleset's networks cut
+// it into.
+type external struct {
+	name   string
+	pieces []span
+}
+
+// Option configures Interpret.
+type Option func(*options)
+
+type options struct {
+	peers []string
+}
+
+// WithExternalPeers makes Interpret evaluate the given external peers
+// ("ip:FIRST-LAST", as enforcer.Model.ExternalPeers lists them) instead
+// of the split the ruleset's own networks imply, so the result compares
+// with that model's matrix name for name.
+func WithExternalPeers(names ...string) Option {
+	return func(o *options) { o.peers = append(o.peers, names...) }
+}
+
+type result struct {
+	ports portset.Set
+	err   error
+}
+
+// Interpret computes the connectivity rs enforces between every ordered
+// pair of inv's endpoints, and between them and the external peers, in
+// the form of enforcer.Model.Matrix.
+func Interpret(rs *nftables.Ruleset, inv inventory.Inventory, opts ...Option) (*enforcer.Connectivity, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	in, err := newInterp(rs, inv, o)
+	if err != nil {
+		return nil, err
+	}
+	out := &enforcer.Connectivity{}
+	var nodes []node
+	for i, ep := range in.eps {
+		out.Endpoints = append(out.Endpoints, enforcer.Endpoint{Name: ep.ID(), Namespace: ep.Namespace, Kind: ep.Kind})
+		nodes = append(nodes, node{ep: i})
+	}
+	for i, p := range in.peers {
+		out.Endpoints = append(out.Endpoints, enforcer.Endpoint{Name: p.name, Kind: enforcer.KindExternal})
+		nodes = append(nodes, node{ep: -1, peer: i})
+	}
+	rows := make([][]enforcer.Connection, len(nodes))
+	rowErrs := make([][]error, len(nodes))
+	workers := min(runtime.GOMAXPROCS(0), len(nodes))
+	var wg sync.WaitGroup
+	for k := range workers {
+		w := in.worker()
+		wg.Go(func() {
+			for s := k; s < len(nodes); s += workers {
+				rows[s], rowErrs[s] = w.row(s, nodes, out.Endpoints)
+			}
+		})
+	}
+	wg.Wait()
+	var errs []error
+	for s := range nodes {
+		out.Connections = append(out.Connections, rows[s]...)
+		errs = append(errs, rowErrs[s]...)
+	}
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors], fmt.Errorf("and %d more", len(errs)-maxErrors))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	out.Sort()
+	return out, nil
+}
+
+// maxErrors bounds the connections an error report names.
+const maxErrors = 20
+
+// row evaluates every connection from node s.
+func (w *worker) row(s int, nodes []node, names []enforcer.Endpoint) ([]enforcer.Connection, []error) {
+	var conns []enforcer.Connection
+	var errs []error
+	src := nodes[s]
+	for d, dst := range nodes {
+		if s == d || (src.ep < 0 && dst.ep < 0) {
+			continue
+		}
+		ports, err := w.pair(src, dst)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s -> %s: %w", names[s].Name, names[d].Name, err))
+			continue
+		}
+		if !ports.IsEmpty() {
+			conns = append(conns, enforcer.Connection{Src: names[s].Name, Dst: names[d].Name, Ports: ports})
+		}
+	}
+	return conns, errs
+}
+
+// newInterp indexes the ruleset and the inventory and checks the
+// ruleset's references and element kinds.
+func newInterp(rs *nftables.Ruleset, inv inventory.Inventory, o options) (*interp, error) {
+	in := &interp{sets: map[string]*addrSet{}, maps: map[string]map[netip.Addr]nftables.Verdict{},
+		chains: map[string]*nftables.Chain{}}
+	podIP, err := in.endpoints(inv)
+	if err != nil {
+		return nil, err
+	}
+	var all []*addrSet
+	for i := range rs.Sets {
+		s, err := newAddrSet(&rs.Sets[i])
+		if err != nil {
+			return nil, err
+		}
+		if !s.interval {
+			for _, sp := range s.spans {
+				if !podIP[sp.lo] {
+					return nil, fmt.Errorf("%w: set %s holds %s, which is no pod's IP (only interval sets hold networks)", ErrInvalid, s.name, sp.lo)
+				}
+			}
+		}
+		in.sets[s.name] = s
+		in.setIDs = append(in.setIDs, s.name)
+		all = append(all, s)
+	}
+	for _, m := range rs.Maps {
+		elems := map[netip.Addr]nftables.Verdict{}
+		for _, e := range m.Elements {
+			if !podIP[e.Key.Unmap()] {
+				return nil, fmt.Errorf("%w: map %s has key %s, which is no pod's IP", ErrInvalid, m.Name, e.Key)
+			}
+			elems[e.Key.Unmap()] = e.Verdict
+		}
+		in.maps[m.Name] = elems
+		in.mapIDs = append(in.mapIDs, m.Name)
+	}
+	slices.Sort(in.setIDs)
+	slices.Sort(in.mapIDs)
+	if err := in.indexChains(rs); err != nil {
+		return nil, err
+	}
+	own := externalPeers(all)
+	if o.peers == nil {
+		for _, sp := range own {
+			in.peers = append(in.peers, external{name: sp.String(), pieces: []span{sp}})
+		}
+		return in, nil
+	}
+	for _, name := range o.peers {
+		sp, err := parsePeer(name)
+		if err != nil {
+			return nil, err
+		}
+		in.peers = append(in.peers, external{name: name, pieces: cut(sp, own)})
+	}
+	return in, nil
+}
+
+// parsePeer reads an external peer name, "ip:FIRST-LAST".
+func parsePeer(name string) (span, error) {
+	rest, ok := strings.CutPrefix(name, "ip:")
+	first, last, ok2 := strings.Cut(rest, "-")
+	lo, err1 := netip.ParseAddr(first)
+	hi, err2 := netip.ParseAddr(last)
+	if !ok || !ok2 || err1 != nil || err2 != nil || lo.Is4() != hi.Is4() || hi.Less(lo) {
+		return span{}, fmt.Errorf("bad external peer name %q (want ip:FIRST-LAST)", name)
+	}
+	return span{lo.Unmap(), hi.Unmap()}, nil
+}
+
+// cut splits sp at the boundaries of the ruleset's own external peers.
+func cut(sp span, own []span) []span {
+	var out []span
+	for _, o := range own {
+		if o.lo.Is4() != sp.lo.Is4() || o.hi.Less(sp.lo) || sp.hi.Less(o.lo) {
+			continue
+		}
+		lo, hi := o.lo, o.hi
+		if lo.Less(sp.lo) {
+			lo = sp.lo
+		}
+		if sp.hi.Less(hi) {
+			hi = sp.hi
+		}
+		out = append(out, span{lo, hi})
+	}
+	if len(out) == 0 {
+		out = []span{sp} // no network of this family: uniform
+	}
+	return out
+}
+
+// endpoints indexes the inventory, sorted by ID; every endpoint needs an
+// IP.
+func (in *interp) endpoints(inv inventory.Inventory) (map[netip.Addr]bool, error) {
+	in.eps = slices.Clone(inv.Endpoints)
+	slices.SortFunc(in.eps, func(a, b inventory.Endpoint) int { return strings.Compare(a.ID(), b.ID()) })
+	podIP := map[netip.Addr]bool{}
+	var missing []string
+	for i, ep := range in.eps {
+		if i > 0 && in.eps[i-1].ID() == ep.ID() {
+			return nil, fmt.Errorf("%w: endpoint %s listed twice", ErrInvalid, ep.ID())
+		}
+		var ips []netip.Addr
+		for _, ip := range ep.IPs {
+			if podIP[ip.Unmap()] && !slices.Contains(ips, ip.Unmap()) {
+				return nil, fmt.Errorf("%w: %s of %s belongs to another endpoint too", ErrInvalid, ip, ep.ID())
+			}
+			ips = append(ips, ip.Unmap())
+			podIP[ip.Unmap()] = true
+		}
+		slices.SortFunc(ips, netip.Addr.Compare)
+		in.ips = append(in.ips, slices.Compact(ips))
+		if len(ips) == 0 {
+			missing = append(missing, ep.ID())
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoPodIPs, strings.Join(missing, ", "))
+	}
+	return podIP, nil
+}
+
+// indexChains finds the chains and checks every jump, goto and map
+// reference.
+func (in *interp) indexChains(rs *nftables.Ruleset) error {
+	for i := range rs.Chains {
+		c := &rs.Chains[i]
+		if _, dup := in.chains[c.Name]; dup {
+			return fmt.Errorf("%w: chain %s declared twice", ErrInvalid, c.Name)
+		}
+		in.chains[c.Name] = c
+		if c.Base != nil && c.Base.Hook == nftables.HookForward {
+			in.hooks = append(in.hooks, c)
+		}
+	}
+	slices.SortStableFunc(in.hooks, func(a, b *nftables.Chain) int { return a.Base.Priority - b.Base.Priority })
+	check := func(where string, v nftables.Verdict) error {
+		switch v.Kind {
+		case nftables.Jump, nftables.Goto:
+			if t := in.chains[v.Chain]; t == nil || t.Base != nil {
+				return fmt.Errorf("%w: %s: %s to %q, which is no regular chain", ErrInvalid, where, v.Kind, v.Chain)
+			}
+		case nftables.VMap:
+			if _, ok := in.maps[v.Map]; !ok {
+				return fmt.Errorf("%w: %s: no map %q", ErrInvalid, where, v.Map)
+			}
+		}
+		return nil
+	}
+	for _, c := range rs.Chains {
+		for i, r := range c.Rules {
+			if err := check(fmt.Sprintf("chain %s rule %d", c.Name, i), r.Verdict); err != nil {
+				return err
+			}
+			for _, m := range r.Matches {
+				if a, ok := m.(nftables.AddrIn); ok && in.sets[a.Set] == nil {
+					return fmt.Errorf("%w: chain %s rule %d: no set %q", ErrInvalid, c.Name, i, a.Set)
+				}
+			}
+		}
+	}
+	for name, m := range in.maps {
+		for k, v := range m {
+			if v.Kind == nftables.VMap {
+				return fmt.Errorf("%w: map %s: element %s is itself a map lookup", ErrInvalid, name, k)
+			}
+			if err := check("map "+name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// node is an endpoint (ep ≥ 0) or an external peer.
+type node struct {
+	ep   int
+	peer int
+}
+
+// addr is one end of a packet: a pod IP, an external peer (any address
+// of it that is no pod's), or an endpoint without an IP of the packet's
+// family (virtual).
+type addr struct {
+	ip      netip.Addr
+	peer    *span
+	virtual int // endpoint index, when neither ip nor peer is set
+}
+
+// pair evaluates every packet that stands for a connection from src to
+// dst; they must agree.
+func (in *worker) pair(src, dst node) (portset.Set, error) {
+	type variant struct{ s, d addr }
+	var vs []variant
+	switch {
+	case src.ep >= 0 && dst.ep >= 0:
+		for _, s := range in.ips[src.ep] {
+			for _, d := range in.ips[dst.ep] {
+				if s.Is4() == d.Is4() {
+					vs = append(vs, variant{addr{ip: s}, addr{ip: d}})
+				}
+			}
+		}
+		if len(vs) == 0 {
+			// No packet can pass between them; the policy-level answer
+			// comes from each side's chains with the other side virtual.
+			vs = append(vs, variant{addr{ip: in.ips[src.ep][0]}, addr{virtual: dst.ep}},
+				variant{addr{virtual: src.ep}, addr{ip: in.ips[dst.ep][0]}})
+		}
+	case src.ep >= 0:
+		for i := range in.peers[dst.peer].pieces {
+			piece := &in.peers[dst.peer].pieces[i]
+			for _, s := range in.epAddrs(src.ep, piece) {
+				vs = append(vs, variant{s, addr{peer: piece}})
+			}
+		}
+	default:
+		for i := range in.peers[src.peer].pieces {
+			piece := &in.peers[src.peer].pieces[i]
+			for _, d := range in.epAddrs(dst.ep, piece) {
+				vs = append(vs, variant{addr{peer: piece}, d})
+			}
+		}
+	}
+	var first portset.Set
+	var firstV variant
+	for i, v := range vs {
+		got, err := in.packet(v.s, v.d)
+		if err != nil {
+			return portset.Set{}, err
+		}
+		if i == 0 {
+			first, firstV = got, v
+		} else if !got.Equal(first) {
+			return portset.Set{}, fmt.Errorf("%w: %s -> %s allows %s, %s -> %s allows %s", ErrInconsistent,
+				firstV.s, firstV.d, first, v.s, v.d, got)
+		}
+	}
+	return first, nil
+}
+
+// epAddrs are an endpoint's IPs of the peer's family, or its virtual
+// address when it has none.
+func (in *interp) epAddrs(ep int, p *span) []addr {
+	var out []addr
+	for _, ip := range in.ips[ep] {
+		if ip.Is4() == p.lo.Is4() {
+			out = append(out, addr{ip: ip})
+		}
+	}
+	if len(out) == 0 {
+		out = []addr{{virtual: ep}}
+	}
+	return out
+}
+
+func (a addr) String() string {
+	switch {
+	case a.ip.IsValid():
+		return a.ip.String()
+	case a.peer != nil:
+		return a.peer.String()
+	}
+	return fmt.Sprintf("<endpoint #%d, which has no address of this family>", a.virtual)
+}

@@ -1,0 +1,49 @@
+//go:build !linux
+
+package kerneltest
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// Outside Linux there are no network namespaces: Require skips (or fails
+// in CI) before anything else is reached.
+
+func check() error { return errors.New("not Linux (network namespaces and nftables are Linux-only)") }
+
+// SCTPSupported reports false outside Linux.
+func SCTPSupported() bool { return false }
+
+// HelperListener does nothing outside Linux.
+func HelperListener() {}
+
+// Cluster cannot exist outside Linux.
+type Cluster struct{}
+
+// New skips or fails the test via Require.
+func New(t testing.TB, pods []PodSpec, ports []Port) *Cluster {
+	t.Helper()
+	Require(t)
+	t.Fatal("kerneltest: unreachable outside Linux")
+	return nil
+}
+
+// CheckSyntax skips or fails the test via Require.
+func CheckSyntax(t testing.TB, rulesets map[string]string) {
+	t.Helper()
+	Require(t)
+}
+
+// Load is unreachable outside Linux.
+func (c *Cluster) Load(string) error { return errors.ErrUnsupported }
+
+// List is unreachable outside Linux.
+func (c *Cluster) List() (string, error) { return "", errors.ErrUnsupported }
+
+// Probe is unreachable outside Linux.
+func (c *Cluster) Probe([]Probe, time.Duration) []Outcome { return nil }
+
+// Verify is unreachable outside Linux.
+func (c *Cluster) Verify(testing.TB, Want) int { return 0 }

@@ -1,0 +1,129 @@
+package kerneltest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Verify probes every ordered pair of distinct pods, at every address of
+// the destination, on every port the listeners serve, and fails t unless
+// what gets through is exactly what want allows. On a mismatch it prints
+// the probe table next to the model's, per port and address family. It
+// returns the number of probes.
+func (c *Cluster) Verify(t testing.TB, want Want) int {
+	t.Helper()
+	var probes []Probe
+	for s := range c.pods {
+		for d, dst := range c.pods {
+			if s == d {
+				continue
+			}
+			for _, a := range dst.spec.Addrs {
+				for _, p := range c.ports {
+					probes = append(probes, Probe{From: s, To: a.Addr(), Port: p})
+				}
+			}
+		}
+	}
+	got := c.Probe(probes, ProbeTimeout)
+	var retry []int
+	for i, pr := range probes {
+		if got[i] == Dropped && want(pr.From, c.podOf(pr), pr.Port) {
+			retry = append(retry, i)
+		}
+	}
+	if len(retry) > 0 {
+		again := make([]Probe, len(retry))
+		for j, i := range retry {
+			again[j] = probes[i]
+		}
+		for j, o := range c.Probe(again, RetryTimeout) {
+			got[retry[j]] = o
+		}
+	}
+	bad := 0
+	for i, pr := range probes {
+		if got[i].Allowed() != want(pr.From, c.podOf(pr), pr.Port) || got[i] == Failed {
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d probes disagree with the model:\n%s", bad, len(probes), c.tables(probes, got, want))
+	}
+	return len(probes)
+}
+
+// podOf finds the destination pod of a probe.
+func (c *Cluster) podOf(pr Probe) int {
+	for i, p := range c.pods {
+		for _, a := range p.spec.Addrs {
+			if a.Addr() == pr.To {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// tables prints, per port and family, the probe outcomes (rows sources,
+// columns destinations; '.' reachable, 'c' closed, 'X' dropped, '!'
+// failed, '*' after a cell that disagrees) and the model's verdicts.
+func (c *Cluster) tables(probes []Probe, got []Outcome, want Want) string {
+	type key struct {
+		port Port
+		v6   bool
+	}
+	cells := map[key]map[[2]int]Outcome{}
+	var keys []key
+	for i, pr := range probes {
+		k := key{pr.Port, pr.To.Is6()}
+		if cells[k] == nil {
+			cells[k] = map[[2]int]Outcome{}
+			keys = append(keys, k)
+		}
+		cells[k][[2]int{pr.From, c.podOf(pr)}] = got[i]
+	}
+	width := 0
+	for _, p := range c.pods {
+		width = max(width, len(p.spec.Name))
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		fam := "IPv4"
+		if k.v6 {
+			fam = "IPv6"
+		}
+		fmt.Fprintf(&b, "%s %s: probed (model)\n", k.port, fam)
+		for s, sp := range c.pods {
+			var probed, model strings.Builder
+			for d := range c.pods {
+				o, ok := cells[k][[2]int{s, d}]
+				w := s != d && want(s, d, k.port)
+				switch {
+				case s == d || !ok:
+					probed.WriteString("- ")
+				case o.Allowed() != w || o == Failed:
+					probed.WriteString(string(o.char()) + "*")
+				default:
+					probed.WriteString(string(o.char()) + " ")
+				}
+				switch {
+				case s == d:
+					model.WriteByte('-')
+				case w:
+					model.WriteByte('.')
+				default:
+					model.WriteByte('X')
+				}
+			}
+			fmt.Fprintf(&b, "  %-*s %s  (%s)\n", width, sp.spec.Name, probed.String(), model.String())
+		}
+	}
+	b.WriteString("  columns: ")
+	for _, p := range c.pods {
+		b.WriteString(p.spec.Name + " ")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
