@@ -176,8 +176,8 @@ func emitProven(res *compiler.Result, opts Options, t Target) ([]emitters.File, 
 	}
 	var warns diag.List
 	for _, n := range em.narrowed {
-		warns.Warn(diag.Pos{File: n.origin.File, Line: n.origin.Line, Col: n.origin.Col}, "",
-			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t, n.msg)
+		warns.Warn(diag.Pos{File: n.Origin.File, Line: n.Origin.Line, Col: n.Origin.Col}, "",
+			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t, n.Message)
 	}
 	return em.files, warns, nil
 }

@@ -4,7 +4,6 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/adminpolicy"
 	"github.com/netpolc/netpolc/emitters/calico"
@@ -27,13 +26,7 @@ type emitted struct {
 	// conn replaces policies for a target whose interpreter evaluates
 	// concrete addresses (nftables).
 	conn     *enforcer.Connectivity
-	narrowed []narrowing
-}
-
-// narrowing is a rule a target could only express more narrowly.
-type narrowing struct {
-	origin ir.Origin
-	msg    string
+	narrowed []emitters.Warning
 }
 
 // emitters maps each target to its emitter and interpreter.
@@ -79,11 +72,7 @@ func emitCilium(res *compiler.Result, opts Options) (emitted, error) {
 		return emitted{}, err
 	}
 	ps, err := ciliumi.Interpret(objs)
-	out := emitted{files: files, policies: ps}
-	for _, w := range warns {
-		out.narrowed = append(out.narrowed, narrowing{w.Origin, w.Message})
-	}
-	return out, err
+	return emitted{files: files, policies: ps, narrowed: warns}, err
 }
 
 func emitCalico(res *compiler.Result, opts Options) (emitted, error) {
@@ -96,11 +85,7 @@ func emitCalico(res *compiler.Result, opts Options) (emitted, error) {
 		return emitted{}, err
 	}
 	ps, err := calicoi.Interpret(objs)
-	out := emitted{files: files, policies: ps}
-	for _, w := range warns {
-		out.narrowed = append(out.narrowed, narrowing{w.Origin, w.Message})
-	}
-	return out, err
+	return emitted{files: files, policies: ps, narrowed: warns}, err
 }
 
 func emitAdminPolicy(res *compiler.Result, opts Options) (emitted, error) {
@@ -115,11 +100,7 @@ func emitAdminPolicy(res *compiler.Result, opts Options) (emitted, error) {
 		return emitted{}, err
 	}
 	ps, err := adminpolicy.Policies(objs)
-	out := emitted{files: files, policies: ps}
-	for _, w := range warns {
-		out.narrowed = append(out.narrowed, narrowing{w.Origin, w.Message})
-	}
-	return out, err
+	return emitted{files: files, policies: ps, narrowed: warns}, err
 }
 
 // emitNFTables renders a ruleset for the concrete pod IPs of the

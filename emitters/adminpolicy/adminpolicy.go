@@ -47,6 +47,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/inventory"
 )
@@ -107,13 +109,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning struct {
-	Origin  ir.Origin
-	Message string
-}
-
-// String renders "origin: message".
-func (w Warning) String() string { return w.Origin.String() + ": " + w.Message }
+type Warning = emitters.Warning
 
 // subject collects what goes into one subject's policies.
 type subject struct {
@@ -155,7 +151,7 @@ type located struct {
 
 type builder struct {
 	opts     Options
-	cl       *cluster
+	cl       *declared.Cluster
 	subjects map[string]*subject
 	errs     []located
 	warns    []Warning
@@ -169,7 +165,7 @@ func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
 	if p == nil {
 		return &Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: newCluster(p), subjects: map[string]*subject{}}
+	b := &builder{opts: opts, cl: declared.New(p), subjects: map[string]*subject{}}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}

@@ -30,7 +30,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	out := rule{name: name, origin: r.Origin}
 	switch r.Peer.Kind {
 	case ir.PeerAll:
-		ports, keep, errs := b.ports(r, b.cl.workloads)
+		ports, keep, errs := b.ports(r, b.cl.Workloads)
 		if len(errs) > 0 || !keep {
 			return nil, errs
 		}
@@ -47,7 +47,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 		if err != nil {
 			return nil, []error{err}
 		}
-		ports, keep, errs := b.ports(r, b.cl.selected(r.Subject.Namespace, r.Peer))
+		ports, keep, errs := b.ports(r, b.cl.Selected(r.Subject.Namespace, r.Peer))
 		if len(errs) > 0 || !keep {
 			return nil, errs
 		}
@@ -101,7 +101,10 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 	for _, p := range slices.Compact(all) {
 		nets = append(nets, p.String())
 	}
-	inside := b.cl.withIPIn(blocks)
+	var inside []ir.Workload
+	for _, in := range b.cl.IPsIn(blocks) {
+		inside = append(inside, in.Workload)
+	}
 	ports, keep, errs := b.ports(r, nil)
 	if len(errs) > 0 || !keep {
 		return nil, errs

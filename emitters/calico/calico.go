@@ -43,6 +43,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 )
 
@@ -83,13 +84,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build left out under Options.AllowApproximate.
-type Warning struct {
-	Origin  ir.Origin
-	Message string
-}
-
-// String renders "origin: message".
-func (w Warning) String() string { return w.Origin.String() + ": " + w.Message }
+type Warning = emitters.Warning
 
 // subjectPolicy collects a subject's allow rules.
 type subjectPolicy struct {

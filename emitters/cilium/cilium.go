@@ -53,6 +53,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 )
 
@@ -86,13 +88,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning struct {
-	Origin  ir.Origin
-	Message string
-}
-
-// String renders "origin: message".
-func (w Warning) String() string { return w.Origin.String() + ": " + w.Message }
+type Warning = emitters.Warning
 
 // policy collects everything that goes into one CiliumNetworkPolicy.
 type policy struct {
@@ -123,7 +119,7 @@ type located struct {
 // builder accumulates policies, warnings and every error found.
 type builder struct {
 	opts  Options
-	cl    *cluster
+	cl    *declared.Cluster
 	dns   ir.Peer
 	pols  map[string]*policy
 	errs  []located
@@ -139,7 +135,7 @@ func Build(p *ir.Policy, opts Options) ([]CiliumNetworkPolicy, []Warning, error)
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: newCluster(p), dns: p.DNS, pols: map[string]*policy{}}
+	b := &builder{opts: opts, cl: declared.New(p), dns: p.DNS, pols: map[string]*policy{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}

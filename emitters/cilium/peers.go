@@ -75,7 +75,8 @@ func (b *builder) cidrPeer(r ir.Rule, g *group) []error {
 	if len(errs) > 0 {
 		return errs
 	}
-	if why := b.cl.podIPIn(blocks); why != "" {
+	if in := b.cl.IPsIn(blocks); len(in) > 0 {
+		why := fmt.Sprintf("cidr %s contains %s, a pod IP of workload %s/%s", in[0].Block.CIDR, in[0].IP, in[0].Workload.Namespace, in[0].Workload.Name)
 		why += ": NetworkPolicy ipBlocks match that pod, Cilium CIDR rules never match cluster endpoints"
 		if err := b.approximate(r, "the CIDR rule does not match pods", why); err != nil {
 			return []error{err}

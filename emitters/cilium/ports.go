@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/emitters/internal/declared"
 )
 
 // maxPorts is the most ports a PortRule may list (the CRD's maxItems).
@@ -102,7 +103,7 @@ func checkPort(p ir.Port) error {
 // with the name agrees on number and protocol and every destination the
 // rule selects declares it, or when no workload declares the name at all.
 func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
-	numbers := b.cl.portNumbers(p.Name)
+	numbers := b.cl.PortNumbers(p.Name)
 	if len(numbers) == 0 {
 		return ""
 	}
@@ -119,8 +120,8 @@ func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
 	default:
 		return fmt.Sprintf("egress named port %q towards a %s peer: Cilium resolves it to a number for addresses outside the cluster too", p.Name, r.Peer.Kind)
 	}
-	for _, w := range b.cl.selected(r.Subject.Namespace, r.Peer) {
-		if !declares(w, p.Name, p.Protocol) {
+	for _, w := range b.cl.Selected(r.Subject.Namespace, r.Peer) {
+		if !declared.Declares(w, p.Name, p.Protocol) {
 			return fmt.Sprintf("egress named port %q: destination %s/%s does not declare it, and Cilium resolves the name cluster-wide", p.Name, w.Namespace, w.Name)
 		}
 	}
