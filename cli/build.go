@@ -2,12 +2,17 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/build"
+	"github.com/netpolc/netpolc/config"
 	"github.com/netpolc/netpolc/diag"
 	"github.com/netpolc/netpolc/evaluate"
+	"github.com/netpolc/netpolc/manifests"
 	"github.com/netpolc/netpolc/output"
 )
 
@@ -21,7 +26,11 @@ write the generated policies to OUT, laid out as a kustomize directory:
 Nothing is written unless the whole build succeeds. Files netpolc wrote
 before and no longer produces are removed; any other file in OUT is left
 alone. The output is byte-identical for identical intents, so GitOps diffs
-stay quiet.`
+stay quiet.
+
+DIR, OUT and the targets default to what netpolc.yaml (found in the
+current directory or a parent, up to the git work tree root) names as
+intents, output and targets; flags override it.`
 
 const buildExample = `  # compile the shop example into out/
   netpolc build examples/shop -o out/
@@ -31,7 +40,7 @@ const buildExample = `  # compile the shop example into out/
 
 func newBuildCmd(e *env) *cobra.Command {
 	var out string
-	var targets []string
+	var bf buildFlags
 	cmd := &cobra.Command{
 		Use:     "build [DIR] -o OUT",
 		Short:   "Compile intents into NetworkPolicy YAML in a kustomize directory",
@@ -39,30 +48,94 @@ func newBuildCmd(e *env) *cobra.Command {
 		Example: buildExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return fmt.Errorf("missing -o OUT: the directory to write the policies to")
-			}
-			ts, err := build.ParseTargets(targets)
+			cfg, err := config.Find(".")
 			if err != nil {
 				return err
 			}
-			res, err := build.Generate(oneDir(args, "."), ts)
+			dir := displayPath(config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, "."))
+			outDir := displayPath(config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, ""))
+			if outDir == "" {
+				return fmt.Errorf("missing -o OUT: the directory to write the policies to (or set output in %s): %w", config.FileName, diag.ErrInput)
+			}
+			opts, err := bf.options(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			res, err := build.GenerateDir(dir, opts)
 			if err != nil {
 				return err
 			}
 			printWarnings(e, res.Compiled.Warnings)
-			rep, err := output.Write(out, res.Files)
+			printWarnings(e, res.Warnings)
+			rep, err := output.Write(outDir, res.Files)
 			if err != nil {
 				return err
 			}
-			printReport(e, out, rep)
+			printReport(e, outDir, rep)
 			evaluate.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "directory to write the generated kustomize tree to (required)")
-	cmd.Flags().StringSliceVar(&targets, "target", nil, "output targets, comma-separated: networkpolicy (default)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "directory to write the generated kustomize tree to (default: output in netpolc.yaml)")
+	bf.register(cmd)
 	return cmd
+}
+
+// buildFlags are the flags that shape the generated output. build and
+// verify share them (and netpolc.yaml's values for them), so verify
+// rebuilds exactly what build wrote.
+type buildFlags struct {
+	targets   []string
+	inventory []string
+	opts      build.Options
+}
+
+func (f *buildFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.inventory, "inventory", nil,
+		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable): the nftables target is rendered for their IPs, and every target is proven over them")
+	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: networkpolicy, cilium, calico, adminpolicy, nftables (default: targets in netpolc.yaml, else networkpolicy)")
+	cmd.Flags().BoolVar(&f.opts.AllowApproximate, "allow-approximate", false,
+		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
+	cmd.Flags().BoolVar(&f.opts.AdminV1Alpha1, "admin-v1alpha1", false,
+		"adminpolicy target: emit AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 instead of ClusterNetworkPolicy v1alpha2")
+	cmd.Flags().BoolVar(&f.opts.CiliumNamedPortsPerDestination, "cilium-named-ports-per-destination", false,
+		"cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does), so they need no extra checks")
+}
+
+// options merges the flags with netpolc.yaml: a flag given wins.
+func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (build.Options, error) {
+	ts, err := build.ParseTargets(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
+	if err != nil {
+		return build.Options{}, err
+	}
+	o := build.Options{Targets: ts}
+	if len(f.inventory) > 0 {
+		set, err := manifests.Load(f.inventory...)
+		if err != nil {
+			return build.Options{}, err
+		}
+		o.Inventory = &set.Inventory
+	}
+	for _, b := range []struct {
+		name string
+		flag bool
+		dst  *bool
+	}{
+		{"allow-approximate", f.opts.AllowApproximate, &o.AllowApproximate},
+		{"admin-v1alpha1", f.opts.AdminV1Alpha1, &o.AdminV1Alpha1},
+		{"cilium-named-ports-per-destination", f.opts.CiliumNamedPortsPerDestination, &o.CiliumNamedPortsPerDestination},
+	} {
+		*b.dst = cfg.Flag(b.name, b.flag, cmd.Flags().Changed(b.name))
+	}
+	return o, nil
+}
+
+// pickTargets is the --target flag when given, else the config's targets.
+func pickTargets(flag []string, given bool, cfg []string) []string {
+	if given {
+		return flag
+	}
+	return cfg
 }
 
 // printWarnings prints non-fatal findings to stderr.
@@ -70,4 +143,20 @@ func printWarnings(e *env, ws diag.List) {
 	for _, w := range ws {
 		fmt.Fprintln(e.stderr, w.Error())
 	}
+}
+
+// displayPath shows a path relative to the working directory when it lies
+// below it (netpolc.yaml paths are absolute), else as given.
+func displayPath(p string) string {
+	if p == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
 }

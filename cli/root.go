@@ -78,7 +78,8 @@ Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see --help)", err)
 	})
-	root.AddCommand(newInitCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e))
+	root.AddCommand(newInitCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e),
+		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e))
 	return root
 }
 

@@ -1,9 +1,11 @@
 package evaluate
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/portset"
@@ -39,8 +41,38 @@ func Origins(m *enforcer.Model, src, dst string, ports portset.Set) []string {
 			out = append(out, fmt.Sprintf("%s not isolated for %s%s", d.end, d.dir, declaredAt(m, d.end)))
 		}
 	}
-	sort.Strings(out)
+	slices.SortFunc(out, compareNatural)
 	return slices.Compact(out)
+}
+
+// compareNatural orders strings with their digit runs compared as numbers,
+// so "a.cue:96:20" comes before "a.cue:101:17".
+func compareNatural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of the leading run of ASCII digits.
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // probe picks the first port of a set: the verdict on it stands for the
@@ -71,7 +103,7 @@ func ruleOrigin(r enforcer.RuleRef) string {
 func declaredAt(m *enforcer.Model, id string) string {
 	eps := m.Endpoints()
 	i := sort.Search(len(eps), func(i int) bool { return eps[i].ID() >= id })
-	if i < len(eps) && eps[i].ID() == id && eps[i].Source.File != "" {
+	if i < len(eps) && eps[i].ID() == id && eps[i].Source.File != "" && !strings.HasPrefix(eps[i].Source.File, "<") {
 		return " (declared at " + eps[i].Source.String() + ")"
 	}
 	return ""

@@ -151,8 +151,8 @@ func (ck *guardChecker) flows(g compiler.Guardrail, out *diag.List) {
 		lines = append(lines, line)
 	}
 	out.Add(g.Pos(), guardPath(g), guardHint,
-		"guardrail %q is broken: %s%s; %d flow(s):\n        %s",
-		g.Name, describeGuardrail(g), reason(g), len(vs), strings.Join(lines, "\n        "))
+		"guardrail broken: %s%s; %d flow(s) allowed:\n        %s",
+		describeGuardrail(g), reason(g), len(vs), strings.Join(lines, "\n        "))
 }
 
 const guardHint = "change the intents that allow these flows (lines after ←), or the guardrail if the change is intended and reviewed"
@@ -199,7 +199,7 @@ func (ck *guardChecker) defaultDeny(g compiler.Guardrail, out *diag.List) {
 		open = append(open[:shownFlows], fmt.Sprintf("… and %d more", len(open)-shownFlows))
 	}
 	out.Add(g.Pos(), guardPath(g), "add templates.#DefaultDeny for the namespace, or leave it out of the guardrail",
-		"guardrail %q is broken: %s%s:\n        %s", g.Name, describeGuardrail(g), reason(g), strings.Join(open, "\n        "))
+		"guardrail broken: %s%s:\n        %s", describeGuardrail(g), reason(g), strings.Join(open, "\n        "))
 }
 
 // isolated reports whether an endpoint is deny-by-default in a direction:

@@ -54,12 +54,23 @@ var checks = []check{
 	portsNotExposed,
 }
 
-// Run returns every finding, warnings and errors (failed expectations).
+// Run returns every finding, warnings and errors (failed expectations,
+// broken guardrails).
 func Run(in Input) diag.List {
 	var out diag.List
 	for _, c := range checks {
 		c(in, &out)
 	}
+	out = append(out, Gate(in)...)
+	out.Sort()
+	return out
+}
+
+// Gate runs only the checks that can fail a commit: expect assertions and
+// guardrails (the other lints only warn). It is what `netpolc verify`
+// runs, so the gate stays fast at cluster scale.
+func Gate(in Input) diag.List {
+	var out diag.List
 	expectations(in, &out)
 	guardrails(in, &out)
 	out.Sort()

@@ -1,0 +1,178 @@
+package gitrev
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Revision returns the files of a commit. rev is what git rev-parse
+// accepts and go-git supports: HEAD, HEAD~2, HEAD^2, a branch, origin/main,
+// a tag, a full or abbreviated hash. A revision that cannot exist yet —
+// HEAD of a repository without commits, or first parents walked past the
+// first commit — gives a Missing tree (no files), so the first commit
+// compares against "no policies". A name git does not know is
+// ErrUnknownRevision.
+func (r *Repo) Revision(rev string) (*Tree, error) {
+	rev = strings.TrimSpace(rev)
+	if rev == "" {
+		return nil, fmt.Errorf("%w: empty revision", ErrUnknownRevision)
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return r.missingRevision(rev, err)
+	}
+	c, err := r.git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rev, err)
+	}
+	return r.commitTree(rev, c)
+}
+
+// commitTree wraps a commit.
+func (r *Repo) commitTree(rev string, c *object.Commit) (*Tree, error) {
+	root, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rev, err)
+	}
+	name := rev
+	if short := c.Hash.String()[:7]; !strings.HasPrefix(c.Hash.String(), rev) {
+		name += " (" + short + ")"
+	}
+	return &Tree{Name: name, src: &commitSource{repo: r, root: root, hashes: map[string]plumbing.Hash{}}}, nil
+}
+
+// missingRevision decides whether a revision that does not resolve is one
+// that does not exist yet (Missing) or an unknown name (an error).
+func (r *Repo) missingRevision(rev string, cause error) (*Tree, error) {
+	base, steps, ok := splitAncestry(rev)
+	if !ok {
+		return nil, fmt.Errorf("%w %q: %w", ErrUnknownRevision, rev, cause)
+	}
+	if base == "HEAD" || base == "@" {
+		if _, err := r.git.Head(); errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return &Tree{Name: rev + " (no commits yet)", Missing: true}, nil
+		}
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(base))
+	if err != nil || len(steps) == 0 {
+		return nil, fmt.Errorf("%w %q: %w", ErrUnknownRevision, rev, cause)
+	}
+	c, err := r.git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rev, err)
+	}
+	for _, parent := range steps {
+		switch {
+		case parent == 0:
+			continue
+		case c.NumParents() == 0 && parent == 1:
+			return &Tree{Name: rev + " (before the first commit)", Missing: true}, nil
+		case parent > c.NumParents():
+			return nil, fmt.Errorf("%w %q: commit %s has %d parent(s)", ErrUnknownRevision, rev, c.Hash.String()[:7], c.NumParents())
+		}
+		if c, err = c.Parent(parent - 1); err != nil {
+			return nil, fmt.Errorf("%s: %w", rev, err)
+		}
+	}
+	return r.commitTree(rev, c)
+}
+
+// splitAncestry splits "NAME~2^" into NAME and the parent steps (the
+// parent number taken at each step: ~N is N steps of 1, ^N one step of N).
+// ok is false when rev has a form this does not understand.
+func splitAncestry(rev string) (base string, steps []int, ok bool) {
+	i := strings.IndexAny(rev, "~^")
+	if i < 0 {
+		return rev, nil, true
+	}
+	base, rest := rev[:i], rev[i:]
+	for rest != "" {
+		op := rest[0]
+		rest = rest[1:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		n := 1
+		if j > 0 {
+			var err error
+			if n, err = strconv.Atoi(rest[:j]); err != nil {
+				return "", nil, false
+			}
+		}
+		rest = rest[j:]
+		switch op {
+		case '~':
+			for range n {
+				steps = append(steps, 1)
+			}
+		case '^':
+			steps = append(steps, n)
+		default:
+			return "", nil, false
+		}
+	}
+	return base, steps, base != ""
+}
+
+// Index returns the files staged in the index: what the next commit
+// will hold. Like git, it reads the index file GIT_INDEX_FILE names when
+// that is set: git points hooks at a temporary index for `git commit -a`
+// and `git commit PATH...`, and that index is what will be committed.
+func (r *Repo) Index() (*Tree, error) {
+	idx, err := r.readIndex()
+	if err != nil {
+		return nil, fmt.Errorf("read the git index: %w", err)
+	}
+	s := &indexSource{repo: r, entries: map[string]plumbing.Hash{}}
+	for _, e := range idx.Entries {
+		switch {
+		case e.Stage != 0:
+			s.conflicts = append(s.conflicts, e.Name)
+		case e.IntentToAdd || !isFileMode(e.Mode):
+			// `git add -N` records a path, not content; links and
+			// submodules are not files.
+		default:
+			s.entries[e.Name] = e.Hash
+			s.names = append(s.names, e.Name)
+		}
+	}
+	sort.Strings(s.names)
+	return &Tree{Name: "the staged index", src: s}, nil
+}
+
+// WorkTree returns the files on disk in the work tree.
+func (r *Repo) WorkTree() *Tree {
+	return &Tree{Name: "the work tree", src: &workSource{root: r.root}}
+}
+
+// readIndex decodes the index: GIT_INDEX_FILE's, or the repository's.
+func (r *Repo) readIndex() (*index.Index, error) {
+	name := os.Getenv("GIT_INDEX_FILE")
+	if name == "" {
+		return r.git.Storer.Index()
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return &index.Index{Version: 2}, nil
+		}
+		return nil, err
+	}
+	defer f.Close()
+	idx := &index.Index{}
+	if err := index.NewDecoder(bufio.NewReader(f)).Decode(idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return idx, nil
+}
