@@ -93,6 +93,9 @@ func (o Options) inventory(res *compiler.Result) inventory.Inventory {
 // Output is what one build produces.
 type Output struct {
 	Compiled *compiler.Result
+	// Model is the intents' own evaluation model over the build's
+	// inventory.
+	Model *enforcer.Model
 	// Connectivity is the intents' own matrix over their workloads; every
 	// target's output is checked against it.
 	Connectivity *enforcer.Connectivity
@@ -129,15 +132,15 @@ func GenerateWith(set *intent.Set, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, err := intentsModel(res, opts.inventory(res))
+	ref, err := evaluate.NewReference(res, opts.inventory(res))
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{Compiled: res, Connectivity: model.Matrix()}
+	out := &Output{Compiled: res, Model: ref.Model, Connectivity: ref.Matrix}
 	byTarget := map[string][]emitters.File{}
 	var errs []error
 	for _, t := range opts.Targets {
-		files, warns, err := emitProven(res, opts, t)
+		files, warns, err := emitProven(res, ref, opts, t)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("target %s: %w", t, err))
 			continue
@@ -158,20 +161,16 @@ func GenerateWith(set *intent.Set, opts Options) (*Output, error) {
 // emitProven runs one target's emitter and proves, from the emitted
 // objects, that they mean what the intents mean (or, under
 // AllowApproximate, nothing more) before anything can be written.
-func emitProven(res *compiler.Result, opts Options, t Target) ([]emitters.File, diag.List, error) {
-	em, err := targetEmitters[t](res, opts)
+func emitProven(res *compiler.Result, ref *evaluate.Reference, opts Options, t Target) ([]emitters.File, diag.List, error) {
+	em, err := targetEmitters[t](res, ref, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	if em.conn != nil {
-		model, err := intentsModel(res, opts.inventory(res))
-		if err != nil {
+		if err := ref.ProveConnectivity(string(t), em.conn); err != nil {
 			return nil, nil, err
 		}
-		if err := evaluate.ProveConnectivity(string(t), model, em.conn); err != nil {
-			return nil, nil, err
-		}
-	} else if _, err := evaluate.Prove(string(t), res, opts.inventory(res), em.policies, opts.AllowApproximate); err != nil {
+	} else if _, err := ref.Prove(string(t), em.policies, opts.AllowApproximate); err != nil {
 		return nil, nil, err
 	}
 	var warns diag.List

@@ -14,7 +14,7 @@ import (
 	calicoi "github.com/netpolc/netpolc/enforcer/calico"
 	ciliumi "github.com/netpolc/netpolc/enforcer/cilium"
 	"github.com/netpolc/netpolc/enforcer/nft"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/evaluate"
 )
 
 // emitted is one target's output: its files, the policy set the target's
@@ -30,7 +30,7 @@ type emitted struct {
 }
 
 // emitters maps each target to its emitter and interpreter.
-var targetEmitters = map[Target]func(*compiler.Result, Options) (emitted, error){
+var targetEmitters = map[Target]func(*compiler.Result, *evaluate.Reference, Options) (emitted, error){
 	NetworkPolicy: emitNetworkPolicy,
 	Cilium:        emitCilium,
 	Calico:        emitCalico,
@@ -38,7 +38,7 @@ var targetEmitters = map[Target]func(*compiler.Result, Options) (emitted, error)
 	NFTables:      emitNFTables,
 }
 
-func emitNetworkPolicy(res *compiler.Result, _ Options) (emitted, error) {
+func emitNetworkPolicy(res *compiler.Result, _ *evaluate.Reference, _ Options) (emitted, error) {
 	pols, err := networkpolicy.Build(res.Policy)
 	if err != nil {
 		return emitted{}, err
@@ -59,7 +59,7 @@ func sourced(pols []networkingv1.NetworkPolicy) []enforcer.SourcedNetworkPolicy 
 	return out
 }
 
-func emitCilium(res *compiler.Result, opts Options) (emitted, error) {
+func emitCilium(res *compiler.Result, _ *evaluate.Reference, opts Options) (emitted, error) {
 	objs, warns, err := cilium.Build(res.Policy, cilium.Options{
 		AllowApproximate:               opts.AllowApproximate,
 		EgressNamedPortsPerDestination: opts.CiliumNamedPortsPerDestination,
@@ -75,7 +75,7 @@ func emitCilium(res *compiler.Result, opts Options) (emitted, error) {
 	return emitted{files: files, policies: ps, narrowed: warns}, err
 }
 
-func emitCalico(res *compiler.Result, opts Options) (emitted, error) {
+func emitCalico(res *compiler.Result, _ *evaluate.Reference, opts Options) (emitted, error) {
 	objs, warns, err := calico.Build(res.Policy, calico.Options{AllowApproximate: opts.AllowApproximate})
 	if err != nil {
 		return emitted{}, err
@@ -88,7 +88,7 @@ func emitCalico(res *compiler.Result, opts Options) (emitted, error) {
 	return emitted{files: files, policies: ps, narrowed: warns}, err
 }
 
-func emitAdminPolicy(res *compiler.Result, opts Options) (emitted, error) {
+func emitAdminPolicy(res *compiler.Result, _ *evaluate.Reference, opts Options) (emitted, error) {
 	objs, warns, err := adminpolicy.Build(res.Policy, adminpolicy.Options{
 		V1Alpha1: opts.AdminV1Alpha1, AllowApproximate: opts.AllowApproximate,
 	})
@@ -105,25 +105,11 @@ func emitAdminPolicy(res *compiler.Result, opts Options) (emitted, error) {
 
 // emitNFTables renders a ruleset for the concrete pod IPs of the
 // inventory and evaluates the emitted ruleset for every pair of endpoints.
-func emitNFTables(res *compiler.Result, opts Options) (emitted, error) {
-	inv := opts.inventory(res)
-	rs, err := nftables.Build(res.Policy, inv)
+func emitNFTables(res *compiler.Result, ref *evaluate.Reference, _ Options) (emitted, error) {
+	rs, err := nftables.Build(res.Policy, ref.Inventory)
 	if err != nil {
 		return emitted{}, err
 	}
-	model, err := intentsModel(res, inv)
-	if err != nil {
-		return emitted{}, err
-	}
-	conn, err := nft.Interpret(rs, inv, nft.WithExternalPeers(model.ExternalPeers()...))
+	conn, err := nft.Interpret(rs, ref.Inventory, nft.WithExternalPeers(ref.Model.ExternalPeers()...))
 	return emitted{files: nftables.Files(rs), conn: conn}, err
-}
-
-// intentsModel is the intents' own model over inv.
-func intentsModel(res *compiler.Result, inv inventory.Inventory) (*enforcer.Model, error) {
-	pols, err := enforcer.FromIR(res.Policy)
-	if err != nil {
-		return nil, err
-	}
-	return enforcer.New(inv, pols)
 }

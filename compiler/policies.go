@@ -50,6 +50,9 @@ func (c *compiler) policies(v cue.Value, via ir.Origin) {
 
 // policy compiles one policy: its subject, isolation and rules.
 func (c *compiler) policy(v cue.Value, via ir.Origin) {
+	if !c.closed(v, policyFields, via) {
+		return
+	}
 	ns, _ := str(v, "namespace")
 	if _, ok := c.namespaces[ns]; !ok {
 		c.errorAt(get(v, "namespace"), via,
@@ -135,11 +138,15 @@ func (c *compiler) workloadHint(ns string) string {
 // selector reads and validates a label selector.
 func (c *compiler) selector(v cue.Value, via ir.Origin) (*metav1.LabelSelector, bool) {
 	v, _ = v.Default()
+	if !c.closed(v, selectorFields, via) {
+		return nil, false
+	}
 	sel := &metav1.LabelSelector{}
 	if ml := get(v, "matchLabels"); ml.Exists() {
 		sel.MatchLabels = c.labels(ml)
 	}
 	elems(get(v, "matchExpressions"), func(_ int, ev cue.Value) {
+		c.closed(ev, exprFields, via)
 		key, _ := str(ev, "key")
 		op, _ := str(ev, "operator")
 		req := metav1.LabelSelectorRequirement{Key: key, Operator: metav1.LabelSelectorOperator(op)}

@@ -17,6 +17,10 @@ func (c *compiler) ports(v cue.Value, via ir.Origin) ([]ir.Port, bool) {
 	var out []ir.Port
 	ok := true
 	elems(v, func(_ int, pv cue.Value) {
+		if pv.IncompleteKind() == cue.StructKind && !c.closed(pv, portFields, via) {
+			ok = false
+			return
+		}
 		p, err := c.port(pv)
 		if err != nil {
 			c.errorAt(pv, via, portHint, "%v", err)
@@ -40,6 +44,9 @@ func (c *compiler) port(v cue.Value) (ir.Port, error) {
 	case cue.StringKind:
 		s, _ := v.String()
 		return c.portString(s)
+	case cue.StructKind:
+	default:
+		return ir.Port{}, fmt.Errorf("a port is a number, a string or a struct, not %v", v.IncompleteKind())
 	}
 	proto, _ := str(v, "protocol")
 	p := ir.Port{Protocol: ir.Protocol(proto)}

@@ -14,8 +14,19 @@ import (
 
 // rule compiles one ingress or egress rule into one IR rule per peer.
 func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.Value, via ir.Origin) {
+	allowed := ingressFields
+	if dir == ir.Egress {
+		allowed = egressFields
+	}
+	if !c.closed(v, allowed, via) {
+		return
+	}
 	pv := get(v, end)
 	pv, _ = pv.Default()
+	if pv.IncompleteKind() != cue.ListKind {
+		c.errorAt(pv, via, "write a list of peers, e.g. [{workload: \"web\"}]", "`%s` must be a list of peers", end)
+		return
+	}
 	if n, _ := pv.Len().Int64(); n == 0 {
 		c.errorAt(pv, via, "write [{all: true}] to allow every peer, or remove the rule to allow none",
 			"an empty `%s` list is ambiguous (NetworkPolicy reads it as \"everyone\")", end)
@@ -79,6 +90,9 @@ var peerFields = []string{"workload", "namespace", "namespaceSelector", "podSele
 
 // peer compiles one peer of a rule whose subject lives in ns.
 func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
+	if !c.closed(v, peerFieldSet, via) {
+		return ir.Peer{}, false
+	}
 	var set []string
 	for _, f := range peerFields {
 		if get(v, f).Exists() {

@@ -6,6 +6,7 @@ package evaluate
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -136,43 +137,60 @@ func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
 // intents' connectivity.
 var ErrNotEquivalent = errors.New("emitted policies are not equivalent to the intents")
 
-// Prove checks that a target's policy set (read back from its emitted
-// objects) gives exactly the intents' connectivity over the intents'
-// workloads — or, with allowNarrower, nothing the intents do not allow.
-// The error names up to ten differing flows and the intent lines behind
-// them.
-//
-// inv is the inventory the check runs over: the intents' own workloads
-// (IntentsInventory) unless the user gave real ones.
-func Prove(target string, res *compiler.Result, inv inventory.Inventory, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
-	want, err := enforcer.FromIR(res.Policy)
+// Reference is the intents' own meaning over an inventory — the policy
+// set straight from the IR, its model and its matrix — that every target's
+// output is proven against. Build it once per build.
+type Reference struct {
+	Inventory inventory.Inventory
+	Policies  enforcer.Policies
+	Model     *enforcer.Model
+	Matrix    *enforcer.Connectivity
+}
+
+// NewReference evaluates the intents over inv (IntentsInventory for the
+// intents' own workloads).
+func NewReference(res *compiler.Result, inv inventory.Inventory) (*Reference, error) {
+	pols, err := enforcer.FromIR(res.Policy)
 	if err != nil {
 		return nil, err
 	}
-	d, err := Compare(inv, want, got)
+	m, err := enforcer.New(inv, pols)
 	if err != nil {
+		return nil, err
+	}
+	return &Reference{Inventory: inv, Policies: pols, Model: m, Matrix: m.Matrix()}, nil
+}
+
+// Prove checks that a target's policy set (read back from its emitted
+// objects) gives exactly the intents' connectivity — or, with
+// allowNarrower, nothing the intents do not allow. The error names up to
+// ten differing flows and the intent lines behind them.
+func (r *Reference) Prove(target string, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
+	gm, err := enforcer.New(r.Inventory, got)
+	if err != nil {
+		return nil, err
+	}
+	var d *enforcer.Delta
+	if slices.Equal(gm.ExternalPeers(), r.Model.ExternalPeers()) {
+		d = enforcer.Diff(r.Matrix, gm.Matrix())
+	} else if d, err = CompareAcross(r.Inventory, r.Policies, r.Inventory, got); err != nil {
 		return nil, err
 	}
 	if d.Empty() || (allowNarrower && !Wider(d)) {
 		return d, nil
 	}
-	model, err := enforcer.New(inv, want)
-	if err != nil {
-		return nil, err
-	}
-	return d, describeDelta(target, model, d)
+	return d, describeDelta(target, r.Model, d)
 }
 
 // ProveConnectivity is Prove for a target whose interpreter yields a
-// matrix directly (nftables evaluates a ruleset for concrete pod IPs): the
-// intents' model over inv is m, and got must name its external peers as m
-// does (m.ExternalPeers()).
-func ProveConnectivity(target string, m *enforcer.Model, got *enforcer.Connectivity) error {
-	d := enforcer.Diff(m.Matrix(), got)
+// matrix directly (nftables evaluates a ruleset for concrete pod IPs); got
+// must name its external peers as r.Model does.
+func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity) error {
+	d := enforcer.Diff(r.Matrix, got)
 	if d.Empty() {
 		return nil
 	}
-	return describeDelta(target, m, d)
+	return describeDelta(target, r.Model, d)
 }
 
 // describeDelta explains a target's differences from the intents.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpolc/netpolc/build"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/gittest"
 	"github.com/netpolc/netpolc/internal/synth"
 	"github.com/netpolc/netpolc/output"
@@ -28,6 +29,7 @@ func BenchmarkVerify200x5000(b *testing.B) { benchVerify(b, 200, 25) }
 func BenchmarkVerify20x500(b *testing.B) { benchVerify(b, 20, 25) }
 
 func benchVerify(b *testing.B, namespaces, workloads int) {
+	gctune.Apply() // the collector settings of the netpolc command
 	r := gittest.New(b)
 	src := synth.Intents(namespaces, workloads)
 	buildInto(b, r, src)

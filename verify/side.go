@@ -90,10 +90,14 @@ func loadBuildFiles(name, intents string, files map[string][]byte, opts build.Op
 	}
 	s.Compiled = s.Output.Compiled
 	s.Input.Intents = s.Compiled
-	if s.Model, err = evaluate.Model(s.Input); err != nil {
-		return nil, s.wrap(err)
+	s.Model, s.Matrix = s.Output.Model, s.Output.Connectivity
+	if opts.Inventory != nil {
+		// The build evaluated over other workloads than a side's own.
+		if s.Model, err = evaluate.Model(s.Input); err != nil {
+			return nil, s.wrap(err)
+		}
+		s.Matrix = s.Model.Matrix()
 	}
-	s.Matrix = s.Output.Connectivity
 	return s, nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/gen"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/synth"
 )
 
@@ -78,9 +78,7 @@ func matrix(cfg gen.Config) (string, error) {
 func main() {
 	one := flag.Int("scenario", -1, "run only scenario N in this process (used internally)")
 	flag.Parse()
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200) // as the netpolc command does
-	}
+	gctune.Apply() // as the netpolc command does
 	all := scenarios()
 	if *one >= 0 {
 		desc, err := all[*one].run()

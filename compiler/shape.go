@@ -1,0 +1,54 @@
+package compiler
+
+import (
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+
+	"github.com/netpolc/netpolc/compiler/ir"
+)
+
+// Allowed field names of the schema's closed definitions. Policies written
+// directly under `policies` are checked by the schema itself; policies a
+// template expands into are checked here (see #Template in the schema).
+var (
+	policyFields   = fieldSet("namespace", "workload", "podSelector", "ingress", "egress")
+	ingressFields  = fieldSet("from", "ports")
+	egressFields   = fieldSet("to", "ports")
+	peerFieldSet   = fieldSet(append(peerFields, "except")...)
+	selectorFields = fieldSet("matchLabels", "matchExpressions")
+	exprFields     = fieldSet("key", "operator", "values")
+	portFields     = fieldSet("port", "endPort", "protocol")
+)
+
+func fieldSet(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// closed reports an error for every field of v that allowed lacks, the
+// way a closed CUE definition would. It returns false when there was one.
+func (c *compiler) closed(v cue.Value, allowed map[string]bool, via ir.Origin) bool {
+	if via.File == "" {
+		return true // written by the user: the schema checked it
+	}
+	ok := true
+	fields(v, func(name string, fv cue.Value) {
+		if allowed[name] {
+			return
+		}
+		ok = false
+		names := make([]string, 0, len(allowed))
+		for n := range allowed {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		c.errorAt(fv, via, "allowed fields here: "+strings.Join(names, ", "),
+			"field %q not allowed in the template's output", name)
+	})
+	return ok
+}
