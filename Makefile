@@ -1,13 +1,15 @@
 # netpolc — build, test, fuzz and benchmark.
 GO       ?= go
 FUZZTIME ?= 60s
-# make test runs each fuzz target briefly; make fuzz runs them for FUZZTIME.
+# make test runs each fuzz target briefly; make fuzz runs them for FUZZTIME
+# and the equivalence property tests on thousands of seeds.
 FUZZ_BRIEF ?= 5s
 
 # Fuzz targets: package:target.
-FUZZ_TARGETS := ./intent:FuzzLoad ./manifests:FuzzParse
+FUZZ_TARGETS := ./intent:FuzzLoad ./manifests:FuzzParse ./config:FuzzParse \
+	./enforcer/calico:FuzzParseSelector ./enforcer/portset:FuzzAlgebra
 
-.PHONY: all build test fmt-check vet unit fuzz fuzz-brief bench example clean
+.PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
 
 all: build test
 
@@ -28,18 +30,28 @@ unit:
 	$(GO) test -count=1 ./...
 
 fuzz-brief:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF)
+	@$(MAKE) --no-print-directory fuzz-targets FUZZTIME=$(FUZZ_BRIEF)
 
-fuzz:
+## fuzz: every fuzz target for FUZZTIME, then the equivalence property tests
+## on thousands of random intent sets
+fuzz: fuzz-targets fuzz-equivalence
+
+fuzz-targets:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
+# CI runs hundreds of seeds per target within make test.
+fuzz-equivalence:
+	NETPOLC_FUZZ_SEEDS=3000 NETPOLC_LONG=1 $(GO) test -count=1 -run 'Equivalen' \
+		./emitters/adminpolicy ./enforcer/cilium ./enforcer/calico ./enforcer/nft
+
 ## bench: Go benchmarks, then the end-to-end compile on a generated cluster
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./compiler/... ./enforcer/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./intent ./compiler/... ./build ./enforcer/...
+	$(GO) test -run='^$$' -bench=Verify -benchtime=3x ./verify
 	$(GO) run ./internal/benchcmd
 
 ## example: the README's first command

@@ -92,6 +92,12 @@ func Load(name string) (*Config, error) {
 	if err != nil {
 		return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
 	}
+	return Parse(name, data)
+}
+
+// Parse reads a config file's content; name places it (relative paths in
+// it are taken from name's directory) and names it in errors.
+func Parse(name string, data []byte) (*Config, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return nil, err
