@@ -31,7 +31,7 @@ func newExplainCmd(e *env) *cobra.Command {
 		Example: explainExample,
 		Args:    cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			input, err := in.load(dir, cmd.Flags().Changed("dir"), e.stderr)
+			input, err := in.load(dir, cmd.Flags().Changed("dir"), false, e.stderr)
 			if err != nil {
 				return err
 			}
@@ -52,6 +52,6 @@ func newExplainCmd(e *env) *cobra.Command {
 		},
 	}
 	in.register(cmd)
-	cmd.Flags().StringVarP(&dir, "dir", "d", ".", "the intents directory")
+	cmd.Flags().StringVarP(&dir, "dir", "d", ".", "the intents directory (default: the one netpolc.yaml names, else the current directory)")
 	return cmd
 }

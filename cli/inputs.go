@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/config"
 	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/manifests"
@@ -24,11 +25,19 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 }
 
 // load assembles the input. With --manifests and no DIR, only the manifests
-// are evaluated; with a DIR (or neither), the intents are compiled, and
-// with both, the intents' policies are evaluated over the manifests'
-// workloads.
-func (f *inputFlags) load(dir string, dirGiven bool, notes io.Writer) (evaluate.Input, error) {
+// are evaluated (unless needIntents); with a DIR (or neither), the intents
+// are compiled, and with both, the intents' policies are evaluated over the
+// manifests' workloads. Without a DIR, the intents directory is the one
+// netpolc.yaml names, else the current directory.
+func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Writer) (evaluate.Input, error) {
 	var in evaluate.Input
+	if !dirGiven {
+		cfg, err := config.Find(".")
+		if err != nil {
+			return in, err
+		}
+		dir = displayPath(config.Pick(dir, false, cfg.Intents, dir))
+	}
 	if len(f.manifests) > 0 {
 		set, err := manifests.Load(f.manifests...)
 		if err != nil {
@@ -39,7 +48,7 @@ func (f *inputFlags) load(dir string, dirGiven bool, notes io.Writer) (evaluate.
 		}
 		in.Manifests = set
 	}
-	if dirGiven || len(f.manifests) == 0 {
+	if dirGiven || needIntents || len(f.manifests) == 0 {
 		set, err := intent.Load(dir)
 		if err != nil {
 			return in, err

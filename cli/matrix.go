@@ -11,8 +11,9 @@ import (
 
 const matrixHelp = `Print which workload may open which connection, on which ports.
 
-The input is the intents in DIR (default: the current directory, over the
-workloads the intents declare), or Kubernetes YAML given with --manifests
+The input is the intents in DIR (default: the intents directory
+netpolc.yaml names, else the current directory; over the workloads the
+intents declare), or Kubernetes YAML given with --manifests
 (workloads, namespaces, NetworkPolicies and admin policies), or both: then
 the intents' policies are evaluated over the manifests' real workloads.
 
@@ -41,7 +42,7 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%w (formats: text, md, json, csv, dot, mermaid)", err)
 			}
-			input, err := in.load(oneDir(args, "."), len(args) > 0, e.stderr)
+			input, err := in.load(oneDir(args, "."), len(args) > 0, false, e.stderr)
 			if err != nil {
 				return err
 			}

@@ -10,8 +10,8 @@ import (
 	"github.com/netpolc/netpolc/lint"
 )
 
-const vetHelp = `Check the CUE intents in DIR (default: the current directory) without
-writing anything:
+const vetHelp = `Check the CUE intents in DIR (default: the intents directory netpolc.yaml
+names, else the current directory) without writing anything:
 
   - schema errors (unknown fields, wrong types) and compile errors
     (undefined workloads, invalid labels, CIDRs and ports): exit 2;
@@ -34,7 +34,7 @@ func newVetCmd(e *env) *cobra.Command {
 		Example: "  netpolc vet examples/shop\n  netpolc vet intents/ --manifests cluster/ --strict",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			input, err := in.load(oneDir(args, "."), true, e.stderr)
+			input, err := in.load(oneDir(args, "."), len(args) > 0, true, e.stderr)
 			if err != nil {
 				return err
 			}

@@ -15,7 +15,9 @@ import (
 
 	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/evaluate"
 	"github.com/netpolc/netpolc/internal/kerneltest"
+	"github.com/netpolc/netpolc/internal/randir"
 	"github.com/netpolc/netpolc/inventory"
 )
 
@@ -53,23 +55,53 @@ func TestGolden(t *testing.T) {
 	inv := confInventory()
 	for name, p := range goldenCases {
 		t.Run(name, func(t *testing.T) {
-			checkInterpreted(t, p, inv, reference(t, p, inv))
-			got := render(t, p, inv)
-			path := filepath.Join("testdata", name+".nft")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, diff.Diff(path, want, "got", got))
-			}
+			checkGolden(t, p, inv, filepath.Join("testdata", name+".nft"))
 		})
+	}
+}
+
+// TestGoldenExamples renders every example (templates and the shop), its
+// workloads given addresses in order, proves the ruleset equivalent and
+// keeps it in testdata/examples/<example>.nft.
+func TestGoldenExamples(t *testing.T) {
+	exs, err := randir.Examples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range exs {
+		t.Run(name, func(t *testing.T) {
+			inv := evaluate.IntentsInventory(p)
+			for i := range inv.Endpoints {
+				if len(inv.Endpoints[i].IPs) == 0 {
+					inv.Endpoints[i].IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, 245, byte(i / 250), byte(i%250 + 1)})}
+				}
+			}
+			checkGolden(t, p, inv, filepath.Join("testdata", "examples", name+".nft"))
+		})
+	}
+}
+
+// checkGolden proves a rendering equivalent and compares it with a golden
+// file (rewritten under -update).
+func checkGolden(t *testing.T, p *ir.Policy, inv inventory.Inventory, path string) {
+	t.Helper()
+	checkInterpreted(t, p, inv, reference(t, p, inv))
+	got := render(t, p, inv)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, diff.Diff(path, want, "got", got))
 	}
 }
 
