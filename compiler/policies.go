@@ -50,16 +50,17 @@ func (c *compiler) policies(v cue.Value, via ir.Origin) {
 
 // policy compiles one policy: its subject, isolation and rules.
 func (c *compiler) policy(v cue.Value, via ir.Origin) {
-	if !c.closed(v, policyFields, via) {
+	m, ok := c.members(v, policyFields, via)
+	if !ok {
 		return
 	}
-	ns, _ := str(v, "namespace")
+	ns, _ := strOf(m["namespace"])
 	if _, ok := c.namespaces[ns]; !ok {
-		c.errorAt(get(v, "namespace"), via,
+		c.errorAt(m["namespace"], via,
 			"declare it under `namespaces: "+ns+": {}` or fix the name", "namespace %q is not declared", ns)
 		return
 	}
-	subject, ok := c.subject(ns, v, via)
+	subject, ok := c.subject(ns, m, via)
 	if !ok {
 		return
 	}
@@ -67,7 +68,7 @@ func (c *compiler) policy(v cue.Value, via ir.Origin) {
 		dir        ir.Direction
 		field, end string
 	}{{ir.Ingress, "ingress", "from"}, {ir.Egress, "egress", "to"}} {
-		rv := get(v, d.field)
+		rv := m[d.field]
 		if !rv.Exists() {
 			continue
 		}
@@ -76,10 +77,10 @@ func (c *compiler) policy(v cue.Value, via ir.Origin) {
 	}
 }
 
-// subject resolves which pods of ns a policy selects.
-func (c *compiler) subject(ns string, v cue.Value, via ir.Origin) (ir.Subject, bool) {
-	wname, hasW := str(v, "workload")
-	sv := get(v, "podSelector")
+// subject resolves which pods of ns a policy (its fields m) selects.
+func (c *compiler) subject(ns string, m map[string]cue.Value, via ir.Origin) (ir.Subject, bool) {
+	wname, hasW := strOf(m["workload"])
+	sv := m["podSelector"]
 	switch {
 	case hasW && sv.Exists():
 		c.errorAt(sv, via, "keep one of them", "a policy selects pods with workload or podSelector, not both")
@@ -87,7 +88,7 @@ func (c *compiler) subject(ns string, v cue.Value, via ir.Origin) (ir.Subject, b
 	case hasW:
 		w, ok := c.workloads[ns+"/"+wname]
 		if !ok {
-			c.errorAt(get(v, "workload"), via, c.workloadHint(ns),
+			c.errorAt(m["workload"], via, c.workloadHint(ns),
 				"workload %q is not declared in namespace %q", wname, ns)
 			return ir.Subject{}, false
 		}

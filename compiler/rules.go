@@ -18,11 +18,11 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 	if dir == ir.Egress {
 		allowed = egressFields
 	}
-	if !c.closed(v, allowed, via) {
+	m, ok := c.members(v, allowed, via)
+	if !ok {
 		return
 	}
-	pv := get(v, end)
-	pv, _ = pv.Default()
+	pv, _ := m[end].Default()
 	if pv.IncompleteKind() != cue.ListKind {
 		c.errorAt(pv, via, "write a list of peers, e.g. [{workload: \"web\"}]", "`%s` must be a list of peers", end)
 		return
@@ -33,7 +33,7 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 		return
 	}
 	var ports []ir.Port
-	if portsV := get(v, "ports"); portsV.Exists() {
+	if portsV := m["ports"]; portsV.Exists() {
 		if n, _ := portsV.Len().Int64(); n == 0 {
 			c.errorAt(portsV, via, "omit `ports` to allow every port", "an empty `ports` list is ambiguous")
 			return
@@ -90,17 +90,19 @@ var peerFields = []string{"workload", "namespace", "namespaceSelector", "podSele
 
 // peer compiles one peer of a rule whose subject lives in ns.
 func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
-	if !c.closed(v, peerFieldSet, via) {
+	m, ok := c.members(v, peerFieldSet, via)
+	if !ok {
 		return ir.Peer{}, false
 	}
 	var set []string
 	for _, f := range peerFields {
-		if get(v, f).Exists() {
+		if _, ok := m[f]; ok {
 			set = append(set, f)
 		}
 	}
 	key := strings.Join(set, "+")
-	if key != "cidr" && key != "" && get(v, "except").Exists() {
+	_, hasExcept := m["except"]
+	if key != "cidr" && key != "" && hasExcept {
 		c.errorAt(v, via, "except only carves holes in a cidr peer", "except is set on a %s peer", key)
 		return ir.Peer{}, false
 	}
@@ -108,10 +110,10 @@ func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	case "workload":
 		return c.workloadPeer(ns, v, via)
 	case "namespace", "namespace+podSelector":
-		name, _ := str(v, "namespace")
+		name, _ := strOf(m["namespace"])
 		return c.podPeer(&metav1.LabelSelector{MatchLabels: map[string]string{inventory.MetadataNameLabel: name}}, v, via)
 	case "namespaceSelector", "namespaceSelector+podSelector":
-		nsSel, ok := c.selector(get(v, "namespaceSelector"), via)
+		nsSel, ok := c.selector(m["namespaceSelector"], via)
 		if !ok {
 			return ir.Peer{}, false
 		}
@@ -129,7 +131,7 @@ func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	case "fqdn":
 		return c.fqdnPeer(v, via)
 	case "":
-		if get(v, "except").Exists() {
+		if hasExcept {
 			c.errorAt(v, via, "write {cidr: \"10.0.0.0/8\", except: [...]}", "except needs a cidr")
 		} else {
 			c.errorAt(v, via, "set one of "+strings.Join(peerFields, ", "), "empty peer")

@@ -33,12 +33,20 @@ func fieldSet(names ...string) map[string]bool {
 // closed reports an error for every field of v that allowed lacks, the
 // way a closed CUE definition would. It returns false when there was one.
 func (c *compiler) closed(v cue.Value, allowed map[string]bool, via ir.Origin) bool {
-	if via.File == "" {
-		return true // written by the user: the schema checked it
-	}
+	_, ok := c.members(v, allowed, via)
+	return ok
+}
+
+// members returns v's fields by name, in one pass: at scale, one walk of a
+// struct is much cheaper than a lookup per field. For template output it
+// also reports every field that allowed lacks (user-written values were
+// checked by the schema), returning false when there was one.
+func (c *compiler) members(v cue.Value, allowed map[string]bool, via ir.Origin) (map[string]cue.Value, bool) {
+	m := make(map[string]cue.Value, len(allowed))
 	ok := true
 	fields(v, func(name string, fv cue.Value) {
-		if allowed[name] {
+		m[name] = fv
+		if via.File == "" || allowed[name] {
 			return
 		}
 		ok = false
@@ -50,5 +58,15 @@ func (c *compiler) closed(v cue.Value, allowed map[string]bool, via ir.Origin) b
 		c.errorAt(fv, via, "allowed fields here: "+strings.Join(names, ", "),
 			"field %q not allowed in the template's output", name)
 	})
-	return ok
+	return m, ok
+}
+
+// strOf is a field's concrete string (after defaults), or false.
+func strOf(f cue.Value) (string, bool) {
+	if !f.Exists() {
+		return "", false
+	}
+	f, _ = f.Default()
+	s, err := f.String()
+	return s, err == nil
 }
