@@ -4,12 +4,14 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/synth"
 )
 
 // BenchmarkBuild500x10 runs the whole pipeline (load, compile, emit, prove
 // equivalent, print) on 500 namespaces of 10 workloads, without writing.
 func BenchmarkBuild500x10(b *testing.B) {
+	gctune.Apply() // the collector settings of the netpolc command
 	src := synth.Intents(500, 10)
 	b.ReportAllocs()
 	for b.Loop() {

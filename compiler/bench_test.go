@@ -5,6 +5,7 @@ import (
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/synth"
 )
 
@@ -16,6 +17,7 @@ func BenchmarkCompile500x10(b *testing.B) { benchCompile(b, 500, 10) }
 func BenchmarkCompile50x10(b *testing.B) { benchCompile(b, 50, 10) }
 
 func benchCompile(b *testing.B, namespaces, workloads int) {
+	gctune.Apply() // the collector settings of the netpolc command
 	src := synth.Intents(namespaces, workloads)
 	b.ReportAllocs()
 	for b.Loop() {

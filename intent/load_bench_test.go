@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/synth"
 )
 
@@ -11,6 +12,7 @@ import (
 // 500 namespaces with 10 workloads each; compile cost is measured
 // separately in package compiler.
 func BenchmarkLoad500x10(b *testing.B) {
+	gctune.Apply() // the collector settings of the netpolc command
 	src := synth.Intents(500, 10)
 	b.ReportAllocs()
 	for b.Loop() {
