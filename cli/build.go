@@ -22,8 +22,12 @@ write the generated policies to OUT, laid out as a kustomize directory:
   OUT/kustomization.yaml
   OUT/networkpolicy/kustomization.yaml
   OUT/networkpolicy/<namespace>/<policy>.yaml
+  OUT/cilium/...  OUT/calico/...  OUT/adminpolicy/...  OUT/nftables/netpolc.nft
 
-Nothing is written unless the whole build succeeds. Files netpolc wrote
+Every target's output is read back with that enforcer's semantics and must
+allow exactly what the intents allow (with --allow-approximate: nothing
+more); a target that cannot express an intent fails, naming the intent's
+line. Nothing is written unless the whole build succeeds. Files netpolc wrote
 before and no longer produces are removed; any other file in OUT is left
 alone. The output is byte-identical for identical intents, so GitOps diffs
 stay quiet.
@@ -36,14 +40,17 @@ const buildExample = `  # compile the shop example into out/
   netpolc build examples/shop -o out/
 
   # point Flux or Argo CD at out/ (it is a kustomize directory)
-  kustomize build out/`
+  kustomize build out/
+
+  # native rule sets: Calico, and nftables for the shop's pod IPs
+  netpolc build examples/shop -o out/ --target calico,nftables --inventory examples/shop/cluster.yaml`
 
 func newBuildCmd(e *env) *cobra.Command {
 	var out string
 	var bf buildFlags
 	cmd := &cobra.Command{
 		Use:     "build [DIR] -o OUT",
-		Short:   "Compile intents into NetworkPolicy YAML in a kustomize directory",
+		Short:   "Compile intents into NetworkPolicies and native rule sets in a kustomize directory",
 		Long:    buildHelp,
 		Example: buildExample,
 		Args:    cobra.MaximumNArgs(1),
