@@ -97,6 +97,11 @@ func TestFreshWrite(t *testing.T) {
 	if !mapsEqual(got, want) {
 		t.Errorf("tree = %q, want %q", got, want)
 	}
+	for _, p := range []string{RecordFile, "b.yaml"} {
+		if fi, err := os.Stat(filepath.Join(dir, p)); err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v (%v), want -rw-r--r--", p, fi.Mode(), err)
+		}
+	}
 }
 
 func mapsEqual(a, b map[string]string) bool {

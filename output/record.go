@@ -112,6 +112,12 @@ func writeRecord(dir string, r record) error {
 		return fmt.Errorf("%w: %w", ErrNotWritable, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
+	// CreateTemp makes the file private; the record is committed beside
+	// the output and read like it.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
 	if err := writeAndSync(tmp, data); err != nil {
 		return err
 	}
