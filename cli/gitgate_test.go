@@ -208,3 +208,15 @@ func TestVerifyUsesBuildConfig(t *testing.T) {
 	out, _ := mustRun(t, 1, "verify", "--target", "networkpolicy")
 	matches(t, "other targets", `changed  deploy/netpol/kustomization\.yaml(?s).*extra    deploy/netpol/cilium/`, out)
 }
+
+// TestVerifyReadsStagedConfig: the hook checks what is staged, netpolc.yaml
+// included; an unstaged edit of it changes nothing.
+func TestVerifyReadsStagedConfig(t *testing.T) {
+	r := gateRepo(t)
+	mustRun(t, 0, "verify")
+	r.Write("netpolc.yaml", "intents: intents\noutput: deploy/netpol\ntargets: [networkpolicy, calico]\n")
+	mustRun(t, 0, "verify") // not staged: the committed config still holds
+	r.Git("add", "netpolc.yaml")
+	out, _ := mustRun(t, 1, "verify")
+	matches(t, "staged config", `missing  deploy/netpol/calico/`, out)
+}

@@ -58,7 +58,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := config.Find(".")
+			cfg, err := snapshotConfig(head)
 			if err != nil {
 				return err
 			}
@@ -96,6 +96,30 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&head, "head", "", "verify this revision instead of the staged index")
 	cmd.Flags().BoolVar(&denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
 	return cmd
+}
+
+// snapshotConfig reads netpolc.yaml from the snapshot verify checks (the
+// staged index, or --head), so a commit is verified with the config it
+// commits. Outside a repository it falls back to the work tree; verify
+// then fails with its own clear error.
+func snapshotConfig(head string) (*config.Config, error) {
+	repo, err := gitrev.Open(".")
+	if err != nil {
+		return config.Find(".")
+	}
+	tree, err := headSnapshot(repo, head, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	return config.FindWith(".", func(name string) ([]byte, bool, error) {
+		rel, err := repo.Rel(name)
+		if err != nil {
+			return nil, false, nil // above the work tree
+		}
+		files, err := tree.Read(rel, false, nil)
+		data, ok := files[rel]
+		return data, ok, err
+	})
 }
 
 // verifyOptions opens the repository and the snapshots.

@@ -17,7 +17,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -63,16 +62,31 @@ func (c *Config) Flag(name string, flagValue, flagGiven bool) bool {
 // system root outside a work tree). No file is not an error: it returns the
 // zero Config.
 func Find(start string) (*Config, error) {
+	return FindWith(start, func(name string) ([]byte, bool, error) {
+		data, err := os.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil
+		}
+		return data, err == nil, err
+	})
+}
+
+// FindWith is Find reading each candidate file with read, which reports
+// false when the candidate does not exist: verify reads netpolc.yaml from
+// the snapshot it checks (the staged index), not from the work tree.
+func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Config, error) {
 	dir, err := filepath.Abs(start)
 	if err != nil {
 		return nil, err
 	}
 	for {
 		name := filepath.Join(dir, FileName)
-		if _, err := os.Stat(name); err == nil {
-			return Load(name)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		data, ok, err := read(name)
+		switch {
+		case err != nil:
+			return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
+		case ok:
+			return Parse(name, data)
 		}
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 			return &Config{}, nil
