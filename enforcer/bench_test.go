@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/conformance"
 	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/inventory"
 )
@@ -22,7 +23,7 @@ import (
 // ClusterNetworkPolicy, which make every row take the full evaluation path.
 func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory.Inventory, Policies) {
 	var inv inventory.Inventory
-	c := confCase{}
+	c := conformance.Case{}
 	addNS := func(name string, labels map[string]string) {
 		labels[inventory.MetadataNameLabel] = name
 		inv.Namespaces = append(inv.Namespaces, inventory.Namespace{Name: name, Labels: labels})
@@ -47,10 +48,10 @@ func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory
 			}
 			inv.Endpoints = append(inv.Endpoints, ep)
 		}
-		c.nps = append(c.nps, namespacePolicies(ns, i, wl)...)
+		c.NPs = append(c.NPs, namespacePolicies(ns, i, wl)...)
 	}
 	if withAdmin {
-		c.cnps = []v1alpha2.ClusterNetworkPolicy{
+		c.CNPs = []v1alpha2.ClusterNetworkPolicy{
 			cnp("dev-not-prod", admin, 10, cnpSubjectNS(sel("env", "prod")), cnpIn(deny, cnpFromNS(sel("env", "dev")))),
 			cnp("baseline-isolate", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS))),
 		}

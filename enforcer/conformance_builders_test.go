@@ -9,8 +9,10 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 )
 
-// Small builders for the conformance cases: each object starts minimal and
-// is shaped by tweak functions, as in upstream's e2e tests.
+// Small builders for hand-built test cases (the conformance suite itself
+// lives in package conformance, with its own copy of these builders): each
+// object starts minimal and is shaped by tweak functions, as in upstream's
+// e2e tests.
 
 type npTweak func(*networkingv1.NetworkPolicy)
 

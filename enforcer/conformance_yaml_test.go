@@ -10,12 +10,14 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 	"sigs.k8s.io/yaml"
+
+	"github.com/netpolc/netpolc/enforcer/conformance"
 )
 
 // TestConformanceYAML runs the cases in testdata/conformance/*.txt: a
 // description, a "-- policies.yaml --" section of Kubernetes objects and
 // one "-- want PROTO/PORT --" table per probe, over the conformance
-// cluster of conformance_test.go. (Quote "y" in YAML: unquoted, YAML 1.1
+// cluster of package conformance. (Quote "y" in YAML: unquoted, YAML 1.1
 // readers such as sigs.k8s.io/yaml take it for a boolean.)
 func TestConformanceYAML(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "conformance", "*.txt"))
@@ -32,7 +34,7 @@ func TestConformanceYAML(t *testing.T) {
 			c := decodeObjects(t, sections["policies.yaml"])
 			for name, table := range sections {
 				if probe, ok := strings.CutPrefix(name, "want "); ok {
-					c.probe, c.want = probe, table
+					c.Probe, c.Want = probe, table
 					t.Run(probe, func(t *testing.T) { runConfCase(t, c) })
 				}
 			}
@@ -57,9 +59,9 @@ func splitSections(s string) map[string]string {
 }
 
 // decodeObjects reads a multi-document YAML stream of policy objects.
-func decodeObjects(t *testing.T, stream string) confCase {
+func decodeObjects(t *testing.T, stream string) conformance.Case {
 	t.Helper()
-	var c confCase
+	var c conformance.Case
 	for doc := range strings.SplitSeq(stream, "\n---\n") {
 		var meta struct{ Kind string }
 		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
@@ -70,19 +72,19 @@ func decodeObjects(t *testing.T, stream string) confCase {
 		case "NetworkPolicy":
 			var o networkingv1.NetworkPolicy
 			err = yaml.UnmarshalStrict([]byte(doc), &o)
-			c.nps = append(c.nps, o)
+			c.NPs = append(c.NPs, o)
 		case "ClusterNetworkPolicy":
 			var o v1alpha2.ClusterNetworkPolicy
 			err = yaml.UnmarshalStrict([]byte(doc), &o)
-			c.cnps = append(c.cnps, o)
+			c.CNPs = append(c.CNPs, o)
 		case "AdminNetworkPolicy":
 			var o v1alpha1.AdminNetworkPolicy
 			err = yaml.UnmarshalStrict([]byte(doc), &o)
-			c.anps = append(c.anps, o)
+			c.ANPs = append(c.ANPs, o)
 		case "BaselineAdminNetworkPolicy":
 			var o v1alpha1.BaselineAdminNetworkPolicy
 			err = yaml.UnmarshalStrict([]byte(doc), &o)
-			c.banps = append(c.banps, o)
+			c.BANPs = append(c.BANPs, o)
 		default:
 			t.Fatalf("unexpected kind %q", meta.Kind)
 		}

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/conformance"
 	"github.com/netpolc/netpolc/enforcer/portset"
 )
 
@@ -47,8 +48,8 @@ func TestFromIRMatchesObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objects := confCase{
-		nps: []networkingv1.NetworkPolicy{
+	objects := conformance.Case{
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-in", selecting(sel("pod", "a")),
 				ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)),
 					from(peers(nsPodPeer(sel(), sel("pod", "c"))), named(TCP, "serve-81-tcp")))),
@@ -58,10 +59,10 @@ func TestFromIRMatchesObjects(t *testing.T) {
 					to(peers(ipPeer("0.0.0.0/0"), ipPeer("::/0")), port(TCP, 443)))),
 			netpol("y", "sctp", ingress(from(anyone, protoOnly(SCTP)))),
 		},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("z-c", admin, 0, cnpSubjectPods(sel("kubernetes.io/metadata.name", "z"), sel("pod", "c")),
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("z-c", admin, 0, cnpSubjectPods(sel("kubernetes.io/metadata.name", "z"), sel("pod", "c")),
 			cnpIn(deny, cnpFromNS(sel("ns", "x"))))},
 	}
-	mIR, err := New(confInventory(), fromIR)
+	mIR, err := New(conformance.Inventory(), fromIR)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestFromIRRuleWithoutIsolationIsOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(confInventory(), pols)
+	m, err := New(conformance.Inventory(), pols)
 	if err != nil {
 		t.Fatal(err)
 	}

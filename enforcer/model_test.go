@@ -10,13 +10,14 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/conformance"
 	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/inventory"
 )
 
-func confModel(t *testing.T, c confCase) *Model {
+func confModel(t *testing.T, c conformance.Case) *Model {
 	t.Helper()
-	m, err := New(confInventory(), confPolicies(t, c))
+	m, err := New(conformance.Inventory(), confPolicies(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestVerdictExplainsNetworkPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(confInventory(), pols)
+	m, err := New(conformance.Inventory(), pols)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +73,9 @@ func refNames(refs []PolicyRef) []string {
 }
 
 func TestVerdictExplainsAdmin(t *testing.T) {
-	m := confModel(t, confCase{
-		nps: []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+	m := confModel(t, conformance.Case{
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("pass-y", admin, 1, cnpSubjectNS(nsX), cnpIn(pass, cnpFromNS(nsY))),
 			cnp("deny-z", admin, 2, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ))),
 		},
@@ -90,7 +91,7 @@ func TestVerdictExplainsAdmin(t *testing.T) {
 }
 
 func TestVerdictEnds(t *testing.T) {
-	m := confModel(t, confCase{nps: aFrom(ipPeer("192.0.2.0/24"))})
+	m := confModel(t, conformance.Case{NPs: aFrom(ipPeer("192.0.2.0/24"))})
 	for _, tc := range []struct {
 		src, dst    string
 		allowed     bool
@@ -116,7 +117,7 @@ func TestVerdictEnds(t *testing.T) {
 }
 
 func TestExternalPeers(t *testing.T) {
-	m := confModel(t, confCase{nps: aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16"), ipPeer("2001:db8::/32"))})
+	m := confModel(t, conformance.Case{NPs: aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16"), ipPeer("2001:db8::/32"))})
 	want := []string{
 		"ip:0.0.0.0-9.255.255.255",
 		"ip:10.0.0.0-10.1.255.255",
@@ -130,7 +131,7 @@ func TestExternalPeers(t *testing.T) {
 	if got := m.ExternalPeers(); !slices.Equal(got, want) {
 		t.Errorf("external peers:\n got %q\nwant %q", got, want)
 	}
-	if got := confModel(t, confCase{}).ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-255.255.255.255"}) {
+	if got := confModel(t, conformance.Case{}).ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-255.255.255.255"}) {
 		t.Errorf("without blocks: %q", got)
 	}
 	c := m.Matrix()
@@ -170,7 +171,7 @@ func TestPolicyErrors(t *testing.T) {
 }
 
 func TestAdminEmptyPeerFailsClosed(t *testing.T) {
-	m := confModel(t, confCase{cnps: []v1alpha2.ClusterNetworkPolicy{
+	m := confModel(t, conformance.Case{CNPs: []v1alpha2.ClusterNetworkPolicy{
 		cnp("allow-nothing", admin, 1, cnpSubjectNS(nsX), cnpIn(accept, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
 		cnp("pass-becomes-deny", admin, 2, cnpSubjectNS(nsY), cnpIn(pass, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
 	}})
@@ -183,7 +184,7 @@ func TestAdminEmptyPeerFailsClosed(t *testing.T) {
 }
 
 func TestNamedPort(t *testing.T) {
-	m := confModel(t, confCase{})
+	m := confModel(t, conformance.Case{})
 	if p, err := m.NamedPort("x/a", "serve-81-udp", portset.UDP); err != nil || p != 81 {
 		t.Errorf("NamedPort = %d, %v", p, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/enforcer/conformance"
 	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/inventory"
 )
@@ -193,12 +194,12 @@ func randomCNP(r *rand.Rand, i int) v1alpha2.ClusterNetworkPolicy {
 }
 
 func randomPolicies(t *testing.T, r *rand.Rand) Policies {
-	c := confCase{}
+	c := conformance.Case{}
 	for i := range r.IntN(6) {
-		c.nps = append(c.nps, randomNetpol(r, i))
+		c.NPs = append(c.NPs, randomNetpol(r, i))
 	}
 	for i := range r.IntN(3) {
-		c.cnps = append(c.cnps, randomCNP(r, i))
+		c.CNPs = append(c.CNPs, randomCNP(r, i))
 	}
 	return confPolicies(t, c)
 }

@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
@@ -14,12 +14,12 @@ var (
 	allNS         = sel()
 )
 
-var adminCases = []confCase{
+var adminCases = []Case{
 	{
-		name: "admin deny overrides NetworkPolicy allow",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("deny-y", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsY)))},
-		want: `
+		Name: "admin deny overrides NetworkPolicy allow",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-y", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsY)))},
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -32,10 +32,10 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "admin accept overrides NetworkPolicy deny",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("accept-y", admin, 10, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY)))},
-		want: `
+		Name: "admin accept overrides NetworkPolicy deny",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("accept-y", admin, 10, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY)))},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -48,13 +48,13 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "admin pass hands over to NetworkPolicy",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "from-a", ingress(from(peers(nsPodPeer(sel(), sel("pod", "a"))))))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+		Name: "admin pass hands over to NetworkPolicy",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "from-a", ingress(from(peers(nsPodPeer(sel(), sel("pod", "a"))))))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("pass-y", admin, 1, cnpSubjectNS(nsX), cnpIn(pass, cnpFromNS(nsY))),
 			cnp("deny-all", admin, 2, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -67,12 +67,12 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "lower priority number wins: deny before accept",
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+		Name: "lower priority number wins: deny before accept",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("accept-y", admin, 20, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY))),
 			cnp("deny-y", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsY))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -85,12 +85,12 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "lower priority number wins: accept before deny",
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+		Name: "lower priority number wins: accept before deny",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("accept-y", admin, 5, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY))),
 			cnp("deny-all", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -103,10 +103,10 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "rules of one policy apply in order",
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("ordered", admin, 10, cnpSubjectNS(nsX),
+		Name: "rules of one policy apply in order",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("ordered", admin, 10, cnpSubjectNS(nsX),
 			cnpIn(accept, cnpFromPods(nsY, sel("pod", "a"))), cnpIn(deny, cnpFromNS(nsY)))},
-		want: `
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -119,11 +119,11 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "baseline deny applies only to pods no NetworkPolicy isolates",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-from-z", selecting(sel("pod", "a")),
+		Name: "baseline deny applies only to pods no NetworkPolicy isolates",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-from-z", selecting(sel("pod", "a")),
 			ingress(from(peers(nsPeer(nsZ)))))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-deny", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS)))},
-		want: `
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-deny", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS)))},
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -136,10 +136,10 @@ zb .XX XXX XXX
 zc .XX XXX XXX`,
 	},
 	{
-		name: "baseline accept does not override NetworkPolicy isolation",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-accept", base, 10, cnpSubjectNS(allNS), cnpIn(accept, cnpFromNS(nsY)))},
-		want: `
+		Name: "baseline accept does not override NetworkPolicy isolation",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-accept", base, 10, cnpSubjectNS(allNS), cnpIn(accept, cnpFromNS(nsY)))},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -152,12 +152,12 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "baseline pass goes on to the default allow",
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+		Name: "baseline pass goes on to the default allow",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("pass-x", base, 1, cnpSubjectNS(allNS), cnpIn(pass, cnpFromNS(nsX))),
 			cnp("deny-all", base, 2, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -170,12 +170,12 @@ zb XXX XXX XXX
 zc XXX XXX XXX`,
 	},
 	{
-		name: "admin pass without NetworkPolicy falls to baseline",
-		cnps: []v1alpha2.ClusterNetworkPolicy{
+		Name: "admin pass without NetworkPolicy falls to baseline",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{
 			cnp("pass-all", admin, 1, cnpSubjectNS(nsZ), cnpIn(pass, cnpFromNS(allNS))),
 			cnp("deny-x", base, 1, cnpSubjectNS(nsZ), cnpIn(deny, cnpFromNS(nsX))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa ... ... XXX
 xb ... ... XXX
@@ -188,9 +188,9 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "admin egress deny",
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("z-not-x", admin, 1, cnpSubjectNS(nsZ), cnpOut(deny, cnpToNS(nsX)))},
-		want: `
+		Name: "admin egress deny",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("z-not-x", admin, 1, cnpSubjectNS(nsZ), cnpOut(deny, cnpToNS(nsX)))},
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -203,10 +203,10 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "admin egress accept overrides NetworkPolicy egress isolation",
-		nps:  []networkingv1.NetworkPolicy{netpol("z", "deny-egress", types(tEgress))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("za-to-y", admin, 1, cnpSubjectPods(nsZ, sel("pod", "a")), cnpOut(accept, cnpToNS(nsY)))},
-		want: `
+		Name: "admin egress accept overrides NetworkPolicy egress isolation",
+		NPs:  []networkingv1.NetworkPolicy{netpol("z", "deny-egress", types(tEgress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("za-to-y", admin, 1, cnpSubjectPods(nsZ, sel("pod", "a")), cnpOut(accept, cnpToNS(nsY)))},
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -219,9 +219,9 @@ zb XXX XXX XXX
 zc XXX XXX XXX`,
 	},
 	{
-		name: "admin subject by pods",
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("protect-b", admin, 1, cnpSubjectPods(allNS, sel("pod", "b")), cnpIn(deny, cnpFromNS(allNS)))},
-		want: `
+		Name: "admin subject by pods",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("protect-b", admin, 1, cnpSubjectPods(allNS, sel("pod", "b")), cnpIn(deny, cnpFromNS(allNS)))},
+		Want: `
     x   y   z
 xa .X. .X. .X.
 xb .X. .X. .X.
@@ -234,9 +234,9 @@ zb .X. .X. .X.
 zc .X. .X. .X.`,
 	},
 	{
-		name: "admin deny on one port, probe that port",
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
-		want: `
+		Name: "admin deny on one port, probe that port",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -249,16 +249,16 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name:  "admin deny on one port, probe another",
-		cnps:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
-		probe: "TCP/81",
-		want:  reachAll,
+		Name:  "admin deny on one port, probe another",
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
+		Probe: "TCP/81",
+		Want:  reachAll,
 	},
 	{
-		name:  "admin destinationNamedPort, probe its port",
-		cnps:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
-		probe: "UDP/81",
-		want: `
+		Name:  "admin destinationNamedPort, probe its port",
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
+		Probe: "UDP/81",
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -271,15 +271,15 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name:  "admin destinationNamedPort, probe another protocol",
-		cnps:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
-		probe: "TCP/81",
-		want:  reachAll,
+		Name:  "admin destinationNamedPort, probe another protocol",
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
+		Probe: "TCP/81",
+		Want:  reachAll,
 	},
 	{
-		name: "admin networks match pod IPs and external addresses",
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("x-not-z-net", admin, 1, cnpSubjectNS(nsX), cnpOut(deny, cnpToNets("10.3.0.0/16")))},
-		want: `
+		Name: "admin networks match pod IPs and external addresses",
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("x-not-z-net", admin, 1, cnpSubjectNS(nsX), cnpOut(deny, cnpToNets("10.3.0.0/16")))},
+		Want: `
     x   y   z
 xa ... ... XXX
 xb ... ... XXX
@@ -290,6 +290,6 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{{"x/a", "10.3.5.5", false}, {"x/a", "192.0.2.1", true}, {"y/a", "10.3.5.5", true}},
+		Extra: []ExtraProbe{{"x/a", "10.3.5.5", false}, {"x/a", "192.0.2.1", true}, {"y/a", "10.3.5.5", true}},
 	},
 }

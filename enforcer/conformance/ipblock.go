@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
@@ -7,7 +7,7 @@ import (
 )
 
 // Conformance cases: ipBlock against pods with known IPs (10.N.0.M, see
-// conformance_test.go) and external addresses. Tables: rows are sources,
+// conformance.go) and external addresses. Tables: rows are sources,
 // columns destinations, both xa xb xc ya yb yc za zb zc; '.' reachable, 'X'
 // not.
 
@@ -20,11 +20,11 @@ func forgetYIPs(inv *inventory.Inventory) {
 	}
 }
 
-var ipBlockCases = []confCase{
+var ipBlockCases = []Case{
 	{
-		name: "ingress ipBlock matches pods by known IP",
-		nps:  aFrom(ipPeer("10.2.0.0/16")),
-		want: `
+		Name: "ingress ipBlock matches pods by known IP",
+		NPs:  aFrom(ipPeer("10.2.0.0/16")),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -35,7 +35,7 @@ yc ... ... ...
 za X.. ... ...
 zb X.. ... ...
 zc X.. ... ...`,
-		extra: []extraProbe{
+		Extra: []ExtraProbe{
 			{"10.2.0.99", "x/a", true},
 			{"ip:10.2.0.0-10.2.255.255", "x/a", true},
 			{"192.0.2.1", "x/a", false},
@@ -43,9 +43,9 @@ zc X.. ... ...`,
 		},
 	},
 	{
-		name: "ipBlock except carves a hole",
-		nps:  aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16")),
-		want: `
+		Name: "ipBlock except carves a hole",
+		NPs:  aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16")),
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -56,17 +56,17 @@ yc X.. ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{
+		Extra: []ExtraProbe{
 			{"10.2.0.200", "x/a", false},
 			{"10.9.9.9", "x/a", true},
 			{"11.0.0.1", "x/a", false},
 		},
 	},
 	{
-		name: "pods with unknown IPs match selectors only",
-		inv:  forgetYIPs,
-		nps:  aFrom(ipPeer("10.0.0.0/8")),
-		want: `
+		Name: "pods with unknown IPs match selectors only",
+		Inv:  forgetYIPs,
+		NPs:  aFrom(ipPeer("10.0.0.0/8")),
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -79,10 +79,10 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "egress ipBlock /32 reaches one pod",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-to-zb", selecting(sel("pod", "a")), types(tEgress),
+		Name: "egress ipBlock /32 reaches one pod",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-zb", selecting(sel("pod", "a")), types(tEgress),
 			egress(to(peers(ipPeer("10.3.0.2/32")))))},
-		want: `
+		Want: `
     x   y   z
 xa XXX XXX X.X
 xb ... ... ...
@@ -93,22 +93,22 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"x/a", "10.3.0.2", true}},
+		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"x/a", "10.3.0.2", true}},
 	},
 	{
-		name: "ipBlock 0.0.0.0/0 admits every pod with a known IP",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "ipBlock 0.0.0.0/0 admits every pod with a known IP",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "deny", types(tIngress)),
 			netpol("x", "from-world", ingress(from(peers(ipPeer("0.0.0.0/0"))))),
 		},
-		want:  reachAll,
-		extra: []extraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
+		Want:  reachAll,
+		Extra: []ExtraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
 	},
 	{
-		name: "egress ipBlock and selector peers in one rule",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "out", types(tEgress),
+		Name: "egress ipBlock and selector peers in one rule",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "out", types(tEgress),
 			egress(to(peers(ipPeer("192.0.2.0/24"), podPeer(sel())))))},
-		want: `
+		Want: `
     x   y   z
 xa ... XXX XXX
 xb ... XXX XXX
@@ -119,6 +119,6 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{{"x/b", "192.0.2.77", true}, {"x/b", "198.51.100.1", false}},
+		Extra: []ExtraProbe{{"x/b", "192.0.2.77", true}, {"x/b", "198.51.100.1", false}},
 	},
 }

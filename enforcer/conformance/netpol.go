@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import networkingv1 "k8s.io/api/networking/v1"
 
@@ -18,12 +18,12 @@ za ... ... ...
 zb ... ... ...
 zc ... ... ...`
 
-var netpolCases = []confCase{
-	{name: "no policies", want: reachAll},
+var netpolCases = []Case{
+	{Name: "no policies", Want: reachAll},
 	{
-		name: "deny all ingress in x",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
-		want: `
+		Name: "deny all ingress in x",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -36,9 +36,9 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "deny all ingress by default policyTypes",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny")},
-		want: `
+		Name: "deny all ingress by default policyTypes",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny")},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -51,9 +51,9 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "explicit empty ingress list isolates",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny", noIngressRules())},
-		want: `
+		Name: "explicit empty ingress list isolates",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", noIngressRules())},
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -66,9 +66,9 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "deny all egress in x",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny-egress", types(tEgress))},
-		want: `
+		Name: "deny all egress in x",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-egress", types(tEgress))},
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -81,9 +81,9 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "deny all both directions in x",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny-both", types(tIngress, tEgress))},
-		want: `
+		Name: "deny all both directions in x",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-both", types(tIngress, tEgress))},
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -96,35 +96,35 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "allow all ingress in x",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
-		want: reachAll,
+		Name: "allow all ingress in x",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		Want: reachAll,
 	},
 	{
-		name: "allow all ingress unions with deny all",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "allow all ingress unions with deny all",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "deny", types(tIngress)),
 			netpol("x", "allow", ingress(from(anyone))),
 		},
-		want: reachAll,
+		Want: reachAll,
 	},
 	{
-		name: "allow all egress unions with deny all egress",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "allow all egress unions with deny all egress",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "deny-egress", types(tEgress)),
 			netpol("x", "allow-egress", types(tEgress), egress(to(anyone))),
 		},
-		want: reachAll,
+		Want: reachAll,
 	},
 	{
-		name: "rule with empty from allows every source",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "a-open", selecting(sel("pod", "a")), ingress(from(peers())))},
-		want: reachAll,
+		Name: "rule with empty from allows every source",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "a-open", selecting(sel("pod", "a")), ingress(from(peers())))},
+		Want: reachAll,
 	},
 	{
-		name: "deny ingress to x/a only",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
-		want: `
+		Name: "deny ingress to x/a only",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -137,9 +137,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "policy in y selects only pods of y",
-		nps:  []networkingv1.NetworkPolicy{netpol("y", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
-		want: `
+		Name: "policy in y selects only pods of y",
+		NPs:  []networkingv1.NetworkPolicy{netpol("y", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
+		Want: `
     x   y   z
 xa ... X.. ...
 xb ... X.. ...
@@ -152,10 +152,10 @@ zb ... X.. ...
 zc ... X.. ...`,
 	},
 	{
-		name: "ingress-only policy leaves egress open",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-from-b", selecting(sel("pod", "a")),
+		Name: "ingress-only policy leaves egress open",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-from-b", selecting(sel("pod", "a")),
 			ingress(from(peers(podPeer(sel("pod", "b"))))))},
-		want: `
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -168,10 +168,10 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "egress rules without policyTypes isolate both directions",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")),
+		Name: "egress rules without policyTypes isolate both directions",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")),
 			egress(to(peers(podPeer(sel("pod", "b"))))))},
-		want: `
+		Want: `
     x   y   z
 xa X.X XXX XXX
 xb X.. ... ...
@@ -184,22 +184,22 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "policyTypes Ingress ignores egress rules",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "in-only", selecting(sel("pod", "a")), types(tIngress),
+		Name: "policyTypes Ingress ignores egress rules",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "in-only", selecting(sel("pod", "a")), types(tIngress),
 			ingress(from(anyone)), egress(to(peers(podPeer(sel("pod", "b"))))))},
-		want: reachAll,
+		Want: reachAll,
 	},
 	{
-		name: "policyTypes Egress ignores ingress rules",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "out-only", selecting(sel("pod", "a")), types(tEgress),
+		Name: "policyTypes Egress ignores ingress rules",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "out-only", selecting(sel("pod", "a")), types(tEgress),
 			ingress(from(peers(podPeer(sel("pod", "b"))))), egress(to(anyone)))},
-		want: reachAll,
+		Want: reachAll,
 	},
 	{
-		name: "egress from x/a only to x/b",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress),
+		Name: "egress from x/a only to x/b",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress),
 			egress(to(peers(podPeer(sel("pod", "b"))))))},
-		want: `
+		Want: `
     x   y   z
 xa X.X XXX XXX
 xb ... ... ...
@@ -212,10 +212,10 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "egress from x/a only to namespace z",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-to-z", selecting(sel("pod", "a")), types(tEgress),
+		Name: "egress from x/a only to namespace z",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-z", selecting(sel("pod", "a")), types(tEgress),
 			egress(to(peers(nsPeer(sel("ns", "z"))))))},
-		want: `
+		Want: `
     x   y   z
 xa XXX XXX ...
 xb ... ... ...
@@ -228,12 +228,12 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "egress allowed but ingress denied blocks",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "egress allowed but ingress denied blocks",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress), egress(to(peers(podPeer(sel("pod", "b")))))),
 			netpol("x", "b-from-c", selecting(sel("pod", "b")), ingress(from(peers(podPeer(sel("pod", "c")))))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb .X. ... ...
@@ -246,12 +246,12 @@ zb .X. ... ...
 zc .X. ... ...`,
 	},
 	{
-		name: "egress and matching ingress both allow",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "egress and matching ingress both allow",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress), egress(to(peers(podPeer(sel("pod", "b")))))),
 			netpol("x", "b-from-a", selecting(sel("pod", "b")), ingress(from(peers(podPeer(sel("pod", "a")))))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa X.X XXX XXX
 xb .X. ... ...
@@ -264,12 +264,12 @@ zb .X. ... ...
 zc .X. ... ...`,
 	},
 	{
-		name: "egress isolation in x and ingress isolation in y",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "egress isolation in x and ingress isolation in y",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "deny-egress", types(tEgress)),
 			netpol("y", "from-x", ingress(from(peers(nsPeer(sel("ns", "x")))))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -282,12 +282,12 @@ zb ... XXX ...
 zc ... XXX ...`,
 	},
 	{
-		name: "two policies on x/a union their peers",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "two policies on x/a union their peers",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b")))))),
 			netpol("x", "a-from-z", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "z")))))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -300,9 +300,9 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "policy in z naming x in its peers does not select x",
-		nps:  []networkingv1.NetworkPolicy{netpol("z", "from-x", ingress(from(peers(nsPeer(sel("ns", "x"))))))},
-		want: `
+		Name: "policy in z naming x in its peers does not select x",
+		NPs:  []networkingv1.NetworkPolicy{netpol("z", "from-x", ingress(from(peers(nsPeer(sel("ns", "x"))))))},
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...

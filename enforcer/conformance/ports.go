@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
@@ -42,25 +42,25 @@ func moveZServe80(inv *inventory.Inventory) {
 	}
 }
 
-var portCases = []confCase{
-	{name: "TCP/80 allowed, probe TCP/80", nps: aOnPorts(port(TCP, 80)), want: reachAll},
-	{name: "TCP/80 allowed, probe TCP/81", nps: aOnPorts(port(TCP, 80)), probe: "TCP/81", want: xaClosed},
-	{name: "TCP/80 allowed, probe UDP/80", nps: aOnPorts(port(TCP, 80)), probe: "UDP/80", want: xaClosed},
-	{name: "port without protocol is TCP, probe TCP/80", nps: aOnPorts(portNoProto(80)), want: reachAll},
-	{name: "port without protocol is TCP, probe UDP/80", nps: aOnPorts(portNoProto(80)), probe: "UDP/80", want: xaClosed},
-	{name: "protocol without port is every UDP port", nps: aOnPorts(protoOnly(UDP)), probe: "UDP/81", want: reachAll},
-	{name: "protocol without port excludes TCP", nps: aOnPorts(protoOnly(UDP)), want: xaClosed},
-	{name: "endPort range includes its end", nps: aOnPorts(portRange(TCP, 80, 81)), probe: "TCP/81", want: reachAll},
-	{name: "endPort range excludes past its end", nps: aOnPorts(portRange(TCP, 79, 80)), probe: "TCP/81", want: xaClosed},
-	{name: "named TCP port", nps: aOnPorts(named(TCP, "serve-81-tcp")), probe: "TCP/81", want: reachAll},
-	{name: "named TCP port is only its number", nps: aOnPorts(named(TCP, "serve-81-tcp")), want: xaClosed},
-	{name: "named port with protocol mismatch, probe TCP", nps: aOnPorts(named(UDP, "serve-80-tcp")), want: xaClosed},
-	{name: "named port with protocol mismatch, probe UDP", nps: aOnPorts(named(UDP, "serve-80-tcp")), probe: "UDP/80", want: xaClosed},
-	{name: "named port defaults to TCP", nps: aOnPorts(named("", "serve-80-udp")), probe: "UDP/80", want: xaClosed},
-	{name: "named UDP port", nps: aOnPorts(named(UDP, "serve-81-udp")), probe: "UDP/81", want: reachAll},
-	{name: "SCTP port", nps: aOnPorts(port(SCTP, 80)), probe: "SCTP/80", want: reachAll},
-	{name: "SCTP port excludes TCP", nps: aOnPorts(port(SCTP, 80)), want: xaClosed},
-	{name: "UDP deny-all ingress in x", nps: []networkingv1.NetworkPolicy{netpol("x", "deny")}, probe: "UDP/81", want: `
+var portCases = []Case{
+	{Name: "TCP/80 allowed, probe TCP/80", NPs: aOnPorts(port(TCP, 80)), Want: reachAll},
+	{Name: "TCP/80 allowed, probe TCP/81", NPs: aOnPorts(port(TCP, 80)), Probe: "TCP/81", Want: xaClosed},
+	{Name: "TCP/80 allowed, probe UDP/80", NPs: aOnPorts(port(TCP, 80)), Probe: "UDP/80", Want: xaClosed},
+	{Name: "port without protocol is TCP, probe TCP/80", NPs: aOnPorts(portNoProto(80)), Want: reachAll},
+	{Name: "port without protocol is TCP, probe UDP/80", NPs: aOnPorts(portNoProto(80)), Probe: "UDP/80", Want: xaClosed},
+	{Name: "protocol without port is every UDP port", NPs: aOnPorts(protoOnly(UDP)), Probe: "UDP/81", Want: reachAll},
+	{Name: "protocol without port excludes TCP", NPs: aOnPorts(protoOnly(UDP)), Want: xaClosed},
+	{Name: "endPort range includes its end", NPs: aOnPorts(portRange(TCP, 80, 81)), Probe: "TCP/81", Want: reachAll},
+	{Name: "endPort range excludes past its end", NPs: aOnPorts(portRange(TCP, 79, 80)), Probe: "TCP/81", Want: xaClosed},
+	{Name: "named TCP port", NPs: aOnPorts(named(TCP, "serve-81-tcp")), Probe: "TCP/81", Want: reachAll},
+	{Name: "named TCP port is only its number", NPs: aOnPorts(named(TCP, "serve-81-tcp")), Want: xaClosed},
+	{Name: "named port with protocol mismatch, probe TCP", NPs: aOnPorts(named(UDP, "serve-80-tcp")), Want: xaClosed},
+	{Name: "named port with protocol mismatch, probe UDP", NPs: aOnPorts(named(UDP, "serve-80-tcp")), Probe: "UDP/80", Want: xaClosed},
+	{Name: "named port defaults to TCP", NPs: aOnPorts(named("", "serve-80-udp")), Probe: "UDP/80", Want: xaClosed},
+	{Name: "named UDP port", NPs: aOnPorts(named(UDP, "serve-81-udp")), Probe: "UDP/81", Want: reachAll},
+	{Name: "SCTP port", NPs: aOnPorts(port(SCTP, 80)), Probe: "SCTP/80", Want: reachAll},
+	{Name: "SCTP port excludes TCP", NPs: aOnPorts(port(SCTP, 80)), Want: xaClosed},
+	{Name: "UDP deny-all ingress in x", NPs: []networkingv1.NetworkPolicy{netpol("x", "deny")}, Probe: "UDP/81", Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -72,13 +72,13 @@ za XXX ... ...
 zb XXX ... ...
 zc XXX ... ...`},
 	{
-		name: "ports of two policies union per rule, probe TCP/81",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "ports of two policies union per rule, probe TCP/81",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-80-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)))),
 			netpol("x", "a-81-from-y", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "y"))), port(TCP, 81)))),
 		},
-		probe: "TCP/81",
-		want: `
+		Probe: "TCP/81",
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -91,12 +91,12 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "ports of two policies union per rule, probe TCP/80",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "ports of two policies union per rule, probe TCP/80",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-80-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)))),
 			netpol("x", "a-81-from-y", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "y"))), port(TCP, 81)))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -109,12 +109,12 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "egress and ingress ports intersect",
-		nps: []networkingv1.NetworkPolicy{
+		Name: "egress and ingress ports intersect",
+		NPs: []networkingv1.NetworkPolicy{
 			netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress), egress(to(anyone, portRange(TCP, 80, 81)))),
 			netpol("y", "b-in", selecting(sel("pod", "b")), ingress(from(anyone, port(TCP, 81)))),
 		},
-		want: `
+		Want: `
     x   y   z
 xa ... .X. ...
 xb ... .X. ...
@@ -127,11 +127,11 @@ zb ... .X. ...
 zc ... .X. ...`,
 	},
 	{
-		name: "egress named port resolves per destination, probe TCP/80",
-		inv:  moveZServe80,
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
+		Name: "egress named port resolves per destination, probe TCP/80",
+		Inv:  moveZServe80,
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
 			egress(to(anyone, named(TCP, "serve-80-tcp"))))},
-		want: `
+		Want: `
     x   y   z
 xa ... ... XXX
 xb ... ... ...
@@ -142,15 +142,15 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"x/b", "192.0.2.1", true}},
+		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"x/b", "192.0.2.1", true}},
 	},
 	{
-		name:  "egress named port resolves per destination, probe TCP/8080",
-		inv:   moveZServe80,
-		probe: "TCP/8080",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
+		Name:  "egress named port resolves per destination, probe TCP/8080",
+		Inv:   moveZServe80,
+		Probe: "TCP/8080",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
 			egress(to(anyone, named(TCP, "serve-80-tcp"))))},
-		want: `
+		Want: `
     x   y   z
 xa XXX XXX ...
 xb ... ... ...
@@ -161,12 +161,12 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		extra: []extraProbe{{"x/a", "192.0.2.1", false}},
+		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}},
 	},
 	{
-		name: "egress only to UDP/53, probe TCP/80",
-		nps:  []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
-		want: `
+		Name: "egress only to UDP/53, probe TCP/80",
+		NPs:  []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -179,10 +179,10 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name:  "egress only to UDP/53, probe UDP/53",
-		nps:   []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
-		probe: "UDP/53",
-		want:  reachAll,
-		extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"y/a", "192.0.2.1", true}},
+		Name:  "egress only to UDP/53, probe UDP/53",
+		NPs:   []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
+		Probe: "UDP/53",
+		Want:  reachAll,
+		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"y/a", "192.0.2.1", true}},
 	},
 }

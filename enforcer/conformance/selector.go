@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
@@ -25,11 +25,11 @@ func aFrom(p ...networkingv1.NetworkPolicyPeer) []networkingv1.NetworkPolicy {
 	return []networkingv1.NetworkPolicy{netpol("x", "a-from", selecting(sel("pod", "a")), ingress(from(p)))}
 }
 
-var selectorCases = []confCase{
+var selectorCases = []Case{
 	{
-		name: "podSelector peer is the policy's namespace only",
-		nps:  aFrom(podPeer(sel("pod", "b"))),
-		want: `
+		Name: "podSelector peer is the policy's namespace only",
+		NPs:  aFrom(podPeer(sel("pod", "b"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -42,9 +42,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "namespaceSelector peer is every pod of those namespaces",
-		nps:  aFrom(nsPeer(sel("ns", "y"))),
-		want: `
+		Name: "namespaceSelector peer is every pod of those namespaces",
+		NPs:  aFrom(nsPeer(sel("ns", "y"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -57,9 +57,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "namespaceSelector and podSelector in one element are ANDed",
-		nps:  aFrom(nsPodPeer(sel("ns", "y"), sel("pod", "b"))),
-		want: `
+		Name: "namespaceSelector and podSelector in one element are ANDed",
+		NPs:  aFrom(nsPodPeer(sel("ns", "y"), sel("pod", "b"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -72,9 +72,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "namespaceSelector and podSelector in two elements are ORed",
-		nps:  aFrom(nsPeer(sel("ns", "y")), podPeer(sel("pod", "b"))),
-		want: `
+		Name: "namespaceSelector and podSelector in two elements are ORed",
+		NPs:  aFrom(nsPeer(sel("ns", "y")), podPeer(sel("pod", "b"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -87,9 +87,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "empty namespaceSelector with podSelector spans namespaces",
-		nps:  aFrom(nsPodPeer(sel(), sel("pod", "b"))),
-		want: `
+		Name: "empty namespaceSelector with podSelector spans namespaces",
+		NPs:  aFrom(nsPodPeer(sel(), sel("pod", "b"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb ... ... ...
@@ -102,9 +102,9 @@ zb ... ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "empty podSelector peer is every pod of the namespace",
-		nps:  aFrom(podPeer(sel())),
-		want: `
+		Name: "empty podSelector peer is every pod of the namespace",
+		NPs:  aFrom(podPeer(sel())),
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -117,9 +117,9 @@ zb X.. ... ...
 zc X.. ... ...`,
 	},
 	{
-		name: "namespaceSelector on the metadata name label",
-		nps:  aFrom(nsPeer(sel(inventory.MetadataNameLabel, "z"))),
-		want: `
+		Name: "namespaceSelector on the metadata name label",
+		NPs:  aFrom(nsPeer(sel(inventory.MetadataNameLabel, "z"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -132,9 +132,9 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "matchExpressions In on namespaces",
-		nps:  aFrom(nsPeer(expr("ns", metav1.LabelSelectorOpIn, "y", "z"))),
-		want: `
+		Name: "matchExpressions In on namespaces",
+		NPs:  aFrom(nsPeer(expr("ns", metav1.LabelSelectorOpIn, "y", "z"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -147,9 +147,9 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "matchExpressions NotIn on pods",
-		nps:  aFrom(nsPodPeer(sel(), expr("pod", metav1.LabelSelectorOpNotIn, "a", "b"))),
-		want: `
+		Name: "matchExpressions NotIn on pods",
+		NPs:  aFrom(nsPodPeer(sel(), expr("pod", metav1.LabelSelectorOpNotIn, "a", "b"))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -162,10 +162,10 @@ zb X.. ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "matchExpressions Exists",
-		inv:  addTeamBlue,
-		nps:  aFrom(nsPodPeer(sel(), expr("team", metav1.LabelSelectorOpExists))),
-		want: `
+		Name: "matchExpressions Exists",
+		Inv:  addTeamBlue,
+		NPs:  aFrom(nsPodPeer(sel(), expr("team", metav1.LabelSelectorOpExists))),
+		Want: `
     x   y   z
 xa X.. ... ...
 xb X.. ... ...
@@ -178,11 +178,11 @@ zb X.. ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "matchExpressions DoesNotExist in egress",
-		inv:  addTeamBlue,
-		nps: []networkingv1.NetworkPolicy{netpol("x", "not-blue", types(tEgress),
+		Name: "matchExpressions DoesNotExist in egress",
+		Inv:  addTeamBlue,
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "not-blue", types(tEgress),
 			egress(to(peers(nsPodPeer(sel(), expr("team", metav1.LabelSelectorOpDoesNotExist))))))},
-		want: `
+		Want: `
     x   y   z
 xa ... .X. ..X
 xb ... .X. ..X
@@ -195,11 +195,11 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "matchExpressions on the policy's podSelector",
-		nps: []networkingv1.NetworkPolicy{netpol("x", "bc-from-a",
+		Name: "matchExpressions on the policy's podSelector",
+		NPs: []networkingv1.NetworkPolicy{netpol("x", "bc-from-a",
 			selecting(expr("pod", metav1.LabelSelectorOpIn, "b", "c")),
 			ingress(from(peers(podPeer(sel("pod", "a"))))))},
-		want: `
+		Want: `
     x   y   z
 xa ... ... ...
 xb .XX ... ...

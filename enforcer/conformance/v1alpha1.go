@@ -1,4 +1,4 @@
-package enforcer
+package conformance
 
 import (
 	corev1 "k8s.io/api/core/v1"
@@ -44,12 +44,12 @@ var (
 	denyAllIntoY = banp(nsY, banpIngress(v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(allNS)}))
 )
 
-var v1alpha1Cases = []confCase{
+var v1alpha1Cases = []Case{
 	{
-		name: "ANP allow overrides NetworkPolicy deny",
-		nps:  []networkingv1.NetworkPolicy{netpol("y", "deny", types(tIngress))},
-		anps: []v1alpha1.AdminNetworkPolicy{anp("allow-c", 5, nsY, anpIngress(allow1, anpFromPods(allNS, sel("pod", "c"))))},
-		want: `
+		Name: "ANP allow overrides NetworkPolicy deny",
+		NPs:  []networkingv1.NetworkPolicy{netpol("y", "deny", types(tIngress))},
+		ANPs: []v1alpha1.AdminNetworkPolicy{anp("allow-c", 5, nsY, anpIngress(allow1, anpFromPods(allNS, sel("pod", "c"))))},
+		Want: `
     x   y   z
 xa ... XXX ...
 xb ... XXX ...
@@ -62,10 +62,10 @@ zb ... XXX ...
 zc ... ... ...`,
 	},
 	{
-		name:  "ANP pass then BANP deny",
-		anps:  []v1alpha1.AdminNetworkPolicy{passXToY},
-		banps: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
-		want: `
+		Name:  "ANP pass then BANP deny",
+		ANPs:  []v1alpha1.AdminNetworkPolicy{passXToY},
+		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
+		Want: `
     x   y   z
 xa ... XXX ...
 xb ... XXX ...
@@ -78,11 +78,11 @@ zb ... XXX ...
 zc ... XXX ...`,
 	},
 	{
-		name:  "ANP pass reaches a NetworkPolicy that BANP cannot override",
-		nps:   []networkingv1.NetworkPolicy{netpol("y", "b-from-x", selecting(sel("pod", "b")), ingress(from(peers(nsPeer(nsX)))))},
-		anps:  []v1alpha1.AdminNetworkPolicy{passXToY},
-		banps: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
-		want: `
+		Name:  "ANP pass reaches a NetworkPolicy that BANP cannot override",
+		NPs:   []networkingv1.NetworkPolicy{netpol("y", "b-from-x", selecting(sel("pod", "b")), ingress(from(peers(nsPeer(nsX)))))},
+		ANPs:  []v1alpha1.AdminNetworkPolicy{passXToY},
+		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
+		Want: `
     x   y   z
 xa ... X.X ...
 xb ... X.X ...
@@ -95,12 +95,12 @@ zb ... XXX ...
 zc ... XXX ...`,
 	},
 	{
-		name: "BANP first matching rule decides",
-		banps: []v1alpha1.BaselineAdminNetworkPolicy{banp(nsZ, banpIngress(
+		Name: "BANP first matching rule decides",
+		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{banp(nsZ, banpIngress(
 			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bAllow, From: anpFromPods(nsX, sel("pod", "b"))},
 			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(nsX)},
 		))},
-		want: `
+		Want: `
     x   y   z
 xa ... ... XXX
 xb ... ... ...
@@ -113,10 +113,10 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "ANP and admin-tier CNP order by priority together",
-		anps: []v1alpha1.AdminNetworkPolicy{anp("allow-z", 10, nsX, anpIngress(allow1, anpFromNS(nsZ)))},
-		cnps: []v1alpha2.ClusterNetworkPolicy{cnp("deny-z", admin, 5, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ)))},
-		want: `
+		Name: "ANP and admin-tier CNP order by priority together",
+		ANPs: []v1alpha1.AdminNetworkPolicy{anp("allow-z", 10, nsX, anpIngress(allow1, anpFromNS(nsZ)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-z", admin, 5, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ)))},
+		Want: `
     x   y   z
 xa ... ... ...
 xb ... ... ...
@@ -129,15 +129,15 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "ANP deny on an SCTP port in egress",
-		anps: []v1alpha1.AdminNetworkPolicy{anp("no-sctp-80", 1, nsX, func(s *v1alpha1.AdminNetworkPolicySpec) {
+		Name: "ANP deny on an SCTP port in egress",
+		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-sctp-80", 1, nsX, func(s *v1alpha1.AdminNetworkPolicySpec) {
 			s.Egress = []v1alpha1.AdminNetworkPolicyEgressRule{{
 				Action: deny1, To: []v1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: allNS}},
 				Ports: &[]v1alpha1.AdminNetworkPolicyPort{{PortNumber: &v1alpha1.Port{Protocol: corev1.ProtocolSCTP, Port: 80}}},
 			}}
 		})},
-		probe: "SCTP/80",
-		want: `
+		Probe: "SCTP/80",
+		Want: `
     x   y   z
 xa XXX XXX XXX
 xb XXX XXX XXX
@@ -150,11 +150,11 @@ zb ... ... ...
 zc ... ... ...`,
 	},
 	{
-		name: "ANP port range",
-		anps: []v1alpha1.AdminNetworkPolicy{anp("no-80-81", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+		Name: "ANP port range",
+		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-80-81", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
 			v1alpha1.AdminNetworkPolicyPort{PortRange: &v1alpha1.PortRange{Protocol: corev1.ProtocolTCP, Start: 80, End: 81}}))},
-		probe: "TCP/81",
-		want: `
+		Probe: "TCP/81",
+		Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -167,11 +167,11 @@ zb XXX ... ...
 zc XXX ... ...`,
 	},
 	{
-		name: "ANP named port matches the container port's protocol",
-		anps: []v1alpha1.AdminNetworkPolicy{anp("no-named", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+		Name: "ANP named port matches the container port's protocol",
+		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-named", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
 			v1alpha1.AdminNetworkPolicyPort{NamedPort: ptr("serve-80-sctp")}))},
-		probe: "TCP/80",
-		want:  reachAll,
+		Probe: "TCP/80",
+		Want:  reachAll,
 	},
 }
 
