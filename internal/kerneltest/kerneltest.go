@@ -121,8 +121,7 @@ type Probe struct {
 }
 
 // Timeouts: a first pass with a short wait, and a retry with a long one
-// for probes that were dropped where the model allows them (a loaded
-// machine can be slow; a wrongly open port needs no retry to show).
+// for every probe that disagreed with the model (see Cluster.Verify).
 const (
 	ProbeTimeout = 250 * time.Millisecond
 	RetryTimeout = 2 * time.Second
