@@ -14,27 +14,15 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	. "github.com/netpolc/netpolc/internal/irfix"
 	"github.com/netpolc/netpolc/internal/randir"
 	"github.com/netpolc/netpolc/internal/randir/crdschema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func at(line int) ir.Origin { return ir.Origin{File: "intents/shop.cue", Line: line, Col: 3} }
-
-var api = ir.Subject{Namespace: "shop", Name: "api", Pods: metav1.LabelSelector{MatchLabels: map[string]string{"app": "api"}}}
-
-func isolate(s ir.Subject, d ir.Direction, line int) ir.Isolation {
-	return ir.Isolation{Subject: s, Direction: d, Origin: at(line)}
-}
-
-func allow(s ir.Subject, d ir.Direction, p ir.Peer, line int, ports ...ir.Port) ir.Rule {
-	return ir.Rule{Subject: s, Direction: d, Peer: p, Ports: ports, Action: ir.Allow, Origin: at(line)}
-}
 
 func render(t *testing.T, p *ir.Policy, opts Options) []byte {
 	t.Helper()
@@ -141,7 +129,7 @@ func TestDeterministic(t *testing.T) {
 func TestBuildErrors(t *testing.T) {
 	everyone := ir.Peer{Kind: ir.PeerAll}
 	egress := func(p ir.Peer, ports ...ir.Port) *ir.Policy {
-		return &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)}, Rules: []ir.Rule{allow(api, ir.Egress, p, 20, ports...)}}
+		return &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)}, Rules: []ir.Rule{Allow(API, ir.Egress, p, 20, ports...)}}
 	}
 	tests := []struct {
 		name string
@@ -149,16 +137,16 @@ func TestBuildErrors(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"ingress isolation", &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Ingress, 7)}},
+		{"ingress isolation", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 7)}},
 			ErrUnsupported, "intents/shop.cue:7:3: ingress isolation of shop/api: cannot be expressed exactly"},
-		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-			Rules: []ir.Rule{{Subject: api, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: at(20)}}},
+		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
+			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: At(20)}}},
 			ErrUnsupported, `action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{allow(api, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
 		{"named port of another protocol", &ir.Policy{
 			Workloads:  []ir.Workload{{Namespace: "shop", Name: "dns", Labels: map[string]string{"app": "dns"}, Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: ir.UDP}}}},
-			Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-			Rules:      []ir.Rule{allow(api, ir.Egress, everyone, 20, ir.Port{Protocol: ir.TCP, Name: "dns"})}},
+			Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
+			Rules:      []ir.Rule{Allow(API, ir.Egress, everyone, 20, ir.Port{Protocol: ir.TCP, Name: "dns"})}},
 			ErrUnsupported, `workload shop/dns declares "dns" with another protocol`},
 		{"bad cidr", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
 		{"except outside", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"11.0.0.0/8"}}}}), ErrInvalid, "strictly inside"},
@@ -180,8 +168,8 @@ func TestBuildErrors(t *testing.T) {
 // TestIngressOpenToEveryone: an isolation whose rules allow everything on
 // every port isolates nothing, so it is expressible (by emitting nothing).
 func TestIngressOpenToEveryone(t *testing.T) {
-	p := &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Ingress, 1)},
-		Rules: []ir.Rule{allow(api, ir.Ingress, ir.Peer{Kind: ir.PeerAll}, 2)}}
+	p := &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
+		Rules: []ir.Rule{Allow(API, ir.Ingress, ir.Peer{Kind: ir.PeerAll}, 2)}}
 	objs, _, err := Build(p, Options{})
 	if err != nil || len(objs.ClusterNetworkPolicies) != 0 {
 		t.Fatalf("Build = %+v, %v; want no object", objs, err)

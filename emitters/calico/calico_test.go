@@ -16,26 +16,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	fx "github.com/netpolc/netpolc/internal/irfix"
 	"github.com/netpolc/netpolc/internal/randir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func at(line int) ir.Origin { return ir.Origin{File: "intents/shop.cue", Line: line, Col: 3} }
-
-func subject(ns, name string, labels map[string]string) ir.Subject {
-	return ir.Subject{Namespace: ns, Name: name, Pods: metav1.LabelSelector{MatchLabels: labels}}
-}
-
-var api = subject("shop", "api", map[string]string{"app": "api"})
-
-func isolate(s ir.Subject, d ir.Direction, line int) ir.Isolation {
-	return ir.Isolation{Subject: s, Direction: d, Origin: at(line)}
-}
-
-func allow(s ir.Subject, d ir.Direction, p ir.Peer, line int, ports ...ir.Port) ir.Rule {
-	return ir.Rule{Subject: s, Direction: d, Peer: p, Ports: ports, Action: ir.Allow, Origin: at(line)}
-}
 
 // render runs the whole emitter and packs its files (or its error, and its
 // warnings) into a txtar archive.
@@ -144,7 +129,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestBuildErrors(t *testing.T) {
 	oneRule := func(p ir.Peer, ports ...ir.Port) *ir.Policy {
-		return &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)}, Rules: []ir.Rule{allow(api, ir.Egress, p, 20, ports...)}}
+		return &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1)}, Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, p, 20, ports...)}}
 	}
 	everyone := ir.Peer{Kind: ir.PeerAll}
 	tests := []struct {
@@ -153,19 +138,19 @@ func TestBuildErrors(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-			Rules: []ir.Rule{{Subject: api, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: at(20)}}},
+		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1)},
+			Rules: []ir.Rule{{Subject: fx.API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: fx.At(20)}}},
 			ErrUnsupported, `intents/shop.cue:20:3: egress rule of shop/api: action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{allow(api, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
 		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported, `FQDN peer "x.example"`},
 		{"bad cidr", oneRule(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
 		{"bad port", oneRule(everyone, ir.Port{Protocol: ir.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
 		{"bad selector", oneRule(ir.Peer{Kind: ir.PeerPods, Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "a'b"}}}),
 			ErrInvalid, "podSelector"},
 		{"name collision", &ir.Policy{
-			Isolations: []ir.Isolation{isolate(api, ir.Egress, 1), isolate(subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, 2)},
-			Rules: []ir.Rule{allow(api, ir.Egress, everyone, 3),
-				allow(subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, everyone, 4)}},
+			Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1), fx.Isolate(fx.Subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, 2)},
+			Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 3),
+				fx.Allow(fx.Subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, everyone, 4)}},
 			ErrInvalid, "two subjects share it"},
 	}
 	for _, tt := range tests {
@@ -183,7 +168,7 @@ func TestBuildErrors(t *testing.T) {
 
 func TestSelector(t *testing.T) {
 	tests := []struct {
-		sel  *metav1.LabelSelector
+		Sel  *metav1.LabelSelector
 		want string
 	}{
 		{nil, "all()"},
@@ -197,8 +182,8 @@ func TestSelector(t *testing.T) {
 		}}, "env != 'dev' && !has(legacy) && has(team) && tier in {'a', 'b'}"},
 	}
 	for _, tt := range tests {
-		if got := Selector(tt.sel); got != tt.want {
-			t.Errorf("Selector(%v) = %q, want %q", tt.sel, got, tt.want)
+		if got := Selector(tt.Sel); got != tt.want {
+			t.Errorf("Selector(%v) = %q, want %q", tt.Sel, got, tt.want)
 		}
 	}
 	ns := &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "shop"}}
@@ -221,12 +206,12 @@ func TestFilesErrors(t *testing.T) {
 }
 
 func ExampleBuild() {
-	web := subject("shop", "web", map[string]string{"app": "web"})
+	web := fx.Subject("shop", "web", map[string]string{"app": "web"})
 	gateway := ir.Peer{Kind: ir.PeerWorkload, Ref: "shop/gateway",
 		Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "gateway"}}}
 	p := &ir.Policy{
-		Isolations: []ir.Isolation{isolate(web, ir.Ingress, 1)},
-		Rules:      []ir.Rule{allow(web, ir.Ingress, gateway, 2, ir.Port{Protocol: ir.TCP, Number: 8080})},
+		Isolations: []ir.Isolation{fx.Isolate(web, ir.Ingress, 1)},
+		Rules:      []ir.Rule{fx.Allow(web, ir.Ingress, gateway, 2, ir.Port{Protocol: ir.TCP, Number: 8080})},
 	}
 	objs, _, err := Build(p, Options{})
 	if err != nil {

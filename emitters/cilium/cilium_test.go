@@ -16,64 +16,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	. "github.com/netpolc/netpolc/internal/irfix"
 	"github.com/netpolc/netpolc/internal/randir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// Fixture helpers: small functions that build IR pieces, so each case
-// reads as the intent it stands for.
-
-func at(line int) ir.Origin { return ir.Origin{File: "intents/shop.cue", Line: line, Col: 3} }
-
-func subject(ns, name string, labels map[string]string) ir.Subject {
-	return ir.Subject{Namespace: ns, Name: name, Pods: metav1.LabelSelector{MatchLabels: labels}}
-}
-
-func app(name string) map[string]string { return map[string]string{"app": name} }
-
-var (
-	web = subject("shop", "web", app("web"))
-	api = subject("shop", "api", app("api"))
-	all = subject("shop", "all-pods", nil)
-)
-
-func isolate(s ir.Subject, d ir.Direction, line int) ir.Isolation {
-	return ir.Isolation{Subject: s, Direction: d, Origin: at(line)}
-}
-
-func allow(s ir.Subject, d ir.Direction, p ir.Peer, line int, ports ...ir.Port) ir.Rule {
-	return ir.Rule{Subject: s, Direction: d, Peer: p, Ports: ports, Action: ir.Allow, Origin: at(line)}
-}
-
-func sel(labels map[string]string) *metav1.LabelSelector {
-	return &metav1.LabelSelector{MatchLabels: labels}
-}
-
-func localPods(labels map[string]string) ir.Peer {
-	return ir.Peer{Kind: ir.PeerPods, Pods: sel(labels)}
-}
-
-func workload(ns, name string) ir.Peer {
-	return ir.Peer{Kind: ir.PeerWorkload, Namespaces: sel(map[string]string{"kubernetes.io/metadata.name": ns}),
-		Pods: sel(app(name)), Ref: ns + "/" + name}
-}
-
-func cidr(c string, except ...string) ir.Peer {
-	return ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: c, Except: except}}}
-}
-
-var (
-	everyone = ir.Peer{Kind: ir.PeerAll}
-	world    = ir.Peer{Kind: ir.PeerWorld}
-	dns      = ir.Peer{Kind: ir.PeerDNS, Namespaces: sel(map[string]string{"kubernetes.io/metadata.name": "kube-system"}),
-		Pods: sel(map[string]string{"k8s-app": "kube-dns"})}
-)
-
-func tcp(n int32) ir.Port               { return ir.Port{Protocol: ir.TCP, Number: n} }
-func udp(n int32) ir.Port               { return ir.Port{Protocol: ir.UDP, Number: n} }
-func named(name string) ir.Port         { return ir.Port{Protocol: ir.TCP, Name: name} }
-func span(p ir.Port, end int32) ir.Port { p.End = end; return p }
 
 // render runs the whole emitter and packs its files (or its error, and its
 // warnings) into a txtar archive.
@@ -186,7 +133,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestBuildErrors(t *testing.T) {
 	oneRule := func(p ir.Peer, ports ...ir.Port) *ir.Policy {
-		return &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)}, Rules: []ir.Rule{allow(api, ir.Egress, p, 20, ports...)}}
+		return &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)}, Rules: []ir.Rule{Allow(API, ir.Egress, p, 20, ports...)}}
 	}
 	tests := []struct {
 		name string
@@ -194,22 +141,22 @@ func TestBuildErrors(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-			Rules: []ir.Rule{{Subject: api, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: at(20)}}},
+		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
+			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: Everyone, Action: ir.Deny, Origin: At(20)}}},
 			ErrUnsupported, `intents/shop.cue:20:3: egress rule of shop/api: action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{allow(api, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
-		{"ingress fqdn", &ir.Policy{Isolations: []ir.Isolation{isolate(api, ir.Ingress, 1)},
-			Rules: []ir.Rule{allow(api, ir.Ingress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 20)}},
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, Everyone, 20)}}, ErrUnsupported, "no isolation"},
+		{"ingress fqdn", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
+			Rules: []ir.Rule{Allow(API, ir.Ingress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 20)}},
 			ErrUnsupported, "egress only"},
-		{"bad cidr", oneRule(cidr("10.0.0.1/8")), ErrInvalid, "not in canonical form"},
-		{"except outside", oneRule(cidr("10.0.0.0/8", "192.168.0.0/16")), ErrInvalid, "must lie strictly inside"},
-		{"bad port", oneRule(everyone, tcp(70000)), ErrInvalid, "invalid port 70000"},
-		{"bad range", oneRule(everyone, span(tcp(90), 80)), ErrInvalid, "endPort 80: must not be below port 90"},
-		{"bad selector", oneRule(localPods(map[string]string{"app": "a b"})), ErrInvalid, "podSelector"},
+		{"bad cidr", oneRule(CIDR("10.0.0.1/8")), ErrInvalid, "not in canonical form"},
+		{"except outside", oneRule(CIDR("10.0.0.0/8", "192.168.0.0/16")), ErrInvalid, "must lie strictly inside"},
+		{"bad port", oneRule(Everyone, TCP(70000)), ErrInvalid, "invalid port 70000"},
+		{"bad range", oneRule(Everyone, Span(TCP(90), 80)), ErrInvalid, "endPort 80: must not be below port 90"},
+		{"bad selector", oneRule(LocalPods(map[string]string{"app": "a b"})), ErrInvalid, "podSelector"},
 		{"bad fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "-x"}), ErrInvalid, "FQDN"},
 		{"name collision", &ir.Policy{Isolations: []ir.Isolation{
-			isolate(subject("shop", "web", app("web")), ir.Ingress, 1),
-			isolate(subject("shop", "web", app("web2")), ir.Ingress, 2)}}, ErrInvalid, "two subjects with different selectors"},
+			Isolate(Subject("shop", "web", App("web")), ir.Ingress, 1),
+			Isolate(Subject("shop", "web", App("web2")), ir.Ingress, 2)}}, ErrInvalid, "two subjects with different selectors"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,8 +186,8 @@ func TestFilesErrors(t *testing.T) {
 
 func ExampleBuild() {
 	p := &ir.Policy{
-		Isolations: []ir.Isolation{isolate(web, ir.Ingress, 1)},
-		Rules:      []ir.Rule{allow(web, ir.Ingress, workload("shop", "gateway"), 2, tcp(8080))},
+		Isolations: []ir.Isolation{Isolate(Web, ir.Ingress, 1)},
+		Rules:      []ir.Rule{Allow(Web, ir.Ingress, Workload("shop", "gateway"), 2, TCP(8080))},
 	}
 	pols, _, err := Build(p, Options{})
 	if err != nil {

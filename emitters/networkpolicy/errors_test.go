@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/compiler/ir"
+	. "github.com/netpolc/netpolc/internal/irfix"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -13,8 +14,8 @@ import (
 // oneRule is a policy isolating api's egress with a single rule.
 func oneRule(p ir.Peer, ports ...ir.Port) *ir.Policy {
 	return &ir.Policy{
-		Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-		Rules:      []ir.Rule{allow(api, ir.Egress, p, 20, ports...)},
+		Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
+		Rules:      []ir.Rule{Allow(API, ir.Egress, p, 20, ports...)},
 	}
 }
 
@@ -26,61 +27,61 @@ func TestBuildErrors(t *testing.T) {
 		want []string // substrings of the error, in order of the message
 	}{{
 		name: "fqdn peer",
-		in:   oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, tcp(443)),
+		in:   oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, TCP(443)),
 		is:   ErrUnsupported,
 		want: []string{"intents/shop.cue:20:3: egress rule of shop/api", `FQDN peer "api.example.com"`},
 	}, {
 		name: "deny rule",
 		in: &ir.Policy{
-			Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
-			Rules:      []ir.Rule{{Subject: api, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: at(20)}},
+			Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
+			Rules:      []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: Everyone, Action: ir.Deny, Origin: At(20)}},
 		},
 		is:   ErrUnsupported,
 		want: []string{"intents/shop.cue:20:3", `action "Deny"`},
 	}, {
 		name: "rule without isolation",
-		in:   &ir.Policy{Rules: []ir.Rule{allow(api, ir.Egress, everyone, 20)}},
+		in:   &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, Everyone, 20)}},
 		is:   ErrUnsupported,
 		want: []string{"intents/shop.cue:20:3", "no isolation"},
 	}, {
 		name: "bad selector value",
-		in:   oneRule(localPods(map[string]string{"app": "bad value!"}), tcp(80)),
+		in:   oneRule(LocalPods(map[string]string{"app": "bad value!"}), TCP(80)),
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", "podSelector.matchLabels", "bad value!"},
 	}, {
 		name: "bad selector key",
-		in:   oneRule(ir.Peer{Kind: ir.PeerPods, Namespaces: sel(map[string]string{"-bad": "x"})}),
+		in:   oneRule(ir.Peer{Kind: ir.PeerPods, Namespaces: Sel(map[string]string{"-bad": "x"})}),
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", "namespaceSelector.matchLabels", "-bad"},
 	}, {
 		name: "bad subject selector",
 		in: &ir.Policy{Isolations: []ir.Isolation{
-			isolate(subject("shop", "x", map[string]string{"app": "a b"}), ir.Ingress, 7)}},
+			Isolate(Subject("shop", "x", map[string]string{"app": "a b"}), ir.Ingress, 7)}},
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:7:3: ingress isolation of shop/x", "podSelector"},
 	}, {
 		name: "bad cidr",
-		in:   oneRule(cidr("10.0.0.0/33")),
+		in:   oneRule(CIDR("10.0.0.0/33")),
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", `invalid cidr "10.0.0.0/33"`},
 	}, {
 		name: "cidr with host bits",
-		in:   oneRule(cidr("10.0.0.1/8")),
+		in:   oneRule(CIDR("10.0.0.1/8")),
 		is:   ErrInvalid,
 		want: []string{`cidr "10.0.0.1/8": host bits set (did you mean "10.0.0.0/8"?)`},
 	}, {
 		name: "except outside cidr",
-		in:   oneRule(cidr("10.0.0.0/8", "192.168.0.0/16")),
+		in:   oneRule(CIDR("10.0.0.0/8", "192.168.0.0/16")),
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", `except "192.168.0.0/16": must lie strictly inside cidr "10.0.0.0/8"`},
 	}, {
 		name: "except equal to cidr",
-		in:   oneRule(cidr("10.0.0.0/8", "10.0.0.0/8")),
+		in:   oneRule(CIDR("10.0.0.0/8", "10.0.0.0/8")),
 		is:   ErrInvalid,
 		want: []string{`except "10.0.0.0/8": must lie strictly inside`},
 	}, {
 		name: "except of other family",
-		in:   oneRule(cidr("10.0.0.0/8", "2001:db8::/32")),
+		in:   oneRule(CIDR("10.0.0.0/8", "2001:db8::/32")),
 		is:   ErrInvalid,
 		want: []string{`except "2001:db8::/32": not the address family`},
 	}, {
@@ -90,40 +91,40 @@ func TestBuildErrors(t *testing.T) {
 		want: []string{"intents/shop.cue:20:3", "no CIDR"},
 	}, {
 		name: "endPort without a port",
-		in:   oneRule(everyone, span(tcp(0), 8000)),
+		in:   oneRule(Everyone, Span(TCP(0), 8000)),
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:20:3", "endPort 8000: only allowed with a numeric port"},
 	}, {
 		name: "port 70000",
-		in:   oneRule(everyone, tcp(70000)),
+		in:   oneRule(Everyone, TCP(70000)),
 		is:   ErrInvalid,
 		want: []string{"port 70000: must be between 1 and 65535"},
 	}, {
 		name: "endPort below port",
-		in:   oneRule(everyone, span(tcp(9000), 8000)),
+		in:   oneRule(Everyone, Span(TCP(9000), 8000)),
 		is:   ErrInvalid,
 		want: []string{"endPort 8000: must not be below port 9000"},
 	}, {
 		name: "endPort with named port",
-		in:   oneRule(everyone, span(named("http"), 90)),
+		in:   oneRule(Everyone, Span(Named("http"), 90)),
 		is:   ErrInvalid,
 		want: []string{"endPort 90: only allowed with a numeric port"},
 	}, {
 		name: "bad port name and protocol",
-		in:   oneRule(everyone, ir.Port{Protocol: "ICMP", Name: "Not_A_Name"}),
+		in:   oneRule(Everyone, ir.Port{Protocol: "ICMP", Name: "Not_A_Name"}),
 		is:   ErrInvalid,
 		want: []string{`protocol "ICMP"`, "port Not_A_Name"},
 	}, {
 		name: "name collision",
 		in: &ir.Policy{Isolations: []ir.Isolation{
-			isolate(subject("shop", "web", app("web")), ir.Ingress, 1),
-			isolate(subject("shop", "web", app("web-v2")), ir.Ingress, 2),
+			Isolate(Subject("shop", "web", App("web")), ir.Ingress, 1),
+			Isolate(Subject("shop", "web", App("web-v2")), ir.Ingress, 2),
 		}},
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:", `policy name "shop-ingress-web"`, "the other is at intents/shop.cue:"},
 	}, {
 		name: "invalid name",
-		in:   &ir.Policy{Isolations: []ir.Isolation{isolate(subject("shop", "Web_1", nil), ir.Ingress, 1)}},
+		in:   &ir.Policy{Isolations: []ir.Isolation{Isolate(Subject("shop", "Web_1", nil), ir.Ingress, 1)}},
 		is:   ErrInvalid,
 		want: []string{"intents/shop.cue:1:3", `policy name "shop-ingress-Web_1"`},
 	}}
@@ -155,11 +156,11 @@ func TestBuildErrors(t *testing.T) {
 // sorted, and not only the first one.
 func TestBuildCollectsErrors(t *testing.T) {
 	p := &ir.Policy{
-		Isolations: []ir.Isolation{isolate(api, ir.Egress, 1)},
+		Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 		Rules: []ir.Rule{
-			allow(api, ir.Egress, cidr("10.0.0.0/33"), 30, tcp(70000)),
-			allow(api, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 12),
-			allow(api, ir.Egress, everyone, 20, tcp(443)),
+			Allow(API, ir.Egress, CIDR("10.0.0.0/33"), 30, TCP(70000)),
+			Allow(API, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 12),
+			Allow(API, ir.Egress, Everyone, 20, TCP(443)),
 		},
 	}
 	_, err := Build(p)
