@@ -52,8 +52,8 @@ func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory
 	}
 	if withAdmin {
 		c.CNPs = []v1alpha2.ClusterNetworkPolicy{
-			cnp("dev-not-prod", admin, 10, cnpSubjectNS(sel("env", "prod")), cnpIn(deny, cnpFromNS(sel("env", "dev")))),
-			cnp("baseline-isolate", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS))),
+			conformance.Cnp("dev-not-prod", conformance.Admin, 10, conformance.CnpSubjectNS(conformance.Sel("env", "prod")), conformance.CnpIn(conformance.Deny, conformance.CnpFromNS(conformance.Sel("env", "dev")))),
+			conformance.Cnp("baseline-isolate", conformance.Base, 10, conformance.CnpSubjectNS(allNS), conformance.CnpIn(conformance.Deny, conformance.CnpFromNS(allNS))),
 		}
 	}
 	return inv, confPolicies(tb, c)
@@ -61,22 +61,25 @@ func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory
 
 // namespacePolicies are the ten NetworkPolicies of team namespace i.
 func namespacePolicies(ns string, i, wl int) []networkingv1.NetworkPolicy {
-	tier := func(t string) *networkingv1.NetworkPolicyPeer { p := podPeer(sel("tier", t)); return &p }
+	tier := func(t string) *networkingv1.NetworkPolicyPeer {
+		p := conformance.PodPeer(conformance.Sel("tier", t))
+		return &p
+	}
 	return []networkingv1.NetworkPolicy{
-		netpol(ns, "default-deny", types(tIngress, tEgress)),
-		netpol(ns, "dns", types(tEgress), egress(to(peers(nsPodPeer(sel(inventory.MetadataNameLabel, "kube-system"),
-			sel("k8s-app", "kube-dns"))), port(UDP, 53), port(TCP, 53)))),
-		netpol(ns, "web-in", selecting(sel("tier", "web")), ingress(from(anyone, named(TCP, "http")))),
-		netpol(ns, "app-from-web", selecting(sel("tier", "app")), ingress(from(peers(*tier("web")), named(TCP, "http")))),
-		netpol(ns, "db-from-app", selecting(sel("tier", "db")), ingress(from(peers(*tier("app")), port(TCP, 5432)))),
-		netpol(ns, "web-to-app", selecting(sel("tier", "web")), types(tEgress), egress(to(peers(*tier("app")), named(TCP, "http")))),
-		netpol(ns, "app-to-db", selecting(sel("tier", "app")), types(tEgress), egress(to(peers(*tier("db")), port(TCP, 5432)))),
-		netpol(ns, "monitoring", ingress(from(peers(nsPeer(sel("team", "monitoring"))), named(TCP, "metrics")))),
-		netpol(ns, "cross-team", selecting(sel("app", fmt.Sprintf("%s-w%02d", ns, i%wl))),
-			ingress(from(peers(nsPodPeer(sel("team", fmt.Sprintf("t%02d", (i+1)%20)), sel("tier", "worker"))), named(TCP, "grpc")))),
-		netpol(ns, "external", selecting(sel("tier", "worker")), types(tEgress),
-			egress(to(peers(ipPeer("0.0.0.0/0", "10.0.0.0/8")), port(TCP, 443)),
-				to(peers(ipPeer(fmt.Sprintf("192.168.%d.0/24", i%256))), port(TCP, 5432)))),
+		conformance.Netpol(ns, "default-deny", conformance.Types(conformance.TIngress, conformance.TEgress)),
+		conformance.Netpol(ns, "dns", conformance.Types(conformance.TEgress), conformance.Egress(conformance.To(conformance.Peers(conformance.NsPodPeer(conformance.Sel(inventory.MetadataNameLabel, "kube-system"),
+			conformance.Sel("k8s-app", "kube-dns"))), conformance.Port(conformance.UDP, 53), conformance.Port(conformance.TCP, 53)))),
+		conformance.Netpol(ns, "web-in", conformance.Selecting(conformance.Sel("tier", "web")), conformance.Ingress(conformance.From(conformance.Anyone, conformance.Named(conformance.TCP, "http")))),
+		conformance.Netpol(ns, "app-from-web", conformance.Selecting(conformance.Sel("tier", "app")), conformance.Ingress(conformance.From(conformance.Peers(*tier("web")), conformance.Named(conformance.TCP, "http")))),
+		conformance.Netpol(ns, "db-from-app", conformance.Selecting(conformance.Sel("tier", "db")), conformance.Ingress(conformance.From(conformance.Peers(*tier("app")), conformance.Port(conformance.TCP, 5432)))),
+		conformance.Netpol(ns, "web-to-app", conformance.Selecting(conformance.Sel("tier", "web")), conformance.Types(conformance.TEgress), conformance.Egress(conformance.To(conformance.Peers(*tier("app")), conformance.Named(conformance.TCP, "http")))),
+		conformance.Netpol(ns, "app-to-db", conformance.Selecting(conformance.Sel("tier", "app")), conformance.Types(conformance.TEgress), conformance.Egress(conformance.To(conformance.Peers(*tier("db")), conformance.Port(conformance.TCP, 5432)))),
+		conformance.Netpol(ns, "monitoring", conformance.Ingress(conformance.From(conformance.Peers(conformance.NsPeer(conformance.Sel("team", "monitoring"))), conformance.Named(conformance.TCP, "metrics")))),
+		conformance.Netpol(ns, "cross-team", conformance.Selecting(conformance.Sel("app", fmt.Sprintf("%s-w%02d", ns, i%wl))),
+			conformance.Ingress(conformance.From(conformance.Peers(conformance.NsPodPeer(conformance.Sel("team", fmt.Sprintf("t%02d", (i+1)%20)), conformance.Sel("tier", "worker"))), conformance.Named(conformance.TCP, "grpc")))),
+		conformance.Netpol(ns, "external", conformance.Selecting(conformance.Sel("tier", "worker")), conformance.Types(conformance.TEgress),
+			conformance.Egress(conformance.To(conformance.Peers(conformance.IpPeer("0.0.0.0/0", "10.0.0.0/8")), conformance.Port(conformance.TCP, 443)),
+				conformance.To(conformance.Peers(conformance.IpPeer(fmt.Sprintf("192.168.%d.0/24", i%256))), conformance.Port(conformance.TCP, 5432)))),
 	}
 }
 

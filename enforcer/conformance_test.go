@@ -117,11 +117,11 @@ func confProbe(s portset.Set) (portset.Protocol, int32) {
 
 // Namespace selectors for the other tests' hand-built cases.
 var (
-	nsX, nsY, nsZ = sel("ns", "x"), sel("ns", "y"), sel("ns", "z")
-	allNS         = sel()
+	nsX, nsY, nsZ = conformance.Sel("ns", "x"), conformance.Sel("ns", "y"), conformance.Sel("ns", "z")
+	allNS         = conformance.Sel()
 )
 
 // aFrom isolates x/a for ingress, allowing the peers on every port.
 func aFrom(p ...networkingv1.NetworkPolicyPeer) []networkingv1.NetworkPolicy {
-	return []networkingv1.NetworkPolicy{netpol("x", "a-from", selecting(sel("pod", "a")), ingress(from(p)))}
+	return []networkingv1.NetworkPolicy{conformance.Netpol("x", "a-from", conformance.Selecting(conformance.Sel("pod", "a")), conformance.Ingress(conformance.From(p)))}
 }

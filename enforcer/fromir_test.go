@@ -15,7 +15,7 @@ import (
 // TestFromIRMatchesObjects checks FromIR against hand-written objects with
 // the same meaning: the two matrices must be identical.
 func TestFromIRMatchesObjects(t *testing.T) {
-	subjA := ir.Subject{Namespace: "x", Pods: *sel("pod", "a"), Name: "a"}
+	subjA := ir.Subject{Namespace: "x", Pods: *conformance.Sel("pod", "a"), Name: "a"}
 	subjY := ir.Subject{Namespace: "y", Name: "all-pods"}
 	origin := ir.Origin{File: "intents/x.cue", Line: 7, Col: 3}
 	p := &ir.Policy{
@@ -25,13 +25,13 @@ func TestFromIRMatchesObjects(t *testing.T) {
 		},
 		Rules: []ir.Rule{
 			{Subject: subjA, Direction: ir.Ingress, Origin: origin,
-				Peer:  ir.Peer{Kind: ir.PeerWorkload, Pods: sel("pod", "b"), Ref: "x/b"},
+				Peer:  ir.Peer{Kind: ir.PeerWorkload, Pods: conformance.Sel("pod", "b"), Ref: "x/b"},
 				Ports: []ir.Port{{Protocol: ir.TCP, Number: 80}}},
 			{Subject: subjA, Direction: ir.Ingress,
-				Peer:  ir.Peer{Kind: ir.PeerPods, Namespaces: sel(), Pods: sel("pod", "c")},
+				Peer:  ir.Peer{Kind: ir.PeerPods, Namespaces: conformance.Sel(), Pods: conformance.Sel("pod", "c")},
 				Ports: []ir.Port{{Protocol: ir.TCP, Name: "serve-81-tcp"}}},
 			{Subject: subjA, Direction: ir.Egress,
-				Peer:  ir.Peer{Kind: ir.PeerDNS, Namespaces: sel("ns", "z")},
+				Peer:  ir.Peer{Kind: ir.PeerDNS, Namespaces: conformance.Sel("ns", "z")},
 				Ports: []ir.Port{{Protocol: ir.UDP, Number: 53}}},
 			{Subject: subjA, Direction: ir.Egress,
 				Peer:  ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.2.0.0/16", Except: []string{"10.2.0.1/32"}}}},
@@ -40,8 +40,8 @@ func TestFromIRMatchesObjects(t *testing.T) {
 				Ports: []ir.Port{{Protocol: ir.TCP, Number: 443}}},
 			{Subject: subjY, Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerAll},
 				Ports: []ir.Port{{Protocol: ir.SCTP}}},
-			{Subject: ir.Subject{Namespace: "z", Pods: *sel("pod", "c"), Name: "c"}, Direction: ir.Ingress,
-				Action: ir.Deny, Peer: ir.Peer{Kind: ir.PeerPods, Namespaces: sel("ns", "x")}},
+			{Subject: ir.Subject{Namespace: "z", Pods: *conformance.Sel("pod", "c"), Name: "c"}, Direction: ir.Ingress,
+				Action: ir.Deny, Peer: ir.Peer{Kind: ir.PeerPods, Namespaces: conformance.Sel("ns", "x")}},
 		},
 	}
 	fromIR, err := FromIR(p)
@@ -50,17 +50,17 @@ func TestFromIRMatchesObjects(t *testing.T) {
 	}
 	objects := conformance.Case{
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-in", selecting(sel("pod", "a")),
-				ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)),
-					from(peers(nsPodPeer(sel(), sel("pod", "c"))), named(TCP, "serve-81-tcp")))),
-			netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
-				egress(to(peers(nsPeer(sel("ns", "z"))), port(UDP, 53)),
-					to(peers(ipPeer("10.2.0.0/16", "10.2.0.1/32")), portRange(TCP, 8000, 8100)),
-					to(peers(ipPeer("0.0.0.0/0"), ipPeer("::/0")), port(TCP, 443)))),
-			netpol("y", "sctp", ingress(from(anyone, protoOnly(SCTP)))),
+			conformance.Netpol("x", "a-in", conformance.Selecting(conformance.Sel("pod", "a")),
+				conformance.Ingress(conformance.From(conformance.Peers(conformance.PodPeer(conformance.Sel("pod", "b"))), conformance.Port(conformance.TCP, 80)),
+					conformance.From(conformance.Peers(conformance.NsPodPeer(conformance.Sel(), conformance.Sel("pod", "c"))), conformance.Named(conformance.TCP, "serve-81-tcp")))),
+			conformance.Netpol("x", "a-out", conformance.Selecting(conformance.Sel("pod", "a")), conformance.Types(conformance.TEgress),
+				conformance.Egress(conformance.To(conformance.Peers(conformance.NsPeer(conformance.Sel("ns", "z"))), conformance.Port(conformance.UDP, 53)),
+					conformance.To(conformance.Peers(conformance.IpPeer("10.2.0.0/16", "10.2.0.1/32")), conformance.PortRange(conformance.TCP, 8000, 8100)),
+					conformance.To(conformance.Peers(conformance.IpPeer("0.0.0.0/0"), conformance.IpPeer("::/0")), conformance.Port(conformance.TCP, 443)))),
+			conformance.Netpol("y", "sctp", conformance.Ingress(conformance.From(conformance.Anyone, conformance.ProtoOnly(conformance.SCTP)))),
 		},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("z-c", admin, 0, cnpSubjectPods(sel("kubernetes.io/metadata.name", "z"), sel("pod", "c")),
-			cnpIn(deny, cnpFromNS(sel("ns", "x"))))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{conformance.Cnp("z-c", conformance.Admin, 0, conformance.CnpSubjectPods(conformance.Sel("kubernetes.io/metadata.name", "z"), conformance.Sel("pod", "c")),
+			conformance.CnpIn(conformance.Deny, conformance.CnpFromNS(conformance.Sel("ns", "x"))))},
 	}
 	mIR, err := New(conformance.Inventory(), fromIR)
 	if err != nil {
@@ -78,7 +78,7 @@ func TestFromIRMatchesObjects(t *testing.T) {
 
 func TestFromIRRuleWithoutIsolationIsOpen(t *testing.T) {
 	p := &ir.Policy{Rules: []ir.Rule{{Subject: ir.Subject{Namespace: "x", Pods: metav1.LabelSelector{}},
-		Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerPods, Pods: sel("pod", "b")}}}}
+		Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerPods, Pods: conformance.Sel("pod", "b")}}}}
 	pols, err := FromIR(p)
 	if err != nil {
 		t.Fatal(err)

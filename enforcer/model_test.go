@@ -25,11 +25,11 @@ func confModel(t *testing.T, c conformance.Case) *Model {
 }
 
 func TestVerdictExplainsNetworkPolicy(t *testing.T) {
-	np := netpol("x", "a-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80))))
+	np := conformance.Netpol("x", "a-from-b", conformance.Selecting(conformance.Sel("pod", "a")), conformance.Ingress(conformance.From(conformance.Peers(conformance.PodPeer(conformance.Sel("pod", "b"))), conformance.Port(conformance.TCP, 80))))
 	np.Annotations = map[string]string{OriginsAnnotation: "intents/x.cue:12"}
 	pols, err := FromNetworkPolicies([]SourcedNetworkPolicy{
 		{NetworkPolicy: np, Source: inventory.Source{File: "out/x.yaml", Line: 3}},
-		{NetworkPolicy: netpol("x", "deny")},
+		{NetworkPolicy: conformance.Netpol("x", "deny")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +74,10 @@ func refNames(refs []PolicyRef) []string {
 
 func TestVerdictExplainsAdmin(t *testing.T) {
 	m := confModel(t, conformance.Case{
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		NPs: []networkingv1.NetworkPolicy{conformance.Netpol("x", "allow", conformance.Ingress(conformance.From(conformance.Anyone)))},
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("pass-y", admin, 1, cnpSubjectNS(nsX), cnpIn(pass, cnpFromNS(nsY))),
-			cnp("deny-z", admin, 2, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ))),
+			conformance.Cnp("pass-y", conformance.Admin, 1, conformance.CnpSubjectNS(nsX), conformance.CnpIn(conformance.Pass, conformance.CnpFromNS(nsY))),
+			conformance.Cnp("deny-z", conformance.Admin, 2, conformance.CnpSubjectNS(nsX), conformance.CnpIn(conformance.Deny, conformance.CnpFromNS(nsZ))),
 		},
 	})
 	v, _ := m.Verdict("z/a", "x/a", portset.TCP, 80)
@@ -91,7 +91,7 @@ func TestVerdictExplainsAdmin(t *testing.T) {
 }
 
 func TestVerdictEnds(t *testing.T) {
-	m := confModel(t, conformance.Case{NPs: aFrom(ipPeer("192.0.2.0/24"))})
+	m := confModel(t, conformance.Case{NPs: aFrom(conformance.IpPeer("192.0.2.0/24"))})
 	for _, tc := range []struct {
 		src, dst    string
 		allowed     bool
@@ -117,7 +117,7 @@ func TestVerdictEnds(t *testing.T) {
 }
 
 func TestExternalPeers(t *testing.T) {
-	m := confModel(t, conformance.Case{NPs: aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16"), ipPeer("2001:db8::/32"))})
+	m := confModel(t, conformance.Case{NPs: aFrom(conformance.IpPeer("10.0.0.0/8", "10.2.0.0/16"), conformance.IpPeer("2001:db8::/32"))})
 	want := []string{
 		"ip:0.0.0.0-9.255.255.255",
 		"ip:10.0.0.0-10.1.255.255",
@@ -144,10 +144,10 @@ func TestExternalPeers(t *testing.T) {
 }
 
 func TestPolicyErrors(t *testing.T) {
-	bad := netpol("x", "bad",
-		selecting(&metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}))
-	badPeers := netpol("x", "bad-peers", ingress(from(peers(ipPeer("10.0.0.0/33"), networkingv1.NetworkPolicyPeer{}),
-		port("ICMP", 1), portRange(TCP, 90, 80))))
+	bad := conformance.Netpol("x", "bad",
+		conformance.Selecting(&metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}))
+	badPeers := conformance.Netpol("x", "bad-peers", conformance.Ingress(conformance.From(conformance.Peers(conformance.IpPeer("10.0.0.0/33"), networkingv1.NetworkPolicyPeer{}),
+		conformance.Port("ICMP", 1), conformance.PortRange(conformance.TCP, 90, 80))))
 	_, err := FromNetworkPolicies([]SourcedNetworkPolicy{{NetworkPolicy: bad}, {NetworkPolicy: badPeers}})
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
@@ -159,8 +159,8 @@ func TestPolicyErrors(t *testing.T) {
 	if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 5 {
 		t.Errorf("got %d errors, want 5:\n%v", n, err)
 	}
-	_, err = FromClusterNetworkPolicies([]SourcedClusterNetworkPolicy{{ClusterNetworkPolicy: cnp("fqdn", admin, 1,
-		cnpSubjectNS(allNS), cnpOut(deny, v1alpha2.ClusterNetworkPolicyEgressPeer{DomainNames: []v1alpha2.DomainName{"x.io"}}))}})
+	_, err = FromClusterNetworkPolicies([]SourcedClusterNetworkPolicy{{ClusterNetworkPolicy: conformance.Cnp("fqdn", conformance.Admin, 1,
+		conformance.CnpSubjectNS(allNS), conformance.CnpOut(conformance.Deny, v1alpha2.ClusterNetworkPolicyEgressPeer{DomainNames: []v1alpha2.DomainName{"x.io"}}))}})
 	if !errors.Is(err, ErrUnsupported) {
 		t.Errorf("domainNames: err = %v, want ErrUnsupported", err)
 	}
@@ -172,8 +172,8 @@ func TestPolicyErrors(t *testing.T) {
 
 func TestAdminEmptyPeerFailsClosed(t *testing.T) {
 	m := confModel(t, conformance.Case{CNPs: []v1alpha2.ClusterNetworkPolicy{
-		cnp("allow-nothing", admin, 1, cnpSubjectNS(nsX), cnpIn(accept, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
-		cnp("pass-becomes-deny", admin, 2, cnpSubjectNS(nsY), cnpIn(pass, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
+		conformance.Cnp("allow-nothing", conformance.Admin, 1, conformance.CnpSubjectNS(nsX), conformance.CnpIn(conformance.Accept, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
+		conformance.Cnp("pass-becomes-deny", conformance.Admin, 2, conformance.CnpSubjectNS(nsY), conformance.CnpIn(conformance.Pass, v1alpha2.ClusterNetworkPolicyIngressPeer{})),
 	}})
 	if v, _ := m.Verdict("z/a", "x/a", portset.TCP, 80); !v.Allowed || v.Ingress.Layer != LayerDefault {
 		t.Errorf("empty Accept peer matched: %+v", v.Ingress)

@@ -113,13 +113,13 @@ func pick(r *rand.Rand, options ...string) string { return options[r.IntN(len(op
 func randomSelector(r *rand.Rand) *metav1.LabelSelector {
 	switch r.IntN(4) {
 	case 0:
-		return sel()
+		return conformance.Sel()
 	case 1:
-		return sel("app", pick(r, "a", "b", "c"))
+		return conformance.Sel("app", pick(r, "a", "b", "c"))
 	case 2:
-		return expr("tier", metav1.LabelSelectorOpNotIn, "db")
+		return conformance.Expr("tier", metav1.LabelSelectorOpNotIn, "db")
 	}
-	return sel("env", pick(r, "prod", "dev"))
+	return conformance.Sel("env", pick(r, "prod", "dev"))
 }
 
 func randomPorts(r *rand.Rand) []networkingv1.NetworkPolicyPort {
@@ -127,13 +127,13 @@ func randomPorts(r *rand.Rand) []networkingv1.NetworkPolicyPort {
 	for range r.IntN(3) {
 		switch r.IntN(4) {
 		case 0:
-			out = append(out, port(corev1.Protocol(pick(r, "TCP", "UDP", "SCTP")), 80+r.IntN(2)))
+			out = append(out, conformance.Port(corev1.Protocol(pick(r, "TCP", "UDP", "SCTP")), 80+r.IntN(2)))
 		case 1:
-			out = append(out, named(corev1.Protocol(pick(r, "TCP", "UDP")), pick(r, "http", "dns")))
+			out = append(out, conformance.Named(corev1.Protocol(pick(r, "TCP", "UDP")), pick(r, "http", "dns")))
 		case 2:
-			out = append(out, portRange(TCP, 79, 81+r.IntN(8100)))
+			out = append(out, conformance.PortRange(conformance.TCP, 79, 81+r.IntN(8100)))
 		default:
-			out = append(out, protoOnly(corev1.Protocol(pick(r, "UDP", "SCTP"))))
+			out = append(out, conformance.ProtoOnly(corev1.Protocol(pick(r, "UDP", "SCTP"))))
 		}
 	}
 	return out
@@ -144,53 +144,53 @@ func randomPeers(r *rand.Rand) []networkingv1.NetworkPolicyPeer {
 	for range r.IntN(3) {
 		switch r.IntN(4) {
 		case 0:
-			out = append(out, podPeer(randomSelector(r)))
+			out = append(out, conformance.PodPeer(randomSelector(r)))
 		case 1:
-			out = append(out, nsPeer(sel("env", pick(r, "prod", "dev"))))
+			out = append(out, conformance.NsPeer(conformance.Sel("env", pick(r, "prod", "dev"))))
 		case 2:
-			out = append(out, nsPodPeer(sel(), randomSelector(r)))
+			out = append(out, conformance.NsPodPeer(conformance.Sel(), randomSelector(r)))
 		default:
-			out = append(out, ipPeer(pick(r, "10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0"), pick(r, "10.1.0.0/24", "10.0.0.1/32")))
+			out = append(out, conformance.IpPeer(pick(r, "10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0"), pick(r, "10.1.0.0/24", "10.0.0.1/32")))
 		}
 	}
 	return out
 }
 
 func randomNetpol(r *rand.Rand, i int) networkingv1.NetworkPolicy {
-	tweaks := []npTweak{selecting(randomSelector(r))}
+	tweaks := []conformance.NpTweak{conformance.Selecting(randomSelector(r))}
 	switch r.IntN(3) {
 	case 0:
-		tweaks = append(tweaks, types(tIngress, tEgress))
+		tweaks = append(tweaks, conformance.Types(conformance.TIngress, conformance.TEgress))
 	case 1:
-		tweaks = append(tweaks, types(tEgress))
+		tweaks = append(tweaks, conformance.Types(conformance.TEgress))
 	}
 	for range r.IntN(3) {
-		tweaks = append(tweaks, ingress(from(randomPeers(r), randomPorts(r)...)))
+		tweaks = append(tweaks, conformance.Ingress(conformance.From(randomPeers(r), randomPorts(r)...)))
 	}
 	for range r.IntN(3) {
-		tweaks = append(tweaks, egress(to(randomPeers(r), randomPorts(r)...)))
+		tweaks = append(tweaks, conformance.Egress(conformance.To(randomPeers(r), randomPorts(r)...)))
 	}
-	return netpol(fmt.Sprintf("ns%d", r.IntN(4)), fmt.Sprintf("np%d", i), tweaks...)
+	return conformance.Netpol(fmt.Sprintf("ns%d", r.IntN(4)), fmt.Sprintf("np%d", i), tweaks...)
 }
 
 func randomCNP(r *rand.Rand, i int) v1alpha2.ClusterNetworkPolicy {
-	actions := []v1alpha2.ClusterNetworkPolicyRuleAction{accept, deny, pass}
-	tier := []v1alpha2.Tier{admin, base}[r.IntN(2)]
-	tweaks := []cnpTweak{cnpSubjectNS(sel("env", pick(r, "prod", "dev")))}
+	actions := []v1alpha2.ClusterNetworkPolicyRuleAction{conformance.Accept, conformance.Deny, conformance.Pass}
+	tier := []v1alpha2.Tier{conformance.Admin, conformance.Base}[r.IntN(2)]
+	tweaks := []conformance.CnpTweak{conformance.CnpSubjectNS(conformance.Sel("env", pick(r, "prod", "dev")))}
 	for range 1 + r.IntN(3) {
 		var protos []v1alpha2.ClusterNetworkPolicyProtocol
 		if r.IntN(2) == 0 {
-			protos = append(protos, cnpTCP(int32(80+r.IntN(2))), cnpNamed("dns"))
+			protos = append(protos, conformance.CnpTCP(int32(80+r.IntN(2))), conformance.CnpNamed("dns"))
 		}
 		if r.IntN(2) == 0 {
-			tweaks = append(tweaks, cnpIn(actions[r.IntN(3)], cnpFromPods(sel(), randomSelector(r)), protos...))
+			tweaks = append(tweaks, conformance.CnpIn(actions[r.IntN(3)], conformance.CnpFromPods(conformance.Sel(), randomSelector(r)), protos...))
 		} else if r.IntN(2) == 0 {
-			tweaks = append(tweaks, cnpOut(actions[r.IntN(3)], cnpToNets(v1alpha2.CIDR(pick(r, "10.0.0.0/8", "10.1.0.0/24"))), protos...))
+			tweaks = append(tweaks, conformance.CnpOut(actions[r.IntN(3)], conformance.CnpToNets(v1alpha2.CIDR(pick(r, "10.0.0.0/8", "10.1.0.0/24"))), protos...))
 		} else {
-			tweaks = append(tweaks, cnpOut(actions[r.IntN(3)], cnpToNS(sel("env", pick(r, "prod", "dev"))), protos...))
+			tweaks = append(tweaks, conformance.CnpOut(actions[r.IntN(3)], conformance.CnpToNS(conformance.Sel("env", pick(r, "prod", "dev"))), protos...))
 		}
 	}
-	return cnp(fmt.Sprintf("cnp%d", i), tier, int32(r.IntN(5)), tweaks...)
+	return conformance.Cnp(fmt.Sprintf("cnp%d", i), tier, int32(r.IntN(5)), tweaks...)
 }
 
 func randomPolicies(t *testing.T, r *rand.Rand) Policies {

@@ -10,15 +10,15 @@ import (
 // yb yc za zb zc; '.' reachable, 'X' not.
 
 var (
-	nsX, nsY, nsZ = sel("ns", "x"), sel("ns", "y"), sel("ns", "z")
-	allNS         = sel()
+	nsX, nsY, nsZ = Sel("ns", "x"), Sel("ns", "y"), Sel("ns", "z")
+	allNS         = Sel()
 )
 
 var adminCases = []Case{
 	{
 		Name: "admin deny overrides NetworkPolicy allow",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-y", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsY)))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "allow", Ingress(From(Anyone)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("deny-y", Admin, 10, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(nsY)))},
 		Want: `
     x   y   z
 xa ... ... ...
@@ -33,8 +33,8 @@ zc ... ... ...`,
 	},
 	{
 		Name: "admin accept overrides NetworkPolicy deny",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("accept-y", admin, 10, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY)))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", Types(TIngress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("accept-y", Admin, 10, CnpSubjectNS(nsX), CnpIn(Accept, CnpFromNS(nsY)))},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -49,10 +49,10 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "admin pass hands over to NetworkPolicy",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "from-a", ingress(from(peers(nsPodPeer(sel(), sel("pod", "a"))))))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "from-a", Ingress(From(Peers(NsPodPeer(Sel(), Sel("pod", "a"))))))},
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("pass-y", admin, 1, cnpSubjectNS(nsX), cnpIn(pass, cnpFromNS(nsY))),
-			cnp("deny-all", admin, 2, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS))),
+			Cnp("pass-y", Admin, 1, CnpSubjectNS(nsX), CnpIn(Pass, CnpFromNS(nsY))),
+			Cnp("deny-all", Admin, 2, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS))),
 		},
 		Want: `
     x   y   z
@@ -69,8 +69,8 @@ zc XXX ... ...`,
 	{
 		Name: "lower priority number wins: deny before accept",
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("accept-y", admin, 20, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY))),
-			cnp("deny-y", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsY))),
+			Cnp("accept-y", Admin, 20, CnpSubjectNS(nsX), CnpIn(Accept, CnpFromNS(nsY))),
+			Cnp("deny-y", Admin, 10, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(nsY))),
 		},
 		Want: `
     x   y   z
@@ -87,8 +87,8 @@ zc ... ... ...`,
 	{
 		Name: "lower priority number wins: accept before deny",
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("accept-y", admin, 5, cnpSubjectNS(nsX), cnpIn(accept, cnpFromNS(nsY))),
-			cnp("deny-all", admin, 10, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS))),
+			Cnp("accept-y", Admin, 5, CnpSubjectNS(nsX), CnpIn(Accept, CnpFromNS(nsY))),
+			Cnp("deny-all", Admin, 10, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS))),
 		},
 		Want: `
     x   y   z
@@ -104,8 +104,8 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "rules of one policy apply in order",
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("ordered", admin, 10, cnpSubjectNS(nsX),
-			cnpIn(accept, cnpFromPods(nsY, sel("pod", "a"))), cnpIn(deny, cnpFromNS(nsY)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("ordered", Admin, 10, CnpSubjectNS(nsX),
+			CnpIn(Accept, CnpFromPods(nsY, Sel("pod", "a"))), CnpIn(Deny, CnpFromNS(nsY)))},
 		Want: `
     x   y   z
 xa ... ... ...
@@ -120,9 +120,9 @@ zc ... ... ...`,
 	},
 	{
 		Name: "baseline deny applies only to pods no NetworkPolicy isolates",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-from-z", selecting(sel("pod", "a")),
-			ingress(from(peers(nsPeer(nsZ)))))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-deny", base, 10, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS)))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-from-z", Selecting(Sel("pod", "a")),
+			Ingress(From(Peers(NsPeer(nsZ)))))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("baseline-deny", Base, 10, CnpSubjectNS(allNS), CnpIn(Deny, CnpFromNS(allNS)))},
 		Want: `
     x   y   z
 xa XXX XXX XXX
@@ -137,8 +137,8 @@ zc .XX XXX XXX`,
 	},
 	{
 		Name: "baseline accept does not override NetworkPolicy isolation",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("baseline-accept", base, 10, cnpSubjectNS(allNS), cnpIn(accept, cnpFromNS(nsY)))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", Types(TIngress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("baseline-accept", Base, 10, CnpSubjectNS(allNS), CnpIn(Accept, CnpFromNS(nsY)))},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -154,8 +154,8 @@ zc XXX ... ...`,
 	{
 		Name: "baseline pass goes on to the default allow",
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("pass-x", base, 1, cnpSubjectNS(allNS), cnpIn(pass, cnpFromNS(nsX))),
-			cnp("deny-all", base, 2, cnpSubjectNS(allNS), cnpIn(deny, cnpFromNS(allNS))),
+			Cnp("pass-x", Base, 1, CnpSubjectNS(allNS), CnpIn(Pass, CnpFromNS(nsX))),
+			Cnp("deny-all", Base, 2, CnpSubjectNS(allNS), CnpIn(Deny, CnpFromNS(allNS))),
 		},
 		Want: `
     x   y   z
@@ -172,8 +172,8 @@ zc XXX XXX XXX`,
 	{
 		Name: "admin pass without NetworkPolicy falls to baseline",
 		CNPs: []v1alpha2.ClusterNetworkPolicy{
-			cnp("pass-all", admin, 1, cnpSubjectNS(nsZ), cnpIn(pass, cnpFromNS(allNS))),
-			cnp("deny-x", base, 1, cnpSubjectNS(nsZ), cnpIn(deny, cnpFromNS(nsX))),
+			Cnp("pass-all", Admin, 1, CnpSubjectNS(nsZ), CnpIn(Pass, CnpFromNS(allNS))),
+			Cnp("deny-x", Base, 1, CnpSubjectNS(nsZ), CnpIn(Deny, CnpFromNS(nsX))),
 		},
 		Want: `
     x   y   z
@@ -189,7 +189,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "admin egress deny",
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("z-not-x", admin, 1, cnpSubjectNS(nsZ), cnpOut(deny, cnpToNS(nsX)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("z-not-x", Admin, 1, CnpSubjectNS(nsZ), CnpOut(Deny, CnpToNS(nsX)))},
 		Want: `
     x   y   z
 xa ... ... ...
@@ -204,8 +204,8 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "admin egress accept overrides NetworkPolicy egress isolation",
-		NPs:  []networkingv1.NetworkPolicy{netpol("z", "deny-egress", types(tEgress))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("za-to-y", admin, 1, cnpSubjectPods(nsZ, sel("pod", "a")), cnpOut(accept, cnpToNS(nsY)))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("z", "deny-egress", Types(TEgress))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("za-to-y", Admin, 1, CnpSubjectPods(nsZ, Sel("pod", "a")), CnpOut(Accept, CnpToNS(nsY)))},
 		Want: `
     x   y   z
 xa ... ... ...
@@ -220,7 +220,7 @@ zc XXX XXX XXX`,
 	},
 	{
 		Name: "admin subject by pods",
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("protect-b", admin, 1, cnpSubjectPods(allNS, sel("pod", "b")), cnpIn(deny, cnpFromNS(allNS)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("protect-b", Admin, 1, CnpSubjectPods(allNS, Sel("pod", "b")), CnpIn(Deny, CnpFromNS(allNS)))},
 		Want: `
     x   y   z
 xa .X. .X. .X.
@@ -235,7 +235,7 @@ zc .X. .X. .X.`,
 	},
 	{
 		Name: "admin deny on one port, probe that port",
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("deny-80", Admin, 1, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS), CnpTCP(80)))},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -250,13 +250,13 @@ zc XXX ... ...`,
 	},
 	{
 		Name:  "admin deny on one port, probe another",
-		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-80", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpTCP(80)))},
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{Cnp("deny-80", Admin, 1, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS), CnpTCP(80)))},
 		Probe: "TCP/81",
 		Want:  reachAll,
 	},
 	{
 		Name:  "admin destinationNamedPort, probe its port",
-		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{Cnp("deny-named", Admin, 1, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS), CnpNamed("serve-81-udp")))},
 		Probe: "UDP/81",
 		Want: `
     x   y   z
@@ -272,13 +272,13 @@ zc XXX ... ...`,
 	},
 	{
 		Name:  "admin destinationNamedPort, probe another protocol",
-		CNPs:  []v1alpha2.ClusterNetworkPolicy{cnp("deny-named", admin, 1, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(allNS), cnpNamed("serve-81-udp")))},
+		CNPs:  []v1alpha2.ClusterNetworkPolicy{Cnp("deny-named", Admin, 1, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(allNS), CnpNamed("serve-81-udp")))},
 		Probe: "TCP/81",
 		Want:  reachAll,
 	},
 	{
 		Name: "admin networks match pod IPs and external addresses",
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("x-not-z-net", admin, 1, cnpSubjectNS(nsX), cnpOut(deny, cnpToNets("10.3.0.0/16")))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("x-not-z-net", Admin, 1, CnpSubjectNS(nsX), CnpOut(Deny, CnpToNets("10.3.0.0/16")))},
 		Want: `
     x   y   z
 xa ... ... XXX

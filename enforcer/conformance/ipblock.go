@@ -23,7 +23,7 @@ func forgetYIPs(inv *inventory.Inventory) {
 var ipBlockCases = []Case{
 	{
 		Name: "ingress ipBlock matches pods by known IP",
-		NPs:  aFrom(ipPeer("10.2.0.0/16")),
+		NPs:  aFrom(IpPeer("10.2.0.0/16")),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -44,7 +44,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "ipBlock except carves a hole",
-		NPs:  aFrom(ipPeer("10.0.0.0/8", "10.2.0.0/16")),
+		NPs:  aFrom(IpPeer("10.0.0.0/8", "10.2.0.0/16")),
 		Want: `
     x   y   z
 xa ... ... ...
@@ -65,7 +65,7 @@ zc ... ... ...`,
 	{
 		Name: "pods with unknown IPs match selectors only",
 		Inv:  forgetYIPs,
-		NPs:  aFrom(ipPeer("10.0.0.0/8")),
+		NPs:  aFrom(IpPeer("10.0.0.0/8")),
 		Want: `
     x   y   z
 xa ... ... ...
@@ -80,8 +80,8 @@ zc ... ... ...`,
 	},
 	{
 		Name: "egress ipBlock /32 reaches one pod",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-zb", selecting(sel("pod", "a")), types(tEgress),
-			egress(to(peers(ipPeer("10.3.0.2/32")))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-to-zb", Selecting(Sel("pod", "a")), Types(TEgress),
+			Egress(To(Peers(IpPeer("10.3.0.2/32")))))},
 		Want: `
     x   y   z
 xa XXX XXX X.X
@@ -98,16 +98,16 @@ zc ... ... ...`,
 	{
 		Name: "ipBlock 0.0.0.0/0 admits every pod with a known IP",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "deny", types(tIngress)),
-			netpol("x", "from-world", ingress(from(peers(ipPeer("0.0.0.0/0"))))),
+			Netpol("x", "deny", Types(TIngress)),
+			Netpol("x", "from-world", Ingress(From(Peers(IpPeer("0.0.0.0/0"))))),
 		},
 		Want:  reachAll,
 		Extra: []ExtraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
 	},
 	{
 		Name: "egress ipBlock and selector peers in one rule",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "out", types(tEgress),
-			egress(to(peers(ipPeer("192.0.2.0/24"), podPeer(sel())))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "out", Types(TEgress),
+			Egress(To(Peers(IpPeer("192.0.2.0/24"), PodPeer(Sel())))))},
 		Want: `
     x   y   z
 xa ... XXX XXX

@@ -22,7 +22,7 @@ var netpolCases = []Case{
 	{Name: "no policies", Want: reachAll},
 	{
 		Name: "deny all ingress in x",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", types(tIngress))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", Types(TIngress))},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -37,7 +37,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "deny all ingress by default policyTypes",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny")},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny")},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -52,7 +52,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "explicit empty ingress list isolates",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny", noIngressRules())},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", NoIngressRules())},
 		Want: `
     x   y   z
 xa XXX ... ...
@@ -67,7 +67,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "deny all egress in x",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-egress", types(tEgress))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny-egress", Types(TEgress))},
 		Want: `
     x   y   z
 xa XXX XXX XXX
@@ -82,7 +82,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "deny all both directions in x",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-both", types(tIngress, tEgress))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny-both", Types(TIngress, TEgress))},
 		Want: `
     x   y   z
 xa XXX XXX XXX
@@ -97,33 +97,33 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "allow all ingress in x",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "allow", ingress(from(anyone)))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "allow", Ingress(From(Anyone)))},
 		Want: reachAll,
 	},
 	{
 		Name: "allow all ingress unions with deny all",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "deny", types(tIngress)),
-			netpol("x", "allow", ingress(from(anyone))),
+			Netpol("x", "deny", Types(TIngress)),
+			Netpol("x", "allow", Ingress(From(Anyone))),
 		},
 		Want: reachAll,
 	},
 	{
 		Name: "allow all egress unions with deny all egress",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "deny-egress", types(tEgress)),
-			netpol("x", "allow-egress", types(tEgress), egress(to(anyone))),
+			Netpol("x", "deny-egress", Types(TEgress)),
+			Netpol("x", "allow-egress", Types(TEgress), Egress(To(Anyone))),
 		},
 		Want: reachAll,
 	},
 	{
 		Name: "rule with empty from allows every source",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "a-open", selecting(sel("pod", "a")), ingress(from(peers())))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "a-open", Selecting(Sel("pod", "a")), Ingress(From(Peers())))},
 		Want: reachAll,
 	},
 	{
 		Name: "deny ingress to x/a only",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny-a", Selecting(Sel("pod", "a")), Types(TIngress))},
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -138,7 +138,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "policy in y selects only pods of y",
-		NPs:  []networkingv1.NetworkPolicy{netpol("y", "deny-a", selecting(sel("pod", "a")), types(tIngress))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("y", "deny-a", Selecting(Sel("pod", "a")), Types(TIngress))},
 		Want: `
     x   y   z
 xa ... X.. ...
@@ -153,8 +153,8 @@ zc ... X.. ...`,
 	},
 	{
 		Name: "ingress-only policy leaves egress open",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-from-b", selecting(sel("pod", "a")),
-			ingress(from(peers(podPeer(sel("pod", "b"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-from-b", Selecting(Sel("pod", "a")),
+			Ingress(From(Peers(PodPeer(Sel("pod", "b"))))))},
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -169,8 +169,8 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "egress rules without policyTypes isolate both directions",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")),
-			egress(to(peers(podPeer(sel("pod", "b"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-to-b", Selecting(Sel("pod", "a")),
+			Egress(To(Peers(PodPeer(Sel("pod", "b"))))))},
 		Want: `
     x   y   z
 xa X.X XXX XXX
@@ -185,20 +185,20 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "policyTypes Ingress ignores egress rules",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "in-only", selecting(sel("pod", "a")), types(tIngress),
-			ingress(from(anyone)), egress(to(peers(podPeer(sel("pod", "b"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "in-only", Selecting(Sel("pod", "a")), Types(TIngress),
+			Ingress(From(Anyone)), Egress(To(Peers(PodPeer(Sel("pod", "b"))))))},
 		Want: reachAll,
 	},
 	{
 		Name: "policyTypes Egress ignores ingress rules",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "out-only", selecting(sel("pod", "a")), types(tEgress),
-			ingress(from(peers(podPeer(sel("pod", "b"))))), egress(to(anyone)))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "out-only", Selecting(Sel("pod", "a")), Types(TEgress),
+			Ingress(From(Peers(PodPeer(Sel("pod", "b"))))), Egress(To(Anyone)))},
 		Want: reachAll,
 	},
 	{
 		Name: "egress from x/a only to x/b",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress),
-			egress(to(peers(podPeer(sel("pod", "b"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-to-b", Selecting(Sel("pod", "a")), Types(TEgress),
+			Egress(To(Peers(PodPeer(Sel("pod", "b"))))))},
 		Want: `
     x   y   z
 xa X.X XXX XXX
@@ -213,8 +213,8 @@ zc ... ... ...`,
 	},
 	{
 		Name: "egress from x/a only to namespace z",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-to-z", selecting(sel("pod", "a")), types(tEgress),
-			egress(to(peers(nsPeer(sel("ns", "z"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-to-z", Selecting(Sel("pod", "a")), Types(TEgress),
+			Egress(To(Peers(NsPeer(Sel("ns", "z"))))))},
 		Want: `
     x   y   z
 xa XXX XXX ...
@@ -230,8 +230,8 @@ zc ... ... ...`,
 	{
 		Name: "egress allowed but ingress denied blocks",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress), egress(to(peers(podPeer(sel("pod", "b")))))),
-			netpol("x", "b-from-c", selecting(sel("pod", "b")), ingress(from(peers(podPeer(sel("pod", "c")))))),
+			Netpol("x", "a-to-b", Selecting(Sel("pod", "a")), Types(TEgress), Egress(To(Peers(PodPeer(Sel("pod", "b")))))),
+			Netpol("x", "b-from-c", Selecting(Sel("pod", "b")), Ingress(From(Peers(PodPeer(Sel("pod", "c")))))),
 		},
 		Want: `
     x   y   z
@@ -248,8 +248,8 @@ zc .X. ... ...`,
 	{
 		Name: "egress and matching ingress both allow",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-to-b", selecting(sel("pod", "a")), types(tEgress), egress(to(peers(podPeer(sel("pod", "b")))))),
-			netpol("x", "b-from-a", selecting(sel("pod", "b")), ingress(from(peers(podPeer(sel("pod", "a")))))),
+			Netpol("x", "a-to-b", Selecting(Sel("pod", "a")), Types(TEgress), Egress(To(Peers(PodPeer(Sel("pod", "b")))))),
+			Netpol("x", "b-from-a", Selecting(Sel("pod", "b")), Ingress(From(Peers(PodPeer(Sel("pod", "a")))))),
 		},
 		Want: `
     x   y   z
@@ -266,8 +266,8 @@ zc .X. ... ...`,
 	{
 		Name: "egress isolation in x and ingress isolation in y",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "deny-egress", types(tEgress)),
-			netpol("y", "from-x", ingress(from(peers(nsPeer(sel("ns", "x")))))),
+			Netpol("x", "deny-egress", Types(TEgress)),
+			Netpol("y", "from-x", Ingress(From(Peers(NsPeer(Sel("ns", "x")))))),
 		},
 		Want: `
     x   y   z
@@ -284,8 +284,8 @@ zc ... XXX ...`,
 	{
 		Name: "two policies on x/a union their peers",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b")))))),
-			netpol("x", "a-from-z", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "z")))))),
+			Netpol("x", "a-from-b", Selecting(Sel("pod", "a")), Ingress(From(Peers(PodPeer(Sel("pod", "b")))))),
+			Netpol("x", "a-from-z", Selecting(Sel("pod", "a")), Ingress(From(Peers(NsPeer(Sel("ns", "z")))))),
 		},
 		Want: `
     x   y   z
@@ -301,7 +301,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "policy in z naming x in its peers does not select x",
-		NPs:  []networkingv1.NetworkPolicy{netpol("z", "from-x", ingress(from(peers(nsPeer(sel("ns", "x"))))))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("z", "from-x", Ingress(From(Peers(NsPeer(Sel("ns", "x"))))))},
 		Want: `
     x   y   z
 xa ... ... ...

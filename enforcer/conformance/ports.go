@@ -12,7 +12,7 @@ import (
 
 // aOnPorts isolates x/a for ingress, allowing every source on the ports.
 func aOnPorts(p ...networkingv1.NetworkPolicyPort) []networkingv1.NetworkPolicy {
-	return []networkingv1.NetworkPolicy{netpol("x", "a-ports", selecting(sel("pod", "a")), ingress(from(anyone, p...)))}
+	return []networkingv1.NetworkPolicy{Netpol("x", "a-ports", Selecting(Sel("pod", "a")), Ingress(From(Anyone, p...)))}
 }
 
 // xaClosed: nothing reaches x/a, everything else is open.
@@ -43,24 +43,24 @@ func moveZServe80(inv *inventory.Inventory) {
 }
 
 var portCases = []Case{
-	{Name: "TCP/80 allowed, probe TCP/80", NPs: aOnPorts(port(TCP, 80)), Want: reachAll},
-	{Name: "TCP/80 allowed, probe TCP/81", NPs: aOnPorts(port(TCP, 80)), Probe: "TCP/81", Want: xaClosed},
-	{Name: "TCP/80 allowed, probe UDP/80", NPs: aOnPorts(port(TCP, 80)), Probe: "UDP/80", Want: xaClosed},
-	{Name: "port without protocol is TCP, probe TCP/80", NPs: aOnPorts(portNoProto(80)), Want: reachAll},
-	{Name: "port without protocol is TCP, probe UDP/80", NPs: aOnPorts(portNoProto(80)), Probe: "UDP/80", Want: xaClosed},
-	{Name: "protocol without port is every UDP port", NPs: aOnPorts(protoOnly(UDP)), Probe: "UDP/81", Want: reachAll},
-	{Name: "protocol without port excludes TCP", NPs: aOnPorts(protoOnly(UDP)), Want: xaClosed},
-	{Name: "endPort range includes its end", NPs: aOnPorts(portRange(TCP, 80, 81)), Probe: "TCP/81", Want: reachAll},
-	{Name: "endPort range excludes past its end", NPs: aOnPorts(portRange(TCP, 79, 80)), Probe: "TCP/81", Want: xaClosed},
-	{Name: "named TCP port", NPs: aOnPorts(named(TCP, "serve-81-tcp")), Probe: "TCP/81", Want: reachAll},
-	{Name: "named TCP port is only its number", NPs: aOnPorts(named(TCP, "serve-81-tcp")), Want: xaClosed},
-	{Name: "named port with protocol mismatch, probe TCP", NPs: aOnPorts(named(UDP, "serve-80-tcp")), Want: xaClosed},
-	{Name: "named port with protocol mismatch, probe UDP", NPs: aOnPorts(named(UDP, "serve-80-tcp")), Probe: "UDP/80", Want: xaClosed},
-	{Name: "named port defaults to TCP", NPs: aOnPorts(named("", "serve-80-udp")), Probe: "UDP/80", Want: xaClosed},
-	{Name: "named UDP port", NPs: aOnPorts(named(UDP, "serve-81-udp")), Probe: "UDP/81", Want: reachAll},
-	{Name: "SCTP port", NPs: aOnPorts(port(SCTP, 80)), Probe: "SCTP/80", Want: reachAll},
-	{Name: "SCTP port excludes TCP", NPs: aOnPorts(port(SCTP, 80)), Want: xaClosed},
-	{Name: "UDP deny-all ingress in x", NPs: []networkingv1.NetworkPolicy{netpol("x", "deny")}, Probe: "UDP/81", Want: `
+	{Name: "TCP/80 allowed, probe TCP/80", NPs: aOnPorts(Port(TCP, 80)), Want: reachAll},
+	{Name: "TCP/80 allowed, probe TCP/81", NPs: aOnPorts(Port(TCP, 80)), Probe: "TCP/81", Want: xaClosed},
+	{Name: "TCP/80 allowed, probe UDP/80", NPs: aOnPorts(Port(TCP, 80)), Probe: "UDP/80", Want: xaClosed},
+	{Name: "port without protocol is TCP, probe TCP/80", NPs: aOnPorts(PortNoProto(80)), Want: reachAll},
+	{Name: "port without protocol is TCP, probe UDP/80", NPs: aOnPorts(PortNoProto(80)), Probe: "UDP/80", Want: xaClosed},
+	{Name: "protocol without port is every UDP port", NPs: aOnPorts(ProtoOnly(UDP)), Probe: "UDP/81", Want: reachAll},
+	{Name: "protocol without port excludes TCP", NPs: aOnPorts(ProtoOnly(UDP)), Want: xaClosed},
+	{Name: "endPort range includes its end", NPs: aOnPorts(PortRange(TCP, 80, 81)), Probe: "TCP/81", Want: reachAll},
+	{Name: "endPort range excludes past its end", NPs: aOnPorts(PortRange(TCP, 79, 80)), Probe: "TCP/81", Want: xaClosed},
+	{Name: "named TCP port", NPs: aOnPorts(Named(TCP, "serve-81-tcp")), Probe: "TCP/81", Want: reachAll},
+	{Name: "named TCP port is only its number", NPs: aOnPorts(Named(TCP, "serve-81-tcp")), Want: xaClosed},
+	{Name: "named port with protocol mismatch, probe TCP", NPs: aOnPorts(Named(UDP, "serve-80-tcp")), Want: xaClosed},
+	{Name: "named port with protocol mismatch, probe UDP", NPs: aOnPorts(Named(UDP, "serve-80-tcp")), Probe: "UDP/80", Want: xaClosed},
+	{Name: "named port defaults to TCP", NPs: aOnPorts(Named("", "serve-80-udp")), Probe: "UDP/80", Want: xaClosed},
+	{Name: "named UDP port", NPs: aOnPorts(Named(UDP, "serve-81-udp")), Probe: "UDP/81", Want: reachAll},
+	{Name: "SCTP port", NPs: aOnPorts(Port(SCTP, 80)), Probe: "SCTP/80", Want: reachAll},
+	{Name: "SCTP port excludes TCP", NPs: aOnPorts(Port(SCTP, 80)), Want: xaClosed},
+	{Name: "UDP deny-all ingress in x", NPs: []networkingv1.NetworkPolicy{Netpol("x", "deny")}, Probe: "UDP/81", Want: `
     x   y   z
 xa XXX ... ...
 xb XXX ... ...
@@ -74,8 +74,8 @@ zc XXX ... ...`},
 	{
 		Name: "ports of two policies union per rule, probe TCP/81",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-80-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)))),
-			netpol("x", "a-81-from-y", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "y"))), port(TCP, 81)))),
+			Netpol("x", "a-80-from-b", Selecting(Sel("pod", "a")), Ingress(From(Peers(PodPeer(Sel("pod", "b"))), Port(TCP, 80)))),
+			Netpol("x", "a-81-from-y", Selecting(Sel("pod", "a")), Ingress(From(Peers(NsPeer(Sel("ns", "y"))), Port(TCP, 81)))),
 		},
 		Probe: "TCP/81",
 		Want: `
@@ -93,8 +93,8 @@ zc X.. ... ...`,
 	{
 		Name: "ports of two policies union per rule, probe TCP/80",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-80-from-b", selecting(sel("pod", "a")), ingress(from(peers(podPeer(sel("pod", "b"))), port(TCP, 80)))),
-			netpol("x", "a-81-from-y", selecting(sel("pod", "a")), ingress(from(peers(nsPeer(sel("ns", "y"))), port(TCP, 81)))),
+			Netpol("x", "a-80-from-b", Selecting(Sel("pod", "a")), Ingress(From(Peers(PodPeer(Sel("pod", "b"))), Port(TCP, 80)))),
+			Netpol("x", "a-81-from-y", Selecting(Sel("pod", "a")), Ingress(From(Peers(NsPeer(Sel("ns", "y"))), Port(TCP, 81)))),
 		},
 		Want: `
     x   y   z
@@ -111,8 +111,8 @@ zc X.. ... ...`,
 	{
 		Name: "egress and ingress ports intersect",
 		NPs: []networkingv1.NetworkPolicy{
-			netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress), egress(to(anyone, portRange(TCP, 80, 81)))),
-			netpol("y", "b-in", selecting(sel("pod", "b")), ingress(from(anyone, port(TCP, 81)))),
+			Netpol("x", "a-out", Selecting(Sel("pod", "a")), Types(TEgress), Egress(To(Anyone, PortRange(TCP, 80, 81)))),
+			Netpol("y", "b-in", Selecting(Sel("pod", "b")), Ingress(From(Anyone, Port(TCP, 81)))),
 		},
 		Want: `
     x   y   z
@@ -129,8 +129,8 @@ zc ... .X. ...`,
 	{
 		Name: "egress named port resolves per destination, probe TCP/80",
 		Inv:  moveZServe80,
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
-			egress(to(anyone, named(TCP, "serve-80-tcp"))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-out", Selecting(Sel("pod", "a")), Types(TEgress),
+			Egress(To(Anyone, Named(TCP, "serve-80-tcp"))))},
 		Want: `
     x   y   z
 xa ... ... XXX
@@ -148,8 +148,8 @@ zc ... ... ...`,
 		Name:  "egress named port resolves per destination, probe TCP/8080",
 		Inv:   moveZServe80,
 		Probe: "TCP/8080",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "a-out", selecting(sel("pod", "a")), types(tEgress),
-			egress(to(anyone, named(TCP, "serve-80-tcp"))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "a-out", Selecting(Sel("pod", "a")), Types(TEgress),
+			Egress(To(Anyone, Named(TCP, "serve-80-tcp"))))},
 		Want: `
     x   y   z
 xa XXX XXX ...
@@ -165,7 +165,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "egress only to UDP/53, probe TCP/80",
-		NPs:  []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "dns-only", Types(TEgress), Egress(To(Peers(NsPeer(Sel())), Port(UDP, 53))))},
 		Want: `
     x   y   z
 xa XXX XXX XXX
@@ -180,7 +180,7 @@ zc ... ... ...`,
 	},
 	{
 		Name:  "egress only to UDP/53, probe UDP/53",
-		NPs:   []networkingv1.NetworkPolicy{netpol("x", "dns-only", types(tEgress), egress(to(peers(nsPeer(sel())), port(UDP, 53))))},
+		NPs:   []networkingv1.NetworkPolicy{Netpol("x", "dns-only", Types(TEgress), Egress(To(Peers(NsPeer(Sel())), Port(UDP, 53))))},
 		Probe: "UDP/53",
 		Want:  reachAll,
 		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"y/a", "192.0.2.1", true}},

@@ -22,13 +22,13 @@ func addTeamBlue(inv *inventory.Inventory) {
 
 // aFrom isolates x/a for ingress, allowing the given peers.
 func aFrom(p ...networkingv1.NetworkPolicyPeer) []networkingv1.NetworkPolicy {
-	return []networkingv1.NetworkPolicy{netpol("x", "a-from", selecting(sel("pod", "a")), ingress(from(p)))}
+	return []networkingv1.NetworkPolicy{Netpol("x", "a-from", Selecting(Sel("pod", "a")), Ingress(From(p)))}
 }
 
 var selectorCases = []Case{
 	{
 		Name: "podSelector peer is the policy's namespace only",
-		NPs:  aFrom(podPeer(sel("pod", "b"))),
+		NPs:  aFrom(PodPeer(Sel("pod", "b"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -43,7 +43,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "namespaceSelector peer is every pod of those namespaces",
-		NPs:  aFrom(nsPeer(sel("ns", "y"))),
+		NPs:  aFrom(NsPeer(Sel("ns", "y"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -58,7 +58,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "namespaceSelector and podSelector in one element are ANDed",
-		NPs:  aFrom(nsPodPeer(sel("ns", "y"), sel("pod", "b"))),
+		NPs:  aFrom(NsPodPeer(Sel("ns", "y"), Sel("pod", "b"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -73,7 +73,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "namespaceSelector and podSelector in two elements are ORed",
-		NPs:  aFrom(nsPeer(sel("ns", "y")), podPeer(sel("pod", "b"))),
+		NPs:  aFrom(NsPeer(Sel("ns", "y")), PodPeer(Sel("pod", "b"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -88,7 +88,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "empty namespaceSelector with podSelector spans namespaces",
-		NPs:  aFrom(nsPodPeer(sel(), sel("pod", "b"))),
+		NPs:  aFrom(NsPodPeer(Sel(), Sel("pod", "b"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -103,7 +103,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "empty podSelector peer is every pod of the namespace",
-		NPs:  aFrom(podPeer(sel())),
+		NPs:  aFrom(PodPeer(Sel())),
 		Want: `
     x   y   z
 xa ... ... ...
@@ -118,7 +118,7 @@ zc X.. ... ...`,
 	},
 	{
 		Name: "namespaceSelector on the metadata name label",
-		NPs:  aFrom(nsPeer(sel(inventory.MetadataNameLabel, "z"))),
+		NPs:  aFrom(NsPeer(Sel(inventory.MetadataNameLabel, "z"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -133,7 +133,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "matchExpressions In on namespaces",
-		NPs:  aFrom(nsPeer(expr("ns", metav1.LabelSelectorOpIn, "y", "z"))),
+		NPs:  aFrom(NsPeer(Expr("ns", metav1.LabelSelectorOpIn, "y", "z"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -148,7 +148,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "matchExpressions NotIn on pods",
-		NPs:  aFrom(nsPodPeer(sel(), expr("pod", metav1.LabelSelectorOpNotIn, "a", "b"))),
+		NPs:  aFrom(NsPodPeer(Sel(), Expr("pod", metav1.LabelSelectorOpNotIn, "a", "b"))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -164,7 +164,7 @@ zc ... ... ...`,
 	{
 		Name: "matchExpressions Exists",
 		Inv:  addTeamBlue,
-		NPs:  aFrom(nsPodPeer(sel(), expr("team", metav1.LabelSelectorOpExists))),
+		NPs:  aFrom(NsPodPeer(Sel(), Expr("team", metav1.LabelSelectorOpExists))),
 		Want: `
     x   y   z
 xa X.. ... ...
@@ -180,8 +180,8 @@ zc ... ... ...`,
 	{
 		Name: "matchExpressions DoesNotExist in egress",
 		Inv:  addTeamBlue,
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "not-blue", types(tEgress),
-			egress(to(peers(nsPodPeer(sel(), expr("team", metav1.LabelSelectorOpDoesNotExist))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "not-blue", Types(TEgress),
+			Egress(To(Peers(NsPodPeer(Sel(), Expr("team", metav1.LabelSelectorOpDoesNotExist))))))},
 		Want: `
     x   y   z
 xa ... .X. ..X
@@ -196,9 +196,9 @@ zc ... ... ...`,
 	},
 	{
 		Name: "matchExpressions on the policy's podSelector",
-		NPs: []networkingv1.NetworkPolicy{netpol("x", "bc-from-a",
-			selecting(expr("pod", metav1.LabelSelectorOpIn, "b", "c")),
-			ingress(from(peers(podPeer(sel("pod", "a"))))))},
+		NPs: []networkingv1.NetworkPolicy{Netpol("x", "bc-from-a",
+			Selecting(Expr("pod", metav1.LabelSelectorOpIn, "b", "c")),
+			Ingress(From(Peers(PodPeer(Sel("pod", "a"))))))},
 		Want: `
     x   y   z
 xa ... ... ...

@@ -40,15 +40,15 @@ const (
 // passXToY is an ANP passing ingress from x into y, and denyAllIntoY a BANP
 // denying all ingress into y.
 var (
-	passXToY     = anp("pass-x", 1, nsY, anpIngress(pass1, anpFromNS(nsX)))
-	denyAllIntoY = banp(nsY, banpIngress(v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(allNS)}))
+	passXToY     = Anp("pass-x", 1, nsY, anpIngress(pass1, AnpFromNS(nsX)))
+	denyAllIntoY = Banp(nsY, banpIngress(v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: AnpFromNS(allNS)}))
 )
 
 var v1alpha1Cases = []Case{
 	{
 		Name: "ANP allow overrides NetworkPolicy deny",
-		NPs:  []networkingv1.NetworkPolicy{netpol("y", "deny", types(tIngress))},
-		ANPs: []v1alpha1.AdminNetworkPolicy{anp("allow-c", 5, nsY, anpIngress(allow1, anpFromPods(allNS, sel("pod", "c"))))},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("y", "deny", Types(TIngress))},
+		ANPs: []v1alpha1.AdminNetworkPolicy{Anp("allow-c", 5, nsY, anpIngress(allow1, AnpFromPods(allNS, Sel("pod", "c"))))},
 		Want: `
     x   y   z
 xa ... XXX ...
@@ -79,7 +79,7 @@ zc ... XXX ...`,
 	},
 	{
 		Name:  "ANP pass reaches a NetworkPolicy that BANP cannot override",
-		NPs:   []networkingv1.NetworkPolicy{netpol("y", "b-from-x", selecting(sel("pod", "b")), ingress(from(peers(nsPeer(nsX)))))},
+		NPs:   []networkingv1.NetworkPolicy{Netpol("y", "b-from-x", Selecting(Sel("pod", "b")), Ingress(From(Peers(NsPeer(nsX)))))},
 		ANPs:  []v1alpha1.AdminNetworkPolicy{passXToY},
 		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{denyAllIntoY},
 		Want: `
@@ -96,9 +96,9 @@ zc ... XXX ...`,
 	},
 	{
 		Name: "BANP first matching rule decides",
-		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{banp(nsZ, banpIngress(
-			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bAllow, From: anpFromPods(nsX, sel("pod", "b"))},
-			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: anpFromNS(nsX)},
+		BANPs: []v1alpha1.BaselineAdminNetworkPolicy{Banp(nsZ, banpIngress(
+			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bAllow, From: AnpFromPods(nsX, Sel("pod", "b"))},
+			v1alpha1.BaselineAdminNetworkPolicyIngressRule{Action: bDeny, From: AnpFromNS(nsX)},
 		))},
 		Want: `
     x   y   z
@@ -114,8 +114,8 @@ zc ... ... ...`,
 	},
 	{
 		Name: "ANP and admin-tier CNP order by priority together",
-		ANPs: []v1alpha1.AdminNetworkPolicy{anp("allow-z", 10, nsX, anpIngress(allow1, anpFromNS(nsZ)))},
-		CNPs: []v1alpha2.ClusterNetworkPolicy{cnp("deny-z", admin, 5, cnpSubjectNS(nsX), cnpIn(deny, cnpFromNS(nsZ)))},
+		ANPs: []v1alpha1.AdminNetworkPolicy{Anp("allow-z", 10, nsX, anpIngress(allow1, AnpFromNS(nsZ)))},
+		CNPs: []v1alpha2.ClusterNetworkPolicy{Cnp("deny-z", Admin, 5, CnpSubjectNS(nsX), CnpIn(Deny, CnpFromNS(nsZ)))},
 		Want: `
     x   y   z
 xa ... ... ...
@@ -130,7 +130,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "ANP deny on an SCTP port in egress",
-		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-sctp-80", 1, nsX, func(s *v1alpha1.AdminNetworkPolicySpec) {
+		ANPs: []v1alpha1.AdminNetworkPolicy{Anp("no-sctp-80", 1, nsX, func(s *v1alpha1.AdminNetworkPolicySpec) {
 			s.Egress = []v1alpha1.AdminNetworkPolicyEgressRule{{
 				Action: deny1, To: []v1alpha1.AdminNetworkPolicyEgressPeer{{Namespaces: allNS}},
 				Ports: &[]v1alpha1.AdminNetworkPolicyPort{{PortNumber: &v1alpha1.Port{Protocol: corev1.ProtocolSCTP, Port: 80}}},
@@ -151,7 +151,7 @@ zc ... ... ...`,
 	},
 	{
 		Name: "ANP port range",
-		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-80-81", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+		ANPs: []v1alpha1.AdminNetworkPolicy{Anp("no-80-81", 1, nsX, anpIngress(deny1, AnpFromNS(allNS),
 			v1alpha1.AdminNetworkPolicyPort{PortRange: &v1alpha1.PortRange{Protocol: corev1.ProtocolTCP, Start: 80, End: 81}}))},
 		Probe: "TCP/81",
 		Want: `
@@ -168,7 +168,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "ANP named port matches the container port's protocol",
-		ANPs: []v1alpha1.AdminNetworkPolicy{anp("no-named", 1, nsX, anpIngress(deny1, anpFromNS(allNS),
+		ANPs: []v1alpha1.AdminNetworkPolicy{Anp("no-named", 1, nsX, anpIngress(deny1, AnpFromNS(allNS),
 			v1alpha1.AdminNetworkPolicyPort{NamedPort: ptr("serve-80-sctp")}))},
 		Probe: "TCP/80",
 		Want:  reachAll,
