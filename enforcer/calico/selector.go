@@ -2,6 +2,7 @@ package calico
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -169,7 +170,9 @@ func (p *parser) set(key string, op metav1.LabelSelectorOperator) ([]metav1.Labe
 		}
 		return []metav1.LabelSelector{{}}, nil
 	}
-	return one(key, op, values...), nil
+	// A set: order and repeats do not matter, so keep it canonical.
+	slices.Sort(values)
+	return one(key, op, slices.Compact(values)...), nil
 }
 
 // key reads a label key.
