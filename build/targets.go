@@ -1,8 +1,6 @@
 package build
 
 import (
-	networkingv1 "k8s.io/api/networking/v1"
-
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/adminpolicy"
@@ -47,16 +45,8 @@ func emitNetworkPolicy(res *compiler.Result, _ *evaluate.Reference, _ Options) (
 	if err != nil {
 		return emitted{}, err
 	}
-	ps, err := enforcer.FromNetworkPolicies(sourced(pols))
+	ps, err := enforcer.FromNetworkPolicies(enforcer.WithoutSource(pols))
 	return emitted{files: files, policies: ps}, err
-}
-
-func sourced(pols []networkingv1.NetworkPolicy) []enforcer.SourcedNetworkPolicy {
-	out := make([]enforcer.SourcedNetworkPolicy, len(pols))
-	for i := range pols {
-		out[i].NetworkPolicy = pols[i]
-	}
-	return out
 }
 
 func emitCilium(res *compiler.Result, _ *evaluate.Reference, opts Options) (emitted, error) {

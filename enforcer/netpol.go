@@ -20,6 +20,16 @@ type SourcedNetworkPolicy struct {
 	Source inventory.Source
 }
 
+// WithoutSource wraps policies that were never read from a file (emitted
+// in memory), for FromNetworkPolicies.
+func WithoutSource(pols []networkingv1.NetworkPolicy) []SourcedNetworkPolicy {
+	out := make([]SourcedNetworkPolicy, len(pols))
+	for i := range pols {
+		out[i].NetworkPolicy = pols[i]
+	}
+	return out
+}
+
 // FromNetworkPolicies normalises NetworkPolicies. It applies the API
 // defaults (policyTypes: Ingress always, Egress when egress rules exist;
 // protocol TCP) and reports every invalid field, joined, as *PolicyError.

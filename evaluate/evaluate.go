@@ -193,7 +193,8 @@ func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity)
 	return describeDelta(target, r.Model, d)
 }
 
-// describeDelta explains a target's differences from the intents.
+// describeDelta explains a target's differences from the intents, with
+// the intent lines behind each flow when the intents' model is given.
 func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) error {
 	var lines []string
 	add := func(kind string, c enforcer.Change) {
@@ -201,6 +202,10 @@ func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) er
 			return
 		}
 		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After)
+		if intents == nil {
+			lines = append(lines, line)
+			return
+		}
 		if origins := flowOrigins(intents, c); origins != "" {
 			line += "\n      from " + origins
 		}
@@ -264,17 +269,5 @@ func Equal(target string, want, got *enforcer.Connectivity) error {
 	if d.Empty() {
 		return nil
 	}
-	var lines []string
-	for _, group := range []struct {
-		kind    string
-		changes []enforcer.Change
-	}{{"wider", d.Opened}, {"different", d.Changed}, {"narrower", d.Closed}} {
-		for _, c := range group.changes {
-			if len(lines) < 10 {
-				lines = append(lines, fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", group.kind, c.Src, c.Dst, c.Before, target, c.After))
-			}
-		}
-	}
-	n := len(d.Opened) + len(d.Closed) + len(d.Changed)
-	return fmt.Errorf("%w: %s differs on %d flow(s):\n%s", ErrNotEquivalent, target, n, strings.Join(lines, "\n"))
+	return describeDelta(target, nil, d)
 }

@@ -41,11 +41,8 @@ func Diff(inv inventory.Inventory, want, got enforcer.Policies) (string, error) 
 	return buf.String(), nil
 }
 
-// NetworkPolicies wraps NetworkPolicies for enforcer.FromNetworkPolicies.
+// NetworkPolicies is enforcer.WithoutSource, kept here for the property
+// tests.
 func NetworkPolicies(pols []networkingv1.NetworkPolicy) []enforcer.SourcedNetworkPolicy {
-	out := make([]enforcer.SourcedNetworkPolicy, len(pols))
-	for i := range pols {
-		out[i].NetworkPolicy = pols[i]
-	}
-	return out
+	return enforcer.WithoutSource(pols)
 }
