@@ -6,8 +6,8 @@ FUZZTIME ?= 60s
 FUZZ_BRIEF ?= 5s
 
 # Fuzz targets: package:target.
-FUZZ_TARGETS := ./intent:FuzzLoad ./manifests:FuzzParse ./config:FuzzParse \
-	./enforcer/calico:FuzzParseSelector ./enforcer/portset:FuzzAlgebra
+FUZZ_TARGETS := ./intent:FuzzLoad ./internal/manifests:FuzzParse ./internal/config:FuzzParse \
+	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra
 
 .PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
 
@@ -50,8 +50,8 @@ fuzz-equivalence:
 
 ## bench: Go benchmarks, then the end-to-end compile on a generated cluster
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./intent ./compiler/... ./build ./enforcer/...
-	$(GO) test -run='^$$' -bench=Verify -benchtime=3x ./verify
+	$(GO) test -run='^$$' -bench=. -benchmem ./intent ./compiler/... ./internal/pipeline ./enforcer/...
+	$(GO) test -run='^$$' -bench=Verify -benchtime=3x ./internal/gate
 	$(GO) run ./internal/benchcmd
 
 ## example: the README's first command

@@ -6,7 +6,7 @@ import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/gctune"
-	"github.com/netpolc/netpolc/internal/synth"
+	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
 
 // BenchmarkCompile500x10 loads and compiles 500 namespaces of 10 workloads

@@ -8,9 +8,9 @@ package compiler
 import (
 	"cuelang.org/go/cue"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/diag"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Result is a compiled intent set.

@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // cluster reads cluster-wide settings: where the cluster DNS runs.

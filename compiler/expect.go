@@ -3,8 +3,8 @@ package compiler
 import (
 	"cuelang.org/go/cue"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/diag"
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Expectation is a connectivity assertion from `expect`: From may (or may

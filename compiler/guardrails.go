@@ -9,8 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/diag"
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // GuardrailKind names the check a guardrail makes.

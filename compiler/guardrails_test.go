@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // guardDecl declares what the guardrail cases refer to; case lines start

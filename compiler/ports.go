@@ -9,7 +9,7 @@ import (
 	"cuelang.org/go/cue"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // ports compiles a list of port specifications.

@@ -14,7 +14,7 @@ import (
 
 	yamlv3 "go.yaml.in/yaml/v3"
 
-	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Header is the first line of every generated file. It follows the Go

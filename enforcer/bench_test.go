@@ -9,10 +9,10 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/enforcer/conformance"
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
 )
 
 // syntheticCluster builds a cluster shaped like a real multi-team one:

@@ -5,8 +5,8 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
-	"github.com/netpolc/netpolc/enforcer/conformance"
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
 )
 
 // The conformance suite (package conformance) follows Kubernetes' e2e

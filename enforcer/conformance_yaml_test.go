@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 	"sigs.k8s.io/yaml"
 
-	"github.com/netpolc/netpolc/enforcer/conformance"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
 )
 
 // TestConformanceYAML runs the cases in testdata/conformance/*.txt: a

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // KindExternal is the Kind of the external peers ("ip:FIRST-LAST") in a

@@ -3,7 +3,7 @@ package enforcer
 import (
 	"slices"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Change is one (src, dst) pair whose allowed ports differ between two

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 func conns(t *testing.T, spec ...string) *Connectivity {

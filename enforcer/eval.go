@@ -1,8 +1,8 @@
 package enforcer
 
 import (
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // dirQuery is one direction of a connection as the policies see it: the

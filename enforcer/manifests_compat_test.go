@@ -1,6 +1,6 @@
 package enforcer
 
-import "github.com/netpolc/netpolc/manifests"
+import "github.com/netpolc/netpolc/internal/manifests"
 
 // The Sourced… types promise to convert from the manifests package's
 // wrappers with a plain conversion; this keeps the promise checked.

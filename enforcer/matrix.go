@@ -5,8 +5,8 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/internal/par"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // table holds, per subject class and peer class of one direction, the

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Model evaluates a policy set over an inventory. It is immutable after New

@@ -7,9 +7,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // SourcedNetworkPolicy is a NetworkPolicy with the place it was read from.

@@ -3,8 +3,8 @@ package enforcer
 import (
 	"fmt"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Layer is an evaluation tier: where a policy sits, or which tier decided a

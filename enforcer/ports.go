@@ -3,7 +3,7 @@ package enforcer
 import (
 	"strings"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // portSpec is the ports a rule names: fixed numbers and ranges, plus named

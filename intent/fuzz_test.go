@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/diag"
 	"github.com/netpolc/netpolc/examples"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // FuzzLoad feeds arbitrary bytes through loading and compiling: neither may

@@ -21,8 +21,8 @@ import (
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
 
-	"github.com/netpolc/netpolc/diag"
 	"github.com/netpolc/netpolc/intent/schema"
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/templates"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/gctune"
-	"github.com/netpolc/netpolc/internal/synth"
+	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
 
 // BenchmarkLoad500x10 loads (evaluates and validates) generated intents of

@@ -5,7 +5,7 @@ import (
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
 
-	"github.com/netpolc/netpolc/diag"
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // UseSite is where a template instance (an entry of `use`) is written in

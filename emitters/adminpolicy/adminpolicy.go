@@ -46,11 +46,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Metadata netpolc puts on every object it emits (shared with the

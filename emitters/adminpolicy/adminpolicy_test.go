@@ -16,10 +16,10 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	. "github.com/netpolc/netpolc/internal/irfix"
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/internal/randir/crdschema"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/crdschema"
+	. "github.com/netpolc/netpolc/internal/testkit/irfix"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

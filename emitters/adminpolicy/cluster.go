@@ -1,6 +1,6 @@
 package adminpolicy
 
-import "github.com/netpolc/netpolc/compiler/ir"
+import "github.com/netpolc/netpolc/internal/ir"
 
 // otherProtocol returns a workload among ws that declares a port called
 // name with a protocol other than proto, or false.

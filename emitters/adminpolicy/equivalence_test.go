@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // seeds is the number of random policies the property tests check:

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Objects is the output of Build: ClusterNetworkPolicies (v1alpha2), or

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/calico"
 	enforcercalico "github.com/netpolc/netpolc/enforcer/calico"
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/internal/randir/crdschema"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/crdschema"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 	"sigs.k8s.io/yaml"
 )
 

@@ -15,9 +15,9 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	. "github.com/netpolc/netpolc/internal/irfix"
-	"github.com/netpolc/netpolc/internal/randir"
+	"github.com/netpolc/netpolc/internal/ir"
+	. "github.com/netpolc/netpolc/internal/testkit/irfix"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -9,8 +9,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/internal/declared"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // maxPorts is the most ports a PortRule may list (the CRD's maxItems).

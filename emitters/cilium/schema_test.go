@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/internal/randir/crdschema"
+	"github.com/netpolc/netpolc/internal/testkit/crdschema"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // TestSchema validates every object the golden inputs and random policies

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	. "github.com/netpolc/netpolc/internal/irfix"
+	"github.com/netpolc/netpolc/internal/ir"
+	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	. "github.com/netpolc/netpolc/internal/irfix"
+	"github.com/netpolc/netpolc/internal/ir"
+	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/internal/ir"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"

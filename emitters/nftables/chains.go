@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // dirChains are one direction's chains and the map dispatching pod IPs to

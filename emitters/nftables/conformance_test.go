@@ -5,7 +5,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/netpolc/netpolc/compiler/ir"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // confCase is a policy set over the conformance cluster, mirroring a case

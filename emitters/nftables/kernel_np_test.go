@@ -8,11 +8,11 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/conformance"
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/internal/kerneltest"
-	"github.com/netpolc/netpolc/internal/npir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/portset"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
+	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
+	"github.com/netpolc/netpolc/internal/testkit/npir"
 )
 
 // TestKernelNetworkPolicyConformance enforces, in a real kernel, every case

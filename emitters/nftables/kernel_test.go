@@ -9,10 +9,10 @@ import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/portset"
 	"github.com/netpolc/netpolc/intent"
-	"github.com/netpolc/netpolc/internal/kerneltest"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/portset"
+	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
 )
 
 // TestHelperListener is the pod listener the kernel tests start in each

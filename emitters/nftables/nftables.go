@@ -52,7 +52,7 @@ package nftables
 import (
 	"net/netip"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // TableName is the name of the inet table netpolc owns.

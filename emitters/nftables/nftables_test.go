@@ -13,12 +13,12 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/nftables"
-	"github.com/netpolc/netpolc/evaluate"
-	"github.com/netpolc/netpolc/internal/kerneltest"
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/compiler/ir"
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Family is an address family as nft spells its payload expressions.

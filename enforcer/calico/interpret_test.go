@@ -12,7 +12,7 @@ import (
 
 	emit "github.com/netpolc/netpolc/emitters/calico"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 func TestParseSelector(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	emit "github.com/netpolc/netpolc/emitters/calico"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // entityPeers translates a rule's peer side: all is true when it matches

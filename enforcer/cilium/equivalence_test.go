@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	emit "github.com/netpolc/netpolc/emitters/cilium"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/randir"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // seeds is the number of random policies the property tests check:

@@ -9,7 +9,7 @@ import (
 
 	emit "github.com/netpolc/netpolc/emitters/cilium"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // inv has a web and an api pod in shop, a client in other, and a db in

@@ -7,7 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	emit "github.com/netpolc/netpolc/emitters/cilium"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // Label keys, without source prefix, that Cilium derives from a pod's

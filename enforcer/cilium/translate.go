@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // networkPolicy is the policy's NetworkPolicy-tier part: isolation of its

@@ -5,7 +5,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer/nft"
-	"github.com/netpolc/netpolc/internal/randir"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // BenchmarkBuildInterpret emits and interprets the ruleset of a random

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/emitters/nftables"
-	"github.com/netpolc/netpolc/enforcer/portset"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // maxDepth bounds jumps, as the kernel does, and catches loops.

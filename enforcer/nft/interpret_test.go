@@ -9,8 +9,8 @@ import (
 	nf "github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/nft"
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Hand-built rulesets over a two-pod inventory pin down the interpreter's

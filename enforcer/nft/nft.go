@@ -39,8 +39,8 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/portset"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Errors returned by Interpret, for errors.Is.

@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpolc/netpolc/compiler/ir"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/nft"
-	"github.com/netpolc/netpolc/internal/randir"
-	"github.com/netpolc/netpolc/inventory"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // seeds is how many random cases each property test runs: hundreds in

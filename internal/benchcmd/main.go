@@ -14,12 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/netpolc/netpolc/build"
-	"github.com/netpolc/netpolc/evaluate"
-	"github.com/netpolc/netpolc/gen"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/gctune"
-	"github.com/netpolc/netpolc/internal/synth"
+	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/testkit/gen"
+	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
 
 // scenario is one measured run.
@@ -56,7 +56,7 @@ func buildIntents(namespaces, workloads int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := build.GenerateSet(set, []build.Target{build.NetworkPolicy})
+	out, err := pipeline.GenerateSet(set, []pipeline.Target{pipeline.NetworkPolicy})
 	if err != nil {
 		return "", err
 	}

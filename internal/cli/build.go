@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/pipeline"
+)
+
+const buildHelp = `Compile the CUE intents in DIR (default: the current directory) and
+write the generated policies to OUT, laid out as a kustomize directory:
+
+  OUT/kustomization.yaml
+  OUT/networkpolicy/kustomization.yaml
+  OUT/networkpolicy/<namespace>/<policy>.yaml
+  OUT/cilium/...  OUT/calico/...  OUT/adminpolicy/...  OUT/nftables/netpolc.nft
+
+Every target's output is read back with that enforcer's semantics and must
+allow exactly what the intents allow (with --allow-approximate: nothing
+more); a target that cannot express an intent fails, naming the intent's
+line. Nothing is written unless the whole build succeeds. Files netpolc wrote
+before and no longer produces are removed; any other file in OUT is left
+alone. The output is byte-identical for identical intents, so GitOps diffs
+stay quiet.
+
+DIR, OUT and the targets default to what netpolc.yaml (found in the
+current directory or a parent, up to the git work tree root) names as
+intents, output and targets; flags override it.`
+
+const buildExample = `  # compile the shop example into out/
+  netpolc build examples/shop -o out/
+
+  # point Flux or Argo CD at out/ (it is a kustomize directory)
+  kustomize build out/
+
+  # native rule sets: Calico, and nftables for the shop's pod IPs
+  netpolc build examples/shop -o out/ --target calico,nftables --inventory examples/shop/cluster.yaml`
+
+func newBuildCmd(e *env) *cobra.Command {
+	var out string
+	var bf buildFlags
+	cmd := &cobra.Command{
+		Use:     "build [DIR] -o OUT",
+		Short:   "Compile intents into NetworkPolicies and native rule sets in a kustomize directory",
+		Long:    buildHelp,
+		Example: buildExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := config.Find(".")
+			if err != nil {
+				return err
+			}
+			dir := displayPath(config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, "."))
+			outDir := displayPath(config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, ""))
+			if outDir == "" {
+				return fmt.Errorf("missing -o OUT: the directory to write the policies to (or set output in %s): %w", config.FileName, diag.ErrInput)
+			}
+			opts, err := bf.options(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			res, err := pipeline.GenerateDir(dir, opts)
+			if err != nil {
+				return err
+			}
+			printWarnings(e, res.Compiled.Warnings)
+			printWarnings(e, res.Warnings)
+			rep, err := output.Write(outDir, res.Files)
+			if err != nil {
+				return err
+			}
+			printReport(e, outDir, rep)
+			evaluate.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "directory to write the generated kustomize tree to (default: output in netpolc.yaml)")
+	bf.register(cmd)
+	return cmd
+}
+
+// buildFlags are the flags that shape the generated output. build and
+// verify share them (and netpolc.yaml's values for them), so verify
+// rebuilds exactly what build wrote.
+type buildFlags struct {
+	targets   []string
+	inventory []string
+	opts      pipeline.Options
+}
+
+func (f *buildFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.inventory, "inventory", nil,
+		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable): the nftables target is rendered for their IPs, and every target is proven over them")
+	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: networkpolicy, cilium, calico, adminpolicy, nftables (default: targets in netpolc.yaml, else networkpolicy)")
+	cmd.Flags().BoolVar(&f.opts.AllowApproximate, "allow-approximate", false,
+		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
+	cmd.Flags().BoolVar(&f.opts.AdminV1Alpha1, "admin-v1alpha1", false,
+		"adminpolicy target: emit AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 instead of ClusterNetworkPolicy v1alpha2")
+	cmd.Flags().BoolVar(&f.opts.CiliumNamedPortsPerDestination, "cilium-named-ports-per-destination", false,
+		"cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does), so they need no extra checks")
+}
+
+// options merges the flags with netpolc.yaml: a flag given wins.
+func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.Options, error) {
+	ts, err := pipeline.ParseTargets(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	o := pipeline.Options{Targets: ts}
+	if len(f.inventory) > 0 {
+		set, err := manifests.Load(f.inventory...)
+		if err != nil {
+			return pipeline.Options{}, err
+		}
+		o.Inventory = &set.Inventory
+	}
+	for _, b := range []struct {
+		name string
+		flag bool
+		dst  *bool
+	}{
+		{"allow-approximate", f.opts.AllowApproximate, &o.AllowApproximate},
+		{"admin-v1alpha1", f.opts.AdminV1Alpha1, &o.AdminV1Alpha1},
+		{"cilium-named-ports-per-destination", f.opts.CiliumNamedPortsPerDestination, &o.CiliumNamedPortsPerDestination},
+	} {
+		*b.dst = cfg.Flag(b.name, b.flag, cmd.Flags().Changed(b.name))
+	}
+	return o, nil
+}
+
+// pickTargets is the --target flag when given, else the config's targets.
+func pickTargets(flag []string, given bool, cfg []string) []string {
+	if given {
+		return flag
+	}
+	return cfg
+}
+
+// printWarnings prints non-fatal findings to stderr.
+func printWarnings(e *env, ws diag.List) {
+	for _, w := range ws {
+		fmt.Fprintln(e.stderr, w.Error())
+	}
+}
+
+// displayPath shows a path relative to the working directory when it lies
+// below it (netpolc.yaml paths are absolute), else as given.
+func displayPath(p string) string {
+	if p == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}

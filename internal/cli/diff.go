@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/gate"
+	"github.com/netpolc/netpolc/internal/gitrev"
+)
+
+const diffHelp = `Show how connectivity changes between two git revisions: the flows
+opened (+), changed (~, with the ports before and after) and closed (−),
+grouped by namespace. Each opened flow names the intent line (file:line:col)
+that opens it; each closed one what used to allow it.
+
+The files are read straight from git's object store — no checkout, and the
+work tree is never touched. REV is anything git accepts: HEAD, HEAD~2,
+origin/main, a tag, a hash. Without --head the other side is the work tree;
+--staged compares with the staged index instead. A base that does not exist
+yet (the first commit) or a directory absent at a revision counts as "no
+policies".
+
+DIR is the intents directory (default: intents from netpolc.yaml, else the
+current directory). With --manifests, plain Kubernetes YAML (workloads and
+NetworkPolicies, for instance a generated output directory) is read from
+each revision too; with --manifests and no DIR only the manifests are read.
+
+Formats: text (coloured on a terminal), md (a pull request comment), json
+(every flow, never capped). Text and md summarise large diffs: flows that
+changed alike are folded into one row, and at most --limit rows print.`
+
+const diffExample = `  # what does my branch open, compared with main?
+  netpolc diff --base origin/main
+
+  # what does the staged change open? (the pre-commit view)
+  netpolc diff --base HEAD --staged intents/
+
+  # between two releases, as a PR comment
+  netpolc diff --base v1.4.0 --head v1.5.0 intents/ --format md
+
+  # plain manifests (e.g. the generated output) at two revisions
+  netpolc diff --base HEAD~1 --head HEAD --manifests deploy/netpol`
+
+func newDiffCmd(e *env) *cobra.Command {
+	var in inputFlags
+	var base, head string
+	var staged, exitCode bool
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]...",
+		Short:   "Show connectivity opened, changed and closed between two revisions",
+		Long:    diffHelp,
+		Example: diffExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := out.options(e)
+			if err != nil {
+				return err
+			}
+			cfg, err := config.Find(".")
+			if err != nil {
+				return err
+			}
+			dir := ""
+			if len(args) > 0 || len(in.manifests) == 0 {
+				dir = config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
+			}
+			repo, err := gitrev.Open(firstNonEmpty(dir, "."))
+			if err != nil {
+				return err
+			}
+			spec, err := repoSpec(repo, dir, in.manifests)
+			if err != nil {
+				return err
+			}
+			baseTree, err := repo.Revision(base)
+			if err != nil {
+				return err
+			}
+			headTree, err := headSnapshot(repo, head, staged, repo.WorkTree)
+			if err != nil {
+				return err
+			}
+			d, notes, err := gate.DiffSnapshots(baseTree, headTree, spec)
+			if err != nil {
+				return sideError(e.stderr, err)
+			}
+			for _, n := range notes {
+				fmt.Fprintf(e.stderr, "note: %s\n", n)
+			}
+			if err := gate.WriteDiff(e.stdout, d, opts); err != nil {
+				return err
+			}
+			if exitCode && !d.Empty() {
+				return ErrCheckFailed
+			}
+			return nil
+		},
+	}
+	in.register(cmd)
+	out.register(cmd)
+	cmd.Flags().StringVar(&base, "base", "", "the revision to compare from (required): HEAD, HEAD~1, origin/main, a tag or hash")
+	cmd.Flags().StringVar(&head, "head", "", "the revision to compare to (default: the work tree)")
+	cmd.Flags().BoolVar(&staged, "staged", false, "compare to the staged index instead of the work tree")
+	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when connectivity changed (like git diff --exit-code)")
+	_ = cmd.MarkFlagRequired("base")
+	cmd.MarkFlagsMutuallyExclusive("head", "staged")
+	return cmd
+}
+
+// outputFlags are the report flags diff and verify share.
+type outputFlags struct {
+	format, color string
+	limit         int
+}
+
+func (f *outputFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text, md (for a pull request comment), json")
+	cmd.Flags().StringVar(&f.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
+	cmd.Flags().IntVar(&f.limit, "limit", gate.DefaultLimit, "most rows a text or md report prints (0: all; json lists everything)")
+}
+
+// options checks the flags and decides on colour.
+func (f *outputFlags) options(e *env) (gate.RenderOptions, error) {
+	format, err := gate.ParseFormat(f.format)
+	if err != nil {
+		return gate.RenderOptions{}, err
+	}
+	if f.limit < 0 {
+		return gate.RenderOptions{}, fmt.Errorf("--limit must be 0 (no cap) or more, not %d", f.limit)
+	}
+	o := gate.RenderOptions{Format: format, Limit: f.limit}
+	switch f.color {
+	case "always":
+		o.Color = true
+	case "never":
+	case "auto":
+		o.Color = isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	default:
+		return o, fmt.Errorf("--color must be auto, always or never, not %q", f.color)
+	}
+	return o, nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// repoSpec converts the intents dir and manifest paths into repository
+// paths.
+func repoSpec(repo *gitrev.Repo, dir string, manifests []string) (gate.Spec, error) {
+	var spec gate.Spec
+	var err error
+	if dir != "" {
+		if spec.Intents, err = repo.Rel(dir); err != nil {
+			return spec, err
+		}
+	}
+	for _, m := range manifests {
+		rel, err := repo.Rel(m)
+		if err != nil {
+			return spec, err
+		}
+		spec.Manifests = append(spec.Manifests, rel)
+	}
+	return spec, nil
+}
+
+// headSnapshot picks the head side: a revision, the index, or def.
+func headSnapshot(repo *gitrev.Repo, rev string, staged bool, def func() *gitrev.Tree) (*gitrev.Tree, error) {
+	switch {
+	case rev != "":
+		return repo.Revision(rev)
+	case staged:
+		return repo.Index()
+	}
+	return def(), nil
+}
+
+// sideError prints which snapshot failed to read or compile before its
+// positioned errors, which Main prints.
+func sideError(stderr io.Writer, err error) error {
+	var se *gate.SideError
+	if errors.As(err, &se) {
+		fmt.Fprintf(stderr, "netpolc: in %s:\n", se.Side)
+		return se.Err
+	}
+	return err
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/evaluate"
+)
+
+const explainHelp = `Explain whether SRC may open a connection to DST, and why: for each
+direction (egress at the source, ingress at the destination) the deciding
+layer (admin, NetworkPolicy, baseline, default) and every policy and rule
+that isolated, allowed or denied it, with file:line — the CUE intent line
+when the policy came from intents.
+
+SRC and DST are workloads ("namespace/name"), IP addresses, or external
+ranges as matrix prints them ("ip:FIRST-LAST"). PORT is "TCP/5432", "5432"
+(TCP), "UDP/53", or a named port ("http", "UDP/dns") resolved on DST.
+Without PORT, the allowed ports are listed.`
+
+const explainExample = `  netpolc explain shop/web shop/db TCP/5432 --dir examples/shop
+  netpolc explain shop/app 203.0.113.10 TCP/443 --dir examples/shop
+  netpolc explain default/client prod/api http --manifests cluster/`
+
+func newExplainCmd(e *env) *cobra.Command {
+	var in inputFlags
+	var dir string
+	cmd := &cobra.Command{
+		Use:     "explain SRC DST [PORT/PROTO]",
+		Short:   "Explain the verdict for one connection, rule by rule",
+		Long:    explainHelp,
+		Example: explainExample,
+		Args:    cobra.RangeArgs(2, 3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			input, err := in.load(dir, cmd.Flags().Changed("dir"), false, e.stderr)
+			if err != nil {
+				return err
+			}
+			model, err := evaluate.Model(input)
+			if err != nil {
+				return err
+			}
+			port := ""
+			if len(args) == 3 {
+				port = args[2]
+			}
+			ex, err := evaluate.Explain(model, args[0], args[1], port)
+			if err != nil {
+				return err
+			}
+			ex.Print(e.stdout)
+			return nil
+		},
+	}
+	in.register(cmd)
+	cmd.Flags().StringVarP(&dir, "dir", "d", ".", "the intents directory (default: the one netpolc.yaml names, else the current directory)")
+	return cmd
+}

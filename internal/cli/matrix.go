@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/render"
+)
+
+const matrixHelp = `Print which workload may open which connection, on which ports.
+
+The input is the intents in DIR (default: the intents directory
+netpolc.yaml names, else the current directory; over the workloads the
+intents declare), or Kubernetes YAML given with --manifests
+(workloads, namespaces, NetworkPolicies and admin policies), or both: then
+the intents' policies are evaluated over the manifests' real workloads.
+
+Connections are policy-level: a port counts as allowed whether or not the
+destination listens on it. Addresses outside the known pods appear as
+disjoint ranges named ip:FIRST-LAST, split at every ipBlock in play.
+
+Formats: text, md, json (the documented connectivity contract), csv, dot,
+mermaid.`
+
+const matrixExample = `  netpolc matrix examples/shop
+  netpolc matrix --manifests cluster-dump/ --format json
+  netpolc matrix intents/ --manifests live.yaml --format md`
+
+func newMatrixCmd(e *env) *cobra.Command {
+	var in inputFlags
+	var formatName string
+	cmd := &cobra.Command{
+		Use:     "matrix [DIR] [--manifests PATH]... [--format FORMAT]",
+		Short:   "Print the connectivity matrix of intents or manifests",
+		Long:    matrixHelp,
+		Example: matrixExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := render.ByName(formatName)
+			if err != nil {
+				return fmt.Errorf("%w (formats: text, md, json, csv, dot, mermaid)", err)
+			}
+			input, err := in.load(oneDir(args, "."), len(args) > 0, false, e.stderr)
+			if err != nil {
+				return err
+			}
+			model, err := evaluate.Model(input)
+			if err != nil {
+				return err
+			}
+			return f.Format(e.stdout, model.Matrix())
+		},
+	}
+	in.register(cmd)
+	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, md, json, csv, dot, mermaid")
+	return cmd
+}

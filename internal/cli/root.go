@@ -1,0 +1,85 @@
+// Package cli is netpolc's command line: one file per subcommand, each
+// parsing its flags and delegating to a package. No flag lives in a global.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gctune"
+)
+
+// Exit codes (contract).
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // a check failed: drift, guardrail, assertion, lint error
+	ExitInvalid = 2 // bad usage or input that could not be read or compiled
+)
+
+// ErrCheckFailed marks a run whose checks failed (exit code 1). The report
+// has already been printed.
+var ErrCheckFailed = errors.New("check failed")
+
+// env is what every command writes to.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// Main runs netpolc with args and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	gctune.Apply()
+	e := &env{stdout: stdout, stderr: stderr}
+	root := newRoot(e)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrCheckFailed):
+		return ExitFailed
+	}
+	var list diag.List
+	if errors.As(err, &list) {
+		fmt.Fprintf(stderr, "%s\n", list)
+		fmt.Fprintf(stderr, "netpolc: %d error(s)\n", len(list))
+	} else {
+		fmt.Fprintf(stderr, "netpolc: %v\n", err)
+	}
+	return ExitInvalid
+}
+
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "netpolc",
+		Short: "Compile network intents in CUE into Kubernetes NetworkPolicies for GitOps",
+		Long: `netpolc compiles short, high-level network intents written in CUE
+(default-deny, allow-DNS, tiers, the API-gateway pattern, namespace isolation,
+external egress, monitoring access, and templates of your own) into
+Kubernetes NetworkPolicy YAML laid out as a kustomize directory that Flux or
+Argo CD applies unchanged.
+
+Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see --help)", err)
+	})
+	root.AddCommand(newInitCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e),
+		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e))
+	return root
+}
+
+// oneDir returns the optional DIR argument, defaulting to def.
+func oneDir(args []string, def string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return def
+}

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/gate"
+	"github.com/netpolc/netpolc/internal/gitrev"
+)
+
+const verifyHelp = `The pre-commit and CI gate. Verify reads the intents in DIR and the
+generated output in OUT from the staged index (what the next commit will
+hold — not unstaged edits; the work tree is never read or touched) and
+fails, with exit code 1 and a report, when:
+
+  - drift: OUT is not byte for byte what ` + "`netpolc build`" + ` makes from the
+    staged intents (files changed by hand, missing, or left over — files
+    netpolc never wrote are ignored);
+  - a guardrail in the intents is broken, or an expect assertion fails;
+  - --deny-opened is set and the change opens any connectivity compared
+    with --base.
+
+Otherwise it exits 0 with a one-line summary, which includes the
+connectivity change from --base (default HEAD: what this commit changes).
+Exit code 2 means the intents could not be read or compiled.
+
+DIR, OUT, the targets and the build flags that shape the output default to
+netpolc.yaml at the repository root (intents, output, targets, ...); flags
+override it. They must be what ` + "`netpolc build`" + ` was given, or the output
+drifts. Without OUT, drift is not checked. --head REV verifies a commit
+instead of the index (CI on a pushed revision); in a CI checkout the index
+equals HEAD anyway.`
+
+const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install`" + ` runs)
+  netpolc verify
+
+  # in CI: gate a pull request against main and refuse to open anything new
+  netpolc verify --base origin/main --deny-opened
+
+  # explicit paths, a Markdown report for a PR comment
+  netpolc verify intents/ -o deploy/netpol --base origin/main --format md`
+
+func newVerifyCmd(e *env) *cobra.Command {
+	var out, base, head string
+	var bf buildFlags
+	var denyOpened bool
+	var of outputFlags
+	cmd := &cobra.Command{
+		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened]",
+		Short:   "Gate a commit: drift, guardrails, expectations, connectivity opened",
+		Long:    verifyHelp,
+		Example: verifyExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := of.options(e)
+			if err != nil {
+				return err
+			}
+			cfg, err := snapshotConfig(head)
+			if err != nil {
+				return err
+			}
+			dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
+			outDir := config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, "")
+			bo, err := bf.options(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			o, err := verifyOptions(dir, outDir, base, head)
+			if err != nil {
+				return err
+			}
+			if outDir == "" {
+				fmt.Fprintln(e.stderr, "note: no -o OUT (and no output in netpolc.yaml): drift is not checked")
+			}
+			o.Build, o.DenyOpened = bo, denyOpened
+			rep, err := gate.Run(o)
+			if err != nil {
+				return sideError(e.stderr, err)
+			}
+			if err := gate.WriteReport(e.stdout, rep, opts); err != nil {
+				return err
+			}
+			if rep.Failed() {
+				return ErrCheckFailed
+			}
+			return nil
+		},
+	}
+	of.register(cmd)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the generated output directory to check for drift (default: output in netpolc.yaml)")
+	bf.register(cmd)
+	cmd.Flags().StringVar(&base, "base", "HEAD", `revision to compare connectivity with ("" for none)`)
+	cmd.Flags().StringVar(&head, "head", "", "verify this revision instead of the staged index")
+	cmd.Flags().BoolVar(&denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
+	return cmd
+}
+
+// snapshotConfig reads netpolc.yaml from the snapshot verify checks (the
+// staged index, or --head), so a commit is verified with the config it
+// commits. Outside a repository it falls back to the work tree; verify
+// then fails with its own clear error.
+func snapshotConfig(head string) (*config.Config, error) {
+	repo, err := gitrev.Open(".")
+	if err != nil {
+		return config.Find(".")
+	}
+	tree, err := headSnapshot(repo, head, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	return config.FindWith(".", func(name string) ([]byte, bool, error) {
+		rel, err := repo.Rel(name)
+		if err != nil {
+			return nil, false, nil // above the work tree
+		}
+		files, err := tree.Read(rel, false, nil)
+		data, ok := files[rel]
+		return data, ok, err
+	})
+}
+
+// verifyOptions opens the repository and the snapshots.
+func verifyOptions(dir, outDir, base, head string) (gate.Options, error) {
+	var o gate.Options
+	repo, err := gitrev.Open(dir)
+	if err != nil {
+		return o, err
+	}
+	if o.Intents, err = repo.Rel(dir); err != nil {
+		return o, err
+	}
+	if outDir != "" {
+		if o.Output, err = repo.Rel(outDir); err != nil {
+			return o, err
+		}
+	}
+	if o.Head, err = headSnapshot(repo, head, true, nil); err != nil {
+		return o, err
+	}
+	if base != "" {
+		if o.Base, err = repo.Revision(base); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}

@@ -1,0 +1,214 @@
+// Package config reads netpolc.yaml, the optional repository config file
+// that names the intents directory, the output directory and the targets,
+// so that `netpolc build`, `netpolc verify` and the git hook need no
+// arguments. Command-line flags override it.
+//
+//	# netpolc.yaml, at the root of the repository
+//	intents: intents          # DIR of build, verify, diff
+//	output: deploy/netpol     # -o OUT of build and verify
+//	targets: [networkpolicy]  # --target of build and verify
+//	allow-approximate: false  # and the other build flags that shape the
+//	admin-v1alpha1: false     # output, so verify rebuilds exactly what
+//	cilium-named-ports-per-destination: false  # build wrote
+//
+// Paths are relative to the file's directory. Unknown keys are errors, so
+// a misspelt key cannot silently fall back to a default.
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+// FileName is the config file's name.
+const FileName = "netpolc.yaml"
+
+// Config is a loaded config file. The zero value (no file) sets nothing.
+type Config struct {
+	// File is the path of the file read, "" when there is none.
+	File string
+	// Intents and Output are absolute paths, "" when not set.
+	Intents, Output string
+	// Targets are the target names as written, nil when not set.
+	Targets []string
+	// Flags are the build flags set in the file (allow-approximate,
+	// admin-v1alpha1, cilium-named-ports-per-destination), by flag name.
+	Flags map[string]bool
+}
+
+// BuildFlags are the boolean build flags the file may set: they shape the
+// generated output, so build and verify must agree on them.
+var BuildFlags = []string{"allow-approximate", "admin-v1alpha1", "cilium-named-ports-per-destination"}
+
+// Flag returns a build flag's value: the command line's when given, else
+// the file's, else false.
+func (c *Config) Flag(name string, flagValue, flagGiven bool) bool {
+	if flagGiven {
+		return flagValue
+	}
+	return c.Flags[name]
+}
+
+// Find looks for netpolc.yaml in start and each parent directory, up to and
+// including the root of the git work tree holding start (or the file
+// system root outside a work tree). No file is not an error: it returns the
+// zero Config.
+func Find(start string) (*Config, error) {
+	return FindWith(start, func(name string) ([]byte, bool, error) {
+		data, err := os.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil
+		}
+		return data, err == nil, err
+	})
+}
+
+// FindWith is Find reading each candidate file with read, which reports
+// false when the candidate does not exist: verify reads netpolc.yaml from
+// the snapshot it checks (the staged index), not from the work tree.
+func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Config, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		name := filepath.Join(dir, FileName)
+		data, ok, err := read(name)
+		switch {
+		case err != nil:
+			return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
+		case ok:
+			return Parse(name, data)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return &Config{}, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return &Config{}, nil
+		}
+		dir = parent
+	}
+}
+
+// Load reads one config file. Every problem is reported with its
+// position, together, as a diag.List.
+func Load(name string) (*Config, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
+	}
+	return Parse(name, data)
+}
+
+// Parse reads a config file's content; name places it (relative paths in
+// it are taken from name's directory) and names it in errors.
+func Parse(name string, data []byte) (*Config, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{File: name}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error(), Hint: "netpolc.yaml is YAML: `intents: DIR`, `output: DIR`, `targets: [networkpolicy]`"}}
+	}
+	if len(doc.Content) == 0 {
+		return c, nil // an empty file sets nothing
+	}
+	var errs diag.List
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		errs.Add(pos(name, root), "", "write `intents: DIR`, `output: DIR`, `targets: [...]`", "the config must be a mapping")
+		return nil, errs
+	}
+	base := filepath.Dir(abs)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "intents":
+			c.Intents = pathValue(name, base, k.Value, v, &errs)
+		case "output":
+			c.Output = pathValue(name, base, k.Value, v, &errs)
+		case "targets":
+			c.Targets = listValue(name, k.Value, v, &errs)
+		default:
+			if !slices.Contains(BuildFlags, k.Value) {
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, "+strings.Join(BuildFlags, ", "), "unknown key %q", k.Value)
+				continue
+			}
+			var b bool
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+				errs.Add(pos(name, v), k.Value, "write true or false", "%s must be a boolean", k.Value)
+				continue
+			}
+			if c.Flags == nil {
+				c.Flags = map[string]bool{}
+			}
+			c.Flags[k.Value] = b
+		}
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return c, nil
+}
+
+func pos(file string, n *yaml.Node) diag.Pos {
+	return diag.Pos{File: file, Line: n.Line, Col: n.Column}
+}
+
+// pathValue reads a non-empty relative path and makes it absolute.
+func pathValue(file, base, key string, v *yaml.Node, errs *diag.List) string {
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || strings.TrimSpace(v.Value) == "" {
+		errs.Add(pos(file, v), key, "write a directory relative to netpolc.yaml, e.g. `"+key+": deploy/netpol`", "%s must be a directory path", key)
+		return ""
+	}
+	p := filepath.FromSlash(v.Value)
+	if filepath.IsAbs(p) {
+		errs.Add(pos(file, v), key, "paths in netpolc.yaml are relative to it, so the repository works wherever it is cloned", "%s must be a relative path", key)
+		return ""
+	}
+	return filepath.Join(base, p)
+}
+
+// listValue reads a string or a list of strings.
+func listValue(file, key string, v *yaml.Node, errs *diag.List) []string {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return []string{v.Value}
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(v.Content))
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode {
+				errs.Add(pos(file, item), key, "", "%s must be a list of names", key)
+				continue
+			}
+			out = append(out, item.Value)
+		}
+		return out
+	}
+	errs.Add(pos(file, v), key, "write `"+key+": [networkpolicy]`", "%s must be a list of names", key)
+	return nil
+}
+
+// Pick returns the flag's value when the flag was given, else the config's
+// value, else def.
+func Pick(flagValue string, flagGiven bool, configValue, def string) string {
+	switch {
+	case flagGiven:
+		return flagValue
+	case configValue != "":
+		return configValue
+	}
+	return def
+}

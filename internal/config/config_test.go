@@ -1,0 +1,98 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFind: the file is found from any directory below it, paths are
+// relative to the file, and the search stops at the git work tree root.
+func TestFind(t *testing.T) {
+	root := t.TempDir()
+	repo := filepath.Join(root, "repo")
+	write(t, filepath.Join(root, config.FileName), "intents: outside\n")
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	deep := filepath.Join(repo, "a", "b")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Find(deep)
+	if err != nil || c.File != "" {
+		t.Fatalf("a file above the git root must not be used: %+v, %v", c, err)
+	}
+	write(t, filepath.Join(repo, config.FileName), "# netpolc\nintents: intents\noutput: deploy/netpol\ntargets: [networkpolicy]\n")
+	c, err = config.Find(deep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Intents != filepath.Join(repo, "intents") || c.Output != filepath.Join(repo, "deploy", "netpol") || !slices.Equal(c.Targets, []string{"networkpolicy"}) {
+		t.Errorf("got %+v", c)
+	}
+	write(t, filepath.Join(repo, config.FileName), "targets: networkpolicy\n")
+	if c, err = config.Find(repo); err != nil || !slices.Equal(c.Targets, []string{"networkpolicy"}) || c.Intents != "" {
+		t.Errorf("scalar targets: %+v, %v", c, err)
+	}
+	write(t, filepath.Join(repo, config.FileName), "admin-v1alpha1: true\n")
+	if c, err = config.Find(repo); err != nil || !c.Flag("admin-v1alpha1", false, false) || c.Flag("admin-v1alpha1", false, true) || c.Flag("allow-approximate", false, false) {
+		t.Errorf("build flags: %+v, %v", c, err)
+	}
+	write(t, filepath.Join(repo, config.FileName), "")
+	if c, err = config.Find(repo); err != nil || c.File == "" || c.Intents != "" {
+		t.Errorf("empty file: %+v, %v", c, err)
+	}
+}
+
+// TestErrors: every problem is reported with its line, together.
+func TestErrors(t *testing.T) {
+	cases := []struct{ name, content, want string }{
+		{"unknown key", "intents: x\nouput: y\n", `netpolc\.yaml:2:1: ouput: unknown key "ouput"\n    hint: the keys are intents, output, targets, allow-approximate`},
+		{"absolute path", "output: /abs\n", `netpolc\.yaml:1:9: output: output must be a relative path`},
+		{"not a string", "intents: [a]\n", `netpolc\.yaml:1:10: intents: intents must be a directory path`},
+		{"not a mapping", "- a\n", `netpolc\.yaml:1:1: the config must be a mapping`},
+		{"bad yaml", "intents: [\n", `netpolc\.yaml: yaml: `},
+		{"two errors", "a: 1\nb: 2\n", `(?s)1:1: a: unknown key.*2:1: b: unknown key`},
+		{"flag not a boolean", "admin-v1alpha1: yes please\n", `netpolc\.yaml:1:17: admin-v1alpha1: admin-v1alpha1 must be a boolean`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := filepath.Join(t.TempDir(), config.FileName)
+			write(t, name, tc.content)
+			_, err := config.Load(name)
+			if !errors.Is(err, diag.ErrInput) {
+				t.Fatalf("want an input error, got %v", err)
+			}
+			if !regexp.MustCompile(tc.want).MatchString(err.Error()) {
+				t.Errorf("error does not match %q:\n%s", tc.want, err)
+			}
+		})
+	}
+}
+
+func TestPick(t *testing.T) {
+	if got := config.Pick("flag", true, "cfg", "def"); got != "flag" {
+		t.Errorf("flag given: %q", got)
+	}
+	if got := config.Pick("", false, "cfg", "def"); got != "cfg" {
+		t.Errorf("config: %q", got)
+	}
+	if got := config.Pick("", false, "", "def"); got != "def" {
+		t.Errorf("default: %q", got)
+	}
+}

@@ -1,0 +1,32 @@
+package config
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+// FuzzParse: any bytes give a config or positioned diagnostics naming the
+// file, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("intents: intents\noutput: deploy/netpol\ntargets: [networkpolicy, cilium]\n"))
+	f.Add([]byte("allow-approximate: true\nadmin-v1alpha1: false\n"))
+	f.Add([]byte("outpt: x\n- a\n"))
+	f.Add([]byte("{intents: [1, 2], output: {a: b}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Parse("netpolc.yaml", data)
+		if err == nil {
+			return
+		}
+		var list diag.List
+		if !errors.As(err, &list) {
+			t.Fatalf("error is not a diagnostic list: %T %v", err, err)
+		}
+		for _, d := range list {
+			if d.Pos.File != "netpolc.yaml" {
+				t.Fatalf("diagnostic does not name the file: %v", d)
+			}
+		}
+	})
+}

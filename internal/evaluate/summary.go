@@ -1,0 +1,81 @@
+package evaluate
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/ir"
+)
+
+// Summary is what a build tells a reviewer about the compiled intents.
+type Summary struct {
+	Workloads int
+	// IngressIsolated and EgressIsolated count workloads isolated in each
+	// direction; Open lists workloads isolated in neither.
+	IngressIsolated, EgressIsolated int
+	Open                            []string
+	// External are the allowed flows between declared workloads and
+	// addresses outside the cluster's known pods (the world, CIDRs).
+	External []enforcer.Connection
+}
+
+// Summarize computes the summary from the IR and the intents' matrix.
+func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
+	s := Summary{Workloads: len(p.Workloads)}
+	declared := map[string]bool{}
+	for _, w := range p.Workloads {
+		declared[w.Namespace+"/"+w.Name] = true
+		in, out := isolated(p, w, ir.Ingress), isolated(p, w, ir.Egress)
+		if in {
+			s.IngressIsolated++
+		}
+		if out {
+			s.EgressIsolated++
+		}
+		if !in && !out {
+			s.Open = append(s.Open, w.Namespace+"/"+w.Name)
+		}
+	}
+	for _, c := range conn.Connections {
+		if (strings.HasPrefix(c.Src, "ip:") && declared[c.Dst]) || (strings.HasPrefix(c.Dst, "ip:") && declared[c.Src]) {
+			s.External = append(s.External, c)
+		}
+	}
+	return s
+}
+
+// isolated reports whether an isolation of direction d selects w.
+func isolated(p *ir.Policy, w ir.Workload, d ir.Direction) bool {
+	for _, iso := range p.Isolations {
+		if iso.Direction != d || iso.Subject.Namespace != w.Namespace {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(&iso.Subject.Pods)
+		if err == nil && sel.Matches(labels.Set(w.Labels)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Print writes the summary in a few lines.
+func (s Summary) Print(w io.Writer) {
+	fmt.Fprintf(w, "%d workloads: %d isolated for ingress, %d for egress", s.Workloads, s.IngressIsolated, s.EgressIsolated)
+	if len(s.Open) > 0 {
+		fmt.Fprintf(w, "; not isolated at all: %s", strings.Join(s.Open, ", "))
+	}
+	fmt.Fprintln(w)
+	if len(s.External) == 0 {
+		fmt.Fprintln(w, "no flows to or from outside the declared workloads")
+		return
+	}
+	fmt.Fprintf(w, "%d flow(s) to or from outside the declared workloads:\n", len(s.External))
+	for _, c := range s.External {
+		fmt.Fprintf(w, "  %s → %s: %s\n", c.Src, c.Dst, c.Ports)
+	}
+}

@@ -1,0 +1,112 @@
+package gate
+
+import (
+	"fmt"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+// alignFamilies makes both sides' matrices cover the same address
+// families. The model lists IPv6 addresses only when some IPv6 block is in
+// play; on a side without one, IPv6 traffic still has a verdict (that of
+// addresses no block covers) but no matrix node, so the first IPv6 block
+// would show every flow to IPv6 as opened. The side lacking a family is
+// evaluated again with an anchor: a policy that selects no pod and names
+// the family's whole range, which splits the address space without
+// changing any verdict.
+func alignFamilies(base, head *Side) error {
+	b4, b6 := families(base.Matrix)
+	h4, h6 := families(head.Matrix)
+	for _, fix := range []struct {
+		side         *Side
+		need4, need6 bool
+	}{{base, h4 && !b4, h6 && !b6}, {head, b4 && !h4, b6 && !h6}} {
+		if fix.side.Empty || !(fix.need4 || fix.need6) {
+			continue
+		}
+		var cidrs []string
+		if fix.need4 {
+			cidrs = append(cidrs, "0.0.0.0/0")
+		}
+		if fix.need6 {
+			cidrs = append(cidrs, "::/0")
+		}
+		if err := fix.side.anchor(cidrs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// families reports which address families a matrix's external nodes use.
+func families(c *enforcer.Connectivity) (v4, v6 bool) {
+	if c == nil {
+		return false, false
+	}
+	for _, ep := range c.Endpoints {
+		if r, ok := parseRange(ep.Name); ok {
+			v4 = v4 || r.lo.Is4()
+			v6 = v6 || r.lo.Is6()
+		}
+	}
+	return v4, v6
+}
+
+// anchorNamespace holds the anchor policy; no pod lives there.
+const anchorNamespace = "netpolc-diff-anchor"
+
+// anchor rebuilds the side's model and matrix with an anchor for cidrs.
+// The side's input is assembled as evaluate.Model does it.
+func (s *Side) anchor(cidrs []string) error {
+	var sets []enforcer.Policies
+	inv := s.inventory()
+	if s.Input.Intents != nil {
+		p, err := enforcer.FromIR(s.Input.Intents.Policy)
+		if err != nil {
+			return s.wrap(fmt.Errorf("intents: %w", err))
+		}
+		sets = append(sets, p)
+	}
+	if s.Input.Manifests != nil {
+		p, err := evaluate.ManifestPolicies(s.Input.Manifests)
+		if err != nil {
+			return s.wrap(err)
+		}
+		sets = append(sets, p)
+	}
+	np := networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "anchor", Namespace: anchorNamespace},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"netpolc.dev/diff-anchor": "none"}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+		},
+	}
+	for _, c := range cidrs {
+		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+			To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: c}}},
+		})
+	}
+	a, err := enforcer.FromNetworkPolicies([]enforcer.SourcedNetworkPolicy{{NetworkPolicy: np}})
+	if err != nil {
+		return err
+	}
+	m, err := enforcer.New(inv, enforcer.Join(append(sets, a)...))
+	if err != nil {
+		return s.wrap(err)
+	}
+	s.Model, s.Matrix = m, m.Matrix()
+	return nil
+}
+
+// inventory is what the side's model is built over (as evaluate.Model).
+func (s *Side) inventory() inventory.Inventory {
+	if s.Input.Manifests != nil {
+		return s.Input.Manifests.Inventory
+	}
+	return evaluate.IntentsInventory(s.Input.Intents.Policy)
+}

@@ -1,0 +1,131 @@
+package gate
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/portset"
+)
+
+// portsJSON is a port set in the connectivity contract's form (DESIGN §3):
+// all, or the sorted, merged port strings.
+type portsJSON struct {
+	All   bool     `json:"all"`
+	Ports []string `json:"ports"`
+}
+
+func portsOf(s portset.Set) portsJSON {
+	if s.IsAll() {
+		return portsJSON{All: true, Ports: []string{}}
+	}
+	p := s.Strings()
+	if p == nil {
+		p = []string{}
+	}
+	return portsJSON{Ports: p}
+}
+
+type flowJSON struct {
+	Change    Change    `json:"change"`
+	Namespace string    `json:"namespace"`
+	Src       string    `json:"src"`
+	Dst       string    `json:"dst"`
+	Before    portsJSON `json:"before"`
+	After     portsJSON `json:"after"`
+	Origins   []string  `json:"origins"`
+}
+
+type diffSummaryJSON struct {
+	Opened     int `json:"opened"`
+	Changed    int `json:"changed"`
+	Closed     int `json:"closed"`
+	Namespaces int `json:"namespaces"`
+}
+
+type diffJSONDoc struct {
+	Base    string          `json:"base"`
+	Head    string          `json:"head"`
+	Summary diffSummaryJSON `json:"summary"`
+	Flows   []flowJSON      `json:"flows"`
+}
+
+// diffJSON is the JSON form of a diff: every flow, uncapped.
+func diffJSON(d *Diff) *diffJSONDoc {
+	out := &diffJSONDoc{Base: d.Base, Head: d.Head, Flows: make([]flowJSON, len(d.Flows)),
+		Summary: diffSummaryJSON{Opened: d.Opened, Changed: d.Changed, Closed: d.Closed, Namespaces: d.Namespaces()}}
+	for i, f := range d.Flows {
+		o := f.Origins
+		if o == nil {
+			o = []string{}
+		}
+		out.Flows[i] = flowJSON{Change: f.Change, Namespace: f.Namespace, Src: f.Src, Dst: f.Dst,
+			Before: portsOf(f.Before), After: portsOf(f.After), Origins: o}
+	}
+	return out
+}
+
+type findingJSON struct {
+	Severity string `json:"severity"`
+	Pos      string `json:"pos"`
+	Path     string `json:"path,omitempty"`
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+}
+
+type driftJSON struct {
+	Output  string   `json:"output"`
+	Files   int      `json:"files"`
+	Changed []string `json:"changed"`
+	Missing []string `json:"missing"`
+	Extra   []string `json:"extra"`
+}
+
+type reportJSON struct {
+	OK           bool          `json:"ok"`
+	Head         string        `json:"head"`
+	Base         string        `json:"base,omitempty"`
+	Intents      string        `json:"intents"`
+	Drift        *driftJSON    `json:"drift"`
+	Findings     []findingJSON `json:"findings"`
+	Guardrails   int           `json:"guardrails"`
+	Expectations int           `json:"expectations"`
+	DenyOpened   bool          `json:"denyOpened"`
+	Diff         *diffJSONDoc  `json:"diff"`
+}
+
+// reportToJSON is the JSON form of a verify report.
+func reportToJSON(r *Report) *reportJSON {
+	out := &reportJSON{OK: !r.Failed(), Head: r.Head, Base: r.Base, Intents: r.Intents,
+		Findings: []findingJSON{}, Guardrails: r.Guardrails, Expectations: r.Expectations, DenyOpened: r.DenyOpened}
+	if r.Drift.Output != "" {
+		out.Drift = &driftJSON{Output: r.Drift.Output, Files: r.Drift.Files,
+			Changed: nonNil(r.Drift.Changed), Missing: nonNil(r.Drift.Missing), Extra: nonNil(r.Drift.Extra)}
+	}
+	for _, f := range r.Findings {
+		sev := "error"
+		if f.Severity == diag.Warning {
+			sev = "warning"
+		}
+		out.Findings = append(out.Findings, findingJSON{Severity: sev, Pos: f.Pos.String(), Path: f.Path, Message: f.Msg, Hint: f.Hint})
+	}
+	if r.Diff != nil {
+		out.Diff = diffJSON(r.Diff)
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// writeJSON prints v indented, with a final newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

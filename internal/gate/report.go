@@ -1,0 +1,125 @@
+package gate
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+// WriteReport prints a verify report: one summary line when every check
+// passed, otherwise each failed check with what to do about it.
+func WriteReport(w io.Writer, r *Report, o RenderOptions) error {
+	if o.Format == JSON {
+		return writeJSON(w, reportToJSON(r))
+	}
+	var b strings.Builder
+	if o.Format == Markdown {
+		writeReportMD(&b, r, o.Limit)
+	} else {
+		writeReportText(&b, r, o.Limit, painter(o.Color))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Summary is the one-line account of a passing run.
+func (r *Report) Summary() string {
+	parts := []string{fmt.Sprintf("intents %s compile", r.Intents)}
+	if r.Drift.Output != "" {
+		parts[0] = fmt.Sprintf("%s matches a fresh build of %s (%d files)", r.Drift.Output, r.Intents, r.Drift.Files)
+	}
+	parts = append(parts, fmt.Sprintf("%d guardrail(s) and %d expectation(s) hold", r.Guardrails, r.Expectations))
+	if d := r.Diff; d != nil {
+		change := "no connectivity change"
+		if !d.Empty() {
+			change = fmt.Sprintf("%d opened, %d changed, %d closed flow(s)", d.Opened, d.Changed, d.Closed)
+		}
+		parts = append(parts, fmt.Sprintf("vs %s: %s", d.Base, change))
+	}
+	return r.Head + ": " + strings.Join(parts, "; ")
+}
+
+// checked says what a run checked: "the staged index (intents: intents,
+// output: deploy/netpol)".
+func (r *Report) checked() string {
+	s := r.Head + " (intents: " + r.Intents
+	if r.Drift.Output != "" {
+		s += ", output: " + r.Drift.Output
+	}
+	return s + ")"
+}
+
+func writeReportText(b *strings.Builder, r *Report, limit int, p paint) {
+	if !r.Failed() {
+		fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.green("ok"), r.Summary())
+		return
+	}
+	fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.red("FAILED"), r.checked())
+	if r.Drift.Drifted() {
+		d := r.Drift
+		fmt.Fprintf(b, "\n%s %s %s is not what `netpolc build` makes from %s (%d of %d files differ):\n",
+			p.red("✗"), p.bold("drift:"), d.Output, r.Intents, len(d.Changed)+len(d.Missing)+len(d.Extra), d.Files)
+		for _, line := range driftLines(d, limit) {
+			fmt.Fprintf(b, "    %s\n", line)
+		}
+		fmt.Fprintf(b, "  fix: run `netpolc build` and stage the result (git add %s); never edit generated files by hand\n", d.Output)
+	}
+	if errs := r.Findings.Errors(); errs != nil {
+		list := errs.(diag.List)
+		fmt.Fprintf(b, "\n%s %s %d broken guardrail(s) or failing expectation(s):\n%s\n", p.red("✗"), p.bold("checks:"), len(list), list.Error())
+	}
+	if r.openedDenied() {
+		fmt.Fprintf(b, "\n%s %s the change opens connectivity and --deny-opened is set:\n", p.red("✗"), p.bold("opened:"))
+		writeDiffText(b, r.Diff, limit, p)
+	}
+}
+
+// driftLines lists drifted files, capped.
+func driftLines(d Drift, limit int) []string {
+	var out []string
+	for _, c := range []struct {
+		label string
+		paths []string
+	}{{"changed", d.Changed}, {"missing", d.Missing}, {"extra  ", d.Extra}} {
+		for _, path := range c.paths {
+			out = append(out, c.label+"  "+path)
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = append(out[:limit], fmt.Sprintf("… and %d more", len(out)-limit))
+	}
+	return out
+}
+
+func writeReportMD(b *strings.Builder, r *Report, limit int) {
+	if !r.Failed() {
+		fmt.Fprintf(b, "### netpolc verify: passed\n\n%s.\n", r.Summary())
+		if r.Diff != nil && !r.Diff.Empty() {
+			b.WriteString("\n")
+			writeDiffMD(b, r.Diff, limit)
+		}
+		return
+	}
+	fmt.Fprintf(b, "### netpolc verify: failed\n\n%s.\n", r.checked())
+	if r.Drift.Drifted() {
+		fmt.Fprintf(b, "\n#### Drift\n\n%s is not what `netpolc build` makes from %s. Run `netpolc build` and commit the result.\n\n",
+			code(r.Drift.Output), code(r.Intents))
+		for _, line := range driftLines(r.Drift, limit) {
+			fmt.Fprintf(b, "- %s\n", cellText(line))
+		}
+	}
+	if errs := r.Findings.Errors(); errs != nil {
+		b.WriteString("\n#### Broken guardrails and failing expectations\n\n```\n")
+		b.WriteString(errs.Error())
+		b.WriteString("\n```\n")
+	}
+	if r.Diff != nil && !r.Diff.Empty() {
+		b.WriteString("\n#### Connectivity\n\n")
+		if r.openedDenied() {
+			b.WriteString("The change opens connectivity and `--deny-opened` is set.\n\n")
+		}
+		writeDiffMD(b, r.Diff, limit)
+	}
+}

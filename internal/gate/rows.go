@@ -1,0 +1,193 @@
+package gate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netpolc/netpolc/internal/portset"
+)
+
+// row is one printed line of a diff: flows that changed alike (same
+// change, ports and origins) from sources in one namespace to
+// destinations in one namespace, compacted into "sources × destinations".
+// A generated cluster's thousands of flows collapse into a few rows per
+// namespace this way.
+type row struct {
+	change        Change
+	srcs, dsts    []string
+	before, after portset.Set
+	origins       []string
+	flows         int
+}
+
+// group is the rows of one namespace.
+type group struct {
+	namespace               string
+	opened, changed, closed int
+	rows                    []row
+}
+
+func (g group) flows() int { return g.opened + g.changed + g.closed }
+
+// groups compacts a diff's flows into rows, per namespace, in order.
+func groups(d *Diff) []group {
+	var out []group
+	for i := 0; i < len(d.Flows); {
+		j := i
+		for j < len(d.Flows) && d.Flows[j].Namespace == d.Flows[i].Namespace {
+			j++
+		}
+		g := group{namespace: d.Flows[i].Namespace, rows: compact(d.Flows[i:j])}
+		for _, f := range d.Flows[i:j] {
+			switch f.Change {
+			case Opened:
+				g.opened++
+			case Changed:
+				g.changed++
+			default:
+				g.closed++
+			}
+		}
+		out = append(out, g)
+		i = j
+	}
+	return out
+}
+
+// compact merges flows into rows. Within flows that changed alike, each
+// source's destination list is computed, and sources with the same list
+// share a row, so a full product of sources and destinations is one row.
+func compact(flows []Flow) []row {
+	type bucket struct {
+		proto row
+		dsts  map[string][]string // src → destinations, in order
+		srcs  []string            // in order
+	}
+	var order []string
+	buckets := map[string]*bucket{}
+	for _, f := range flows {
+		k := strings.Join([]string{string(f.Change), f.Before.String(), f.After.String(),
+			strings.Join(f.Origins, "\x00"), nodeNS(f.Src), nodeNS(f.Dst)}, "\x01")
+		b, ok := buckets[k]
+		if !ok {
+			b = &bucket{proto: row{change: f.Change, before: f.Before, after: f.After, origins: f.Origins}, dsts: map[string][]string{}}
+			buckets[k] = b
+			order = append(order, k)
+		}
+		if _, seen := b.dsts[f.Src]; !seen {
+			b.srcs = append(b.srcs, f.Src)
+		}
+		b.dsts[f.Src] = append(b.dsts[f.Src], f.Dst)
+	}
+	var out []row
+	for _, k := range order {
+		b := buckets[k]
+		var sigs []string
+		bySig := map[string]*row{}
+		for _, s := range b.srcs {
+			sig := strings.Join(b.dsts[s], "\x00")
+			r, ok := bySig[sig]
+			if !ok {
+				r = &row{change: b.proto.change, before: b.proto.before, after: b.proto.after, origins: b.proto.origins, dsts: b.dsts[s]}
+				bySig[sig] = r
+				sigs = append(sigs, sig)
+			}
+			r.srcs = append(r.srcs, s)
+			r.flows += len(b.dsts[s])
+		}
+		for _, sig := range sigs {
+			out = append(out, *bySig[sig])
+		}
+	}
+	return out
+}
+
+// nodeNS is the namespace of a workload node, or the whole name of an
+// external one (each range is its own group).
+func nodeNS(name string) string {
+	if strings.HasPrefix(name, "ip:") {
+		return name
+	}
+	ns, _, _ := strings.Cut(name, "/")
+	return ns
+}
+
+// maxNames is how many names of a compacted list are printed.
+const maxNames = 4
+
+// nodeList prints nodes of one namespace: "shop/web", or
+// "shop/{web, app, +3 more}".
+func nodeList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	ns := nodeNS(names[0])
+	short := make([]string, 0, maxNames)
+	for i, n := range names {
+		if i == maxNames-1 && len(names) > maxNames {
+			short = append(short, fmt.Sprintf("+%d more", len(names)-i))
+			break
+		}
+		short = append(short, strings.TrimPrefix(n, ns+"/"))
+	}
+	return ns + "/{" + strings.Join(short, ", ") + "}"
+}
+
+// portsText prints a row's ports: what is allowed now (opened), what was
+// (closed), or both.
+func (r row) portsText() string {
+	switch r.change {
+	case Opened:
+		return r.after.String()
+	case Closed:
+		return r.before.String()
+	}
+	return r.before.String() + " ⇒ " + r.after.String()
+}
+
+// maxOrigins is how many origins a row prints.
+const maxOrigins = 3
+
+// originsText prints a row's origins, shortened.
+func (r row) originsText() string {
+	o := r.origins
+	if len(o) > maxOrigins {
+		o = append(o[:maxOrigins:maxOrigins], fmt.Sprintf("+%d more", len(r.origins)-maxOrigins))
+	}
+	return strings.Join(o, ", ")
+}
+
+// shownGroup is a group as a capped report prints it.
+type shownGroup struct {
+	group
+	shown       []row
+	hiddenFlows int
+}
+
+// plan caps the rows of a report at limit (0: no cap): each namespace
+// gets a fair share, at least a few rows, while the budget lasts.
+// hiddenGroups and hiddenFlows count what is left out entirely.
+func plan(gs []group, limit int) (out []shownGroup, hiddenGroups, hiddenFlows int) {
+	budget, per := limit, limit
+	if limit > 0 && len(gs) > 0 {
+		per = max(5, limit/len(gs))
+	}
+	for _, g := range gs {
+		if limit > 0 && budget <= 0 {
+			hiddenGroups++
+			hiddenFlows += g.flows()
+			continue
+		}
+		n := len(g.rows)
+		if limit > 0 {
+			n = min(n, per, budget)
+			budget -= n
+		}
+		sg := shownGroup{group: g, shown: g.rows[:n]}
+		for _, r := range g.rows[n:] {
+			sg.hiddenFlows += r.flows
+		}
+		out = append(out, sg)
+	}
+	return out, hiddenGroups, hiddenFlows
+}

@@ -1,0 +1,233 @@
+package gate
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/pipeline"
+)
+
+// Spec says what to read from a snapshot, as repository paths: an intents
+// directory, Kubernetes manifests, or both (then the intents' policies are
+// evaluated over the manifests' workloads, as `netpolc matrix` does).
+type Spec struct {
+	// Intents is the intents directory; "" reads none.
+	Intents string
+	// Manifests are files or directories of YAML, read recursively.
+	Manifests []string
+}
+
+// Side is the policies of one snapshot, evaluated.
+type Side struct {
+	// Name describes the snapshot ("HEAD~1 (3f2a9c1)", "the staged index").
+	Name string
+	// Empty is set when the snapshot holds nothing the spec names (a
+	// revision before the first commit, a deleted directory): no
+	// policies, no connectivity.
+	Empty bool
+	// Compiled are the compiled intents (nil without intents).
+	Compiled *compiler.Result
+	// Input is what the model evaluates.
+	Input evaluate.Input
+	// Model and Matrix are nil when Empty.
+	Model  *enforcer.Model
+	Matrix *enforcer.Connectivity
+	// Output is the generated files (set by LoadBuild only).
+	Output *pipeline.Output
+	// Notes are the manifest parser's notes (skipped kinds).
+	Notes []string
+}
+
+// Load reads, compiles and evaluates what spec names in a snapshot.
+func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
+	s := &Side{Name: t.Name}
+	set, err := loadIntents(t, spec.Intents)
+	if err != nil {
+		return nil, err
+	}
+	if set != nil {
+		if s.Compiled, err = compiler.Compile(set); err != nil {
+			return nil, s.wrap(err)
+		}
+		s.Input.Intents = s.Compiled
+	}
+	if err := s.loadManifests(t, spec.Manifests); err != nil {
+		return nil, err
+	}
+	return s, s.evaluate()
+}
+
+// LoadBuild is Load for an intents directory, also generating the output
+// files exactly as `netpolc build` would with opts.
+func LoadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, error) {
+	files, err := readIntents(t, intents)
+	if err != nil {
+		return nil, err
+	}
+	return loadBuildFiles(t.Name, intents, files, opts)
+}
+
+// loadBuildFiles is LoadBuild on intents already read.
+func loadBuildFiles(name, intents string, files map[string][]byte, opts pipeline.Options) (*Side, error) {
+	s := &Side{Name: name}
+	set, err := loadIntentFiles(name, intents, files)
+	if err != nil {
+		return nil, err
+	}
+	if set == nil {
+		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(intents), name, errNoIntents)
+	}
+	if s.Output, err = pipeline.GenerateWith(set, opts); err != nil {
+		return nil, s.wrap(err)
+	}
+	s.Compiled = s.Output.Compiled
+	s.Input.Intents = s.Compiled
+	s.Model, s.Matrix = s.Output.Model, s.Output.Connectivity
+	if opts.Inventory != nil {
+		// The build evaluated over other workloads than a side's own.
+		if s.Model, err = evaluate.Model(s.Input); err != nil {
+			return nil, s.wrap(err)
+		}
+		s.Matrix = s.Model.Matrix()
+	}
+	return s, nil
+}
+
+// evaluate builds the model and matrix of whatever was loaded.
+func (s *Side) evaluate() error {
+	if s.Input.Intents == nil && s.Input.Manifests == nil {
+		s.Empty = true
+		return nil
+	}
+	var err error
+	if s.Model, err = evaluate.Model(s.Input); err != nil {
+		return s.wrap(err)
+	}
+	s.Matrix = s.Model.Matrix()
+	return nil
+}
+
+// wrap names the snapshot in an error that is not already positioned.
+// Positioned errors (diag.List, manifest errors) already name their files,
+// and callers print which snapshot failed.
+func (s *Side) wrap(err error) error { return &SideError{Side: s.Name, Err: err} }
+
+// SideError is a failure to read or compile one snapshot.
+type SideError struct {
+	Side string
+	Err  error
+}
+
+func (e *SideError) Error() string { return e.Side + ": " + e.Err.Error() }
+
+// Unwrap exposes the cause (a diag.List for intent errors).
+func (e *SideError) Unwrap() error { return e.Err }
+
+// loadIntents reads and loads the .cue files directly in dir; nil when
+// there are none (no intents at this snapshot).
+func loadIntents(t *gitrev.Tree, dir string) (*intent.Set, error) {
+	files, err := readIntents(t, dir)
+	if err != nil {
+		return nil, err
+	}
+	return loadIntentFiles(t.Name, dir, files)
+}
+
+// readIntents reads the .cue files directly in dir, by base name.
+func readIntents(t *gitrev.Tree, dir string) (map[string][]byte, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	files, err := t.Read(dir, false, func(rel string) bool { return strings.HasSuffix(rel, ".cue") })
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string][]byte, len(files))
+	for p, data := range files {
+		byName[path.Base(p)] = data
+	}
+	return byName, nil
+}
+
+// loadIntentFiles loads intents read from a snapshot; nil without files.
+func loadIntentFiles(side, dir string, files map[string][]byte) (*intent.Set, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	set, err := intent.LoadFiles(displayDir(dir), files)
+	if err != nil {
+		return nil, &SideError{Side: side, Err: err}
+	}
+	return set, nil
+}
+
+// displayDir is how intent positions name a repository directory; it
+// matches what intent.Load records for the same directory on disk, so a
+// build from a snapshot is byte-identical to one from the work tree.
+func displayDir(dir string) string {
+	if dir == "" || dir == "." {
+		return "."
+	}
+	return strings.TrimSuffix(dir, "/")
+}
+
+// loadManifests reads the YAML and JSON files of the manifest paths
+// (hidden files and directories are skipped, as on disk).
+func (s *Side) loadManifests(t *gitrev.Tree, paths []string) error {
+	var files []manifests.File
+	seen := map[string]bool{}
+	for _, p := range paths {
+		got, err := t.Read(p, true, isManifest)
+		if err != nil {
+			return err
+		}
+		for _, name := range sortedKeys(got) {
+			if !seen[name] {
+				seen[name] = true
+				files = append(files, manifests.File{Name: name, Data: got[name]})
+			}
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	set, err := manifests.ParseFiles(files...)
+	if err != nil {
+		return s.wrap(err)
+	}
+	s.Input.Manifests = set
+	s.Notes = set.Notes
+	return nil
+}
+
+// isManifest keeps .yaml, .yml and .json files outside hidden folders.
+func isManifest(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	switch path.Ext(rel) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,181 @@
+// Package verify is the git gate behind `netpolc diff` and `netpolc
+// verify`. It reads intents, manifests and generated output from git
+// snapshots (a revision, the staged index, the work tree; see package
+// gitrev), compiles and evaluates each side, and reports:
+//
+//   - drift: the generated output in the snapshot is not what `netpolc
+//     build` makes from the snapshot's intents;
+//   - broken guardrails and failing expect assertions (package lint);
+//   - the connectivity diff between two snapshots: flows opened, closed
+//     and changed, each with the intent lines that allow it.
+//
+// Reports render as text (optionally coloured), Markdown for a pull
+// request comment, and JSON.
+package gate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/lint"
+	"github.com/netpolc/netpolc/internal/pipeline"
+)
+
+// errNoIntents: the snapshot holds no intents to verify.
+var errNoIntents = errors.New("nothing to verify")
+
+// ErrNotFound is returned when a path names nothing on either side of a
+// comparison (most likely a typo).
+var ErrNotFound = errors.New("not found on either side")
+
+// Options configure Run.
+type Options struct {
+	// Head is the snapshot to check (the staged index in a pre-commit
+	// hook); Base, when set, the one to compare its connectivity with.
+	Head, Base *gitrev.Tree
+	// Intents is the intents directory, Output the generated output
+	// ("" skips the drift check), as repository paths.
+	Intents, Output string
+	// Build are the options the output is built with (targets and the
+	// flags that shape it), as `netpolc build` was given them.
+	Build pipeline.Options
+	// DenyOpened fails the check when any flow was opened.
+	DenyOpened bool
+}
+
+// Report is the result of Run.
+type Report struct {
+	Head, Base string
+	Intents    string
+	Drift      Drift
+	// Findings are the gate's findings on the head intents (broken
+	// guardrails, failing expectations; see lint.Gate). Lint warnings are
+	// vet's business.
+	Findings diag.List
+	// Guardrails and Expectations count what was checked.
+	Guardrails, Expectations int
+	// Diff is the connectivity change from Base (nil without a base).
+	Diff       *Diff
+	DenyOpened bool
+}
+
+// Failed reports whether any check failed.
+func (r *Report) Failed() bool {
+	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.openedDenied()
+}
+
+func (r *Report) openedDenied() bool {
+	return r.DenyOpened && r.Diff != nil && r.opens()
+}
+
+// opens reports whether the diff allows anything new: an opened flow, or
+// a changed one that gained ports.
+func (r *Report) opens() bool {
+	for _, f := range r.Diff.Flows {
+		if f.Change == Opened || (f.Change == Changed && !f.After.Subtract(f.Before).IsEmpty()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Run checks the head snapshot and compares it with the base. The two
+// sides are compiled concurrently. Errors are input errors (intents that
+// do not compile, unreadable snapshots); failed checks are in the report.
+func Run(o Options) (*Report, error) {
+	headFiles, err := readIntents(o.Head, o.Intents)
+	if err != nil {
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	var base *Side
+	var baseErr error
+	same := false
+	if o.Base != nil {
+		baseFiles, err := readIntents(o.Base, o.Intents)
+		if err != nil {
+			return nil, err
+		}
+		// A commit that does not touch the intents (the common
+		// pre-commit case) needs one compile, not two.
+		same = maps.EqualFunc(headFiles, baseFiles, bytes.Equal)
+		if !same {
+			wg.Go(func() { base, baseErr = Load(o.Base, Spec{Intents: o.Intents}) })
+		}
+	}
+	head, err := loadBuildFiles(o.Head.Name, o.Intents, headFiles, o.Build)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if baseErr != nil {
+		return nil, fmt.Errorf("base %w", baseErr)
+	}
+	if same {
+		b := *head
+		b.Name = o.Base.Name
+		base = &b
+	}
+	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened}
+	if o.Output != "" {
+		if r.Drift, err = checkDrift(o.Head, o.Output, head.Output.Files); err != nil {
+			return nil, err
+		}
+	}
+	r.Findings = lint.Gate(lint.Input{
+		Compiled:  head.Compiled,
+		Inventory: evaluate.IntentsInventory(head.Compiled.Policy),
+		Model:     head.Model,
+		Matrix:    head.Matrix,
+	})
+	r.Guardrails, r.Expectations = len(head.Compiled.Guardrails), len(head.Compiled.Expectations)
+	if base != nil {
+		r.Base = base.Name
+		if r.Diff, err = Compare(base, head); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// DiffSnapshots loads what spec names from two snapshots (concurrently)
+// and compares their connectivity. A path that exists on neither side is
+// ErrNotFound.
+func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) {
+	for _, p := range append([]string{spec.Intents}, spec.Manifests...) {
+		if p == "" {
+			continue
+		}
+		inBase, err := base.Has(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		inHead, err := head.Has(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !inBase && !inHead {
+			return nil, nil, fmt.Errorf("%s: %w (%s, %s): %w", p, ErrNotFound, base.Name, head.Name, diag.ErrInput)
+		}
+	}
+	var wg sync.WaitGroup
+	var b *Side
+	var bErr error
+	wg.Go(func() { b, bErr = Load(base, spec) })
+	h, err := Load(head, spec)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	if bErr != nil {
+		return nil, nil, fmt.Errorf("base %w", bErr)
+	}
+	d, err := Compare(b, h)
+	return d, h.Notes, err
+}

@@ -1,0 +1,300 @@
+package manifests
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	sigsjson "sigs.k8s.io/json"
+
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+// builder collects the objects of one run and the problems found.
+type builder struct {
+	set       Set
+	errs      []*Error
+	workloads []*workload
+	// seen maps "Kind namespace/name" to where it was first defined.
+	seen map[string]inventory.Source
+}
+
+func newBuilder() *builder {
+	return &builder{seen: map[string]inventory.Source{}}
+}
+
+// run reads files and resolves what they define into a Set.
+func (b *builder) run(files []File) (*Set, error) {
+	for _, f := range files {
+		b.addFile(f.Name, f.Data)
+	}
+	b.finish()
+	if err := joinErrors(b.errs); err != nil {
+		return nil, err
+	}
+	return &b.set, nil
+}
+
+func (b *builder) addFile(name string, data []byte) {
+	for _, c := range splitDocuments(data) {
+		docs, line, msg := parseChunk(c)
+		for _, d := range docs {
+			b.addNode(name, d, "", "", 0)
+		}
+		if msg != "" {
+			b.errs = append(b.errs, &Error{
+				Source: inventory.Source{File: name, Line: line},
+				Msg:    msg + " (check the indentation and quoting on this line or the one before)",
+				Err:    ErrSyntax,
+			})
+		}
+	}
+}
+
+// object is one Kubernetes object being decoded.
+type object struct {
+	File       string
+	Node       *yaml.Node
+	APIVersion string
+	Kind       string
+	Name       string
+	Namespace  string
+	JSON       *jsonWriter // the object as JSON, once converted
+}
+
+func (o *object) source() inventory.Source { return sourceOf(o.File, o.Node) }
+
+// label names the object in messages: "Kind namespace/name".
+func (o *object) label() string {
+	switch {
+	case o.Name == "":
+		return o.Kind
+	case o.Namespace == "":
+		return o.Kind + " " + o.Name
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+func sourceOf(file string, n *yaml.Node) inventory.Source {
+	return inventory.Source{File: file, Line: n.Line, Col: n.Column}
+}
+
+// addNode handles one object node. Lists recurse into their items, which
+// inherit apiVersion and kind from a typed list (PodList) when they omit
+// them.
+func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, depth int) {
+	n = resolve(n)
+	o := &object{File: file, Node: n, APIVersion: apiVersion, Kind: kind}
+	if n.Kind != yaml.MappingNode {
+		b.note(o.source(), "skipped a document that is not a mapping (not a Kubernetes object)")
+		return
+	}
+	if v, _ := stringField(n, "apiVersion"); v != "" {
+		o.APIVersion = v
+	}
+	if v, _ := stringField(n, "kind"); v != "" {
+		o.Kind = v
+	}
+	if md := lookupPath(n, "metadata"); len(md) == 1 {
+		o.Name, _ = stringField(md[0].Value, "name")
+		o.Namespace, _ = stringField(md[0].Value, "namespace")
+	}
+	if o.Kind == "" {
+		b.note(o.source(), "skipped a document without kind (not a Kubernetes object)")
+		return
+	}
+	if items := lookupPath(n, "items"); strings.HasSuffix(o.Kind, "List") && len(items) == 1 {
+		b.addList(o, items[0].Value, depth)
+		return
+	}
+	info, ok := kinds[o.Kind]
+	if !ok {
+		b.note(o.source(), "skipped %s (netpolc reads workloads, namespaces and network policies)", o.label())
+		return
+	}
+	if !b.checkAPIVersion(o, info) {
+		return
+	}
+	// Convert first: a duplicate key or a bad alias explains more than
+	// any check of the fields below.
+	w, ne := toJSON(o.Node)
+	if ne != nil {
+		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "%s", ne.Msg)
+		return
+	}
+	o.JSON = w
+	if o.Name == "" {
+		b.fail(o.source(), o.label(), ErrInvalid, "metadata.name is missing; every object needs a name")
+		return
+	}
+	if info.namespaced && o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if !info.namespaced {
+		o.Namespace = ""
+	}
+	if !b.firstDefinition(o) {
+		return
+	}
+	info.add(b, o)
+}
+
+func (b *builder) addList(o *object, items *yaml.Node, depth int) {
+	if depth > 8 {
+		b.fail(o.source(), o.label(), ErrInvalid, "lists nest too deeply")
+		return
+	}
+	if items.Kind != yaml.SequenceNode {
+		if !isNull(items) {
+			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "items must be a list of objects")
+		}
+		return
+	}
+	apiVersion, kind := "", ""
+	if o.Kind != "List" {
+		apiVersion, kind = o.APIVersion, strings.TrimSuffix(o.Kind, "List")
+	}
+	for _, item := range items.Content {
+		b.addNode(o.File, item, apiVersion, kind, depth+1)
+	}
+}
+
+// checkAPIVersion tells whether o's apiVersion is one netpolc reads for
+// its kind. A kind of another API group is someone else's kind: skipped.
+func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
+	if o.APIVersion == "" {
+		b.fail(o.source(), o.label(), ErrInvalid, "apiVersion is missing; add apiVersion: %s", info.versions[0])
+		return false
+	}
+	group, _, _ := strings.Cut(o.APIVersion, "/")
+	if !strings.Contains(o.APIVersion, "/") {
+		group = ""
+	}
+	for _, v := range info.versions {
+		if v == o.APIVersion || (!info.exactVersion && groupOf(v) == group) {
+			return true
+		}
+	}
+	if info.exactVersion && group == groupOf(info.versions[0]) {
+		b.fail(o.source(), o.label(), ErrInvalid, "netpolc reads %s only as %s, not %s",
+			o.Kind, info.versions[0], o.APIVersion)
+		return false
+	}
+	b.note(o.source(), "skipped %s of apiVersion %s (netpolc reads %s)", o.label(), o.APIVersion, info.versions[0])
+	return false
+}
+
+func groupOf(apiVersion string) string {
+	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
+		return g
+	}
+	return ""
+}
+
+// firstDefinition records o and reports a second definition of the same
+// object as an error naming both places.
+func (b *builder) firstDefinition(o *object) bool {
+	key := o.label()
+	if first, dup := b.seen[key]; dup {
+		b.fail(o.source(), key, ErrDuplicate, "defined twice, first at %s; remove one of them", first)
+		return false
+	}
+	b.seen[key] = o.source()
+	return true
+}
+
+// decode decodes o into v. Unknown fields are errors for policies, whose
+// meaning a misspelt field changes, and notes for other kinds.
+func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
+	w := o.JSON
+	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
+	if err != nil {
+		n, msg := locateDecodeError(w, o.Node, err)
+		b.fail(sourceOf(o.File, n), o.label(), ErrInvalid, "%s", msg)
+		return false
+	}
+	for _, s := range strict {
+		path := s.Error()
+		var fe sigsjson.FieldError
+		if errors.As(s, &fe) {
+			path = fe.FieldPath()
+		}
+		src := o.source()
+		if hits := lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
+			src = sourceOf(o.File, hits[0].Key)
+		}
+		if unknownIsError {
+			b.fail(src, o.label(), ErrInvalid, "unknown field %q; check its spelling and indentation", path)
+		} else {
+			b.note(src, "ignored unknown field %q of %s", path, o.label())
+		}
+	}
+	return len(strict) == 0 || !unknownIsError
+}
+
+// locateDecodeError finds the node a JSON decode error is about, and
+// rewords the error for a YAML author.
+func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string) {
+	var te *jsonTypeError
+	if !errors.As(err, &te) {
+		return root, strings.TrimPrefix(err.Error(), "json: ")
+	}
+	msg := fmt.Sprintf("%s: want %s, found %s", te.Field, te.Type, te.Value)
+	if te.Field == "" {
+		msg = fmt.Sprintf("want %s, found %s", te.Type, te.Value)
+	}
+	// The path has no list indices and stops at maps, so pick among the
+	// nodes at it by kind of value and by offset; failing that, the node
+	// at the offset (which a custom decoder may have made relative).
+	hits := lookupPath(root, te.Field)
+	var best *yaml.Node
+	for _, h := range hits {
+		if !matchesJSONKind(h.Value, te.Value) {
+			continue
+		}
+		off, ok := w.starts[h.Value]
+		if best == nil || (ok && int64(off) < te.Offset) {
+			best = h.Value
+		}
+	}
+	switch {
+	case best != nil:
+	case w.at(te.Offset) != nil:
+		best = w.at(te.Offset)
+	case len(hits) > 0:
+		best = hits[0].Value
+	default:
+		best = root
+	}
+	return best, msg
+}
+
+// matchesJSONKind tells whether n renders as the JSON value described by
+// an UnmarshalTypeError ("string", "number 5", "object", ...).
+func matchesJSONKind(n *yaml.Node, value string) bool {
+	want, _, _ := strings.Cut(value, " ")
+	switch n = resolve(n); n.Kind {
+	case yaml.MappingNode:
+		return want == "object"
+	case yaml.SequenceNode:
+		return want == "array"
+	}
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		return want == "number"
+	case "!!bool":
+		return want == "bool"
+	case "!!null":
+		return want == "null"
+	}
+	return want == "string"
+}
+
+func (b *builder) fail(src inventory.Source, object string, kind error, format string, args ...any) {
+	b.errs = append(b.errs, &Error{Source: src, Object: object, Msg: fmt.Sprintf(format, args...), Err: kind})
+}
+
+func (b *builder) note(src inventory.Source, format string, args ...any) {
+	b.set.Notes = append(b.set.Notes, src.String()+": "+fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,162 @@
+package manifests
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/netip"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+// jsonTypeError is the type error sigs.k8s.io/json returns (an alias of
+// encoding/json's).
+type jsonTypeError = json.UnmarshalTypeError
+
+// kindInfo says how to read one kind.
+type kindInfo struct {
+	// versions are the apiVersions read, the preferred first. Unless
+	// exactVersion, any version of the first's group is read, since the
+	// fields netpolc uses are the same in old versions.
+	versions     []string
+	exactVersion bool
+	namespaced   bool
+	add          func(*builder, *object)
+}
+
+// appsVersions are the apiVersions of the apps kinds; old ones have the
+// same pod template.
+var appsVersions = []string{"apps/v1", "extensions/v1beta1"}
+
+// kinds are the kinds netpolc reads, by kind.
+var kinds = map[string]kindInfo{
+	"Pod":                   {versions: []string{"v1"}, namespaced: true, add: (*builder).addPod},
+	"Deployment":            {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.Deployment) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"StatefulSet":           {versions: appsVersions[:1], namespaced: true, add: addTemplated(func(d *appsv1.StatefulSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"DaemonSet":             {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.DaemonSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"ReplicaSet":            {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.ReplicaSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"Job":                   {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(func(d *batchv1.Job) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"CronJob":               {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(func(d *batchv1.CronJob) tmpl { return tmpl{d.ObjectMeta, &d.Spec.JobTemplate.Spec.Template} })},
+	"ReplicationController": {versions: []string{"v1"}, namespaced: true, add: addTemplated(func(d *corev1.ReplicationController) tmpl { return tmpl{d.ObjectMeta, d.Spec.Template} })},
+	"Namespace":             {versions: []string{"v1"}, add: (*builder).addNamespace},
+	"NetworkPolicy":         {versions: []string{"networking.k8s.io/v1", "extensions/v1beta1"}, namespaced: true, add: (*builder).addNetworkPolicy},
+	"ClusterNetworkPolicy":  {versions: []string{v1alpha2.GroupVersion.String()}, exactVersion: true, add: (*builder).addClusterNetworkPolicy},
+	"AdminNetworkPolicy":    {versions: []string{v1alpha1.GroupVersion.String()}, exactVersion: true, add: (*builder).addAdminNetworkPolicy},
+	"BaselineAdminNetworkPolicy": {versions: []string{v1alpha1.GroupVersion.String()}, exactVersion: true,
+		add: (*builder).addBaselineAdminNetworkPolicy},
+}
+
+// tmpl is a workload's metadata and pod template.
+type tmpl struct {
+	Meta     metav1.ObjectMeta
+	Template *corev1.PodTemplateSpec // nil when absent
+}
+
+// addTemplated returns the reader of a workload kind T whose pods come from
+// the template get returns.
+func addTemplated[T any](get func(*T) tmpl) func(*builder, *object) {
+	return func(b *builder, o *object) {
+		var obj T
+		if !b.decode(o, &obj, false) {
+			return
+		}
+		t := get(&obj)
+		w := newWorkload(o, t.Meta)
+		if t.Template != nil {
+			w.Labels = labelsOf(t.Template.Labels)
+			w.Ports = namedPorts(&t.Template.Spec)
+		}
+		b.workloads = append(b.workloads, w)
+	}
+}
+
+func (b *builder) addPod(o *object) {
+	var p corev1.Pod
+	if !b.decode(o, &p, false) {
+		return
+	}
+	w := newWorkload(o, p.ObjectMeta)
+	w.Labels = labelsOf(p.Labels)
+	w.Ports = namedPorts(&p.Spec)
+	// A finished pod's IP is free for another pod to take.
+	if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+		w.IPs = b.podIPs(o, &p.Status)
+	}
+	b.workloads = append(b.workloads, w)
+}
+
+// podIPs parses status.podIP and status.podIPs.
+func (b *builder) podIPs(o *object, st *corev1.PodStatus) []netip.Addr {
+	var ips []netip.Addr
+	add := func(s, path string) {
+		if s == "" {
+			return
+		}
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			src := o.source()
+			if hits := lookupPath(o.Node, path); len(hits) > 0 {
+				src = sourceOf(o.File, hits[0].Value)
+			}
+			b.fail(src, o.label(), ErrInvalid, "%s: %q is not an IP address", path, s)
+			return
+		}
+		ips = append(ips, ip.Unmap())
+	}
+	add(st.PodIP, "status.podIP")
+	for i, ip := range st.PodIPs {
+		add(ip.IP, fmt.Sprintf("status.podIPs[%d].ip", i))
+	}
+	return sortAddrs(ips)
+}
+
+func (b *builder) addNamespace(o *object) {
+	var ns corev1.Namespace
+	if !b.decode(o, &ns, false) {
+		return
+	}
+	labels := maps.Clone(ns.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[inventory.MetadataNameLabel] = ns.Name // as the API server sets it
+	b.set.Inventory.Namespaces = append(b.set.Inventory.Namespaces,
+		inventory.Namespace{Name: ns.Name, Labels: labels, Source: o.source()})
+}
+
+func (b *builder) addNetworkPolicy(o *object) {
+	var np networkingv1.NetworkPolicy
+	if b.decode(o, &np, true) {
+		np.Namespace = o.Namespace
+		b.set.NetworkPolicies = append(b.set.NetworkPolicies, NetworkPolicy{np, o.source()})
+	}
+}
+
+func (b *builder) addClusterNetworkPolicy(o *object) {
+	var p v1alpha2.ClusterNetworkPolicy
+	if b.decode(o, &p, true) {
+		b.set.ClusterNetworkPolicies = append(b.set.ClusterNetworkPolicies, ClusterNetworkPolicy{p, o.source()})
+	}
+}
+
+func (b *builder) addAdminNetworkPolicy(o *object) {
+	var p v1alpha1.AdminNetworkPolicy
+	if b.decode(o, &p, true) {
+		b.set.AdminNetworkPolicies = append(b.set.AdminNetworkPolicies, AdminNetworkPolicy{p, o.source()})
+	}
+}
+
+func (b *builder) addBaselineAdminNetworkPolicy(o *object) {
+	var p v1alpha1.BaselineAdminNetworkPolicy
+	if b.decode(o, &p, true) {
+		b.set.BaselineAdminNetworkPolicies = append(b.set.BaselineAdminNetworkPolicies, BaselineAdminNetworkPolicy{p, o.source()})
+	}
+}

@@ -1,0 +1,176 @@
+// Package manifests reads Kubernetes YAML (or JSON) into an inventory of
+// namespaces and endpoints plus the network policies in it, keeping the
+// file and line every object came from.
+//
+// Workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+// CronJob, ReplicationController) become endpoints; Namespace objects give
+// namespace labels; NetworkPolicy and the policy.networking.k8s.io kinds are
+// kept as typed objects. Every other kind is skipped with a note. Problems
+// are collected over the whole run and returned together as *Error values
+// that name file:line.
+package manifests
+
+import (
+	"cmp"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+// Set is everything read from a group of manifests.
+type Set struct {
+	// Inventory holds the namespaces (one for every namespace an endpoint
+	// or NetworkPolicy is in, synthesised when there is no Namespace
+	// object) and the endpoints, one per workload or bare Pod.
+	Inventory inventory.Inventory
+	// NetworkPolicies are sorted by namespace and name; a policy without
+	// a namespace is in "default".
+	NetworkPolicies []NetworkPolicy
+	// ClusterNetworkPolicies (v1alpha2), AdminNetworkPolicies and
+	// BaselineAdminNetworkPolicies (v1alpha1) are sorted by name.
+	ClusterNetworkPolicies       []ClusterNetworkPolicy
+	AdminNetworkPolicies         []AdminNetworkPolicy
+	BaselineAdminNetworkPolicies []BaselineAdminNetworkPolicy
+	// Notes are things the user may want to know that are not errors, such
+	// as skipped kinds, each starting with file:line.
+	Notes []string
+}
+
+// NetworkPolicy is a networking.k8s.io/v1 NetworkPolicy and where it was
+// read from.
+type NetworkPolicy struct {
+	networkingv1.NetworkPolicy
+	Source inventory.Source
+}
+
+// ClusterNetworkPolicy is a policy.networking.k8s.io/v1alpha2
+// ClusterNetworkPolicy and where it was read from.
+type ClusterNetworkPolicy struct {
+	v1alpha2.ClusterNetworkPolicy
+	Source inventory.Source
+}
+
+// AdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
+// AdminNetworkPolicy and where it was read from.
+type AdminNetworkPolicy struct {
+	v1alpha1.AdminNetworkPolicy
+	Source inventory.Source
+}
+
+// BaselineAdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
+// BaselineAdminNetworkPolicy and where it was read from.
+type BaselineAdminNetworkPolicy struct {
+	v1alpha1.BaselineAdminNetworkPolicy
+	Source inventory.Source
+}
+
+// File is one input file held in memory. Name is used in positions.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Load reads the manifests at paths. A path is a file (read whatever its
+// extension) or a directory, walked recursively for .yaml, .yml and .json
+// files; hidden files and directories are skipped. All problems of the
+// run are returned together; on error the Set is nil.
+func Load(paths ...string) (*Set, error) {
+	var files []File
+	var errs []*Error
+	seen := map[string]bool{}
+	for _, p := range paths {
+		names, err := expand(p)
+		if err != nil {
+			errs = append(errs, readError(p, err))
+			continue
+		}
+		for _, name := range names {
+			if clean := filepath.Clean(name); !seen[clean] {
+				seen[clean] = true
+				data, err := os.ReadFile(name)
+				if err != nil {
+					errs = append(errs, readError(name, err))
+					continue
+				}
+				files = append(files, File{Name: name, Data: data})
+			}
+		}
+	}
+	b := newBuilder()
+	b.errs = errs
+	return b.run(files)
+}
+
+func readError(path string, err error) *Error {
+	return &Error{Source: inventory.Source{File: path}, Msg: err.Error(), Err: ErrRead}
+}
+
+// expand lists the manifest files of path, sorted.
+func expand(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	var names []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		hidden := p != path && strings.HasPrefix(d.Name(), ".")
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case d.IsDir() || hidden:
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			names = append(names, p)
+		}
+		return nil
+	})
+	slices.Sort(names)
+	return names, err
+}
+
+// Parse reads the manifests in data, naming positions after name.
+func Parse(name string, data []byte) (*Set, error) {
+	return ParseFiles(File{Name: name, Data: data})
+}
+
+// ParseFiles reads several in-memory files as one group of manifests, as
+// Load does for files on disk (for example a tree read from a git
+// revision). Files are read in the order given.
+func ParseFiles(files ...File) (*Set, error) {
+	return newBuilder().run(files)
+}
+
+// Sort orders everything in s as Load returns it: namespaces by name,
+// endpoints by ID, NetworkPolicies by namespace and name, cluster-scoped
+// policies by name. Notes keep their order.
+func (s *Set) Sort() {
+	s.Inventory.Sort()
+	slices.SortStableFunc(s.NetworkPolicies, func(a, b NetworkPolicy) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	slices.SortStableFunc(s.ClusterNetworkPolicies, func(a, b ClusterNetworkPolicy) int {
+		return cmp.Compare(a.Name, b.Name)
+	})
+	slices.SortStableFunc(s.AdminNetworkPolicies, func(a, b AdminNetworkPolicy) int {
+		return cmp.Compare(a.Name, b.Name)
+	})
+	slices.SortStableFunc(s.BaselineAdminNetworkPolicies, func(a, b BaselineAdminNetworkPolicy) int {
+		return cmp.Compare(a.Name, b.Name)
+	})
+}

@@ -1,0 +1,252 @@
+package manifests
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// summary renders a Set as stable text for golden files.
+func summary(s *Set) string {
+	var b strings.Builder
+	for _, ns := range s.Inventory.Namespaces {
+		fmt.Fprintf(&b, "namespace %s %s @%s\n", ns.Name, labels(ns.Labels), ns.Source)
+	}
+	for _, e := range s.Inventory.Endpoints {
+		fmt.Fprintf(&b, "endpoint %s %s %s ports%v ips%v @%s\n", e.ID(), e.Kind, labels(e.Labels), e.Ports, e.IPs, e.Source)
+	}
+	for _, p := range s.NetworkPolicies {
+		fmt.Fprintf(&b, "NetworkPolicy %s/%s ingress=%d egress=%d types=%v @%s\n",
+			p.Namespace, p.Name, len(p.Spec.Ingress), len(p.Spec.Egress), p.Spec.PolicyTypes, p.Source)
+	}
+	for _, p := range s.ClusterNetworkPolicies {
+		fmt.Fprintf(&b, "ClusterNetworkPolicy %s tier=%s priority=%d @%s\n", p.Name, p.Spec.Tier, p.Spec.Priority, p.Source)
+	}
+	for _, p := range s.AdminNetworkPolicies {
+		fmt.Fprintf(&b, "AdminNetworkPolicy %s priority=%d @%s\n", p.Name, p.Spec.Priority, p.Source)
+	}
+	for _, p := range s.BaselineAdminNetworkPolicies {
+		fmt.Fprintf(&b, "BaselineAdminNetworkPolicy %s @%s\n", p.Name, p.Source)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(&b, "note %s\n", n)
+	}
+	return b.String()
+}
+
+func labels(l map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(l)) {
+		parts = append(parts, k+"="+l[k])
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// golden compares got with the file, or rewrites it under -update.
+func golden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", file, got, want)
+	}
+}
+
+func TestParseGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/valid/*.*")
+	for _, f := range files {
+		if strings.HasSuffix(f, ".golden") {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Parse(f, data)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			golden(t, f+".golden", summary(s))
+		})
+	}
+}
+
+func TestLoadDirectory(t *testing.T) {
+	// The hidden directory holds a broken file and README.txt is not YAML:
+	// both must be left alone.
+	s, err := Load("testdata/dir", "testdata/dir/a.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	golden(t, "testdata/dir.golden", summary(s))
+}
+
+func TestErrorsGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/errors/*.yaml")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, err := Load(f)
+			if err == nil {
+				t.Fatalf("no error; got\n%s", summary(s))
+			}
+			if s != nil {
+				t.Errorf("Set %v returned with an error", s)
+			}
+			checkErrors(t, f, err)
+			golden(t, strings.TrimSuffix(f, ".yaml")+".golden", err.Error()+"\n")
+		})
+	}
+}
+
+// checkErrors asserts err joins *Error values that each name file and a
+// line.
+func checkErrors(t *testing.T, file string, err error) {
+	t.Helper()
+	for _, e := range unjoin(err) {
+		var pe *Error
+		if !errors.As(e, &pe) {
+			t.Errorf("%v is %T, not *Error", e, e)
+			continue
+		}
+		if pe.Source.File != file || !strings.HasPrefix(pe.Error(), file+":") {
+			t.Errorf("%q does not name %s", pe, file)
+		}
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestErrorKinds(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       error
+		at         string // the position the error must name
+	}{
+		{"syntax", "a: [1\n", ErrSyntax, "x.yaml:1:"},
+		{"syntax in second doc", "kind: A\n---\nkind: B\n  c: d\n", ErrSyntax, "x.yaml:4:"},
+		{"type", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: 3\n", ErrInvalid, "x.yaml:5:16:"},
+		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", ErrDuplicate, "x.yaml:5:1:"},
+		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", ErrInvalid, "x.yaml:5:3:"},
+		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", ErrInvalid, "x.yaml:3:"},
+		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tt.yaml))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v is not %v", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), tt.at) {
+				t.Errorf("error %q does not start with %q", err, tt.at)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	_, err := Load("testdata/nope", "testdata/valid/pod.json")
+	if !errors.Is(err, ErrRead) || !strings.Contains(err.Error(), "testdata/nope") {
+		t.Fatalf("error %v: want ErrRead naming the path", err)
+	}
+}
+
+func TestDuplicateAcrossFiles(t *testing.T) {
+	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+	_, err := ParseFiles(File{"one.yaml", ns}, File{"two.yaml", append([]byte("\n"), ns...)})
+	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1; remove one of them"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	files, _ := filepath.Glob("testdata/valid/*.yaml")
+	var in []File
+	for _, f := range files {
+		if strings.HasSuffix(f, "owned.yaml") { // defines what workloads.yaml does
+			continue
+		}
+		data, _ := os.ReadFile(f)
+		in = append(in, File{f, data})
+	}
+	a, err := ParseFiles(in...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(in)
+	b, err := ParseFiles(in...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Notes follow the input order; everything else is sorted.
+	a.Notes, b.Notes = nil, nil
+	if sa, sb := summary(a), summary(b); sa != sb {
+		t.Errorf("order of files changes the result:\n%s\n---\n%s", sa, sb)
+	}
+}
+
+func TestMergedIPs(t *testing.T) {
+	data, _ := os.ReadFile("testdata/valid/owned.yaml")
+	s, err := Parse("owned.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range s.Inventory.Endpoints {
+		ids = append(ids, fmt.Sprintf("%s %v", e.ID(), e.IPs))
+	}
+	want := []string{"shop/backup [10.0.0.20]", "shop/web [10.0.0.11 10.0.0.12 fd00::11]"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("endpoints %q, want %q", ids, want)
+	}
+	if got := s.Inventory.Namespace("shop"); got.Labels[inventory.MetadataNameLabel] != "shop" {
+		t.Errorf("namespace shop not synthesised: %+v", got)
+	}
+}
+
+func TestLineEndingsAndMarkers(t *testing.T) {
+	tests := []struct{ name, yaml string }{
+		{"crlf", "apiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: b}\r\n"},
+		{"bom and end marker", "\ufeffapiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n...\n--- # b\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n"},
+		{"json list", `{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b"}}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("x.yaml", []byte(tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, ns := range s.Inventory.Namespaces {
+				names = append(names, ns.Name)
+			}
+			if !slices.Equal(names, []string{"a", "b"}) {
+				t.Errorf("namespaces %q, want [a b]", names)
+			}
+		})
+	}
+}

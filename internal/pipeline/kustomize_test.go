@@ -1,0 +1,57 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/netpolc/netpolc/internal/output"
+)
+
+// TestKustomizeBuildsEveryExample writes each example's output the way
+// `netpolc build` does and runs kustomize (krusty) over it, as Flux and
+// Argo CD will: every generated policy must come out, with its name,
+// namespace and origin annotation intact.
+func TestKustomizeBuildsEveryExample(t *testing.T) {
+	dirs, _ := filepath.Glob("../../examples/*")
+	for _, dir := range dirs {
+		if strings.HasSuffix(dir, ".go") {
+			continue
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			out, err := Generate(dir, []Target{NetworkPolicy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := t.TempDir()
+			if _, err := output.Write(tmp, out.Files); err != nil {
+				t.Fatal(err)
+			}
+			resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), tmp)
+			if err != nil {
+				t.Fatalf("kustomize build: %v", err)
+			}
+			var got, want []string
+			for _, r := range resources.Resources() {
+				if r.GetKind() != "NetworkPolicy" || r.GetAnnotations()["netpolc.dev/origins"] == "" {
+					t.Errorf("unexpected object %s %s/%s (annotations %v)", r.GetKind(), r.GetNamespace(), r.GetName(), r.GetAnnotations())
+				}
+				got = append(got, "networkpolicy/"+r.GetNamespace()+"/"+r.GetName()+".yaml")
+			}
+			for _, f := range out.Files {
+				if !strings.HasSuffix(f.Path, "kustomization.yaml") {
+					want = append(want, f.Path)
+				}
+			}
+			sort.Strings(got)
+			sort.Strings(want)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("kustomize rendered\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

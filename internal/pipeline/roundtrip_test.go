@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/manifests"
+)
+
+// TestEmittedYAMLMatchesIntents reads back the YAML that build writes for
+// every example, as a user's cluster would get it, and requires the model
+// over those NetworkPolicies to give exactly the intents' own matrix.
+func TestEmittedYAMLMatchesIntents(t *testing.T) {
+	dirs, _ := filepath.Glob("../../examples/*")
+	for _, dir := range dirs {
+		if strings.HasSuffix(dir, ".go") {
+			continue
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			out, err := Generate(dir, []Target{NetworkPolicy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files []manifests.File
+			for _, f := range out.Files {
+				if strings.HasPrefix(f.Path, "networkpolicy/") && !strings.HasSuffix(f.Path, "kustomization.yaml") {
+					files = append(files, manifests.File{Name: f.Path, Data: f.Data})
+				}
+			}
+			set, err := manifests.ParseFiles(files...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(set.NetworkPolicies) != len(files) {
+				t.Fatalf("read %d NetworkPolicies from %d files", len(set.NetworkPolicies), len(files))
+			}
+			pols, err := evaluate.ManifestPolicies(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			model, err := enforcer.New(evaluate.IntentsInventory(out.Compiled.Policy), pols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := evaluate.Equal("networkpolicy YAML", out.Connectivity, model.Matrix()); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Connectivity.Connections) == 0 {
+				t.Fatal("the example allows nothing at all: the comparison proves little")
+			}
+		})
+	}
+}
