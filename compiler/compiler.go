@@ -111,7 +111,7 @@ func (c *compiler) origin(v cue.Value, via ir.Origin) ir.Origin {
 		return via
 	}
 	p := c.pos(v)
-	return ir.Origin{File: p.File, Line: p.Line, Col: p.Col}
+	return ir.Origin{Pos: p}
 }
 
 // errorf records an error at v, naming its CUE path.
@@ -126,7 +126,7 @@ func (c *compiler) errorAt(v cue.Value, via ir.Origin, hint, format string, args
 		c.errorf(v, hint, format, args...)
 		return
 	}
-	c.diags.Add(originPos(via), intent.PathString(v.Path().String()), hint, format, args...)
+	c.diags.Add(via.Pos, intent.PathString(v.Path().String()), hint, format, args...)
 }
 
 // fields iterates the regular fields of a struct value in order.
@@ -163,9 +163,6 @@ func str(v cue.Value, field string) (string, bool) {
 	s, err := f.String()
 	return s, err == nil
 }
-
-// originPos converts an IR origin back into a diagnostic position.
-func originPos(o ir.Origin) diag.Pos { return diag.Pos{File: o.File, Line: o.Line, Col: o.Col} }
 
 // get looks up a field by name. It builds the path from a selector rather
 // than parsing a string: parsing dominated compile time at scale.

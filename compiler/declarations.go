@@ -150,7 +150,7 @@ func (c *compiler) duplicateSelectors() {
 		w := &c.out.Workloads[i]
 		key := w.Namespace + "|" + labelString(w.Labels)
 		if first, ok := seen[key]; ok {
-			c.diags.Add(originPos(w.Origin), "namespaces."+w.Namespace+".workloads."+w.Name,
+			c.diags.Add(w.Origin.Pos, "namespaces."+w.Namespace+".workloads."+w.Name,
 				"give each workload labels that select only its own pods",
 				"workload %s has the same labels %s as workload %s (%s)", w.Name, labelString(w.Labels), first.Name, first.Origin)
 			continue

@@ -19,7 +19,7 @@ type Expectation struct {
 }
 
 // Pos is the expectation's position for diagnostics.
-func (e Expectation) Pos() diag.Pos { return originPos(e.Origin) }
+func (e Expectation) Pos() diag.Pos { return e.Origin.Pos }
 
 // expectations reads the `expect` entries; they are checked against the
 // evaluation model by vet and verify.

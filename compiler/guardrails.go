@@ -55,7 +55,7 @@ type Guardrail struct {
 }
 
 // Pos is the guardrail's position for diagnostics.
-func (g Guardrail) Pos() diag.Pos { return originPos(g.Origin) }
+func (g Guardrail) Pos() diag.Pos { return g.Origin.Pos }
 
 // EndpointPattern picks endpoints of the evaluation model. Exactly one
 // group is set: Any; World; CIDR; Workload; or Namespace/NamespaceSelector

@@ -3,10 +3,11 @@ package enforcer
 import (
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
-	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -15,14 +16,14 @@ import (
 // it was read from.
 type SourcedAdminNetworkPolicy struct {
 	v1alpha1.AdminNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // SourcedBaselineAdminNetworkPolicy is a v1alpha1
 // BaselineAdminNetworkPolicy with the place it was read from.
 type SourcedBaselineAdminNetworkPolicy struct {
 	v1alpha1.BaselineAdminNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // FromAdminNetworkPolicies normalises v1alpha1 AdminNetworkPolicies into

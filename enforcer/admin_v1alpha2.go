@@ -3,10 +3,11 @@ package enforcer
 import (
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -15,7 +16,7 @@ import (
 // place it was read from.
 type SourcedClusterNetworkPolicy struct {
 	v1alpha2.ClusterNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // FromClusterNetworkPolicies normalises v1alpha2 ClusterNetworkPolicies

@@ -56,7 +56,7 @@ func FromIR(p *ir.Policy) (Policies, error) {
 func irRef(s ir.Subject, o ir.Origin, layer Layer) PolicyRef {
 	return PolicyRef{
 		Kind: KindIntent, Namespace: s.Namespace, Name: s.Name, Layer: layer,
-		Source: inventory.Source{File: o.File, Line: o.Line, Col: o.Col}, Origin: o.String(),
+		Source: o.Pos, Origin: o.String(),
 	}
 }
 
@@ -183,13 +183,13 @@ func InventoryFromIR(p *ir.Policy) inventory.Inventory {
 	for _, ns := range p.Namespaces {
 		inv.Namespaces = append(inv.Namespaces, inventory.Namespace{
 			Name: ns.Name, Labels: ns.Labels,
-			Source: inventory.Source{File: ns.Origin.File, Line: ns.Origin.Line, Col: ns.Origin.Col},
+			Source: ns.Origin.Pos,
 		})
 	}
 	for _, w := range p.Workloads {
 		ep := inventory.Endpoint{
 			Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Labels: w.Labels, Ports: w.Ports,
-			Source: inventory.Source{File: w.Origin.File, Line: w.Origin.Line, Col: w.Origin.Col},
+			Source: w.Origin.Pos,
 		}
 		for _, s := range w.IPs {
 			if a, err := netip.ParseAddr(s); err == nil {

@@ -3,6 +3,8 @@ package enforcer
 import (
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
@@ -17,7 +19,7 @@ import (
 func TestFromIRMatchesObjects(t *testing.T) {
 	subjA := ir.Subject{Namespace: "x", Pods: *conformance.Sel("pod", "a"), Name: "a"}
 	subjY := ir.Subject{Namespace: "y", Name: "all-pods"}
-	origin := ir.Origin{File: "intents/x.cue", Line: 7, Col: 3}
+	origin := ir.Origin{Pos: diag.Pos{File: "intents/x.cue", Line: 7, Col: 3}}
 	p := &ir.Policy{
 		Isolations: []ir.Isolation{
 			{Subject: subjA, Direction: ir.Ingress}, {Subject: subjA, Direction: ir.Egress},

@@ -5,11 +5,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/testkit/conformance"
@@ -28,7 +29,7 @@ func TestVerdictExplainsNetworkPolicy(t *testing.T) {
 	np := conformance.Netpol("x", "a-from-b", conformance.Selecting(conformance.Sel("pod", "a")), conformance.Ingress(conformance.From(conformance.Peers(conformance.PodPeer(conformance.Sel("pod", "b"))), conformance.Port(conformance.TCP, 80))))
 	np.Annotations = map[string]string{OriginsAnnotation: "intents/x.cue:12"}
 	pols, err := FromNetworkPolicies([]SourcedNetworkPolicy{
-		{NetworkPolicy: np, Source: inventory.Source{File: "out/x.yaml", Line: 3}},
+		{NetworkPolicy: np, Source: diag.Pos{File: "out/x.yaml", Line: 3}},
 		{NetworkPolicy: conformance.Netpol("x", "deny")},
 	})
 	if err != nil {

@@ -3,11 +3,12 @@ package enforcer
 import (
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -17,7 +18,7 @@ import (
 // with a plain type conversion.
 type SourcedNetworkPolicy struct {
 	networkingv1.NetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // WithoutSource wraps policies that were never read from a file (emitted

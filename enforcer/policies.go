@@ -3,7 +3,8 @@ package enforcer
 import (
 	"fmt"
 
-	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -41,7 +42,7 @@ type PolicyRef struct {
 	Name      string
 	Layer     Layer
 	Priority  int32 // admin and baseline tiers only
-	Source    inventory.Source
+	Source    diag.Pos
 	Origin    string // the intents that produced it, when known
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
@@ -62,7 +64,9 @@ func podIPs(n, m int) []netip.Addr {
 
 // IR builders.
 
-func at(line int) ir.Origin { return ir.Origin{File: "intents/conf.cue", Line: line, Col: 3} }
+func at(line int) ir.Origin {
+	return ir.Origin{Pos: diag.Pos{File: "intents/conf.cue", Line: line, Col: 3}}
+}
 
 func labels(kv ...string) *metav1.LabelSelector {
 	s := &metav1.LabelSelector{}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -60,7 +62,7 @@ func (g *gen) pick(options ...string) string { return options[g.r.IntN(len(optio
 
 func (g *gen) origin() ir.Origin {
 	g.line++
-	return ir.Origin{File: "intents/gen.cue", Line: g.line, Col: 3}
+	return ir.Origin{Pos: diag.Pos{File: "intents/gen.cue", Line: g.line, Col: 3}}
 }
 
 func (g *gen) nsName() string { return fmt.Sprintf("ns%d", g.r.IntN(g.nss)) }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpolc/netpolc/compiler"
@@ -94,7 +96,7 @@ func IntentsInventory(p *ir.Policy) inventory.Inventory {
 	inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{
 		Namespace: ns, Name: name, Kind: "Deployment", Labels: dnsLabels,
 		Ports:  []ir.NamedPort{{Name: "dns", Port: 53, Protocol: ir.UDP}, {Name: "dns-tcp", Port: 53, Protocol: ir.TCP}},
-		Source: inventory.Source{File: "<cluster.dns>"},
+		Source: diag.Pos{File: "<cluster.dns>"},
 	})
 	inv.Sort()
 	return inv

@@ -4,40 +4,20 @@
 package inventory
 
 import (
-	"fmt"
 	"net/netip"
 	"sort"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/netpolc/netpolc/internal/ir"
 )
-
-// Source is where an object was read from. Line is 1-based; zero means
-// unknown.
-type Source struct {
-	File string
-	Line int
-	Col  int
-}
-
-// String renders the source as file:line[:col].
-func (s Source) String() string {
-	switch {
-	case s.File == "":
-		return "<unknown>"
-	case s.Line == 0:
-		return s.File
-	case s.Col == 0:
-		return fmt.Sprintf("%s:%d", s.File, s.Line)
-	}
-	return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Col)
-}
 
 // Namespace is a namespace with its labels. Labels always include
 // kubernetes.io/metadata.name, as the API server sets it.
 type Namespace struct {
 	Name   string
 	Labels map[string]string
-	Source Source
+	Source diag.Pos
 }
 
 // Endpoint is one workload: all pods of a Deployment (etc.) or one bare
@@ -50,7 +30,7 @@ type Endpoint struct {
 	Labels    map[string]string
 	Ports     []ir.NamedPort // named container ports (unnamed ones are irrelevant to policy)
 	IPs       []netip.Addr   // known pod IPs; empty when unknown
-	Source    Source
+	Source    diag.Pos
 }
 
 // ID is the endpoint's name as the connectivity output spells it:

@@ -11,6 +11,8 @@ package ir
 import (
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -35,9 +37,9 @@ const (
 
 // Origin is the position of the intent that produced an IR element.
 type Origin struct {
-	File string // path relative to the intents directory's parent, as the user named it
-	Line int
-	Col  int
+	// Pos is the intent's file:line:col; the file is relative to the git
+	// work tree root when there is one, else as the user named it.
+	diag.Pos
 	// Via names the template that expanded into this element, if any
 	// (for example "templates.#Tiers" or "#MyTemplate").
 	Via string

@@ -77,8 +77,6 @@ func Gate(in Input) diag.List {
 	return out
 }
 
-func pos(o ir.Origin) diag.Pos { return diag.Pos{File: o.File, Line: o.Line, Col: o.Col} }
-
 // selects reports whether sel (nil: everything) matches a label set.
 func selects(sel *metav1.LabelSelector, l map[string]string) bool {
 	if sel == nil {
@@ -138,7 +136,7 @@ func egressWithoutDNS(in Input, out *diag.List) {
 			seen[ep.ID()] = true
 			v, err := in.Model.Verdict(ep.ID(), dns[0].ID(), portset.UDP, 53)
 			if err == nil && !v.Allowed {
-				out.Warn(pos(iso.Origin), "", fmt.Sprintf("allow it with templates.#AllowDNS & {namespace: %q}", ep.Namespace),
+				out.Warn(iso.Origin.Pos, "", fmt.Sprintf("allow it with templates.#AllowDNS & {namespace: %q}", ep.Namespace),
 					"%s is isolated for egress but cannot reach the cluster DNS (%s UDP/53): name lookups will fail", ep.ID(), dns[0].ID())
 			}
 		}
@@ -154,7 +152,7 @@ func subjectsMatchingNothing(in Input, out *diag.List) {
 			return
 		}
 		seen[key] = true
-		out.Warn(pos(o), "", "check the selector against the workloads' labels",
+		out.Warn(o.Pos, "", "check the selector against the workloads' labels",
 			"the policy on %s/%s selects no known workload", s.Namespace, s.Name)
 	}
 	for _, iso := range in.Compiled.Policy.Isolations {
@@ -168,7 +166,7 @@ func peersMatchingNothing(in Input, out *diag.List) {
 		if !isPodPeer(r.Peer) || len(peerEndpoints(in.Inventory, r.Subject.Namespace, r.Peer)) > 0 {
 			continue
 		}
-		out.Warn(pos(r.Origin), "", "declare the workloads it should match under `namespaces`, or fix the selector",
+		out.Warn(r.Origin.Pos, "", "declare the workloads it should match under `namespaces`, or fix the selector",
 			"%s peer of %s/%s selects no known workload", describePeer(r.Peer), r.Subject.Namespace, r.Subject.Name)
 	}
 }

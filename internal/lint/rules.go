@@ -36,7 +36,7 @@ func shadowedRules(in Input, out *diag.List) {
 				if i == j || a.Origin == b.Origin || !peerCovers(a.Subject.Namespace, b.Peer, a.Peer) || !portsCover(b.Ports, a.Ports) {
 					continue
 				}
-				out.Warn(pos(a.Origin), "", "remove it, or narrow the rule at "+b.Origin.String(),
+				out.Warn(a.Origin.Pos, "", "remove it, or narrow the rule at "+b.Origin.String(),
 					"this %s rule of %s/%s is redundant: the rule at %s already allows all of it",
 					strings.ToLower(string(a.Direction)), a.Subject.Namespace, a.Subject.Name, b.Origin)
 				break
@@ -159,7 +159,7 @@ func ipBlocksOverPods(in Input, out *diag.List) {
 				continue
 			}
 			if what := coveredPods(bp, podNets, in.Inventory); what != "" {
-				out.Warn(pos(r.Origin), "", "select pods with workload or namespace peers; keep ipBlocks for addresses outside the cluster",
+				out.Warn(r.Origin.Pos, "", "select pods with workload or namespace peers; keep ipBlocks for addresses outside the cluster",
 					"ipBlock %s covers %s: whether it matches pod traffic depends on the CNI", b.CIDR, what)
 			}
 		}
@@ -197,7 +197,7 @@ func portsNotExposed(in Input, out *diag.List) {
 			if p.Name != "" || p.Number == 0 || p.End > 0 || exposed(dsts, p) {
 				continue
 			}
-			out.Warn(pos(r.Origin), "", "check the port number, or declare the port on the workload",
+			out.Warn(r.Origin.Pos, "", "check the port number, or declare the port on the workload",
 				"no destination of this rule declares %s/%d", p.Protocol, p.Number)
 		}
 	}

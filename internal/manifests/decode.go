@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"go.yaml.in/yaml/v3"
 	sigsjson "sigs.k8s.io/json"
-
-	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // builder collects the objects of one run and the problems found.
@@ -17,11 +17,11 @@ type builder struct {
 	errs      []*Error
 	workloads []*workload
 	// seen maps "Kind namespace/name" to where it was first defined.
-	seen map[string]inventory.Source
+	seen map[string]diag.Pos
 }
 
 func newBuilder() *builder {
-	return &builder{seen: map[string]inventory.Source{}}
+	return &builder{seen: map[string]diag.Pos{}}
 }
 
 // run reads files and resolves what they define into a Set.
@@ -44,7 +44,7 @@ func (b *builder) addFile(name string, data []byte) {
 		}
 		if msg != "" {
 			b.errs = append(b.errs, &Error{
-				Source: inventory.Source{File: name, Line: line},
+				Source: diag.Pos{File: name, Line: line},
 				Msg:    msg + " (check the indentation and quoting on this line or the one before)",
 				Err:    ErrSyntax,
 			})
@@ -63,7 +63,7 @@ type object struct {
 	JSON       *jsonWriter // the object as JSON, once converted
 }
 
-func (o *object) source() inventory.Source { return sourceOf(o.File, o.Node) }
+func (o *object) source() diag.Pos { return sourceOf(o.File, o.Node) }
 
 // label names the object in messages: "Kind namespace/name".
 func (o *object) label() string {
@@ -76,8 +76,8 @@ func (o *object) label() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
-func sourceOf(file string, n *yaml.Node) inventory.Source {
-	return inventory.Source{File: file, Line: n.Line, Col: n.Column}
+func sourceOf(file string, n *yaml.Node) diag.Pos {
+	return diag.Pos{File: file, Line: n.Line, Col: n.Column}
 }
 
 // addNode handles one object node. Lists recurse into their items, which
@@ -291,10 +291,10 @@ func matchesJSONKind(n *yaml.Node, value string) bool {
 	return want == "string"
 }
 
-func (b *builder) fail(src inventory.Source, object string, kind error, format string, args ...any) {
+func (b *builder) fail(src diag.Pos, object string, kind error, format string, args ...any) {
 	b.errs = append(b.errs, &Error{Source: src, Object: object, Msg: fmt.Sprintf(format, args...), Err: kind})
 }
 
-func (b *builder) note(src inventory.Source, format string, args ...any) {
+func (b *builder) note(src diag.Pos, format string, args ...any) {
 	b.set.Notes = append(b.set.Notes, src.String()+": "+fmt.Sprintf(format, args...))
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // The kinds of problem an *Error reports; test them with errors.Is.
@@ -24,7 +24,7 @@ var (
 // Error is one problem in the input, at a position. Load and Parse return
 // all of a run's problems joined (errors.Join), sorted by position.
 type Error struct {
-	Source inventory.Source
+	Source diag.Pos
 	// Object names the object, as "Kind namespace/name", when known.
 	Object string
 	// Msg says what is wrong and, where it helps, what to do about it.

@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
@@ -48,28 +50,28 @@ type Set struct {
 // read from.
 type NetworkPolicy struct {
 	networkingv1.NetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // ClusterNetworkPolicy is a policy.networking.k8s.io/v1alpha2
 // ClusterNetworkPolicy and where it was read from.
 type ClusterNetworkPolicy struct {
 	v1alpha2.ClusterNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // AdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
 // AdminNetworkPolicy and where it was read from.
 type AdminNetworkPolicy struct {
 	v1alpha1.AdminNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // BaselineAdminNetworkPolicy is a policy.networking.k8s.io/v1alpha1
 // BaselineAdminNetworkPolicy and where it was read from.
 type BaselineAdminNetworkPolicy struct {
 	v1alpha1.BaselineAdminNetworkPolicy
-	Source inventory.Source
+	Source diag.Pos
 }
 
 // File is one input file held in memory. Name is used in positions.
@@ -110,7 +112,7 @@ func Load(paths ...string) (*Set, error) {
 }
 
 func readError(path string, err error) *Error {
-	return &Error{Source: inventory.Source{File: path}, Msg: err.Error(), Err: ErrRead}
+	return &Error{Source: diag.Pos{File: path}, Msg: err.Error(), Err: ErrRead}
 }
 
 // expand lists the manifest files of path, sorted.

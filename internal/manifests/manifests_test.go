@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/netpolc/netpolc/internal/inventory"
 )
 
@@ -20,23 +22,23 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 func summary(s *Set) string {
 	var b strings.Builder
 	for _, ns := range s.Inventory.Namespaces {
-		fmt.Fprintf(&b, "namespace %s %s @%s\n", ns.Name, labels(ns.Labels), ns.Source)
+		fmt.Fprintf(&b, "namespace %s %s @%s\n", ns.Name, labels(ns.Labels), at(ns.Source))
 	}
 	for _, e := range s.Inventory.Endpoints {
-		fmt.Fprintf(&b, "endpoint %s %s %s ports%v ips%v @%s\n", e.ID(), e.Kind, labels(e.Labels), e.Ports, e.IPs, e.Source)
+		fmt.Fprintf(&b, "endpoint %s %s %s ports%v ips%v @%s\n", e.ID(), e.Kind, labels(e.Labels), e.Ports, e.IPs, at(e.Source))
 	}
 	for _, p := range s.NetworkPolicies {
 		fmt.Fprintf(&b, "NetworkPolicy %s/%s ingress=%d egress=%d types=%v @%s\n",
-			p.Namespace, p.Name, len(p.Spec.Ingress), len(p.Spec.Egress), p.Spec.PolicyTypes, p.Source)
+			p.Namespace, p.Name, len(p.Spec.Ingress), len(p.Spec.Egress), p.Spec.PolicyTypes, at(p.Source))
 	}
 	for _, p := range s.ClusterNetworkPolicies {
-		fmt.Fprintf(&b, "ClusterNetworkPolicy %s tier=%s priority=%d @%s\n", p.Name, p.Spec.Tier, p.Spec.Priority, p.Source)
+		fmt.Fprintf(&b, "ClusterNetworkPolicy %s tier=%s priority=%d @%s\n", p.Name, p.Spec.Tier, p.Spec.Priority, at(p.Source))
 	}
 	for _, p := range s.AdminNetworkPolicies {
-		fmt.Fprintf(&b, "AdminNetworkPolicy %s priority=%d @%s\n", p.Name, p.Spec.Priority, p.Source)
+		fmt.Fprintf(&b, "AdminNetworkPolicy %s priority=%d @%s\n", p.Name, p.Spec.Priority, at(p.Source))
 	}
 	for _, p := range s.BaselineAdminNetworkPolicies {
-		fmt.Fprintf(&b, "BaselineAdminNetworkPolicy %s @%s\n", p.Name, p.Source)
+		fmt.Fprintf(&b, "BaselineAdminNetworkPolicy %s @%s\n", p.Name, at(p.Source))
 	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(&b, "note %s\n", n)
@@ -249,4 +251,13 @@ func TestLineEndingsAndMarkers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// at renders a source position for the golden dumps ("<unknown>" when the
+// object was synthesized rather than read).
+func at(p diag.Pos) string {
+	if p.File == "" {
+		return "<unknown>"
+	}
+	return p.String()
 }

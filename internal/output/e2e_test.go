@@ -4,23 +4,28 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/netpolc/netpolc/emitters"
-	"github.com/netpolc/netpolc/emitters/kustomize"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
-	"github.com/netpolc/netpolc/internal/ir"
-	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/diag"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
+
+	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kustomize"
+	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/output"
 )
 
 // e2ePolicy is a small two-namespace intent set: default deny in shop,
 // web reachable from anywhere, db only from web, egress to DNS and a CIDR.
 func e2ePolicy() *ir.Policy {
-	at := func(line int) ir.Origin { return ir.Origin{File: "intents/shop.cue", Line: line, Col: 2} }
+	at := func(line int) ir.Origin {
+		return ir.Origin{Pos: diag.Pos{File: "intents/shop.cue", Line: line, Col: 2}}
+	}
 	sub := func(ns, name string, labels map[string]string) ir.Subject {
 		return ir.Subject{Namespace: ns, Name: name, Pods: metav1.LabelSelector{MatchLabels: labels}}
 	}

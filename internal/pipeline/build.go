@@ -175,7 +175,7 @@ func emitProven(res *compiler.Result, ref *evaluate.Reference, opts Options, t T
 	}
 	var warns diag.List
 	for _, n := range em.narrowed {
-		warns.Warn(diag.Pos{File: n.Origin.File, Line: n.Origin.Line, Col: n.Origin.Col}, "",
+		warns.Warn(n.Origin.Pos, "",
 			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t, n.Message)
 	}
 	return em.files, warns, nil

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/netpolc/netpolc/internal/manifests"
 )
 
@@ -113,16 +114,16 @@ func compare(t *testing.T, cfg Config, got, want *manifests.Set) {
 
 func clearSources(s *manifests.Set) {
 	for i := range s.Inventory.Namespaces {
-		s.Inventory.Namespaces[i].Source = inventory.Source{}
+		s.Inventory.Namespaces[i].Source = diag.Pos{}
 	}
 	for i := range s.Inventory.Endpoints {
-		s.Inventory.Endpoints[i].Source = inventory.Source{}
+		s.Inventory.Endpoints[i].Source = diag.Pos{}
 	}
 	for i := range s.NetworkPolicies {
-		s.NetworkPolicies[i].Source = inventory.Source{}
+		s.NetworkPolicies[i].Source = diag.Pos{}
 	}
 	for i := range s.ClusterNetworkPolicies {
-		s.ClusterNetworkPolicies[i].Source = inventory.Source{}
+		s.ClusterNetworkPolicies[i].Source = diag.Pos{}
 	}
 }
 

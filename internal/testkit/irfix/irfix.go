@@ -7,12 +7,16 @@ package irfix
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // At is the origin of a case element on line.
-func At(line int) ir.Origin { return ir.Origin{File: "intents/shop.cue", Line: line, Col: 3} }
+func At(line int) ir.Origin {
+	return ir.Origin{Pos: diag.Pos{File: "intents/shop.cue", Line: line, Col: 3}}
+}
 
 // Subject selects pods of ns by labels, named name.
 func Subject(ns, name string, labels map[string]string) ir.Subject {

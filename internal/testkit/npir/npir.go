@@ -26,6 +26,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,7 +71,7 @@ func convert(p *ir.Policy, np *networkingv1.NetworkPolicy) error {
 		ns = "default"
 	}
 	subject := ir.Subject{Namespace: ns, Pods: *np.Spec.PodSelector.DeepCopy(), Name: np.Name}
-	origin := ir.Origin{File: fmt.Sprintf("networkpolicy/%s/%s", ns, np.Name)}
+	origin := ir.Origin{Pos: diag.Pos{File: fmt.Sprintf("networkpolicy/%s/%s", ns, np.Name)}}
 	types := np.Spec.PolicyTypes
 	if len(types) == 0 {
 		types = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}

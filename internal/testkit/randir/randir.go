@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/enforcer"
@@ -65,7 +67,7 @@ type gen struct {
 // origin returns the next origin, one line per generated element.
 func (g *gen) origin() ir.Origin {
 	g.line++
-	return ir.Origin{File: File, Line: g.line, Col: 3}
+	return ir.Origin{Pos: diag.Pos{File: File, Line: g.line, Col: 3}}
 }
 
 // pick returns a random element of xs.
