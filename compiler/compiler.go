@@ -8,6 +8,8 @@ package compiler
 import (
 	"cuelang.org/go/cue"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -36,7 +38,7 @@ type compiler struct {
 	namespaces map[string]*ir.Namespace
 	// portNames maps a declared port name to the protocols it is
 	// declared with.
-	portNames map[string]map[ir.Protocol]bool
+	portNames map[string]map[portset.Protocol]bool
 }
 
 // Compile compiles a loaded intents set. All user errors are returned
@@ -47,7 +49,7 @@ func Compile(set *intent.Set) (*Result, error) {
 		out:        &ir.Policy{},
 		workloads:  map[string]*ir.Workload{},
 		namespaces: map[string]*ir.Namespace{},
-		portNames:  map[string]map[ir.Protocol]bool{},
+		portNames:  map[string]map[portset.Protocol]bool{},
 	}
 	c.cluster(get(set.Value, "cluster"))
 	c.declarations(get(set.Value, "namespaces"))

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"cuelang.org/go/cue"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -58,7 +60,7 @@ func (c *compiler) declarations(v cue.Value) {
 		c.workloads[w.Namespace+"/"+w.Name] = w
 		for _, np := range w.Ports {
 			if c.portNames[np.Name] == nil {
-				c.portNames[np.Name] = map[ir.Protocol]bool{}
+				c.portNames[np.Name] = map[portset.Protocol]bool{}
 			}
 			c.portNames[np.Name][np.Protocol] = true
 		}
@@ -104,12 +106,12 @@ func (c *compiler) namedPort(name string, v cue.Value) (ir.NamedPort, bool) {
 			"invalid port name %q: %s", name, strings.Join(errs, "; "))
 		return ir.NamedPort{}, false
 	}
-	np := ir.NamedPort{Name: name, Protocol: ir.TCP}
+	np := ir.NamedPort{Name: name, Protocol: portset.TCP}
 	num := v
 	if v.IncompleteKind() == cue.StructKind {
 		num = get(v, "port")
 		p, _ := str(v, "protocol")
-		np.Protocol = ir.Protocol(p)
+		np.Protocol = portset.ProtocolNamed(p)
 	}
 	n, err := num.Int64()
 	if err != nil || validation.IsValidPortNum(int(n)) != nil {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -67,7 +69,7 @@ func TestGuardrailDecoding(t *testing.T) {
 	both := []ir.Direction{ir.Ingress, ir.Egress}
 	want := []short{
 		{Name: "db-from-app", Kind: "onlyFrom", From: []string{"shop/web", "ops/*"}, To: []string{"shop/db"},
-			Ports: []ir.Port{{Protocol: ir.TCP, Name: "postgres"}, {Protocol: ir.TCP, Number: 8000, End: 8100}, {Protocol: ir.UDP}}, Line: 9},
+			Ports: []ir.Port{{Protocol: portset.TCP, Name: "postgres"}, {Protocol: portset.TCP, Number: 8000, End: 8100}, {Protocol: portset.UDP}}, Line: 9},
 		{Name: "deny", Kind: "defaultDeny", Directions: both, Line: 8},
 		{Name: "egress", Kind: "onlyTo", From: []string{"namespaces team=x and pods app=a"}, To: []string{"10.0.0.0/8", "world", "*"}, Line: 10},
 		{Name: "ingress", Kind: "defaultDeny", Namespaces: []string{"shop"}, Directions: []ir.Direction{ir.Ingress}, Line: 12},

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"cuelang.org/go/cue"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -40,7 +42,7 @@ func (c *compiler) port(v cue.Value) (ir.Port, error) {
 	switch v.IncompleteKind() {
 	case cue.IntKind:
 		n, _ := v.Int64()
-		return checkPort(ir.Port{Protocol: ir.TCP, Number: int32(clamp(n))}, n, 0)
+		return checkPort(ir.Port{Protocol: portset.TCP, Number: int32(clamp(n))}, n, 0)
 	case cue.StringKind:
 		s, _ := v.String()
 		return c.portString(s)
@@ -49,7 +51,7 @@ func (c *compiler) port(v cue.Value) (ir.Port, error) {
 		return ir.Port{}, fmt.Errorf("a port is a number, a string or a struct, not %v", v.IncompleteKind())
 	}
 	proto, _ := str(v, "protocol")
-	p := ir.Port{Protocol: ir.Protocol(proto)}
+	p := ir.Port{Protocol: portset.ProtocolNamed(proto)}
 	pv := get(v, "port")
 	ev := get(v, "endPort")
 	var num, end int64
@@ -81,10 +83,10 @@ func (c *compiler) port(v cue.Value) (ir.Port, error) {
 // portString parses the string forms of a port.
 func (c *compiler) portString(s string) (ir.Port, error) {
 	proto, rest, hasProto := strings.Cut(s, "/")
-	switch ir.Protocol(proto) {
-	case ir.TCP, ir.UDP, ir.SCTP:
+	switch portset.ProtocolNamed(proto) {
+	case portset.TCP, portset.UDP, portset.SCTP:
 		if !hasProto {
-			return ir.Port{Protocol: ir.Protocol(proto)}, nil
+			return ir.Port{Protocol: portset.ProtocolNamed(proto)}, nil
 		}
 	default:
 		if hasProto {
@@ -97,15 +99,15 @@ func (c *compiler) portString(s string) (ir.Port, error) {
 	}
 	first, last, isRange := strings.Cut(rest, "-")
 	if !isDigits(first) {
-		return c.namedPortRef(ir.Protocol(proto), rest, proto != "")
+		return c.namedPortRef(portset.ProtocolNamed(proto), rest, proto != "")
 	}
 	n, err := strconv.ParseInt(first, 10, 64)
 	if err != nil {
 		return ir.Port{}, fmt.Errorf("port %q is out of range (1-65535)", s)
 	}
-	p := ir.Port{Protocol: ir.TCP, Number: int32(clamp(n))}
+	p := ir.Port{Protocol: portset.TCP, Number: int32(clamp(n))}
 	if proto != "" {
-		p.Protocol = ir.Protocol(proto)
+		p.Protocol = portset.ProtocolNamed(proto)
 	}
 	var end int64
 	if isRange {
@@ -120,7 +122,7 @@ func (c *compiler) portString(s string) (ir.Port, error) {
 // namedPortRef resolves a named port's protocol from the workloads that
 // declare it: NetworkPolicy matches a named port only when the protocol
 // matches too, so guessing TCP for a UDP port would silently match nothing.
-func (c *compiler) namedPortRef(proto ir.Protocol, name string, explicit bool) (ir.Port, error) {
+func (c *compiler) namedPortRef(proto portset.Protocol, name string, explicit bool) (ir.Port, error) {
 	if errs := validation.IsValidPortName(name); len(errs) > 0 {
 		return ir.Port{}, fmt.Errorf("invalid port %q: %s", name, strings.Join(errs, "; "))
 	}
@@ -136,7 +138,7 @@ func (c *compiler) namedPortRef(proto ir.Protocol, name string, explicit bool) (
 	case len(protos) > 1:
 		var list []string
 		for p := range protos {
-			list = append(list, string(p))
+			list = append(list, p.String())
 		}
 		sort.Strings(list)
 		return ir.Port{}, fmt.Errorf("port %q is declared with protocols %s; write \"%s/%s\" to choose", name, strings.Join(list, " and "), list[0], name)

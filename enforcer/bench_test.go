@@ -41,8 +41,8 @@ func syntheticCluster(tb testing.TB, nsCount, wl int, withAdmin bool) (inventory
 		for j := range wl {
 			ep := inventory.Endpoint{Namespace: ns, Name: fmt.Sprintf("w%02d", j), Kind: "Deployment",
 				Labels: map[string]string{"app": fmt.Sprintf("%s-w%02d", ns, j), "tier": tiers[j%5]},
-				Ports: []ir.NamedPort{{Name: "grpc", Port: 9000, Protocol: ir.TCP},
-					{Name: "http", Port: int32(8080 + j%3), Protocol: ir.TCP}, {Name: "metrics", Port: 9090, Protocol: ir.TCP}}}
+				Ports: []ir.NamedPort{{Name: "grpc", Port: 9000, Protocol: portset.TCP},
+					{Name: "http", Port: int32(8080 + j%3), Protocol: portset.TCP}, {Name: "metrics", Port: 9090, Protocol: portset.TCP}}}
 			if j%4 == 0 {
 				ep.IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, byte(i / 250), byte(i % 250), byte(j + 1)})}
 			}

@@ -155,9 +155,10 @@ func irPorts(ports []ir.Port) (portSpec, error) {
 	var spec portSpec
 	var problems []error
 	for _, p := range ports {
-		proto, err := portset.ParseProtocol(string(p.Protocol))
-		if p.Protocol == "" {
-			proto, err = portset.TCP, nil
+		proto, ok := portProtocol(p.Protocol)
+		var err error
+		if !ok {
+			err = fmt.Errorf("unknown protocol %v", p.Protocol)
 		}
 		last := max(p.End, p.Number)
 		switch {

@@ -108,13 +108,12 @@ func (m *Model) relevantPorts(ports []ir.NamedPort) []dstPort {
 	return out
 }
 
-// portProtocol converts a container port's protocol (empty means TCP).
-func portProtocol(p ir.Protocol) (portset.Protocol, bool) {
-	if p == "" {
+// portProtocol is a container port's protocol (none given means TCP).
+func portProtocol(p portset.Protocol) (portset.Protocol, bool) {
+	if p == portset.NoProtocol {
 		return portset.TCP, true
 	}
-	proto, err := portset.ParseProtocol(string(p))
-	return proto, err == nil
+	return p, p == portset.TCP || p == portset.UDP || p == portset.SCTP
 }
 
 // ipAtoms lists the block-covered atoms holding the given IPs; IPs no block

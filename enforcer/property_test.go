@@ -100,8 +100,8 @@ func randomInventory(r *rand.Rand) inventory.Inventory {
 			if r.IntN(2) == 0 {
 				ep.IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, byte(n), 0, byte(p + 1)})}
 			}
-			ep.Ports = []ir.NamedPort{{Name: "http", Port: int32(80 + r.IntN(2)*8000), Protocol: ir.TCP},
-				{Name: "dns", Port: 53, Protocol: ir.Protocol(pick(r, "UDP", "TCP"))}}
+			ep.Ports = []ir.NamedPort{{Name: "http", Port: int32(80 + r.IntN(2)*8000), Protocol: portset.TCP},
+				{Name: "dns", Port: 53, Protocol: portset.ProtocolNamed(pick(r, "UDP", "TCP"))}}
 			inv.Endpoints = append(inv.Endpoints, ep)
 		}
 	}

@@ -43,6 +43,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -139,7 +141,7 @@ type peer struct {
 
 // port is one port: a name, or first..last of a protocol.
 type port struct {
-	proto       ir.Protocol
+	proto       portset.Protocol
 	first, last int32
 	name        string
 }

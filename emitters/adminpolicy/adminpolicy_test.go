@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
@@ -144,13 +146,13 @@ func TestBuildErrors(t *testing.T) {
 			ErrUnsupported, `action "Deny"`},
 		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
 		{"named port of another protocol", &ir.Policy{
-			Workloads:  []ir.Workload{{Namespace: "shop", Name: "dns", Labels: map[string]string{"app": "dns"}, Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: ir.UDP}}}},
+			Workloads:  []ir.Workload{{Namespace: "shop", Name: "dns", Labels: map[string]string{"app": "dns"}, Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: portset.UDP}}}},
 			Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
-			Rules:      []ir.Rule{Allow(API, ir.Egress, everyone, 20, ir.Port{Protocol: ir.TCP, Name: "dns"})}},
+			Rules:      []ir.Rule{Allow(API, ir.Egress, everyone, 20, ir.Port{Protocol: portset.TCP, Name: "dns"})}},
 			ErrUnsupported, `workload shop/dns declares "dns" with another protocol`},
 		{"bad cidr", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
 		{"except outside", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"11.0.0.0/8"}}}}), ErrInvalid, "strictly inside"},
-		{"bad port", egress(everyone, ir.Port{Protocol: ir.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
+		{"bad port", egress(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

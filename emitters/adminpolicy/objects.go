@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -108,7 +110,7 @@ func (r rule) key() string {
 		D []string
 	}
 	type q struct {
-		Proto       ir.Protocol
+		Proto       portset.Protocol
 		First, Last int32
 		Name        string
 	}
@@ -203,9 +205,9 @@ func protocols2(ports []port) []v1alpha2.ClusterNetworkPolicyProtocol {
 		}
 		var c v1alpha2.ClusterNetworkPolicyProtocol
 		switch p.proto {
-		case ir.TCP:
+		case portset.TCP:
 			c.TCP = &v1alpha2.ClusterNetworkPolicyProtocolTCP{DestinationPort: dst}
-		case ir.UDP:
+		case portset.UDP:
 			c.UDP = &v1alpha2.ClusterNetworkPolicyProtocolUDP{DestinationPort: dst}
 		default:
 			c.SCTP = &v1alpha2.ClusterNetworkPolicyProtocolSCTP{DestinationPort: dst}
@@ -270,9 +272,9 @@ func ports1(ports []port) *[]v1alpha1.AdminNetworkPolicyPort {
 			name := p.name
 			out = append(out, v1alpha1.AdminNetworkPolicyPort{NamedPort: &name})
 		case p.first == p.last:
-			out = append(out, v1alpha1.AdminNetworkPolicyPort{PortNumber: &v1alpha1.Port{Protocol: corev1.Protocol(p.proto), Port: p.first}})
+			out = append(out, v1alpha1.AdminNetworkPolicyPort{PortNumber: &v1alpha1.Port{Protocol: corev1.Protocol(p.proto.String()), Port: p.first}})
 		default:
-			out = append(out, v1alpha1.AdminNetworkPolicyPort{PortRange: &v1alpha1.PortRange{Protocol: corev1.Protocol(p.proto), Start: p.first, End: p.last}})
+			out = append(out, v1alpha1.AdminNetworkPolicyPort{PortRange: &v1alpha1.PortRange{Protocol: corev1.Protocol(p.proto.String()), Start: p.first, End: p.last}})
 		}
 	}
 	return &out

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -212,7 +214,7 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 func checkPort(p ir.Port) error {
 	var msgs []string
 	switch p.Protocol {
-	case ir.TCP, ir.UDP, ir.SCTP:
+	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
 		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -144,7 +146,7 @@ func TestBuildErrors(t *testing.T) {
 		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
 		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported, `FQDN peer "x.example"`},
 		{"bad cidr", oneRule(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
-		{"bad port", oneRule(everyone, ir.Port{Protocol: ir.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
+		{"bad port", oneRule(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
 		{"bad selector", oneRule(ir.Peer{Kind: ir.PeerPods, Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "a'b"}}}),
 			ErrInvalid, "podSelector"},
 		{"name collision", &ir.Policy{
@@ -211,7 +213,7 @@ func ExampleBuild() {
 		Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "gateway"}}}
 	p := &ir.Policy{
 		Isolations: []ir.Isolation{fx.Isolate(web, ir.Ingress, 1)},
-		Rules:      []ir.Rule{fx.Allow(web, ir.Ingress, gateway, 2, ir.Port{Protocol: ir.TCP, Number: 8080})},
+		Rules:      []ir.Rule{fx.Allow(web, ir.Ingress, gateway, 2, ir.Port{Protocol: portset.TCP, Number: 8080})},
 	}
 	objs, _, err := Build(p, Options{})
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -157,8 +159,8 @@ func protocolPorts(ports []ir.Port) ([]protoPorts, error) {
 	if len(ports) == 0 {
 		return []protoPorts{{}}, nil
 	}
-	byProto := map[ir.Protocol][]intstr.IntOrString{}
-	whole := map[ir.Protocol]bool{}
+	byProto := map[portset.Protocol][]intstr.IntOrString{}
+	whole := map[portset.Protocol]bool{}
 	for _, p := range ports {
 		v, all, err := calicoPort(p)
 		if err != nil {
@@ -171,15 +173,15 @@ func protocolPorts(ports []ir.Port) ([]protoPorts, error) {
 		byProto[p.Protocol] = append(byProto[p.Protocol], v)
 	}
 	var out []protoPorts
-	for _, proto := range []ir.Protocol{ir.SCTP, ir.TCP, ir.UDP} {
+	for _, proto := range []portset.Protocol{portset.SCTP, portset.TCP, portset.UDP} {
 		switch {
 		case whole[proto]:
-			out = append(out, protoPorts{protocol: string(proto)})
+			out = append(out, protoPorts{protocol: proto.String()})
 		case len(byProto[proto]) > 0:
 			vs := byProto[proto]
 			slices.SortFunc(vs, func(a, b intstr.IntOrString) int { return cmp.Compare(portKey(a), portKey(b)) })
 			vs = slices.CompactFunc(vs, func(a, b intstr.IntOrString) bool { return portKey(a) == portKey(b) })
-			out = append(out, protoPorts{protocol: string(proto), ports: vs})
+			out = append(out, protoPorts{protocol: proto.String(), ports: vs})
 		}
 	}
 	return out, nil
@@ -189,7 +191,7 @@ func protocolPorts(ports []ir.Port) ([]protoPorts, error) {
 // true for a protocol-only port.
 func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
 	switch p.Protocol {
-	case ir.TCP, ir.UDP, ir.SCTP:
+	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
 		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", ErrInvalid, p.Protocol)
 	}

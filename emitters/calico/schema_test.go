@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
+	"sigs.k8s.io/yaml"
+
 	"github.com/netpolc/netpolc/emitters/calico"
 	enforcercalico "github.com/netpolc/netpolc/enforcer/calico"
-	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
-	"sigs.k8s.io/yaml"
 )
 
 // TestSchema validates every object the examples, the shared cases and
@@ -82,7 +84,7 @@ func validatorRules(np *calico.NetworkPolicy) []string {
 					errs = append(errs, err.Error())
 				}
 			}
-			if len(e.Ports) > 0 && r.Protocol != string(ir.TCP) && r.Protocol != string(ir.UDP) && r.Protocol != string(ir.SCTP) {
+			if len(e.Ports) > 0 && r.Protocol != portset.TCP.String() && r.Protocol != portset.UDP.String() && r.Protocol != portset.SCTP.String() {
 				errs = append(errs, "ports without TCP, UDP or SCTP")
 			}
 			for _, p := range e.Ports {

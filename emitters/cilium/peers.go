@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -308,15 +310,15 @@ func (b *builder) dnsVisibility(pol *policy) {
 	}
 	pr := PortRule{Rules: &L7Rules{DNS: []FQDNSelector{{MatchPattern: "*"}}}}
 	for _, proto := range protos {
-		pr.Ports = append(pr.Ports, PortProtocol{Port: "53", Protocol: string(proto)})
+		pr.Ports = append(pr.Ports, PortProtocol{Port: "53", Protocol: proto.String()})
 	}
 	pol.dns = &EgressRule{ToEndpoints: []metav1.LabelSelector{sel}, ToPorts: []PortRule{pr}}
 }
 
 // dnsProtocols lists the protocols (UDP, TCP) on which the IR allows a
 // subject's pods to reach the cluster DNS on port 53.
-func (b *builder) dnsProtocols(s ir.Subject) []ir.Protocol {
-	found := map[ir.Protocol]bool{}
+func (b *builder) dnsProtocols(s ir.Subject) []portset.Protocol {
+	found := map[portset.Protocol]bool{}
 	for _, pol := range b.pols {
 		applies := pol.subject.Namespace == s.Namespace &&
 			(jsonKey(pol.subject.Pods) == jsonKey(s.Pods) || isEmpty(&pol.subject.Pods))
@@ -330,15 +332,15 @@ func (b *builder) dnsProtocols(s ir.Subject) []ir.Protocol {
 			if _, ok := g.endpoints[jsonKeyOf(b.dns)]; !ok && !g.all {
 				continue
 			}
-			for _, proto := range []ir.Protocol{ir.UDP, ir.TCP} {
+			for _, proto := range []portset.Protocol{portset.UDP, portset.TCP} {
 				if covers53(g.ports, proto) {
 					found[proto] = true
 				}
 			}
 		}
 	}
-	var out []ir.Protocol
-	for _, p := range []ir.Protocol{ir.UDP, ir.TCP} {
+	var out []portset.Protocol
+	for _, p := range []portset.Protocol{portset.UDP, portset.TCP} {
 		if found[p] {
 			out = append(out, p)
 		}
@@ -356,12 +358,12 @@ func jsonKeyOf(p ir.Peer) string {
 }
 
 // covers53 reports whether a port list allows port 53 of proto.
-func covers53(ports []PortProtocol, proto ir.Protocol) bool {
+func covers53(ports []PortProtocol, proto portset.Protocol) bool {
 	if len(ports) == 0 {
 		return true
 	}
 	for _, p := range ports {
-		if p.Protocol != string(proto) {
+		if p.Protocol != proto.String() {
 			continue
 		}
 		var n int

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/emitters/internal/declared"
@@ -60,18 +62,18 @@ func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, e
 func port(p ir.Port) PortProtocol {
 	switch {
 	case p.Name != "":
-		return PortProtocol{Port: p.Name, Protocol: string(p.Protocol)}
+		return PortProtocol{Port: p.Name, Protocol: p.Protocol.String()}
 	case p.Number == 0:
-		return PortProtocol{Port: "0", Protocol: string(p.Protocol)} // every port of the protocol
+		return PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
 	}
-	return PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: string(p.Protocol)}
+	return PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
 }
 
 // checkPort validates one port as the API would.
 func checkPort(p ir.Port) error {
 	var msgs []string
 	switch p.Protocol {
-	case ir.TCP, ir.UDP, ir.SCTP:
+	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
 		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -111,9 +112,9 @@ func TestBuildErrors(t *testing.T) {
 		want: []string{"endPort 90: only allowed with a numeric port"},
 	}, {
 		name: "bad port name and protocol",
-		in:   oneRule(Everyone, ir.Port{Protocol: "ICMP", Name: "Not_A_Name"}),
+		in:   oneRule(Everyone, ir.Port{Protocol: portset.Protocol(9), Name: "Not_A_Name"}),
 		is:   ErrInvalid,
-		want: []string{`protocol "ICMP"`, "port Not_A_Name"},
+		want: []string{`protocol "Protocol(9)"`, "port Not_A_Name"},
 	}, {
 		name: "name collision",
 		in: &ir.Policy{Isolations: []ir.Isolation{

@@ -9,11 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/ir"
-	. "github.com/netpolc/netpolc/internal/testkit/irfix"
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpolc/netpolc/internal/ir"
+	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -97,14 +100,14 @@ var goldenCases = map[string]*ir.Policy{
 	"sctp": {
 		Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
 		Rules: []ir.Rule{
-			Allow(API, ir.Ingress, LocalPods(App("web")), 3, ir.Port{Protocol: ir.SCTP, Number: 9000}, TCP(80)),
+			Allow(API, ir.Ingress, LocalPods(App("web")), 3, ir.Port{Protocol: portset.SCTP, Number: 9000}, TCP(80)),
 		},
 	},
 	"protocol-only": {
 		// "SCTP" in intents: every SCTP port, no port field.
 		Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
 		Rules: []ir.Rule{
-			Allow(API, ir.Ingress, LocalPods(App("web")), 3, ir.Port{Protocol: ir.SCTP}, UDP(53)),
+			Allow(API, ir.Ingress, LocalPods(App("web")), 3, ir.Port{Protocol: portset.SCTP}, UDP(53)),
 		},
 	},
 	"shared-selector": {

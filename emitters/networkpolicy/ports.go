@@ -6,11 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // convertPorts validates an IR port list and returns it as NetworkPolicy
@@ -53,7 +56,7 @@ func portKey(p ir.Port) string {
 
 // port converts one validated IR port.
 func port(p ir.Port) networkingv1.NetworkPolicyPort {
-	proto := corev1.Protocol(p.Protocol)
+	proto := corev1.Protocol(p.Protocol.String())
 	out := networkingv1.NetworkPolicyPort{Protocol: &proto}
 	if p.Name != "" {
 		v := intstr.FromString(p.Name)
@@ -76,7 +79,7 @@ func port(p ir.Port) networkingv1.NetworkPolicyPort {
 func checkPort(p ir.Port) error {
 	var msgs []string
 	switch p.Protocol {
-	case ir.TCP, ir.UDP, ir.SCTP:
+	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
 		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,9 +39,9 @@ func confInventory() inventory.Inventory {
 		for m, pod := range confPods {
 			ep := inventory.Endpoint{Namespace: ns, Name: pod, Kind: "Pod", Labels: map[string]string{"pod": pod},
 				IPs: podIPs(n+1, m+1)}
-			for _, proto := range []ir.Protocol{ir.TCP, ir.UDP, ir.SCTP} {
+			for _, proto := range []portset.Protocol{portset.TCP, portset.UDP, portset.SCTP} {
 				for _, port := range []int32{80, 81} {
-					name := fmt.Sprintf("serve-%d-%s", port, strings.ToLower(string(proto)))
+					name := fmt.Sprintf("serve-%d-%s", port, strings.ToLower(proto.String()))
 					ep.Ports = append(ep.Ports, ir.NamedPort{Name: name, Port: port, Protocol: proto})
 				}
 			}
@@ -47,7 +49,7 @@ func confInventory() inventory.Inventory {
 			if ns == "y" {
 				web = 81
 			}
-			ep.Ports = append(ep.Ports, ir.NamedPort{Name: "web", Port: web, Protocol: ir.TCP})
+			ep.Ports = append(ep.Ports, ir.NamedPort{Name: "web", Port: web, Protocol: portset.TCP})
 			inv.Endpoints = append(inv.Endpoints, ep)
 		}
 	}
@@ -121,10 +123,10 @@ func cidr(c string, except ...string) ir.Peer {
 	return ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: c, Except: except}}}
 }
 
-func tcp(n int32) ir.Port               { return ir.Port{Protocol: ir.TCP, Number: n} }
-func udp(n int32) ir.Port               { return ir.Port{Protocol: ir.UDP, Number: n} }
-func named(name string) ir.Port         { return ir.Port{Protocol: ir.TCP, Name: name} }
-func namedUDP(name string) ir.Port      { return ir.Port{Protocol: ir.UDP, Name: name} }
+func tcp(n int32) ir.Port               { return ir.Port{Protocol: portset.TCP, Number: n} }
+func udp(n int32) ir.Port               { return ir.Port{Protocol: portset.UDP, Number: n} }
+func named(name string) ir.Port         { return ir.Port{Protocol: portset.TCP, Name: name} }
+func namedUDP(name string) ir.Port      { return ir.Port{Protocol: portset.UDP, Name: name} }
 func span(p ir.Port, end int32) ir.Port { p.End = end; return p }
 
 // reference is the model a case's ruleset must equal: the NetworkPolicy

@@ -107,7 +107,7 @@ func TestKernelShop(t *testing.T) {
 	for i := range inv.Endpoints {
 		inv.Endpoints[i].IPs = podIPs(1+i/9, 1+i%9)
 		for _, p := range inv.Endpoints[i].Ports {
-			proto, _ := portset.ParseProtocol(string(p.Protocol))
+			proto, _ := portset.ParseProtocol(p.Protocol.String())
 			ports = append(ports, kerneltest.Port{Proto: proto, Num: p.Port})
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/netpolc/netpolc/emitters/nftables"
@@ -30,7 +32,7 @@ var goldenCases = map[string]*ir.Policy{
 	"pods-and-ports": policy(isolate(xa, in, out),
 		allow(xa, in, localPods(labels("pod", "b")), 10, tcp(80), udp(80), span(tcp(8000), 8100)),
 		allow(xa, in, pods(labels("ns", "y"), nil), 11, named("serve-81-tcp")),
-		allow(xa, out, everyone, 12, ir.Port{Protocol: ir.SCTP, Number: 80})),
+		allow(xa, out, everyone, 12, ir.Port{Protocol: portset.SCTP, Number: 80})),
 	"named-egress": policy(isolate(xAll, out), allow(xAll, out, pods(labels(), nil), 10, named("web"))),
 	"cidr-except": policy(isolate(xa, out),
 		allow(xa, out, cidr("10.244.0.0/16", "10.244.2.0/24", "10.244.3.0/24"), 10, tcp(443)),

@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // portSpec is a rule's ports: every packet (any), or numbers and ranges
@@ -33,7 +34,7 @@ func compilePorts(ports []ir.Port) (portSpec, []error) {
 	var spec portSpec
 	var errs []error
 	for _, p := range ports {
-		proto, err := portset.ParseProtocol(string(p.Protocol))
+		proto, err := portset.ParseProtocol(p.Protocol.String())
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w port: %v", ErrInvalid, err))
 			continue
@@ -69,7 +70,7 @@ func resolve(named []namedRef, ports []ir.NamedPort) portset.Set {
 	var out portset.Set
 	for _, n := range named {
 		for _, p := range ports {
-			proto, err := portset.ParseProtocol(string(cmp.Or(p.Protocol, ir.TCP)))
+			proto, err := portset.ParseProtocol(cmp.Or(p.Protocol, portset.TCP).String())
 			if err == nil && p.Name == n.name && proto == n.proto {
 				out = out.Union(portset.Port(proto, p.Port))
 			}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -79,11 +81,11 @@ func (g *gen) inventory() inventory.Inventory {
 			ep := inventory.Endpoint{Namespace: ns, Name: fmt.Sprintf("w%d", w), Kind: "Deployment",
 				Labels: map[string]string{"app": g.pick("a", "b", "c"), "tier": g.pick("web", "db")}}
 			ep.Ports = []ir.NamedPort{
-				{Name: "dns", Port: 53, Protocol: ir.Protocol(g.pick("UDP", "TCP"))},
-				{Name: "http", Port: int32(80 + g.r.IntN(2)*8000), Protocol: ir.TCP},
+				{Name: "dns", Port: 53, Protocol: portset.ProtocolNamed(g.pick("UDP", "TCP"))},
+				{Name: "http", Port: int32(80 + g.r.IntN(2)*8000), Protocol: portset.TCP},
 			}
 			if g.r.IntN(3) == 0 {
-				ep.Ports = append(ep.Ports, ir.NamedPort{Name: "metrics", Port: 9090, Protocol: ir.TCP})
+				ep.Ports = append(ep.Ports, ir.NamedPort{Name: "metrics", Port: 9090, Protocol: portset.TCP})
 			}
 			for pod := range 1 + g.r.IntN(2) {
 				ep.IPs = append(ep.IPs, netip.AddrFrom4([4]byte{10, byte(n), byte(pod), byte(w + 1)}))
@@ -169,17 +171,17 @@ func (g *gen) ports() []ir.Port {
 	for range g.r.IntN(3) {
 		switch g.r.IntN(6) {
 		case 0:
-			out = append(out, ir.Port{Protocol: ir.Protocol(g.pick("TCP", "UDP", "SCTP")), Number: int32(80 + g.r.IntN(2))})
+			out = append(out, ir.Port{Protocol: portset.ProtocolNamed(g.pick("TCP", "UDP", "SCTP")), Number: int32(80 + g.r.IntN(2))})
 		case 1:
-			out = append(out, ir.Port{Protocol: ir.TCP, Name: g.pick("http", "metrics")})
+			out = append(out, ir.Port{Protocol: portset.TCP, Name: g.pick("http", "metrics")})
 		case 2:
-			out = append(out, ir.Port{Protocol: ir.Protocol(g.pick("UDP", "TCP")), Name: "dns"})
+			out = append(out, ir.Port{Protocol: portset.ProtocolNamed(g.pick("UDP", "TCP")), Name: "dns"})
 		case 3:
-			out = append(out, ir.Port{Protocol: ir.TCP, Number: 79, End: int32(81 + g.r.IntN(9000))})
+			out = append(out, ir.Port{Protocol: portset.TCP, Number: 79, End: int32(81 + g.r.IntN(9000))})
 		case 4:
-			out = append(out, ir.Port{Protocol: ir.Protocol(g.pick("UDP", "SCTP")), Number: 1, End: 65535})
+			out = append(out, ir.Port{Protocol: portset.ProtocolNamed(g.pick("UDP", "SCTP")), Number: 1, End: 65535})
 		default:
-			out = append(out, ir.Port{Protocol: ir.UDP, Number: 53})
+			out = append(out, ir.Port{Protocol: portset.UDP, Number: 53})
 		}
 	}
 	return out

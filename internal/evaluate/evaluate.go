@@ -95,7 +95,7 @@ func IntentsInventory(p *ir.Policy) inventory.Inventory {
 	}
 	inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{
 		Namespace: ns, Name: name, Kind: "Deployment", Labels: dnsLabels,
-		Ports:  []ir.NamedPort{{Name: "dns", Port: 53, Protocol: ir.UDP}, {Name: "dns-tcp", Port: 53, Protocol: ir.TCP}},
+		Ports:  []ir.NamedPort{{Name: "dns", Port: 53, Protocol: portset.UDP}, {Name: "dns-tcp", Port: 53, Protocol: portset.TCP}},
 		Source: diag.Pos{File: "<cluster.dns>"},
 	})
 	inv.Sort()

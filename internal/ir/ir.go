@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/portset"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -23,16 +24,6 @@ type Direction string
 const (
 	Ingress Direction = "Ingress"
 	Egress  Direction = "Egress"
-)
-
-// Protocol is an L4 protocol as Kubernetes spells it.
-type Protocol string
-
-// Protocols supported by NetworkPolicy.
-const (
-	TCP  Protocol = "TCP"
-	UDP  Protocol = "UDP"
-	SCTP Protocol = "SCTP"
 )
 
 // Origin is the position of the intent that produced an IR element.
@@ -70,7 +61,7 @@ type Namespace struct {
 type NamedPort struct {
 	Name     string
 	Port     int32
-	Protocol Protocol
+	Protocol portset.Protocol
 }
 
 // Workload is a set of pods that the intents declare (a Deployment etc.).
@@ -146,7 +137,7 @@ type IPBlock struct {
 // is set; neither means every port of Protocol. End > 0 makes Number..End a
 // range. Protocol is always set.
 type Port struct {
-	Protocol Protocol
+	Protocol portset.Protocol
 	Number   int32
 	End      int32
 	Name     string

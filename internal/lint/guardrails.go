@@ -229,7 +229,7 @@ func (ck *guardChecker) restrict(ports []ir.Port, dst string, allowed portset.Se
 	}
 	var want portset.Set
 	for _, p := range ports {
-		proto, err := portset.ParseProtocol(string(p.Protocol))
+		proto, err := portset.ParseProtocol(p.Protocol.String())
 		if err != nil {
 			proto = portset.TCP
 		}
@@ -412,9 +412,9 @@ func onPorts(ps []ir.Port) string {
 	for i, p := range ps {
 		switch {
 		case p.Name != "":
-			parts[i] = string(p.Protocol) + "/" + p.Name
+			parts[i] = p.Protocol.String() + "/" + p.Name
 		case p.Number == 0:
-			parts[i] = string(p.Protocol)
+			parts[i] = p.Protocol.String()
 		case p.End > 0:
 			parts[i] = fmt.Sprintf("%s/%d-%d", p.Protocol, p.Number, p.End)
 		default:

@@ -124,10 +124,10 @@ func splitPorts(ps []ir.Port) (portset.Set, map[string]bool) {
 	set := portset.Empty()
 	names := map[string]bool{}
 	for _, p := range ps {
-		proto, _ := portset.ParseProtocol(string(p.Protocol))
+		proto, _ := portset.ParseProtocol(p.Protocol.String())
 		switch {
 		case p.Name != "":
-			names[string(p.Protocol)+"/"+p.Name] = true
+			names[p.Protocol.String()+"/"+p.Name] = true
 		case p.Number == 0:
 			set = set.Union(portset.AllPorts(proto))
 		case p.End > 0:

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -70,9 +72,12 @@ func namedPorts(spec *corev1.PodSpec) []ir.NamedPort {
 				if p.Name == "" {
 					continue
 				}
-				proto := ir.Protocol(p.Protocol)
-				if proto == "" {
-					proto = ir.TCP
+				proto := portset.TCP // the API's default
+				if p.Protocol != "" {
+					var err error
+					if proto, err = portset.ParseProtocol(string(p.Protocol)); err != nil {
+						continue // matches no rule's protocol
+					}
 				}
 				ports = append(ports, ir.NamedPort{Name: p.Name, Port: p.ContainerPort, Protocol: proto})
 			}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -45,12 +47,12 @@ func e2ePolicy() *ir.Policy {
 		},
 		Rules: []ir.Rule{
 			{Subject: allShop, Direction: ir.Egress, Peer: dns, Action: ir.Allow, Origin: at(2),
-				Ports: []ir.Port{{Protocol: ir.UDP, Number: 53}, {Protocol: ir.TCP, Number: 53}}},
+				Ports: []ir.Port{{Protocol: portset.UDP, Number: 53}, {Protocol: portset.TCP, Number: 53}}},
 			{Subject: web, Direction: ir.Ingress, Peer: ir.Peer{Kind: ir.PeerAll}, Action: ir.Allow, Origin: at(6),
-				Ports: []ir.Port{{Protocol: ir.TCP, Name: "http"}}},
+				Ports: []ir.Port{{Protocol: portset.TCP, Name: "http"}}},
 			{Subject: db, Direction: ir.Ingress, Action: ir.Allow, Origin: at(10),
 				Peer:  ir.Peer{Kind: ir.PeerWorkload, Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}, Ref: "shop/web"},
-				Ports: []ir.Port{{Protocol: ir.TCP, Number: 5432}}},
+				Ports: []ir.Port{{Protocol: portset.TCP, Number: 5432}}},
 			{Subject: batch, Direction: ir.Egress, Action: ir.Allow, Origin: at(21),
 				Peer: ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"10.1.0.0/16"}}}}},
 		},

@@ -11,7 +11,7 @@ func toBitmap(s Set) *bitmap {
 	for _, p := range Protocols {
 		for _, r := range s.Ranges(p) {
 			for port := int(r.First); port <= int(r.Last); port++ {
-				b[p][port/64] |= 1 << (port % 64)
+				b[p-1][port/64] |= 1 << (port % 64)
 			}
 		}
 	}
@@ -33,7 +33,7 @@ func (b *bitmap) op(c *bitmap, f func(x, y uint64) uint64) *bitmap {
 func setFromBytes(data []byte) Set {
 	var s Set
 	for len(data) >= 5 {
-		proto := Protocol(data[0] % numProtocols)
+		proto := Protocols[data[0]%numProtocols]
 		first := int32(data[1])<<8 | int32(data[2])
 		last := first + int32(data[3])<<4 + int32(data[4])%16
 		if data[0] >= 250 {

@@ -12,20 +12,26 @@ import (
 	"strings"
 )
 
-// Protocol is an L4 protocol NetworkPolicy can name.
+// Protocol is an L4 protocol NetworkPolicy can name. It is the one
+// protocol type of netpolc: the IR, the model and every emitter use it.
+//
+// The zero value is "no protocol given" (it prints as ""), so that a field
+// can say the user left it out; the others are numbered in the order of
+// their names, so that sorting by protocol sorts by name.
 type Protocol uint8
 
-// The protocols, in the order sets print them (Kubernetes' conventional
-// order).
+// The protocols.
 const (
-	TCP Protocol = iota
-	UDP
+	NoProtocol Protocol = iota
 	SCTP
+	TCP
+	UDP
 )
 
 const numProtocols = 3
 
-// Protocols lists every protocol in print order.
+// Protocols lists every protocol in print order (Kubernetes' conventional
+// order, which sets print in).
 var Protocols = [numProtocols]Protocol{TCP, UDP, SCTP}
 
 // MinPort and MaxPort bound every range.
@@ -34,9 +40,18 @@ const (
 	MaxPort = 65535
 )
 
-// String spells the protocol as Kubernetes does.
+// index is the protocol's slot in per-protocol arrays; ok is false for
+// NoProtocol and unknown values.
+func (p Protocol) index() (int, bool) {
+	i := int(p) - 1
+	return i, i >= 0 && i < numProtocols
+}
+
+// String spells the protocol as Kubernetes does ("" for NoProtocol).
 func (p Protocol) String() string {
 	switch p {
+	case NoProtocol:
+		return ""
 	case TCP:
 		return "TCP"
 	case UDP:
@@ -45,6 +60,20 @@ func (p Protocol) String() string {
 		return "SCTP"
 	}
 	return fmt.Sprintf("Protocol(%d)", uint8(p))
+}
+
+// MarshalText spells the protocol as Kubernetes does.
+func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote ("" is NoProtocol).
+func (p *Protocol) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*p = NoProtocol
+		return nil
+	}
+	q, err := ParseProtocol(string(b))
+	*p = q
+	return err
 }
 
 // ParseProtocol reads a protocol name, case-insensitively.
@@ -57,7 +86,21 @@ func ParseProtocol(s string) (Protocol, error) {
 	case "SCTP":
 		return SCTP, nil
 	}
-	return 0, fmt.Errorf("unknown protocol %q (want TCP, UDP or SCTP)", s)
+	return NoProtocol, fmt.Errorf("unknown protocol %q (want TCP, UDP or SCTP)", s)
+}
+
+// ProtocolNamed is the protocol spelt exactly as Kubernetes spells it
+// ("TCP", "UDP", "SCTP"), or NoProtocol for anything else.
+func ProtocolNamed(s string) Protocol {
+	switch s {
+	case "TCP":
+		return TCP
+	case "UDP":
+		return UDP
+	case "SCTP":
+		return SCTP
+	}
+	return NoProtocol
 }
 
 // Range is an inclusive range of ports First..Last.
@@ -98,11 +141,12 @@ func Port(proto Protocol, p int32) Set { return PortRange(proto, p, p) }
 func PortRange(proto Protocol, first, last int32) Set {
 	first = max(first, MinPort)
 	last = min(last, MaxPort)
-	if first > last || int(proto) >= numProtocols {
+	i, ok := proto.index()
+	if first > last || !ok {
 		return Set{}
 	}
 	d := &data{}
-	d.r[proto] = []Range{{uint16(first), uint16(last)}}
+	d.r[i] = []Range{{uint16(first), uint16(last)}}
 	return Set{d}
 }
 
@@ -118,10 +162,11 @@ func (s Set) IsAll() bool { return s.d != nil && s.d.all }
 // Ranges returns the sorted, merged ranges of one protocol. The caller must
 // not modify the result.
 func (s Set) Ranges(proto Protocol) []Range {
-	if s.d == nil || int(proto) >= numProtocols {
+	i, ok := proto.index()
+	if s.d == nil || !ok {
 		return nil
 	}
-	return s.d.r[proto]
+	return s.d.r[i]
 }
 
 // Contains reports whether port p of protocol proto is in s.

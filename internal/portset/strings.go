@@ -16,7 +16,7 @@ func (s Set) Strings() []string {
 	}
 	var out []string
 	for _, p := range Protocols {
-		for _, r := range s.d.r[p] {
+		for _, r := range s.Ranges(p) {
 			out = append(out, formatRange(p, r))
 		}
 	}

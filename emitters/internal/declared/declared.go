@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -135,6 +137,6 @@ func (c *Cluster) PortNumbers(name string) map[ir.NamedPort]bool {
 }
 
 // Declares reports whether w has a port called name with protocol proto.
-func Declares(w ir.Workload, name string, proto ir.Protocol) bool {
+func Declares(w ir.Workload, name string, proto portset.Protocol) bool {
 	return slices.ContainsFunc(w.Ports, func(p ir.NamedPort) bool { return p.Name == name && p.Protocol == proto })
 }

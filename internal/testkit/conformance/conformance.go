@@ -22,6 +22,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
@@ -97,9 +99,9 @@ func Inventory() inventory.Inventory {
 				Namespace: ns, Name: pod, Kind: "Pod", Labels: map[string]string{"pod": pod},
 				IPs: []netip.Addr{netip.AddrFrom4([4]byte{10, byte(n + 1), 0, byte(p + 1)})},
 			}
-			for _, proto := range []ir.Protocol{ir.TCP, ir.UDP, ir.SCTP} {
+			for _, proto := range []portset.Protocol{portset.TCP, portset.UDP, portset.SCTP} {
 				for _, port := range []int32{80, 81} {
-					name := fmt.Sprintf("serve-%d-%s", port, strings.ToLower(string(proto)))
+					name := fmt.Sprintf("serve-%d-%s", port, strings.ToLower(proto.String()))
 					ep.Ports = append(ep.Ports, ir.NamedPort{Name: name, Port: port, Protocol: proto})
 				}
 			}

@@ -13,6 +13,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/manifests"
@@ -127,12 +129,12 @@ type tier struct {
 }
 
 var tiers = []tier{
-	{"gateway", []string{"Deployment"}, []ir.NamedPort{port("http", 8080, ir.TCP), port("https", 8443, ir.TCP), port("metrics", 9090, ir.TCP)}},
-	{"web", []string{"Deployment", "ReplicaSet"}, []ir.NamedPort{port("http", 8080, ir.TCP), port("metrics", 9090, ir.TCP)}},
-	{"app", []string{"Deployment", "ReplicationController", "Pod"}, []ir.NamedPort{port("grpc", 9000, ir.TCP), port("http", 8080, ir.TCP), port("metrics", 9090, ir.TCP)}},
-	{"db", []string{"StatefulSet"}, []ir.NamedPort{port("metrics", 9187, ir.TCP), port("postgres", 5432, ir.TCP)}},
-	{"cache", []string{"StatefulSet", "Deployment"}, []ir.NamedPort{port("metrics", 9121, ir.TCP), port("redis", 6379, ir.TCP)}},
-	{"worker", []string{"Job", "CronJob", "DaemonSet"}, []ir.NamedPort{port("metrics", 9090, ir.TCP), port("stats", 8125, ir.UDP)}},
+	{"gateway", []string{"Deployment"}, []ir.NamedPort{port("http", 8080, portset.TCP), port("https", 8443, portset.TCP), port("metrics", 9090, portset.TCP)}},
+	{"web", []string{"Deployment", "ReplicaSet"}, []ir.NamedPort{port("http", 8080, portset.TCP), port("metrics", 9090, portset.TCP)}},
+	{"app", []string{"Deployment", "ReplicationController", "Pod"}, []ir.NamedPort{port("grpc", 9000, portset.TCP), port("http", 8080, portset.TCP), port("metrics", 9090, portset.TCP)}},
+	{"db", []string{"StatefulSet"}, []ir.NamedPort{port("metrics", 9187, portset.TCP), port("postgres", 5432, portset.TCP)}},
+	{"cache", []string{"StatefulSet", "Deployment"}, []ir.NamedPort{port("metrics", 9121, portset.TCP), port("redis", 6379, portset.TCP)}},
+	{"worker", []string{"Job", "CronJob", "DaemonSet"}, []ir.NamedPort{port("metrics", 9090, portset.TCP), port("stats", 8125, portset.UDP)}},
 }
 
 func (g *generator) workloads() {
@@ -140,13 +142,13 @@ func (g *generator) workloads() {
 	if n > 0 && len(g.set.Inventory.Namespaces) > 0 {
 		g.add(inventory.Endpoint{Namespace: "kube-system", Name: "coredns", Kind: "Deployment",
 			Labels: map[string]string{"k8s-app": "kube-dns"},
-			Ports:  []ir.NamedPort{port("dns", 53, ir.UDP), port("dns-tcp", 53, ir.TCP), port("metrics", 9153, ir.TCP)}})
+			Ports:  []ir.NamedPort{port("dns", 53, portset.UDP), port("dns-tcp", 53, portset.TCP), port("metrics", 9153, portset.TCP)}})
 		n--
 	}
 	if n > 0 && g.cfg.Namespaces >= 3 {
 		g.add(inventory.Endpoint{Namespace: "monitoring", Name: "prometheus", Kind: "StatefulSet",
 			Labels: map[string]string{"app": "prometheus"},
-			Ports:  []ir.NamedPort{port("web", 9090, ir.TCP)}})
+			Ports:  []ir.NamedPort{port("web", 9090, portset.TCP)}})
 		n--
 	}
 	for i := range n {
@@ -198,6 +200,6 @@ func sortAddrs(ips []netip.Addr) []netip.Addr {
 	return ips
 }
 
-func port(name string, number int32, proto ir.Protocol) ir.NamedPort {
+func port(name string, number int32, proto portset.Protocol) ir.NamedPort {
 	return ir.NamedPort{Name: name, Port: number, Protocol: proto}
 }

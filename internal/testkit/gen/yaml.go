@@ -174,7 +174,7 @@ func endpointObjects(e inventory.Endpoint) ([]any, error) {
 func podSpec(e inventory.Endpoint) corev1.PodSpec {
 	c := corev1.Container{Name: "main", Image: "registry.example/" + e.Name + ":1"}
 	for _, p := range e.Ports {
-		c.Ports = append(c.Ports, corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.Protocol(p.Protocol)})
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.Protocol(p.Protocol.String())})
 	}
 	return corev1.PodSpec{Containers: []corev1.Container{c}}
 }

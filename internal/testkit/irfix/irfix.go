@@ -7,6 +7,8 @@ package irfix
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -73,13 +75,13 @@ var (
 )
 
 // TCP is a TCP port.
-func TCP(n int32) ir.Port { return ir.Port{Protocol: ir.TCP, Number: n} }
+func TCP(n int32) ir.Port { return ir.Port{Protocol: portset.TCP, Number: n} }
 
 // UDP is a UDP port.
-func UDP(n int32) ir.Port { return ir.Port{Protocol: ir.UDP, Number: n} }
+func UDP(n int32) ir.Port { return ir.Port{Protocol: portset.UDP, Number: n} }
 
 // Named is a named TCP port.
-func Named(name string) ir.Port { return ir.Port{Protocol: ir.TCP, Name: name} }
+func Named(name string) ir.Port { return ir.Port{Protocol: portset.TCP, Name: name} }
 
 // Span makes p the range p..end.
 func Span(p ir.Port, end int32) ir.Port { p.End = end; return p }

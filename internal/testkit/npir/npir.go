@@ -26,6 +26,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	corev1 "k8s.io/api/core/v1"
@@ -156,15 +158,15 @@ func copySel(s *metav1.LabelSelector) *metav1.LabelSelector {
 func convertPorts(ports []networkingv1.NetworkPolicyPort) ([]ir.Port, error) {
 	var out []ir.Port
 	for i, p := range ports {
-		proto := ir.TCP
+		proto := portset.TCP
 		if p.Protocol != nil {
 			switch *p.Protocol {
 			case corev1.ProtocolTCP:
-				proto = ir.TCP
+				proto = portset.TCP
 			case corev1.ProtocolUDP:
-				proto = ir.UDP
+				proto = portset.UDP
 			case corev1.ProtocolSCTP:
-				proto = ir.SCTP
+				proto = portset.SCTP
 			default:
 				return nil, fmt.Errorf("ports[%d]: unknown protocol %q", i, *p.Protocol)
 			}

@@ -3,14 +3,16 @@ package randir
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/ir"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 )
 
 // shopWorkloads declares the workloads the cases refer to.
 var shopWorkloads = []ir.Workload{
-	{Namespace: "shop", Name: "api", Labels: App("api"), Ports: []ir.NamedPort{{Name: "http", Port: 8080, Protocol: ir.TCP}}},
-	{Namespace: "shop", Name: "web", Labels: App("web"), Ports: []ir.NamedPort{{Name: "http", Port: 8080, Protocol: ir.TCP}}},
+	{Namespace: "shop", Name: "api", Labels: App("api"), Ports: []ir.NamedPort{{Name: "http", Port: 8080, Protocol: portset.TCP}}},
+	{Namespace: "shop", Name: "web", Labels: App("web"), Ports: []ir.NamedPort{{Name: "http", Port: 8080, Protocol: portset.TCP}}},
 	{Namespace: "shop", Name: "db", Labels: App("db"), IPs: []string{"10.0.5.5"}},
 }
 
@@ -52,7 +54,7 @@ func Cases() map[string]*ir.Policy {
 			Isolations: []ir.Isolation{Isolate(Web, ir.Egress, 1), Isolate(Web, ir.Ingress, 1)},
 			Rules: []ir.Rule{
 				Allow(Web, ir.Egress, World, 3, TCP(443)),
-				Allow(Web, ir.Egress, CIDR("192.168.0.0/16", "192.168.1.0/24"), 4, Span(TCP(8000), 8100), ir.Port{Protocol: ir.SCTP}),
+				Allow(Web, ir.Egress, CIDR("192.168.0.0/16", "192.168.1.0/24"), 4, Span(TCP(8000), 8100), ir.Port{Protocol: portset.SCTP}),
 				Allow(Web, ir.Egress, CIDR("2001:db8::/32"), 5, UDP(53)),
 				Allow(Web, ir.Ingress, Everyone, 6, Named("http")),
 				Allow(Web, ir.Ingress, ir.Peer{Kind: ir.PeerWorld, CIDRs: []ir.IPBlock{{CIDR: "0.0.0.0/0"}}}, 7, TCP(80)),

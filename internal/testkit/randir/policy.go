@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/ir"
@@ -190,7 +192,7 @@ func (g *gen) cidrPeer() ir.Peer {
 }
 
 var (
-	protocols = []ir.Protocol{ir.TCP, ir.TCP, ir.UDP, ir.SCTP}
+	protocols = []portset.Protocol{portset.TCP, portset.TCP, portset.UDP, portset.SCTP}
 	numbers   = []int32{53, 80, 443, 5000, 7000, 8080, 8443, 9090, 9100}
 	portNames = []string{"http", "grpc", "dns", "metrics", "stream", "svc", "dns-tcp"}
 )
@@ -230,14 +232,14 @@ func (g *gen) port() ir.Port {
 }
 
 // usualProtocol is the protocol most workloads declare a port name with.
-func usualProtocol(name string) ir.Protocol {
+func usualProtocol(name string) portset.Protocol {
 	for _, p := range portVocab {
 		if p.Name == name {
 			return p.Protocol
 		}
 	}
 	if name == "dns-tcp" {
-		return ir.TCP
+		return portset.TCP
 	}
 	panic(fmt.Sprintf("randir: unknown port name %q", name))
 }

@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/portset"
+
 	"github.com/netpolc/netpolc/internal/diag"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -105,15 +107,15 @@ func (g *gen) namespaces(size int) {
 // protocol from workload to workload, so named-port protocol matching
 // matters.
 var portVocab = []ir.NamedPort{
-	{Name: "http", Port: 80, Protocol: ir.TCP},
-	{Name: "http", Port: 8080, Protocol: ir.TCP},
-	{Name: "grpc", Port: 9090, Protocol: ir.TCP},
-	{Name: "dns", Port: 53, Protocol: ir.UDP},
-	{Name: "metrics", Port: 9100, Protocol: ir.TCP},
-	{Name: "metrics", Port: 9102, Protocol: ir.TCP},
-	{Name: "stream", Port: 7000, Protocol: ir.SCTP},
-	{Name: "svc", Port: 8443, Protocol: ir.TCP},
-	{Name: "svc", Port: 5000, Protocol: ir.UDP},
+	{Name: "http", Port: 80, Protocol: portset.TCP},
+	{Name: "http", Port: 8080, Protocol: portset.TCP},
+	{Name: "grpc", Port: 9090, Protocol: portset.TCP},
+	{Name: "dns", Port: 53, Protocol: portset.UDP},
+	{Name: "metrics", Port: 9100, Protocol: portset.TCP},
+	{Name: "metrics", Port: 9102, Protocol: portset.TCP},
+	{Name: "stream", Port: 7000, Protocol: portset.SCTP},
+	{Name: "svc", Port: 8443, Protocol: portset.TCP},
+	{Name: "svc", Port: 5000, Protocol: portset.UDP},
 }
 
 // workloads declares the cluster DNS and about size workloads spread over
@@ -122,8 +124,8 @@ func (g *gen) workloads(size int) {
 	g.p.Workloads = append(g.p.Workloads, ir.Workload{
 		Namespace: "kube-system", Name: "coredns", Kind: "Deployment",
 		Labels: map[string]string{"k8s-app": "kube-dns"},
-		Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: ir.UDP},
-			{Name: "dns-tcp", Port: 53, Protocol: ir.TCP}, {Name: "metrics", Port: 9153, Protocol: ir.TCP}},
+		Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: portset.UDP},
+			{Name: "dns-tcp", Port: 53, Protocol: portset.TCP}, {Name: "metrics", Port: 9153, Protocol: portset.TCP}},
 		Origin: g.origin(),
 	})
 	teamNS := g.p.Namespaces[1:]
