@@ -48,9 +48,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/internal/declared"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -58,10 +57,10 @@ import (
 // Metadata netpolc puts on every object it emits (shared with the
 // NetworkPolicy target).
 const (
-	ManagedByLabel    = networkpolicy.ManagedByLabel
-	ManagedBy         = networkpolicy.ManagedBy
-	OriginsAnnotation = networkpolicy.OriginsAnnotation
-	OriginsSeparator  = networkpolicy.OriginsSeparator
+	ManagedByLabel    = kit.ManagedByLabel
+	ManagedBy         = kit.ManagedBy
+	OriginsAnnotation = kit.OriginsAnnotation
+	OriginsSeparator  = kit.OriginsSeparator
 )
 
 // Priorities of the emitted policies (lower is evaluated first).
@@ -95,9 +94,9 @@ const (
 var (
 	// ErrUnsupported marks an IR element the admin API cannot express
 	// exactly.
-	ErrUnsupported = errors.New("cannot be expressed exactly as an admin network policy")
+	ErrUnsupported = kit.Unsupported("cannot be expressed exactly as an admin network policy")
 	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = kit.ErrInvalid
 )
 
 // Options tune Build.
@@ -111,7 +110,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning = emitters.Warning
+type Warning = kit.Warning
 
 // subject collects what goes into one subject's policies.
 type subject struct {

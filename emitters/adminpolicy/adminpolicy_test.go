@@ -61,7 +61,7 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	}
 	for name, p := range ex {
 		in["example-"+name] = p
-		in["example-"+name+"-egress"] = egressOnly(p)
+		in["example-"+name+"-egress"] = randir.EgressOnly(p)
 	}
 	return in
 }
@@ -220,7 +220,7 @@ func TestSchema(t *testing.T) {
 	inputs := goldenInputs(t)
 	for seed := range int64(100) {
 		p, _ := randir.Generate(seed, 8)
-		inputs[fmt.Sprintf("seed %d", seed)] = egressOnly(p)
+		inputs[fmt.Sprintf("seed %d", seed)] = randir.EgressOnly(p)
 	}
 	for name, p := range inputs {
 		for _, v1 := range []bool{false, true} {

@@ -12,12 +12,8 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/emitters"
-	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
-
-// Dir is the output folder of this target, relative to the output directory.
-const Dir = "adminpolicy"
 
 // printed is an object without its status, which the API types would
 // print as "status: {conditions: null}".
@@ -29,9 +25,9 @@ type printed struct {
 
 // Files prints the objects as YAML files, one per object, at
 // adminpolicy/cluster/<name>.yaml (they are cluster-scoped), sorted by
-// path. Each file starts with emitters.Header and a "# from <origin>" line
+// path. Each file starts with kit.Header and a "# from <origin>" line
 // per intent that went into the object.
-func Files(objs *Objects) ([]emitters.File, error) {
+func Files(objs *Objects) ([]kit.File, error) {
 	if objs == nil {
 		return nil, nil
 	}
@@ -43,7 +39,7 @@ func Files(objs *Objects) ([]emitters.File, error) {
 		all = append(all, printed{metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "AdminNetworkPolicy"}, a.ObjectMeta, a.Spec})
 	}
 	var (
-		files []emitters.File
+		files []kit.File
 		errs  []error
 		seen  = map[string]bool{}
 	)
@@ -62,20 +58,20 @@ func Files(objs *Objects) ([]emitters.File, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	emitters.SortFiles(files)
+	kit.SortFiles(files)
 	return files, nil
 }
 
-func file(obj *printed) (emitters.File, error) {
+func file(obj *printed) (kit.File, error) {
 	if msgs := validation.IsDNS1123Subdomain(obj.Name); len(msgs) > 0 {
-		return emitters.File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, obj.Name, strings.Join(msgs, "; "))
+		return kit.File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, obj.Name, strings.Join(msgs, "; "))
 	}
-	y, err := emitters.MarshalYAML(obj)
+	y, err := kit.MarshalYAML(obj)
 	if err != nil {
-		return emitters.File{}, fmt.Errorf("%s: %w", obj.Name, err)
+		return kit.File{}, fmt.Errorf("%s: %w", obj.Name, err)
 	}
 	var buf bytes.Buffer
-	buf.WriteString(emitters.Header + "\n")
+	buf.WriteString(kit.Header + "\n")
 	if origins := obj.Annotations[OriginsAnnotation]; origins != "" {
 		for _, o := range strings.Split(origins, OriginsSeparator) {
 			// A comment ends at a line break; keep a stray one inside it.
@@ -84,31 +80,5 @@ func file(obj *printed) (emitters.File, error) {
 		}
 	}
 	buf.Write(y)
-	return emitters.File{Path: path.Join(Dir, "cluster", obj.Name+".yaml"), Data: buf.Bytes()}, nil
-}
-
-// Policies interprets the objects with the evaluation model's admin-tier
-// semantics (enforcer.FromClusterNetworkPolicies and
-// enforcer.FromAdminNetworkPolicies).
-func Policies(objs *Objects) (enforcer.Policies, error) {
-	if objs == nil {
-		return enforcer.Policies{}, nil
-	}
-	cnps := make([]enforcer.SourcedClusterNetworkPolicy, len(objs.ClusterNetworkPolicies))
-	for i := range objs.ClusterNetworkPolicies {
-		cnps[i].ClusterNetworkPolicy = objs.ClusterNetworkPolicies[i]
-	}
-	anps := make([]enforcer.SourcedAdminNetworkPolicy, len(objs.AdminNetworkPolicies))
-	for i := range objs.AdminNetworkPolicies {
-		anps[i].AdminNetworkPolicy = objs.AdminNetworkPolicies[i]
-	}
-	c, err := enforcer.FromClusterNetworkPolicies(cnps)
-	if err != nil {
-		return enforcer.Policies{}, err
-	}
-	a, err := enforcer.FromAdminNetworkPolicies(anps)
-	if err != nil {
-		return enforcer.Policies{}, err
-	}
-	return enforcer.Join(c, a), nil
+	return kit.File{Path: path.Join(Name, "cluster", obj.Name+".yaml"), Data: buf.Bytes()}, nil
 }

@@ -42,18 +42,17 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Metadata netpolc puts on every object it emits (shared with the
 // NetworkPolicy target).
 const (
-	ManagedByLabel    = networkpolicy.ManagedByLabel
-	ManagedBy         = networkpolicy.ManagedBy
-	OriginsAnnotation = networkpolicy.OriginsAnnotation
-	OriginsSeparator  = networkpolicy.OriginsSeparator
+	ManagedByLabel    = kit.ManagedByLabel
+	ManagedBy         = kit.ManagedBy
+	OriginsAnnotation = kit.OriginsAnnotation
+	OriginsSeparator  = kit.OriginsSeparator
 )
 
 // The tier netpolc's policies live in, and the orders used.
@@ -71,9 +70,9 @@ const (
 // Errors wrapped by Build, for errors.Is.
 var (
 	// ErrUnsupported marks an IR element Calico cannot express.
-	ErrUnsupported = errors.New("cannot be expressed as a Calico policy")
+	ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = kit.ErrInvalid
 )
 
 // Options tune Build.
@@ -84,7 +83,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build left out under Options.AllowApproximate.
-type Warning = emitters.Warning
+type Warning = kit.Warning
 
 // subjectPolicy collects a subject's allow rules.
 type subjectPolicy struct {

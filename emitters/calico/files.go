@@ -9,26 +9,23 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
-
-// Dir is the output folder of this target, relative to the output directory.
-const Dir = "calico"
 
 // Files prints the objects as YAML files, one per object: tiers at
 // calico/cluster/<name>.yaml, policies at calico/<namespace>/<name>.yaml,
-// sorted by path. Each file starts with emitters.Header and a
+// sorted by path. Each file starts with kit.Header and a
 // "# from <origin>" line per intent that went into the object.
-func Files(objs *Objects) ([]emitters.File, error) {
+func Files(objs *Objects) ([]kit.File, error) {
 	if objs == nil {
 		return nil, nil
 	}
 	var (
-		files []emitters.File
+		files []kit.File
 		errs  []error
 		seen  = map[string]bool{}
 	)
-	add := func(f emitters.File, err error) {
+	add := func(f kit.File, err error) {
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -56,21 +53,21 @@ func Files(objs *Objects) ([]emitters.File, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	emitters.SortFiles(files)
+	kit.SortFiles(files)
 	return files, nil
 }
 
 // file prints one object into dir.
-func file(dir, name, origins string, obj any) (emitters.File, error) {
+func file(dir, name, origins string, obj any) (kit.File, error) {
 	if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
-		return emitters.File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, name, strings.Join(msgs, "; "))
+		return kit.File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, name, strings.Join(msgs, "; "))
 	}
-	y, err := emitters.MarshalYAML(obj)
+	y, err := kit.MarshalYAML(obj)
 	if err != nil {
-		return emitters.File{}, fmt.Errorf("%s/%s: %w", dir, name, err)
+		return kit.File{}, fmt.Errorf("%s/%s: %w", dir, name, err)
 	}
 	var buf bytes.Buffer
-	buf.WriteString(emitters.Header + "\n")
+	buf.WriteString(kit.Header + "\n")
 	if origins != "" {
 		for _, o := range strings.Split(origins, OriginsSeparator) {
 			// A comment ends at a line break; keep a stray one inside it.
@@ -79,5 +76,5 @@ func file(dir, name, origins string, obj any) (emitters.File, error) {
 		}
 	}
 	buf.Write(y)
-	return emitters.File{Path: path.Join(Dir, dir, name+".yaml"), Data: buf.Bytes()}, nil
+	return kit.File{Path: path.Join(Name, dir, name+".yaml"), Data: buf.Bytes()}, nil
 }

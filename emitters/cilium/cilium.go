@@ -52,27 +52,26 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters"
 	"github.com/netpolc/netpolc/emitters/internal/declared"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Metadata netpolc puts on every object it emits (shared with the
 // NetworkPolicy target).
 const (
-	ManagedByLabel    = networkpolicy.ManagedByLabel
-	ManagedBy         = networkpolicy.ManagedBy
-	OriginsAnnotation = networkpolicy.OriginsAnnotation
-	OriginsSeparator  = networkpolicy.OriginsSeparator
+	ManagedByLabel    = kit.ManagedByLabel
+	ManagedBy         = kit.ManagedBy
+	OriginsAnnotation = kit.OriginsAnnotation
+	OriginsSeparator  = kit.OriginsSeparator
 )
 
 // Errors wrapped by Build, for errors.Is.
 var (
 	// ErrUnsupported marks an IR element Cilium cannot express exactly.
-	ErrUnsupported = errors.New("cannot be expressed exactly as a CiliumNetworkPolicy")
+	ErrUnsupported = kit.Unsupported("cannot be expressed exactly as a CiliumNetworkPolicy")
 	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = kit.ErrInvalid
 )
 
 // Options tune Build.
@@ -88,7 +87,7 @@ type Options struct {
 }
 
 // Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning = emitters.Warning
+type Warning = kit.Warning
 
 // policy collects everything that goes into one CiliumNetworkPolicy.
 type policy struct {

@@ -9,20 +9,17 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
-
-// Dir is the output folder of this target, relative to the output directory.
-const Dir = "cilium"
 
 // Files prints policies as YAML files, one per policy, at
 // cilium/<namespace>/<name>.yaml (cilium/cluster/<name>.yaml for a
 // clusterwide policy), sorted by path. Each file starts with
-// emitters.Header and a "# from <origin>" line per intent that went into
+// kit.Header and a "# from <origin>" line per intent that went into
 // the policy.
-func Files(pols []CiliumNetworkPolicy) ([]emitters.File, error) {
+func Files(pols []CiliumNetworkPolicy) ([]kit.File, error) {
 	var (
-		files []emitters.File
+		files []kit.File
 		errs  []error
 		seen  = map[string]bool{}
 	)
@@ -42,12 +39,12 @@ func Files(pols []CiliumNetworkPolicy) ([]emitters.File, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	emitters.SortFiles(files)
+	kit.SortFiles(files)
 	return files, nil
 }
 
 // file prints one policy.
-func file(pol *CiliumNetworkPolicy) (emitters.File, error) {
+func file(pol *CiliumNetworkPolicy) (kit.File, error) {
 	obj := *pol
 	obj.TypeMeta.APIVersion = APIVersion
 	obj.Kind = Kind
@@ -55,20 +52,20 @@ func file(pol *CiliumNetworkPolicy) (emitters.File, error) {
 	if dir == "" {
 		obj.Kind, dir = KindClusterwide, "cluster"
 	} else if msgs := validation.IsDNS1123Label(dir); len(msgs) > 0 {
-		return emitters.File{}, fmt.Errorf("%w namespace %q of policy %q: %s", ErrInvalid, dir, pol.Name, strings.Join(msgs, "; "))
+		return kit.File{}, fmt.Errorf("%w namespace %q of policy %q: %s", ErrInvalid, dir, pol.Name, strings.Join(msgs, "; "))
 	}
 	if msgs := validation.IsDNS1123Subdomain(pol.Name); len(msgs) > 0 {
-		return emitters.File{}, fmt.Errorf("%w policy name %q: %s", ErrInvalid, pol.Name, strings.Join(msgs, "; "))
+		return kit.File{}, fmt.Errorf("%w policy name %q: %s", ErrInvalid, pol.Name, strings.Join(msgs, "; "))
 	}
-	y, err := emitters.MarshalYAML(&obj)
+	y, err := kit.MarshalYAML(&obj)
 	if err != nil {
-		return emitters.File{}, fmt.Errorf("policy %s/%s: %w", pol.Namespace, pol.Name, err)
+		return kit.File{}, fmt.Errorf("policy %s/%s: %w", pol.Namespace, pol.Name, err)
 	}
 	var buf bytes.Buffer
-	buf.WriteString(emitters.Header + "\n")
+	buf.WriteString(kit.Header + "\n")
 	writeOrigins(&buf, pol.Annotations[OriginsAnnotation])
 	buf.Write(y)
-	return emitters.File{Path: path.Join(Dir, dir, pol.Name+".yaml"), Data: buf.Bytes()}, nil
+	return kit.File{Path: path.Join(Name, dir, pol.Name+".yaml"), Data: buf.Bytes()}, nil
 }
 
 // writeOrigins writes a "# from" comment line per origin.

@@ -16,7 +16,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/types"
 )
@@ -39,9 +39,9 @@ var ErrInvalid = errors.New("invalid output layout")
 // target whose files are all of that kind gets no kustomization and is not
 // listed at the root. A target without files gets an empty one, which
 // `kustomize build` accepts.
-func Files(targets map[string][]emitters.File) ([]emitters.File, error) {
+func Files(targets map[string][]kit.File) ([]kit.File, error) {
 	var (
-		out   []emitters.File
+		out   []kit.File
 		dirs  []string
 		errs  []error
 		paths = map[string]bool{}
@@ -72,14 +72,14 @@ func Files(targets map[string][]emitters.File) ([]emitters.File, error) {
 		return nil, err
 	}
 	out = append(out, root)
-	emitters.SortFiles(out)
+	kit.SortFiles(out)
 	return out, nil
 }
 
 // resourcesOf checks the files of a target and returns its resources:
 // the .yaml files, relative to the target folder, sorted. seen collects
 // every path to catch duplicates.
-func resourcesOf(target string, files []emitters.File, seen map[string]bool) ([]string, error) {
+func resourcesOf(target string, files []kit.File, seen map[string]bool) ([]string, error) {
 	if !fs.ValidPath(target) || strings.Contains(target, "/") || target == "." ||
 		slices.Contains(konfig.RecognizedKustomizationFileNames(), target) {
 		return nil, fmt.Errorf("%w: target folder %q: not a single path element", ErrInvalid, target)
@@ -107,21 +107,21 @@ func resourcesOf(target string, files []emitters.File, seen map[string]bool) ([]
 }
 
 // kustomization prints a Kustomization listing resources.
-func kustomization(name string, resources []string) (emitters.File, error) {
+func kustomization(name string, resources []string) (kit.File, error) {
 	k := types.Kustomization{
 		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
 		Resources: resources,
 	}
-	y, err := emitters.MarshalYAML(&k)
+	y, err := kit.MarshalYAML(&k)
 	if err != nil {
-		return emitters.File{}, fmt.Errorf("%s: %w", name, err)
+		return kit.File{}, fmt.Errorf("%s: %w", name, err)
 	}
-	data := []byte(emitters.Header + "\n")
+	data := []byte(kit.Header + "\n")
 	data = append(data, y...)
 	if len(resources) == 0 {
 		// kustomize rejects a kustomization without any field beyond its
 		// type as "empty"; an explicit empty list builds to nothing.
 		data = append(data, "resources: []\n"...)
 	}
-	return emitters.File{Path: name, Data: data}, nil
+	return kit.File{Path: name, Data: data}, nil
 }

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
-func file(p string) emitters.File { return emitters.File{Path: p, Data: []byte("x: 1\n")} }
+func file(p string) kit.File { return kit.File{Path: p, Data: []byte("x: 1\n")} }
 
 func TestFiles(t *testing.T) {
-	got, err := Files(map[string][]emitters.File{
+	got, err := Files(map[string][]kit.File{
 		"networkpolicy": {file("networkpolicy/shop/b.yaml"), file("networkpolicy/app/a.yaml"), file("networkpolicy/README.md")},
 		"nftables":      {file("nftables/node.nft")},
 		"cilium":        {},
@@ -76,7 +76,7 @@ func TestFilesNoTargets(t *testing.T) {
 }
 
 func TestFilesErrors(t *testing.T) {
-	tests := map[string]map[string][]emitters.File{
+	tests := map[string]map[string][]kit.File{
 		"outside target":      {"networkpolicy": {file("cilium/a.yaml")}},
 		"escaping path":       {"networkpolicy": {file("networkpolicy/../a.yaml")}},
 		"own kustomization":   {"networkpolicy": {file("networkpolicy/kustomization.yaml")}},

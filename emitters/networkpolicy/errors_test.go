@@ -30,7 +30,7 @@ func TestBuildErrors(t *testing.T) {
 		name: "fqdn peer",
 		in:   oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, TCP(443)),
 		is:   ErrUnsupported,
-		want: []string{"intents/shop.cue:20:3: egress rule of shop/api", `FQDN peer "api.example.com"`},
+		want: []string{"intents/shop.cue:20:3: networkpolicy: egress rule of shop/api", `FQDN peer "api.example.com"`},
 	}, {
 		name: "deny rule",
 		in: &ir.Policy{
@@ -59,7 +59,7 @@ func TestBuildErrors(t *testing.T) {
 		in: &ir.Policy{Isolations: []ir.Isolation{
 			Isolate(Subject("shop", "x", map[string]string{"app": "a b"}), ir.Ingress, 7)}},
 		is:   ErrInvalid,
-		want: []string{"intents/shop.cue:7:3: ingress isolation of shop/x", "podSelector"},
+		want: []string{"intents/shop.cue:7:3: networkpolicy: ingress isolation of shop/x", "podSelector"},
 	}, {
 		name: "bad cidr",
 		in:   oneRule(CIDR("10.0.0.0/33")),
@@ -170,9 +170,9 @@ func TestBuildCollectsErrors(t *testing.T) {
 	}
 	lines := strings.Split(err.Error(), "\n")
 	want := []string{
-		`intents/shop.cue:12:3: egress rule of shop/api: FQDN peer "x.example"`,
-		`intents/shop.cue:30:3: egress rule of shop/api: invalid cidr "10.0.0.0/33"`,
-		`intents/shop.cue:30:3: egress rule of shop/api: invalid port 70000`,
+		`intents/shop.cue:12:3: networkpolicy: egress rule of shop/api: FQDN peer "x.example"`,
+		`intents/shop.cue:30:3: networkpolicy: egress rule of shop/api: invalid cidr "10.0.0.0/33"`,
+		`intents/shop.cue:30:3: networkpolicy: egress rule of shop/api: invalid port 70000`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("want %d errors, one a line, got:\n%v", len(want), err)

@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -19,12 +20,12 @@ import (
 var (
 	// ErrUnsupported marks an IR element nftables cannot enforce exactly,
 	// such as an FQDN peer or a Pass rule.
-	ErrUnsupported = errors.New("cannot be expressed as an nftables ruleset")
+	ErrUnsupported = kit.Unsupported("cannot be expressed as an nftables ruleset")
 	// ErrInvalid marks a malformed IR element or inventory.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = kit.ErrInvalid
 	// ErrNoPodIPs marks endpoints whose pod IPs are unknown: nftables
 	// matches addresses, so it cannot enforce anything for them.
-	ErrNoPodIPs = errors.New("pod IPs unknown")
+	ErrNoPodIPs = kit.Unsupported("pod IPs unknown")
 )
 
 // endpoint is an inventory endpoint prepared for matching.

@@ -16,7 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/netpolc/netpolc/emitters/nftables"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
@@ -72,7 +72,7 @@ func TestGoldenExamples(t *testing.T) {
 	}
 	for name, p := range exs {
 		t.Run(name, func(t *testing.T) {
-			inv := evaluate.IntentsInventory(p)
+			inv := enforcer.IntentsInventory(p)
 			for i := range inv.Endpoints {
 				if len(inv.Endpoints[i].IPs) == 0 {
 					inv.Endpoints[i].IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, 245, byte(i / 250), byte(i%250 + 1)})}

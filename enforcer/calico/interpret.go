@@ -316,3 +316,21 @@ func checkPodKeys(sels []metav1.LabelSelector) error {
 	}
 	return nil
 }
+
+// Interpreter reads a *calico.Objects.
+type Interpreter struct{}
+
+var _ enforcer.Interpreter = Interpreter{}
+
+// Interpret reads the objects into the model's policies.
+func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
+	objs, ok := objects.(*emit.Objects)
+	if !ok {
+		return nil, fmt.Errorf("calico interpreter: got %T, want *calico.Objects", objects)
+	}
+	ps, err := Interpret(objs)
+	if err != nil {
+		return nil, err
+	}
+	return &enforcer.Reading{Policies: ps}, nil
+}

@@ -1,124 +1,22 @@
 package cilium
 
 import (
-	"errors"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 
+	"github.com/netpolc/netpolc/enforcer/proof"
+
 	emit "github.com/netpolc/netpolc/emitters/cilium"
-	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
-// seeds is the number of random policies the property tests check:
-// NETPOLC_FUZZ_SEEDS overrides it (make fuzz), -short lowers it.
-func seeds(t *testing.T) int64 {
-	if s := os.Getenv("NETPOLC_FUZZ_SEEDS"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("NETPOLC_FUZZ_SEEDS=%q: %v", s, err)
-		}
-		return n
-	}
-	if testing.Short() {
-		return 60
-	}
-	return 300
-}
-
-// reference is the NetworkPolicy target's meaning of p: the emitted
-// NetworkPolicies where that target builds, else the IR itself.
-func reference(t *testing.T, p *ir.Policy) enforcer.Policies {
-	t.Helper()
-	if nps, err := networkpolicy.Build(p); err == nil {
-		pols, err := enforcer.FromNetworkPolicies(randir.NetworkPolicies(nps))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pols
-	}
-	pols, err := enforcer.FromIR(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pols
-}
-
-// TestEquivalence checks, for random intents and inventories, that the
-// interpreted Cilium policies allow exactly what the NetworkPolicies
-// allow, or that Build refused with ErrUnsupported.
-func TestEquivalence(t *testing.T) {
-	for _, opts := range []emit.Options{{}, {EgressNamedPortsPerDestination: true}} {
-		equivalence(t, opts)
-	}
-}
-
-func equivalence(t *testing.T, opts emit.Options) {
-	exact, refused := 0, 0
-	for seed := range seeds(t) {
-		p, inv := randir.Generate(seed, 1+int(seed%10))
-		objs, _, err := emit.Build(p, opts)
-		if err != nil {
-			if !errors.Is(err, emit.ErrUnsupported) {
-				t.Fatalf("seed %d: Build: %v", seed, err)
-			}
-			refused++
-			continue
-		}
-		got, err := Interpret(objs)
-		if err != nil {
-			t.Fatalf("seed %d: Interpret: %v", seed, err)
-		}
-		d, err := randir.Diff(inv, reference(t, p), got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d != "" {
-			t.Fatalf("seed %d: Cilium differs from NetworkPolicy (- NetworkPolicy only, + Cilium only):\n%s", seed, d)
-		}
-		exact++
-	}
-	t.Logf("%+v: %d exact, %d refused", opts, exact, refused)
-	if exact < int(seeds(t))/10 {
-		t.Errorf("only %d of %d random policies built exactly", exact, seeds(t))
-	}
-}
-
-// TestExamplesEquivalence checks every example over its own workloads.
-func TestExamplesEquivalence(t *testing.T) {
-	ex, err := randir.Examples()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, p := range ex {
-		objs, _, err := emit.Build(p, emit.Options{EgressNamedPortsPerDestination: true})
-		if err != nil {
-			t.Errorf("%s: Build: %v", name, err)
-			continue
-		}
-		got, err := Interpret(objs)
-		if err != nil {
-			t.Fatalf("%s: Interpret: %v", name, err)
-		}
-		d, err := randir.Diff(enforcer.InventoryFromIR(p), reference(t, p), got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d != "" {
-			t.Errorf("%s: Cilium differs from NetworkPolicy:\n%s", name, d)
-		}
-	}
-}
-
 // TestEquivalenceWithoutKnownGaps runs the random policies without what
 // the emitter refuses by design (pod IPs, egress named ports), so that
 // everything else is proven exact on every seed.
 func TestEquivalenceWithoutKnownGaps(t *testing.T) {
-	for seed := range seeds(t) {
+	for seed := range randir.Seeds(t) {
 		p, _ := randir.Generate(seed, 1+int(seed%10))
 		p = tame(p)
 		inv := enforcer.InventoryFromIR(p)
@@ -130,7 +28,7 @@ func TestEquivalenceWithoutKnownGaps(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v", seed, err)
 		}
-		d, err := randir.Diff(inv, reference(t, p), got)
+		d, err := randir.Diff(inv, randir.Reference(t, p), got)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +62,7 @@ func tame(p *ir.Policy) *ir.Policy {
 // TestApproximationIsNarrower checks that under AllowApproximate every
 // random policy builds and allows nothing the NetworkPolicies do not.
 func TestApproximationIsNarrower(t *testing.T) {
-	for seed := range seeds(t) {
+	for seed := range randir.Seeds(t) {
 		p, inv := randir.Generate(seed, 1+int(seed%10))
 		objs, warns, err := emit.Build(p, emit.Options{AllowApproximate: true})
 		if err != nil {
@@ -174,8 +72,8 @@ func TestApproximationIsNarrower(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v", seed, err)
 		}
-		ref := reference(t, p)
-		d, err := randir.Compare(inv, ref, got)
+		ref := randir.Reference(t, p)
+		d, err := proof.Compare(inv, ref, got)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +84,7 @@ func TestApproximationIsNarrower(t *testing.T) {
 		if len(warns) == 0 {
 			t.Fatalf("seed %d: differs without a warning:\n%s", seed, text)
 		}
-		if randir.Wider(d) {
+		if proof.Wider(d) {
 			t.Fatalf("seed %d: approximation is wider than NetworkPolicy:\n%s", seed, text)
 		}
 	}
@@ -203,7 +101,7 @@ func TestApproximationIsNarrower(t *testing.T) {
 // knowingly wider (see the package documentation).
 func TestCIDRsIgnorePodIPs(t *testing.T) {
 	checked := 0
-	for seed := range seeds(t) {
+	for seed := range randir.Seeds(t) {
 		p, inv := randir.Generate(seed, 1+int(seed%10))
 		if namedPortMismatch(p) {
 			continue
@@ -222,7 +120,7 @@ func TestCIDRsIgnorePodIPs(t *testing.T) {
 		for i := range noIPs.Endpoints {
 			noIPs.Endpoints[i].IPs = nil
 		}
-		d, err := randir.CompareAcross(noIPs, reference(t, p), inv, got)
+		d, err := proof.CompareAcross(noIPs, randir.Reference(t, p), inv, got)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,8 +128,8 @@ func TestCIDRsIgnorePodIPs(t *testing.T) {
 			t.Fatalf("seed %d: Cilium over the inventory differs from NetworkPolicy without pod IPs: %+v", seed, d)
 		}
 	}
-	if checked < int(seeds(t))/4 {
-		t.Errorf("only %d of %d policies checked", checked, seeds(t))
+	if checked < int(randir.Seeds(t))/4 {
+		t.Errorf("only %d of %d policies checked", checked, randir.Seeds(t))
 	}
 }
 

@@ -258,3 +258,21 @@ func (pp *parsedPolicy) hasExternal(d int) bool {
 	}
 	return false
 }
+
+// Interpreter reads a []cilium.CiliumNetworkPolicy.
+type Interpreter struct{}
+
+var _ enforcer.Interpreter = Interpreter{}
+
+// Interpret reads the policies into the model's policies.
+func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
+	pols, ok := objects.([]emit.CiliumNetworkPolicy)
+	if !ok {
+		return nil, fmt.Errorf("cilium interpreter: got %T, want []CiliumNetworkPolicy", objects)
+	}
+	ps, err := Interpret(pols)
+	if err != nil {
+		return nil, err
+	}
+	return &enforcer.Reading{Policies: ps}, nil
+}

@@ -12,7 +12,7 @@ import (
 // cluster of about 300 workloads and 600 rules.
 func BenchmarkBuildInterpret(b *testing.B) {
 	p, inv := randir.Generate(1, 300)
-	inv = withIPs(inv)
+	inv = randir.WithIPs(inv)
 	for b.Loop() {
 		rs, err := nftables.Build(p, inv)
 		if err != nil {

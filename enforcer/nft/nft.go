@@ -452,3 +452,22 @@ func (a addr) String() string {
 	}
 	return fmt.Sprintf("<endpoint #%d, which has no address of this family>", a.virtual)
 }
+
+// Interpreter reads a *nftables.Ruleset on the inventory's addresses.
+type Interpreter struct{}
+
+var _ enforcer.Interpreter = Interpreter{}
+
+// Interpret evaluates the ruleset for every pair of endpoints and external
+// peers.
+func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
+	rs, ok := objects.(*nftables.Ruleset)
+	if !ok {
+		return nil, fmt.Errorf("nftables interpreter: got %T, want *nftables.Ruleset", objects)
+	}
+	conn, err := Interpret(rs, in.Inventory, WithExternalPeers(in.ExternalPeers...))
+	if err != nil {
+		return nil, err
+	}
+	return &enforcer.Reading{Connectivity: conn}, nil
+}

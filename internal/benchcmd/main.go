@@ -14,10 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/testkit/gen"
 	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
@@ -56,7 +57,7 @@ func buildIntents(namespaces, workloads int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := pipeline.GenerateSet(set, []pipeline.Target{pipeline.NetworkPolicy})
+	out, err := generateSet(set)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +68,7 @@ func buildIntents(namespaces, workloads int) (string, error) {
 func matrix(cfg gen.Config) (string, error) {
 	set := gen.Generate(cfg)
 	start := time.Now()
-	model, err := evaluate.Model(evaluate.Input{Manifests: set})
+	model, err := pipeline.Input{Manifests: set}.Model()
 	if err != nil {
 		return "", err
 	}
@@ -108,4 +109,14 @@ func main() {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.name, wall, rss, result)
 		w.Flush()
 	}
+}
+
+// generateSet compiles a loaded intents set and builds the networkpolicy
+// target.
+func generateSet(set *intent.Set) (*pipeline.Output, error) {
+	res, err := compiler.Compile(set)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Generate(res, pipeline.Options{Targets: target.MustParse("networkpolicy")})
 }

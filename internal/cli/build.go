@@ -8,12 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/render"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 const buildHelp = `Compile the CUE intents in DIR (default: the current directory) and
@@ -68,7 +70,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipeline.GenerateDir(dir, opts)
+			res, err := pipeline.Run(pipeline.Sources{IntentsDir: dir}, opts)
 			if err != nil {
 				return err
 			}
@@ -79,7 +81,7 @@ func newBuildCmd(e *env) *cobra.Command {
 				return err
 			}
 			printReport(e, outDir, rep)
-			evaluate.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
+			render.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
 			return nil
 		},
 	}
@@ -88,34 +90,36 @@ func newBuildCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// buildFlags are the flags that shape the generated output. build and
-// verify share them (and netpolc.yaml's values for them), so verify
-// rebuilds exactly what build wrote.
+// buildFlags are the flags that shape the generated output: the targets,
+// the inventory, allow-approximate and every target's own options (from
+// the target registry). build and verify share them (and netpolc.yaml's
+// values for them), so verify rebuilds exactly what build wrote.
 type buildFlags struct {
 	targets   []string
 	inventory []string
-	opts      pipeline.Options
+	approx    bool
+	settings  map[string]*bool
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.inventory, "inventory", nil,
 		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable): the nftables target is rendered for their IPs, and every target is proven over them")
-	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: networkpolicy, cilium, calico, adminpolicy, nftables (default: targets in netpolc.yaml, else networkpolicy)")
-	cmd.Flags().BoolVar(&f.opts.AllowApproximate, "allow-approximate", false,
+	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: "+strings.Join(target.Names(), ", ")+" (default: targets in netpolc.yaml, else "+target.Default+")")
+	cmd.Flags().BoolVar(&f.approx, target.AllowApproximate, false,
 		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
-	cmd.Flags().BoolVar(&f.opts.AdminV1Alpha1, "admin-v1alpha1", false,
-		"adminpolicy target: emit AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 instead of ClusterNetworkPolicy v1alpha2")
-	cmd.Flags().BoolVar(&f.opts.CiliumNamedPortsPerDestination, "cilium-named-ports-per-destination", false,
-		"cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does), so they need no extra checks")
+	f.settings = map[string]*bool{}
+	for _, o := range target.Options() {
+		f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
+	}
 }
 
 // options merges the flags with netpolc.yaml: a flag given wins.
 func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.Options, error) {
-	ts, err := pipeline.ParseTargets(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
+	ts, err := target.Parse(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
 	if err != nil {
 		return pipeline.Options{}, err
 	}
-	o := pipeline.Options{Targets: ts}
+	o := pipeline.Options{Targets: ts, Settings: kit.Settings{}}
 	if len(f.inventory) > 0 {
 		set, err := manifests.Load(f.inventory...)
 		if err != nil {
@@ -123,16 +127,11 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.O
 		}
 		o.Inventory = &set.Inventory
 	}
-	for _, b := range []struct {
-		name string
-		flag bool
-		dst  *bool
-	}{
-		{"allow-approximate", f.opts.AllowApproximate, &o.AllowApproximate},
-		{"admin-v1alpha1", f.opts.AdminV1Alpha1, &o.AdminV1Alpha1},
-		{"cilium-named-ports-per-destination", f.opts.CiliumNamedPortsPerDestination, &o.CiliumNamedPortsPerDestination},
-	} {
-		*b.dst = cfg.Flag(b.name, b.flag, cmd.Flags().Changed(b.name))
+	o.AllowApproximate = cfg.Flag(target.AllowApproximate, f.approx, cmd.Flags().Changed(target.AllowApproximate))
+	for name, v := range f.settings {
+		if cfg.Flag(name, *v, cmd.Flags().Changed(name)) {
+			o.Settings[name] = true
+		}
 	}
 	return o, nil
 }

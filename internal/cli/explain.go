@@ -3,7 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/explain"
 )
 
 const explainHelp = `Explain whether SRC may open a connection to DST, and why: for each
@@ -35,7 +35,7 @@ func newExplainCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			model, err := evaluate.Model(input)
+			model, err := input.Model()
 			if err != nil {
 				return err
 			}
@@ -43,7 +43,7 @@ func newExplainCmd(e *env) *cobra.Command {
 			if len(args) == 3 {
 				port = args[2]
 			}
-			ex, err := evaluate.Explain(model, args[0], args[1], port)
+			ex, err := explain.Explain(model, args[0], args[1], port)
 			if err != nil {
 				return err
 			}

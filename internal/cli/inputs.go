@@ -6,11 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/config"
-	"github.com/netpolc/netpolc/internal/evaluate"
-	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/pipeline"
 )
 
 // inputFlags are the flags that say what to evaluate: an intents directory,
@@ -29,35 +26,24 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 // are compiled, and with both, the intents' policies are evaluated over the
 // manifests' workloads. Without a DIR, the intents directory is the one
 // netpolc.yaml names, else the current directory.
-func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Writer) (evaluate.Input, error) {
-	var in evaluate.Input
+func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Writer) (pipeline.Input, error) {
 	if !dirGiven {
 		cfg, err := config.Find(".")
 		if err != nil {
-			return in, err
+			return pipeline.Input{}, err
 		}
 		dir = displayPath(config.Pick(dir, false, cfg.Intents, dir))
 	}
-	if len(f.manifests) > 0 {
-		set, err := manifests.Load(f.manifests...)
-		if err != nil {
-			return in, err
-		}
-		for _, n := range set.Notes {
-			fmt.Fprintf(notes, "note: %s\n", n)
-		}
-		in.Manifests = set
-	}
+	src := pipeline.Sources{ManifestPaths: f.manifests}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
-		set, err := intent.Load(dir)
-		if err != nil {
-			return in, err
-		}
-		res, err := compiler.Compile(set)
-		if err != nil {
-			return in, err
-		}
-		in.Intents = res
+		src.IntentsDir = dir
 	}
-	return in, nil
+	loaded, err := pipeline.Load(src)
+	if err != nil {
+		return pipeline.Input{}, err
+	}
+	for _, n := range loaded.Notes {
+		fmt.Fprintf(notes, "note: %s\n", n)
+	}
+	return loaded.Input, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/render"
 )
 
@@ -46,7 +45,7 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			model, err := evaluate.Model(input)
+			model, err := input.Model()
 			if err != nil {
 				return err
 			}

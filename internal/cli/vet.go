@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/lint"
 )
 
@@ -38,11 +38,11 @@ func newVetCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			model, err := evaluate.Model(input)
+			model, err := input.Model()
 			if err != nil {
 				return err
 			}
-			inv := evaluate.IntentsInventory(input.Intents.Policy)
+			inv := enforcer.IntentsInventory(input.Intents.Policy)
 			if input.Manifests != nil {
 				inv = input.Manifests.Inventory
 			}

@@ -26,6 +26,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 // FileName is the config file's name.
@@ -39,14 +40,10 @@ type Config struct {
 	Intents, Output string
 	// Targets are the target names as written, nil when not set.
 	Targets []string
-	// Flags are the build flags set in the file (allow-approximate,
-	// admin-v1alpha1, cilium-named-ports-per-destination), by flag name.
+	// Flags are the build flags set in the file (allow-approximate and
+	// every target's options, target.BuildFlags), by flag name.
 	Flags map[string]bool
 }
-
-// BuildFlags are the boolean build flags the file may set: they shape the
-// generated output, so build and verify must agree on them.
-var BuildFlags = []string{"allow-approximate", "admin-v1alpha1", "cilium-named-ports-per-destination"}
 
 // Flag returns a build flag's value: the command line's when given, else
 // the file's, else false.
@@ -141,8 +138,8 @@ func Parse(name string, data []byte) (*Config, error) {
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
 		default:
-			if !slices.Contains(BuildFlags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, "+strings.Join(BuildFlags, ", "), "unknown key %q", k.Value)
+			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
 				continue
 			}
 			var b bool

@@ -1,7 +1,10 @@
-// Package diag carries user-facing findings that point at a position in the
-// user's input: errors from loading and compiling intents, and lint
-// findings. All findings of a run are collected and printed together,
-// sorted by position, like `cue vet`.
+// Package diag is netpolc's one error type: a finding that points at a
+// position in the user's input (file:line:col), names the CUE path or
+// object path, says what is wrong and what to do about it. Every stage —
+// loading and compiling intents, emitting and interpreting targets, the
+// equivalence proof, reading manifests and git revisions, lint — reports
+// user errors this way. All findings of a run are collected and printed
+// together, sorted by position, like `cue vet`.
 package diag
 
 import (
@@ -51,6 +54,9 @@ type Diagnostic struct {
 	Msg  string
 	// Hint says what to do about it.
 	Hint string
+	// Err is the cause, for errors.Is and errors.As; it is not printed
+	// (Msg says it).
+	Err error
 }
 
 // Error renders the diagnostic as "file:line:col: path: message (hint)".
@@ -159,3 +165,62 @@ func (l List) Is(target error) bool { return target == ErrInput }
 
 // Is reports a Diagnostic as an input error.
 func (d *Diagnostic) Is(target error) bool { return target == ErrInput }
+
+// Unwrap exposes the cause.
+func (d *Diagnostic) Unwrap() error { return d.Err }
+
+// Errorf is an input error with no position (a bad flag value, say),
+// printed as "message\n    hint: hint".
+func Errorf(hint, format string, args ...any) *Diagnostic {
+	err := fmt.Errorf(format, args...)
+	return &Diagnostic{Severity: Error, Msg: err.Error(), Hint: hint, Err: errors.Unwrap(err)}
+}
+
+// Collect gathers every diagnostic in err (a Diagnostic, a List, or
+// errors joined or wrapped around them), sorted. An error that carries no
+// diagnostic becomes one without position; text that wrappers added
+// around a List is dropped, since the diagnostics say everything. Collect
+// of nil is nil.
+func Collect(err error) List {
+	if err == nil {
+		return nil
+	}
+	var out List
+	collect(err, &out)
+	if len(out) == 0 {
+		out = List{{Severity: Error, Msg: err.Error(), Err: err}}
+	}
+	out.Sort()
+	return out
+}
+
+func collect(err error, out *List) {
+	switch e := err.(type) {
+	case List:
+		*out = append(*out, e...)
+		return
+	case *Diagnostic:
+		*out = append(*out, e)
+		return
+	case interface{ Unwrap() []error }:
+		if hasDiagnostic(err) {
+			for _, inner := range e.Unwrap() {
+				collect(inner, out)
+			}
+			return
+		}
+	default:
+		if inner := errors.Unwrap(err); inner != nil && hasDiagnostic(inner) {
+			collect(inner, out)
+			return
+		}
+	}
+	*out = append(*out, &Diagnostic{Severity: Error, Msg: err.Error(), Err: err})
+}
+
+// hasDiagnostic reports whether err is or wraps a Diagnostic or List.
+func hasDiagnostic(err error) bool {
+	var d *Diagnostic
+	var l List
+	return errors.As(err, &d) || errors.As(err, &l)
+}

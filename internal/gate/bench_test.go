@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/testkit/gittest"
 	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
@@ -51,7 +53,7 @@ func benchVerify(b *testing.B, namespaces, workloads int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err = gate.Run(gate.Options{Head: head, Base: base, Intents: "intents", Output: outDir, Build: pipeline.Options{Targets: []pipeline.Target{pipeline.NetworkPolicy}}})
+		rep, err = gate.Run(gate.Options{Head: head, Base: base, Intents: "intents", Output: outDir, Build: pipeline.Options{Targets: target.MustParse("networkpolicy")}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -83,11 +85,21 @@ func buildInto(b testing.TB, r *gittest.Repo, src []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	out, err := pipeline.GenerateSet(set, []pipeline.Target{pipeline.NetworkPolicy})
+	out, err := generateSet(set)
 	if err != nil {
 		b.Fatal(err)
 	}
 	if _, err := output.Write(r.Path(outDir), out.Files); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// generateSet compiles a loaded intents set and builds the networkpolicy
+// target.
+func generateSet(set *intent.Set) (*pipeline.Output, error) {
+	res, err := compiler.Compile(set)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Generate(res, pipeline.Options{Targets: target.MustParse("networkpolicy")})
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/explain"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -127,14 +127,14 @@ func origins(base, head *Side, f *Flow) []string {
 	}
 	switch f.Change {
 	case Opened:
-		return evaluate.Origins(head.Model, f.Src, f.Dst, f.After)
+		return explain.Origins(head.Model, f.Src, f.Dst, f.After)
 	case Closed:
-		return evaluate.Origins(base.Model, f.Src, f.Dst, f.Before)
+		return explain.Origins(base.Model, f.Src, f.Dst, f.Before)
 	}
 	if gained := f.After.Subtract(f.Before); !gained.IsEmpty() {
-		return evaluate.Origins(head.Model, f.Src, f.Dst, gained)
+		return explain.Origins(head.Model, f.Src, f.Dst, gained)
 	}
-	return evaluate.Origins(base.Model, f.Src, f.Dst, f.Before.Subtract(f.After))
+	return explain.Origins(base.Model, f.Src, f.Dst, f.Before.Subtract(f.After))
 }
 
 // groupOf is the namespace a flow is listed under.

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/output"
 )
@@ -36,7 +36,7 @@ func (d *Drift) Drifted() bool { return len(d.Changed)+len(d.Missing)+len(d.Extr
 
 // checkDrift compares dir in the snapshot with the generated files, by
 // git blob id: the snapshot's files are never read, except the record.
-func checkDrift(t *gitrev.Tree, dir string, files []emitters.File) (Drift, error) {
+func checkDrift(t *gitrev.Tree, dir string, files []kit.File) (Drift, error) {
 	d := Drift{Output: dir}
 	have, err := t.IDs(dir)
 	if err != nil {
@@ -79,9 +79,9 @@ func checkDrift(t *gitrev.Tree, dir string, files []emitters.File) (Drift, error
 // recordOf is the record `netpolc build` leaves after writing files: one
 // "<sha256>  <path>" line per file, sorted by path (package output's
 // format, which is sha256sum's).
-func recordOf(files []emitters.File) []byte {
+func recordOf(files []kit.File) []byte {
 	sorted := slices.Clone(files)
-	emitters.SortFiles(sorted)
+	kit.SortFiles(sorted)
 	var b bytes.Buffer
 	for _, f := range sorted {
 		sum := sha256.Sum256(f.Data)

@@ -1,14 +1,10 @@
 package gate
 
 import (
-	"fmt"
-
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/evaluate"
-	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // alignFamilies makes both sides' matrices cover the same address
@@ -61,24 +57,7 @@ func families(c *enforcer.Connectivity) (v4, v6 bool) {
 const anchorNamespace = "netpolc-diff-anchor"
 
 // anchor rebuilds the side's model and matrix with an anchor for cidrs.
-// The side's input is assembled as evaluate.Model does it.
 func (s *Side) anchor(cidrs []string) error {
-	var sets []enforcer.Policies
-	inv := s.inventory()
-	if s.Input.Intents != nil {
-		p, err := enforcer.FromIR(s.Input.Intents.Policy)
-		if err != nil {
-			return s.wrap(fmt.Errorf("intents: %w", err))
-		}
-		sets = append(sets, p)
-	}
-	if s.Input.Manifests != nil {
-		p, err := evaluate.ManifestPolicies(s.Input.Manifests)
-		if err != nil {
-			return s.wrap(err)
-		}
-		sets = append(sets, p)
-	}
 	np := networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "anchor", Namespace: anchorNamespace},
 		Spec: networkingv1.NetworkPolicySpec{
@@ -95,18 +74,10 @@ func (s *Side) anchor(cidrs []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := enforcer.New(inv, enforcer.Join(append(sets, a)...))
+	m, err := s.Input.ModelWith(a)
 	if err != nil {
 		return s.wrap(err)
 	}
 	s.Model, s.Matrix = m, m.Matrix()
 	return nil
-}
-
-// inventory is what the side's model is built over (as evaluate.Model).
-func (s *Side) inventory() inventory.Inventory {
-	if s.Input.Manifests != nil {
-		return s.Input.Manifests.Inventory
-	}
-	return evaluate.IntentsInventory(s.Input.Intents.Policy)
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -123,7 +123,7 @@ func TestPlan(t *testing.T) {
 // TestRecordMatchesOutput: the record verify expects is byte for byte the
 // one `netpolc build` (package output) leaves.
 func TestRecordMatchesOutput(t *testing.T) {
-	files := []emitters.File{
+	files := []kit.File{
 		{Path: "networkpolicy/shop/b.yaml", Data: []byte("b\n")},
 		{Path: "kustomization.yaml", Data: []byte("k\n")},
 		{Path: "networkpolicy/kustomization.yaml", Data: []byte("nk\n")},

@@ -8,8 +8,6 @@ import (
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/intent"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -36,7 +34,7 @@ type Side struct {
 	// Compiled are the compiled intents (nil without intents).
 	Compiled *compiler.Result
 	// Input is what the model evaluates.
-	Input evaluate.Input
+	Input pipeline.Input
 	// Model and Matrix are nil when Empty.
 	Model  *enforcer.Model
 	Matrix *enforcer.Connectivity
@@ -48,21 +46,35 @@ type Side struct {
 
 // Load reads, compiles and evaluates what spec names in a snapshot.
 func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
-	s := &Side{Name: t.Name}
-	set, err := loadIntents(t, spec.Intents)
+	files, err := readIntents(t, spec.Intents)
 	if err != nil {
 		return nil, err
 	}
-	if set != nil {
-		if s.Compiled, err = compiler.Compile(set); err != nil {
-			return nil, s.wrap(err)
-		}
-		s.Input.Intents = s.Compiled
+	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files}
+	if spec.Intents == "" {
+		src.IntentsDir = ""
 	}
-	if err := s.loadManifests(t, spec.Manifests); err != nil {
+	if src.ManifestFiles, err = readManifests(t, spec.Manifests); err != nil {
+		return nil, err
+	}
+	s := &Side{Name: t.Name}
+	if err := s.load(src); err != nil {
 		return nil, err
 	}
 	return s, s.evaluate()
+}
+
+// load runs the pipeline's load stage on what was read.
+func (s *Side) load(src pipeline.Sources) error {
+	if src.IntentFiles == nil {
+		src.IntentFiles = map[string][]byte{} // never the work tree
+	}
+	l, err := pipeline.Load(src)
+	if err != nil {
+		return s.wrap(err)
+	}
+	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, l.Notes
+	return nil
 }
 
 // LoadBuild is Load for an intents directory, also generating the output
@@ -77,23 +89,21 @@ func LoadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, er
 
 // loadBuildFiles is LoadBuild on intents already read.
 func loadBuildFiles(name, intents string, files map[string][]byte, opts pipeline.Options) (*Side, error) {
-	s := &Side{Name: name}
-	set, err := loadIntentFiles(name, intents, files)
-	if err != nil {
-		return nil, err
-	}
-	if set == nil {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(intents), name, errNoIntents)
 	}
-	if s.Output, err = pipeline.GenerateWith(set, opts); err != nil {
+	s := &Side{Name: name}
+	if err := s.load(pipeline.Sources{IntentsDir: displayDir(intents), IntentFiles: files}); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.Output, err = pipeline.Generate(s.Compiled, opts); err != nil {
 		return nil, s.wrap(err)
 	}
-	s.Compiled = s.Output.Compiled
-	s.Input.Intents = s.Compiled
 	s.Model, s.Matrix = s.Output.Model, s.Output.Connectivity
 	if opts.Inventory != nil {
 		// The build evaluated over other workloads than a side's own.
-		if s.Model, err = evaluate.Model(s.Input); err != nil {
+		if s.Model, err = s.Input.Model(); err != nil {
 			return nil, s.wrap(err)
 		}
 		s.Matrix = s.Model.Matrix()
@@ -103,12 +113,12 @@ func loadBuildFiles(name, intents string, files map[string][]byte, opts pipeline
 
 // evaluate builds the model and matrix of whatever was loaded.
 func (s *Side) evaluate() error {
-	if s.Input.Intents == nil && s.Input.Manifests == nil {
+	if s.Input.Empty() {
 		s.Empty = true
 		return nil
 	}
 	var err error
-	if s.Model, err = evaluate.Model(s.Input); err != nil {
+	if s.Model, err = s.Input.Model(); err != nil {
 		return s.wrap(err)
 	}
 	s.Matrix = s.Model.Matrix()
@@ -131,16 +141,6 @@ func (e *SideError) Error() string { return e.Side + ": " + e.Err.Error() }
 // Unwrap exposes the cause (a diag.List for intent errors).
 func (e *SideError) Unwrap() error { return e.Err }
 
-// loadIntents reads and loads the .cue files directly in dir; nil when
-// there are none (no intents at this snapshot).
-func loadIntents(t *gitrev.Tree, dir string) (*intent.Set, error) {
-	files, err := readIntents(t, dir)
-	if err != nil {
-		return nil, err
-	}
-	return loadIntentFiles(t.Name, dir, files)
-}
-
 // readIntents reads the .cue files directly in dir, by base name.
 func readIntents(t *gitrev.Tree, dir string) (map[string][]byte, error) {
 	if dir == "" {
@@ -157,18 +157,6 @@ func readIntents(t *gitrev.Tree, dir string) (map[string][]byte, error) {
 	return byName, nil
 }
 
-// loadIntentFiles loads intents read from a snapshot; nil without files.
-func loadIntentFiles(side, dir string, files map[string][]byte) (*intent.Set, error) {
-	if len(files) == 0 {
-		return nil, nil
-	}
-	set, err := intent.LoadFiles(displayDir(dir), files)
-	if err != nil {
-		return nil, &SideError{Side: side, Err: err}
-	}
-	return set, nil
-}
-
 // displayDir is how intent positions name a repository directory; it
 // matches what intent.Load records for the same directory on disk, so a
 // build from a snapshot is byte-identical to one from the work tree.
@@ -179,15 +167,15 @@ func displayDir(dir string) string {
 	return strings.TrimSuffix(dir, "/")
 }
 
-// loadManifests reads the YAML and JSON files of the manifest paths
+// readManifests reads the YAML and JSON files of the manifest paths
 // (hidden files and directories are skipped, as on disk).
-func (s *Side) loadManifests(t *gitrev.Tree, paths []string) error {
+func readManifests(t *gitrev.Tree, paths []string) ([]manifests.File, error) {
 	var files []manifests.File
 	seen := map[string]bool{}
 	for _, p := range paths {
 		got, err := t.Read(p, true, isManifest)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, name := range sortedKeys(got) {
 			if !seen[name] {
@@ -196,16 +184,7 @@ func (s *Side) loadManifests(t *gitrev.Tree, paths []string) error {
 			}
 		}
 	}
-	if len(files) == 0 {
-		return nil
-	}
-	set, err := manifests.ParseFiles(files...)
-	if err != nil {
-		return s.wrap(err)
-	}
-	s.Input.Manifests = set
-	s.Notes = set.Notes
-	return nil
+	return files, nil
 }
 
 // isManifest keeps .yaml, .yml and .json files outside hidden folders.

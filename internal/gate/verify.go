@@ -20,8 +20,8 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/lint"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -130,7 +130,7 @@ func Run(o Options) (*Report, error) {
 	}
 	r.Findings = lint.Gate(lint.Input{
 		Compiled:  head.Compiled,
-		Inventory: evaluate.IntentsInventory(head.Compiled.Policy),
+		Inventory: enforcer.IntentsInventory(head.Compiled.Policy),
 		Model:     head.Model,
 		Matrix:    head.Matrix,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/testkit/gittest"
 )
 
@@ -93,7 +94,7 @@ func newShop(t *testing.T) *gittest.Repo {
 // rebuild runs `netpolc build intents -o deploy/netpol` in the work tree.
 func rebuild(t *testing.T, r *gittest.Repo) {
 	t.Helper()
-	out, err := pipeline.Generate(r.Path("intents"), []pipeline.Target{pipeline.NetworkPolicy})
+	out, err := pipeline.Run(pipeline.Sources{IntentsDir: r.Path("intents")}, pipeline.Options{Targets: target.MustParse("networkpolicy")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func tryRun(t *testing.T, r *gittest.Repo, base string, denyOpened bool) (*gate.
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := gate.Options{Head: head, Intents: "intents", Output: outDir, Build: pipeline.Options{Targets: []pipeline.Target{pipeline.NetworkPolicy}}, DenyOpened: denyOpened}
+	o := gate.Options{Head: head, Intents: "intents", Output: outDir, Build: pipeline.Options{Targets: target.MustParse("networkpolicy")}, DenyOpened: denyOpened}
 	if base != "" {
 		if o.Base, err = repo.Revision(base); err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/explain"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -145,7 +145,7 @@ func (ck *guardChecker) flows(g compiler.Guardrail, out *diag.List) {
 			break
 		}
 		line := fmt.Sprintf("%s → %s %s", v.src, v.dst, v.ports)
-		if o := evaluate.Origins(ck.in.Model, v.src, v.dst, v.ports); len(o) > 0 {
+		if o := explain.Origins(ck.in.Model, v.src, v.dst, v.ports); len(o) > 0 {
 			line += "  ← " + strings.Join(o, ", ")
 		}
 		lines = append(lines, line)

@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/intent"
-	"github.com/netpolc/netpolc/internal/evaluate"
 	"github.com/netpolc/netpolc/internal/lint"
+	"github.com/netpolc/netpolc/internal/pipeline"
 )
 
 // decl is shared by the cases: two namespaces with declared ports; the
@@ -36,11 +37,11 @@ func run(t *testing.T, src string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := evaluate.Model(evaluate.Input{Intents: res})
+	model, err := pipeline.Input{Intents: res}.Model()
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := lint.Run(lint.Input{Compiled: res, Inventory: evaluate.IntentsInventory(res.Policy), Model: model})
+	list := lint.Run(lint.Input{Compiled: res, Inventory: enforcer.IntentsInventory(res.Policy), Model: model})
 	return list.Error()
 }
 

@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/internal/explain"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -222,7 +222,7 @@ func exposed(eps []inventory.Endpoint, p ir.Port) bool {
 // error (vet and verify exit 1).
 func expectations(in Input, out *diag.List) {
 	for _, e := range in.Compiled.Expectations {
-		ex, err := evaluate.Explain(in.Model, e.From, e.To, e.Port)
+		ex, err := explain.Explain(in.Model, e.From, e.To, e.Port)
 		if err != nil {
 			out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "from and to are \"namespace/workload\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)
 			continue

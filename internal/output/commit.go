@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
 // commit carries out a plan.
@@ -51,7 +51,7 @@ func (p *plan) commit(abs string) (Report, error) {
 
 // place stages files in a temporary directory on the file system of abs,
 // then renames each into place. It returns the paths placed.
-func place(abs string, files []emitters.File) (placed []string, err error) {
+func place(abs string, files []kit.File) (placed []string, err error) {
 	tmp, err := stagingDir(abs)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/emitters/kustomize"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -70,9 +70,9 @@ func TestKustomizeBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := kustomize.Files(map[string][]emitters.File{
-		networkpolicy.Dir: npFiles,
-		"nftables":        {{Path: "nftables/node.nft", Data: []byte("table inet netpolc {}\n")}},
+	files, err := kustomize.Files(map[string][]kit.File{
+		networkpolicy.Name: npFiles,
+		"nftables":         {{Path: "nftables/node.nft", Data: []byte("table inet netpolc {}\n")}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
 // RecordFile is the file in the output directory that records what netpolc
@@ -67,7 +67,7 @@ type Report struct {
 // directory, when a path is unsafe, or when a file netpolc did not write
 // is in the way. Files are staged in a temporary directory next to dir and
 // renamed into place, so a reader never sees a half-written file.
-func Write(dir string, files []emitters.File) (Report, error) {
+func Write(dir string, files []kit.File) (Report, error) {
 	if dir == "" {
 		return Report{}, fmt.Errorf("%w: no output directory given", ErrUnsafePath)
 	}
@@ -99,7 +99,7 @@ func Write(dir string, files []emitters.File) (Report, error) {
 // checkFiles checks that every path is a clean relative path that stays
 // inside the output directory, given once, and that no path is both a file
 // and a folder of another file. It returns the files sorted by path.
-func checkFiles(files []emitters.File) ([]emitters.File, error) {
+func checkFiles(files []kit.File) ([]kit.File, error) {
 	var errs []error
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -124,7 +124,7 @@ func checkFiles(files []emitters.File) ([]emitters.File, error) {
 		return nil, errors.Join(errs...)
 	}
 	sorted := slices.Clone(files)
-	emitters.SortFiles(sorted)
+	kit.SortFiles(sorted)
 	return sorted, nil
 }
 

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
 // files builds output files from path/content pairs.
-func files(pairs ...string) []emitters.File {
-	var out []emitters.File
+func files(pairs ...string) []kit.File {
+	var out []kit.File
 	for i := 0; i < len(pairs); i += 2 {
-		out = append(out, emitters.File{Path: pairs[i], Data: []byte(pairs[i+1])})
+		out = append(out, kit.File{Path: pairs[i], Data: []byte(pairs[i+1])})
 	}
 	return out
 }
@@ -53,7 +53,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 }
 
 // write is Write that must succeed and leave no staging directory behind.
-func write(t *testing.T, dir string, fs []emitters.File) Report {
+func write(t *testing.T, dir string, fs []kit.File) Report {
 	t.Helper()
 	rep, err := Write(dir, fs)
 	if err != nil {
@@ -334,7 +334,7 @@ func TestUnsafePaths(t *testing.T) {
 	if _, err := Write("", nil); !errors.Is(err, ErrUnsafePath) {
 		t.Errorf("empty dir: err = %v, want ErrUnsafePath", err)
 	}
-	for name, fs := range map[string][]emitters.File{
+	for name, fs := range map[string][]kit.File{
 		"duplicate":        files("a.yaml", "1", "a.yaml", "1"),
 		"file and folder":  files("a", "1", "a/b.yaml", "2"),
 		"file and folder2": files("a/b", "1", "a/b/c/d.yaml", "2"),

@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/netpolc/netpolc/emitters"
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
 // plan is what a run will do, decided before anything is written.
 type plan struct {
-	write     []emitters.File // new or changed files
+	write     []kit.File // new or changed files
 	unchanged []string
 	stale     []string // written by netpolc, no longer produced, unchanged: remove
 	kept      []string // written by netpolc, no longer produced, changed: keep
@@ -26,7 +26,7 @@ type plan struct {
 
 // makePlan compares the files to produce with what is on disk and in the
 // record. Every file in the way that netpolc did not write is an error.
-func makePlan(abs string, files []emitters.File, old record) (*plan, error) {
+func makePlan(abs string, files []kit.File, old record) (*plan, error) {
 	p := &plan{old: old, new: record{}}
 	t := &tree{abs: abs, dirs: map[string]error{}}
 	var errs []error
@@ -50,7 +50,7 @@ func makePlan(abs string, files []emitters.File, old record) (*plan, error) {
 }
 
 // addFile decides what to do with a produced file.
-func (p *plan) addFile(t *tree, f emitters.File) error {
+func (p *plan) addFile(t *tree, f kit.File) error {
 	p.new[f.Path] = []string{hashOf(f.Data)}
 	cur, exists, err := t.read(f.Path)
 	switch {

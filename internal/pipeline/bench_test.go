@@ -5,6 +5,7 @@ import (
 
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/gctune"
+	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
 
@@ -19,7 +20,7 @@ func BenchmarkBuild500x10(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := GenerateSet(set, []Target{NetworkPolicy}); err != nil {
+		if _, err := compileGenerate(set, Options{Targets: target.MustParse("networkpolicy")}); err != nil {
 			b.Fatal(err)
 		}
 	}

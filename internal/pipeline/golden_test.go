@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -28,7 +29,7 @@ func TestExamplesGolden(t *testing.T) {
 		}
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			out, err := Generate(dir, []Target{NetworkPolicy})
+			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
 			if err != nil {
 				t.Fatal(err)
 			}

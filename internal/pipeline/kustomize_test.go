@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 // TestKustomizeBuildsEveryExample writes each example's output the way
@@ -23,7 +24,7 @@ func TestKustomizeBuildsEveryExample(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			out, err := Generate(dir, []Target{NetworkPolicy})
+			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 // TestNFTablesTarget renders the shop for the pod IPs of its cluster
@@ -22,7 +23,7 @@ func TestNFTablesTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := GenerateWith(set, Options{Targets: []Target{NFTables, NetworkPolicy}, Inventory: &cluster.Inventory})
+	out, err := compileGenerate(set, Options{Targets: target.MustParse("nftables", "networkpolicy"), Inventory: &cluster.Inventory})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestNFTablesTarget(t *testing.T) {
 		}
 	}
 
-	_, err = GenerateWith(set, Options{Targets: []Target{NFTables}})
+	_, err = compileGenerate(set, Options{Targets: target.MustParse("nftables")})
 	if !errors.Is(err, nftables.ErrNoPodIPs) {
 		t.Fatalf("without pod IPs: %v, want ErrNoPodIPs", err)
 	}

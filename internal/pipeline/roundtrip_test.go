@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 // TestEmittedYAMLMatchesIntents reads back the YAML that build writes for
@@ -20,7 +21,7 @@ func TestEmittedYAMLMatchesIntents(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			out, err := Generate(dir, []Target{NetworkPolicy})
+			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,15 +38,15 @@ func TestEmittedYAMLMatchesIntents(t *testing.T) {
 			if len(set.NetworkPolicies) != len(files) {
 				t.Fatalf("read %d NetworkPolicies from %d files", len(set.NetworkPolicies), len(files))
 			}
-			pols, err := evaluate.ManifestPolicies(set)
+			pols, err := ManifestPolicies(set)
 			if err != nil {
 				t.Fatal(err)
 			}
-			model, err := enforcer.New(evaluate.IntentsInventory(out.Compiled.Policy), pols)
+			model, err := enforcer.New(enforcer.IntentsInventory(out.Compiled.Policy), pols)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := evaluate.Equal("networkpolicy YAML", out.Connectivity, model.Matrix()); err != nil {
+			if err := proof.Equal("networkpolicy YAML", out.Connectivity, model.Matrix()); err != nil {
 				t.Fatal(err)
 			}
 			if len(out.Connectivity.Connections) == 0 {

@@ -3,34 +3,57 @@ package randir
 import (
 	"bytes"
 	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
 
-	networkingv1 "k8s.io/api/networking/v1"
-
+	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/internal/evaluate"
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/render"
 )
 
-// Compare is evaluate.Compare, kept here for the property tests.
-func Compare(inv inventory.Inventory, want, got enforcer.Policies) (*enforcer.Delta, error) {
-	return evaluate.Compare(inv, want, got)
+// Seeds is the number of random policies a property test checks:
+// NETPOLC_FUZZ_SEEDS overrides it (make fuzz), -short lowers it.
+func Seeds(t testing.TB) int64 {
+	if s := os.Getenv("NETPOLC_FUZZ_SEEDS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("NETPOLC_FUZZ_SEEDS=%q: %v", s, err)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 60
+	}
+	return 300
 }
 
-// CompareAcross is evaluate.CompareAcross.
-func CompareAcross(wantInv inventory.Inventory, want enforcer.Policies, gotInv inventory.Inventory, got enforcer.Policies) (*enforcer.Delta, error) {
-	return evaluate.CompareAcross(wantInv, want, gotInv, got)
+// Reference is the NetworkPolicy target's meaning of p: the emitted
+// NetworkPolicies where that target builds, else the IR itself (deny
+// rules, which NetworkPolicy cannot express).
+func Reference(t testing.TB, p *ir.Policy) enforcer.Policies {
+	t.Helper()
+	if nps, err := networkpolicy.Build(p); err == nil {
+		pols, err := enforcer.FromNetworkPolicies(enforcer.WithoutSource(nps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pols
+	}
+	pols, err := enforcer.FromIR(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pols
 }
 
-// Wider is evaluate.Wider.
-func Wider(d *enforcer.Delta) bool { return evaluate.Wider(d) }
-
-// RangePrefixes is evaluate.RangePrefixes.
-func RangePrefixes(first, last netip.Addr) []netip.Prefix { return evaluate.RangePrefixes(first, last) }
-
-// Diff is Compare's delta as text, "" when the sets agree.
+// Diff is proof.Compare's delta as text, "" when the sets agree.
 func Diff(inv inventory.Inventory, want, got enforcer.Policies) (string, error) {
-	d, err := Compare(inv, want, got)
+	d, err := proof.Compare(inv, want, got)
 	if err != nil || d.Empty() {
 		return "", err
 	}
@@ -41,8 +64,36 @@ func Diff(inv inventory.Inventory, want, got enforcer.Policies) (string, error) 
 	return buf.String(), nil
 }
 
-// NetworkPolicies is enforcer.WithoutSource, kept here for the property
-// tests.
-func NetworkPolicies(pols []networkingv1.NetworkPolicy) []enforcer.SourcedNetworkPolicy {
-	return enforcer.WithoutSource(pols)
+// EgressOnly returns p without its ingress isolations and rules.
+func EgressOnly(p *ir.Policy) *ir.Policy {
+	q := *p
+	q.Isolations, q.Rules = nil, nil
+	for _, iso := range p.Isolations {
+		if iso.Direction == ir.Egress {
+			q.Isolations = append(q.Isolations, iso)
+		}
+	}
+	for _, r := range p.Rules {
+		if r.Direction == ir.Egress {
+			q.Rules = append(q.Rules, r)
+		}
+	}
+	return &q
+}
+
+// WithIPs gives every endpoint without a known IP one (and a third of them
+// an IPv6 one too), from ranges the generator's blocks partly cover.
+func WithIPs(inv inventory.Inventory) inventory.Inventory {
+	inv.Endpoints = slices.Clone(inv.Endpoints)
+	for i := range inv.Endpoints {
+		ep := &inv.Endpoints[i]
+		if len(ep.IPs) > 0 {
+			continue
+		}
+		ep.IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, 250, byte(i / 250), byte(1 + i%250)})}
+		if i%3 == 0 {
+			ep.IPs = append(ep.IPs, netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0xfa, 14: byte(i >> 8), 15: byte(i)}))
+		}
+	}
+	return inv
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -59,7 +60,7 @@ func TestValid(t *testing.T) {
 			continue
 		}
 		built++
-		got, err := enforcer.FromNetworkPolicies(NetworkPolicies(pols))
+		got, err := enforcer.FromNetworkPolicies(enforcer.WithoutSource(pols))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,9 +117,9 @@ func TestRangePrefixes(t *testing.T) {
 		{"2001:db8::", "2001:db8::1", "[2001:db8::/127]"},
 	}
 	for _, tt := range tests {
-		got := fmt.Sprint(RangePrefixes(netip.MustParseAddr(tt.first), netip.MustParseAddr(tt.last)))
+		got := fmt.Sprint(proof.RangePrefixes(netip.MustParseAddr(tt.first), netip.MustParseAddr(tt.last)))
 		if got != tt.want {
-			t.Errorf("RangePrefixes(%s, %s) = %s, want %s", tt.first, tt.last, got, tt.want)
+			t.Errorf("proof.RangePrefixes(%s, %s) = %s, want %s", tt.first, tt.last, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package emitters
+package kit
 
 import (
 	"strings"

@@ -3,7 +3,7 @@
 //
 // Each target lives in its own sub-package as a pure function of the IR;
 // only package output writes files to disk.
-package emitters
+package kit
 
 import (
 	"bytes"
@@ -13,8 +13,6 @@ import (
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
-
-	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // Header is the first line of every generated file. It follows the Go
@@ -30,16 +28,6 @@ type File struct {
 	// Data is the complete content, Header included.
 	Data []byte
 }
-
-// Warning reports a rule an emitter could only express more narrowly than
-// the intents, under its AllowApproximate option.
-type Warning struct {
-	Origin  ir.Origin
-	Message string
-}
-
-// String renders "origin: message".
-func (w Warning) String() string { return w.Origin.String() + ": " + w.Message }
 
 // SortFiles sorts files by path, the order every emitter returns them in.
 func SortFiles(files []File) {

@@ -1,138 +1,150 @@
-// Package evaluate assembles the evaluation model (package enforcer) from
-// what a user has: compiled intents, Kubernetes manifests, or both, and
-// proves that emitted NetworkPolicies mean exactly what the intents mean.
-package evaluate
+// Package proof is the equivalence proof: a target's emitted objects, read
+// back by its interpreter, must give exactly the connectivity the intents
+// give over the same inventory — or, when the user allows approximation,
+// nothing more. The intents' own meaning (the Reference) comes straight
+// from the IR; the target's never does.
+package proof
 
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/internal/diag"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"k8s.io/apimachinery/pkg/labels"
-
-	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
-	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
-// Input is what to evaluate. At least one of the fields is set.
-type Input struct {
-	// Intents are compiled intents: their policies are evaluated, and
-	// their declared workloads are the inventory unless Manifests is set.
-	Intents *compiler.Result
-	// Manifests are real workloads and any policies they contain.
-	Manifests *manifests.Set
+// inertNamespace holds no endpoint: policies there only shape the model's
+// external peers.
+const inertNamespace = "netpolc-inert"
+
+// Compare compares the connectivity of two policy sets over inv: the
+// delta from want (before) to got (after).
+//
+// The model names external peers after the address ranges the policies'
+// blocks split the address space into, so two sets that agree everywhere
+// but use different blocks (a block a broader rule makes redundant, a ::/0
+// in a deny-all rule) name their external peers differently. Compare then
+// evaluates both again on the common refinement of their external peers,
+// added to each side by a policy that selects no endpoint.
+func Compare(inv inventory.Inventory, want, got enforcer.Policies) (*enforcer.Delta, error) {
+	return CompareAcross(inv, want, inv, got)
 }
 
-// Model builds the evaluation model for an input. With both intents and
-// manifests, the intents' policies are evaluated over the manifests'
-// workloads together with the manifests' own policies: "what would these
-// intents do to this cluster".
-func Model(in Input) (*enforcer.Model, error) {
-	var sets []enforcer.Policies
-	inv := in.inventory()
-	if in.Intents != nil {
-		pols, err := enforcer.FromIR(in.Intents.Policy)
-		if err != nil {
-			return nil, fmt.Errorf("intents: %w", err)
-		}
-		sets = append(sets, pols)
+// CompareAcross is Compare with an inventory per side (of the same
+// endpoints: only their IPs may differ).
+func CompareAcross(wantInv inventory.Inventory, want enforcer.Policies, gotInv inventory.Inventory, got enforcer.Policies) (*enforcer.Delta, error) {
+	mw, err := enforcer.New(wantInv, want)
+	if err != nil {
+		return nil, err
 	}
-	if in.Manifests != nil {
-		pols, err := ManifestPolicies(in.Manifests)
+	mg, err := enforcer.New(gotInv, got)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(mw.ExternalPeers(), mg.ExternalPeers()) {
+		blocks, err := peerBlocks(append(mw.ExternalPeers(), mg.ExternalPeers()...))
 		if err != nil {
 			return nil, err
 		}
-		sets = append(sets, pols)
+		inert, err := inertPolicy(blocks)
+		if err != nil {
+			return nil, err
+		}
+		return CompareAcross(wantInv, enforcer.Join(want, inert), gotInv, enforcer.Join(got, inert))
 	}
-	return enforcer.New(inv, enforcer.Join(sets...))
+	return enforcer.Diff(mw.Matrix(), mg.Matrix()), nil
 }
 
-func (in Input) inventory() (inv inventory.Inventory) {
-	if in.Manifests != nil {
-		return in.Manifests.Inventory
+// Wider reports whether got allows something want does not.
+func Wider(d *enforcer.Delta) bool {
+	if len(d.Opened) > 0 {
+		return true
 	}
-	if in.Intents != nil {
-		return IntentsInventory(in.Intents.Policy)
-	}
-	return inv
-}
-
-// IntentsInventory is the intents' declared workloads plus the cluster DNS
-// (unless a declared workload already is it), so DNS rules show in the
-// matrix and are covered by the equivalence check.
-func IntentsInventory(p *ir.Policy) inventory.Inventory {
-	inv := enforcer.InventoryFromIR(p)
-	if p.DNS.Namespaces == nil || p.DNS.Pods == nil {
-		return inv
-	}
-	ns := p.DNS.Namespaces.MatchLabels[inventory.MetadataNameLabel]
-	dnsLabels := labels.Set(p.DNS.Pods.MatchLabels)
-	for _, ep := range inv.Endpoints {
-		if ep.Namespace == ns && labels.SelectorFromSet(dnsLabels).Matches(labels.Set(ep.Labels)) {
-			return inv
+	for _, c := range d.Changed {
+		if !c.Opened().IsEmpty() {
+			return true
 		}
 	}
-	if ns == "" {
-		return inv
-	}
-	found := false
-	for _, n := range inv.Namespaces {
-		found = found || n.Name == ns
-	}
-	if !found {
-		inv.Namespaces = append(inv.Namespaces, inv.Namespace(ns))
-	}
-	name := "kube-dns"
-	if v, ok := dnsLabels["k8s-app"]; ok {
-		name = v
-	}
-	inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{
-		Namespace: ns, Name: name, Kind: "Deployment", Labels: dnsLabels,
-		Ports:  []ir.NamedPort{{Name: "dns", Port: 53, Protocol: portset.UDP}, {Name: "dns-tcp", Port: 53, Protocol: portset.TCP}},
-		Source: diag.Pos{File: "<cluster.dns>"},
-	})
-	inv.Sort()
-	return inv
+	return false
 }
 
-// ManifestPolicies converts every policy object of a manifests set.
-func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
-	nps := make([]enforcer.SourcedNetworkPolicy, len(s.NetworkPolicies))
-	for i, np := range s.NetworkPolicies {
-		nps[i] = enforcer.SourcedNetworkPolicy(np)
+// peerBlocks turns external peer names ("ip:FIRST-LAST") into the CIDRs
+// that cover exactly those ranges.
+func peerBlocks(names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		lo, hi, ok := strings.Cut(strings.TrimPrefix(n, "ip:"), "-")
+		first, err1 := netip.ParseAddr(lo)
+		last, err2 := netip.ParseAddr(hi)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad external peer name %q", n)
+		}
+		for _, p := range RangePrefixes(first, last) {
+			out = append(out, p.String())
+		}
 	}
-	cnps := make([]enforcer.SourcedClusterNetworkPolicy, len(s.ClusterNetworkPolicies))
-	for i, p := range s.ClusterNetworkPolicies {
-		cnps[i] = enforcer.SourcedClusterNetworkPolicy(p)
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// RangePrefixes returns the fewest prefixes covering first..last exactly
+// (both of one family, first <= last), in ascending order.
+func RangePrefixes(first, last netip.Addr) []netip.Prefix {
+	var out []netip.Prefix
+	for first.IsValid() && first.Compare(last) <= 0 {
+		bits := first.BitLen()
+		// Grow the prefix while it starts at first and ends within last.
+		p := netip.PrefixFrom(first, bits)
+		for b := bits - 1; b >= 0; b-- {
+			q := netip.PrefixFrom(first, b).Masked()
+			if q.Addr() != first || lastOf(q).Compare(last) > 0 {
+				break
+			}
+			p = q
+		}
+		out = append(out, p)
+		end := lastOf(p)
+		if end == last {
+			break
+		}
+		first = end.Next()
 	}
-	anps := make([]enforcer.SourcedAdminNetworkPolicy, len(s.AdminNetworkPolicies))
-	for i, p := range s.AdminNetworkPolicies {
-		anps[i] = enforcer.SourcedAdminNetworkPolicy(p)
+	return out
+}
+
+// lastOf is the highest address of a masked prefix.
+func lastOf(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
 	}
-	banps := make([]enforcer.SourcedBaselineAdminNetworkPolicy, len(s.BaselineAdminNetworkPolicies))
-	for i, p := range s.BaselineAdminNetworkPolicies {
-		banps[i] = enforcer.SourcedBaselineAdminNetworkPolicy(p)
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// inertPolicy is a NetworkPolicy in a namespace without endpoints whose
+// egress rule names blocks.
+func inertPolicy(blocks []string) (enforcer.Policies, error) {
+	np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: inertNamespace, Name: "blocks"}}
+	np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+	var to []networkingv1.NetworkPolicyPeer
+	for _, b := range blocks {
+		to = append(to, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: b}})
 	}
-	var all []enforcer.Policies
-	var errs []error
-	for _, f := range []func() (enforcer.Policies, error){
-		func() (enforcer.Policies, error) { return enforcer.FromNetworkPolicies(nps) },
-		func() (enforcer.Policies, error) { return enforcer.FromClusterNetworkPolicies(cnps) },
-		func() (enforcer.Policies, error) { return enforcer.FromAdminNetworkPolicies(anps) },
-		func() (enforcer.Policies, error) { return enforcer.FromBaselineAdminNetworkPolicies(banps) },
-	} {
-		p, err := f()
-		errs = append(errs, err)
-		all = append(all, p)
+	np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: to}}
+	pols, err := enforcer.FromNetworkPolicies([]enforcer.SourcedNetworkPolicy{{NetworkPolicy: np}})
+	if err != nil {
+		return enforcer.Policies{}, fmt.Errorf("extra blocks: %w", err)
 	}
-	return enforcer.Join(all...), errors.Join(errs...)
+	return pols, nil
 }
 
 // ErrNotEquivalent is returned when emitted objects do not reproduce the
@@ -151,8 +163,8 @@ type Reference struct {
 
 // NewReference evaluates the intents over inv (IntentsInventory for the
 // intents' own workloads).
-func NewReference(res *compiler.Result, inv inventory.Inventory) (*Reference, error) {
-	pols, err := enforcer.FromIR(res.Policy)
+func NewReference(p *ir.Policy, inv inventory.Inventory) (*Reference, error) {
+	pols, err := enforcer.FromIR(p)
 	if err != nil {
 		return nil, err
 	}

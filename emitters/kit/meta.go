@@ -1,0 +1,106 @@
+package kit
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/internal/ir"
+)
+
+// Metadata netpolc puts on every object it emits.
+const (
+	// ManagedByLabel is the well-known label naming the tool that manages
+	// an object; its value is ManagedBy.
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	// ManagedBy is the value of ManagedByLabel.
+	ManagedBy = "netpolc"
+	// OriginsAnnotation lists, sorted and joined with OriginsSeparator,
+	// the positions of every intent (rule or isolation) that went into an
+	// object, so a reviewer can trace it back to its CUE line.
+	OriginsAnnotation = "netpolc.dev/origins"
+	// OriginsSeparator joins the origins in OriginsAnnotation.
+	OriginsSeparator = "; "
+)
+
+// Origins is the set of intents that went into one emitted object.
+type Origins map[ir.Origin]bool
+
+// Add records origins.
+func (s Origins) Add(os ...ir.Origin) {
+	for _, o := range os {
+		s[o] = true
+	}
+}
+
+// Sorted returns the origins ordered by file, line, column and template.
+func (s Origins) Sorted() []ir.Origin { return slices.SortedFunc(maps.Keys(s), CompareOrigins) }
+
+// First is the smallest origin, the one messages about the object name.
+func (s Origins) First() ir.Origin {
+	if len(s) == 0 {
+		return ir.Origin{}
+	}
+	return s.Sorted()[0]
+}
+
+// String renders the OriginsAnnotation value: sorted, de-duplicated (two
+// templates expanding at one position print the same), joined.
+func (s Origins) String() string {
+	var out []string
+	for _, o := range s.Sorted() {
+		out = append(out, o.String())
+	}
+	return strings.Join(slices.Compact(out), OriginsSeparator)
+}
+
+// CompareOrigins orders origins by file, line, column and template.
+func CompareOrigins(a, b ir.Origin) int {
+	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Col, b.Col), cmp.Compare(a.Via, b.Via))
+}
+
+// ObjectMeta is the metadata of an emitted object: its name and namespace
+// ("" for cluster-scoped kinds), the managed-by label and the origins
+// annotation.
+func ObjectMeta(namespace, name string, from Origins) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:        name,
+		Namespace:   namespace,
+		Labels:      map[string]string{ManagedByLabel: ManagedBy},
+		Annotations: map[string]string{OriginsAnnotation: from.String()},
+	}
+}
+
+// Names checks the names of emitted objects: each must be a valid object
+// name and unique within its namespace. Claim reports a problem at the
+// object's first origin.
+type Names struct {
+	errs  *Errors
+	taken map[string]Origins
+}
+
+// NewNames returns a name checker reporting into errs.
+func NewNames(errs *Errors) *Names { return &Names{errs: errs, taken: map[string]Origins{}} }
+
+// Claim reports whether the object may be emitted under namespace/name.
+func (n *Names) Claim(namespace, name string, from Origins) bool {
+	first := from.First()
+	if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
+		n.errs.At(first, fmt.Errorf("%w policy name %q: %s", ErrInvalid, name, strings.Join(msgs, "; ")))
+		return false
+	}
+	id := namespace + "/" + name
+	if other, ok := n.taken[id]; ok {
+		n.errs.At(first, fmt.Errorf("%w policy name %q: two subjects with different selectors share it (the other is at %s)",
+			ErrInvalid, name, other.First()))
+		return false
+	}
+	n.taken[id] = from
+	return true
+}

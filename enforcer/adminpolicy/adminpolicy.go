@@ -1,0 +1,55 @@
+// Package adminpolicy interprets emitted admin network policies
+// (policy.networking.k8s.io ClusterNetworkPolicy v1alpha2,
+// AdminNetworkPolicy v1alpha1) with the evaluation model's admin-tier
+// semantics (enforcer.FromClusterNetworkPolicies,
+// enforcer.FromAdminNetworkPolicies).
+package adminpolicy
+
+import (
+	"fmt"
+
+	"github.com/netpolc/netpolc/emitters/adminpolicy"
+	"github.com/netpolc/netpolc/enforcer"
+)
+
+// Interpreter reads an *adminpolicy.Objects.
+type Interpreter struct{}
+
+var _ enforcer.Interpreter = Interpreter{}
+
+// Interpret reads the objects into the model's policies.
+func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
+	objs, ok := objects.(*adminpolicy.Objects)
+	if !ok {
+		return nil, fmt.Errorf("adminpolicy interpreter: got %T, want *adminpolicy.Objects", objects)
+	}
+	ps, err := Policies(objs)
+	if err != nil {
+		return nil, err
+	}
+	return &enforcer.Reading{Policies: ps}, nil
+}
+
+// Policies reads the objects into the model's policies.
+func Policies(objs *adminpolicy.Objects) (enforcer.Policies, error) {
+	if objs == nil {
+		return enforcer.Policies{}, nil
+	}
+	cnps := make([]enforcer.SourcedClusterNetworkPolicy, len(objs.ClusterNetworkPolicies))
+	for i := range objs.ClusterNetworkPolicies {
+		cnps[i].ClusterNetworkPolicy = objs.ClusterNetworkPolicies[i]
+	}
+	anps := make([]enforcer.SourcedAdminNetworkPolicy, len(objs.AdminNetworkPolicies))
+	for i := range objs.AdminNetworkPolicies {
+		anps[i].AdminNetworkPolicy = objs.AdminNetworkPolicies[i]
+	}
+	c, err := enforcer.FromClusterNetworkPolicies(cnps)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	a, err := enforcer.FromAdminNetworkPolicies(anps)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	return enforcer.Join(c, a), nil
+}

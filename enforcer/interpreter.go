@@ -1,0 +1,32 @@
+package enforcer
+
+import (
+	"github.com/netpolc/netpolc/internal/inventory"
+)
+
+// Interpreter is the reading half of an output target: it reads the
+// objects the target's emitter produced back with that enforcer's
+// semantics, so that the build can prove they mean what the intents mean.
+// It never sees the IR.
+type Interpreter interface {
+	// Interpret reads emitted objects (the emitter's Output.Objects).
+	Interpret(objects any, in InterpretInput) (*Reading, error)
+}
+
+// InterpretInput is what an interpreter is given besides the objects.
+type InterpretInput struct {
+	// Inventory is the workloads the build proves over.
+	Inventory inventory.Inventory
+	// ExternalPeers are the reference model's external address ranges
+	// ("ip:FIRST-LAST"), for interpreters that evaluate addresses
+	// themselves, so their matrix compares name for name.
+	ExternalPeers []string
+}
+
+// Reading is what an interpreter makes of a target's objects: either a
+// policy set the model evaluates over the inventory, or, for targets
+// evaluated on concrete addresses (nftables), the connectivity itself.
+type Reading struct {
+	Policies     Policies
+	Connectivity *Connectivity
+}

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/manifests"
+)
+
+// Input is what to evaluate. At least one of the fields is set.
+type Input struct {
+	// Intents are compiled intents: their policies are evaluated, and
+	// their declared workloads are the inventory unless Manifests is set.
+	Intents *compiler.Result
+	// Manifests are real workloads and any policies they contain.
+	Manifests *manifests.Set
+}
+
+// Empty reports whether the input holds nothing to evaluate.
+func (in Input) Empty() bool { return in.Intents == nil && in.Manifests == nil }
+
+// Model builds the evaluation model for an input. With both intents and
+// manifests, the intents' policies are evaluated over the manifests'
+// workloads together with the manifests' own policies: "what would these
+// intents do to this cluster".
+func (in Input) Model() (*enforcer.Model, error) { return in.ModelWith() }
+
+// ModelWith is Model with extra policies evaluated alongside the input's
+// (the diff's anchor that splits the address space alike on both sides).
+func (in Input) ModelWith(extra ...enforcer.Policies) (*enforcer.Model, error) {
+	sets := extra
+	inv := in.Inventory()
+	if in.Intents != nil {
+		pols, err := enforcer.FromIR(in.Intents.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("intents: %w", err)
+		}
+		sets = append(sets, pols)
+	}
+	if in.Manifests != nil {
+		pols, err := ManifestPolicies(in.Manifests)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, pols)
+	}
+	return enforcer.New(inv, enforcer.Join(sets...))
+}
+
+// Inventory is the workloads the input is evaluated over: the manifests'
+// when given, else the intents' declared ones (with the cluster DNS).
+func (in Input) Inventory() (inv inventory.Inventory) {
+	if in.Manifests != nil {
+		return in.Manifests.Inventory
+	}
+	if in.Intents != nil {
+		return enforcer.IntentsInventory(in.Intents.Policy)
+	}
+	return inv
+}
+
+// ManifestPolicies converts every policy object of a manifests set.
+func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
+	nps := make([]enforcer.SourcedNetworkPolicy, len(s.NetworkPolicies))
+	for i, np := range s.NetworkPolicies {
+		nps[i] = enforcer.SourcedNetworkPolicy(np)
+	}
+	cnps := make([]enforcer.SourcedClusterNetworkPolicy, len(s.ClusterNetworkPolicies))
+	for i, p := range s.ClusterNetworkPolicies {
+		cnps[i] = enforcer.SourcedClusterNetworkPolicy(p)
+	}
+	anps := make([]enforcer.SourcedAdminNetworkPolicy, len(s.AdminNetworkPolicies))
+	for i, p := range s.AdminNetworkPolicies {
+		anps[i] = enforcer.SourcedAdminNetworkPolicy(p)
+	}
+	banps := make([]enforcer.SourcedBaselineAdminNetworkPolicy, len(s.BaselineAdminNetworkPolicies))
+	for i, p := range s.BaselineAdminNetworkPolicies {
+		banps[i] = enforcer.SourcedBaselineAdminNetworkPolicy(p)
+	}
+	var all []enforcer.Policies
+	var errs []error
+	for _, f := range []func() (enforcer.Policies, error){
+		func() (enforcer.Policies, error) { return enforcer.FromNetworkPolicies(nps) },
+		func() (enforcer.Policies, error) { return enforcer.FromClusterNetworkPolicies(cnps) },
+		func() (enforcer.Policies, error) { return enforcer.FromAdminNetworkPolicies(anps) },
+		func() (enforcer.Policies, error) { return enforcer.FromBaselineAdminNetworkPolicies(banps) },
+	} {
+		p, err := f()
+		errs = append(errs, err)
+		all = append(all, p)
+	}
+	return enforcer.Join(all...), errors.Join(errs...)
+}

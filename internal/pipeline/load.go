@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/manifests"
+)
+
+// Sources say what a run reads: an intents directory, Kubernetes
+// manifests, or both, from disk or from a git snapshot.
+type Sources struct {
+	// IntentsDir is the intents directory as positions name it; "" reads
+	// no intents.
+	IntentsDir string
+	// IntentFiles are the directory's .cue files by base name, read from
+	// a snapshot; nil reads IntentsDir from disk.
+	IntentFiles map[string][]byte
+	// ManifestPaths are files or directories on disk, read recursively.
+	ManifestPaths []string
+	// ManifestFiles are manifests read from a snapshot.
+	ManifestFiles []manifests.File
+}
+
+// Loaded is what Load read: the input to evaluate and the notes of the
+// manifest reader (kinds it skipped).
+type Loaded struct {
+	Input
+	// Set is the loaded intents package (nil without intents).
+	Set   *intent.Set
+	Notes []string
+}
+
+// Load reads and compiles what src names. A snapshot's IntentsDir with no
+// .cue files reads no intents.
+func Load(src Sources) (*Loaded, error) {
+	l := &Loaded{}
+	if err := l.loadIntents(src); err != nil {
+		return nil, err
+	}
+	if err := l.loadManifests(src); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Loaded) loadIntents(src Sources) error {
+	var err error
+	switch {
+	case src.IntentsDir == "":
+		return nil
+	case src.IntentFiles == nil:
+		l.Set, err = intent.Load(src.IntentsDir)
+	case len(src.IntentFiles) == 0:
+		return nil
+	default:
+		l.Set, err = intent.LoadFiles(src.IntentsDir, src.IntentFiles)
+	}
+	if err != nil {
+		return err
+	}
+	l.Intents, err = compiler.Compile(l.Set)
+	return err
+}
+
+func (l *Loaded) loadManifests(src Sources) error {
+	var (
+		set *manifests.Set
+		err error
+	)
+	switch {
+	case len(src.ManifestPaths) > 0:
+		set, err = manifests.Load(src.ManifestPaths...)
+	case len(src.ManifestFiles) > 0:
+		set, err = manifests.ParseFiles(src.ManifestFiles...)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l.Manifests, l.Notes = set, set.Notes
+	return nil
+}

@@ -1,0 +1,134 @@
+// Package target is the registry of output targets. A target is an
+// emitter (package emitters/<name>: IR → API objects → files) paired with
+// an interpreter (package enforcer/<name>: the emitted objects → the
+// evaluation model). Everything that lists targets — the --target flag and
+// its help, each target's own flags, the netpolc.yaml keys, the build
+// pipeline and the tests that run every target — reads this registry, so
+// adding a target is its two packages plus one line in registry.go.
+package target
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+// Target is one output target.
+type Target interface {
+	kit.Emitter
+	enforcer.Interpreter
+}
+
+// pair joins a target's two halves.
+type pair struct {
+	kit.Emitter
+	enforcer.Interpreter
+}
+
+// Default is the target built when none is named.
+const Default = "networkpolicy"
+
+// AllowApproximate is the flag and netpolc.yaml key every target shares.
+const AllowApproximate = "allow-approximate"
+
+// All returns every target, sorted by name.
+func All() []Target { return registry }
+
+// Names lists every target's name, sorted.
+func Names() []string {
+	out := make([]string, len(registry))
+	for i, t := range registry {
+		out[i] = t.Name()
+	}
+	return out
+}
+
+// Lookup finds a target by name.
+func Lookup(name string) (Target, bool) {
+	for _, t := range registry {
+		if t.Name() == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// Parse reads comma-separated target lists (each element may hold
+// several) into targets sorted by name, without repeats; none given means
+// Default.
+func Parse(lists []string) ([]Target, error) {
+	var out []Target
+	for _, item := range lists {
+		for _, name := range strings.Split(item, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			t, ok := Lookup(name)
+			if !ok {
+				return nil, diag.Errorf("the targets are "+strings.Join(Names(), ", "), "unknown target %q", name)
+			}
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t, _ := Lookup(Default)
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b Target) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}
+
+// Option is one target option with the target it belongs to.
+type Option struct {
+	kit.Option
+	Target string
+}
+
+// Options lists every target's options, by target then name.
+func Options() []Option {
+	var out []Option
+	for _, t := range registry {
+		for _, o := range t.Options() {
+			out = append(out, Option{o, t.Name()})
+		}
+	}
+	return out
+}
+
+// BuildFlags are the boolean settings that shape generated output — the
+// shared allow-approximate and every target's options — as flag names and
+// netpolc.yaml keys: build and verify must agree on them.
+func BuildFlags() []string {
+	out := []string{AllowApproximate}
+	for _, o := range Options() {
+		out = append(out, o.Name)
+	}
+	return out
+}
+
+// Help is the --target flag's help: every target with its one-line doc.
+func Help() string {
+	var b strings.Builder
+	b.WriteString("output targets, comma-separated (default: targets in netpolc.yaml, else " + Default + "):")
+	for _, t := range registry {
+		fmt.Fprintf(&b, "\n  %-14s %s", t.Name(), t.Doc())
+	}
+	return b.String()
+}
+
+// MustParse is Parse for names known to be valid (tests, benchmarks); it
+// panics on an unknown name.
+func MustParse(names ...string) []Target {
+	ts, err := Parse(names)
+	if err != nil {
+		panic(err)
+	}
+	return ts
+}
