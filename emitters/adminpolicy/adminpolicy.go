@@ -48,7 +48,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -101,6 +100,9 @@ var (
 
 // Options tune Build.
 type Options struct {
+	// Inventory is the workloads the output is proven over (their pod
+	// IPs and named ports count in the checks), besides the IR's own.
+	Inventory inventory.Inventory
 	// V1Alpha1 emits AdminNetworkPolicy v1alpha1 instead of
 	// ClusterNetworkPolicy v1alpha2.
 	V1Alpha1 bool
@@ -152,7 +154,7 @@ type located struct {
 
 type builder struct {
 	opts     Options
-	cl       *declared.Cluster
+	cl       *kit.Cluster
 	subjects map[string]*subject
 	errs     []located
 	warns    []Warning
@@ -166,7 +168,7 @@ func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
 	if p == nil {
 		return &Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: declared.New(p), subjects: map[string]*subject{}}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}

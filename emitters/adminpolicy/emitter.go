@@ -31,7 +31,7 @@ func (Emitter) Options() []kit.Option {
 
 // Emit renders the IR as admin network policies.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	objs, warns, err := Build(in.Policy, Options{V1Alpha1: in.Settings[OptionV1Alpha1], AllowApproximate: in.AllowApproximate})
+	objs, warns, err := Build(in.Policy, Options{Inventory: in.Inventory, V1Alpha1: in.Settings[OptionV1Alpha1], AllowApproximate: in.AllowApproximate})
 	if err != nil {
 		return nil, err
 	}

@@ -52,8 +52,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -76,6 +76,9 @@ var (
 
 // Options tune Build.
 type Options struct {
+	// Inventory is the workloads the output is proven over (their pod
+	// IPs and named ports count in the checks), besides the IR's own.
+	Inventory inventory.Inventory
 	// AllowApproximate emits the nearest narrower rule where Cilium cannot
 	// express a rule exactly, with a Warning, instead of failing.
 	AllowApproximate bool
@@ -118,7 +121,7 @@ type located struct {
 // builder accumulates policies, warnings and every error found.
 type builder struct {
 	opts  Options
-	cl    *declared.Cluster
+	cl    *kit.Cluster
 	dns   ir.Peer
 	pols  map[string]*policy
 	errs  []located
@@ -134,7 +137,7 @@ func Build(p *ir.Policy, opts Options) ([]CiliumNetworkPolicy, []Warning, error)
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: declared.New(p), dns: p.DNS, pols: map[string]*policy{}}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, pols: map[string]*policy{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}

@@ -30,6 +30,7 @@ func (Emitter) Options() []kit.Option {
 // Emit renders the IR as CiliumNetworkPolicies.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	pols, warns, err := Build(in.Policy, Options{
+		Inventory:                      in.Inventory,
 		AllowApproximate:               in.AllowApproximate,
 		EgressNamedPortsPerDestination: in.Settings[OptionNamedPortsPerDestination],
 	})

@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/netpolc/netpolc/emitters/internal/declared"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -123,7 +123,7 @@ func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
 		return fmt.Sprintf("egress named port %q towards a %s peer: Cilium resolves it to a number for addresses outside the cluster too", p.Name, r.Peer.Kind)
 	}
 	for _, w := range b.cl.Selected(r.Subject.Namespace, r.Peer) {
-		if !declared.Declares(w, p.Name, p.Protocol) {
+		if !kit.Declares(w, p.Name, p.Protocol) {
 			return fmt.Sprintf("egress named port %q: destination %s/%s does not declare it, and Cilium resolves the name cluster-wide", p.Name, w.Namespace, w.Name)
 		}
 	}

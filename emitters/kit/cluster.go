@@ -1,11 +1,7 @@
-// Package declared answers what the IR declares about the cluster — its
-// namespaces and workloads — for emitters whose target differs from
-// NetworkPolicy only for some pods (pod IPs inside a CIDR, named ports):
-// they check the declared workloads, and the equivalence check over the
-// real inventory covers the rest.
-package declared
+package kit
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 
@@ -18,19 +14,54 @@ import (
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
-// Cluster is the IR's declared namespaces and workloads.
+// Cluster is what an emitter knows about the cluster: the namespaces and
+// workloads the IR declares together with the build's inventory (the real
+// workloads and their pod IPs, when given). Emitters whose target differs
+// from NetworkPolicy only for some pods (pod IPs inside a CIDR, named
+// ports) check these workloads, the same ones the equivalence proof runs
+// over.
 type Cluster struct {
 	nsLabels map[string]labels.Set
-	// Workloads are every declared workload.
+	// Workloads are every declared or inventoried workload, sorted by
+	// namespace and name; a workload in both has the union of their pod
+	// IPs.
 	Workloads []ir.Workload
 }
 
-// New indexes the declarations of p.
-func New(p *ir.Policy) *Cluster {
-	c := &Cluster{nsLabels: map[string]labels.Set{}, Workloads: p.Workloads}
+// NewCluster indexes the declarations of p and the endpoints of inv.
+func NewCluster(p *ir.Policy, inv inventory.Inventory) *Cluster {
+	c := &Cluster{nsLabels: map[string]labels.Set{}, Workloads: slices.Clone(p.Workloads)}
 	for _, ns := range p.Namespaces {
 		c.nsLabels[ns.Name] = labels.Set(ns.Labels)
 	}
+	for _, ns := range inv.Namespaces {
+		if _, ok := c.nsLabels[ns.Name]; !ok {
+			c.nsLabels[ns.Name] = labels.Set(ns.Labels)
+		}
+	}
+	byID := map[string]int{}
+	for i, w := range c.Workloads {
+		byID[w.Namespace+"/"+w.Name] = i
+	}
+	for _, ep := range inv.Endpoints {
+		i, ok := byID[ep.ID()]
+		if !ok {
+			i = len(c.Workloads)
+			c.Workloads = append(c.Workloads, ir.Workload{Namespace: ep.Namespace, Name: ep.Name, Kind: ep.Kind,
+				Labels: ep.Labels, Ports: ep.Ports, Origin: ir.Origin{Pos: ep.Source}})
+			byID[ep.ID()] = i
+		}
+		w := &c.Workloads[i]
+		w.IPs = slices.Clone(w.IPs)
+		for _, ip := range ep.IPs {
+			if s := ip.String(); !slices.Contains(w.IPs, s) {
+				w.IPs = append(w.IPs, s)
+			}
+		}
+	}
+	slices.SortFunc(c.Workloads, func(a, b ir.Workload) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
 	return c
 }
 
