@@ -3,6 +3,8 @@ package enforcer
 import (
 	"errors"
 	"fmt"
+
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // ErrInvalid marks a policy the API server would reject, or one the model
@@ -17,25 +19,10 @@ var ErrUnsupported = errors.New("unsupported by the evaluation model")
 // that is not in the inventory.
 var ErrUnknownEndpoint = errors.New("unknown endpoint")
 
-// PolicyError is a problem with one field of one policy. It unwraps to
-// ErrInvalid or ErrUnsupported.
-type PolicyError struct {
-	Policy PolicyRef
-	Field  string // path inside the object, e.g. "spec.ingress[0].from[1]"
-	Err    error
-}
-
-// Error renders "Kind ns/name (file:line): field: message".
-func (e *PolicyError) Error() string {
-	return fmt.Sprintf("%s: %s: %v", e.Policy, e.Field, e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *PolicyError) Unwrap() error { return e.Err }
-
 // errs collects the problems of one conversion so they can be reported
-// together.
-type errs struct{ list []error }
+// together, as diagnostics at the policy's position (its YAML object, or
+// the intent it came from) with the object path of the field.
+type errs struct{ list diag.List }
 
 // add records err, marking it ErrInvalid unless it already wraps one of
 // the sentinels.
@@ -43,7 +30,15 @@ func (e *errs) add(ref PolicyRef, field string, err error) {
 	if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnsupported) {
 		err = fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	e.list = append(e.list, &PolicyError{Policy: ref, Field: field, Err: err})
+	name := ref.Name
+	if ref.Namespace != "" {
+		name = ref.Namespace + "/" + ref.Name
+	}
+	d := &diag.Diagnostic{Severity: diag.Error, Pos: ref.Source, Path: ref.Kind + " " + name + " " + field, Msg: err.Error(), Err: err}
+	if errors.Is(err, ErrUnsupported) {
+		d.Hint = "the evaluation model refuses what it cannot evaluate exactly rather than guess"
+	}
+	e.list = append(e.list, d)
 }
 
 // addf records a formatted ErrInvalid.
@@ -51,4 +46,11 @@ func (e *errs) addf(ref PolicyRef, field string, format string, args ...any) {
 	e.add(ref, field, fmt.Errorf(format, args...))
 }
 
-func (e *errs) err() error { return errors.Join(e.list...) }
+// err is every problem recorded, sorted by position, or nil.
+func (e *errs) err() error {
+	if len(e.list) == 0 {
+		return nil
+	}
+	e.list.Sort()
+	return e.list
+}

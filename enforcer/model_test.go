@@ -153,8 +153,8 @@ func TestPolicyErrors(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
-	var pe *PolicyError
-	if !errors.As(err, &pe) || pe.Policy.Name != "bad" || pe.Field != "spec.podSelector" {
+	var pe *diag.Diagnostic
+	if !errors.As(err, &pe) || pe.Path != "NetworkPolicy x/bad spec.podSelector" {
 		t.Errorf("first error = %#v", pe)
 	}
 	if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 5 {

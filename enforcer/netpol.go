@@ -33,7 +33,7 @@ func WithoutSource(pols []networkingv1.NetworkPolicy) []SourcedNetworkPolicy {
 
 // FromNetworkPolicies normalises NetworkPolicies. It applies the API
 // defaults (policyTypes: Ingress always, Egress when egress rules exist;
-// protocol TCP) and reports every invalid field, joined, as *PolicyError.
+// protocol TCP) and reports every invalid field, as diagnostics (internal/diag) at the policy's position.
 func FromNetworkPolicies(nps []SourcedNetworkPolicy) (Policies, error) {
 	var out Policies
 	var e errs

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -149,7 +150,7 @@ func inertPolicy(blocks []string) (enforcer.Policies, error) {
 
 // ErrNotEquivalent is returned when emitted objects do not reproduce the
 // intents' connectivity.
-var ErrNotEquivalent = errors.New("emitted policies are not equivalent to the intents")
+var ErrNotEquivalent = errors.New("not equivalent to the intents")
 
 // Reference is the intents' own meaning over an inventory — the policy
 // set straight from the IR, its model and its matrix — that every target's
@@ -207,21 +208,27 @@ func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity)
 	return describeDelta(target, r.Model, d)
 }
 
-// describeDelta explains a target's differences from the intents, with
-// the intent lines behind each flow when the intents' model is given.
+// describeDelta explains a target's differences from the intents as one
+// diagnostic at the first intent behind them, with the intent lines
+// behind each flow when the intents' model is given.
 func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) error {
-	var lines []string
+	var (
+		lines []string
+		at    diag.Pos
+	)
 	add := func(kind string, c enforcer.Change) {
 		if len(lines) >= 10 {
 			return
 		}
 		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After)
-		if intents == nil {
-			lines = append(lines, line)
-			return
-		}
-		if origins := flowOrigins(intents, c); origins != "" {
-			line += "\n      from " + origins
+		if intents != nil {
+			origins, pos := flowOrigins(intents, c)
+			if origins != "" {
+				line += "\n      from " + origins
+			}
+			if at.File == "" {
+				at = pos
+			}
 		}
 		lines = append(lines, line)
 	}
@@ -235,12 +242,18 @@ func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) er
 		add("narrower", c)
 	}
 	n := len(d.Opened) + len(d.Closed) + len(d.Changed)
-	return fmt.Errorf("%w: target %s differs on %d flow(s):\n%s", ErrNotEquivalent, target, n, strings.Join(lines, "\n"))
+	hint := "the target expresses these flows more narrowly than the intents; --allow-approximate accepts a narrower result, with a warning per rule"
+	if Wider(d) {
+		hint = "the target would allow more than the intents: nothing was written; this is a netpolc bug, please report it with these lines"
+	}
+	return &diag.Diagnostic{Severity: diag.Error, Pos: at, Err: ErrNotEquivalent, Hint: hint,
+		Msg: fmt.Sprintf("%s: %v: differs on %d flow(s):\n%s", target, ErrNotEquivalent, n, strings.Join(lines, "\n"))}
 }
 
 // flowOrigins names the intent lines that allow a flow (for a port the
-// intents allow), or that isolate its ends (for one they do not).
-func flowOrigins(m *enforcer.Model, c enforcer.Change) string {
+// intents allow), or that isolate its ends (for one they do not), and the
+// position of the first of them.
+func flowOrigins(m *enforcer.Model, c enforcer.Change) (string, diag.Pos) {
 	ports := c.Before
 	if ports.IsEmpty() {
 		ports = c.After
@@ -252,27 +265,33 @@ func flowOrigins(m *enforcer.Model, c enforcer.Change) string {
 		}
 		v, err := m.Verdict(c.Src, c.Dst, proto, int32(rs[0].First))
 		if err != nil {
-			return ""
+			return "", diag.Pos{}
 		}
 		seen := map[string]bool{}
-		var out []string
-		for _, dv := range []enforcer.DirectionVerdict{v.Egress, v.Ingress} {
-			for _, r := range dv.Allowing {
-				if r.Origin != "" && !seen[r.Origin] {
-					seen[r.Origin] = true
-					out = append(out, r.Origin)
-				}
-			}
-			for _, p := range dv.Isolating {
-				if p.Origin != "" && !seen[p.Origin] {
-					seen[p.Origin] = true
-					out = append(out, p.Origin)
+		var (
+			out []string
+			at  diag.Pos
+		)
+		note := func(origin string, pos diag.Pos) {
+			if origin != "" && !seen[origin] {
+				seen[origin] = true
+				out = append(out, origin)
+				if at.File == "" {
+					at = pos
 				}
 			}
 		}
-		return strings.Join(out, "; ")
+		for _, dv := range []enforcer.DirectionVerdict{v.Egress, v.Ingress} {
+			for _, r := range dv.Allowing {
+				note(r.Origin, r.Policy.Source)
+			}
+			for _, p := range dv.Isolating {
+				note(p.Origin, p.Source)
+			}
+		}
+		return strings.Join(out, "; "), at
 	}
-	return ""
+	return "", diag.Pos{}
 }
 
 // Equal compares two matrices over the same endpoints and external peers

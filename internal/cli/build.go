@@ -64,7 +64,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			dir := displayPath(config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, "."))
 			outDir := displayPath(config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, ""))
 			if outDir == "" {
-				return fmt.Errorf("missing -o OUT: the directory to write the policies to (or set output in %s): %w", config.FileName, diag.ErrInput)
+				return diag.Errorf("give -o OUT, the directory to write the policies to, or set output in "+config.FileName, "missing -o OUT")
 			}
 			opts, err := bf.options(cmd, cfg)
 			if err != nil {

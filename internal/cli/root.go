@@ -44,13 +44,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, ErrCheckFailed):
 		return ExitFailed
 	}
-	var list diag.List
-	if errors.As(err, &list) {
-		fmt.Fprintf(stderr, "%s\n", list)
-		fmt.Fprintf(stderr, "netpolc: %d error(s)\n", len(list))
-	} else {
-		fmt.Fprintf(stderr, "netpolc: %v\n", err)
-	}
+	printErrors(stderr, diag.Collect(err))
 	return ExitInvalid
 }
 
@@ -74,6 +68,24 @@ Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
 	root.AddCommand(newInitCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e),
 		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e))
 	return root
+}
+
+// printErrors prints every error of a run, sorted: positioned ones as
+// "file:line:col: path: message" with their hints, like `cue vet`, then a
+// count; one without a position as "netpolc: message".
+func printErrors(w io.Writer, list diag.List) {
+	positioned := 0
+	for _, d := range list {
+		if d.Pos.File == "" {
+			fmt.Fprintf(w, "netpolc: %s\n", d)
+			continue
+		}
+		positioned++
+		fmt.Fprintf(w, "%s\n", d)
+	}
+	if positioned > 0 {
+		fmt.Fprintf(w, "netpolc: %d error(s)\n", len(list))
+	}
 }
 
 // oneDir returns the optional DIR argument, defaulting to def.

@@ -161,7 +161,8 @@ func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) 
 			return nil, nil, err
 		}
 		if !inBase && !inHead {
-			return nil, nil, fmt.Errorf("%s: %w (%s, %s): %w", p, ErrNotFound, base.Name, head.Name, diag.ErrInput)
+			return nil, nil, &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("%s: %v (%s, %s)", p, ErrNotFound, base.Name, head.Name),
+				Hint: "check the path; new files must be staged with git add", Err: ErrNotFound}
 		}
 	}
 	var wg sync.WaitGroup

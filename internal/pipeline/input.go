@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
@@ -36,7 +35,7 @@ func (in Input) ModelWith(extra ...enforcer.Policies) (*enforcer.Model, error) {
 	if in.Intents != nil {
 		pols, err := enforcer.FromIR(in.Intents.Policy)
 		if err != nil {
-			return nil, fmt.Errorf("intents: %w", err)
+			return nil, err
 		}
 		sets = append(sets, pols)
 	}
