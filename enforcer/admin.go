@@ -3,6 +3,8 @@ package enforcer
 import (
 	"fmt"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/ir"
@@ -59,13 +61,13 @@ func adminPeer(f adminPeerFields) (p peer, ok, empty bool, err error) {
 	case f.nodes != nil:
 		return peer{}, false, false, nil
 	case len(f.networks) > 0:
-		var set ipSet
+		var set netset.Set
 		for _, cidr := range f.networks {
-			r, err := parsePrefix(cidr)
+			r, err := parseCIDR(cidr)
 			if err != nil {
 				return peer{}, false, false, err
 			}
-			set = set.union(r)
+			set = set.Union(r)
 		}
 		return peer{kind: peerBlock, block: set}, true, false, nil
 	}

@@ -3,7 +3,10 @@ package enforcer
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/netset"
 )
 
 var (
@@ -19,21 +22,21 @@ var (
 // IPv4 is always present (with no block at all it is one peer); IPv6 only
 // when some block is IPv6.
 type atomization struct {
-	atoms      []ipRange
+	atoms      []netset.Range
 	blockAtoms [][]int32 // per block: the atoms it contains, ascending
 }
 
 // buildAtoms atomizes the address space for the given blocks.
-func buildAtoms(blocks []ipSet) atomization {
+func buildAtoms(blocks []netset.Set) atomization {
 	starts := []netip.Addr{v4First}
 	hasV6 := false
 	for _, b := range blocks {
 		for _, r := range b {
-			starts = append(starts, r.lo)
-			if next := r.hi.Next(); next.IsValid() && next.Is4() == r.hi.Is4() {
+			starts = append(starts, r.First)
+			if next := r.Last.Next(); next.IsValid() && next.Is4() == r.Last.Is4() {
 				starts = append(starts, next)
 			}
-			hasV6 = hasV6 || r.lo.Is6()
+			hasV6 = hasV6 || r.First.Is6()
 		}
 	}
 	if hasV6 {
@@ -41,7 +44,7 @@ func buildAtoms(blocks []ipSet) atomization {
 	}
 	slices.SortFunc(starts, netip.Addr.Compare)
 	starts = slices.Compact(starts)
-	fine := make([]ipRange, len(starts))
+	fine := make([]netset.Range, len(starts))
 	for i, s := range starts {
 		last := v4Last
 		if s.Is6() {
@@ -50,18 +53,18 @@ func buildAtoms(blocks []ipSet) atomization {
 		if i+1 < len(starts) && starts[i+1].Is6() == s.Is6() {
 			last = starts[i+1].Prev()
 		}
-		fine[i] = ipRange{s, last}
+		fine[i] = netset.Range{First: s, Last: last}
 	}
 	return mergeAtoms(fine, membership(fine, blocks), len(blocks))
 }
 
 // membership lists, per fine atom, the blocks containing it.
-func membership(fine []ipRange, blocks []ipSet) [][]int32 {
+func membership(fine []netset.Range, blocks []netset.Set) [][]int32 {
 	members := make([][]int32, len(fine))
 	for bi, b := range blocks {
 		for _, r := range b {
-			i, _ := slices.BinarySearchFunc(fine, r.lo, func(a ipRange, t netip.Addr) int { return a.lo.Compare(t) })
-			for ; i < len(fine) && fine[i].hi.Compare(r.hi) <= 0 && fine[i].lo.Is4() == r.lo.Is4(); i++ {
+			i, _ := slices.BinarySearchFunc(fine, r.First, func(a netset.Range, t netip.Addr) int { return a.First.Compare(t) })
+			for ; i < len(fine) && fine[i].Last.Compare(r.Last) <= 0 && fine[i].First.Is4() == r.First.Is4(); i++ {
 				members[i] = append(members[i], int32(bi))
 			}
 		}
@@ -71,15 +74,15 @@ func membership(fine []ipRange, blocks []ipSet) [][]int32 {
 
 // mergeAtoms joins neighbouring atoms of one family that every block treats
 // alike, so the output names as few external peers as the blocks allow.
-func mergeAtoms(fine []ipRange, members [][]int32, nBlocks int) atomization {
+func mergeAtoms(fine []netset.Range, members [][]int32, nBlocks int) atomization {
 	var at atomization
 	at.blockAtoms = make([][]int32, nBlocks)
 	prevKey := ""
 	for i, r := range fine {
 		key := int32Key(members[i])
 		n := len(at.atoms)
-		if n > 0 && key == prevKey && at.atoms[n-1].hi.Next() == r.lo {
-			at.atoms[n-1].hi = r.hi
+		if n > 0 && key == prevKey && at.atoms[n-1].Last.Next() == r.First {
+			at.atoms[n-1].Last = r.Last
 			continue
 		}
 		prevKey = key
@@ -94,14 +97,14 @@ func mergeAtoms(fine []ipRange, members [][]int32, nBlocks int) atomization {
 // atomOf finds the atom holding a.
 func (at *atomization) atomOf(a netip.Addr) int {
 	a = a.Unmap()
-	i, found := slices.BinarySearchFunc(at.atoms, a, func(r ipRange, t netip.Addr) int { return r.lo.Compare(t) })
+	i, found := slices.BinarySearchFunc(at.atoms, a, func(r netset.Range, t netip.Addr) int { return r.First.Compare(t) })
 	if found {
 		return i
 	}
 	if i == 0 {
 		return -1
 	}
-	if r := at.atoms[i-1]; r.hi.Compare(a) >= 0 && r.lo.Is4() == a.Is4() {
+	if r := at.atoms[i-1]; r.Last.Compare(a) >= 0 && r.First.Is4() == a.Is4() {
 		return i - 1
 	}
 	return -1
@@ -110,7 +113,7 @@ func (at *atomization) atomOf(a netip.Addr) int {
 func int32Key(xs []int32) string {
 	var b strings.Builder
 	for _, x := range xs {
-		b.WriteString(itoa(int(x)))
+		b.WriteString(strconv.Itoa(int(x)))
 		b.WriteByte(',')
 	}
 	return b.String()

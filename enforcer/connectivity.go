@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/netset"
 
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -107,32 +108,17 @@ func compareConnections(a, b Connection) int {
 // ("namespace/name") alphabetically, then external peers ("ip:FIRST-LAST")
 // IPv4 before IPv6, by first then last address.
 func CompareNames(a, b string) int {
-	ra, aIP := parsePeerName(a)
-	rb, bIP := parsePeerName(b)
+	ra, aIP := netset.ParseName(a)
+	rb, bIP := netset.ParseName(b)
 	switch {
 	case aIP && bIP:
-		return cmp.Or(ra.lo.Compare(rb.lo), ra.hi.Compare(rb.hi))
+		return cmp.Or(ra.First.Compare(rb.First), ra.Last.Compare(rb.Last))
 	case aIP:
 		return 1
 	case bIP:
 		return -1
 	}
 	return strings.Compare(a, b)
-}
-
-// parsePeerName reads an "ip:FIRST-LAST" name.
-func parsePeerName(s string) (ipRange, bool) {
-	rest, ok := strings.CutPrefix(s, "ip:")
-	if !ok {
-		return ipRange{}, false
-	}
-	first, last, _ := strings.Cut(rest, "-")
-	lo, err1 := netip.ParseAddr(first)
-	hi, err2 := netip.ParseAddr(last)
-	if err1 != nil || err2 != nil {
-		return ipRange{}, false
-	}
-	return ipRange{lo, hi}, true
 }
 
 // Ports returns what src may open to dst (empty when the pair is absent).

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -134,14 +136,14 @@ func irBlocks(p ir.Peer) (peer, error) {
 	if len(blocks) == 0 {
 		return peer{}, fmt.Errorf("%w: CIDR peer without blocks", ErrInvalid)
 	}
-	var all ipSet
+	var all netset.Set
 	for _, b := range blocks {
 		set, err := blockSet(b.CIDR, b.Except)
 		if err != nil {
 			return peer{}, err
 		}
 		for _, r := range set {
-			all = all.union(r)
+			all = all.Union(r)
 		}
 	}
 	return peer{kind: peerBlock, block: all}, nil

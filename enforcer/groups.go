@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -70,7 +72,7 @@ func (m *Model) buildGroups(inv *inventory.Inventory) {
 
 // blocks lists the distinct address sets of block peers; blockOf maps each
 // block peer (per direction) to its index there.
-func (m *Model) blocks() (blocks []ipSet, blockOf [2]map[int32]int) {
+func (m *Model) blocks() (blocks []netset.Set, blockOf [2]map[int32]int) {
 	index := make(map[string]int)
 	for d := range 2 {
 		blockOf[d] = make(map[int32]int)
@@ -78,7 +80,7 @@ func (m *Model) blocks() (blocks []ipSet, blockOf [2]map[int32]int) {
 			if p.kind != peerBlock {
 				continue
 			}
-			k := p.block.key()
+			k := p.block.Key()
 			b, ok := index[k]
 			if !ok {
 				b = len(blocks)

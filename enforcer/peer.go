@@ -1,5 +1,7 @@
 package enforcer
 
+import "github.com/netpolc/netpolc/internal/netset"
+
 // peerKind tells what a peer matches.
 type peerKind uint8
 
@@ -17,7 +19,7 @@ const (
 type peer struct {
 	kind  peerKind
 	pods  podSelector
-	block ipSet
+	block netset.Set
 }
 
 // key is a canonical string: equal keys match the same things, so the
@@ -29,5 +31,5 @@ func (p peer) key() string {
 	case peerPods:
 		return "pods:" + p.pods.key()
 	}
-	return "block:" + p.block.key()
+	return "block:" + p.block.Key()
 }

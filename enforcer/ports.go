@@ -1,6 +1,7 @@
 package enforcer
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/netpolc/netpolc/internal/portset"
@@ -55,7 +56,7 @@ func namedKey(ports []dstPort, relevant map[string]bool) string {
 	for _, p := range ports {
 		if relevant[p.name] {
 			b.WriteString(p.name + "/" + p.proto.String() + "/")
-			b.WriteString(itoa(int(p.port)) + ";")
+			b.WriteString(strconv.Itoa(int(p.port)) + ";")
 		}
 	}
 	return b.String()

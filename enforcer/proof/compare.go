@@ -8,9 +8,10 @@ package proof
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/netset"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,53 +83,16 @@ func Wider(d *enforcer.Delta) bool {
 func peerBlocks(names []string) ([]string, error) {
 	var out []string
 	for _, n := range names {
-		lo, hi, ok := strings.Cut(strings.TrimPrefix(n, "ip:"), "-")
-		first, err1 := netip.ParseAddr(lo)
-		last, err2 := netip.ParseAddr(hi)
-		if !ok || err1 != nil || err2 != nil {
+		r, ok := netset.ParseName(n)
+		if !ok {
 			return nil, fmt.Errorf("bad external peer name %q", n)
 		}
-		for _, p := range RangePrefixes(first, last) {
+		for _, p := range r.Prefixes() {
 			out = append(out, p.String())
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
-}
-
-// RangePrefixes returns the fewest prefixes covering first..last exactly
-// (both of one family, first <= last), in ascending order.
-func RangePrefixes(first, last netip.Addr) []netip.Prefix {
-	var out []netip.Prefix
-	for first.IsValid() && first.Compare(last) <= 0 {
-		bits := first.BitLen()
-		// Grow the prefix while it starts at first and ends within last.
-		p := netip.PrefixFrom(first, bits)
-		for b := bits - 1; b >= 0; b-- {
-			q := netip.PrefixFrom(first, b).Masked()
-			if q.Addr() != first || lastOf(q).Compare(last) > 0 {
-				break
-			}
-			p = q
-		}
-		out = append(out, p)
-		end := lastOf(p)
-		if end == last {
-			break
-		}
-		first = end.Next()
-	}
-	return out
-}
-
-// lastOf is the highest address of a masked prefix.
-func lastOf(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }
 
 // inertPolicy is a NetworkPolicy in a namespace without endpoints whose

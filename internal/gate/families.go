@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"github.com/netpolc/netpolc/internal/netset"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -45,9 +46,9 @@ func families(c *enforcer.Connectivity) (v4, v6 bool) {
 		return false, false
 	}
 	for _, ep := range c.Endpoints {
-		if r, ok := parseRange(ep.Name); ok {
-			v4 = v4 || r.lo.Is4()
-			v6 = v6 || r.lo.Is6()
+		if r, ok := netset.ParseName(ep.Name); ok {
+			v4 = v4 || r.First.Is4()
+			v6 = v6 || r.First.Is6()
 		}
 	}
 	return v4, v6

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/output"
@@ -146,7 +148,7 @@ func TestRecordMatchesOutput(t *testing.T) {
 
 // TestSplitAndMerge: pieces split at foreign boundaries merge back.
 func TestSplitAndMerge(t *testing.T) {
-	r, _ := parseRange("ip:10.0.0.0-10.0.0.255")
+	r, _ := netset.ParseName("ip:10.0.0.0-10.0.0.255")
 	cuts := []addr{mustAddr(t, "10.0.0.0"), mustAddr(t, "10.0.0.128"), mustAddr(t, "10.0.1.0")}
 	if got := piecesOf(r, cuts); !slices.Equal(got, []string{"ip:10.0.0.0-10.0.0.127", "ip:10.0.0.128-10.0.0.255"}) {
 		t.Errorf("pieces: %v", got)

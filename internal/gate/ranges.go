@@ -3,26 +3,11 @@ package gate
 import (
 	"net/netip"
 	"slices"
-	"strings"
+
+	"github.com/netpolc/netpolc/internal/netset"
 
 	"github.com/netpolc/netpolc/enforcer"
 )
-
-// ipRange is an external node "ip:FIRST-LAST".
-type ipRange struct{ lo, hi netip.Addr }
-
-func (r ipRange) name() string { return "ip:" + r.lo.String() + "-" + r.hi.String() }
-
-func parseRange(name string) (ipRange, bool) {
-	rest, ok := strings.CutPrefix(name, "ip:")
-	if !ok {
-		return ipRange{}, false
-	}
-	first, last, _ := strings.Cut(rest, "-")
-	lo, err1 := netip.ParseAddr(first)
-	hi, err2 := netip.ParseAddr(last)
-	return ipRange{lo, hi}, err1 == nil && err2 == nil
-}
 
 // refine rewrites two matrices over a common set of external ranges: each
 // side splits the address space at the ipBlocks it has in play, so the same
@@ -37,8 +22,8 @@ func refine(a, b *enforcer.Connectivity) (*enforcer.Connectivity, *enforcer.Conn
 	}
 	var cuts []netip.Addr // first addresses of pieces
 	for _, r := range append(ra, rb...) {
-		cuts = append(cuts, r.lo)
-		if next := r.hi.Next(); next.IsValid() && next.BitLen() == r.hi.BitLen() {
+		cuts = append(cuts, r.First)
+		if next := r.Last.Next(); next.IsValid() && next.BitLen() == r.Last.BitLen() {
 			cuts = append(cuts, next)
 		}
 	}
@@ -48,22 +33,17 @@ func refine(a, b *enforcer.Connectivity) (*enforcer.Connectivity, *enforcer.Conn
 }
 
 // externalRanges lists a matrix's external ranges, sorted.
-func externalRanges(c *enforcer.Connectivity) []ipRange {
+func externalRanges(c *enforcer.Connectivity) []netset.Range {
 	if c == nil {
 		return nil
 	}
-	var out []ipRange
+	var out []netset.Range
 	for _, ep := range c.Endpoints {
-		if r, ok := parseRange(ep.Name); ok {
+		if r, ok := netset.ParseName(ep.Name); ok {
 			out = append(out, r)
 		}
 	}
-	slices.SortFunc(out, func(x, y ipRange) int {
-		if c := x.lo.Compare(y.lo); c != 0 {
-			return c
-		}
-		return x.hi.Compare(y.hi)
-	})
+	slices.SortFunc(out, netset.Compare)
 	return out
 }
 
@@ -74,7 +54,7 @@ func split(c *enforcer.Connectivity, cuts []netip.Addr) *enforcer.Connectivity {
 	}
 	pieces := map[string][]string{}
 	for _, ep := range c.Endpoints {
-		if r, ok := parseRange(ep.Name); ok {
+		if r, ok := netset.ParseName(ep.Name); ok {
 			pieces[ep.Name] = piecesOf(r, cuts)
 		}
 	}
@@ -97,18 +77,18 @@ func split(c *enforcer.Connectivity, cuts []netip.Addr) *enforcer.Connectivity {
 }
 
 // piecesOf splits a range at every cut inside it.
-func piecesOf(r ipRange, cuts []netip.Addr) []string {
+func piecesOf(r netset.Range, cuts []netip.Addr) []string {
 	var out []string
-	lo := r.lo
+	lo := r.First
 	i, _ := slices.BinarySearchFunc(cuts, lo, func(x, y netip.Addr) int { return x.Compare(y) })
-	for ; i < len(cuts) && cuts[i].Compare(r.hi) <= 0; i++ {
+	for ; i < len(cuts) && cuts[i].Compare(r.Last) <= 0; i++ {
 		if cuts[i].Compare(lo) <= 0 || cuts[i].BitLen() != lo.BitLen() {
 			continue
 		}
-		out = append(out, ipRange{lo, cuts[i].Prev()}.name())
+		out = append(out, netset.Range{First: lo, Last: cuts[i].Prev()}.String())
 		lo = cuts[i]
 	}
-	return append(out, ipRange{lo, r.hi}.name())
+	return append(out, netset.Range{First: lo, Last: r.Last}.String())
 }
 
 // mergeRanges joins flows to adjacent external pieces that changed alike
@@ -124,8 +104,8 @@ func mergeRanges(flows []Flow) []Flow {
 	groups := map[key][]int{}
 	var out []Flow
 	for i, f := range flows {
-		_, srcIP := parseRange(f.Src)
-		_, dstIP := parseRange(f.Dst)
+		_, srcIP := netset.ParseName(f.Src)
+		_, dstIP := netset.ParseName(f.Dst)
 		if !srcIP && !dstIP {
 			out = append(out, f)
 			continue
@@ -137,29 +117,29 @@ func mergeRanges(flows []Flow) []Flow {
 		groups[k] = append(groups[k], i)
 	}
 	for k, idx := range groups {
-		rangeOf := func(i int) ipRange {
+		rangeOf := func(i int) netset.Range {
 			name := flows[i].Dst
 			if k.ipIsSrc {
 				name = flows[i].Src
 			}
-			r, _ := parseRange(name)
+			r, _ := netset.ParseName(name)
 			return r
 		}
-		slices.SortFunc(idx, func(x, y int) int { return rangeOf(x).lo.Compare(rangeOf(y).lo) })
+		slices.SortFunc(idx, func(x, y int) int { return rangeOf(x).First.Compare(rangeOf(y).First) })
 		cur := flows[idx[0]]
 		r := rangeOf(idx[0])
 		flush := func() {
 			if k.ipIsSrc {
-				cur.Src = r.name()
+				cur.Src = r.String()
 			} else {
-				cur.Dst = r.name()
+				cur.Dst = r.String()
 			}
 			out = append(out, cur)
 		}
 		for _, i := range idx[1:] {
 			next := rangeOf(i)
-			if n := r.hi.Next(); n.IsValid() && n == next.lo {
-				r.hi = next.hi
+			if n := r.Last.Next(); n.IsValid() && n == next.First {
+				r.Last = next.Last
 				continue
 			}
 			flush()

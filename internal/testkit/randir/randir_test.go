@@ -7,9 +7,10 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -117,9 +118,9 @@ func TestRangePrefixes(t *testing.T) {
 		{"2001:db8::", "2001:db8::1", "[2001:db8::/127]"},
 	}
 	for _, tt := range tests {
-		got := fmt.Sprint(proof.RangePrefixes(netip.MustParseAddr(tt.first), netip.MustParseAddr(tt.last)))
+		got := fmt.Sprint(netset.Range{First: netip.MustParseAddr(tt.first), Last: netip.MustParseAddr(tt.last)}.Prefixes())
 		if got != tt.want {
-			t.Errorf("proof.RangePrefixes(%s, %s) = %s, want %s", tt.first, tt.last, got, tt.want)
+			t.Errorf("Prefixes(%s-%s) = %s, want %s", tt.first, tt.last, got, tt.want)
 		}
 	}
 }
