@@ -48,6 +48,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -164,9 +165,9 @@ type builder struct {
 // of narrowed rules (sorted by origin). Every error found is returned,
 // joined and sorted, each prefixed by its intent's origin; on error no
 // object is returned.
-func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
+func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []Warning, error) {
 	if p == nil {
-		return &Objects{}, nil, nil
+		return &adminapi.Objects{}, nil, nil
 	}
 	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}}
 	for _, iso := range p.Isolations {

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
@@ -27,7 +28,7 @@ type printed struct {
 // adminpolicy/cluster/<name>.yaml (they are cluster-scoped), sorted by
 // path. Each file starts with kit.Header and a "# from <origin>" line
 // per intent that went into the object.
-func Files(objs *Objects) ([]kit.File, error) {
+func Files(objs *adminapi.Objects) ([]kit.File, error) {
 	if objs == nil {
 		return nil, nil
 	}

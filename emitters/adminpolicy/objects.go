@@ -15,15 +15,9 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/internal/ir"
 )
-
-// Objects is the output of Build: ClusterNetworkPolicies (v1alpha2), or
-// AdminNetworkPolicies (v1alpha1) under Options.V1Alpha1, sorted by name.
-type Objects struct {
-	ClusterNetworkPolicies []v1alpha2.ClusterNetworkPolicy
-	AdminNetworkPolicies   []v1alpha1.AdminNetworkPolicy
-}
 
 // policyPart is one policy to render, version-neutral.
 type policyPart struct {
@@ -37,7 +31,7 @@ type policyPart struct {
 
 // objects renders every subject's egress policies: its allows (in chunks
 // of the API's rule limit) and its default deny.
-func (b *builder) objects() *Objects {
+func (b *builder) objects() *adminapi.Objects {
 	maxRules := maxRulesV1Alpha2
 	if b.opts.V1Alpha1 {
 		maxRules = maxRulesV1Alpha1
@@ -75,7 +69,7 @@ func (b *builder) objects() *Objects {
 		}
 		parts = append(parts, policyPart{name: base, deny: true, subject: sub.s, rules: []rule{deny}, from: from, priority: priority})
 	}
-	objs := &Objects{}
+	objs := &adminapi.Objects{}
 	seen := map[string]ir.Origin{}
 	for _, part := range parts {
 		first := slices.MinFunc(slices.Collect(maps.Keys(part.from)), compareOrigins)
