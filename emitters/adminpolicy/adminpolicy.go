@@ -32,34 +32,21 @@
 //   - deny and pass actions (netpolc emits allow rules only).
 //
 // With Options.AllowApproximate the named-port cases drop the port (and a
-// rule left without ports) with a Warning: the result is narrower.
+// rule left without ports) with a kit.Warning: the result is narrower.
 package adminpolicy
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
-
-	"github.com/netpolc/netpolc/internal/portset"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
-)
-
-// Metadata netpolc puts on every object it emits (shared with the
-// NetworkPolicy target).
-const (
-	ManagedByLabel    = kit.ManagedByLabel
-	ManagedBy         = kit.ManagedBy
-	OriginsAnnotation = kit.OriginsAnnotation
-	OriginsSeparator  = kit.OriginsSeparator
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Priorities of the emitted policies (lower is evaluated first).
@@ -89,14 +76,10 @@ const (
 	defaultDenyRuleName = "default-deny"
 )
 
-// Errors wrapped by Build, for errors.Is.
-var (
-	// ErrUnsupported marks an IR element the admin API cannot express
-	// exactly.
-	ErrUnsupported = kit.Unsupported("cannot be expressed exactly as an admin network policy")
-	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = kit.ErrInvalid
-)
+// ErrUnsupported marks an IR element the admin API cannot express
+// exactly; it wraps kit.ErrUnsupported. A value the API would reject
+// wraps kit.ErrInvalid.
+var ErrUnsupported = kit.Unsupported("cannot be expressed exactly as an admin network policy")
 
 // Options tune Build.
 type Options struct {
@@ -107,12 +90,9 @@ type Options struct {
 	// ClusterNetworkPolicy v1alpha2.
 	V1Alpha1 bool
 	// AllowApproximate drops what the API cannot express exactly where the
-	// result is narrower, with a Warning, instead of failing.
+	// result is narrower, with a kit.Warning, instead of failing.
 	AllowApproximate bool
 }
-
-// Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning = kit.Warning
 
 // subject collects what goes into one subject's policies.
 type subject struct {
@@ -120,7 +100,7 @@ type subject struct {
 	isolated [2]bool
 	trivial  bool // an ingress rule allows every peer on every port
 	isoFrom  [2][]ir.Origin
-	from     [2]map[ir.Origin]bool
+	from     [2]kit.Origins
 	rules    [2][]rule
 }
 
@@ -147,28 +127,25 @@ type port struct {
 	name        string
 }
 
-type located struct {
-	origin ir.Origin
-	err    error
-}
-
+// builder accumulates subjects, the warnings of narrowed rules and every
+// error found on the way.
 type builder struct {
 	opts     Options
 	cl       *kit.Cluster
 	subjects map[string]*subject
-	errs     []located
-	warns    []Warning
+	errs     *kit.Errors
+	warns    []kit.Warning
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
-// of narrowed rules (sorted by origin). Every error found is returned,
-// joined and sorted, each prefixed by its intent's origin; on error no
-// object is returned.
-func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
+// of narrowed rules (sorted by origin). Every error found is returned as
+// one diag.List, each at the position of the intent that caused it; on
+// error no object is returned.
+func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error) {
 	if p == nil {
-		return &Objects{}, nil, nil
+		return &adminapi.Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name)}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -177,37 +154,24 @@ func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
 	}
 	b.checkIngress()
 	objs := b.objects()
-	if len(b.errs) > 0 {
-		return nil, nil, joinSorted(b.errs)
+	if err := b.errs.Err(); err != nil {
+		return nil, nil, err
 	}
-	slices.SortStableFunc(b.warns, func(x, y Warning) int { return compareOrigins(x.Origin, y.Origin) })
+	slices.SortStableFunc(b.warns, func(x, y kit.Warning) int { return kit.CompareOrigins(x.Origin, y.Origin) })
 	return objs, b.warns, nil
-}
-
-func dirIndex(d ir.Direction) (int, bool) {
-	switch d {
-	case ir.Ingress:
-		return 0, true
-	case ir.Egress:
-		return 1, true
-	}
-	return 0, false
 }
 
 // subjectOf returns a subject's entry, creating it; subjects with one
 // selector share an entry named after the smallest of their names.
-func (b *builder) subjectOf(s ir.Subject) (*subject, error) {
-	if msgs := validation.IsDNS1123Label(s.Namespace); len(msgs) > 0 {
-		return nil, fmt.Errorf("%w namespace %q: %s", ErrInvalid, s.Namespace, strings.Join(msgs, "; "))
+func (b *builder) subjectOf(s ir.Subject) (*subject, []error) {
+	sel, errs := kit.SubjectSelector(s, "subject.podSelector")
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	sel := canonicalSelector(&s.Pods)
-	if err := checkSelector("subject.podSelector", sel); err != nil {
-		return nil, err
-	}
-	key := s.Namespace + "\x00" + jsonKey(sel)
+	key := s.Namespace + "\x00" + kit.JSONKey(sel)
 	sub := b.subjects[key]
 	if sub == nil {
-		sub = &subject{s: s, from: [2]map[ir.Origin]bool{{}, {}}}
+		sub = &subject{s: s, from: [2]kit.Origins{{}, {}}}
 		b.subjects[key] = sub
 	}
 	if s.Name < sub.s.Name {
@@ -217,58 +181,65 @@ func (b *builder) subjectOf(s ir.Subject) (*subject, error) {
 	return sub, nil
 }
 
+// isolate records an isolation on its subject.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := dirIndex(iso.Direction)
+	d, ok := kit.DirIndex(iso.Direction)
 	if !ok {
-		b.fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", ErrInvalid, iso.Direction))
+		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
 		return
 	}
-	sub, err := b.subjectOf(iso.Subject)
-	if err != nil {
-		b.fail(iso.Origin, lower(iso.Direction)+" isolation", iso.Subject, err)
+	sub, errs := b.subjectOf(iso.Subject)
+	if len(errs) > 0 {
+		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
 	sub.isolated[d] = true
 	sub.isoFrom[d] = append(sub.isoFrom[d], iso.Origin)
-	sub.from[d][iso.Origin] = true
+	sub.from[d].Add(iso.Origin)
 }
 
 // rule translates an allow rule into its subject's version-neutral rules.
 func (b *builder) rule(r ir.Rule) {
-	what := lower(r.Direction) + " rule"
-	d, ok := dirIndex(r.Direction)
+	what := kit.Lower(r.Direction) + " rule"
+	d, ok := kit.DirIndex(r.Direction)
 	switch {
 	case !ok:
-		b.fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", ErrInvalid, r.Direction))
+		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
 		return
 	case r.Action != ir.Allow && r.Action != "":
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
 		return
 	}
-	sub, err := b.subjectOf(r.Subject)
-	if err != nil {
-		b.fail(r.Origin, what, r.Subject, err)
+	sub, errs := b.subjectOf(r.Subject)
+	if len(errs) > 0 {
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
 	if !sub.isolated[d] {
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
 		return
 	}
 	if d == 0 {
 		// Ingress rules only matter for whether the subject is open to
 		// everything; checkIngress reports the rest.
 		sub.trivial = sub.trivial || (r.Peer.Kind == ir.PeerAll && len(r.Ports) == 0)
-		sub.from[d][r.Origin] = true
+		sub.from[d].Add(r.Origin)
 		return
 	}
 	rules, errs := b.egress(r)
 	if len(errs) > 0 {
-		b.fail(r.Origin, what, r.Subject, errs...)
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
-	sub.from[d][r.Origin] = true
+	sub.from[d].Add(r.Origin)
 	sub.rules[d] = append(sub.rules[d], rules...)
 }
+
+// errIngress is why an ingress isolation cannot be emitted. No narrower
+// rule set exists either, so AllowApproximate does not apply.
+var errIngress = kit.Hinted(fmt.Errorf("%w: admin policy ingress peers select namespaces and pods only, so no rule can deny or allow "+
+	"traffic from outside the cluster and the subject would stay open to it", ErrUnsupported),
+	"no narrower rule set exists; use the networkpolicy, cilium or calico target for ingress isolation")
 
 // checkIngress fails every ingress isolation of a subject not open to
 // everything: the admin API cannot match sources outside the cluster.
@@ -279,16 +250,8 @@ func (b *builder) checkIngress() {
 			continue
 		}
 		for _, o := range sub.isoFrom[0] {
-			b.fail(o, "ingress isolation", sub.s, fmt.Errorf("%w: admin policy ingress peers select namespaces and pods only, so no rule can deny or allow "+
-				"traffic from outside the cluster and the subject would stay open to it (no narrower rule set exists; use the networkpolicy, "+
-				"cilium or calico target for ingress isolation)", ErrUnsupported))
+			b.errs.Fail(o, "ingress isolation", sub.s, errIngress)
 		}
-	}
-}
-
-func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
-	for _, err := range errs {
-		b.errs = append(b.errs, located{o, fmt.Errorf("%s: %s of %s/%s: %w", o, what, s.Namespace, s.Name, err)})
 	}
 }
 
@@ -296,43 +259,9 @@ func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
 // under AllowApproximate a warning (the caller then narrows the rule).
 func (b *builder) approximate(r ir.Rule, narrowed, why string) error {
 	if b.opts.AllowApproximate {
-		b.warns = append(b.warns, Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s: narrowed: %s",
-			lower(r.Direction), r.Subject.Namespace, r.Subject.Name, why, narrowed)})
+		b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s: narrowed: %s",
+			kit.Lower(r.Direction), r.Subject.Namespace, r.Subject.Name, why, narrowed)})
 		return nil
 	}
-	return fmt.Errorf("%s: %w (--allow-approximate would emit it narrower: %s)", why, ErrUnsupported, narrowed)
-}
-
-func lower(d ir.Direction) string { return strings.ToLower(string(d)) }
-
-func compareOrigins(a, b ir.Origin) int {
-	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Col, b.Col), cmp.Compare(a.Via, b.Via))
-}
-
-// originsString renders the OriginsAnnotation value: sorted, deduplicated.
-func originsString(from ...map[ir.Origin]bool) string {
-	all := map[ir.Origin]bool{}
-	for _, m := range from {
-		maps.Copy(all, m)
-	}
-	var out []string
-	for _, o := range slices.SortedFunc(maps.Keys(all), compareOrigins) {
-		out = append(out, o.String())
-	}
-	return strings.Join(slices.Compact(out), OriginsSeparator)
-}
-
-// joinSorted joins errors sorted by origin, then message, dropping repeats.
-func joinSorted(errs []located) error {
-	slices.SortStableFunc(errs, func(a, b located) int {
-		return cmp.Or(compareOrigins(a.origin, b.origin), strings.Compare(a.err.Error(), b.err.Error()))
-	})
-	var out []error
-	for i, e := range errs {
-		if i == 0 || e.err.Error() != errs[i-1].err.Error() {
-			out = append(out, e.err)
-		}
-	}
-	return errors.Join(out...)
+	return kit.Hinted(fmt.Errorf("%s: %w", why, ErrUnsupported), "--allow-approximate would emit it narrower: "+narrowed)
 }

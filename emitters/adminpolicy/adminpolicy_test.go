@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
@@ -140,7 +141,7 @@ func TestBuildErrors(t *testing.T) {
 		want string
 	}{
 		{"ingress isolation", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 7)}},
-			ErrUnsupported, "intents/shop.cue:7:3: ingress isolation of shop/api: cannot be expressed exactly"},
+			ErrUnsupported, "intents/shop.cue:7:3: adminpolicy: ingress isolation of shop/api: cannot be expressed exactly"},
 		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: At(20)}}},
 			ErrUnsupported, `action "Deny"`},
@@ -150,9 +151,9 @@ func TestBuildErrors(t *testing.T) {
 			Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 			Rules:      []ir.Rule{Allow(API, ir.Egress, everyone, 20, ir.Port{Protocol: portset.TCP, Name: "dns"})}},
 			ErrUnsupported, `workload shop/dns declares "dns" with another protocol`},
-		{"bad cidr", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
-		{"except outside", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"11.0.0.0/8"}}}}), ErrInvalid, "strictly inside"},
-		{"bad port", egress(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
+		{"bad cidr", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), kit.ErrInvalid, "host bits set"},
+		{"except outside", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"11.0.0.0/8"}}}}), kit.ErrInvalid, "strictly inside"},
+		{"bad port", egress(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), kit.ErrInvalid, "invalid port 70000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,7 @@ const Name = "adminpolicy"
 const OptionV1Alpha1 = "admin-v1alpha1"
 
 // Emitter is the adminpolicy target's emitter. Its objects are an
-// *Objects.
+// *adminapi.Objects.
 type Emitter struct{}
 
 var _ kit.Emitter = Emitter{}

@@ -5,25 +5,17 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
-
-	"github.com/netpolc/netpolc/internal/portset"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
-
-// Objects is the output of Build: ClusterNetworkPolicies (v1alpha2), or
-// AdminNetworkPolicies (v1alpha1) under Options.V1Alpha1, sorted by name.
-type Objects struct {
-	ClusterNetworkPolicies []v1alpha2.ClusterNetworkPolicy
-	AdminNetworkPolicies   []v1alpha1.AdminNetworkPolicy
-}
 
 // policyPart is one policy to render, version-neutral.
 type policyPart struct {
@@ -31,13 +23,35 @@ type policyPart struct {
 	deny     bool
 	subject  ir.Subject
 	rules    []rule
-	from     map[ir.Origin]bool
+	from     kit.Origins
 	priority int32
 }
 
 // objects renders every subject's egress policies: its allows (in chunks
-// of the API's rule limit) and its default deny.
-func (b *builder) objects() *Objects {
+// of the API's rule limit) and its default deny, checking that names are
+// valid and unique.
+func (b *builder) objects() *adminapi.Objects {
+	objs := &adminapi.Objects{}
+	names := kit.NewNames(b.errs)
+	for _, part := range b.parts() {
+		// Every kind is cluster-scoped: no namespace.
+		if !names.Claim("", part.name, part.from) {
+			continue
+		}
+		meta := kit.ObjectMeta("", part.name, part.from)
+		if b.opts.V1Alpha1 {
+			objs.AdminNetworkPolicies = append(objs.AdminNetworkPolicies, part.v1alpha1(meta))
+		} else {
+			objs.ClusterNetworkPolicies = append(objs.ClusterNetworkPolicies, part.v1alpha2(meta))
+		}
+	}
+	slices.SortFunc(objs.ClusterNetworkPolicies, func(x, y v1alpha2.ClusterNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(objs.AdminNetworkPolicies, func(x, y v1alpha1.AdminNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
+	return objs
+}
+
+// parts lays out every egress-isolated subject's policies, by subject.
+func (b *builder) parts() []policyPart {
 	maxRules := maxRulesV1Alpha2
 	if b.opts.V1Alpha1 {
 		maxRules = maxRulesV1Alpha1
@@ -50,23 +64,21 @@ func (b *builder) objects() *Objects {
 		}
 		base := sub.s.Namespace + "-egress-" + sub.s.Name
 		slices.SortStableFunc(sub.rules[1], func(x, y rule) int {
-			return cmp.Or(compareOrigins(x.origin, y.origin), cmp.Compare(x.key(), y.key()))
+			return cmp.Or(kit.CompareOrigins(x.origin, y.origin), cmp.Compare(x.key(), y.key()))
 		})
 		for i, chunk := range chunks(sub.rules[1], maxRules) {
 			name := base + "-allow"
 			if i > 0 {
 				name += fmt.Sprintf("-%d", i+1)
 			}
-			from := map[ir.Origin]bool{}
+			from := kit.Origins{}
 			for _, r := range chunk {
-				from[r.origin] = true
+				from.Add(r.origin)
 			}
 			parts = append(parts, policyPart{name: name, subject: sub.s, rules: chunk, from: from, priority: AllowPriority})
 		}
-		from := map[ir.Origin]bool{}
-		for _, o := range sub.isoFrom[1] {
-			from[o] = true
-		}
+		from := kit.Origins{}
+		from.Add(sub.isoFrom[1]...)
 		deny := rule{name: defaultDenyRuleName, peers: []peer{
 			{namespaces: &metav1.LabelSelector{}}, {networks: []string{everyAddress4, everyAddress6}}}}
 		priority := int32(DenyPriority)
@@ -75,30 +87,7 @@ func (b *builder) objects() *Objects {
 		}
 		parts = append(parts, policyPart{name: base, deny: true, subject: sub.s, rules: []rule{deny}, from: from, priority: priority})
 	}
-	objs := &Objects{}
-	seen := map[string]ir.Origin{}
-	for _, part := range parts {
-		first := slices.MinFunc(slices.Collect(maps.Keys(part.from)), compareOrigins)
-		if msgs := validation.IsDNS1123Subdomain(part.name); len(msgs) > 0 {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: %s", first, ErrInvalid, part.name, strings.Join(msgs, "; "))})
-			continue
-		}
-		if other, dup := seen[part.name]; dup {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: two subjects share it (the other is at %s)", first, ErrInvalid, part.name, other)})
-			continue
-		}
-		seen[part.name] = first
-		meta := metav1.ObjectMeta{Name: part.name, Labels: map[string]string{ManagedByLabel: ManagedBy},
-			Annotations: map[string]string{OriginsAnnotation: originsString(part.from)}}
-		if b.opts.V1Alpha1 {
-			objs.AdminNetworkPolicies = append(objs.AdminNetworkPolicies, part.v1alpha1(meta))
-		} else {
-			objs.ClusterNetworkPolicies = append(objs.ClusterNetworkPolicies, part.v1alpha2(meta))
-		}
-	}
-	slices.SortFunc(objs.ClusterNetworkPolicies, func(x, y v1alpha2.ClusterNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
-	slices.SortFunc(objs.AdminNetworkPolicies, func(x, y v1alpha1.AdminNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
-	return objs
+	return parts
 }
 
 // key is the canonical form of a rule, to order rules of one origin.
@@ -122,7 +111,7 @@ func (r rule) key() string {
 	for _, x := range r.ports {
 		ports = append(ports, q{x.proto, x.first, x.last, x.name})
 	}
-	return jsonKey([]any{r.name, peers, ports, r.ports == nil})
+	return kit.JSONKey([]any{r.name, peers, ports, r.ports == nil})
 }
 
 func chunks[T any](xs []T, n int) [][]T {

@@ -2,20 +2,17 @@ package adminpolicy
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // worldBlocks are the blocks of a world peer that lists none itself.
@@ -45,9 +42,9 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 		nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
 		return []rule{pods, nets}, nil
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
-		p, err := podPeer(r.Subject.Namespace, r.Peer)
-		if err != nil {
-			return nil, []error{err}
+		p, errs := podPeer(r.Subject.Namespace, r.Peer)
+		if len(errs) > 0 {
+			return nil, errs
 		}
 		ports, keep, errs := b.ports(r, b.cl.Selected(r.Subject.Namespace, r.Peer))
 		if len(errs) > 0 || !keep {
@@ -60,7 +57,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	case ir.PeerFQDN:
 		base := strings.TrimPrefix(r.Peer.FQDN, "*.")
 		if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
-			return nil, []error{fmt.Errorf("%w FQDN %q: %s", ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
+			return nil, []error{fmt.Errorf("%w FQDN %q: %s", kit.ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
 		}
 		ports, keep, errs := b.ports(r, nil)
 		if len(errs) > 0 || !keep {
@@ -73,7 +70,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 		dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
 		return []rule{dn}, nil
 	}
-	return nil, []error{fmt.Errorf("%w peer kind %q", ErrInvalid, r.Peer.Kind)}
+	return nil, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, r.Peer.Kind)}
 }
 
 // networks translates a CIDR or world peer: each block minus its holes as
@@ -86,7 +83,7 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 		blocks = worldBlocks
 	}
 	if len(blocks) == 0 {
-		return nil, []error{fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, r.Peer.Kind)}
+		return nil, []error{fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, r.Peer.Kind)}
 	}
 	var all []netip.Prefix
 	for _, blk := range blocks {
@@ -154,18 +151,23 @@ func withoutNames(r rule, ports []port) (rule, bool) {
 // podPeer translates a pod peer; no namespace selector is the subject's
 // own namespace (by name), and a peer selecting every pod of its
 // namespaces is a namespaces peer.
-func podPeer(ns string, p ir.Peer) (peer, error) {
-	nsSel := canonicalSelector(p.Namespaces)
+func podPeer(ns string, p ir.Peer) (peer, []error) {
+	nsSel := kit.CanonicalSelector(p.Namespaces)
 	if nsSel == nil {
 		nsSel = &metav1.LabelSelector{MatchLabels: map[string]string{metadataNameLabel: ns}}
 	}
-	pods := canonicalSelector(p.Pods)
-	for name, s := range map[string]*metav1.LabelSelector{"peer.namespaceSelector": nsSel, "peer.podSelector": pods} {
-		if err := checkSelector(name, s); err != nil {
-			return peer{}, err
-		}
+	pods := kit.CanonicalSelector(p.Pods)
+	var errs []error
+	if err := kit.CheckSelector("peer.namespaceSelector", nsSel); err != nil {
+		errs = append(errs, err)
 	}
-	if pods == nil || isEmpty(pods) {
+	if err := kit.CheckSelector("peer.podSelector", pods); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return peer{}, errs
+	}
+	if pods == nil || kit.IsEmpty(pods) {
 		return peer{namespaces: nsSel}, nil
 	}
 	return peer{pods: &[2]metav1.LabelSelector{*nsSel, *pods}}, nil
@@ -235,24 +237,24 @@ func checkPort(p ir.Port) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
+	return fmt.Errorf("%w %s", kit.ErrInvalid, strings.Join(msgs, "; "))
 }
 
 // prefixes returns a block minus its holes as the fewest prefixes,
 // ascending.
 func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
-	cidr, err := parsePrefix("cidr", b.CIDR)
+	cidr, err := kit.ParsePrefix("cidr", b.CIDR)
 	if err != nil {
 		return nil, err
 	}
 	out := []netip.Prefix{cidr}
 	for _, s := range b.Except {
-		hole, err := parsePrefix("except", s)
+		hole, err := kit.ParsePrefix("except", s)
 		if err != nil {
 			return nil, err
 		}
 		if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
-			return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+			return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 		}
 		out = subtract(out, hole)
 	}
@@ -279,76 +281,4 @@ func subtract(ps []netip.Prefix, hole netip.Prefix) []netip.Prefix {
 		}
 	}
 	return out
-}
-
-// parsePrefix parses a CIDR in canonical form.
-func parsePrefix(what, s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return p, fmt.Errorf("%w %s %q: %w", ErrInvalid, what, s, err)
-	}
-	if p.Masked() != p || p.Addr().Is4In6() {
-		return p, fmt.Errorf("%w %s %q: not in canonical form (did you mean %q?)", ErrInvalid, what, s, p.Masked())
-	}
-	return p, nil
-}
-
-// canonicalSelector returns a copy of sel with its expressions and their
-// values sorted and deduplicated. A nil selector stays nil.
-func canonicalSelector(sel *metav1.LabelSelector) *metav1.LabelSelector {
-	if sel == nil {
-		return nil
-	}
-	out := &metav1.LabelSelector{}
-	if len(sel.MatchLabels) > 0 {
-		out.MatchLabels = make(map[string]string, len(sel.MatchLabels))
-		for k, v := range sel.MatchLabels {
-			out.MatchLabels[k] = v
-		}
-	}
-	for _, e := range sel.MatchExpressions {
-		e.Values = slices.Clone(e.Values)
-		slices.Sort(e.Values)
-		e.Values = slices.Compact(e.Values)
-		if len(e.Values) == 0 {
-			e.Values = nil
-		}
-		out.MatchExpressions = append(out.MatchExpressions, e)
-	}
-	slices.SortFunc(out.MatchExpressions, func(a, b metav1.LabelSelectorRequirement) int {
-		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Operator, b.Operator), slices.Compare(a.Values, b.Values))
-	})
-	out.MatchExpressions = slices.CompactFunc(out.MatchExpressions, func(a, b metav1.LabelSelectorRequirement) bool {
-		return a.Key == b.Key && a.Operator == b.Operator && slices.Equal(a.Values, b.Values)
-	})
-	return out
-}
-
-func isEmpty(sel *metav1.LabelSelector) bool {
-	return len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0
-}
-
-// checkSelector validates a label selector the way the API server does.
-func checkSelector(name string, sel *metav1.LabelSelector) error {
-	if sel == nil {
-		return nil
-	}
-	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, field.NewPath(name))
-	if len(errs) == 0 {
-		return nil
-	}
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return fmt.Errorf("%w selector: %s", ErrInvalid, strings.Join(msgs, "; "))
-}
-
-// jsonKey is the canonical form of v used to deduplicate and order.
-func jsonKey(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("adminpolicy: marshal %T: %v", v, err))
-	}
-	return string(b)
 }

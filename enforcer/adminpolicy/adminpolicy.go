@@ -8,20 +8,20 @@ package adminpolicy
 import (
 	"fmt"
 
-	"github.com/netpolc/netpolc/emitters/adminpolicy"
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// Interpreter reads an *adminpolicy.Objects.
+// Interpreter reads an *adminapi.Objects.
 type Interpreter struct{}
 
 var _ enforcer.Interpreter = Interpreter{}
 
 // Interpret reads the objects into the model's policies.
 func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
-	objs, ok := objects.(*adminpolicy.Objects)
+	objs, ok := objects.(*adminapi.Objects)
 	if !ok {
-		return nil, fmt.Errorf("adminpolicy interpreter: got %T, want *adminpolicy.Objects", objects)
+		return nil, fmt.Errorf("adminpolicy interpreter: got %T, want *adminapi.Objects", objects)
 	}
 	ps, err := Policies(objs)
 	if err != nil {
@@ -31,7 +31,7 @@ func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.
 }
 
 // Policies reads the objects into the model's policies.
-func Policies(objs *adminpolicy.Objects) (enforcer.Policies, error) {
+func Policies(objs *adminapi.Objects) (enforcer.Policies, error) {
 	if objs == nil {
 		return enforcer.Policies{}, nil
 	}
