@@ -52,6 +52,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -97,19 +98,19 @@ type policy struct {
 	subject  ir.Subject // Pods in canonical form
 	isolated [2]bool    // by dirIndex
 	from     map[ir.Origin]bool
-	groups   [2]map[string]*group // by canonical port set
-	fqdn     []ir.Origin          // egress FQDN rules, which need DNS visibility
-	dns      *EgressRule          // the DNS visibility rule, once added
+	groups   [2]map[string]*group  // by canonical port set
+	fqdn     []ir.Origin           // egress FQDN rules, which need DNS visibility
+	dns      *ciliumapi.EgressRule // the DNS visibility rule, once added
 }
 
 // group is the peers allowed on one port set.
 type group struct {
-	ports     []PortProtocol
+	ports     []ciliumapi.PortProtocol
 	all       bool
 	endpoints map[string]metav1.LabelSelector
 	entities  map[string]bool
-	cidrs     map[string]CIDRRule
-	fqdns     map[string]FQDNSelector
+	cidrs     map[string]ciliumapi.CIDRRule
+	fqdns     map[string]ciliumapi.FQDNSelector
 }
 
 // located is an error about the IR element at an origin.
@@ -133,7 +134,7 @@ type builder struct {
 // approximated rules (sorted by origin). Every error found is returned,
 // joined and sorted, each prefixed by its intent's origin; on error no
 // policy is returned.
-func Build(p *ir.Policy, opts Options) ([]CiliumNetworkPolicy, []Warning, error) {
+func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []Warning, error) {
 	if p == nil {
 		return nil, nil, nil
 	}
@@ -242,7 +243,7 @@ func (b *builder) rule(r ir.Rule) {
 	g := pol.groups[d][key]
 	if g == nil {
 		g = &group{ports: ports, endpoints: map[string]metav1.LabelSelector{}, entities: map[string]bool{},
-			cidrs: map[string]CIDRRule{}, fqdns: map[string]FQDNSelector{}}
+			cidrs: map[string]ciliumapi.CIDRRule{}, fqdns: map[string]ciliumapi.FQDNSelector{}}
 		pol.groups[d][key] = g
 	}
 	if errs := b.peer(r, pol, g); len(errs) > 0 {
@@ -272,8 +273,8 @@ func (b *builder) approximate(r ir.Rule, narrowed, why string) error {
 
 // objects turns the collected policies into API objects sorted by
 // namespace and name, checking that names are valid and unique.
-func (b *builder) objects() []CiliumNetworkPolicy {
-	var out []CiliumNetworkPolicy
+func (b *builder) objects() []ciliumapi.CiliumNetworkPolicy {
+	var out []ciliumapi.CiliumNetworkPolicy
 	byName := map[string]*policy{}
 	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
 		pol := b.pols[key]
@@ -296,30 +297,30 @@ func (b *builder) objects() []CiliumNetworkPolicy {
 		byName[id] = pol
 		out = append(out, obj)
 	}
-	slices.SortFunc(out, func(a, b CiliumNetworkPolicy) int {
+	slices.SortFunc(out, func(a, b ciliumapi.CiliumNetworkPolicy) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
 	return out
 }
 
 // object renders one policy.
-func (pol *policy) object() CiliumNetworkPolicy {
-	obj := CiliumNetworkPolicy{
-		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: Kind},
+func (pol *policy) object() ciliumapi.CiliumNetworkPolicy {
+	obj := ciliumapi.CiliumNetworkPolicy{
+		TypeMeta: metav1.TypeMeta{APIVersion: ciliumapi.APIVersion, Kind: ciliumapi.Kind},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        pol.subject.Namespace + "-" + pol.subject.Name,
 			Namespace:   pol.subject.Namespace,
 			Labels:      map[string]string{ManagedByLabel: ManagedBy},
 			Annotations: map[string]string{OriginsAnnotation: pol.originsString()},
 		},
-		Spec: Rule{EndpointSelector: pol.subject.Pods},
+		Spec: ciliumapi.Rule{EndpointSelector: pol.subject.Pods},
 	}
 	if pol.isolated[0] {
 		for _, key := range slices.Sorted(maps.Keys(pol.groups[0])) {
 			obj.Spec.Ingress = append(obj.Spec.Ingress, pol.groups[0][key].ingress()...)
 		}
 		if len(obj.Spec.Ingress) == 0 {
-			obj.Spec.Ingress = []IngressRule{{}} // default deny, allowing nothing
+			obj.Spec.Ingress = []ciliumapi.IngressRule{{}} // default deny, allowing nothing
 		}
 	}
 	if pol.isolated[1] {
@@ -330,7 +331,7 @@ func (pol *policy) object() CiliumNetworkPolicy {
 			obj.Spec.Egress = append(obj.Spec.Egress, *pol.dns)
 		}
 		if len(obj.Spec.Egress) == 0 {
-			obj.Spec.Egress = []EgressRule{{}}
+			obj.Spec.Egress = []ciliumapi.EgressRule{{}}
 		}
 	}
 	return obj
@@ -338,42 +339,42 @@ func (pol *policy) object() CiliumNetworkPolicy {
 
 // ingress renders a port group as ingress rules, one per kind of peer
 // (Cilium's from-fields are mutually exclusive within a rule).
-func (g *group) ingress() []IngressRule {
+func (g *group) ingress() []ciliumapi.IngressRule {
 	ports := portRules(g.ports)
 	if g.all {
-		return []IngressRule{{FromEntities: []string{EntityAll}, ToPorts: ports}}
+		return []ciliumapi.IngressRule{{FromEntities: []string{ciliumapi.EntityAll}, ToPorts: ports}}
 	}
-	var out []IngressRule
+	var out []ciliumapi.IngressRule
 	if len(g.endpoints) > 0 {
-		out = append(out, IngressRule{FromEndpoints: sortedValues(g.endpoints), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromEndpoints: sortedValues(g.endpoints), ToPorts: ports})
 	}
 	if len(g.entities) > 0 {
-		out = append(out, IngressRule{FromEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
 	}
 	if len(g.cidrs) > 0 {
-		out = append(out, IngressRule{FromCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
 	}
 	return out
 }
 
 // egress renders a port group as egress rules, one per kind of peer.
-func (g *group) egress() []EgressRule {
+func (g *group) egress() []ciliumapi.EgressRule {
 	ports := portRules(g.ports)
 	if g.all {
-		return []EgressRule{{ToEntities: []string{EntityAll}, ToPorts: ports}}
+		return []ciliumapi.EgressRule{{ToEntities: []string{ciliumapi.EntityAll}, ToPorts: ports}}
 	}
-	var out []EgressRule
+	var out []ciliumapi.EgressRule
 	if len(g.endpoints) > 0 {
-		out = append(out, EgressRule{ToEndpoints: sortedValues(g.endpoints), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToEndpoints: sortedValues(g.endpoints), ToPorts: ports})
 	}
 	if len(g.entities) > 0 {
-		out = append(out, EgressRule{ToEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
 	}
 	if len(g.cidrs) > 0 {
-		out = append(out, EgressRule{ToCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
 	}
 	if len(g.fqdns) > 0 {
-		out = append(out, EgressRule{ToFQDNs: sortedValues(g.fqdns), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToFQDNs: sortedValues(g.fqdns), ToPorts: ports})
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/internal/ir"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
@@ -172,8 +173,8 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestFilesErrors(t *testing.T) {
-	ok := CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
-	for name, pols := range map[string][]CiliumNetworkPolicy{
+	ok := ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
+	for name, pols := range map[string][]ciliumapi.CiliumNetworkPolicy{
 		"path in name":      {{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}},
 		"path in namespace": {{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}},
 		"duplicate":         {ok, ok},

@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
@@ -17,7 +18,7 @@ import (
 // clusterwide policy), sorted by path. Each file starts with
 // kit.Header and a "# from <origin>" line per intent that went into
 // the policy.
-func Files(pols []CiliumNetworkPolicy) ([]kit.File, error) {
+func Files(pols []ciliumapi.CiliumNetworkPolicy) ([]kit.File, error) {
 	var (
 		files []kit.File
 		errs  []error
@@ -44,13 +45,13 @@ func Files(pols []CiliumNetworkPolicy) ([]kit.File, error) {
 }
 
 // file prints one policy.
-func file(pol *CiliumNetworkPolicy) (kit.File, error) {
+func file(pol *ciliumapi.CiliumNetworkPolicy) (kit.File, error) {
 	obj := *pol
-	obj.TypeMeta.APIVersion = APIVersion
-	obj.Kind = Kind
+	obj.TypeMeta.APIVersion = ciliumapi.APIVersion
+	obj.Kind = ciliumapi.Kind
 	dir := pol.Namespace
 	if dir == "" {
-		obj.Kind, dir = KindClusterwide, "cluster"
+		obj.Kind, dir = ciliumapi.KindClusterwide, "cluster"
 	} else if msgs := validation.IsDNS1123Label(dir); len(msgs) > 0 {
 		return kit.File{}, fmt.Errorf("%w namespace %q of policy %q: %s", ErrInvalid, dir, pol.Name, strings.Join(msgs, "; "))
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/internal/portset"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -64,7 +65,7 @@ func (b *builder) cidrPeer(r ir.Rule, g *group) []error {
 	if len(blocks) == 0 {
 		return []error{fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, r.Peer.Kind)}
 	}
-	var rules []CIDRRule
+	var rules []ciliumapi.CIDRRule
 	var errs []error
 	for _, blk := range blocks {
 		cr, err := cidrRule(blk)
@@ -85,7 +86,7 @@ func (b *builder) cidrPeer(r ir.Rule, g *group) []error {
 		}
 	}
 	if isWorld(rules) {
-		g.entities[EntityWorld] = true
+		g.entities[ciliumapi.EntityWorld] = true
 		return nil
 	}
 	for _, cr := range rules {
@@ -95,7 +96,7 @@ func (b *builder) cidrPeer(r ir.Rule, g *group) []error {
 }
 
 // isWorld reports whether CIDR rules cover every address, IPv4 and IPv6.
-func isWorld(rules []CIDRRule) bool {
+func isWorld(rules []ciliumapi.CIDRRule) bool {
 	var v4, v6 bool
 	for _, r := range rules {
 		if len(r.Except) > 0 {
@@ -109,10 +110,10 @@ func isWorld(rules []CIDRRule) bool {
 
 // cidrRule validates a block and returns it with sorted, deduplicated
 // holes.
-func cidrRule(b ir.IPBlock) (CIDRRule, error) {
+func cidrRule(b ir.IPBlock) (ciliumapi.CIDRRule, error) {
 	cidr, err := parsePrefix("cidr", b.CIDR)
 	if err != nil {
-		return CIDRRule{}, err
+		return ciliumapi.CIDRRule{}, err
 	}
 	except := slices.Clone(b.Except)
 	slices.Sort(except)
@@ -121,15 +122,15 @@ func cidrRule(b ir.IPBlock) (CIDRRule, error) {
 		hole, err := parsePrefix("except", s)
 		switch {
 		case err != nil:
-			return CIDRRule{}, err
+			return ciliumapi.CIDRRule{}, err
 		case hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()):
-			return CIDRRule{}, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+			return ciliumapi.CIDRRule{}, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
 		}
 	}
 	if len(except) == 0 {
 		except = nil
 	}
-	return CIDRRule{CIDR: b.CIDR, Except: except}, nil
+	return ciliumapi.CIDRRule{CIDR: b.CIDR, Except: except}, nil
 }
 
 // parsePrefix parses a CIDR in canonical form.
@@ -146,15 +147,15 @@ func parsePrefix(what, s string) (netip.Prefix, error) {
 
 // fqdnSelector matches a DNS name; a leading "*." becomes Cilium's
 // one-label wildcard pattern.
-func fqdnSelector(name string) (FQDNSelector, error) {
+func fqdnSelector(name string) (ciliumapi.FQDNSelector, error) {
 	base, wild := strings.CutPrefix(name, "*.")
 	if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
-		return FQDNSelector{}, fmt.Errorf("%w FQDN %q: %s", ErrInvalid, name, strings.Join(msgs, "; "))
+		return ciliumapi.FQDNSelector{}, fmt.Errorf("%w FQDN %q: %s", ErrInvalid, name, strings.Join(msgs, "; "))
 	}
 	if wild {
-		return FQDNSelector{MatchPattern: name}, nil
+		return ciliumapi.FQDNSelector{MatchPattern: name}, nil
 	}
-	return FQDNSelector{MatchName: name}, nil
+	return ciliumapi.FQDNSelector{MatchName: name}, nil
 }
 
 // endpointSelector translates a pod peer. Without a namespace selector
@@ -183,7 +184,7 @@ func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 	byName := false
 	for k, v := range ns.MatchLabels {
 		key := namespaceKey(k)
-		byName = byName || key == NamespaceLabel
+		byName = byName || key == ciliumapi.NamespaceLabel
 		if out.MatchLabels == nil {
 			out.MatchLabels = map[string]string{}
 		}
@@ -192,12 +193,12 @@ func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 	out.MatchExpressions = slices.Clone(pods.MatchExpressions)
 	for _, e := range ns.MatchExpressions {
 		e.Key = namespaceKey(e.Key)
-		byName = byName || e.Key == NamespaceLabel
+		byName = byName || e.Key == ciliumapi.NamespaceLabel
 		out.MatchExpressions = append(out.MatchExpressions, e)
 	}
 	if !byName {
 		out.MatchExpressions = append(out.MatchExpressions,
-			metav1.LabelSelectorRequirement{Key: NamespaceLabel, Operator: metav1.LabelSelectorOpExists})
+			metav1.LabelSelectorRequirement{Key: ciliumapi.NamespaceLabel, Operator: metav1.LabelSelectorOpExists})
 	}
 	sortRequirements(out.MatchExpressions)
 	return out, nil
@@ -206,9 +207,9 @@ func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 // namespaceKey is the pod label Cilium matches for a namespace label key.
 func namespaceKey(k string) string {
 	if k == inventory.MetadataNameLabel {
-		return NamespaceLabel
+		return ciliumapi.NamespaceLabel
 	}
-	return NamespaceLabelsPrefix + k
+	return ciliumapi.NamespaceLabelsPrefix + k
 }
 
 // subjectSelector validates a subject and returns its selector in
@@ -308,11 +309,11 @@ func (b *builder) dnsVisibility(pol *policy) {
 		b.fail(o, "egress rule", pol.subject, fmt.Errorf("cluster DNS peer: %w", err))
 		return
 	}
-	pr := PortRule{Rules: &L7Rules{DNS: []FQDNSelector{{MatchPattern: "*"}}}}
+	pr := ciliumapi.PortRule{Rules: &ciliumapi.L7Rules{DNS: []ciliumapi.FQDNSelector{{MatchPattern: "*"}}}}
 	for _, proto := range protos {
-		pr.Ports = append(pr.Ports, PortProtocol{Port: "53", Protocol: proto.String()})
+		pr.Ports = append(pr.Ports, ciliumapi.PortProtocol{Port: "53", Protocol: proto.String()})
 	}
-	pol.dns = &EgressRule{ToEndpoints: []metav1.LabelSelector{sel}, ToPorts: []PortRule{pr}}
+	pol.dns = &ciliumapi.EgressRule{ToEndpoints: []metav1.LabelSelector{sel}, ToPorts: []ciliumapi.PortRule{pr}}
 }
 
 // dnsProtocols lists the protocols (UDP, TCP) on which the IR allows a
@@ -358,7 +359,7 @@ func jsonKeyOf(p ir.Peer) string {
 }
 
 // covers53 reports whether a port list allows port 53 of proto.
-func covers53(ports []PortProtocol, proto portset.Protocol) bool {
+func covers53(ports []ciliumapi.PortProtocol, proto portset.Protocol) bool {
 	if len(ports) == 0 {
 		return true
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/portset"
 
@@ -23,7 +24,7 @@ const maxPorts = 40
 // keep is false when approximation dropped every port of a rule that had
 // some: the rule then allows nothing and is left out (an empty port list
 // would mean every port).
-func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, errs []error) {
+func (b *builder) ports(r ir.Rule) (out []ciliumapi.PortProtocol, key string, keep bool, errs []error) {
 	ports := slices.Clone(r.Ports)
 	for i := range ports {
 		if ports[i].End == ports[i].Number {
@@ -59,14 +60,14 @@ func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, e
 }
 
 // port converts one validated IR port.
-func port(p ir.Port) PortProtocol {
+func port(p ir.Port) ciliumapi.PortProtocol {
 	switch {
 	case p.Name != "":
-		return PortProtocol{Port: p.Name, Protocol: p.Protocol.String()}
+		return ciliumapi.PortProtocol{Port: p.Name, Protocol: p.Protocol.String()}
 	case p.Number == 0:
-		return PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
+		return ciliumapi.PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
 	}
-	return PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
+	return ciliumapi.PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
 }
 
 // checkPort validates one port as the API would.
@@ -132,10 +133,10 @@ func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
 
 // portRules packs ports into PortRules of at most maxPorts each; none for
 // every port.
-func portRules(ports []PortProtocol) []PortRule {
-	var out []PortRule
+func portRules(ports []ciliumapi.PortProtocol) []ciliumapi.PortRule {
+	var out []ciliumapi.PortRule
 	for chunk := range slices.Chunk(ports, maxPorts) {
-		out = append(out, PortRule{Ports: chunk})
+		out = append(out, ciliumapi.PortRule{Ports: chunk})
 	}
 	return out
 }
