@@ -19,12 +19,13 @@ import (
 // maxPorts is the most ports a PortRule may list (the CRD's maxItems).
 const maxPorts = 40
 
-// ports validates a rule's ports and returns them as Cilium ports, sorted
-// and deduplicated, with the key identifying the set ("" for every port).
-// keep is false when approximation dropped every port of a rule that had
-// some: the rule then allows nothing and is left out (an empty port list
-// would mean every port).
-func (b *builder) ports(r ir.Rule) (out []ciliumapi.PortProtocol, key string, keep bool, errs []error) {
+// ports validates the ports of rule b.rules[i] and returns them as Cilium
+// ports, sorted and deduplicated, with the key identifying the set ("" for
+// every port). keep is false when approximation dropped every port of a
+// rule that had some: the rule then allows nothing and is left out (an
+// empty port list would mean every port).
+func (b *builder) ports(i int) (out []ciliumapi.PortProtocol, key string, keep bool, errs []error) {
+	r := b.rules[i]
 	ports := slices.Clone(r.Ports)
 	for i := range ports {
 		if ports[i].End == ports[i].Number {
@@ -44,7 +45,7 @@ func (b *builder) ports(r ir.Rule) (out []ciliumapi.PortProtocol, key string, ke
 		}
 		if p.Name != "" && r.Direction == ir.Egress && !b.opts.EgressNamedPortsPerDestination {
 			if why := b.egressNamedPort(r, p); why != "" {
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+				if err := b.approximate(i, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why, namedPortFix); err != nil {
 					errs = append(errs, err)
 				}
 				continue
@@ -58,6 +59,11 @@ func (b *builder) ports(r ir.Rule) (out []ciliumapi.PortProtocol, key string, ke
 	}
 	return out, strings.Join(keys, ","), len(ports) == 0 || len(out) > 0, nil
 }
+
+// namedPortFix is what else the user can do about an egress named port
+// Cilium would resolve cluster-wide.
+var namedPortFix = "use a numeric port; or pass --" + OptionNamedPortsPerDestination +
+	" if the cluster's Cilium resolves egress named ports per destination"
 
 // port converts one validated IR port.
 func port(p ir.Port) ciliumapi.PortProtocol {
@@ -95,7 +101,7 @@ func checkPort(p ir.Port) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
+	return fmt.Errorf("%w %s", kit.ErrInvalid, strings.Join(msgs, "; "))
 }
 
 // egressNamedPort explains why Cilium may not resolve an egress named port
