@@ -25,7 +25,8 @@
 //
 // Cilium differs from NetworkPolicy as netpolc models it (DESIGN §3) in
 // two places, which the emitter checks against the IR's declared workloads
-// and refuses (ErrUnsupported) rather than widen or silently narrow:
+// and the build's inventory (kit.Cluster), and refuses (ErrUnsupported)
+// rather than widen or silently narrow:
 //
 //   - CIDR and world rules never match cluster endpoints, while an ipBlock
 //     also matches a pod whose IP is known: a declared pod IP inside a CIDR
@@ -38,41 +39,26 @@
 //
 // With Options.AllowApproximate the emitter instead emits the narrower
 // rule (the CIDR without the pods; the rule without the named port) and
-// reports a Warning.
+// reports one kit.Warning per rule it narrowed.
 package cilium
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
-// Metadata netpolc puts on every object it emits (shared with the
-// NetworkPolicy target).
-const (
-	ManagedByLabel    = kit.ManagedByLabel
-	ManagedBy         = kit.ManagedBy
-	OriginsAnnotation = kit.OriginsAnnotation
-	OriginsSeparator  = kit.OriginsSeparator
-)
-
-// Errors wrapped by Build, for errors.Is.
-var (
-	// ErrUnsupported marks an IR element Cilium cannot express exactly.
-	ErrUnsupported = kit.Unsupported("cannot be expressed exactly as a CiliumNetworkPolicy")
-	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = kit.ErrInvalid
-)
+// ErrUnsupported marks an IR element Cilium cannot express exactly; it
+// wraps kit.ErrUnsupported.
+var ErrUnsupported = kit.Unsupported("cannot be expressed exactly as a CiliumNetworkPolicy")
 
 // Options tune Build.
 type Options struct {
@@ -80,7 +66,7 @@ type Options struct {
 	// IPs and named ports count in the checks), besides the IR's own.
 	Inventory inventory.Inventory
 	// AllowApproximate emits the nearest narrower rule where Cilium cannot
-	// express a rule exactly, with a Warning, instead of failing.
+	// express a rule exactly, with a kit.Warning, instead of failing.
 	AllowApproximate bool
 	// EgressNamedPortsPerDestination declares that the target Cilium
 	// resolves egress named ports per destination identity, as NetworkPolicy
@@ -89,120 +75,102 @@ type Options struct {
 	EgressNamedPortsPerDestination bool
 }
 
-// Warning reports a rule Build narrowed under Options.AllowApproximate.
-type Warning = kit.Warning
-
 // policy collects everything that goes into one CiliumNetworkPolicy.
 type policy struct {
 	subject  ir.Subject // Pods in canonical form
-	isolated [2]bool    // by dirIndex
-	from     map[ir.Origin]bool
+	isolated [2]bool    // by kit.DirIndex
+	from     kit.Origins
 	groups   [2]map[string]*group // by canonical port set
-	fqdn     []ir.Origin          // egress FQDN rules, which need DNS visibility
-	dns      *EgressRule          // the DNS visibility rule, once added
+	fqdn     []int                // indices of the egress FQDN rules, which need DNS visibility
+	dns      *ciliumapi.EgressRule
 }
 
 // group is the peers allowed on one port set.
 type group struct {
-	ports     []PortProtocol
+	ports     []ciliumapi.PortProtocol
 	all       bool
 	endpoints map[string]metav1.LabelSelector
 	entities  map[string]bool
-	cidrs     map[string]CIDRRule
-	fqdns     map[string]FQDNSelector
+	cidrs     map[string]ciliumapi.CIDRRule
+	fqdns     map[string]ciliumapi.FQDNSelector
 }
 
-// located is an error about the IR element at an origin.
-type located struct {
-	origin ir.Origin
-	err    error
-}
-
-// builder accumulates policies, warnings and every error found.
+// builder accumulates policies, narrowings and every error found.
 type builder struct {
 	opts  Options
 	cl    *kit.Cluster
 	dns   ir.Peer
+	rules []ir.Rule
 	pols  map[string]*policy
-	errs  []located
-	warns []Warning
+	errs  *kit.Errors
+	// narrowed lists, per rule index, what approximation dropped from
+	// that rule; each rule with any gets one warning.
+	narrowed map[int][]string
 }
 
 // Build compiles p into CiliumNetworkPolicies, one per subject namespace
-// and pod selector, sorted by namespace and name, with the warnings of
-// approximated rules (sorted by origin). Every error found is returned,
-// joined and sorted, each prefixed by its intent's origin; on error no
-// policy is returned.
-func Build(p *ir.Policy, opts Options) ([]CiliumNetworkPolicy, []Warning, error) {
+// and pod selector, sorted by namespace and name, with one warning per
+// rule approximation narrowed (sorted by origin). Every error found is
+// returned as one diag.List, each at the position of the intent that
+// caused it; on error no policy is returned.
+func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.Warning, error) {
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, pols: map[string]*policy{}}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules,
+		pols: map[string]*policy{}, errs: kit.NewErrors(Name), narrowed: map[int][]string{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
-	for _, r := range p.Rules {
-		b.rule(r)
+	for i := range p.Rules {
+		b.rule(i)
 	}
 	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
 		b.dnsVisibility(b.pols[key])
 	}
 	objs := b.objects()
-	if len(b.errs) > 0 {
-		return nil, nil, joinSorted(b.errs)
+	if err := b.errs.Err(); err != nil {
+		return nil, nil, err
 	}
-	slices.SortStableFunc(b.warns, func(x, y Warning) int { return compareOrigins(x.Origin, y.Origin) })
-	return objs, b.warns, nil
+	return objs, b.warnings(), nil
 }
 
 // kubeDNS is the cluster DNS when the IR names none.
 var kubeDNS = ir.Peer{Kind: ir.PeerDNS,
-	Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "kube-system"}},
+	Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{inventory.MetadataNameLabel: "kube-system"}},
 	Pods:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}}}
-
-// dirIndex indexes per-direction arrays; ok is false for an unknown
-// direction.
-func dirIndex(d ir.Direction) (int, bool) {
-	switch d {
-	case ir.Ingress:
-		return 0, true
-	case ir.Egress:
-		return 1, true
-	}
-	return 0, false
-}
 
 // isolate records an isolation, creating the subject's policy.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := dirIndex(iso.Direction)
+	d, ok := kit.DirIndex(iso.Direction)
 	if !ok {
-		b.fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", ErrInvalid, iso.Direction))
+		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
 		return
 	}
-	pol, err := b.policyOf(iso.Subject)
-	if err != nil {
-		b.fail(iso.Origin, lower(iso.Direction)+" isolation", iso.Subject, err)
+	pol, errs := b.policyOf(iso.Subject)
+	if len(errs) > 0 {
+		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
 	pol.isolated[d] = true
-	pol.from[iso.Origin] = true
+	pol.from.Add(iso.Origin)
 }
 
 // policyOf returns the policy of a subject, creating it. Subjects with one
-// selector share a policy named after the smallest of their names.
-func (b *builder) policyOf(s ir.Subject) (*policy, error) {
-	sel, err := subjectSelector(s)
-	if err != nil {
-		return nil, err
+// selector share a policy named after the smallest of their names, so the
+// name does not depend on the order of the IR.
+func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
+	sel, errs := kit.SubjectSelector(s, "endpointSelector")
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	key := s.Namespace + "\x00" + jsonKey(sel)
+	key := s.Namespace + "\x00" + kit.JSONKey(sel)
 	pol := b.pols[key]
 	if pol == nil {
-		pol = &policy{subject: s, from: map[ir.Origin]bool{}}
-		pol.groups = [2]map[string]*group{{}, {}}
+		pol = &policy{subject: s, from: kit.Origins{}, groups: [2]map[string]*group{{}, {}}}
 		b.pols[key] = pol
 	}
 	if s.Name < pol.subject.Name {
@@ -212,114 +180,79 @@ func (b *builder) policyOf(s ir.Subject) (*policy, error) {
 	return pol, nil
 }
 
-// rule adds an allow rule to its subject's policy.
-func (b *builder) rule(r ir.Rule) {
-	what := lower(r.Direction) + " rule"
-	d, ok := dirIndex(r.Direction)
+// rule adds the allow rule b.rules[i] to its subject's policy.
+func (b *builder) rule(i int) {
+	r := b.rules[i]
+	what := kit.Lower(r.Direction) + " rule"
+	d, ok := kit.DirIndex(r.Direction)
 	switch {
 	case !ok:
-		b.fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", ErrInvalid, r.Direction))
+		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
 		return
 	case r.Action != ir.Allow && r.Action != "":
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
 		return
 	}
-	pol, err := b.policyOf(r.Subject)
-	if err != nil {
-		b.fail(r.Origin, what, r.Subject, err)
+	pol, errs := b.policyOf(r.Subject)
+	if len(errs) > 0 {
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
 	if !pol.isolated[d] {
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
 		return
 	}
-	ports, key, keep, errs := b.ports(r)
+	ports, key, keep, errs := b.ports(i)
 	if len(errs) > 0 || !keep {
-		b.fail(r.Origin, what, r.Subject, errs...)
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
-	pol.from[r.Origin] = true
+	pol.from.Add(r.Origin)
 	g := pol.groups[d][key]
 	if g == nil {
 		g = &group{ports: ports, endpoints: map[string]metav1.LabelSelector{}, entities: map[string]bool{},
-			cidrs: map[string]CIDRRule{}, fqdns: map[string]FQDNSelector{}}
+			cidrs: map[string]ciliumapi.CIDRRule{}, fqdns: map[string]ciliumapi.FQDNSelector{}}
 		pol.groups[d][key] = g
 	}
-	if errs := b.peer(r, pol, g); len(errs) > 0 {
-		b.fail(r.Origin, what, r.Subject, errs...)
+	if errs := b.peer(i, pol, g); len(errs) > 0 {
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 	}
-}
-
-// fail records the problems of an IR element, each prefixed with the
-// position of the intent so that each prints on its own line.
-func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
-	for _, err := range errs {
-		b.errs = append(b.errs, located{o, fmt.Errorf("%s: %s of %s/%s: %w", o, what, s.Namespace, s.Name, err)})
-	}
-}
-
-// approximate handles a rule Cilium cannot express exactly: an
-// ErrUnsupported error, or under AllowApproximate a warning (the caller
-// then narrows the rule).
-func (b *builder) approximate(r ir.Rule, narrowed, why string) error {
-	if b.opts.AllowApproximate {
-		b.warns = append(b.warns, Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s: narrowed: %s",
-			lower(r.Direction), r.Subject.Namespace, r.Subject.Name, why, narrowed)})
-		return nil
-	}
-	return fmt.Errorf("%s: %w (--allow-approximate would emit it narrower: %s)", why, ErrUnsupported, narrowed)
 }
 
 // objects turns the collected policies into API objects sorted by
 // namespace and name, checking that names are valid and unique.
-func (b *builder) objects() []CiliumNetworkPolicy {
-	var out []CiliumNetworkPolicy
-	byName := map[string]*policy{}
+func (b *builder) objects() []ciliumapi.CiliumNetworkPolicy {
+	var out []ciliumapi.CiliumNetworkPolicy
+	names := kit.NewNames(b.errs)
 	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
 		pol := b.pols[key]
 		if !pol.isolated[0] && !pol.isolated[1] {
 			continue // made by rules without isolation, reported already
 		}
 		obj := pol.object()
-		first := pol.origins()[0]
-		id := obj.Namespace + "/" + obj.Name
-		if msgs := validation.IsDNS1123Subdomain(obj.Name); len(msgs) > 0 {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: %s",
-				first, ErrInvalid, obj.Name, strings.Join(msgs, "; "))})
-			continue
+		if names.Claim(obj.Namespace, obj.Name, pol.from) {
+			out = append(out, obj)
 		}
-		if other := byName[id]; other != nil {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: two subjects with different selectors share it (the other is at %s)",
-				first, ErrInvalid, obj.Name, other.origins()[0])})
-			continue
-		}
-		byName[id] = pol
-		out = append(out, obj)
 	}
-	slices.SortFunc(out, func(a, b CiliumNetworkPolicy) int {
+	slices.SortFunc(out, func(a, b ciliumapi.CiliumNetworkPolicy) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
 	return out
 }
 
 // object renders one policy.
-func (pol *policy) object() CiliumNetworkPolicy {
-	obj := CiliumNetworkPolicy{
-		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: Kind},
-		ObjectMeta: metav1.ObjectMeta{
-			Name:        pol.subject.Namespace + "-" + pol.subject.Name,
-			Namespace:   pol.subject.Namespace,
-			Labels:      map[string]string{ManagedByLabel: ManagedBy},
-			Annotations: map[string]string{OriginsAnnotation: pol.originsString()},
-		},
-		Spec: Rule{EndpointSelector: pol.subject.Pods},
+func (pol *policy) object() ciliumapi.CiliumNetworkPolicy {
+	obj := ciliumapi.CiliumNetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: ciliumapi.APIVersion, Kind: ciliumapi.Kind},
+		ObjectMeta: kit.ObjectMeta(pol.subject.Namespace, pol.subject.Namespace+"-"+pol.subject.Name, pol.from),
+		Spec:       ciliumapi.Rule{EndpointSelector: pol.subject.Pods},
 	}
 	if pol.isolated[0] {
 		for _, key := range slices.Sorted(maps.Keys(pol.groups[0])) {
 			obj.Spec.Ingress = append(obj.Spec.Ingress, pol.groups[0][key].ingress()...)
 		}
 		if len(obj.Spec.Ingress) == 0 {
-			obj.Spec.Ingress = []IngressRule{{}} // default deny, allowing nothing
+			obj.Spec.Ingress = []ciliumapi.IngressRule{{}} // default deny, allowing nothing
 		}
 	}
 	if pol.isolated[1] {
@@ -330,7 +263,7 @@ func (pol *policy) object() CiliumNetworkPolicy {
 			obj.Spec.Egress = append(obj.Spec.Egress, *pol.dns)
 		}
 		if len(obj.Spec.Egress) == 0 {
-			obj.Spec.Egress = []EgressRule{{}}
+			obj.Spec.Egress = []ciliumapi.EgressRule{{}}
 		}
 	}
 	return obj
@@ -338,88 +271,42 @@ func (pol *policy) object() CiliumNetworkPolicy {
 
 // ingress renders a port group as ingress rules, one per kind of peer
 // (Cilium's from-fields are mutually exclusive within a rule).
-func (g *group) ingress() []IngressRule {
+func (g *group) ingress() []ciliumapi.IngressRule {
 	ports := portRules(g.ports)
 	if g.all {
-		return []IngressRule{{FromEntities: []string{EntityAll}, ToPorts: ports}}
+		return []ciliumapi.IngressRule{{FromEntities: []string{ciliumapi.EntityAll}, ToPorts: ports}}
 	}
-	var out []IngressRule
+	var out []ciliumapi.IngressRule
 	if len(g.endpoints) > 0 {
-		out = append(out, IngressRule{FromEndpoints: sortedValues(g.endpoints), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromEndpoints: kit.SortedValues(g.endpoints), ToPorts: ports})
 	}
 	if len(g.entities) > 0 {
-		out = append(out, IngressRule{FromEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
 	}
 	if len(g.cidrs) > 0 {
-		out = append(out, IngressRule{FromCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
+		out = append(out, ciliumapi.IngressRule{FromCIDRSet: kit.SortedValues(g.cidrs), ToPorts: ports})
 	}
 	return out
 }
 
 // egress renders a port group as egress rules, one per kind of peer.
-func (g *group) egress() []EgressRule {
+func (g *group) egress() []ciliumapi.EgressRule {
 	ports := portRules(g.ports)
 	if g.all {
-		return []EgressRule{{ToEntities: []string{EntityAll}, ToPorts: ports}}
+		return []ciliumapi.EgressRule{{ToEntities: []string{ciliumapi.EntityAll}, ToPorts: ports}}
 	}
-	var out []EgressRule
+	var out []ciliumapi.EgressRule
 	if len(g.endpoints) > 0 {
-		out = append(out, EgressRule{ToEndpoints: sortedValues(g.endpoints), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToEndpoints: kit.SortedValues(g.endpoints), ToPorts: ports})
 	}
 	if len(g.entities) > 0 {
-		out = append(out, EgressRule{ToEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToEntities: slices.Sorted(maps.Keys(g.entities)), ToPorts: ports})
 	}
 	if len(g.cidrs) > 0 {
-		out = append(out, EgressRule{ToCIDRSet: sortedValues(g.cidrs), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToCIDRSet: kit.SortedValues(g.cidrs), ToPorts: ports})
 	}
 	if len(g.fqdns) > 0 {
-		out = append(out, EgressRule{ToFQDNs: sortedValues(g.fqdns), ToPorts: ports})
+		out = append(out, ciliumapi.EgressRule{ToFQDNs: kit.SortedValues(g.fqdns), ToPorts: ports})
 	}
 	return out
-}
-
-// sortedValues returns a map's values ordered by key.
-func sortedValues[T any](m map[string]T) []T {
-	out := make([]T, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, m[k])
-	}
-	return out
-}
-
-// origins returns the policy's origins sorted by file, line, column and
-// template.
-func (pol *policy) origins() []ir.Origin {
-	return slices.SortedFunc(maps.Keys(pol.from), compareOrigins)
-}
-
-func compareOrigins(a, b ir.Origin) int {
-	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Col, b.Col), cmp.Compare(a.Via, b.Via))
-}
-
-// originsString renders the OriginsAnnotation value.
-func (pol *policy) originsString() string {
-	var out []string
-	for _, o := range pol.origins() {
-		out = append(out, o.String())
-	}
-	return strings.Join(slices.Compact(out), OriginsSeparator)
-}
-
-func lower(d ir.Direction) string { return strings.ToLower(string(d)) }
-
-// joinSorted joins errors sorted by origin, then message, dropping
-// repeats, so that the report does not depend on the order of the IR.
-func joinSorted(errs []located) error {
-	slices.SortStableFunc(errs, func(a, b located) int {
-		return cmp.Or(compareOrigins(a.origin, b.origin), strings.Compare(a.err.Error(), b.err.Error()))
-	})
-	var out []error
-	for i, e := range errs {
-		if i == 0 || e.err.Error() != errs[i-1].err.Error() {
-			out = append(out, e.err)
-		}
-	}
-	return errors.Join(out...)
 }

@@ -2,18 +2,15 @@ package cilium
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/ir"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
@@ -127,59 +124,6 @@ func TestDeterministic(t *testing.T) {
 			if got := render(t, shuffled(p, r), Options{AllowApproximate: true}); !bytes.Equal(got, want) {
 				t.Fatalf("%s: shuffled input changed the output:\n%s", name, diff.Diff("want", want, "got", got))
 			}
-		}
-	}
-}
-
-func TestBuildErrors(t *testing.T) {
-	oneRule := func(p ir.Peer, ports ...ir.Port) *ir.Policy {
-		return &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)}, Rules: []ir.Rule{Allow(API, ir.Egress, p, 20, ports...)}}
-	}
-	tests := []struct {
-		name string
-		in   *ir.Policy
-		is   error
-		want string
-	}{
-		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
-			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: Everyone, Action: ir.Deny, Origin: At(20)}}},
-			ErrUnsupported, `intents/shop.cue:20:3: egress rule of shop/api: action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, Everyone, 20)}}, ErrUnsupported, "no isolation"},
-		{"ingress fqdn", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
-			Rules: []ir.Rule{Allow(API, ir.Ingress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 20)}},
-			ErrUnsupported, "egress only"},
-		{"bad cidr", oneRule(CIDR("10.0.0.1/8")), ErrInvalid, "not in canonical form"},
-		{"except outside", oneRule(CIDR("10.0.0.0/8", "192.168.0.0/16")), ErrInvalid, "must lie strictly inside"},
-		{"bad port", oneRule(Everyone, TCP(70000)), ErrInvalid, "invalid port 70000"},
-		{"bad range", oneRule(Everyone, Span(TCP(90), 80)), ErrInvalid, "endPort 80: must not be below port 90"},
-		{"bad selector", oneRule(LocalPods(map[string]string{"app": "a b"})), ErrInvalid, "podSelector"},
-		{"bad fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "-x"}), ErrInvalid, "FQDN"},
-		{"name collision", &ir.Policy{Isolations: []ir.Isolation{
-			Isolate(Subject("shop", "web", App("web")), ir.Ingress, 1),
-			Isolate(Subject("shop", "web", App("web2")), ir.Ingress, 2)}}, ErrInvalid, "two subjects with different selectors"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			pols, warns, err := Build(tt.in, Options{})
-			if err == nil || pols != nil || warns != nil {
-				t.Fatalf("Build = %v, %v, %v; want only an error", pols, warns, err)
-			}
-			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q: want %v containing %q", err, tt.is, tt.want)
-			}
-		})
-	}
-}
-
-func TestFilesErrors(t *testing.T) {
-	ok := CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
-	for name, pols := range map[string][]CiliumNetworkPolicy{
-		"path in name":      {{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}},
-		"path in namespace": {{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}},
-		"duplicate":         {ok, ok},
-	} {
-		if _, err := Files(pols); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: Files error %v, want ErrInvalid", name, err)
 		}
 	}
 }

@@ -10,7 +10,7 @@ const Name = "cilium"
 const OptionNamedPortsPerDestination = "cilium-named-ports-per-destination"
 
 // Emitter is the cilium target's emitter. Its objects are a
-// []CiliumNetworkPolicy.
+// []ciliumapi.CiliumNetworkPolicy.
 type Emitter struct{}
 
 var _ kit.Emitter = Emitter{}

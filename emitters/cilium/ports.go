@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/portset"
 
@@ -18,12 +19,13 @@ import (
 // maxPorts is the most ports a PortRule may list (the CRD's maxItems).
 const maxPorts = 40
 
-// ports validates a rule's ports and returns them as Cilium ports, sorted
-// and deduplicated, with the key identifying the set ("" for every port).
-// keep is false when approximation dropped every port of a rule that had
-// some: the rule then allows nothing and is left out (an empty port list
-// would mean every port).
-func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, errs []error) {
+// ports validates the ports of rule b.rules[i] and returns them as Cilium
+// ports, sorted and deduplicated, with the key identifying the set ("" for
+// every port). keep is false when approximation dropped every port of a
+// rule that had some: the rule then allows nothing and is left out (an
+// empty port list would mean every port).
+func (b *builder) ports(i int) (out []ciliumapi.PortProtocol, key string, keep bool, errs []error) {
+	r := b.rules[i]
 	ports := slices.Clone(r.Ports)
 	for i := range ports {
 		if ports[i].End == ports[i].Number {
@@ -43,7 +45,7 @@ func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, e
 		}
 		if p.Name != "" && r.Direction == ir.Egress && !b.opts.EgressNamedPortsPerDestination {
 			if why := b.egressNamedPort(r, p); why != "" {
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+				if err := b.approximate(i, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why, namedPortFix); err != nil {
 					errs = append(errs, err)
 				}
 				continue
@@ -58,15 +60,20 @@ func (b *builder) ports(r ir.Rule) (out []PortProtocol, key string, keep bool, e
 	return out, strings.Join(keys, ","), len(ports) == 0 || len(out) > 0, nil
 }
 
+// namedPortFix is what else the user can do about an egress named port
+// Cilium would resolve cluster-wide.
+var namedPortFix = "use a numeric port; or pass --" + OptionNamedPortsPerDestination +
+	" if the cluster's Cilium resolves egress named ports per destination"
+
 // port converts one validated IR port.
-func port(p ir.Port) PortProtocol {
+func port(p ir.Port) ciliumapi.PortProtocol {
 	switch {
 	case p.Name != "":
-		return PortProtocol{Port: p.Name, Protocol: p.Protocol.String()}
+		return ciliumapi.PortProtocol{Port: p.Name, Protocol: p.Protocol.String()}
 	case p.Number == 0:
-		return PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
+		return ciliumapi.PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
 	}
-	return PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
+	return ciliumapi.PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
 }
 
 // checkPort validates one port as the API would.
@@ -94,7 +101,7 @@ func checkPort(p ir.Port) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
+	return fmt.Errorf("%w %s", kit.ErrInvalid, strings.Join(msgs, "; "))
 }
 
 // egressNamedPort explains why Cilium may not resolve an egress named port
@@ -132,10 +139,10 @@ func (b *builder) egressNamedPort(r ir.Rule, p ir.Port) string {
 
 // portRules packs ports into PortRules of at most maxPorts each; none for
 // every port.
-func portRules(ports []PortProtocol) []PortRule {
-	var out []PortRule
+func portRules(ports []ciliumapi.PortProtocol) []ciliumapi.PortRule {
+	var out []ciliumapi.PortRule
 	for chunk := range slices.Chunk(ports, maxPorts) {
-		out = append(out, PortRule{Ports: chunk})
+		out = append(out, ciliumapi.PortRule{Ports: chunk})
 	}
 	return out
 }

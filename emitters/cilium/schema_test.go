@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
@@ -21,10 +22,10 @@ func TestSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(name string, pols []CiliumNetworkPolicy) {
+	check := func(name string, pols []ciliumapi.CiliumNetworkPolicy) {
 		for _, pol := range pols {
 			obj := pol
-			obj.APIVersion, obj.Kind = APIVersion, Kind
+			obj.APIVersion, obj.Kind = ciliumapi.APIVersion, ciliumapi.Kind
 			for _, e := range crdschema.Validate(&obj, schema) {
 				t.Errorf("%s: %s/%s: %s", name, pol.Namespace, pol.Name, e)
 			}
@@ -52,7 +53,7 @@ func TestSchema(t *testing.T) {
 
 // proseRules checks what the CRD documents but its schema does not
 // enforce.
-func proseRules(pol *CiliumNetworkPolicy) []string {
+func proseRules(pol *ciliumapi.CiliumNetworkPolicy) []string {
 	var errs []string
 	for _, r := range pol.Spec.Ingress {
 		if count(len(r.FromEndpoints), len(r.FromEntities), len(r.FromCIDR), len(r.FromCIDRSet)) > 1 {
@@ -79,7 +80,7 @@ func count(ns ...int) int {
 	return c
 }
 
-func holes(set []CIDRRule) []string {
+func holes(set []ciliumapi.CIDRRule) []string {
 	var errs []string
 	for _, c := range set {
 		p := netip.MustParsePrefix(c.CIDR)

@@ -60,14 +60,14 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	emit "github.com/netpolc/netpolc/emitters/cilium"
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/enforcer"
 )
 
 // Interpret translates Cilium policies into the model's normalised form.
 // Every problem is reported, joined; each error wraps enforcer.ErrInvalid
 // or enforcer.ErrUnsupported.
-func Interpret(pols []emit.CiliumNetworkPolicy) (enforcer.Policies, error) {
+func Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
 	var (
 		nps  []enforcer.SourcedNetworkPolicy
 		cnps []enforcer.SourcedClusterNetworkPolicy
@@ -106,8 +106,8 @@ func Interpret(pols []emit.CiliumNetworkPolicy) (enforcer.Policies, error) {
 }
 
 // policyError is a problem with one field of one Cilium policy.
-func policyError(pol *emit.CiliumNetworkPolicy, field string, err error) error {
-	return fmt.Errorf("%s %s/%s: %s: %w", emit.Kind, pol.Namespace, pol.Name, field, err)
+func policyError(pol *ciliumapi.CiliumNetworkPolicy, field string, err error) error {
+	return fmt.Errorf("%s %s/%s: %s: %w", ciliumapi.Kind, pol.Namespace, pol.Name, field, err)
 }
 
 func unsupported(format string, args ...any) error {
@@ -120,7 +120,7 @@ func invalid(format string, args ...any) error {
 
 // parsedPolicy is one Cilium policy read into its parts.
 type parsedPolicy struct {
-	src     *emit.CiliumNetworkPolicy
+	src     *ciliumapi.CiliumNetworkPolicy
 	subject metav1.LabelSelector // pod labels, in the policy's namespace
 	present [2]bool              // ingress, egress sections
 	rules   [2][]parsedRule
@@ -130,17 +130,17 @@ type parsedPolicy struct {
 type parsedRule struct {
 	all      bool                             // every peer (entity all, or ports without peers)
 	pods     []networkingv1.NetworkPolicyPeer // endpoint selectors and entity cluster
-	external [][]emit.CIDRRule                // external-only blocks: CIDRs, world
+	external [][]ciliumapi.CIDRRule           // external-only blocks: CIDRs, world
 	ports    portSpec
 }
 
 // parse reads a policy, checking that the model can evaluate it.
-func parse(pol *emit.CiliumNetworkPolicy) (*parsedPolicy, error) {
+func parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error) {
 	spec := &pol.Spec
 	var errs []error
 	add := func(field string, err error) { errs = append(errs, policyError(pol, field, err)) }
 	if pol.Namespace == "" {
-		return nil, policyError(pol, "metadata.namespace", unsupported("%s (a policy without a namespace)", emit.KindClusterwide))
+		return nil, policyError(pol, "metadata.namespace", unsupported("%s (a policy without a namespace)", ciliumapi.KindClusterwide))
 	}
 	if len(spec.IngressDeny) > 0 || len(spec.EgressDeny) > 0 {
 		add("spec", unsupported("ingressDeny/egressDeny sections"))
@@ -179,12 +179,12 @@ type peerFields struct {
 	endpoints []metav1.LabelSelector
 	entities  []string
 	cidr      []string
-	cidrSet   []emit.CIDRRule
-	fqdns     []emit.FQDNSelector
+	cidrSet   []ciliumapi.CIDRRule
+	fqdns     []ciliumapi.FQDNSelector
 }
 
 // parseRule reads one rule.
-func parseRule(f peerFields, toPorts []emit.PortRule) (parsedRule, error) {
+func parseRule(f peerFields, toPorts []ciliumapi.PortRule) (parsedRule, error) {
 	var pr parsedRule
 	ports, err := parsePorts(toPorts)
 	if err != nil {
@@ -219,10 +219,10 @@ func parseRule(f peerFields, toPorts []emit.PortRule) (parsedRule, error) {
 		}
 	}
 	for _, c := range f.cidr {
-		pr.external = append(pr.external, []emit.CIDRRule{{CIDR: c}})
+		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: c}})
 	}
 	for _, c := range f.cidrSet {
-		pr.external = append(pr.external, []emit.CIDRRule{c})
+		pr.external = append(pr.external, []ciliumapi.CIDRRule{c})
 	}
 	return pr, nil
 }
@@ -230,16 +230,16 @@ func parseRule(f peerFields, toPorts []emit.PortRule) (parsedRule, error) {
 // entity adds an entity's peers to the rule.
 func (pr *parsedRule) entity(e string) error {
 	switch strings.ToLower(e) {
-	case emit.EntityAll:
+	case ciliumapi.EntityAll:
 		pr.all = true
-	case emit.EntityCluster:
+	case ciliumapi.EntityCluster:
 		pr.pods = append(pr.pods, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{}})
-	case emit.EntityWorld:
-		pr.external = append(pr.external, []emit.CIDRRule{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}})
+	case ciliumapi.EntityWorld:
+		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}})
 	case "world-ipv4":
-		pr.external = append(pr.external, []emit.CIDRRule{{CIDR: "0.0.0.0/0"}})
+		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "0.0.0.0/0"}})
 	case "world-ipv6":
-		pr.external = append(pr.external, []emit.CIDRRule{{CIDR: "::/0"}})
+		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "::/0"}})
 	case "host", "remote-node", "kube-apiserver", "ingress", "init", "health", "unmanaged", "none":
 		// Nodes and reserved identities: nothing the inventory holds.
 	default:
@@ -259,14 +259,14 @@ func (pp *parsedPolicy) hasExternal(d int) bool {
 	return false
 }
 
-// Interpreter reads a []cilium.CiliumNetworkPolicy.
+// Interpreter reads a []ciliumapi.CiliumNetworkPolicy, the emitter's objects.
 type Interpreter struct{}
 
 var _ enforcer.Interpreter = Interpreter{}
 
 // Interpret reads the policies into the model's policies.
 func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
-	pols, ok := objects.([]emit.CiliumNetworkPolicy)
+	pols, ok := objects.([]ciliumapi.CiliumNetworkPolicy)
 	if !ok {
 		return nil, fmt.Errorf("cilium interpreter: got %T, want []CiliumNetworkPolicy", objects)
 	}

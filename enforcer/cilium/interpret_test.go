@@ -7,7 +7,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	emit "github.com/netpolc/netpolc/emitters/cilium"
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
@@ -28,8 +28,8 @@ var inv = inventory.Inventory{
 	},
 }
 
-func policy(name string, spec emit.Rule) emit.CiliumNetworkPolicy {
-	return emit.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name}, Spec: spec}
+func policy(name string, spec ciliumapi.Rule) ciliumapi.CiliumNetworkPolicy {
+	return ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name}, Spec: spec}
 }
 
 func labels(kv ...string) metav1.LabelSelector {
@@ -40,12 +40,16 @@ func labels(kv ...string) metav1.LabelSelector {
 	return metav1.LabelSelector{MatchLabels: m}
 }
 
-func ports(ps ...emit.PortProtocol) []emit.PortRule { return []emit.PortRule{{Ports: ps}} }
+func ports(ps ...ciliumapi.PortProtocol) []ciliumapi.PortRule {
+	return []ciliumapi.PortRule{{Ports: ps}}
+}
 
-func tcp(port string) emit.PortProtocol { return emit.PortProtocol{Port: port, Protocol: "TCP"} }
+func tcp(port string) ciliumapi.PortProtocol {
+	return ciliumapi.PortProtocol{Port: port, Protocol: "TCP"}
+}
 
 // matrix interprets pols and returns the allowed ports per "src>dst".
-func matrix(t *testing.T, pols ...emit.CiliumNetworkPolicy) map[string]string {
+func matrix(t *testing.T, pols ...ciliumapi.CiliumNetworkPolicy) map[string]string {
 	t.Helper()
 	ps, err := Interpret(pols)
 	if err != nil {
@@ -72,10 +76,10 @@ func expect(t *testing.T, got map[string]string, want map[string]string) {
 }
 
 func TestIngressCIDRDoesNotMatchEndpoints(t *testing.T) {
-	got := matrix(t, policy("web", emit.Rule{
+	got := matrix(t, policy("web", ciliumapi.Rule{
 		EndpointSelector: labels("app", "web"),
-		Ingress: []emit.IngressRule{
-			{FromCIDRSet: []emit.CIDRRule{{CIDR: "10.0.0.0/8", Except: []string{"10.1.0.0/16"}}}, ToPorts: ports(tcp("80"))},
+		Ingress: []ciliumapi.IngressRule{
+			{FromCIDRSet: []ciliumapi.CIDRRule{{CIDR: "10.0.0.0/8", Except: []string{"10.1.0.0/16"}}}, ToPorts: ports(tcp("80"))},
 			{FromEndpoints: []metav1.LabelSelector{labels("app", "db")}, ToPorts: ports(tcp("81"))},
 			{FromEndpoints: []metav1.LabelSelector{labels("k8s:io.kubernetes.pod.namespace", "other")}, ToPorts: ports(tcp("82"))},
 		},
@@ -92,9 +96,9 @@ func TestIngressCIDRDoesNotMatchEndpoints(t *testing.T) {
 }
 
 func TestEgressCIDRDoesNotMatchEndpoints(t *testing.T) {
-	got := matrix(t, policy("web", emit.Rule{
+	got := matrix(t, policy("web", ciliumapi.Rule{
 		EndpointSelector: labels("app", "web"),
-		Egress: []emit.EgressRule{
+		Egress: []ciliumapi.EgressRule{
 			{ToCIDR: []string{"10.0.0.0/8"}, ToPorts: ports(tcp("443"))},
 			{ToEntities: []string{"cluster"}, ToPorts: ports(tcp("8080"))},
 		},
@@ -109,9 +113,9 @@ func TestEgressCIDRDoesNotMatchEndpoints(t *testing.T) {
 
 func TestPeerlessRules(t *testing.T) {
 	got := matrix(t,
-		policy("web", emit.Rule{EndpointSelector: labels("app", "web"), Ingress: []emit.IngressRule{{ToPorts: ports(tcp("80"))}}}),
-		policy("api", emit.Rule{EndpointSelector: labels("app", "api"), Ingress: []emit.IngressRule{{}}}),
-		policy("db", emit.Rule{EndpointSelector: labels("app", "db"), Egress: []emit.EgressRule{
+		policy("web", ciliumapi.Rule{EndpointSelector: labels("app", "web"), Ingress: []ciliumapi.IngressRule{{ToPorts: ports(tcp("80"))}}}),
+		policy("api", ciliumapi.Rule{EndpointSelector: labels("app", "api"), Ingress: []ciliumapi.IngressRule{{}}}),
+		policy("db", ciliumapi.Rule{EndpointSelector: labels("app", "db"), Egress: []ciliumapi.EgressRule{
 			{ToEntities: []string{"host", "remote-node"}}, {ToEntities: []string{"all"}, ToPorts: ports(tcp("53"))}}}),
 	)
 	expect(t, got, map[string]string{
@@ -126,28 +130,28 @@ func TestPeerlessRules(t *testing.T) {
 func TestNamespaceLabels(t *testing.T) {
 	any := metav1.LabelSelector{MatchLabels: map[string]string{"io.cilium.k8s.namespace.labels.team": "shop"},
 		MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k8s:io.kubernetes.pod.namespace", Operator: metav1.LabelSelectorOpExists}}}
-	got := matrix(t, policy("web", emit.Rule{
+	got := matrix(t, policy("web", ciliumapi.Rule{
 		EndpointSelector: labels("app", "web"),
-		Ingress:          []emit.IngressRule{{FromEndpoints: []metav1.LabelSelector{any}}},
+		Ingress:          []ciliumapi.IngressRule{{FromEndpoints: []metav1.LabelSelector{any}}},
 	}))
 	expect(t, got, map[string]string{"shop/api>shop/web": "all", "other/client>shop/web": ""})
 }
 
 func TestInterpretErrors(t *testing.T) {
 	tests := map[string]struct {
-		spec emit.Rule
+		spec ciliumapi.Rule
 		is   error
 	}{
-		"fqdn": {emit.Rule{Egress: []emit.EgressRule{{ToFQDNs: []emit.FQDNSelector{{MatchName: "x.example"}}}}}, enforcer.ErrUnsupported},
-		"two peer kinds": {emit.Rule{Egress: []emit.EgressRule{{ToCIDR: []string{"10.0.0.0/8"},
+		"fqdn": {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToFQDNs: []ciliumapi.FQDNSelector{{MatchName: "x.example"}}}}}, enforcer.ErrUnsupported},
+		"two peer kinds": {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToCIDR: []string{"10.0.0.0/8"},
 			ToEntities: []string{"world"}}}}, enforcer.ErrInvalid},
-		"reserved label": {emit.Rule{Ingress: []emit.IngressRule{{FromEndpoints: []metav1.LabelSelector{labels("reserved:host", "")}}}}, enforcer.ErrUnsupported},
-		"deny":           {emit.Rule{IngressDeny: []emit.IngressRule{{}}}, enforcer.ErrUnsupported},
-		"icmp":           {emit.Rule{Ingress: []emit.IngressRule{{ToPorts: ports(emit.PortProtocol{Port: "0", Protocol: "ICMP"})}}}, enforcer.ErrUnsupported},
-		"unknown entity": {emit.Rule{Ingress: []emit.IngressRule{{FromEntities: []string{"moon"}}}}, enforcer.ErrInvalid},
+		"reserved label": {ciliumapi.Rule{Ingress: []ciliumapi.IngressRule{{FromEndpoints: []metav1.LabelSelector{labels("reserved:host", "")}}}}, enforcer.ErrUnsupported},
+		"deny":           {ciliumapi.Rule{IngressDeny: []ciliumapi.IngressRule{{}}}, enforcer.ErrUnsupported},
+		"icmp":           {ciliumapi.Rule{Ingress: []ciliumapi.IngressRule{{ToPorts: ports(ciliumapi.PortProtocol{Port: "0", Protocol: "ICMP"})}}}, enforcer.ErrUnsupported},
+		"unknown entity": {ciliumapi.Rule{Ingress: []ciliumapi.IngressRule{{FromEntities: []string{"moon"}}}}, enforcer.ErrInvalid},
 	}
 	for name, tt := range tests {
-		if _, err := Interpret([]emit.CiliumNetworkPolicy{policy("x", tt.spec)}); !errors.Is(err, tt.is) {
+		if _, err := Interpret([]ciliumapi.CiliumNetworkPolicy{policy("x", tt.spec)}); !errors.Is(err, tt.is) {
 			t.Errorf("%s: error %v, want %v", name, err, tt.is)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	emit "github.com/netpolc/netpolc/emitters/cilium"
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 )
 
 // portSpec is a rule's ports in the two forms the translation needs.
@@ -24,7 +24,7 @@ var transportProtocols = []corev1.Protocol{corev1.ProtocolTCP, corev1.ProtocolUD
 
 // parsePorts reads toPorts: none, or a port rule without ports, is every
 // port and protocol.
-func parsePorts(rules []emit.PortRule) (portSpec, error) {
+func parsePorts(rules []ciliumapi.PortRule) (portSpec, error) {
 	if len(rules) == 0 {
 		return portSpec{all: true}, nil
 	}
@@ -44,7 +44,7 @@ func parsePorts(rules []emit.PortRule) (portSpec, error) {
 
 // add reads one port: a number ("0" is every port), with endPort a range,
 // or a container port name.
-func (s *portSpec) add(p emit.PortProtocol) error {
+func (s *portSpec) add(p ciliumapi.PortProtocol) error {
 	protos := transportProtocols
 	switch strings.ToUpper(p.Protocol) {
 	case "", "ANY":

@@ -6,15 +6,15 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	emit "github.com/netpolc/netpolc/emitters/cilium"
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // Label keys, without source prefix, that Cilium derives from a pod's
 // namespace.
 var (
-	namespaceKey          = strings.TrimPrefix(emit.NamespaceLabel, "k8s:")
-	namespaceLabelsPrefix = emit.NamespaceLabelsPrefix
+	namespaceKey          = strings.TrimPrefix(ciliumapi.NamespaceLabel, "k8s:")
+	namespaceLabelsPrefix = ciliumapi.NamespaceLabelsPrefix
 )
 
 // labelKind tells what a Cilium selector key selects on.

@@ -1,13 +1,15 @@
-package cilium
+// Package ciliumapi holds the cilium.io/v2 types netpolc emits and reads:
+// the subset of Cilium's API (github.com/cilium/cilium/pkg/policy/api) that
+// expresses the IR, as small local structs with the upstream json names, so
+// that netpolc does not pull in the Cilium module.
+//
+// The emitter (emitters/cilium) writes these objects and the interpreter
+// (enforcer/cilium) reads them; neither imports the other.
+package ciliumapi
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
-
-// The cilium.io/v2 types netpolc emits and reads: the subset of Cilium's
-// API (github.com/cilium/cilium/pkg/policy/api) that expresses the IR, as
-// small local structs with the upstream json names, so that netpolc does
-// not pull in the Cilium module.
 
 // APIVersion is the group and version of CiliumNetworkPolicy.
 const APIVersion = "cilium.io/v2"
