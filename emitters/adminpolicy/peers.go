@@ -12,7 +12,6 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
-	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // worldBlocks are the blocks of a world peer that lists none itself.
@@ -180,7 +179,7 @@ func podPeer(ns string, p ir.Peer) (peer, []error) {
 // allows nothing; no port would mean every port).
 func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, errs []error) {
 	for _, p := range r.Ports {
-		if err := checkPort(p); err != nil {
+		if err := kit.CheckPort(p); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -210,34 +209,6 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 	})
 	out = slices.Compact(out)
 	return out, len(r.Ports) == 0 || len(out) > 0, nil
-}
-
-// checkPort validates one port as the API would.
-func checkPort(p ir.Port) error {
-	var msgs []string
-	switch p.Protocol {
-	case portset.TCP, portset.UDP, portset.SCTP:
-	default:
-		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
-	}
-	switch {
-	case p.Name != "" && (p.Number != 0 || p.End != 0):
-		msgs = append(msgs, fmt.Sprintf("port %q: a named port has no number or endPort", p.Name))
-	case p.Name != "":
-		if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
-			msgs = append(msgs, "port "+p.Name+": "+strings.Join(errs, "; "))
-		}
-	case p.Number == 0 && p.End != 0:
-		msgs = append(msgs, fmt.Sprintf("endPort %d without a port", p.End))
-	case p.Number < 0 || p.Number > 65535 || p.End < 0 || p.End > 65535:
-		msgs = append(msgs, fmt.Sprintf("invalid port %d-%d: must be between 1 and 65535", p.Number, p.End))
-	case p.End != 0 && p.End < p.Number:
-		msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w %s", kit.ErrInvalid, strings.Join(msgs, "; "))
 }
 
 // prefixes returns a block minus its holes as the fewest prefixes,

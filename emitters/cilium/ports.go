@@ -9,9 +9,6 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/internal/portset"
-
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -39,7 +36,7 @@ func (b *builder) ports(i int) (out []ciliumapi.PortProtocol, key string, keep b
 	ports = slices.Compact(ports)
 	var keys []string
 	for _, p := range ports {
-		if err := checkPort(p); err != nil {
+		if err := kit.CheckPort(p); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -74,34 +71,6 @@ func port(p ir.Port) ciliumapi.PortProtocol {
 		return ciliumapi.PortProtocol{Port: "0", Protocol: p.Protocol.String()} // every port of the protocol
 	}
 	return ciliumapi.PortProtocol{Port: strconv.Itoa(int(p.Number)), EndPort: p.End, Protocol: p.Protocol.String()}
-}
-
-// checkPort validates one port as the API would.
-func checkPort(p ir.Port) error {
-	var msgs []string
-	switch p.Protocol {
-	case portset.TCP, portset.UDP, portset.SCTP:
-	default:
-		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
-	}
-	switch {
-	case p.Name != "" && (p.Number != 0 || p.End != 0):
-		msgs = append(msgs, fmt.Sprintf("port %q: a named port has no number or endPort", p.Name))
-	case p.Name != "":
-		if errs := validation.IsValidPortName(p.Name); len(errs) > 0 {
-			msgs = append(msgs, "port "+p.Name+": "+strings.Join(errs, "; "))
-		}
-	case p.Number == 0 && p.End != 0:
-		msgs = append(msgs, fmt.Sprintf("endPort %d without a port", p.End))
-	case p.Number < 0 || p.Number > 65535 || p.End < 0 || p.End > 65535:
-		msgs = append(msgs, fmt.Sprintf("invalid port %d-%d: must be between 1 and 65535", p.Number, p.End))
-	case p.End != 0 && p.End < p.Number:
-		msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w %s", kit.ErrInvalid, strings.Join(msgs, "; "))
 }
 
 // egressNamedPort explains why Cilium may not resolve an egress named port

@@ -6,13 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -37,7 +35,7 @@ func convertPorts(in []ir.Port) ([]networkingv1.NetworkPolicyPort, string, []err
 		errs []error
 	)
 	for _, p := range ports {
-		if err := checkPort(p); err != nil {
+		if err := kit.CheckPort(p); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -73,47 +71,4 @@ func port(p ir.Port) networkingv1.NetworkPolicyPort {
 		out.EndPort = &end
 	}
 	return out
-}
-
-// checkPort validates one port as the API server would.
-func checkPort(p ir.Port) error {
-	var msgs []string
-	switch p.Protocol {
-	case portset.TCP, portset.UDP, portset.SCTP:
-	default:
-		msgs = append(msgs, fmt.Sprintf("protocol %q: must be TCP, UDP or SCTP", p.Protocol))
-	}
-	switch {
-	case p.Name != "" && p.Number != 0:
-		msgs = append(msgs, fmt.Sprintf("port %d and name %q: only one may be set", p.Number, p.Name))
-	case p.Name != "":
-		msgs = appendMsgs(msgs, "port "+p.Name, validation.IsValidPortName(p.Name))
-		if p.End != 0 {
-			msgs = append(msgs, fmt.Sprintf("endPort %d: only allowed with a numeric port", p.End))
-		}
-	case p.Number == 0 && p.End != 0:
-		msgs = append(msgs, fmt.Sprintf("endPort %d: only allowed with a numeric port", p.End))
-	case p.Number == 0:
-		// Every port of the protocol.
-	default:
-		msgs = appendMsgs(msgs, fmt.Sprintf("port %d", p.Number), validation.IsValidPortNum(int(p.Number)))
-		if p.End != 0 {
-			msgs = appendMsgs(msgs, fmt.Sprintf("endPort %d", p.End), validation.IsValidPortNum(int(p.End)))
-			if p.End < p.Number {
-				msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
-			}
-		}
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w %s", ErrInvalid, strings.Join(msgs, "; "))
-}
-
-// appendMsgs adds the validation messages about what, if any.
-func appendMsgs(msgs []string, what string, found []string) []string {
-	if len(found) > 0 {
-		msgs = append(msgs, what+": "+strings.Join(found, "; "))
-	}
-	return msgs
 }
