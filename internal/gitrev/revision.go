@@ -15,17 +15,29 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Revision returns the files of a commit. rev is what git rev-parse
-// accepts and go-git supports: HEAD, HEAD~2, HEAD^2, a branch, origin/main,
-// a tag, a full or abbreviated hash. A revision that cannot exist yet —
+// Revision returns the files of a commit. rev is a commit as git names it
+// and go-git resolves it exactly: HEAD (or @), a branch, origin/main, a
+// tag, a full or abbreviated hash, each optionally followed by ~N, ^N and
+// ^ steps; other forms (reflog entries, trees, paths, ranges, ambiguous
+// hashes) are refused with ErrUnknownRevision and a hint, never resolved
+// to another commit. A revision that cannot exist yet —
 // HEAD of a repository without commits, or first parents walked past the
 // first commit — gives a Missing tree (no files), so the first commit
 // compares against "no policies". A name git does not know is
 // ErrUnknownRevision.
 func (r *Repo) Revision(rev string) (*Tree, error) {
-	rev = strings.TrimSpace(rev)
 	if rev == "" {
 		return nil, fmt.Errorf("%w: empty revision", ErrUnknownRevision)
+	}
+	if err := checkRevision(rev); err != nil {
+		return nil, err
+	}
+	base, _, _ := splitAncestry(rev)
+	if err := r.checkAmbiguous(base); err != nil {
+		return nil, err
+	}
+	if base == "@" {
+		rev = "HEAD" + strings.TrimPrefix(rev, "@")
 	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
@@ -48,7 +60,7 @@ func (r *Repo) commitTree(rev string, c *object.Commit) (*Tree, error) {
 	if short := c.Hash.String()[:7]; !strings.HasPrefix(c.Hash.String(), rev) {
 		name += " (" + short + ")"
 	}
-	return &Tree{Name: name, src: &commitSource{repo: r, root: root, hashes: map[string]plumbing.Hash{}}}, nil
+	return &Tree{Name: name, Commit: c.Hash.String(), src: &commitSource{repo: r, root: root, hashes: map[string]plumbing.Hash{}}}, nil
 }
 
 // missingRevision decides whether a revision that does not resolve is one

@@ -25,7 +25,10 @@ type Tree struct {
 	// Missing marks a revision that does not exist yet, such as HEAD
 	// before the first commit: it holds no files.
 	Missing bool
-	src     source
+	// Commit is the full hash of a revision's commit ("" for the index,
+	// the work tree and a Missing revision).
+	Commit string
+	src    source
 }
 
 // source is where a Tree's files come from.

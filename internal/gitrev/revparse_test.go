@@ -1,0 +1,80 @@
+package gitrev_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/testkit/gittest"
+)
+
+// TestRevisionsAgreeWithGit resolves every revision form against the git
+// binary (`git rev-parse --verify REV^{commit}`): netpolc either names the
+// very commit git names, or refuses with ErrUnknownRevision — never a
+// different commit. Reflog, tree and path forms are refused even where
+// git resolves them, since go-git cannot resolve them exactly.
+func TestRevisionsAgreeWithGit(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("intents/a.cue", "package a\n")
+	first := r.Commit("one")
+	r.Write("intents/a.cue", "package a // two\n")
+	r.Commit("two")
+	r.Git("tag", "v2")
+	r.Git("tag", "-a", "v2-annotated", "-m", "annotated")
+	r.Write("intents/a.cue", "package a // three\n")
+	r.Commit("three")
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Write("intents/b.cue", "package a\n")
+	r.Commit("feature")
+	r.Git("checkout", "-q", "main")
+	r.Git("merge", "-q", "--no-ff", "-m", "merge", "feature")
+	r.Git("update-ref", "refs/remotes/origin/main", "HEAD~1")
+	// A branch whose name is also a prefix of another commit's hash: git
+	// and go-git disagree on which wins.
+	r.Git("branch", first[:8], "HEAD")
+	repo := open(t, r)
+	revs := []string{
+		"HEAD", "@", "main", "HEAD~1", "HEAD^", "HEAD^2", "HEAD^1^", "HEAD~2^", "@~1", "main~3",
+		"v2", "v2-annotated", "origin/main", "refs/heads/main", "refs/tags/v2", first, first[:7], first[:8], first[:4],
+		"main@{1}", "HEAD@{5}", "@{1}", "main@{yesterday}", "HEAD:intents", "HEAD:intents/a.cue",
+		"main^{tree}", "HEAD^{commit}", "v2^{}", ":/three", "HEAD^{/two}", "main..feature", "HEAD^-1",
+		"-main", "main.lock", "a b", "HEAD~~", "HEAD~0", "HEAD^0", "feature", "no-such", "origin/main~1",
+	}
+	for _, rev := range revs {
+		gitHash, gitErr := r.TryGit("rev-parse", "--verify", "-q", rev+"^{commit}")
+		tree, err := repo.Revision(rev)
+		switch {
+		case err != nil:
+			if !errors.Is(err, gitrev.ErrUnknownRevision) {
+				t.Errorf("%q: error %v is not ErrUnknownRevision", rev, err)
+			}
+		case tree.Missing:
+			if gitErr == nil {
+				t.Errorf("%q: netpolc says missing, git says %s", rev, gitHash)
+			}
+		case gitErr != nil:
+			t.Errorf("%q: netpolc resolved %s, git cannot resolve it", rev, tree.Commit)
+		case tree.Commit != strings.TrimSpace(gitHash):
+			t.Errorf("%q: netpolc resolved %s, git %s", rev, tree.Commit, strings.TrimSpace(gitHash))
+		}
+	}
+}
+
+// TestRevisionHints: a refused form says what to write instead.
+func TestRevisionHints(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "x")
+	r.Commit("one")
+	repo := open(t, r)
+	for rev, hint := range map[string]string{
+		"main@{1}":     "reflog",
+		"HEAD:intents": "commit",
+		"main^{tree}":  "commit",
+	} {
+		_, err := repo.Revision(rev)
+		if err == nil || !strings.Contains(err.Error(), hint) {
+			t.Errorf("%q: got %v, want a hint about %s", rev, err, hint)
+		}
+	}
+}
