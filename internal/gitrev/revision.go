@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -41,13 +43,27 @@ func (r *Repo) Revision(rev string) (*Tree, error) {
 	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		return r.missingRevision(rev, err)
+		t, err := r.missingRevision(rev, err)
+		return t, r.shallow(rev, err)
 	}
 	c, err := r.git.CommitObject(*h)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", rev, err)
+		return nil, r.shallow(rev, fmt.Errorf("%s: %w", rev, err))
 	}
 	return r.commitTree(rev, c)
+}
+
+// shallow explains a missing object in a shallow clone, where the history
+// a revision needs was never fetched.
+func (r *Repo) shallow(rev string, err error) error {
+	if err == nil || !errors.Is(err, plumbing.ErrObjectNotFound) && !errors.Is(err, ErrUnknownRevision) {
+		return err
+	}
+	if cut, serr := r.git.Storer.Shallow(); serr != nil || len(cut) == 0 {
+		return err
+	}
+	return &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("%v %q in a shallow clone: its history was not fetched", ErrUnknownRevision, rev),
+		Hint: "fetch more history (git fetch --deepen=50, or --unshallow); in GitHub Actions, actions/checkout with fetch-depth: 0", Err: ErrUnknownRevision}
 }
 
 // commitTree wraps a commit.
@@ -175,10 +191,13 @@ func (r *Repo) readIndex() (*index.Index, error) {
 		return r.git.Storer.Index()
 	}
 	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		// git itself reads a missing index as empty, which would make
+		// every intent "not staged": say what is wrong instead.
+		return nil, &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("GIT_INDEX_FILE names %s, which does not exist", name),
+			Hint: "git sets GIT_INDEX_FILE for hooks; outside one, unset it (or point it at an existing index)", Err: err}
+	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return &index.Index{Version: 2}, nil
-		}
 		return nil, err
 	}
 	defer f.Close()

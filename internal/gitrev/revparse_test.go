@@ -2,6 +2,7 @@ package gitrev_test
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,5 +77,44 @@ func TestRevisionHints(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), hint) {
 			t.Errorf("%q: got %v, want a hint about %s", rev, err, hint)
 		}
+	}
+}
+
+// TestMissingIndexFile: a GIT_INDEX_FILE that does not exist is an error
+// that names it, not an empty index ("no .cue files").
+func TestMissingIndexFile(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one")
+	r.Commit("one")
+	repo := open(t, r)
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(t.TempDir(), "gone"))
+	_, err := repo.Index()
+	if err == nil || !strings.Contains(err.Error(), "GIT_INDEX_FILE") {
+		t.Errorf("got %v, want an error naming GIT_INDEX_FILE", err)
+	}
+}
+
+// TestShallowClone: a base whose history a shallow clone lacks is refused
+// with the fetch to run, not go-git's "object not found".
+func TestShallowClone(t *testing.T) {
+	r := gittest.New(t)
+	for i := range 3 {
+		r.Write("a.txt", strings.Repeat("x", i+1))
+		r.Commit("c")
+	}
+	dir := filepath.Join(t.TempDir(), "shallow")
+	if out, err := gittest.Cmd(t.TempDir(), r.Env(), "clone", "-q", "--depth", "1", "file://"+r.Dir, dir).CombinedOutput(); err != nil {
+		t.Fatalf("git clone --depth 1: %v\n%s", err, out)
+	}
+	repo, err := gitrev.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.Revision("HEAD"); err != nil {
+		t.Fatalf("HEAD of a shallow clone: %v", err)
+	}
+	_, err = repo.Revision("HEAD~1")
+	if err == nil || !errors.Is(err, gitrev.ErrUnknownRevision) || !strings.Contains(err.Error(), "fetch") {
+		t.Errorf("HEAD~1 of a depth-1 clone: got %v, want a refusal that says to fetch more history", err)
 	}
 }
