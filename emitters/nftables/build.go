@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
+
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -41,7 +43,7 @@ type rule struct {
 	subject podSelector
 	peer    peer
 	ports   portSpec
-	named   [][]Match // egress named-port matches, once computed
+	named   [][]nftapi.Match // egress named-port matches, once computed
 }
 
 // isolation is a compiled IR isolation.
@@ -55,9 +57,9 @@ type builder struct {
 	eps   []*endpoint // sorted by ID
 	rules []rule
 	isos  []isolation
-	sets  map[string]*Set   // by name
-	owner map[string]string // pod set name → selector key, to keep names unique
-	cache map[string]string // see memo
+	sets  map[string]*nftapi.Set // by name
+	owner map[string]string      // pod set name → selector key, to keep names unique
+	cache map[string]string      // see memo
 	errs  []located
 }
 
@@ -71,8 +73,8 @@ type located struct {
 // Every endpoint needs a known IP. All errors found are returned, joined
 // and sorted, each prefixed by the origin of the intent that caused it; on
 // error no ruleset is returned.
-func Build(p *ir.Policy, inv inventory.Inventory) (*Ruleset, error) {
-	b := &builder{sets: map[string]*Set{}, owner: map[string]string{}, cache: map[string]string{}}
+func Build(p *ir.Policy, inv inventory.Inventory) (*nftapi.Ruleset, error) {
+	b := &builder{sets: map[string]*nftapi.Set{}, owner: map[string]string{}, cache: map[string]string{}}
 	if err := b.endpoints(inv); err != nil {
 		return nil, err
 	}
@@ -83,11 +85,11 @@ func Build(p *ir.Policy, inv inventory.Inventory) (*Ruleset, error) {
 	if len(b.errs) > 0 {
 		return nil, joinSorted(b.errs)
 	}
-	rs := &Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
+	rs := &nftapi.Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
 	egress, ingress := b.chains(ir.Egress), b.chains(ir.Ingress)
 	rs.Chains = append(baseChains(), append(egress.chains, ingress.chains...)...)
-	slices.SortStableFunc(rs.Chains[len(baseChains()):], func(a, b Chain) int { return cmp.Compare(a.Name, b.Name) })
-	rs.Maps = []Map{egress.dispatch, ingress.dispatch}
+	slices.SortStableFunc(rs.Chains[len(baseChains()):], func(a, b nftapi.Chain) int { return cmp.Compare(a.Name, b.Name) })
+	rs.Maps = []nftapi.Map{egress.dispatch, ingress.dispatch}
 	for _, name := range sortedKeys(b.sets) {
 		rs.Sets = append(rs.Sets, *b.sets[name])
 	}
@@ -215,19 +217,19 @@ func checkDirection(d ir.Direction) error {
 
 // baseChains hook the forward path (pod to pod, pod to and from the
 // outside) and the input path (pod to node) into enforce.
-func baseChains() []Chain {
-	jump := []Rule{{Verdict: Verdict{Kind: Jump, Chain: enforceChain}}}
-	return []Chain{
-		{Name: "forward", Base: &BaseChain{Type: "filter", Hook: HookForward, Policy: Accept}, Rules: jump},
-		{Name: "input", Base: &BaseChain{Type: "filter", Hook: HookInput, Policy: Accept}, Rules: jump},
-		{Name: enforceChain, Rules: []Rule{
-			{Matches: []Match{CtState{States: []string{"established", "related"}}}, Verdict: Verdict{Kind: Accept},
+func baseChains() []nftapi.Chain {
+	jump := []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: enforceChain}}}
+	return []nftapi.Chain{
+		{Name: "forward", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookForward, Policy: nftapi.Accept}, Rules: jump},
+		{Name: "input", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookInput, Policy: nftapi.Accept}, Rules: jump},
+		{Name: enforceChain, Rules: []nftapi.Rule{
+			{Matches: []nftapi.Match{nftapi.CtState{States: []string{"established", "related"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
 				Comment: "replies and ICMP errors of allowed connections"},
-			{Matches: []Match{ICMPv6Type{Types: []string{"nd-router-solicit", "nd-router-advert",
-				"nd-neighbor-solicit", "nd-neighbor-advert"}}}, Verdict: Verdict{Kind: Accept},
+			{Matches: []nftapi.Match{nftapi.ICMPv6Type{Types: []string{"nd-router-solicit", "nd-router-advert",
+				"nd-neighbor-solicit", "nd-neighbor-advert"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
 				Comment: "IPv6 neighbour discovery"},
-			{Verdict: Verdict{Kind: VMap, Map: "egress", Key: SAddr}, Comment: "the source pod's egress rules"},
-			{Verdict: Verdict{Kind: VMap, Map: "ingress", Key: DAddr}, Comment: "the destination pod's ingress rules"},
+			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "egress", Key: nftapi.SAddr}, Comment: "the source pod's egress rules"},
+			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "ingress", Key: nftapi.DAddr}, Comment: "the destination pod's ingress rules"},
 		}},
 	}
 }

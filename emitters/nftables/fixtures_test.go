@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
+
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"github.com/netpolc/netpolc/internal/diag"
@@ -171,7 +173,7 @@ func hasDeny(p *ir.Policy) bool {
 
 // checkInterpreted builds the ruleset and requires its interpretation to
 // equal the reference model's matrix.
-func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *enforcer.Model) *nftables.Ruleset {
+func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *enforcer.Model) *nftapi.Ruleset {
 	t.Helper()
 	rs, err := nftables.Build(p, inv)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/internal/ir"
@@ -86,7 +88,7 @@ func namedKey(named []namedRef) string {
 	for i, n := range named {
 		parts[i] = n.name
 		if n.proto != portset.TCP {
-			parts[i] += "-" + ProtocolName(n.proto)
+			parts[i] += "-" + nftapi.ProtocolName(n.proto)
 		}
 	}
 	return strings.Join(parts, "_")
@@ -95,7 +97,7 @@ func namedKey(named []namedRef) string {
 // portMatches turns a port set into match lists, one per group of
 // protocols with the same ranges, protocols in portset order. A protocol
 // with every port needs no DPort match.
-func portMatches(s portset.Set) [][]Match {
+func portMatches(s portset.Set) [][]nftapi.Match {
 	type group struct {
 		protos []portset.Protocol
 		ranges []portset.Range
@@ -121,11 +123,11 @@ func portMatches(s portset.Set) [][]Match {
 			groups = append(groups, &group{protos: []portset.Protocol{p}, ranges: rs})
 		}
 	}
-	out := make([][]Match, len(groups))
+	out := make([][]nftapi.Match, len(groups))
 	for i, g := range groups {
-		out[i] = []Match{L4Proto{Protocols: g.protos}}
+		out[i] = []nftapi.Match{nftapi.L4Proto{Protocols: g.protos}}
 		if g.ranges != nil {
-			out[i] = append(out[i], DPort{Ranges: slices.Clone(g.ranges)})
+			out[i] = append(out[i], nftapi.DPort{Ranges: slices.Clone(g.ranges)})
 		}
 	}
 	return out
@@ -141,7 +143,7 @@ func portsName(s portset.Set) string {
 	var parts []string
 	for _, p := range portset.Protocols {
 		for _, r := range s.Ranges(p) {
-			part := fmt.Sprintf("%s.%d", ProtocolName(p), r.First)
+			part := fmt.Sprintf("%s.%d", nftapi.ProtocolName(p), r.First)
 			if r.Last != r.First {
 				part += fmt.Sprintf("-%d", r.Last)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	nf "github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/nft"
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -25,17 +25,17 @@ func twoPods() inventory.Inventory {
 
 func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-func one(s string) nf.Element { return nf.Element{From: addr(s), To: addr(s)} }
+func one(s string) nftapi.Element { return nftapi.Element{From: addr(s), To: addr(s)} }
 
-func forward(policy nf.VerdictKind, prio int, rules ...nf.Rule) nf.Chain {
-	return nf.Chain{Name: "fwd" + string(policy), Base: &nf.BaseChain{Type: "filter", Hook: nf.HookForward, Priority: prio, Policy: policy}, Rules: rules}
+func forward(policy nftapi.VerdictKind, prio int, rules ...nftapi.Rule) nftapi.Chain {
+	return nftapi.Chain{Name: "fwd" + string(policy), Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookForward, Priority: prio, Policy: policy}, Rules: rules}
 }
 
-func tcpPorts(ranges ...portset.Range) []nf.Match {
-	return []nf.Match{nf.L4Proto{Protocols: []portset.Protocol{portset.TCP}}, nf.DPort{Ranges: ranges}}
+func tcpPorts(ranges ...portset.Range) []nftapi.Match {
+	return []nftapi.Match{nftapi.L4Proto{Protocols: []portset.Protocol{portset.TCP}}, nftapi.DPort{Ranges: ranges}}
 }
 
-func mustInterpret(t *testing.T, rs *nf.Ruleset, opts ...nft.Option) *enforcer.Connectivity {
+func mustInterpret(t *testing.T, rs *nftapi.Ruleset, opts ...nft.Option) *enforcer.Connectivity {
 	t.Helper()
 	c, err := nft.Interpret(rs, twoPods(), opts...)
 	if err != nil {
@@ -45,20 +45,20 @@ func mustInterpret(t *testing.T, rs *nf.Ruleset, opts ...nft.Option) *enforcer.C
 }
 
 func TestChainSemantics(t *testing.T) {
-	rs := &nf.Ruleset{
-		Sets: []nf.Set{{Name: "b", Elements: []nf.Element{one("10.0.0.2"), one("fd00::2")}}},
-		Chains: []nf.Chain{
-			forward(nf.Drop, 0,
-				nf.Rule{Matches: []nf.Match{nf.CtState{States: []string{"established"}}}, Verdict: nf.Verdict{Kind: nf.Accept}},
-				nf.Rule{Matches: []nf.Match{nf.AddrIn{Field: nf.DAddr, Set: "b"}}, Verdict: nf.Verdict{Kind: nf.Jump, Chain: "to-b"}},
-				nf.Rule{Matches: tcpPorts(portset.Range{First: 1, Last: 100}), Verdict: nf.Verdict{Kind: nf.Accept}},
+	rs := &nftapi.Ruleset{
+		Sets: []nftapi.Set{{Name: "b", Elements: []nftapi.Element{one("10.0.0.2"), one("fd00::2")}}},
+		Chains: []nftapi.Chain{
+			forward(nftapi.Drop, 0,
+				nftapi.Rule{Matches: []nftapi.Match{nftapi.CtState{States: []string{"established"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept}},
+				nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.DAddr, Set: "b"}}, Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: "to-b"}},
+				nftapi.Rule{Matches: tcpPorts(portset.Range{First: 1, Last: 100}), Verdict: nftapi.Verdict{Kind: nftapi.Accept}},
 			),
-			{Name: "to-b", Rules: []nf.Rule{
-				{Matches: tcpPorts(portset.Range{First: 80, Last: 80}), Verdict: nf.Verdict{Kind: nf.Drop}},
-				{Matches: tcpPorts(portset.Range{First: 81, Last: 81}), Verdict: nf.Verdict{Kind: nf.Goto, Chain: "ret"}},
-				{Matches: []nf.Match{nf.L4Proto{Protocols: []portset.Protocol{portset.UDP}}}, Verdict: nf.Verdict{Kind: nf.Accept}},
+			{Name: "to-b", Rules: []nftapi.Rule{
+				{Matches: tcpPorts(portset.Range{First: 80, Last: 80}), Verdict: nftapi.Verdict{Kind: nftapi.Drop}},
+				{Matches: tcpPorts(portset.Range{First: 81, Last: 81}), Verdict: nftapi.Verdict{Kind: nftapi.Goto, Chain: "ret"}},
+				{Matches: []nftapi.Match{nftapi.L4Proto{Protocols: []portset.Protocol{portset.UDP}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept}},
 			}},
-			{Name: "ret", Rules: []nf.Rule{{Verdict: nf.Verdict{Kind: nf.Return}}}},
+			{Name: "ret", Rules: []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Return}}}},
 		},
 	}
 	c := mustInterpret(t, rs)
@@ -74,18 +74,18 @@ func TestChainSemantics(t *testing.T) {
 }
 
 func TestBaseChainsInPriorityOrder(t *testing.T) {
-	allowTCP := forward(nf.Drop, 10, nf.Rule{Matches: []nf.Match{nf.L4Proto{Protocols: []portset.Protocol{portset.TCP}}}, Verdict: nf.Verdict{Kind: nf.Accept}})
-	dropLow := forward(nf.Accept, -10, nf.Rule{Matches: tcpPorts(portset.Range{First: 1, Last: 1023}), Verdict: nf.Verdict{Kind: nf.Drop}})
-	c := mustInterpret(t, &nf.Ruleset{Chains: []nf.Chain{allowTCP, dropLow}})
+	allowTCP := forward(nftapi.Drop, 10, nftapi.Rule{Matches: []nftapi.Match{nftapi.L4Proto{Protocols: []portset.Protocol{portset.TCP}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept}})
+	dropLow := forward(nftapi.Accept, -10, nftapi.Rule{Matches: tcpPorts(portset.Range{First: 1, Last: 1023}), Verdict: nftapi.Verdict{Kind: nftapi.Drop}})
+	c := mustInterpret(t, &nftapi.Ruleset{Chains: []nftapi.Chain{allowTCP, dropLow}})
 	if got := c.Ports("n/a", "n/b").String(); got != "TCP/1024-65535" {
 		t.Errorf("a -> b: %s", got)
 	}
 }
 
 func TestExternalPeersFromIntervalSets(t *testing.T) {
-	rs := &nf.Ruleset{Sets: []nf.Set{
-		{Name: "n1", Interval: true, Elements: []nf.Element{{From: addr("10.0.0.0"), To: addr("10.255.255.255")}}},
-		{Name: "n2", Interval: true, Elements: []nf.Element{{From: addr("2001:db8::"), To: addr("2001:db8::ffff")}}},
+	rs := &nftapi.Ruleset{Sets: []nftapi.Set{
+		{Name: "n1", Interval: true, Elements: []nftapi.Element{{From: addr("10.0.0.0"), To: addr("10.255.255.255")}}},
+		{Name: "n2", Interval: true, Elements: []nftapi.Element{{From: addr("2001:db8::"), To: addr("2001:db8::ffff")}}},
 	}}
 	c := mustInterpret(t, rs)
 	var names []string
@@ -104,14 +104,14 @@ func TestExternalPeersFromIntervalSets(t *testing.T) {
 // An endpoint with no IP of a peer's family reaches its chains through the
 // maps by its other IPs.
 func TestEndpointWithoutFamilyUsesItsChains(t *testing.T) {
-	rs := &nf.Ruleset{
-		Sets: []nf.Set{{Name: "v6", Interval: true, Elements: []nf.Element{{From: addr("::"), To: addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")}}}},
-		Maps: []nf.Map{{Name: "egress", Elements: []nf.MapElement{{Key: addr("10.0.0.1"), Verdict: nf.Verdict{Kind: nf.Jump, Chain: "out-a"}}}}},
-		Chains: []nf.Chain{
-			forward(nf.Accept, 0, nf.Rule{Verdict: nf.Verdict{Kind: nf.VMap, Map: "egress", Key: nf.SAddr}}),
-			{Name: "out-a", Rules: []nf.Rule{
-				{Matches: append([]nf.Match{nf.AddrIn{Field: nf.DAddr, Set: "v6"}}, tcpPorts(portset.Range{First: 443, Last: 443})...), Verdict: nf.Verdict{Kind: nf.Return}},
-				{Verdict: nf.Verdict{Kind: nf.Drop}},
+	rs := &nftapi.Ruleset{
+		Sets: []nftapi.Set{{Name: "v6", Interval: true, Elements: []nftapi.Element{{From: addr("::"), To: addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")}}}},
+		Maps: []nftapi.Map{{Name: "egress", Elements: []nftapi.MapElement{{Key: addr("10.0.0.1"), Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: "out-a"}}}}},
+		Chains: []nftapi.Chain{
+			forward(nftapi.Accept, 0, nftapi.Rule{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "egress", Key: nftapi.SAddr}}),
+			{Name: "out-a", Rules: []nftapi.Rule{
+				{Matches: append([]nftapi.Match{nftapi.AddrIn{Field: nftapi.DAddr, Set: "v6"}}, tcpPorts(portset.Range{First: 443, Last: 443})...), Verdict: nftapi.Verdict{Kind: nftapi.Return}},
+				{Verdict: nftapi.Verdict{Kind: nftapi.Drop}},
 			}},
 		},
 	}
@@ -125,10 +125,10 @@ func TestEndpointWithoutFamilyUsesItsChains(t *testing.T) {
 }
 
 func TestWithExternalPeers(t *testing.T) {
-	rs := &nf.Ruleset{
-		Sets: []nf.Set{{Name: "ten", Interval: true, Elements: []nf.Element{{From: addr("10.0.0.0"), To: addr("10.255.255.255")}}}},
-		Chains: []nf.Chain{forward(nf.Accept, 0,
-			nf.Rule{Matches: []nf.Match{nf.AddrIn{Field: nf.SAddr, Set: "ten"}}, Verdict: nf.Verdict{Kind: nf.Drop}})},
+	rs := &nftapi.Ruleset{
+		Sets: []nftapi.Set{{Name: "ten", Interval: true, Elements: []nftapi.Element{{From: addr("10.0.0.0"), To: addr("10.255.255.255")}}}},
+		Chains: []nftapi.Chain{forward(nftapi.Accept, 0,
+			nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "ten"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})},
 	}
 	// A peer the ruleset treats alike throughout is fine, whatever its
 	// bounds; one it splits is an inconsistency.
@@ -143,29 +143,31 @@ func TestWithExternalPeers(t *testing.T) {
 }
 
 func TestInterpretErrors(t *testing.T) {
-	chainTo := func(v nf.Verdict) []nf.Chain { return []nf.Chain{forward(nf.Accept, 0, nf.Rule{Verdict: v})} }
+	chainTo := func(v nftapi.Verdict) []nftapi.Chain {
+		return []nftapi.Chain{forward(nftapi.Accept, 0, nftapi.Rule{Verdict: v})}
+	}
 	tests := []struct {
 		name string
-		rs   *nf.Ruleset
+		rs   *nftapi.Ruleset
 		inv  func(*inventory.Inventory)
 		is   error
 	}{
-		{"jump to a missing chain", &nf.Ruleset{Chains: chainTo(nf.Verdict{Kind: nf.Jump, Chain: "nope"})}, nil, nft.ErrInvalid},
-		{"missing map", &nf.Ruleset{Chains: chainTo(nf.Verdict{Kind: nf.VMap, Map: "nope", Key: nf.SAddr})}, nil, nft.ErrInvalid},
-		{"missing set", &nf.Ruleset{Chains: []nf.Chain{forward(nf.Accept, 0,
-			nf.Rule{Matches: []nf.Match{nf.AddrIn{Field: nf.SAddr, Set: "nope"}}, Verdict: nf.Verdict{Kind: nf.Drop}})}}, nil, nft.ErrInvalid},
-		{"loop", &nf.Ruleset{Chains: append(chainTo(nf.Verdict{Kind: nf.Jump, Chain: "l"}),
-			nf.Chain{Name: "l", Rules: []nf.Rule{{Verdict: nf.Verdict{Kind: nf.Jump, Chain: "l"}}}})}, nil, nft.ErrInvalid},
-		{"address set with a non-pod address", &nf.Ruleset{Sets: []nf.Set{{Name: "s", Elements: []nf.Element{one("192.0.2.1")}}}}, nil, nft.ErrInvalid},
-		{"map key not a pod", &nf.Ruleset{Maps: []nf.Map{{Name: "m", Elements: []nf.MapElement{{Key: addr("192.0.2.1"), Verdict: nf.Verdict{Kind: nf.Drop}}}}}}, nil, nft.ErrInvalid},
-		{"pods of one endpoint treated differently", &nf.Ruleset{
-			Sets: []nf.Set{{Name: "s", Elements: []nf.Element{one("fd00::2")}}},
-			Chains: []nf.Chain{forward(nf.Accept, 0,
-				nf.Rule{Matches: []nf.Match{nf.AddrIn{Field: nf.SAddr, Set: "s"}}, Verdict: nf.Verdict{Kind: nf.Drop}})}},
+		{"jump to a missing chain", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.Jump, Chain: "nope"})}, nil, nft.ErrInvalid},
+		{"missing map", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.VMap, Map: "nope", Key: nftapi.SAddr})}, nil, nft.ErrInvalid},
+		{"missing set", &nftapi.Ruleset{Chains: []nftapi.Chain{forward(nftapi.Accept, 0,
+			nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "nope"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})}}, nil, nft.ErrInvalid},
+		{"loop", &nftapi.Ruleset{Chains: append(chainTo(nftapi.Verdict{Kind: nftapi.Jump, Chain: "l"}),
+			nftapi.Chain{Name: "l", Rules: []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: "l"}}}})}, nil, nft.ErrInvalid},
+		{"address set with a non-pod address", &nftapi.Ruleset{Sets: []nftapi.Set{{Name: "s", Elements: []nftapi.Element{one("192.0.2.1")}}}}, nil, nft.ErrInvalid},
+		{"map key not a pod", &nftapi.Ruleset{Maps: []nftapi.Map{{Name: "m", Elements: []nftapi.MapElement{{Key: addr("192.0.2.1"), Verdict: nftapi.Verdict{Kind: nftapi.Drop}}}}}}, nil, nft.ErrInvalid},
+		{"pods of one endpoint treated differently", &nftapi.Ruleset{
+			Sets: []nftapi.Set{{Name: "s", Elements: []nftapi.Element{one("fd00::2")}}},
+			Chains: []nftapi.Chain{forward(nftapi.Accept, 0,
+				nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "s"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})}},
 			func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = append(inv.Endpoints[0].IPs, addr("fd00::1")) },
 			nft.ErrInconsistent},
-		{"endpoint without IPs", &nf.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = nil }, nft.ErrNoPodIPs},
-		{"IP of two endpoints", &nf.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1] }, nft.ErrInvalid},
+		{"endpoint without IPs", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = nil }, nft.ErrNoPodIPs},
+		{"IP of two endpoints", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1] }, nft.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
