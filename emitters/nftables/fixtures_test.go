@@ -17,7 +17,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/nft"
+	readnft "github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -179,7 +179,7 @@ func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *en
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
-	got, err := nft.Interpret(rs, inv, nft.WithExternalPeers(m.ExternalPeers()...))
+	got, err := readnft.Interpret(rs, inv, readnft.WithExternalPeers(m.ExternalPeers()...))
 	if err != nil {
 		t.Fatalf("Interpret: %v", err)
 	}

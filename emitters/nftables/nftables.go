@@ -5,7 +5,7 @@
 // The ruleset is plain data, the types of emitters/nftables/nftapi
 // (Ruleset, Set, Map, Chain, Rule, the Match kinds and Verdict), printed
 // deterministically by Ruleset.String, so tests and the equivalence check
-// (enforcer/nft) read the same objects that are loaded into the kernel.
+// (enforcer/nftables) read the same objects that are loaded into the kernel.
 //
 // # Enforcement
 //

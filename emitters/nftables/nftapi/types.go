@@ -5,7 +5,7 @@
 // It is in the spirit of kubernetes-sigs/knftables' types.go: plain
 // structs for the nft objects, no kernel access, a fixed print order.
 // The emitter (emitters/nftables) builds these objects and the
-// interpreter (enforcer/nft) reads them back, so the equivalence
+// interpreter (enforcer/nftables) reads them back, so the equivalence
 // proof evaluates the very ruleset that is loaded into the kernel; both
 // import this package and neither the other.
 //

@@ -1,4 +1,4 @@
-// Package nft interprets an emitted nftables ruleset (emitters/nftables)
+// Package nftables interprets an emitted nftables ruleset (emitters/nftables)
 // into the connectivity matrix of the evaluation model, so the build can
 // check that the ruleset loaded on a node allows exactly what the
 // NetworkPolicies allow.
@@ -26,7 +26,7 @@
 // for the endpoint lacking the family: the verdict maps send it where its
 // IPs all go (they must agree), and it is in a set when one of its IPs is,
 // which is how the model matches an endpoint against a block.
-package nft
+package nftables
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package nft_test
+package nftables_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/nft"
+	"github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -35,9 +35,9 @@ func tcpPorts(ranges ...portset.Range) []nftapi.Match {
 	return []nftapi.Match{nftapi.L4Proto{Protocols: []portset.Protocol{portset.TCP}}, nftapi.DPort{Ranges: ranges}}
 }
 
-func mustInterpret(t *testing.T, rs *nftapi.Ruleset, opts ...nft.Option) *enforcer.Connectivity {
+func mustInterpret(t *testing.T, rs *nftapi.Ruleset, opts ...nftables.Option) *enforcer.Connectivity {
 	t.Helper()
-	c, err := nft.Interpret(rs, twoPods(), opts...)
+	c, err := nftables.Interpret(rs, twoPods(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,12 +132,12 @@ func TestWithExternalPeers(t *testing.T) {
 	}
 	// A peer the ruleset treats alike throughout is fine, whatever its
 	// bounds; one it splits is an inconsistency.
-	c := mustInterpret(t, rs, nft.WithExternalPeers("ip:10.1.0.0-10.1.255.255", "ip:11.0.0.0-255.255.255.255"))
+	c := mustInterpret(t, rs, nftables.WithExternalPeers("ip:10.1.0.0-10.1.255.255", "ip:11.0.0.0-255.255.255.255"))
 	if !c.Ports("ip:10.1.0.0-10.1.255.255", "n/a").IsEmpty() || !c.Ports("ip:11.0.0.0-255.255.255.255", "n/a").IsAll() {
 		t.Errorf("wrong verdicts: %+v", c.Connections)
 	}
-	_, err := nft.Interpret(rs, twoPods(), nft.WithExternalPeers("ip:0.0.0.0-255.255.255.255"))
-	if !errors.Is(err, nft.ErrInconsistent) {
+	_, err := nftables.Interpret(rs, twoPods(), nftables.WithExternalPeers("ip:0.0.0.0-255.255.255.255"))
+	if !errors.Is(err, nftables.ErrInconsistent) {
 		t.Errorf("split peer: got %v, want ErrInconsistent", err)
 	}
 }
@@ -152,22 +152,22 @@ func TestInterpretErrors(t *testing.T) {
 		inv  func(*inventory.Inventory)
 		is   error
 	}{
-		{"jump to a missing chain", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.Jump, Chain: "nope"})}, nil, nft.ErrInvalid},
-		{"missing map", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.VMap, Map: "nope", Key: nftapi.SAddr})}, nil, nft.ErrInvalid},
+		{"jump to a missing chain", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.Jump, Chain: "nope"})}, nil, nftables.ErrInvalid},
+		{"missing map", &nftapi.Ruleset{Chains: chainTo(nftapi.Verdict{Kind: nftapi.VMap, Map: "nope", Key: nftapi.SAddr})}, nil, nftables.ErrInvalid},
 		{"missing set", &nftapi.Ruleset{Chains: []nftapi.Chain{forward(nftapi.Accept, 0,
-			nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "nope"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})}}, nil, nft.ErrInvalid},
+			nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "nope"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})}}, nil, nftables.ErrInvalid},
 		{"loop", &nftapi.Ruleset{Chains: append(chainTo(nftapi.Verdict{Kind: nftapi.Jump, Chain: "l"}),
-			nftapi.Chain{Name: "l", Rules: []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: "l"}}}})}, nil, nft.ErrInvalid},
-		{"address set with a non-pod address", &nftapi.Ruleset{Sets: []nftapi.Set{{Name: "s", Elements: []nftapi.Element{one("192.0.2.1")}}}}, nil, nft.ErrInvalid},
-		{"map key not a pod", &nftapi.Ruleset{Maps: []nftapi.Map{{Name: "m", Elements: []nftapi.MapElement{{Key: addr("192.0.2.1"), Verdict: nftapi.Verdict{Kind: nftapi.Drop}}}}}}, nil, nft.ErrInvalid},
+			nftapi.Chain{Name: "l", Rules: []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: "l"}}}})}, nil, nftables.ErrInvalid},
+		{"address set with a non-pod address", &nftapi.Ruleset{Sets: []nftapi.Set{{Name: "s", Elements: []nftapi.Element{one("192.0.2.1")}}}}, nil, nftables.ErrInvalid},
+		{"map key not a pod", &nftapi.Ruleset{Maps: []nftapi.Map{{Name: "m", Elements: []nftapi.MapElement{{Key: addr("192.0.2.1"), Verdict: nftapi.Verdict{Kind: nftapi.Drop}}}}}}, nil, nftables.ErrInvalid},
 		{"pods of one endpoint treated differently", &nftapi.Ruleset{
 			Sets: []nftapi.Set{{Name: "s", Elements: []nftapi.Element{one("fd00::2")}}},
 			Chains: []nftapi.Chain{forward(nftapi.Accept, 0,
 				nftapi.Rule{Matches: []nftapi.Match{nftapi.AddrIn{Field: nftapi.SAddr, Set: "s"}}, Verdict: nftapi.Verdict{Kind: nftapi.Drop}})}},
 			func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = append(inv.Endpoints[0].IPs, addr("fd00::1")) },
-			nft.ErrInconsistent},
-		{"endpoint without IPs", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = nil }, nft.ErrNoPodIPs},
-		{"IP of two endpoints", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1] }, nft.ErrInvalid},
+			nftables.ErrInconsistent},
+		{"endpoint without IPs", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = nil }, nftables.ErrNoPodIPs},
+		{"IP of two endpoints", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1] }, nftables.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,7 +175,7 @@ func TestInterpretErrors(t *testing.T) {
 			if tc.inv != nil {
 				tc.inv(&inv)
 			}
-			_, err := nft.Interpret(tc.rs, inv)
+			_, err := nftables.Interpret(tc.rs, inv)
 			if !errors.Is(err, tc.is) {
 				t.Errorf("got %v, want %v", err, tc.is)
 			}
