@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -24,7 +24,7 @@ type dirChains struct {
 // chains builds the chains of direction d: one per class of endpoints with
 // the same rules, named after the first of them.
 func (b *builder) chains(d ir.Direction) dirChains {
-	dirName := strings.ToLower(string(d))
+	dirName := kit.Lower(d)
 	out := dirChains{dispatch: nftapi.Map{Name: dirName, Comment: "pod IP → its " + dirName + " chain"}}
 	byKey := map[string]int{}
 	var members [][]string
@@ -165,8 +165,14 @@ func (b *builder) namedRules(r *rule, v nftapi.Verdict, comment string) []nftapi
 
 // newNamedRules computes the match lists of namedRules, once per rule.
 func (b *builder) newNamedRules(r *rule) [][]nftapi.Match {
-	groups := map[string][]*endpoint{}
-	resolved := map[string]portset.Set{}
+	// group is the destinations on which the names resolve to ports; key
+	// names them in set names.
+	type group struct {
+		key   string
+		ports portset.Set
+		eps   []*endpoint
+	}
+	groups := map[string]*group{}
 	for _, e := range b.eps {
 		if !r.peer.matches(e) {
 			continue
@@ -176,15 +182,17 @@ func (b *builder) newNamedRules(r *rule) [][]nftapi.Match {
 			continue
 		}
 		k := portsName(ports)
-		groups[k] = append(groups[k], e)
-		resolved[k] = ports
+		if groups[k] == nil {
+			groups[k] = &group{key: k, ports: ports}
+		}
+		groups[k].eps = append(groups[k].eps, e)
 	}
 	out := [][]nftapi.Match{}
-	for _, k := range sortedKeys(groups) {
-		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + k)
-		name = b.addSet(&nftapi.Set{Name: name, Elements: podElements(groups[k], nil),
-			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + resolved[k].String()})
-		for _, pm := range portMatches(resolved[k]) {
+	for _, g := range kit.SortedValues(groups) {
+		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + g.key)
+		name = b.addSet(&nftapi.Set{Name: name, Elements: podElements(g.eps, nil),
+			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + g.ports.String()})
+		for _, pm := range portMatches(g.ports) {
 			out = append(out, concat([]nftapi.Match{nftapi.AddrIn{Field: nftapi.DAddr, Set: name}}, pm))
 		}
 	}

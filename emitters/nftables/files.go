@@ -4,9 +4,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 )
 
 // Files prints the ruleset as nftables/<table>.nft: kit.Header, how

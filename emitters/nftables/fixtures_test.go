@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"github.com/netpolc/netpolc/internal/diag"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	readnft "github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"

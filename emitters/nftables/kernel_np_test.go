@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"

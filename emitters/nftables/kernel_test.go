@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/inventory"

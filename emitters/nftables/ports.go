@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -38,23 +38,23 @@ func compilePorts(ports []ir.Port) (portSpec, []error) {
 	for _, p := range ports {
 		proto, err := portset.ParseProtocol(p.Protocol.String())
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w port: %v", ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%w port: %v", kit.ErrInvalid, err))
 			continue
 		}
 		last := max(p.End, p.Number)
 		switch {
 		case p.Name != "" && (p.Number != 0 || p.End != 0):
-			errs = append(errs, fmt.Errorf("%w port %q: a named port has no number or end", ErrInvalid, p.Name))
+			errs = append(errs, fmt.Errorf("%w port %q: a named port has no number or end", kit.ErrInvalid, p.Name))
 		case p.Name != "":
 			if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
-				errs = append(errs, fmt.Errorf("%w port name %q: %s", ErrInvalid, p.Name, strings.Join(msgs, "; ")))
+				errs = append(errs, fmt.Errorf("%w port name %q: %s", kit.ErrInvalid, p.Name, strings.Join(msgs, "; ")))
 				continue
 			}
 			spec.named = append(spec.named, namedRef{p.Name, proto})
 		case p.Number == 0 && p.End == 0:
 			spec.fixed = spec.fixed.Union(portset.AllPorts(proto))
 		case p.Number < portset.MinPort || last > portset.MaxPort || (p.End != 0 && p.End < p.Number):
-			errs = append(errs, fmt.Errorf("%w port range %d-%d", ErrInvalid, p.Number, p.End))
+			errs = append(errs, fmt.Errorf("%w port range %d-%d", kit.ErrInvalid, p.Number, p.End))
 		default:
 			spec.fixed = spec.fixed.Union(portset.PortRange(proto, p.Number, last))
 		}
