@@ -46,7 +46,7 @@ fuzz-targets:
 # CI runs hundreds of seeds per target within make test.
 fuzz-equivalence:
 	NETPOLC_FUZZ_SEEDS=3000 NETPOLC_LONG=1 $(GO) test -count=1 -run 'Equivalen' \
-		./internal/target ./enforcer/cilium ./enforcer/nft
+		./internal/target ./enforcer/cilium ./enforcer/nftables
 
 ## bench: Go benchmarks, then the end-to-end compile on a generated cluster
 bench:

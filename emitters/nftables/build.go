@@ -2,8 +2,6 @@ package nftables
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -12,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -21,8 +20,6 @@ var (
 	// ErrUnsupported marks an IR element nftables cannot enforce exactly,
 	// such as an FQDN peer or a Pass rule.
 	ErrUnsupported = kit.Unsupported("cannot be expressed as an nftables ruleset")
-	// ErrInvalid marks a malformed IR element or inventory.
-	ErrInvalid = kit.ErrInvalid
 	// ErrNoPodIPs marks endpoints whose pod IPs are unknown: nftables
 	// matches addresses, so it cannot enforce anything for them.
 	ErrNoPodIPs = kit.Unsupported("pod IPs unknown")
@@ -41,7 +38,7 @@ type rule struct {
 	subject podSelector
 	peer    peer
 	ports   portSpec
-	named   [][]Match // egress named-port matches, once computed
+	named   [][]nftapi.Match // egress named-port matches, once computed
 }
 
 // isolation is a compiled IR isolation.
@@ -55,48 +52,44 @@ type builder struct {
 	eps   []*endpoint // sorted by ID
 	rules []rule
 	isos  []isolation
-	sets  map[string]*Set   // by name
-	owner map[string]string // pod set name → selector key, to keep names unique
-	cache map[string]string // see memo
-	errs  []located
-}
-
-// located is an error about the IR element at an origin.
-type located struct {
-	origin ir.Origin
-	err    error
+	sets  map[string]*nftapi.Set // by name
+	owner map[string]string      // pod set name → selector key, to keep names unique
+	cache map[string]string      // see memo
+	errs  *kit.Errors
 }
 
 // Build compiles p into a ruleset enforcing it on the endpoints of inv.
-// Every endpoint needs a known IP. All errors found are returned, joined
-// and sorted, each prefixed by the origin of the intent that caused it; on
-// error no ruleset is returned.
-func Build(p *ir.Policy, inv inventory.Inventory) (*Ruleset, error) {
-	b := &builder{sets: map[string]*Set{}, owner: map[string]string{}, cache: map[string]string{}}
-	if err := b.endpoints(inv); err != nil {
-		return nil, err
+// Every endpoint needs a known IP. All errors found are returned as one
+// diag.List, each at the position of the intent that caused it (problems
+// of the inventory have none, and stop the build before the intents are
+// read); on error no ruleset is returned.
+func Build(p *ir.Policy, inv inventory.Inventory) (*nftapi.Ruleset, error) {
+	b := &builder{sets: map[string]*nftapi.Set{}, owner: map[string]string{}, cache: map[string]string{},
+		errs: kit.NewErrors(Name)}
+	if b.endpoints(inv); b.errs.Len() > 0 {
+		return nil, b.errs.Err()
 	}
 	if p == nil {
 		p = &ir.Policy{}
 	}
 	b.compile(p)
-	if len(b.errs) > 0 {
-		return nil, joinSorted(b.errs)
+	if err := b.errs.Err(); err != nil {
+		return nil, err
 	}
-	rs := &Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
+	rs := &nftapi.Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
 	egress, ingress := b.chains(ir.Egress), b.chains(ir.Ingress)
 	rs.Chains = append(baseChains(), append(egress.chains, ingress.chains...)...)
-	slices.SortStableFunc(rs.Chains[len(baseChains()):], func(a, b Chain) int { return cmp.Compare(a.Name, b.Name) })
-	rs.Maps = []Map{egress.dispatch, ingress.dispatch}
-	for _, name := range sortedKeys(b.sets) {
-		rs.Sets = append(rs.Sets, *b.sets[name])
+	slices.SortStableFunc(rs.Chains[len(baseChains()):], func(a, b nftapi.Chain) int { return cmp.Compare(a.Name, b.Name) })
+	rs.Maps = []nftapi.Map{egress.dispatch, ingress.dispatch}
+	for _, s := range kit.SortedValues(b.sets) {
+		rs.Sets = append(rs.Sets, *s)
 	}
 	return rs, nil
 }
 
 // endpoints prepares the inventory: every endpoint needs an IP, and no IP
 // may belong to two endpoints.
-func (b *builder) endpoints(inv inventory.Inventory) error {
+func (b *builder) endpoints(inv inventory.Inventory) {
 	var missing []string
 	owner := map[netip.Addr]string{}
 	var dups []string
@@ -119,65 +112,56 @@ func (b *builder) endpoints(inv inventory.Inventory) error {
 		b.eps = append(b.eps, e)
 	}
 	slices.SortFunc(b.eps, func(x, y *endpoint) int { return strings.Compare(x.ID(), y.ID()) })
-	var errs []error
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		errs = append(errs, fmt.Errorf("%w for %s: nftables matches pod addresses, so every pod needs one "+
-			"(give Pods with status.podIPs via --manifests, or an inventory file with IPs)",
-			ErrNoPodIPs, strings.Join(missing, ", ")))
+		b.errs.Add(kit.Hinted(fmt.Errorf("%w for %s: the ruleset matches pod addresses, so every pod needs one",
+			ErrNoPodIPs, strings.Join(missing, ", ")), noPodIPsHint))
 	}
 	if len(dups) > 0 {
 		slices.Sort(dups)
-		errs = append(errs, fmt.Errorf("%w inventory: %s", ErrInvalid, strings.Join(dups, "; ")))
+		b.errs.Add(fmt.Errorf("%w inventory: %s", kit.ErrInvalid, strings.Join(dups, "; ")))
 	}
-	return errors.Join(errs...)
 }
+
+// noPodIPsHint names the two places pod IPs come from: the build's
+// --inventory (Pods' status.podIPs) or, without it, the workloads' ips in
+// the intents.
+const noPodIPsHint = "pass the cluster's Pods (with status.podIPs) via --inventory, or give the workloads ips in the intents"
 
 // compile validates and compiles the isolations and rules. Every ipBlock
 // becomes a set right away, whether or not a pod's chain ends up using it,
 // so the ruleset's networks split the address space as the intents' do.
 func (b *builder) compile(p *ir.Policy) {
 	for _, iso := range p.Isolations {
-		what := strings.ToLower(string(iso.Direction)) + " isolation"
-		if err := checkDirection(iso.Direction); err != nil {
-			b.fail(iso.Origin, what, iso.Subject, err)
+		what := kit.Lower(iso.Direction) + " isolation"
+		if _, ok := kit.DirIndex(iso.Direction); !ok {
+			b.errs.Fail(iso.Origin, what, iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
 			continue
 		}
 		sel, err := subjectSelector(iso.Subject)
 		if err != nil {
-			b.fail(iso.Origin, what, iso.Subject, err)
+			b.errs.Fail(iso.Origin, what, iso.Subject, err)
 			continue
 		}
 		b.isos = append(b.isos, isolation{src: iso, subject: sel})
 	}
-	// Rules in the order of their intents, so output does not depend on
-	// the order of the IR.
+	// Rules in the order of their intents, ties (rules at one position,
+	// as a template expands them) by their canonical JSON, so output does
+	// not depend on the order of the IR.
 	rules := slices.Clone(p.Rules)
 	slices.SortStableFunc(rules, func(x, y ir.Rule) int {
-		return cmp.Or(cmp.Compare(x.Origin.File, y.Origin.File), cmp.Compare(x.Origin.Line, y.Origin.Line),
-			cmp.Compare(x.Origin.Col, y.Origin.Col), cmp.Compare(x.Origin.Via, y.Origin.Via),
-			strings.Compare(ruleKey(x), ruleKey(y)))
+		return cmp.Or(kit.CompareOrigins(x.Origin, y.Origin), strings.Compare(kit.JSONKey(x), kit.JSONKey(y)))
 	})
 	for _, r := range rules {
 		b.compileRule(r)
 	}
 }
 
-// ruleKey is a canonical form of an IR rule (JSON sorts map keys and
-// follows pointers).
-func ruleKey(r ir.Rule) string {
-	data, err := json.Marshal(r)
-	if err != nil {
-		panic(fmt.Sprintf("nftables: marshal IR rule: %v", err)) // plain data always marshals
-	}
-	return string(data)
-}
-
 func (b *builder) compileRule(r ir.Rule) {
-	what := strings.ToLower(string(r.Direction)) + " rule"
+	what := kit.Lower(r.Direction) + " rule"
 	var errs []error
-	if err := checkDirection(r.Direction); err != nil {
-		errs = append(errs, err)
+	if _, ok := kit.DirIndex(r.Direction); !ok {
+		errs = append(errs, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
 	}
 	switch r.Action {
 	case ir.Allow, ir.Deny, "":
@@ -191,70 +175,30 @@ func (b *builder) compileRule(r ir.Rule) {
 	pe, perrs := compilePeer(r.Subject.Namespace, r.Peer)
 	ports, porterrs := compilePorts(r.Ports)
 	if errs = append(append(errs, perrs...), porterrs...); len(errs) > 0 {
-		b.fail(r.Origin, what, r.Subject, errs...)
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
 	b.name(&pe, r.Peer)
 	b.rules = append(b.rules, rule{src: r, subject: subject, peer: pe, ports: ports})
 }
 
-// fail records the problems of an IR element, each prefixed with the
-// position of the intent.
-func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
-	for _, err := range errs {
-		b.errs = append(b.errs, located{o, fmt.Errorf("%s: %s of %s/%s: %w", o, what, s.Namespace, s.Name, err)})
-	}
-}
-
-func checkDirection(d ir.Direction) error {
-	if d != ir.Ingress && d != ir.Egress {
-		return fmt.Errorf("%w direction %q", ErrInvalid, d)
-	}
-	return nil
-}
-
 // baseChains hook the forward path (pod to pod, pod to and from the
 // outside) and the input path (pod to node) into enforce.
-func baseChains() []Chain {
-	jump := []Rule{{Verdict: Verdict{Kind: Jump, Chain: enforceChain}}}
-	return []Chain{
-		{Name: "forward", Base: &BaseChain{Type: "filter", Hook: HookForward, Policy: Accept}, Rules: jump},
-		{Name: "input", Base: &BaseChain{Type: "filter", Hook: HookInput, Policy: Accept}, Rules: jump},
-		{Name: enforceChain, Rules: []Rule{
-			{Matches: []Match{CtState{States: []string{"established", "related"}}}, Verdict: Verdict{Kind: Accept},
+func baseChains() []nftapi.Chain {
+	jump := []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: enforceChain}}}
+	return []nftapi.Chain{
+		{Name: "forward", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookForward, Policy: nftapi.Accept}, Rules: jump},
+		{Name: "input", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookInput, Policy: nftapi.Accept}, Rules: jump},
+		{Name: enforceChain, Rules: []nftapi.Rule{
+			{Matches: []nftapi.Match{nftapi.CtState{States: []string{"established", "related"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
 				Comment: "replies and ICMP errors of allowed connections"},
-			{Matches: []Match{ICMPv6Type{Types: []string{"nd-router-solicit", "nd-router-advert",
-				"nd-neighbor-solicit", "nd-neighbor-advert"}}}, Verdict: Verdict{Kind: Accept},
+			{Matches: []nftapi.Match{nftapi.ICMPv6Type{Types: []string{"nd-router-solicit", "nd-router-advert",
+				"nd-neighbor-solicit", "nd-neighbor-advert"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
 				Comment: "IPv6 neighbour discovery"},
-			{Verdict: Verdict{Kind: VMap, Map: "egress", Key: SAddr}, Comment: "the source pod's egress rules"},
-			{Verdict: Verdict{Kind: VMap, Map: "ingress", Key: DAddr}, Comment: "the destination pod's ingress rules"},
+			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "egress", Key: nftapi.SAddr}, Comment: "the source pod's egress rules"},
+			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "ingress", Key: nftapi.DAddr}, Comment: "the destination pod's ingress rules"},
 		}},
 	}
 }
 
 const enforceChain = "enforce"
-
-// joinSorted joins errors sorted by origin, then message, dropping
-// repeats.
-func joinSorted(errs []located) error {
-	slices.SortStableFunc(errs, func(a, b located) int {
-		return cmp.Or(cmp.Compare(a.origin.File, b.origin.File), cmp.Compare(a.origin.Line, b.origin.Line),
-			cmp.Compare(a.origin.Col, b.origin.Col), strings.Compare(a.err.Error(), b.err.Error()))
-	})
-	var out []error
-	for i, e := range errs {
-		if i == 0 || e.err.Error() != errs[i-1].err.Error() {
-			out = append(out, e.err)
-		}
-	}
-	return errors.Join(out...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -15,15 +17,15 @@ import (
 // dirChains are one direction's chains and the map dispatching pod IPs to
 // them.
 type dirChains struct {
-	chains   []Chain
-	dispatch Map
+	chains   []nftapi.Chain
+	dispatch nftapi.Map
 }
 
 // chains builds the chains of direction d: one per class of endpoints with
 // the same rules, named after the first of them.
 func (b *builder) chains(d ir.Direction) dirChains {
-	dirName := strings.ToLower(string(d))
-	out := dirChains{dispatch: Map{Name: dirName, Comment: "pod IP → its " + dirName + " chain"}}
+	dirName := kit.Lower(d)
+	out := dirChains{dispatch: nftapi.Map{Name: dirName, Comment: "pod IP → its " + dirName + " chain"}}
 	byKey := map[string]int{}
 	var members [][]string
 	for _, e := range b.eps {
@@ -36,13 +38,13 @@ func (b *builder) chains(d ir.Direction) dirChains {
 		if !ok {
 			i = len(out.chains)
 			byKey[key] = i
-			out.chains = append(out.chains, Chain{Name: ident(dirName + "." + e.Namespace + "." + e.Name), Rules: rules})
+			out.chains = append(out.chains, nftapi.Chain{Name: ident(dirName + "." + e.Namespace + "." + e.Name), Rules: rules})
 			members = append(members, nil)
 		}
 		members[i] = append(members[i], e.ID())
 		for _, ip := range e.ips {
-			out.dispatch.Elements = append(out.dispatch.Elements, MapElement{
-				Key: ip, Verdict: Verdict{Kind: Jump, Chain: out.chains[i].Name}, Comment: e.ID()})
+			out.dispatch.Elements = append(out.dispatch.Elements, nftapi.MapElement{
+				Key: ip, Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: out.chains[i].Name}, Comment: e.ID()})
 		}
 	}
 	for i := range out.chains {
@@ -51,7 +53,7 @@ func (b *builder) chains(d ir.Direction) dirChains {
 			out.chains[i].Comment += fmt.Sprintf(" and %d more with the same rules", n)
 		}
 	}
-	slices.SortFunc(out.dispatch.Elements, func(x, y MapElement) int { return x.Key.Compare(y.Key) })
+	slices.SortFunc(out.dispatch.Elements, func(x, y nftapi.MapElement) int { return x.Key.Compare(y.Key) })
 	return out
 }
 
@@ -59,25 +61,25 @@ func (b *builder) chains(d ir.Direction) dirChains {
 // nil when it needs none (not isolated, no deny rule). Deny rules come
 // first; allow rules only count when the endpoint is isolated, and an
 // isolated endpoint's chain ends in drop.
-func (b *builder) endpointRules(e *endpoint, d ir.Direction) []Rule {
+func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 	var isolatedBy []string
 	for _, iso := range b.isos {
 		if iso.src.Direction == d && iso.subject.matches(e) {
 			isolatedBy = append(isolatedBy, iso.src.Origin.String())
 		}
 	}
-	allow := Verdict{Kind: Accept}
+	allow := nftapi.Verdict{Kind: nftapi.Accept}
 	if d == ir.Egress {
-		allow = Verdict{Kind: Return} // on to the destination's ingress rules
+		allow = nftapi.Verdict{Kind: nftapi.Return} // on to the destination's ingress rules
 	}
-	var deny, allows []Rule
+	var deny, allows []nftapi.Rule
 	for i := range b.rules {
 		r := &b.rules[i]
 		if r.src.Direction != d || !r.subject.matches(e) {
 			continue
 		}
 		if r.src.Action == ir.Deny {
-			deny = append(deny, b.render(r, e, Verdict{Kind: Drop})...)
+			deny = append(deny, b.render(r, e, nftapi.Verdict{Kind: nftapi.Drop})...)
 		} else if len(isolatedBy) > 0 {
 			allows = append(allows, b.render(r, e, allow)...)
 		}
@@ -88,17 +90,17 @@ func (b *builder) endpointRules(e *endpoint, d ir.Direction) []Rule {
 	rules := dedupe(append(deny, allows...))
 	if len(isolatedBy) > 0 {
 		slices.Sort(isolatedBy)
-		rules = append(rules, Rule{Verdict: Verdict{Kind: Drop},
+		rules = append(rules, nftapi.Rule{Verdict: nftapi.Verdict{Kind: nftapi.Drop},
 			Comment: "isolated by " + strings.Join(slices.Compact(isolatedBy), "; ")})
 	}
 	return rules
 }
 
 // render turns one IR rule into the nft rules of endpoint e's chain.
-func (b *builder) render(r *rule, e *endpoint, v Verdict) []Rule {
-	field, d := DAddr, r.src.Direction
+func (b *builder) render(r *rule, e *endpoint, v nftapi.Verdict) []nftapi.Rule {
+	field, d := nftapi.DAddr, r.src.Direction
 	if d == ir.Ingress {
-		field = SAddr
+		field = nftapi.SAddr
 	}
 	comment := r.src.Origin.String()
 	fixed := r.ports.fixed
@@ -108,13 +110,13 @@ func (b *builder) render(r *rule, e *endpoint, v Verdict) []Rule {
 	}
 	portLists := portMatches(fixed)
 	if r.ports.any {
-		portLists = [][]Match{nil}
+		portLists = [][]nftapi.Match{nil}
 	}
-	var out []Rule
+	var out []nftapi.Rule
 	if len(portLists) > 0 {
 		for _, addr := range b.addrMatches(&r.peer, field) {
 			for _, pm := range portLists {
-				out = append(out, Rule{Matches: concat(addr, pm), Verdict: v, Comment: comment})
+				out = append(out, nftapi.Rule{Matches: concat(addr, pm), Verdict: v, Comment: comment})
 			}
 		}
 	}
@@ -127,22 +129,22 @@ func (b *builder) render(r *rule, e *endpoint, v Verdict) []Rule {
 // addrMatches lists the address conditions a peer needs, one rule each:
 // none for every address, the peer's pod set, or per ipBlock its network
 // set, plus the other IPs of the pods the blocks cover.
-func (b *builder) addrMatches(p *peer, field AddrField) [][]Match {
+func (b *builder) addrMatches(p *peer, field nftapi.AddrField) [][]nftapi.Match {
 	switch p.kind {
 	case peerAll:
-		return [][]Match{nil}
+		return [][]nftapi.Match{nil}
 	case peerPods:
 		if name := b.podSet(p); name != "" {
-			return [][]Match{{AddrIn{Field: field, Set: name}}}
+			return [][]nftapi.Match{{nftapi.AddrIn{Field: field, Set: name}}}
 		}
 		return nil
 	}
-	var out [][]Match
+	var out [][]nftapi.Match
 	for _, bl := range p.blocks {
-		out = append(out, []Match{AddrIn{Field: field, Set: b.netSet(bl)}})
+		out = append(out, []nftapi.Match{nftapi.AddrIn{Field: field, Set: b.netSet(bl)}})
 	}
 	if name := b.coveredSet(p); name != "" {
-		out = append(out, []Match{AddrIn{Field: field, Set: name}})
+		out = append(out, []nftapi.Match{nftapi.AddrIn{Field: field, Set: name}})
 	}
 	return out
 }
@@ -150,21 +152,27 @@ func (b *builder) addrMatches(p *peer, field AddrField) [][]Match {
 // namedRules allows an egress rule's named ports: the destinations it
 // matches, grouped by what the names resolve to on them, one set and rule
 // per group. Names never match an external address.
-func (b *builder) namedRules(r *rule, v Verdict, comment string) []Rule {
+func (b *builder) namedRules(r *rule, v nftapi.Verdict, comment string) []nftapi.Rule {
 	if r.named == nil {
 		r.named = b.newNamedRules(r)
 	}
-	out := make([]Rule, len(r.named))
+	out := make([]nftapi.Rule, len(r.named))
 	for i, m := range r.named {
-		out[i] = Rule{Matches: m, Verdict: v, Comment: comment}
+		out[i] = nftapi.Rule{Matches: m, Verdict: v, Comment: comment}
 	}
 	return out
 }
 
 // newNamedRules computes the match lists of namedRules, once per rule.
-func (b *builder) newNamedRules(r *rule) [][]Match {
-	groups := map[string][]*endpoint{}
-	resolved := map[string]portset.Set{}
+func (b *builder) newNamedRules(r *rule) [][]nftapi.Match {
+	// group is the destinations on which the names resolve to ports; key
+	// names them in set names.
+	type group struct {
+		key   string
+		ports portset.Set
+		eps   []*endpoint
+	}
+	groups := map[string]*group{}
 	for _, e := range b.eps {
 		if !r.peer.matches(e) {
 			continue
@@ -174,16 +182,18 @@ func (b *builder) newNamedRules(r *rule) [][]Match {
 			continue
 		}
 		k := portsName(ports)
-		groups[k] = append(groups[k], e)
-		resolved[k] = ports
+		if groups[k] == nil {
+			groups[k] = &group{key: k, ports: ports}
+		}
+		groups[k].eps = append(groups[k].eps, e)
 	}
-	out := [][]Match{}
-	for _, k := range sortedKeys(groups) {
-		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + k)
-		name = b.addSet(&Set{Name: name, Elements: podElements(groups[k], nil),
-			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + resolved[k].String()})
-		for _, pm := range portMatches(resolved[k]) {
-			out = append(out, concat([]Match{AddrIn{Field: DAddr, Set: name}}, pm))
+	out := [][]nftapi.Match{}
+	for _, g := range kit.SortedValues(groups) {
+		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + g.key)
+		name = b.addSet(&nftapi.Set{Name: name, Elements: podElements(g.eps, nil),
+			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + g.ports.String()})
+		for _, pm := range portMatches(g.ports) {
+			out = append(out, concat([]nftapi.Match{nftapi.AddrIn{Field: nftapi.DAddr, Set: name}}, pm))
 		}
 	}
 	return out
@@ -265,15 +275,15 @@ func (b *builder) newPodSet(p *peer) string {
 	if len(eps) == 0 {
 		return ""
 	}
-	return b.addSet(&Set{Name: p.name, Elements: podElements(eps, nil), Comment: p.pods.key()})
+	return b.addSet(&nftapi.Set{Name: p.name, Elements: podElements(eps, nil), Comment: p.pods.key()})
 }
 
 // netSet creates the interval set of one ipBlock.
 func (b *builder) netSet(bl block) string {
 	name := "net." + hash8(bl.key())
-	s := &Set{Name: name, Interval: true, Comment: bl.comment}
+	s := &nftapi.Set{Name: name, Interval: true, Comment: bl.comment}
 	for _, r := range bl.ranges {
-		s.Elements = append(s.Elements, Element{From: r.from, To: r.to})
+		s.Elements = append(s.Elements, nftapi.Element{From: r.from, To: r.to})
 	}
 	return b.addSet(s)
 }
@@ -304,22 +314,22 @@ func (b *builder) newCoveredSet(p *peer) string {
 		what = append(what, bl.comment)
 	}
 	name := p.name + ".pods"
-	return b.addSet(&Set{Name: name, Elements: podElements(eps, inBlocks),
+	return b.addSet(&nftapi.Set{Name: name, Elements: podElements(eps, inBlocks),
 		Comment: "other IPs of the pods in " + strings.Join(what, ", ")})
 }
 
 // podElements lists the endpoints' IPs, sorted, skipping those skip
 // reports.
-func podElements(eps []*endpoint, skip func(netip.Addr) bool) []Element {
-	var out []Element
+func podElements(eps []*endpoint, skip func(netip.Addr) bool) []nftapi.Element {
+	var out []nftapi.Element
 	for _, e := range eps {
 		for _, ip := range e.ips {
 			if skip == nil || !skip(ip) {
-				out = append(out, Element{From: ip, To: ip, Comment: e.ID()})
+				out = append(out, nftapi.Element{From: ip, To: ip, Comment: e.ID()})
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y Element) int { return x.From.Compare(y.From) })
+	slices.SortFunc(out, func(x, y nftapi.Element) int { return x.From.Compare(y.From) })
 	return out
 }
 
@@ -327,7 +337,7 @@ func podElements(eps []*endpoint, skip func(netip.Addr) bool) []Element {
 // so a set of that name is normally this set; should two different sets
 // meet on one name (a workload whose name looks like a derived set's), the
 // newcomer's name gets a hash of its content.
-func (b *builder) addSet(s *Set) string {
+func (b *builder) addSet(s *nftapi.Set) string {
 	key := setKey(s)
 	for {
 		old, taken := b.sets[s.Name]
@@ -342,7 +352,7 @@ func (b *builder) addSet(s *Set) string {
 	}
 }
 
-func setKey(s *Set) string {
+func setKey(s *nftapi.Set) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%v;", s.Interval)
 	for _, e := range s.Elements {
@@ -360,18 +370,18 @@ func all[T any](xs []T, f func(T) bool) bool {
 	return true
 }
 
-func concat(a, b []Match) []Match {
+func concat(a, b []nftapi.Match) []nftapi.Match {
 	return append(slices.Clone(a), b...)
 }
 
 // dedupe drops repeated rules, keeping the first and merging comments.
-func dedupe(rules []Rule) []Rule {
-	var out []Rule
+func dedupe(rules []nftapi.Rule) []nftapi.Rule {
+	var out []nftapi.Rule
 	index := map[string]int{}
 	for _, r := range rules {
 		c := r.Comment
 		r.Comment = ""
-		k := ruleLine(&r, IPv4)
+		k := r.Line(nftapi.IPv4)
 		if i, ok := index[k]; ok {
 			if !slices.Contains(strings.Split(out[i].Comment, "; "), c) {
 				out[i].Comment += "; " + c
@@ -386,10 +396,10 @@ func dedupe(rules []Rule) []Rule {
 }
 
 // rulesKey identifies a chain's content.
-func rulesKey(rules []Rule) string {
+func rulesKey(rules []nftapi.Rule) string {
 	var b strings.Builder
 	for i := range rules {
-		b.WriteString(ruleLine(&rules[i], IPv4) + "\n")
+		b.WriteString(rules[i].Line(nftapi.IPv4) + "\n")
 	}
 	return b.String()
 }

@@ -5,11 +5,12 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 )
 
 // Files prints the ruleset as nftables/<table>.nft: kit.Header, how
 // to load it and what the node needs, then the transaction String prints.
-func Files(rs *Ruleset) []kit.File {
+func Files(rs *nftapi.Ruleset) []kit.File {
 	var b strings.Builder
 	b.WriteString(kit.Header + "\n")
 	b.WriteString("# Load on each node (atomic, repeatable): nft -f " + rs.Table + ".nft\n")

@@ -14,8 +14,9 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/nft"
+	readnft "github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -171,13 +172,13 @@ func hasDeny(p *ir.Policy) bool {
 
 // checkInterpreted builds the ruleset and requires its interpretation to
 // equal the reference model's matrix.
-func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *enforcer.Model) *nftables.Ruleset {
+func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *enforcer.Model) *nftapi.Ruleset {
 	t.Helper()
 	rs, err := nftables.Build(p, inv)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
-	got, err := nft.Interpret(rs, inv, nft.WithExternalPeers(m.ExternalPeers()...))
+	got, err := readnft.Interpret(rs, inv, readnft.WithExternalPeers(m.ExternalPeers()...))
 	if err != nil {
 		t.Fatalf("Interpret: %v", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -133,7 +133,7 @@ func runNPCase(t *testing.T, cl *kerneltest.Cluster, c conformance.Case, inv inv
 
 // runKernelWant loads a ruleset into the cluster (twice: reloading must
 // work) and requires the probed matrix to equal want.
-func runKernelWant(t *testing.T, cl *kerneltest.Cluster, rs *nftables.Ruleset, want kerneltest.Want) int {
+func runKernelWant(t *testing.T, cl *kerneltest.Cluster, rs *nftapi.Ruleset, want kerneltest.Want) int {
 	t.Helper()
 	text := rs.String()
 	for range 2 {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -40,7 +40,7 @@ func podSpecs(inv inventory.Inventory) []kerneltest.PodSpec {
 
 // runKernel loads the case's ruleset into the cluster (twice: reloading
 // must work) and requires the probed matrix to equal the model's.
-func runKernel(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, rs *nftables.Ruleset, m *enforcer.Model) int {
+func runKernel(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, rs *nftapi.Ruleset, m *enforcer.Model) int {
 	t.Helper()
 	text := rs.String()
 	for range 2 {

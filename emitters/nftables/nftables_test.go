@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/emitters/kit"
+
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"github.com/rogpeppe/go-internal/diff"
@@ -144,58 +146,69 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// buildErrorCase is an input Build must refuse, the cause the error
+// wraps and what its text says.
+type buildErrorCase struct {
+	name  string
+	p     *ir.Policy
+	inv   func(*inventory.Inventory)
+	is    error
+	wants []string
+}
+
+var buildErrorCases = []buildErrorCase{
+	{
+		name: "pods without IPs are named",
+		p:    policy(isolate(xa, in)),
+		inv: func(inv *inventory.Inventory) {
+			inv.Endpoints[1].IPs = nil
+			inv.Endpoints[4].IPs = nil
+		},
+		is:    nftables.ErrNoPodIPs,
+		wants: []string{"nftables: pod IPs unknown for x/b, y/b", "\n    hint: ", "status.podIPs) via --inventory"},
+	},
+	{
+		name:  "two endpoints share an IP",
+		p:     policy(nil),
+		inv:   func(inv *inventory.Inventory) { inv.Endpoints[1].IPs = inv.Endpoints[0].IPs },
+		is:    kit.ErrInvalid,
+		wants: []string{"10.244.1.1 is both x/a and x/b"},
+	},
+	{
+		name:  "FQDN peer",
+		p:     policy(isolate(xa, out), allow(xa, out, ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, 7)),
+		is:    nftables.ErrUnsupported,
+		wants: []string{"intents/conf.cue:7:3: nftables: egress rule of x/a", `FQDN peer "api.example.com"`},
+	},
+	{
+		name:  "pass rule",
+		p:     policy(isolate(xa, in), ir.Rule{Subject: xa, Direction: in, Peer: everyone, Action: ir.Pass, Origin: at(9)}),
+		is:    nftables.ErrUnsupported,
+		wants: []string{"intents/conf.cue:9:3", `action "Pass"`},
+	},
+	{
+		name:  "bad CIDR and port",
+		p:     policy(isolate(xa, in), allow(xa, in, cidr("10.0.0.1/8"), 4, span(tcp(90), 80))),
+		is:    kit.ErrInvalid,
+		wants: []string{"host bits set", "port range 90-80"},
+	},
+	{
+		name:  "except outside the cidr",
+		p:     policy(isolate(xa, in), allow(xa, in, cidr("10.0.0.0/16", "10.1.0.0/24"), 4)),
+		is:    kit.ErrInvalid,
+		wants: []string{"must lie strictly inside"},
+	},
+	{
+		name:  "bad direction",
+		p:     policy(nil, ir.Rule{Subject: xa, Direction: "up", Peer: everyone, Origin: at(5)}),
+		is:    kit.ErrInvalid,
+		wants: []string{`intents/conf.cue:5:3: nftables: up rule of x/a: invalid direction "up"`},
+	},
+}
+
 func TestBuildErrors(t *testing.T) {
 	inv := confInventory()
-	tests := []struct {
-		name  string
-		p     *ir.Policy
-		inv   func(*inventory.Inventory)
-		is    error
-		wants []string
-	}{
-		{
-			name: "pods without IPs are named",
-			p:    policy(isolate(xa, in)),
-			inv: func(inv *inventory.Inventory) {
-				inv.Endpoints[1].IPs = nil
-				inv.Endpoints[4].IPs = nil
-			},
-			is:    nftables.ErrNoPodIPs,
-			wants: []string{"x/b, y/b", "status.podIPs"},
-		},
-		{
-			name:  "two endpoints share an IP",
-			p:     policy(nil),
-			inv:   func(inv *inventory.Inventory) { inv.Endpoints[1].IPs = inv.Endpoints[0].IPs },
-			is:    nftables.ErrInvalid,
-			wants: []string{"10.244.1.1 is both x/a and x/b"},
-		},
-		{
-			name:  "FQDN peer",
-			p:     policy(isolate(xa, out), allow(xa, out, ir.Peer{Kind: ir.PeerFQDN, FQDN: "api.example.com"}, 7)),
-			is:    nftables.ErrUnsupported,
-			wants: []string{"intents/conf.cue:7:3: egress rule of x/a", `FQDN peer "api.example.com"`},
-		},
-		{
-			name:  "pass rule",
-			p:     policy(isolate(xa, in), ir.Rule{Subject: xa, Direction: in, Peer: everyone, Action: ir.Pass, Origin: at(9)}),
-			is:    nftables.ErrUnsupported,
-			wants: []string{"intents/conf.cue:9:3", `action "Pass"`},
-		},
-		{
-			name:  "bad CIDR and port",
-			p:     policy(isolate(xa, in), allow(xa, in, cidr("10.0.0.1/8"), 4, span(tcp(90), 80))),
-			is:    nftables.ErrInvalid,
-			wants: []string{"host bits set", "port range 90-80"},
-		},
-		{
-			name:  "except outside the cidr",
-			p:     policy(isolate(xa, in), allow(xa, in, cidr("10.0.0.0/16", "10.1.0.0/24"), 4)),
-			is:    nftables.ErrInvalid,
-			wants: []string{"must lie strictly inside"},
-		},
-	}
-	for _, tc := range tests {
+	for _, tc := range buildErrorCases {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := inv
 			inv.Endpoints = append([]inventory.Endpoint(nil), inv.Endpoints...)

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -68,7 +69,7 @@ func compileSelector(sel *metav1.LabelSelector) (labels.Selector, error) {
 	}
 	s, err := metav1.LabelSelectorAsSelector(sel)
 	if err != nil {
-		return nil, fmt.Errorf("%w selector: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w selector: %v", kit.ErrInvalid, err)
 	}
 	return s, nil
 }
@@ -76,7 +77,7 @@ func compileSelector(sel *metav1.LabelSelector) (labels.Selector, error) {
 // subjectSelector compiles a rule's or isolation's subject.
 func subjectSelector(s ir.Subject) (podSelector, error) {
 	if s.Namespace == "" {
-		return podSelector{}, fmt.Errorf("%w subject: no namespace", ErrInvalid)
+		return podSelector{}, fmt.Errorf("%w subject: no namespace", kit.ErrInvalid)
 	}
 	pods, err := compileSelector(&s.Pods)
 	return podSelector{namespace: s.Namespace, nsSel: labels.Everything(), pods: pods}, err
@@ -110,7 +111,7 @@ func compilePeer(ns string, p ir.Peer) (peer, []error) {
 			blocks = worldBlocks
 		}
 		if len(blocks) == 0 {
-			return peer{}, []error{fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, p.Kind)}
+			return peer{}, []error{fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, p.Kind)}
 		}
 		out := peer{kind: peerNets}
 		var errs []error
@@ -126,7 +127,7 @@ func compilePeer(ns string, p ir.Peer) (peer, []error) {
 	case ir.PeerFQDN:
 		return peer{}, []error{fmt.Errorf("FQDN peer %q: %w (nftables matches addresses, not names; use a target with FQDN rules, such as cilium)", p.FQDN, ErrUnsupported)}
 	}
-	return peer{}, []error{fmt.Errorf("%w peer kind %q", ErrInvalid, p.Kind)}
+	return peer{}, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)}
 }
 
 // addrRange is an inclusive range of addresses of one family.
@@ -163,7 +164,7 @@ func (b block) contains(a netip.Addr) bool {
 // compileBlock validates an ipBlock as the Kubernetes API does (canonical
 // CIDRs, holes strictly inside) and computes its ranges.
 func compileBlock(b ir.IPBlock) (block, error) {
-	cidr, err := parseCIDR("cidr", b.CIDR)
+	cidr, err := kit.ParsePrefix("cidr", b.CIDR)
 	if err != nil {
 		return block{}, err
 	}
@@ -172,12 +173,12 @@ func compileBlock(b ir.IPBlock) (block, error) {
 	slices.Sort(except)
 	except = slices.Compact(except)
 	for _, s := range except {
-		hole, err := parseCIDR("except", s)
+		hole, err := kit.ParsePrefix("except", s)
 		if err != nil {
 			return block{}, err
 		}
 		if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
-			return block{}, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+			return block{}, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 		}
 		ranges = subtract(ranges, addrRange{hole.Addr(), lastAddr(hole)})
 	}
@@ -186,20 +187,6 @@ func compileBlock(b ir.IPBlock) (block, error) {
 		comment += " except " + strings.Join(except, ", ")
 	}
 	return block{ranges: ranges, comment: comment}, nil
-}
-
-// parseCIDR parses a CIDR in canonical form.
-func parseCIDR(field, s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	switch {
-	case err != nil:
-		return p, fmt.Errorf("%w %s %q: %v", ErrInvalid, field, s, err)
-	case p.Addr().Is4In6():
-		return p, fmt.Errorf("%w %s %q: IPv4-mapped IPv6 address; write the IPv4 CIDR", ErrInvalid, field, s)
-	case p.Masked() != p:
-		return p, fmt.Errorf("%w %s %q: host bits set (did you mean %q?)", ErrInvalid, field, s, p.Masked())
-	}
-	return p, nil
 }
 
 // subtract removes hole from sorted disjoint ranges.
@@ -218,4 +205,14 @@ func subtract(rs []addrRange, hole addrRange) []addrRange {
 		}
 	}
 	return out
+}
+
+// lastAddr is the highest address of a masked prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }

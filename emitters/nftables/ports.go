@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -36,23 +38,23 @@ func compilePorts(ports []ir.Port) (portSpec, []error) {
 	for _, p := range ports {
 		proto, err := portset.ParseProtocol(p.Protocol.String())
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w port: %v", ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%w port: %v", kit.ErrInvalid, err))
 			continue
 		}
 		last := max(p.End, p.Number)
 		switch {
 		case p.Name != "" && (p.Number != 0 || p.End != 0):
-			errs = append(errs, fmt.Errorf("%w port %q: a named port has no number or end", ErrInvalid, p.Name))
+			errs = append(errs, fmt.Errorf("%w port %q: a named port has no number or end", kit.ErrInvalid, p.Name))
 		case p.Name != "":
 			if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
-				errs = append(errs, fmt.Errorf("%w port name %q: %s", ErrInvalid, p.Name, strings.Join(msgs, "; ")))
+				errs = append(errs, fmt.Errorf("%w port name %q: %s", kit.ErrInvalid, p.Name, strings.Join(msgs, "; ")))
 				continue
 			}
 			spec.named = append(spec.named, namedRef{p.Name, proto})
 		case p.Number == 0 && p.End == 0:
 			spec.fixed = spec.fixed.Union(portset.AllPorts(proto))
 		case p.Number < portset.MinPort || last > portset.MaxPort || (p.End != 0 && p.End < p.Number):
-			errs = append(errs, fmt.Errorf("%w port range %d-%d", ErrInvalid, p.Number, p.End))
+			errs = append(errs, fmt.Errorf("%w port range %d-%d", kit.ErrInvalid, p.Number, p.End))
 		default:
 			spec.fixed = spec.fixed.Union(portset.PortRange(proto, p.Number, last))
 		}
@@ -86,7 +88,7 @@ func namedKey(named []namedRef) string {
 	for i, n := range named {
 		parts[i] = n.name
 		if n.proto != portset.TCP {
-			parts[i] += "-" + ProtocolName(n.proto)
+			parts[i] += "-" + nftapi.ProtocolName(n.proto)
 		}
 	}
 	return strings.Join(parts, "_")
@@ -95,7 +97,7 @@ func namedKey(named []namedRef) string {
 // portMatches turns a port set into match lists, one per group of
 // protocols with the same ranges, protocols in portset order. A protocol
 // with every port needs no DPort match.
-func portMatches(s portset.Set) [][]Match {
+func portMatches(s portset.Set) [][]nftapi.Match {
 	type group struct {
 		protos []portset.Protocol
 		ranges []portset.Range
@@ -121,11 +123,11 @@ func portMatches(s portset.Set) [][]Match {
 			groups = append(groups, &group{protos: []portset.Protocol{p}, ranges: rs})
 		}
 	}
-	out := make([][]Match, len(groups))
+	out := make([][]nftapi.Match, len(groups))
 	for i, g := range groups {
-		out[i] = []Match{L4Proto{Protocols: g.protos}}
+		out[i] = []nftapi.Match{nftapi.L4Proto{Protocols: g.protos}}
 		if g.ranges != nil {
-			out[i] = append(out[i], DPort{Ranges: slices.Clone(g.ranges)})
+			out[i] = append(out[i], nftapi.DPort{Ranges: slices.Clone(g.ranges)})
 		}
 	}
 	return out
@@ -141,7 +143,7 @@ func portsName(s portset.Set) string {
 	var parts []string
 	for _, p := range portset.Protocols {
 		for _, r := range s.Ranges(p) {
-			part := fmt.Sprintf("%s.%d", ProtocolName(p), r.First)
+			part := fmt.Sprintf("%s.%d", nftapi.ProtocolName(p), r.First)
 			if r.Last != r.First {
 				part += fmt.Sprintf("-%d", r.Last)
 			}

@@ -10,7 +10,7 @@ import (
 	readcalico "github.com/netpolc/netpolc/enforcer/calico"
 	readcilium "github.com/netpolc/netpolc/enforcer/cilium"
 	readnetpol "github.com/netpolc/netpolc/enforcer/networkpolicy"
-	readnft "github.com/netpolc/netpolc/enforcer/nft"
+	readnft "github.com/netpolc/netpolc/enforcer/nftables"
 )
 
 // registry is every target, sorted by name: one line each.

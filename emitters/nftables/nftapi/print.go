@@ -1,4 +1,4 @@
-package nftables
+package nftapi
 
 import (
 	"fmt"
@@ -166,7 +166,7 @@ func (p *printer) rule(r *Rule) []string {
 		deps = append(deps, "map:"+r.Verdict.Map)
 	}
 	if len(deps) == 0 {
-		return []string{ruleLine(r, "")}
+		return []string{r.Line("")}
 	}
 	var out []string
 	for _, f := range Families {
@@ -175,14 +175,16 @@ func (p *printer) rule(r *Rule) []string {
 			ok = ok && p.fams[d][f]
 		}
 		if ok {
-			out = append(out, ruleLine(r, f))
+			out = append(out, r.Line(f))
 		}
 	}
 	return out
 }
 
-// ruleLine prints a rule for family f ("" when it reads no address).
-func ruleLine(r *Rule, f Family) string {
+// Line prints the rule as one line of its chain for family f ("" when it
+// reads no address set or map): String prints it once per family it
+// applies to, and the emitter compares rules by their line.
+func (r *Rule) Line(f Family) string {
 	var parts []string
 	for _, m := range r.Matches {
 		parts = append(parts, matchString(m, f))
@@ -218,7 +220,7 @@ func matchString(m Match, f Family) string {
 	case ICMPv6Type:
 		return "icmpv6 type " + list(m.Types)
 	}
-	panic(fmt.Sprintf("nftables: unknown match %T", m))
+	panic(fmt.Sprintf("nftapi: unknown match %T", m))
 }
 
 // ProtocolName is the nft name of a protocol.

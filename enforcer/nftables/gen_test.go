@@ -1,4 +1,4 @@
-package nft_test
+package nftables_test
 
 import (
 	"fmt"

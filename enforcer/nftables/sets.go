@@ -1,11 +1,11 @@
-package nft
+package nftables
 
 import (
 	"fmt"
 	"net/netip"
 	"slices"
 
-	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 )
 
 // span is an inclusive range of addresses of one family.
@@ -21,7 +21,7 @@ type addrSet struct {
 }
 
 // newAddrSet normalises a set's elements.
-func newAddrSet(s *nftables.Set) (*addrSet, error) {
+func newAddrSet(s *nftapi.Set) (*addrSet, error) {
 	out := &addrSet{name: s.Name, interval: s.Interval}
 	for _, e := range s.Elements {
 		lo, hi := e.From.Unmap(), e.To.Unmap()

@@ -1,4 +1,4 @@
-package nft
+package nftables
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -30,7 +30,7 @@ func (in *worker) packet(s, d addr) (portset.Set, error) {
 			break
 		}
 		ports = f.accept
-		if c.Base.Policy == nftables.Accept {
+		if c.Base.Policy == nftapi.Accept {
 			ports = ports.Union(f.ret)
 		}
 	}
@@ -81,11 +81,11 @@ func (in *worker) newSignature(a addr) string {
 
 type pkt struct{ saddr, daddr addr }
 
-func (p *pkt) field(f nftables.AddrField) (addr, error) {
+func (p *pkt) field(f nftapi.AddrField) (addr, error) {
 	switch f {
-	case nftables.SAddr:
+	case nftapi.SAddr:
 		return p.saddr, nil
-	case nftables.DAddr:
+	case nftapi.DAddr:
 		return p.daddr, nil
 	}
 	return addr{}, fmt.Errorf("%w: address field %q", ErrUnsupported, f)
@@ -96,7 +96,7 @@ type flow struct{ accept, drop, ret portset.Set }
 
 // chain runs ports through a chain. What no rule decides returns (a base
 // chain's caller applies its policy).
-func (in *worker) chain(c *nftables.Chain, p *pkt, ports portset.Set, depth int) (flow, error) {
+func (in *worker) chain(c *nftapi.Chain, p *pkt, ports portset.Set, depth int) (flow, error) {
 	if depth > maxDepth {
 		return flow{}, fmt.Errorf("%w: chain %s: jumps nest deeper than %d (a loop?)", ErrInvalid, c.Name, maxDepth)
 	}
@@ -116,7 +116,7 @@ func (in *worker) chain(c *nftables.Chain, p *pkt, ports portset.Set, depth int)
 			continue
 		}
 		v := r.Verdict
-		if v.Kind == nftables.VMap {
+		if v.Kind == nftapi.VMap {
 			var found bool
 			if v, found, err = in.lookup(v, p); err != nil {
 				return flow{}, fmt.Errorf("chain %s rule %d: %w", c.Name, i, err)
@@ -143,22 +143,22 @@ func (in *worker) chain(c *nftables.Chain, p *pkt, ports portset.Set, depth int)
 // with the next rule of the current chain.
 type outcome struct{ accept, drop, ret, cont portset.Set }
 
-func (in *worker) verdict(v nftables.Verdict, p *pkt, hit portset.Set, depth int) (outcome, error) {
+func (in *worker) verdict(v nftapi.Verdict, p *pkt, hit portset.Set, depth int) (outcome, error) {
 	switch v.Kind {
-	case nftables.Accept:
+	case nftapi.Accept:
 		return outcome{accept: hit}, nil
-	case nftables.Drop:
+	case nftapi.Drop:
 		return outcome{drop: hit}, nil
-	case nftables.Return:
+	case nftapi.Return:
 		return outcome{ret: hit}, nil
 	case "":
 		return outcome{cont: hit}, nil
-	case nftables.Jump, nftables.Goto:
+	case nftapi.Jump, nftapi.Goto:
 		f, err := in.chain(in.chains[v.Chain], p, hit, depth+1)
 		if err != nil {
 			return outcome{}, err
 		}
-		if v.Kind == nftables.Jump {
+		if v.Kind == nftapi.Jump {
 			return outcome{accept: f.accept, drop: f.drop, cont: f.ret}, nil
 		}
 		return outcome{accept: f.accept, drop: f.drop, ret: f.ret}, nil
@@ -168,13 +168,13 @@ func (in *worker) verdict(v nftables.Verdict, p *pkt, hit portset.Set, depth int
 
 // match returns the ports a rule matches for this packet (empty when an
 // address condition fails).
-func (in *worker) match(r *nftables.Rule, p *pkt) (portset.Set, error) {
+func (in *worker) match(r *nftapi.Rule, p *pkt) (portset.Set, error) {
 	ports, err := in.rulePorts(r)
 	if err != nil || ports.IsEmpty() {
 		return portset.Set{}, err
 	}
 	for _, m := range r.Matches {
-		if m, ok := m.(nftables.AddrIn); ok {
+		if m, ok := m.(nftapi.AddrIn); ok {
 			a, err := p.field(m.Field)
 			if err != nil {
 				return portset.Set{}, err
@@ -189,25 +189,25 @@ func (in *worker) match(r *nftables.Rule, p *pkt) (portset.Set, error) {
 
 // rulePorts is what a rule's packet-independent matches leave of every
 // port and protocol, computed once per rule.
-func (in *worker) rulePorts(r *nftables.Rule) (portset.Set, error) {
+func (in *worker) rulePorts(r *nftapi.Rule) (portset.Set, error) {
 	if got, ok := in.ports[r]; ok {
 		return got.ports, got.err
 	}
 	ports, err := portset.All(), error(nil)
 	for _, m := range r.Matches {
 		switch m := m.(type) {
-		case nftables.CtState:
+		case nftapi.CtState:
 			if !slices.Contains(m.States, "new") {
 				ports = portset.Set{} // a connection's first packet is new
 			}
-		case nftables.AddrIn:
-		case nftables.L4Proto:
+		case nftapi.AddrIn:
+		case nftapi.L4Proto:
 			var s portset.Set
 			for _, proto := range m.Protocols {
 				s = s.Union(portset.AllPorts(proto))
 			}
 			ports = ports.Intersect(s)
-		case nftables.DPort:
+		case nftapi.DPort:
 			var s portset.Set
 			for _, proto := range portset.Protocols {
 				for _, rg := range m.Ranges {
@@ -215,7 +215,7 @@ func (in *worker) rulePorts(r *nftables.Rule) (portset.Set, error) {
 				}
 			}
 			ports = ports.Intersect(s)
-		case nftables.ICMPv6Type:
+		case nftapi.ICMPv6Type:
 			ports = portset.Set{} // ICMPv6 is none of TCP, UDP, SCTP
 		default:
 			err = fmt.Errorf("%w: match %T", ErrUnsupported, m)
@@ -248,10 +248,10 @@ func (in *interp) member(a addr, s *addrSet) (bool, error) {
 // lookup finds a map's verdict for the packet's address. An external
 // address is in no map (maps hold pod IPs only); an endpoint without an
 // IP of the family gets the verdict its IPs share.
-func (in *interp) lookup(v nftables.Verdict, p *pkt) (nftables.Verdict, bool, error) {
+func (in *interp) lookup(v nftapi.Verdict, p *pkt) (nftapi.Verdict, bool, error) {
 	a, err := p.field(v.Key)
 	if err != nil {
-		return nftables.Verdict{}, false, err
+		return nftapi.Verdict{}, false, err
 	}
 	m := in.maps[v.Map]
 	switch {
@@ -259,9 +259,9 @@ func (in *interp) lookup(v nftables.Verdict, p *pkt) (nftables.Verdict, bool, er
 		got, ok := m[a.ip]
 		return got, ok, nil
 	case a.peer != nil:
-		return nftables.Verdict{}, false, nil
+		return nftapi.Verdict{}, false, nil
 	}
-	var got []nftables.Verdict
+	var got []nftapi.Verdict
 	for _, ip := range in.ips[a.virtual] {
 		if w, ok := m[ip]; ok {
 			got = append(got, w)
@@ -269,10 +269,10 @@ func (in *interp) lookup(v nftables.Verdict, p *pkt) (nftables.Verdict, bool, er
 	}
 	switch {
 	case len(got) == 0:
-		return nftables.Verdict{}, false, nil
-	case len(got) == len(in.ips[a.virtual]) && !slices.ContainsFunc(got, func(w nftables.Verdict) bool { return w != got[0] }):
+		return nftapi.Verdict{}, false, nil
+	case len(got) == len(in.ips[a.virtual]) && !slices.ContainsFunc(got, func(w nftapi.Verdict) bool { return w != got[0] }):
 		return got[0], true, nil
 	}
-	return nftables.Verdict{}, false, fmt.Errorf("%w: map %s sends the IPs of %s to different verdicts",
+	return nftapi.Verdict{}, false, fmt.Errorf("%w: map %s sends the IPs of %s to different verdicts",
 		ErrInconsistent, v.Map, in.eps[a.virtual].ID())
 }

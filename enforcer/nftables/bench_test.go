@@ -1,10 +1,10 @@
-package nft_test
+package nftables_test
 
 import (
 	"testing"
 
-	"github.com/netpolc/netpolc/emitters/nftables"
-	"github.com/netpolc/netpolc/enforcer/nft"
+	emit "github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
@@ -14,11 +14,11 @@ func BenchmarkBuildInterpret(b *testing.B) {
 	p, inv := randir.Generate(1, 300)
 	inv = randir.WithIPs(inv)
 	for b.Loop() {
-		rs, err := nftables.Build(p, inv)
+		rs, err := emit.Build(p, inv)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := nft.Interpret(rs, inv); err != nil {
+		if _, err := nftables.Interpret(rs, inv); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-// Package nft interprets an emitted nftables ruleset (emitters/nftables)
+// Package nftables interprets an emitted nftables ruleset (emitters/nftables)
 // into the connectivity matrix of the evaluation model, so the build can
 // check that the ruleset loaded on a node allows exactly what the
 // NetworkPolicies allow.
@@ -26,7 +26,7 @@
 // for the endpoint lacking the family: the verdict maps send it where its
 // IPs all go (they must agree), and it is in a set when one of its IPs is,
 // which is how the model matches an endpoint against a block.
-package nft
+package nftables
 
 import (
 	"errors"
@@ -37,7 +37,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/netpolc/netpolc/emitters/nftables"
+	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -62,10 +62,10 @@ var (
 type interp struct {
 	sets   map[string]*addrSet
 	setIDs []string // sorted set names, for signatures
-	maps   map[string]map[netip.Addr]nftables.Verdict
+	maps   map[string]map[netip.Addr]nftapi.Verdict
 	mapIDs []string
-	chains map[string]*nftables.Chain
-	hooks  []*nftables.Chain // forward base chains, by priority
+	chains map[string]*nftapi.Chain
+	hooks  []*nftapi.Chain // forward base chains, by priority
 	eps    []inventory.Endpoint
 	ips    [][]netip.Addr // per endpoint, unmapped, sorted
 	peers  []external
@@ -74,14 +74,14 @@ type interp struct {
 // worker evaluates packets for some of the sources, with its own caches.
 type worker struct {
 	*interp
-	memo  map[string]result         // see packet
-	sigs  map[string]string         // address → signature
-	ports map[*nftables.Rule]result // see rulePorts
+	memo  map[string]result       // see packet
+	sigs  map[string]string       // address → signature
+	ports map[*nftapi.Rule]result // see rulePorts
 }
 
 func (in *interp) worker() *worker {
 	return &worker{interp: in, memo: map[string]result{}, sigs: map[string]string{},
-		ports: map[*nftables.Rule]result{}}
+		ports: map[*nftapi.Rule]result{}}
 }
 
 // external is an external peer and the pieces the ruleset's networks cut
@@ -114,7 +114,7 @@ type result struct {
 // Interpret computes the connectivity rs enforces between every ordered
 // pair of inv's endpoints, and between them and the external peers, in
 // the form of enforcer.Model.Matrix.
-func Interpret(rs *nftables.Ruleset, inv inventory.Inventory, opts ...Option) (*enforcer.Connectivity, error) {
+func Interpret(rs *nftapi.Ruleset, inv inventory.Inventory, opts ...Option) (*enforcer.Connectivity, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -187,9 +187,9 @@ func (w *worker) row(s int, nodes []node, names []enforcer.Endpoint) ([]enforcer
 
 // newInterp indexes the ruleset and the inventory and checks the
 // ruleset's references and element kinds.
-func newInterp(rs *nftables.Ruleset, inv inventory.Inventory, o options) (*interp, error) {
-	in := &interp{sets: map[string]*addrSet{}, maps: map[string]map[netip.Addr]nftables.Verdict{},
-		chains: map[string]*nftables.Chain{}}
+func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp, error) {
+	in := &interp{sets: map[string]*addrSet{}, maps: map[string]map[netip.Addr]nftapi.Verdict{},
+		chains: map[string]*nftapi.Chain{}}
 	podIP, err := in.endpoints(inv)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func newInterp(rs *nftables.Ruleset, inv inventory.Inventory, o options) (*inter
 		all = append(all, s)
 	}
 	for _, m := range rs.Maps {
-		elems := map[netip.Addr]nftables.Verdict{}
+		elems := map[netip.Addr]nftapi.Verdict{}
 		for _, e := range m.Elements {
 			if !podIP[e.Key.Unmap()] {
 				return nil, fmt.Errorf("%w: map %s has key %s, which is no pod's IP", ErrInvalid, m.Name, e.Key)
@@ -311,25 +311,25 @@ func (in *interp) endpoints(inv inventory.Inventory) (map[netip.Addr]bool, error
 
 // indexChains finds the chains and checks every jump, goto and map
 // reference.
-func (in *interp) indexChains(rs *nftables.Ruleset) error {
+func (in *interp) indexChains(rs *nftapi.Ruleset) error {
 	for i := range rs.Chains {
 		c := &rs.Chains[i]
 		if _, dup := in.chains[c.Name]; dup {
 			return fmt.Errorf("%w: chain %s declared twice", ErrInvalid, c.Name)
 		}
 		in.chains[c.Name] = c
-		if c.Base != nil && c.Base.Hook == nftables.HookForward {
+		if c.Base != nil && c.Base.Hook == nftapi.HookForward {
 			in.hooks = append(in.hooks, c)
 		}
 	}
-	slices.SortStableFunc(in.hooks, func(a, b *nftables.Chain) int { return a.Base.Priority - b.Base.Priority })
-	check := func(where string, v nftables.Verdict) error {
+	slices.SortStableFunc(in.hooks, func(a, b *nftapi.Chain) int { return a.Base.Priority - b.Base.Priority })
+	check := func(where string, v nftapi.Verdict) error {
 		switch v.Kind {
-		case nftables.Jump, nftables.Goto:
+		case nftapi.Jump, nftapi.Goto:
 			if t := in.chains[v.Chain]; t == nil || t.Base != nil {
 				return fmt.Errorf("%w: %s: %s to %q, which is no regular chain", ErrInvalid, where, v.Kind, v.Chain)
 			}
-		case nftables.VMap:
+		case nftapi.VMap:
 			if _, ok := in.maps[v.Map]; !ok {
 				return fmt.Errorf("%w: %s: no map %q", ErrInvalid, where, v.Map)
 			}
@@ -342,7 +342,7 @@ func (in *interp) indexChains(rs *nftables.Ruleset) error {
 				return err
 			}
 			for _, m := range r.Matches {
-				if a, ok := m.(nftables.AddrIn); ok && in.sets[a.Set] == nil {
+				if a, ok := m.(nftapi.AddrIn); ok && in.sets[a.Set] == nil {
 					return fmt.Errorf("%w: chain %s rule %d: no set %q", ErrInvalid, c.Name, i, a.Set)
 				}
 			}
@@ -350,7 +350,7 @@ func (in *interp) indexChains(rs *nftables.Ruleset) error {
 	}
 	for name, m := range in.maps {
 		for k, v := range m {
-			if v.Kind == nftables.VMap {
+			if v.Kind == nftapi.VMap {
 				return fmt.Errorf("%w: map %s: element %s is itself a map lookup", ErrInvalid, name, k)
 			}
 			if err := check("map "+name, v); err != nil {
@@ -453,7 +453,7 @@ func (a addr) String() string {
 	return fmt.Sprintf("<endpoint #%d, which has no address of this family>", a.virtual)
 }
 
-// Interpreter reads a *nftables.Ruleset on the inventory's addresses.
+// Interpreter reads a *nftapi.Ruleset on the inventory's addresses.
 type Interpreter struct{}
 
 var _ enforcer.Interpreter = Interpreter{}
@@ -461,9 +461,9 @@ var _ enforcer.Interpreter = Interpreter{}
 // Interpret evaluates the ruleset for every pair of endpoints and external
 // peers.
 func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
-	rs, ok := objects.(*nftables.Ruleset)
+	rs, ok := objects.(*nftapi.Ruleset)
 	if !ok {
-		return nil, fmt.Errorf("nftables interpreter: got %T, want *nftables.Ruleset", objects)
+		return nil, fmt.Errorf("nftables interpreter: got %T, want *nftapi.Ruleset", objects)
 	}
 	conn, err := Interpret(rs, in.Inventory, WithExternalPeers(in.ExternalPeers...))
 	if err != nil {

@@ -1,4 +1,4 @@
-package nft_test
+package nftables_test
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
-	"github.com/netpolc/netpolc/emitters/nftables"
+	emit "github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/nft"
+	"github.com/netpolc/netpolc/enforcer/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -52,11 +52,11 @@ func reference(t testing.TB, p *ir.Policy, inv inventory.Inventory) (*enforcer.M
 func check(t testing.TB, name string, p *ir.Policy, inv inventory.Inventory) string {
 	t.Helper()
 	m, what := reference(t, p, inv)
-	rs, err := nftables.Build(p, inv)
+	rs, err := emit.Build(p, inv)
 	if err != nil {
-		t.Fatalf("%s: nftables.Build: %v", name, err)
+		t.Fatalf("%s: emit.Build: %v", name, err)
 	}
-	got, err := nft.Interpret(rs, inv, nft.WithExternalPeers(m.ExternalPeers()...))
+	got, err := nftables.Interpret(rs, inv, nftables.WithExternalPeers(m.ExternalPeers()...))
 	if err != nil {
 		t.Fatalf("%s: Interpret: %v\n%s", name, err, rs)
 	}
