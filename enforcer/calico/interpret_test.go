@@ -25,6 +25,10 @@ func TestParseSelector(t *testing.T) {
 		{"(app == 'a') || (app == 'b' && has(t))", "[app in (a) app in (b),t]"},
 		{"has(t) && (app == 'a' || app == 'b')", "[app in (a),t app in (b),t]"},
 		{"k in {}", "[]"},
+		// A conjunction is a set of requirements: repeats collapse, so
+		// that the emitter's printing round-trips (fuzzer, issue 8).
+		{"has(k)&&has(k)", "[k]"},
+		{"b == 'x' && has(a) && b == 'x'", "[a,b in (x)]"},
 	}
 	for _, tt := range tests {
 		sels, err := ParseSelector(tt.in)
