@@ -42,6 +42,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -89,7 +90,7 @@ type Warning = kit.Warning
 type subjectPolicy struct {
 	subject ir.Subject // Pods in canonical form
 	from    map[ir.Origin]bool
-	rules   [2]map[string]Rule // by canonical JSON, per direction
+	rules   [2]map[string]calicoapi.Rule // by canonical JSON, per direction
 }
 
 // denyPolicy collects the isolated subjects of a namespace and direction.
@@ -118,9 +119,9 @@ type builder struct {
 // namespace and name, with the warnings of rules left out (sorted by
 // origin). Every error found is returned, joined and sorted, each prefixed
 // by its intent's origin; on error no object is returned.
-func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
+func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []Warning, error) {
 	if p == nil {
-		return &Objects{}, nil, nil
+		return &calicoapi.Objects{}, nil, nil
 	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{}, denies: map[string]*denyPolicy{}}
 	for _, iso := range p.Isolations {
@@ -147,7 +148,7 @@ func dirIndex(d ir.Direction) (int, bool) {
 	return 0, false
 }
 
-var types = [2]string{TypeIngress, TypeEgress}
+var types = [2]string{calicoapi.TypeIngress, calicoapi.TypeEgress}
 
 // isolate records an isolation in its namespace's default-deny policy.
 func (b *builder) isolate(iso ir.Isolation) {
@@ -205,7 +206,7 @@ func (b *builder) rule(r ir.Rule) {
 	}
 	sp := b.subjects[key]
 	if sp == nil {
-		sp = &subjectPolicy{subject: r.Subject, from: map[ir.Origin]bool{}, rules: [2]map[string]Rule{{}, {}}}
+		sp = &subjectPolicy{subject: r.Subject, from: map[ir.Origin]bool{}, rules: [2]map[string]calicoapi.Rule{{}, {}}}
 		b.subjects[key] = sp
 	}
 	if r.Subject.Name < sp.subject.Name {
@@ -238,15 +239,15 @@ func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
 }
 
 // objects renders the tier and the policies, checking names.
-func (b *builder) objects() *Objects {
+func (b *builder) objects() *calicoapi.Objects {
 	order := func(f float64) *float64 { return &f }
-	objs := &Objects{Tiers: []Tier{{
-		TypeMeta:   metav1.TypeMeta{APIVersion: APIVersion, Kind: KindTier},
+	objs := &calicoapi.Objects{Tiers: []calicoapi.Tier{{
+		TypeMeta:   metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindTier},
 		ObjectMeta: metav1.ObjectMeta{Name: TierName, Labels: map[string]string{ManagedByLabel: ManagedBy}},
-		Spec:       TierSpec{Order: order(TierOrder), DefaultAction: ActionDeny},
+		Spec:       calicoapi.TierSpec{Order: order(TierOrder), DefaultAction: calicoapi.ActionDeny},
 	}}}
 	byName := map[string]ir.Origin{}
-	add := func(np NetworkPolicy, from map[ir.Origin]bool) {
+	add := func(np calicoapi.NetworkPolicy, from map[ir.Origin]bool) {
 		first := slices.MinFunc(slices.Collect(maps.Keys(from)), compareOrigins)
 		np.Annotations = map[string]string{OriginsAnnotation: originsString(from)}
 		id := np.Namespace + "/" + np.Name
@@ -270,7 +271,7 @@ func (b *builder) objects() *Objects {
 			}
 			np.Spec.Types = append(np.Spec.Types, types[d])
 			rules := slices.Collect(maps.Values(sp.rules[d]))
-			slices.SortFunc(rules, func(x, y Rule) int { return cmp.Compare(ruleKey(x), ruleKey(y)) })
+			slices.SortFunc(rules, func(x, y calicoapi.Rule) int { return cmp.Compare(ruleKey(x), ruleKey(y)) })
 			if d == 0 {
 				np.Spec.Ingress = rules
 			} else {
@@ -284,7 +285,7 @@ func (b *builder) objects() *Objects {
 		name := dp.ns + "-" + strings.ToLower(types[dp.dir]) + "-default-deny"
 		np := newPolicy(dp.ns, name, DenyOrder, anyOf(slices.Sorted(maps.Keys(dp.selectors))))
 		np.Spec.Types = []string{types[dp.dir]}
-		deny := []Rule{{Action: ActionDeny}}
+		deny := []calicoapi.Rule{{Action: calicoapi.ActionDeny}}
 		if dp.dir == 0 {
 			np.Spec.Ingress = deny
 		} else {
@@ -292,7 +293,7 @@ func (b *builder) objects() *Objects {
 		}
 		add(np, dp.from)
 	}
-	slices.SortFunc(objs.NetworkPolicies, func(x, y NetworkPolicy) int {
+	slices.SortFunc(objs.NetworkPolicies, func(x, y calicoapi.NetworkPolicy) int {
 		return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.Name, y.Name))
 	})
 	if len(objs.NetworkPolicies) == 0 {
@@ -303,19 +304,19 @@ func (b *builder) objects() *Objects {
 
 // newPolicy starts a policy of the netpolc tier; its name carries the
 // tier's prefix, as Calico requires for policies outside the default tier.
-func newPolicy(ns, name string, order float64, selector string) NetworkPolicy {
-	return NetworkPolicy{
-		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: KindNetworkPolicy},
+func newPolicy(ns, name string, order float64, selector string) calicoapi.NetworkPolicy {
+	return calicoapi.NetworkPolicy{
+		TypeMeta: metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindNetworkPolicy},
 		ObjectMeta: metav1.ObjectMeta{Name: TierName + "." + name, Namespace: ns,
 			Labels: map[string]string{ManagedByLabel: ManagedBy}},
-		Spec: PolicySpec{Tier: TierName, Order: &order, Selector: selector},
+		Spec: calicoapi.PolicySpec{Tier: TierName, Order: &order, Selector: selector},
 	}
 }
 
 // anyOf joins selectors with "||"; all() absorbs the others.
 func anyOf(sels []string) string {
-	if slices.Contains(sels, All) || len(sels) == 0 {
-		return All
+	if slices.Contains(sels, calicoapi.All) || len(sels) == 0 {
+		return calicoapi.All
 	}
 	if len(sels) == 1 {
 		return sels[0]

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"github.com/rogpeppe/go-internal/diff"
@@ -195,11 +196,11 @@ func TestSelector(t *testing.T) {
 }
 
 func TestFilesErrors(t *testing.T) {
-	ok := NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
-	for name, objs := range map[string]*Objects{
-		"path in name":      {NetworkPolicies: []NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}}},
-		"path in namespace": {NetworkPolicies: []NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}}},
-		"duplicate":         {NetworkPolicies: []NetworkPolicy{ok, ok}},
+	ok := calicoapi.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
+	for name, objs := range map[string]*calicoapi.Objects{
+		"path in name":      {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}}},
+		"path in namespace": {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}}},
+		"duplicate":         {NetworkPolicies: []calicoapi.NetworkPolicy{ok, ok}},
 	} {
 		if _, err := Files(objs); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: Files error %v, want ErrInvalid", name, err)

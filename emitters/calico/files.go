@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
@@ -16,7 +17,7 @@ import (
 // calico/cluster/<name>.yaml, policies at calico/<namespace>/<name>.yaml,
 // sorted by path. Each file starts with kit.Header and a
 // "# from <origin>" line per intent that went into the object.
-func Files(objs *Objects) ([]kit.File, error) {
+func Files(objs *calicoapi.Objects) ([]kit.File, error) {
 	if objs == nil {
 		return nil, nil
 	}
@@ -38,12 +39,12 @@ func Files(objs *Objects) ([]kit.File, error) {
 	}
 	for i := range objs.Tiers {
 		t := objs.Tiers[i]
-		t.APIVersion, t.Kind = APIVersion, KindTier
+		t.APIVersion, t.Kind = calicoapi.APIVersion, calicoapi.KindTier
 		add(file("cluster", t.Name, t.Annotations[OriginsAnnotation], &t))
 	}
 	for i := range objs.NetworkPolicies {
 		np := objs.NetworkPolicies[i]
-		np.APIVersion, np.Kind = APIVersion, KindNetworkPolicy
+		np.APIVersion, np.Kind = calicoapi.APIVersion, calicoapi.KindNetworkPolicy
 		if msgs := validation.IsDNS1123Label(np.Namespace); len(msgs) > 0 {
 			errs = append(errs, fmt.Errorf("%w namespace %q of policy %q: %s", ErrInvalid, np.Namespace, np.Name, strings.Join(msgs, "; ")))
 			continue

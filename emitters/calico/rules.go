@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/internal/portset"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -22,7 +23,7 @@ var worldBlocks = []ir.IPBlock{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}}
 
 // calicoRules translates an IR allow rule into Calico rules: one per
 // protocol and peer entity.
-func calicoRules(r ir.Rule) ([]Rule, error) {
+func calicoRules(r ir.Rule) ([]calicoapi.Rule, error) {
 	entities, err := peerEntities(r.Peer)
 	if err != nil {
 		return nil, err
@@ -31,14 +32,14 @@ func calicoRules(r ir.Rule) ([]Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Rule
+	var out []calicoapi.Rule
 	for _, pp := range protos {
 		for _, e := range entities {
-			rule := Rule{Action: ActionAllow, Protocol: pp.protocol}
+			rule := calicoapi.Rule{Action: calicoapi.ActionAllow, Protocol: pp.protocol}
 			peer := e
 			if r.Direction == ir.Ingress {
 				rule.Source = nonEmpty(&peer)
-				rule.Destination = nonEmpty(&EntityRule{Ports: pp.ports})
+				rule.Destination = nonEmpty(&calicoapi.EntityRule{Ports: pp.ports})
 			} else {
 				peer.Ports = pp.ports
 				rule.Destination = nonEmpty(&peer)
@@ -50,7 +51,7 @@ func calicoRules(r ir.Rule) ([]Rule, error) {
 }
 
 // nonEmpty returns e, or nil when it matches everything.
-func nonEmpty(e *EntityRule) *EntityRule {
+func nonEmpty(e *calicoapi.EntityRule) *calicoapi.EntityRule {
 	if e == nil || (len(e.Nets) == 0 && len(e.NotNets) == 0 && e.Selector == "" && e.NamespaceSelector == "" && len(e.Ports) == 0) {
 		return nil
 	}
@@ -59,10 +60,10 @@ func nonEmpty(e *EntityRule) *EntityRule {
 
 // peerEntities translates a peer into the entities any of which it
 // matches; one entity with no field is everything.
-func peerEntities(p ir.Peer) ([]EntityRule, error) {
+func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 	switch p.Kind {
 	case ir.PeerAll:
-		return []EntityRule{{}}, nil
+		return []calicoapi.EntityRule{{}}, nil
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
 		if err := checkSelector("peer.podSelector", p.Pods); err != nil {
 			return nil, err
@@ -70,14 +71,14 @@ func peerEntities(p ir.Peer) ([]EntityRule, error) {
 		if err := checkSelector("peer.namespaceSelector", p.Namespaces); err != nil {
 			return nil, err
 		}
-		var e EntityRule
+		var e calicoapi.EntityRule
 		if p.Namespaces != nil {
 			e.NamespaceSelector = NamespaceSelector(p.Namespaces)
 		}
-		if s := Selector(p.Pods); s != All || p.Namespaces == nil {
+		if s := Selector(p.Pods); s != calicoapi.All || p.Namespaces == nil {
 			e.Selector = s
 		}
-		return []EntityRule{e}, nil
+		return []calicoapi.EntityRule{e}, nil
 	case ir.PeerCIDR, ir.PeerWorld:
 		blocks := p.CIDRs
 		if p.Kind == ir.PeerWorld && len(blocks) == 0 {
@@ -96,9 +97,9 @@ func peerEntities(p ir.Peer) ([]EntityRule, error) {
 // netEntities turns blocks into nets: blocks without holes share one
 // entity per address family; a block with holes gets its own, with the
 // holes as notNets (which apply to every net of an entity).
-func netEntities(blocks []ir.IPBlock) ([]EntityRule, error) {
+func netEntities(blocks []ir.IPBlock) ([]calicoapi.EntityRule, error) {
 	var plain [2][]string
-	var out []EntityRule
+	var out []calicoapi.EntityRule
 	for _, b := range blocks {
 		cidr, err := parsePrefix("cidr", b.CIDR)
 		if err != nil {
@@ -124,12 +125,12 @@ func netEntities(blocks []ir.IPBlock) ([]EntityRule, error) {
 			plain[fam] = append(plain[fam], b.CIDR)
 			continue
 		}
-		out = append(out, EntityRule{Nets: []string{b.CIDR}, NotNets: except})
+		out = append(out, calicoapi.EntityRule{Nets: []string{b.CIDR}, NotNets: except})
 	}
 	for _, nets := range plain {
 		if len(nets) > 0 {
 			slices.Sort(nets)
-			out = append(out, EntityRule{Nets: slices.Compact(nets)})
+			out = append(out, calicoapi.EntityRule{Nets: slices.Compact(nets)})
 		}
 	}
 	return out, nil
@@ -233,7 +234,7 @@ func portKey(v intstr.IntOrString) string {
 }
 
 // ruleKey is the canonical form of a rule, to deduplicate and order rules.
-func ruleKey(r Rule) string {
+func ruleKey(r calicoapi.Rule) string {
 	b, err := json.Marshal(r)
 	if err != nil {
 		panic(fmt.Sprintf("calico: marshal rule: %v", err))

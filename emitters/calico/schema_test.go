@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/netpolc/netpolc/emitters/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	enforcercalico "github.com/netpolc/netpolc/enforcer/calico"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
@@ -32,7 +33,7 @@ func TestSchema(t *testing.T) {
 	if err := yaml.Unmarshal(data, &schemas); err != nil {
 		t.Fatal(err)
 	}
-	check := func(name string, objs *calico.Objects) {
+	check := func(name string, objs *calicoapi.Objects) {
 		for _, tier := range objs.Tiers {
 			for _, e := range crdschema.Validate(&tier, schemas["tier"]) {
 				t.Errorf("%s: tier %s: %s", name, tier.Name, e)
@@ -66,7 +67,7 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-func validatorRules(np *calico.NetworkPolicy) []string {
+func validatorRules(np *calicoapi.NetworkPolicy) []string {
 	var errs []string
 	if !strings.HasPrefix(np.Name, np.Spec.Tier+".") {
 		errs = append(errs, "name lacks the tier prefix")
@@ -75,7 +76,7 @@ func validatorRules(np *calico.NetworkPolicy) []string {
 		errs = append(errs, err.Error())
 	}
 	for _, r := range append(np.Spec.Ingress, np.Spec.Egress...) {
-		for _, e := range []*calico.EntityRule{r.Source, r.Destination} {
+		for _, e := range []*calicoapi.EntityRule{r.Source, r.Destination} {
 			if e == nil {
 				continue
 			}

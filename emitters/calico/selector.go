@@ -11,15 +11,9 @@ import (
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
-
-// NamespaceNameLabel is the label Calico gives every namespace with its
-// name, for namespaceSelector.
-const NamespaceNameLabel = "projectcalico.org/name"
-
-// All is the selector expression that selects everything.
-const All = "all()"
 
 // Selector renders a label selector as a Calico selector expression:
 // terms joined by " && ", matchLabels first (by key), then expressions;
@@ -34,7 +28,7 @@ func Selector(sel *metav1.LabelSelector) string {
 func NamespaceSelector(sel *metav1.LabelSelector) string {
 	return expression(sel, func(k string) string {
 		if k == inventory.MetadataNameLabel {
-			return NamespaceNameLabel
+			return calicoapi.NamespaceNameLabel
 		}
 		return k
 	})
@@ -42,7 +36,7 @@ func NamespaceSelector(sel *metav1.LabelSelector) string {
 
 func expression(sel *metav1.LabelSelector, key func(string) string) string {
 	if sel == nil {
-		return All
+		return calicoapi.All
 	}
 	var terms []string
 	for _, k := range slices.Sorted(maps.Keys(sel.MatchLabels)) {
@@ -57,7 +51,7 @@ func expression(sel *metav1.LabelSelector, key func(string) string) string {
 	}
 	terms = slices.Compact(terms)
 	if len(terms) == 0 {
-		return All
+		return calicoapi.All
 	}
 	return strings.Join(terms, " && ")
 }
