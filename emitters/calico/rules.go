@@ -2,20 +2,18 @@ package calico
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
-	"github.com/netpolc/netpolc/internal/portset"
-
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // worldBlocks are the blocks of a world peer that lists none itself.
@@ -65,10 +63,10 @@ func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 	case ir.PeerAll:
 		return []calicoapi.EntityRule{{}}, nil
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
-		if err := checkSelector("peer.podSelector", p.Pods); err != nil {
+		if err := kit.CheckSelector("peer.podSelector", p.Pods); err != nil {
 			return nil, err
 		}
-		if err := checkSelector("peer.namespaceSelector", p.Namespaces); err != nil {
+		if err := kit.CheckSelector("peer.namespaceSelector", p.Namespaces); err != nil {
 			return nil, err
 		}
 		var e calicoapi.EntityRule
@@ -85,13 +83,14 @@ func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 			blocks = worldBlocks
 		}
 		if len(blocks) == 0 {
-			return nil, fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, p.Kind)
+			return nil, fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, p.Kind)
 		}
 		return netEntities(blocks)
 	case ir.PeerFQDN:
-		return nil, fmt.Errorf("FQDN peer %q: %w (open-source Calico has no DNS-name rules; use the cilium target)", p.FQDN, ErrUnsupported)
+		// Build refuses (or leaves out) FQDN rules before translating.
+		return nil, kit.Hinted(fmt.Errorf("FQDN peer %q: %w", p.FQDN, ErrUnsupported), fqdnHint)
 	}
-	return nil, fmt.Errorf("%w peer kind %q", ErrInvalid, p.Kind)
+	return nil, fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)
 }
 
 // netEntities turns blocks into nets: blocks without holes share one
@@ -101,7 +100,7 @@ func netEntities(blocks []ir.IPBlock) ([]calicoapi.EntityRule, error) {
 	var plain [2][]string
 	var out []calicoapi.EntityRule
 	for _, b := range blocks {
-		cidr, err := parsePrefix("cidr", b.CIDR)
+		cidr, err := kit.ParsePrefix("cidr", b.CIDR)
 		if err != nil {
 			return nil, err
 		}
@@ -113,12 +112,12 @@ func netEntities(blocks []ir.IPBlock) ([]calicoapi.EntityRule, error) {
 		slices.Sort(except)
 		except = slices.Compact(except)
 		for _, s := range except {
-			hole, err := parsePrefix("except", s)
+			hole, err := kit.ParsePrefix("except", s)
 			if err != nil {
 				return nil, err
 			}
 			if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
-				return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+				return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 			}
 		}
 		if len(except) == 0 {
@@ -134,18 +133,6 @@ func netEntities(blocks []ir.IPBlock) ([]calicoapi.EntityRule, error) {
 		}
 	}
 	return out, nil
-}
-
-// parsePrefix parses a CIDR in canonical form.
-func parsePrefix(what, s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return p, fmt.Errorf("%w %s %q: %w", ErrInvalid, what, s, err)
-	}
-	if p.Masked() != p || p.Addr().Is4In6() {
-		return p, fmt.Errorf("%w %s %q: not in canonical form (did you mean %q?)", ErrInvalid, what, s, p.Masked())
-	}
-	return p, nil
 }
 
 // protoPorts is one protocol's ports; no protocol and no ports is every
@@ -194,7 +181,7 @@ func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
 	switch p.Protocol {
 	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
-		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", ErrInvalid, p.Protocol)
+		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", kit.ErrInvalid, p.Protocol)
 	}
 	end := p.End
 	if end == p.Number {
@@ -202,18 +189,18 @@ func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
 	}
 	switch {
 	case p.Name != "" && (p.Number != 0 || end != 0):
-		return v, false, fmt.Errorf("%w port %q: a named port has no number or endPort", ErrInvalid, p.Name)
+		return v, false, fmt.Errorf("%w port %q: a named port has no number or endPort", kit.ErrInvalid, p.Name)
 	case p.Name != "":
 		if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
-			return v, false, fmt.Errorf("%w port %s: %s", ErrInvalid, p.Name, strings.Join(msgs, "; "))
+			return v, false, fmt.Errorf("%w port %s: %s", kit.ErrInvalid, p.Name, strings.Join(msgs, "; "))
 		}
 		return intstr.FromString(p.Name), false, nil
 	case p.Number == 0 && end == 0:
 		return v, true, nil
 	case p.Number < 1 || p.Number > 65535 || end < 0 || end > 65535:
-		return v, false, fmt.Errorf("%w invalid port %d-%d: must be between 1 and 65535", ErrInvalid, p.Number, end)
+		return v, false, fmt.Errorf("%w invalid port %d-%d: must be between 1 and 65535", kit.ErrInvalid, p.Number, end)
 	case end != 0 && end < p.Number:
-		return v, false, fmt.Errorf("%w endPort %d: must not be below port %d", ErrInvalid, end, p.Number)
+		return v, false, fmt.Errorf("%w endPort %d: must not be below port %d", kit.ErrInvalid, end, p.Number)
 	case end != 0:
 		return intstr.FromString(strconv.Itoa(int(p.Number)) + ":" + strconv.Itoa(int(end))), false, nil
 	}
@@ -231,13 +218,4 @@ func portKey(v intstr.IntOrString) string {
 		return fmt.Sprintf("0%05d:%05d", a, b)
 	}
 	return "1" + v.StrVal
-}
-
-// ruleKey is the canonical form of a rule, to deduplicate and order rules.
-func ruleKey(r calicoapi.Rule) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(fmt.Sprintf("calico: marshal rule: %v", err))
-	}
-	return string(b)
 }

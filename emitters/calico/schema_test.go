@@ -8,13 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	"sigs.k8s.io/yaml"
 
 	"github.com/netpolc/netpolc/emitters/calico"
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	enforcercalico "github.com/netpolc/netpolc/enforcer/calico"
+	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
