@@ -28,31 +28,21 @@
 //     addresses too, as netpolc's NetworkPolicy semantics do.
 //
 // FQDN peers have no Calico (open source) equivalent: ErrUnsupported, or
-// with Options.AllowApproximate the rule is left out with a Warning.
+// with Options.AllowApproximate the rule is left out with a kit.Warning.
 package calico
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
-)
-
-// Metadata netpolc puts on every object it emits (shared with the
-// NetworkPolicy target).
-const (
-	ManagedByLabel    = kit.ManagedByLabel
-	ManagedBy         = kit.ManagedBy
-	OriginsAnnotation = kit.OriginsAnnotation
-	OriginsSeparator  = kit.OriginsSeparator
 )
 
 // The tier netpolc's policies live in, and the orders used.
@@ -67,13 +57,12 @@ const (
 	DenyOrder  = 1000
 )
 
-// Errors wrapped by Build, for errors.Is.
-var (
-	// ErrUnsupported marks an IR element Calico cannot express.
-	ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
-	// ErrInvalid marks a value the API would reject.
-	ErrInvalid = kit.ErrInvalid
-)
+// ErrUnsupported marks an IR element Calico cannot express, such as an
+// FQDN peer or a deny rule; it wraps kit.ErrUnsupported.
+var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
+
+// fqdnHint says what to do about an FQDN peer.
+const fqdnHint = "open-source Calico has no DNS-name rules; use the cilium target"
 
 // Options tune Build.
 type Options struct {
@@ -82,14 +71,11 @@ type Options struct {
 	AllowApproximate bool
 }
 
-// Warning reports a rule Build left out under Options.AllowApproximate.
-type Warning = kit.Warning
-
 // subjectPolicy collects a subject's allow rules.
 type subjectPolicy struct {
 	subject ir.Subject // Pods in canonical form
-	from    map[ir.Origin]bool
-	rules   [2]map[string]Rule // by canonical JSON, per direction
+	from    kit.Origins
+	rules   [2]map[string]calicoapi.Rule // by canonical JSON, per direction
 }
 
 // denyPolicy collects the isolated subjects of a namespace and direction.
@@ -97,32 +83,30 @@ type denyPolicy struct {
 	ns        string
 	dir       int
 	selectors map[string]bool
-	from      map[ir.Origin]bool
+	from      kit.Origins
 }
 
-type located struct {
-	origin ir.Origin
-	err    error
-}
-
+// builder accumulates policies, warnings and every error found on the
+// way.
 type builder struct {
 	opts     Options
 	subjects map[string]*subjectPolicy // by namespace and selector
 	isolated map[string]bool           // subject key + direction
 	denies   map[string]*denyPolicy    // by namespace and direction
-	errs     []located
-	warns    []Warning
+	errs     *kit.Errors
+	warns    []kit.Warning
 }
 
 // Build compiles p into the netpolc tier and its policies, sorted by
 // namespace and name, with the warnings of rules left out (sorted by
-// origin). Every error found is returned, joined and sorted, each prefixed
-// by its intent's origin; on error no object is returned.
-func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
+// origin). Every error found is returned as one diag.List, each at the
+// position of the intent that caused it; on error no object is returned.
+func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error) {
 	if p == nil {
-		return &Objects{}, nil, nil
+		return &calicoapi.Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{}, denies: map[string]*denyPolicy{}}
+	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
+		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(Name)}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -130,192 +114,192 @@ func Build(p *ir.Policy, opts Options) (*Objects, []Warning, error) {
 		b.rule(r)
 	}
 	objs := b.objects()
-	if len(b.errs) > 0 {
-		return nil, nil, joinSorted(b.errs)
+	if err := b.errs.Err(); err != nil {
+		return nil, nil, err
 	}
-	slices.SortStableFunc(b.warns, func(x, y Warning) int { return compareOrigins(x.Origin, y.Origin) })
+	slices.SortStableFunc(b.warns, func(x, y kit.Warning) int { return kit.CompareOrigins(x.Origin, y.Origin) })
 	return objs, b.warns, nil
 }
 
-func dirIndex(d ir.Direction) (int, bool) {
-	switch d {
-	case ir.Ingress:
-		return 0, true
-	case ir.Egress:
-		return 1, true
-	}
-	return 0, false
-}
-
-var types = [2]string{TypeIngress, TypeEgress}
+// types are the policy types by direction index (kit.DirIndex).
+var types = [2]string{calicoapi.TypeIngress, calicoapi.TypeEgress}
 
 // isolate records an isolation in its namespace's default-deny policy.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := dirIndex(iso.Direction)
+	d, ok := kit.DirIndex(iso.Direction)
 	if !ok {
-		b.fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", ErrInvalid, iso.Direction))
+		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
 		return
 	}
-	key, sel, err := subjectKey(iso.Subject)
-	if err != nil {
-		b.fail(iso.Origin, lower(iso.Direction)+" isolation", iso.Subject, err)
+	key, sel, errs := subjectKey(iso.Subject)
+	if len(errs) > 0 {
+		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
 	b.isolated[key+types[d]] = true
 	dkey := iso.Subject.Namespace + "\x00" + types[d]
 	dp := b.denies[dkey]
 	if dp == nil {
-		dp = &denyPolicy{ns: iso.Subject.Namespace, dir: d, selectors: map[string]bool{}, from: map[ir.Origin]bool{}}
+		dp = &denyPolicy{ns: iso.Subject.Namespace, dir: d, selectors: map[string]bool{}, from: kit.Origins{}}
 		b.denies[dkey] = dp
 	}
 	dp.selectors[Selector(sel)] = true
-	dp.from[iso.Origin] = true
+	dp.from.Add(iso.Origin)
 }
 
 // rule adds an allow rule to its subject's policy.
 func (b *builder) rule(r ir.Rule) {
-	what := lower(r.Direction) + " rule"
-	d, ok := dirIndex(r.Direction)
+	what := kit.Lower(r.Direction) + " rule"
+	d, ok := kit.DirIndex(r.Direction)
 	switch {
 	case !ok:
-		b.fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", ErrInvalid, r.Direction))
+		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
 		return
 	case r.Action != ir.Allow && r.Action != "":
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject,
+			kit.Hinted(fmt.Errorf("action %q: %w", r.Action, ErrUnsupported), "netpolc emits allow rules only"))
 		return
 	}
-	key, sel, err := subjectKey(r.Subject)
-	if err != nil {
-		b.fail(r.Origin, what, r.Subject, err)
+	key, sel, errs := subjectKey(r.Subject)
+	switch {
+	case len(errs) > 0:
+		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
-	}
-	if !b.isolated[key+types[d]] {
-		b.fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+	case !b.isolated[key+types[d]]:
+		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		return
+	case r.Peer.Kind == ir.PeerFQDN:
+		b.fqdn(r, what)
 		return
 	}
 	rules, err := calicoRules(r)
-	if errors.Is(err, ErrUnsupported) && b.opts.AllowApproximate {
-		b.warns = append(b.warns, Warning{Origin: r.Origin, Message: fmt.Sprintf("%s of %s/%s: %v: left out",
-			what, r.Subject.Namespace, r.Subject.Name, err)})
-		return
-	}
 	if err != nil {
-		b.fail(r.Origin, what, r.Subject, err)
+		b.errs.Fail(r.Origin, what, r.Subject, err)
 		return
 	}
 	sp := b.subjects[key]
 	if sp == nil {
-		sp = &subjectPolicy{subject: r.Subject, from: map[ir.Origin]bool{}, rules: [2]map[string]Rule{{}, {}}}
+		sp = &subjectPolicy{subject: r.Subject, from: kit.Origins{}, rules: [2]map[string]calicoapi.Rule{{}, {}}}
 		b.subjects[key] = sp
 	}
+	// Several subject names for one selector: keep the smallest, so the
+	// name does not depend on the order of the IR.
 	if r.Subject.Name < sp.subject.Name {
 		sp.subject.Name = r.Subject.Name
 	}
 	sp.subject.Pods = *sel
-	sp.from[r.Origin] = true
+	sp.from.Add(r.Origin)
 	for _, cr := range rules {
-		sp.rules[d][ruleKey(cr)] = cr
+		sp.rules[d][kit.JSONKey(cr)] = cr
 	}
+}
+
+// fqdn refuses a rule to an FQDN peer, which open-source Calico cannot
+// express, or under AllowApproximate leaves it out with a warning.
+func (b *builder) fqdn(r ir.Rule, what string) {
+	err := fmt.Errorf("FQDN peer %q: %w", r.Peer.FQDN, ErrUnsupported)
+	if !b.opts.AllowApproximate {
+		b.errs.Fail(r.Origin, what, r.Subject, kit.Hinted(err, fqdnHint))
+		return
+	}
+	b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s of %s/%s: %v (%s): left out",
+		what, r.Subject.Namespace, r.Subject.Name, err, fqdnHint)})
 }
 
 // subjectKey validates a subject and returns its key and canonical
 // selector.
-func subjectKey(s ir.Subject) (string, *metav1.LabelSelector, error) {
-	if msgs := validation.IsDNS1123Label(s.Namespace); len(msgs) > 0 {
-		return "", nil, fmt.Errorf("%w namespace %q: %s", ErrInvalid, s.Namespace, strings.Join(msgs, "; "))
-	}
-	sel := s.Pods.DeepCopy()
-	if err := checkSelector("selector", sel); err != nil {
-		return "", nil, err
+func subjectKey(s ir.Subject) (string, *metav1.LabelSelector, []error) {
+	sel, errs := kit.SubjectSelector(s, "selector")
+	if len(errs) > 0 {
+		return "", nil, errs
 	}
 	return s.Namespace + "\x00" + Selector(sel), sel, nil
 }
 
-func (b *builder) fail(o ir.Origin, what string, s ir.Subject, errs ...error) {
-	for _, err := range errs {
-		b.errs = append(b.errs, located{o, fmt.Errorf("%s: %s of %s/%s: %w", o, what, s.Namespace, s.Name, err)})
-	}
-}
-
-// objects renders the tier and the policies, checking names.
-func (b *builder) objects() *Objects {
-	order := func(f float64) *float64 { return &f }
-	objs := &Objects{Tiers: []Tier{{
-		TypeMeta:   metav1.TypeMeta{APIVersion: APIVersion, Kind: KindTier},
-		ObjectMeta: metav1.ObjectMeta{Name: TierName, Labels: map[string]string{ManagedByLabel: ManagedBy}},
-		Spec:       TierSpec{Order: order(TierOrder), DefaultAction: ActionDeny},
-	}}}
-	byName := map[string]ir.Origin{}
-	add := func(np NetworkPolicy, from map[ir.Origin]bool) {
-		first := slices.MinFunc(slices.Collect(maps.Keys(from)), compareOrigins)
-		np.Annotations = map[string]string{OriginsAnnotation: originsString(from)}
-		id := np.Namespace + "/" + np.Name
-		if msgs := validation.IsDNS1123Subdomain(np.Name); len(msgs) > 0 {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: %s", first, ErrInvalid, np.Name, strings.Join(msgs, "; "))})
-			return
+// objects renders the tier and the policies, checking that names are
+// valid and unique. Without a policy there is no tier either.
+func (b *builder) objects() *calicoapi.Objects {
+	objs := &calicoapi.Objects{}
+	names := kit.NewNames(b.errs)
+	add := func(np calicoapi.NetworkPolicy, from kit.Origins) {
+		if names.Claim(np.Namespace, np.Name, from) {
+			objs.NetworkPolicies = append(objs.NetworkPolicies, np)
 		}
-		if other, dup := byName[id]; dup {
-			b.errs = append(b.errs, located{first, fmt.Errorf("%s: %w policy name %q: two subjects share it (the other is at %s)", first, ErrInvalid, np.Name, other)})
-			return
-		}
-		byName[id] = first
-		objs.NetworkPolicies = append(objs.NetworkPolicies, np)
 	}
 	for _, key := range slices.Sorted(maps.Keys(b.subjects)) {
 		sp := b.subjects[key]
-		np := newPolicy(sp.subject.Namespace, sp.subject.Namespace+"-"+sp.subject.Name, AllowOrder, Selector(&sp.subject.Pods))
-		for d := range 2 {
-			if len(sp.rules[d]) == 0 {
-				continue
-			}
-			np.Spec.Types = append(np.Spec.Types, types[d])
-			rules := slices.Collect(maps.Values(sp.rules[d]))
-			slices.SortFunc(rules, func(x, y Rule) int { return cmp.Compare(ruleKey(x), ruleKey(y)) })
-			if d == 0 {
-				np.Spec.Ingress = rules
-			} else {
-				np.Spec.Egress = rules
-			}
-		}
-		add(np, sp.from)
+		add(sp.object(), sp.from)
 	}
 	for _, key := range slices.Sorted(maps.Keys(b.denies)) {
 		dp := b.denies[key]
-		name := dp.ns + "-" + strings.ToLower(types[dp.dir]) + "-default-deny"
-		np := newPolicy(dp.ns, name, DenyOrder, anyOf(slices.Sorted(maps.Keys(dp.selectors))))
-		np.Spec.Types = []string{types[dp.dir]}
-		deny := []Rule{{Action: ActionDeny}}
-		if dp.dir == 0 {
-			np.Spec.Ingress = deny
-		} else {
-			np.Spec.Egress = deny
-		}
-		add(np, dp.from)
+		add(dp.object(), dp.from)
 	}
-	slices.SortFunc(objs.NetworkPolicies, func(x, y NetworkPolicy) int {
+	slices.SortFunc(objs.NetworkPolicies, func(x, y calicoapi.NetworkPolicy) int {
 		return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.Name, y.Name))
 	})
-	if len(objs.NetworkPolicies) == 0 {
-		objs.Tiers = nil
+	if len(objs.NetworkPolicies) > 0 {
+		objs.Tiers = []calicoapi.Tier{tier()}
 	}
 	return objs
 }
 
+// tier is the netpolc tier. It carries no origins: every intent goes
+// through it.
+func tier() calicoapi.Tier {
+	order := float64(TierOrder)
+	return calicoapi.Tier{
+		TypeMeta:   metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindTier},
+		ObjectMeta: metav1.ObjectMeta{Name: TierName, Labels: map[string]string{kit.ManagedByLabel: kit.ManagedBy}},
+		Spec:       calicoapi.TierSpec{Order: &order, DefaultAction: calicoapi.ActionDeny},
+	}
+}
+
+// object renders a subject's allow policy, its rules in canonical order.
+func (sp *subjectPolicy) object() calicoapi.NetworkPolicy {
+	np := newPolicy(sp.subject.Namespace, sp.subject.Namespace+"-"+sp.subject.Name, AllowOrder, Selector(&sp.subject.Pods), sp.from)
+	for d := range 2 {
+		if len(sp.rules[d]) == 0 {
+			continue
+		}
+		np.Spec.Types = append(np.Spec.Types, types[d])
+		rules := kit.SortedValues(sp.rules[d])
+		if d == 0 {
+			np.Spec.Ingress = rules
+		} else {
+			np.Spec.Egress = rules
+		}
+	}
+	return np
+}
+
+// object renders a namespace's default deny in one direction.
+func (dp *denyPolicy) object() calicoapi.NetworkPolicy {
+	name := dp.ns + "-" + strings.ToLower(types[dp.dir]) + "-default-deny"
+	np := newPolicy(dp.ns, name, DenyOrder, anyOf(slices.Sorted(maps.Keys(dp.selectors))), dp.from)
+	np.Spec.Types = []string{types[dp.dir]}
+	deny := []calicoapi.Rule{{Action: calicoapi.ActionDeny}}
+	if dp.dir == 0 {
+		np.Spec.Ingress = deny
+	} else {
+		np.Spec.Egress = deny
+	}
+	return np
+}
+
 // newPolicy starts a policy of the netpolc tier; its name carries the
 // tier's prefix, as Calico requires for policies outside the default tier.
-func newPolicy(ns, name string, order float64, selector string) NetworkPolicy {
-	return NetworkPolicy{
-		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: KindNetworkPolicy},
-		ObjectMeta: metav1.ObjectMeta{Name: TierName + "." + name, Namespace: ns,
-			Labels: map[string]string{ManagedByLabel: ManagedBy}},
-		Spec: PolicySpec{Tier: TierName, Order: &order, Selector: selector},
+func newPolicy(ns, name string, order float64, selector string, from kit.Origins) calicoapi.NetworkPolicy {
+	return calicoapi.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindNetworkPolicy},
+		ObjectMeta: kit.ObjectMeta(ns, TierName+"."+name, from),
+		Spec:       calicoapi.PolicySpec{Tier: TierName, Order: &order, Selector: selector},
 	}
 }
 
 // anyOf joins selectors with "||"; all() absorbs the others.
 func anyOf(sels []string) string {
-	if slices.Contains(sels, All) || len(sels) == 0 {
-		return All
+	if slices.Contains(sels, calicoapi.All) || len(sels) == 0 {
+		return calicoapi.All
 	}
 	if len(sels) == 1 {
 		return sels[0]
@@ -325,35 +309,4 @@ func anyOf(sels []string) string {
 		parts[i] = "(" + s + ")"
 	}
 	return strings.Join(parts, " || ")
-}
-
-func compareOrigins(a, b ir.Origin) int {
-	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Col, b.Col), cmp.Compare(a.Via, b.Via))
-}
-
-// originsString renders the OriginsAnnotation value: sorted, deduplicated.
-func originsString(from map[ir.Origin]bool) string {
-	var out []string
-	for _, o := range slices.SortedFunc(maps.Keys(from), compareOrigins) {
-		out = append(out, o.String())
-	}
-	return strings.Join(slices.Compact(out), OriginsSeparator)
-}
-
-func lower(d ir.Direction) string { return strings.ToLower(string(d)) }
-
-// joinSorted joins errors sorted by origin, then message, dropping
-// repeats.
-func joinSorted(errs []located) error {
-	slices.SortStableFunc(errs, func(a, b located) int {
-		return cmp.Or(compareOrigins(a.origin, b.origin), strings.Compare(a.err.Error(), b.err.Error()))
-	})
-	var out []error
-	for i, e := range errs {
-		if i == 0 || e.err.Error() != errs[i-1].err.Error() {
-			out = append(out, e.err)
-		}
-	}
-	return errors.Join(out...)
 }

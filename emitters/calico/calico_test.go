@@ -11,13 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 	fx "github.com/netpolc/netpolc/internal/testkit/irfix"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
@@ -142,18 +143,22 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1)},
 			Rules: []ir.Rule{{Subject: fx.API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: fx.At(20)}}},
-			ErrUnsupported, `intents/shop.cue:20:3: egress rule of shop/api: action "Deny"`},
+			ErrUnsupported, "intents/shop.cue:20:3: calico: egress rule of shop/api: action \"Deny\": cannot be expressed as a Calico policy\n" +
+				"    hint: netpolc emits allow rules only"},
 		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
-		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported, `FQDN peer "x.example"`},
-		{"bad cidr", oneRule(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), ErrInvalid, "canonical form"},
-		{"bad port", oneRule(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), ErrInvalid, "invalid port 70000"},
+		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported,
+			"FQDN peer \"x.example\": cannot be expressed as a Calico policy\n    hint: open-source Calico has no DNS-name rules"},
+		{"bad subject", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.Subject("Shop", "x", map[string]string{"a": "b c"}), ir.Ingress, 7)}},
+			kit.ErrInvalid, "calico: ingress isolation of Shop/x: invalid namespace \"Shop\""},
+		{"bad cidr", oneRule(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), kit.ErrInvalid, "host bits set"},
+		{"bad port", oneRule(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), kit.ErrInvalid, "invalid port 70000"},
 		{"bad selector", oneRule(ir.Peer{Kind: ir.PeerPods, Pods: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "a'b"}}}),
-			ErrInvalid, "podSelector"},
+			kit.ErrInvalid, "podSelector"},
 		{"name collision", &ir.Policy{
 			Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1), fx.Isolate(fx.Subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, 2)},
 			Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 3),
 				fx.Allow(fx.Subject("shop", "api", map[string]string{"app": "x"}), ir.Egress, everyone, 4)}},
-			ErrInvalid, "two subjects share it"},
+			kit.ErrInvalid, "share it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +187,14 @@ func TestSelector(t *testing.T) {
 			{Key: "team", Operator: metav1.LabelSelectorOpExists},
 			{Key: "legacy", Operator: metav1.LabelSelectorOpDoesNotExist},
 		}}, "env != 'dev' && !has(legacy) && has(team) && tier in {'a', 'b'}"},
+		// Printed canonically: repeats once, value sets sorted before
+		// the requirements are.
+		{&metav1.LabelSelector{MatchLabels: map[string]string{"k": "v", "z": "y"}, MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: "k", Operator: metav1.LabelSelectorOpIn, Values: []string{"v"}},
+			{Key: "t", Operator: metav1.LabelSelectorOpIn, Values: []string{"b", "a"}},
+			{Key: "t", Operator: metav1.LabelSelectorOpIn, Values: []string{"a", "c"}},
+			{Key: "t", Operator: metav1.LabelSelectorOpIn, Values: []string{"a", "b", "a"}},
+		}}, "k == 'v' && z == 'y' && t in {'a', 'b'} && t in {'a', 'c'}"},
 	}
 	for _, tt := range tests {
 		if got := Selector(tt.Sel); got != tt.want {
@@ -195,14 +208,15 @@ func TestSelector(t *testing.T) {
 }
 
 func TestFilesErrors(t *testing.T) {
-	ok := NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
-	for name, objs := range map[string]*Objects{
-		"path in name":      {NetworkPolicies: []NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}}},
-		"path in namespace": {NetworkPolicies: []NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}}},
-		"duplicate":         {NetworkPolicies: []NetworkPolicy{ok, ok}},
+	ok := calicoapi.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "a"}}
+	for name, objs := range map[string]*calicoapi.Objects{
+		"path in name":      {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "../etc"}}}},
+		"path in namespace": {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}}},
+		"duplicate":         {NetworkPolicies: []calicoapi.NetworkPolicy{ok, ok}},
+		"no namespace":      {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}}},
 	} {
-		if _, err := Files(objs); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: Files error %v, want ErrInvalid", name, err)
+		if _, err := Files(objs); !errors.Is(err, kit.ErrInvalid) {
+			t.Errorf("%s: Files error %v, want kit.ErrInvalid", name, err)
 		}
 	}
 }

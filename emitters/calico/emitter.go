@@ -5,7 +5,7 @@ import "github.com/netpolc/netpolc/emitters/kit"
 // Name is the target's name and output folder.
 const Name = "calico"
 
-// Emitter is the calico target's emitter. Its objects are an *Objects.
+// Emitter is the calico target's emitter. Its objects are a *calicoapi.Objects.
 type Emitter struct{}
 
 var _ kit.Emitter = Emitter{}

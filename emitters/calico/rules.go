@@ -2,19 +2,18 @@ package calico
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // worldBlocks are the blocks of a world peer that lists none itself.
@@ -22,7 +21,7 @@ var worldBlocks = []ir.IPBlock{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}}
 
 // calicoRules translates an IR allow rule into Calico rules: one per
 // protocol and peer entity.
-func calicoRules(r ir.Rule) ([]Rule, error) {
+func calicoRules(r ir.Rule) ([]calicoapi.Rule, error) {
 	entities, err := peerEntities(r.Peer)
 	if err != nil {
 		return nil, err
@@ -31,14 +30,14 @@ func calicoRules(r ir.Rule) ([]Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Rule
+	var out []calicoapi.Rule
 	for _, pp := range protos {
 		for _, e := range entities {
-			rule := Rule{Action: ActionAllow, Protocol: pp.protocol}
+			rule := calicoapi.Rule{Action: calicoapi.ActionAllow, Protocol: pp.protocol}
 			peer := e
 			if r.Direction == ir.Ingress {
 				rule.Source = nonEmpty(&peer)
-				rule.Destination = nonEmpty(&EntityRule{Ports: pp.ports})
+				rule.Destination = nonEmpty(&calicoapi.EntityRule{Ports: pp.ports})
 			} else {
 				peer.Ports = pp.ports
 				rule.Destination = nonEmpty(&peer)
@@ -50,7 +49,7 @@ func calicoRules(r ir.Rule) ([]Rule, error) {
 }
 
 // nonEmpty returns e, or nil when it matches everything.
-func nonEmpty(e *EntityRule) *EntityRule {
+func nonEmpty(e *calicoapi.EntityRule) *calicoapi.EntityRule {
 	if e == nil || (len(e.Nets) == 0 && len(e.NotNets) == 0 && e.Selector == "" && e.NamespaceSelector == "" && len(e.Ports) == 0) {
 		return nil
 	}
@@ -59,48 +58,49 @@ func nonEmpty(e *EntityRule) *EntityRule {
 
 // peerEntities translates a peer into the entities any of which it
 // matches; one entity with no field is everything.
-func peerEntities(p ir.Peer) ([]EntityRule, error) {
+func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 	switch p.Kind {
 	case ir.PeerAll:
-		return []EntityRule{{}}, nil
+		return []calicoapi.EntityRule{{}}, nil
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
-		if err := checkSelector("peer.podSelector", p.Pods); err != nil {
+		if err := kit.CheckSelector("peer.podSelector", p.Pods); err != nil {
 			return nil, err
 		}
-		if err := checkSelector("peer.namespaceSelector", p.Namespaces); err != nil {
+		if err := kit.CheckSelector("peer.namespaceSelector", p.Namespaces); err != nil {
 			return nil, err
 		}
-		var e EntityRule
+		var e calicoapi.EntityRule
 		if p.Namespaces != nil {
 			e.NamespaceSelector = NamespaceSelector(p.Namespaces)
 		}
-		if s := Selector(p.Pods); s != All || p.Namespaces == nil {
+		if s := Selector(p.Pods); s != calicoapi.All || p.Namespaces == nil {
 			e.Selector = s
 		}
-		return []EntityRule{e}, nil
+		return []calicoapi.EntityRule{e}, nil
 	case ir.PeerCIDR, ir.PeerWorld:
 		blocks := p.CIDRs
 		if p.Kind == ir.PeerWorld && len(blocks) == 0 {
 			blocks = worldBlocks
 		}
 		if len(blocks) == 0 {
-			return nil, fmt.Errorf("%w %s peer: no CIDR", ErrInvalid, p.Kind)
+			return nil, fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, p.Kind)
 		}
 		return netEntities(blocks)
 	case ir.PeerFQDN:
-		return nil, fmt.Errorf("FQDN peer %q: %w (open-source Calico has no DNS-name rules; use the cilium target)", p.FQDN, ErrUnsupported)
+		// Build refuses (or leaves out) FQDN rules before translating.
+		return nil, kit.Hinted(fmt.Errorf("FQDN peer %q: %w", p.FQDN, ErrUnsupported), fqdnHint)
 	}
-	return nil, fmt.Errorf("%w peer kind %q", ErrInvalid, p.Kind)
+	return nil, fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)
 }
 
 // netEntities turns blocks into nets: blocks without holes share one
 // entity per address family; a block with holes gets its own, with the
 // holes as notNets (which apply to every net of an entity).
-func netEntities(blocks []ir.IPBlock) ([]EntityRule, error) {
+func netEntities(blocks []ir.IPBlock) ([]calicoapi.EntityRule, error) {
 	var plain [2][]string
-	var out []EntityRule
+	var out []calicoapi.EntityRule
 	for _, b := range blocks {
-		cidr, err := parsePrefix("cidr", b.CIDR)
+		cidr, err := kit.ParsePrefix("cidr", b.CIDR)
 		if err != nil {
 			return nil, err
 		}
@@ -112,39 +112,27 @@ func netEntities(blocks []ir.IPBlock) ([]EntityRule, error) {
 		slices.Sort(except)
 		except = slices.Compact(except)
 		for _, s := range except {
-			hole, err := parsePrefix("except", s)
+			hole, err := kit.ParsePrefix("except", s)
 			if err != nil {
 				return nil, err
 			}
 			if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
-				return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", ErrInvalid, s, b.CIDR)
+				return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 			}
 		}
 		if len(except) == 0 {
 			plain[fam] = append(plain[fam], b.CIDR)
 			continue
 		}
-		out = append(out, EntityRule{Nets: []string{b.CIDR}, NotNets: except})
+		out = append(out, calicoapi.EntityRule{Nets: []string{b.CIDR}, NotNets: except})
 	}
 	for _, nets := range plain {
 		if len(nets) > 0 {
 			slices.Sort(nets)
-			out = append(out, EntityRule{Nets: slices.Compact(nets)})
+			out = append(out, calicoapi.EntityRule{Nets: slices.Compact(nets)})
 		}
 	}
 	return out, nil
-}
-
-// parsePrefix parses a CIDR in canonical form.
-func parsePrefix(what, s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return p, fmt.Errorf("%w %s %q: %w", ErrInvalid, what, s, err)
-	}
-	if p.Masked() != p || p.Addr().Is4In6() {
-		return p, fmt.Errorf("%w %s %q: not in canonical form (did you mean %q?)", ErrInvalid, what, s, p.Masked())
-	}
-	return p, nil
 }
 
 // protoPorts is one protocol's ports; no protocol and no ports is every
@@ -193,7 +181,7 @@ func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
 	switch p.Protocol {
 	case portset.TCP, portset.UDP, portset.SCTP:
 	default:
-		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", ErrInvalid, p.Protocol)
+		return v, false, fmt.Errorf("%w protocol %q: must be TCP, UDP or SCTP", kit.ErrInvalid, p.Protocol)
 	}
 	end := p.End
 	if end == p.Number {
@@ -201,18 +189,18 @@ func calicoPort(p ir.Port) (v intstr.IntOrString, all bool, err error) {
 	}
 	switch {
 	case p.Name != "" && (p.Number != 0 || end != 0):
-		return v, false, fmt.Errorf("%w port %q: a named port has no number or endPort", ErrInvalid, p.Name)
+		return v, false, fmt.Errorf("%w port %q: a named port has no number or endPort", kit.ErrInvalid, p.Name)
 	case p.Name != "":
 		if msgs := validation.IsValidPortName(p.Name); len(msgs) > 0 {
-			return v, false, fmt.Errorf("%w port %s: %s", ErrInvalid, p.Name, strings.Join(msgs, "; "))
+			return v, false, fmt.Errorf("%w port %s: %s", kit.ErrInvalid, p.Name, strings.Join(msgs, "; "))
 		}
 		return intstr.FromString(p.Name), false, nil
 	case p.Number == 0 && end == 0:
 		return v, true, nil
 	case p.Number < 1 || p.Number > 65535 || end < 0 || end > 65535:
-		return v, false, fmt.Errorf("%w invalid port %d-%d: must be between 1 and 65535", ErrInvalid, p.Number, end)
+		return v, false, fmt.Errorf("%w invalid port %d-%d: must be between 1 and 65535", kit.ErrInvalid, p.Number, end)
 	case end != 0 && end < p.Number:
-		return v, false, fmt.Errorf("%w endPort %d: must not be below port %d", ErrInvalid, end, p.Number)
+		return v, false, fmt.Errorf("%w endPort %d: must not be below port %d", kit.ErrInvalid, end, p.Number)
 	case end != 0:
 		return intstr.FromString(strconv.Itoa(int(p.Number)) + ":" + strconv.Itoa(int(end))), false, nil
 	}
@@ -230,13 +218,4 @@ func portKey(v intstr.IntOrString) string {
 		return fmt.Sprintf("0%05d:%05d", a, b)
 	}
 	return "1" + v.StrVal
-}
-
-// ruleKey is the canonical form of a rule, to deduplicate and order rules.
-func ruleKey(r Rule) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(fmt.Sprintf("calico: marshal rule: %v", err))
-	}
-	return string(b)
 }

@@ -8,12 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/internal/portset"
-
 	"sigs.k8s.io/yaml"
 
 	"github.com/netpolc/netpolc/emitters/calico"
-	enforcercalico "github.com/netpolc/netpolc/enforcer/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
@@ -21,8 +20,9 @@ import (
 // TestSchema validates every object the examples, the shared cases and
 // random policies produce against Calico's validation rules, plus the
 // rules its validator states in code: ports only with TCP, UDP or SCTP;
-// ranges ascending; policy names carrying their tier's prefix; selectors
-// that parse; notNets inside nets of the same family.
+// ranges ascending; policy names carrying their tier's prefix; notNets
+// inside nets of the same family. That the selectors parse is checked by
+// the interpreter's tests (enforcer/calico), with its own parser.
 func TestSchema(t *testing.T) {
 	data, err := os.ReadFile("testdata/schema/projectcalico-v3.yaml")
 	if err != nil {
@@ -32,7 +32,7 @@ func TestSchema(t *testing.T) {
 	if err := yaml.Unmarshal(data, &schemas); err != nil {
 		t.Fatal(err)
 	}
-	check := func(name string, objs *calico.Objects) {
+	check := func(name string, objs *calicoapi.Objects) {
 		for _, tier := range objs.Tiers {
 			for _, e := range crdschema.Validate(&tier, schemas["tier"]) {
 				t.Errorf("%s: tier %s: %s", name, tier.Name, e)
@@ -66,23 +66,15 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-func validatorRules(np *calico.NetworkPolicy) []string {
+func validatorRules(np *calicoapi.NetworkPolicy) []string {
 	var errs []string
 	if !strings.HasPrefix(np.Name, np.Spec.Tier+".") {
 		errs = append(errs, "name lacks the tier prefix")
 	}
-	if _, err := enforcercalico.ParseSelector(np.Spec.Selector); err != nil {
-		errs = append(errs, err.Error())
-	}
 	for _, r := range append(np.Spec.Ingress, np.Spec.Egress...) {
-		for _, e := range []*calico.EntityRule{r.Source, r.Destination} {
+		for _, e := range []*calicoapi.EntityRule{r.Source, r.Destination} {
 			if e == nil {
 				continue
-			}
-			for _, s := range []string{e.Selector, e.NamespaceSelector} {
-				if _, err := enforcercalico.ParseSelector(s); s != "" && err != nil {
-					errs = append(errs, err.Error())
-				}
 			}
 			if len(e.Ports) > 0 && r.Protocol != portset.TCP.String() && r.Protocol != portset.UDP.String() && r.Protocol != portset.SCTP.String() {
 				errs = append(errs, "ports without TCP, UDP or SCTP")

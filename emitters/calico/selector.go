@@ -1,25 +1,17 @@
 package calico
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
-
-// NamespaceNameLabel is the label Calico gives every namespace with its
-// name, for namespaceSelector.
-const NamespaceNameLabel = "projectcalico.org/name"
-
-// All is the selector expression that selects everything.
-const All = "all()"
 
 // Selector renders a label selector as a Calico selector expression:
 // terms joined by " && ", matchLabels first (by key), then expressions;
@@ -34,39 +26,45 @@ func Selector(sel *metav1.LabelSelector) string {
 func NamespaceSelector(sel *metav1.LabelSelector) string {
 	return expression(sel, func(k string) string {
 		if k == inventory.MetadataNameLabel {
-			return NamespaceNameLabel
+			return calicoapi.NamespaceNameLabel
 		}
 		return k
 	})
 }
 
+// expression prints the canonical form of sel (kit.CanonicalSelector), so
+// that equal selectors print equal: the printed string is the key the
+// emitter merges subjects by.
 func expression(sel *metav1.LabelSelector, key func(string) string) string {
 	if sel == nil {
-		return All
+		return calicoapi.All
 	}
+	sel = kit.CanonicalSelector(sel)
 	var terms []string
 	for _, k := range slices.Sorted(maps.Keys(sel.MatchLabels)) {
 		terms = append(terms, fmt.Sprintf("%s == '%s'", key(k), sel.MatchLabels[k]))
 	}
-	reqs := slices.Clone(sel.MatchExpressions)
-	slices.SortFunc(reqs, func(a, b metav1.LabelSelectorRequirement) int {
-		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Operator, b.Operator), slices.Compare(a.Values, b.Values))
-	})
-	for _, r := range reqs {
+	for _, r := range sel.MatchExpressions {
 		terms = append(terms, requirement(key(r.Key), r))
 	}
-	terms = slices.Compact(terms)
+	// A conjunction is a set: a term twice (a matchLabel repeated as an
+	// expression) is printed once, keeping matchLabels first.
+	seen := map[string]bool{}
+	terms = slices.DeleteFunc(terms, func(t string) bool {
+		dup := seen[t]
+		seen[t] = true
+		return dup
+	})
 	if len(terms) == 0 {
-		return All
+		return calicoapi.All
 	}
 	return strings.Join(terms, " && ")
 }
 
-// requirement renders one validated expression.
+// requirement renders one validated expression, its values sorted and
+// distinct.
 func requirement(k string, r metav1.LabelSelectorRequirement) string {
-	values := slices.Clone(r.Values)
-	slices.Sort(values)
-	values = slices.Compact(values)
+	values := r.Values
 	quoted := make([]string, len(values))
 	for i, v := range values {
 		quoted[i] = "'" + v + "'"
@@ -87,21 +85,4 @@ func requirement(k string, r metav1.LabelSelectorRequirement) string {
 		return fmt.Sprintf("has(%s)", k)
 	}
 	return fmt.Sprintf("!has(%s)", k)
-}
-
-// checkSelector validates a label selector the way the API server does.
-// Valid label keys and values never need quoting in a Calico selector.
-func checkSelector(name string, sel *metav1.LabelSelector) error {
-	if sel == nil {
-		return nil
-	}
-	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, field.NewPath(name))
-	if len(errs) == 0 {
-		return nil
-	}
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return fmt.Errorf("%w selector: %s", ErrInvalid, strings.Join(msgs, "; "))
 }

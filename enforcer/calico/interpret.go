@@ -54,14 +54,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	emit "github.com/netpolc/netpolc/emitters/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
 )
 
 // Interpret translates Calico objects into the model's normalised form.
 // Every problem is reported, joined; each error wraps enforcer.ErrInvalid
 // or enforcer.ErrUnsupported.
-func Interpret(objs *emit.Objects) (enforcer.Policies, error) {
+func Interpret(objs *calicoapi.Objects) (enforcer.Policies, error) {
 	if objs == nil || len(objs.NetworkPolicies) == 0 {
 		return enforcer.Policies{}, nil
 	}
@@ -98,7 +98,7 @@ func invalid(format string, args ...any) error {
 }
 
 // checkTier requires every policy in one tier whose end denies.
-func checkTier(objs *emit.Objects) error {
+func checkTier(objs *calicoapi.Objects) error {
 	tier := tierOf(&objs.NetworkPolicies[0])
 	for i := range objs.NetworkPolicies {
 		if t := tierOf(&objs.NetworkPolicies[i]); t != tier {
@@ -112,7 +112,7 @@ func checkTier(objs *emit.Objects) error {
 		if t.Name != tier {
 			continue
 		}
-		if a := t.Spec.DefaultAction; a != "" && a != emit.ActionDeny {
+		if a := t.Spec.DefaultAction; a != "" && a != calicoapi.ActionDeny {
 			return unsupported("tier %q ends with %q: only tiers that end with Deny", tier, a)
 		}
 		return nil
@@ -120,7 +120,7 @@ func checkTier(objs *emit.Objects) error {
 	return invalid("tier %q is not defined", tier)
 }
 
-func tierOf(np *emit.NetworkPolicy) string {
+func tierOf(np *calicoapi.NetworkPolicy) string {
 	if np.Spec.Tier == "" {
 		return "default"
 	}
@@ -129,12 +129,12 @@ func tierOf(np *emit.NetworkPolicy) string {
 
 // comparePolicies is Calico's evaluation order: order (none last), then
 // name.
-func comparePolicies(a, b emit.NetworkPolicy) int {
+func comparePolicies(a, b calicoapi.NetworkPolicy) int {
 	oa, ob := order(a), order(b)
 	return cmp.Or(cmp.Compare(oa, ob), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 }
 
-func order(np emit.NetworkPolicy) float64 {
+func order(np calicoapi.NetworkPolicy) float64 {
 	if np.Spec.Order == nil {
 		return 1e300
 	}
@@ -143,14 +143,14 @@ func order(np emit.NetworkPolicy) float64 {
 
 // policyTypes are the directions a policy applies to, with Calico's
 // defaults when none are given.
-func policyTypes(spec *emit.PolicySpec) [2]bool {
+func policyTypes(spec *calicoapi.PolicySpec) [2]bool {
 	if len(spec.Types) == 0 {
 		return [2]bool{len(spec.Ingress) > 0 || len(spec.Egress) == 0, len(spec.Egress) > 0}
 	}
 	var t [2]bool
 	for _, x := range spec.Types {
-		t[0] = t[0] || x == emit.TypeIngress
-		t[1] = t[1] || x == emit.TypeEgress
+		t[0] = t[0] || x == calicoapi.TypeIngress
+		t[1] = t[1] || x == calicoapi.TypeEgress
 	}
 	return t
 }
@@ -158,9 +158,9 @@ func policyTypes(spec *emit.PolicySpec) [2]bool {
 // translate turns one Calico policy into NetworkPolicies, one per
 // disjunct of its selector. denied records, per direction, the namespaces
 // where a default deny has already been evaluated.
-func translate(p *emit.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.SourcedNetworkPolicy, error) {
+func translate(p *calicoapi.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.SourcedNetworkPolicy, error) {
 	fail := func(field string, err error) error {
-		return fmt.Errorf("%s %s/%s: %s: %w", emit.KindNetworkPolicy, p.Namespace, p.Name, field, err)
+		return fmt.Errorf("%s %s/%s: %s: %w", calicoapi.KindNetworkPolicy, p.Namespace, p.Name, field, err)
 	}
 	if p.Namespace == "" {
 		return nil, fail("metadata.namespace", invalid("a NetworkPolicy needs a namespace"))
@@ -174,7 +174,7 @@ func translate(p *emit.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.
 	}
 	applies := policyTypes(&p.Spec)
 	var rules [2][]networkingv1.NetworkPolicyIngressRule // egress rules reuse the shape
-	for d, list := range [2][]emit.Rule{p.Spec.Ingress, p.Spec.Egress} {
+	for d, list := range [2][]calicoapi.Rule{p.Spec.Ingress, p.Spec.Egress} {
 		if !applies[d] {
 			continue
 		}
@@ -208,35 +208,35 @@ func translate(p *emit.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.
 
 // hasDenyAll reports whether a policy's rules in direction d hold a
 // default deny.
-func hasDenyAll(spec emit.PolicySpec, d int) bool {
+func hasDenyAll(spec calicoapi.PolicySpec, d int) bool {
 	list := spec.Ingress
 	if d == 1 {
 		list = spec.Egress
 	}
-	return slices.ContainsFunc(list, func(r emit.Rule) bool { return r.Action == emit.ActionDeny && matchesAll(r) })
+	return slices.ContainsFunc(list, func(r calicoapi.Rule) bool { return r.Action == calicoapi.ActionDeny && matchesAll(r) })
 }
 
-func matchesAll(r emit.Rule) bool {
+func matchesAll(r calicoapi.Rule) bool {
 	return r.Protocol == "" && isEmpty(r.Source) && isEmpty(r.Destination)
 }
 
-func isEmpty(e *emit.EntityRule) bool {
+func isEmpty(e *calicoapi.EntityRule) bool {
 	return e == nil || (len(e.Nets) == 0 && len(e.NotNets) == 0 && e.Selector == "" && e.NamespaceSelector == "" && len(e.Ports) == 0)
 }
 
 // rule reads one rule of direction d: an allow (nr), or a default deny
 // after which the policy's later rules never match (stop).
-func rule(d int, r emit.Rule) (stop bool, nr *networkingv1.NetworkPolicyIngressRule, err error) {
+func rule(d int, r calicoapi.Rule) (stop bool, nr *networkingv1.NetworkPolicyIngressRule, err error) {
 	switch r.Action {
-	case emit.ActionLog:
+	case calicoapi.ActionLog:
 		return false, nil, nil
-	case emit.ActionDeny:
+	case calicoapi.ActionDeny:
 		if !matchesAll(r) {
 			return false, nil, unsupported("a Deny rule with match criteria: the model's union of allows cannot subtract it")
 		}
 		return true, nil, nil
-	case emit.ActionAllow:
-	case emit.ActionPass:
+	case calicoapi.ActionAllow:
+	case calicoapi.ActionPass:
 		return false, nil, unsupported("Pass")
 	default:
 		return false, nil, invalid("unknown action %q", r.Action)
@@ -267,7 +267,7 @@ func rule(d int, r emit.Rule) (stop bool, nr *networkingv1.NetworkPolicyIngressR
 	return false, &networkingv1.NetworkPolicyIngressRule{From: peers, Ports: ports}, nil
 }
 
-func peerPorts(e *emit.EntityRule) []intstr.IntOrString {
+func peerPorts(e *calicoapi.EntityRule) []intstr.IntOrString {
 	if e == nil {
 		return nil
 	}
@@ -276,7 +276,7 @@ func peerPorts(e *emit.EntityRule) []intstr.IntOrString {
 
 // networkPolicies renders the policy's NetworkPolicies: one per disjunct
 // of its selector, isolating it in the directions the policy applies to.
-func networkPolicies(p *emit.NetworkPolicy, subjects []metav1.LabelSelector, applies [2]bool,
+func networkPolicies(p *calicoapi.NetworkPolicy, subjects []metav1.LabelSelector, applies [2]bool,
 	rules [2][]networkingv1.NetworkPolicyIngressRule) []enforcer.SourcedNetworkPolicy {
 	var out []enforcer.SourcedNetworkPolicy
 	for i, sel := range subjects {
@@ -317,16 +317,16 @@ func checkPodKeys(sels []metav1.LabelSelector) error {
 	return nil
 }
 
-// Interpreter reads a *calico.Objects.
+// Interpreter reads a *calicoapi.Objects.
 type Interpreter struct{}
 
 var _ enforcer.Interpreter = Interpreter{}
 
 // Interpret reads the objects into the model's policies.
 func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
-	objs, ok := objects.(*emit.Objects)
+	objs, ok := objects.(*calicoapi.Objects)
 	if !ok {
-		return nil, fmt.Errorf("calico interpreter: got %T, want *calico.Objects", objects)
+		return nil, fmt.Errorf("calico interpreter: got %T, want *calicoapi.Objects", objects)
 	}
 	ps, err := Interpret(objs)
 	if err != nil {

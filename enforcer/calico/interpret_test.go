@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	emit "github.com/netpolc/netpolc/emitters/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
@@ -25,6 +25,10 @@ func TestParseSelector(t *testing.T) {
 		{"(app == 'a') || (app == 'b' && has(t))", "[app in (a) app in (b),t]"},
 		{"has(t) && (app == 'a' || app == 'b')", "[app in (a),t app in (b),t]"},
 		{"k in {}", "[]"},
+		// A conjunction is a set of requirements: repeats collapse, so
+		// that the emitter's printing round-trips (fuzzer, issue 8).
+		{"has(k)&&has(k)", "[k]"},
+		{"b == 'x' && has(a) && b == 'x'", "[a,b in (x)]"},
 	}
 	for _, tt := range tests {
 		sels, err := ParseSelector(tt.in)
@@ -65,18 +69,18 @@ var inv = inventory.Inventory{
 }
 
 var (
-	tier = emit.Tier{ObjectMeta: metav1.ObjectMeta{Name: "netpolc"}, Spec: emit.TierSpec{DefaultAction: emit.ActionDeny}}
+	tier = calicoapi.Tier{ObjectMeta: metav1.ObjectMeta{Name: "netpolc"}, Spec: calicoapi.TierSpec{DefaultAction: calicoapi.ActionDeny}}
 	ten  = 10.0
 )
 
-func pol(name, selector string, order float64, types []string, ingress, egress []emit.Rule) emit.NetworkPolicy {
-	return emit.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "netpolc." + name},
-		Spec: emit.PolicySpec{Tier: "netpolc", Order: &order, Selector: selector, Types: types, Ingress: ingress, Egress: egress}}
+func pol(name, selector string, order float64, types []string, ingress, egress []calicoapi.Rule) calicoapi.NetworkPolicy {
+	return calicoapi.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "netpolc." + name},
+		Spec: calicoapi.PolicySpec{Tier: "netpolc", Order: &order, Selector: selector, Types: types, Ingress: ingress, Egress: egress}}
 }
 
-func matrix(t *testing.T, pols ...emit.NetworkPolicy) map[string]string {
+func matrix(t *testing.T, pols ...calicoapi.NetworkPolicy) map[string]string {
 	t.Helper()
-	ps, err := Interpret(&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: pols})
+	ps, err := Interpret(&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: pols})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +105,16 @@ func expect(t *testing.T, got, want map[string]string) {
 }
 
 func TestSemantics(t *testing.T) {
-	in := []string{emit.TypeIngress}
+	in := []string{calicoapi.TypeIngress}
 	got := matrix(t,
-		pol("web", "app == 'web'", 100, in, []emit.Rule{
-			{Action: emit.ActionLog},
-			{Action: emit.ActionAllow, Protocol: "TCP", Source: &emit.EntityRule{Nets: []string{"10.0.0.0/8"}, NotNets: []string{"10.1.0.0/16"}},
-				Destination: &emit.EntityRule{Ports: []intstr.IntOrString{intstr.FromInt32(80)}}},
-			{Action: emit.ActionAllow, Protocol: "UDP", Source: &emit.EntityRule{NamespaceSelector: "team == 'x'"},
-				Destination: &emit.EntityRule{Ports: []intstr.IntOrString{intstr.FromString("5000:5010")}}},
-			{Action: emit.ActionDeny},
-			{Action: emit.ActionAllow}, // after a default deny: never matches
+		pol("web", "app == 'web'", 100, in, []calicoapi.Rule{
+			{Action: calicoapi.ActionLog},
+			{Action: calicoapi.ActionAllow, Protocol: "TCP", Source: &calicoapi.EntityRule{Nets: []string{"10.0.0.0/8"}, NotNets: []string{"10.1.0.0/16"}},
+				Destination: &calicoapi.EntityRule{Ports: []intstr.IntOrString{intstr.FromInt32(80)}}},
+			{Action: calicoapi.ActionAllow, Protocol: "UDP", Source: &calicoapi.EntityRule{NamespaceSelector: "team == 'x'"},
+				Destination: &calicoapi.EntityRule{Ports: []intstr.IntOrString{intstr.FromString("5000:5010")}}},
+			{Action: calicoapi.ActionDeny},
+			{Action: calicoapi.ActionAllow}, // after a default deny: never matches
 		}, nil),
 		pol("db", "app == 'db'", 100, in, nil, nil), // selected, no rule: the tier's end denies
 	)
@@ -125,30 +129,30 @@ func TestSemantics(t *testing.T) {
 }
 
 func TestInterpretErrors(t *testing.T) {
-	in := []string{emit.TypeIngress}
-	allowAll := []emit.Rule{{Action: emit.ActionAllow}}
+	in := []string{calicoapi.TypeIngress}
+	allowAll := []calicoapi.Rule{{Action: calicoapi.ActionAllow}}
 	tests := map[string]struct {
-		objs *emit.Objects
+		objs *calicoapi.Objects
 		is   error
 	}{
-		"pass": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
-			pol("a", "all()", 1, in, []emit.Rule{{Action: emit.ActionPass}}, nil)}}, enforcer.ErrUnsupported},
-		"deny with criteria": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
-			pol("a", "all()", 1, in, []emit.Rule{{Action: emit.ActionDeny, Protocol: "TCP"}}, nil)}}, enforcer.ErrUnsupported},
-		"allow after deny": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
-			pol("a", "all()", 1, in, []emit.Rule{{Action: emit.ActionDeny}}, nil),
+		"pass": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionPass}}, nil)}}, enforcer.ErrUnsupported},
+		"deny with criteria": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionDeny, Protocol: "TCP"}}, nil)}}, enforcer.ErrUnsupported},
+		"allow after deny": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionDeny}}, nil),
 			pol("b", "app == 'web'", ten, in, allowAll, nil)}}, enforcer.ErrUnsupported},
-		"pass tier": {&emit.Objects{Tiers: []emit.Tier{{ObjectMeta: metav1.ObjectMeta{Name: "netpolc"},
-			Spec: emit.TierSpec{DefaultAction: emit.ActionPass}}}, NetworkPolicies: []emit.NetworkPolicy{
+		"pass tier": {&calicoapi.Objects{Tiers: []calicoapi.Tier{{ObjectMeta: metav1.ObjectMeta{Name: "netpolc"},
+			Spec: calicoapi.TierSpec{DefaultAction: calicoapi.ActionPass}}}, NetworkPolicies: []calicoapi.NetworkPolicy{
 			pol("a", "all()", 1, in, allowAll, nil)}}, enforcer.ErrUnsupported},
-		"undefined tier": {&emit.Objects{NetworkPolicies: []emit.NetworkPolicy{pol("a", "all()", 1, in, allowAll, nil)}}, enforcer.ErrInvalid},
-		"nets and selector": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
-			pol("a", "all()", 1, in, []emit.Rule{{Action: emit.ActionAllow,
-				Source: &emit.EntityRule{Nets: []string{"10.0.0.0/8"}, Selector: "all()"}}}, nil)}}, enforcer.ErrUnsupported},
-		"ports without protocol": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
-			pol("a", "all()", 1, in, []emit.Rule{{Action: emit.ActionAllow,
-				Destination: &emit.EntityRule{Ports: []intstr.IntOrString{intstr.FromInt32(80)}}}}, nil)}}, enforcer.ErrInvalid},
-		"calico label": {&emit.Objects{Tiers: []emit.Tier{tier}, NetworkPolicies: []emit.NetworkPolicy{
+		"undefined tier": {&calicoapi.Objects{NetworkPolicies: []calicoapi.NetworkPolicy{pol("a", "all()", 1, in, allowAll, nil)}}, enforcer.ErrInvalid},
+		"nets and selector": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionAllow,
+				Source: &calicoapi.EntityRule{Nets: []string{"10.0.0.0/8"}, Selector: "all()"}}}, nil)}}, enforcer.ErrUnsupported},
+		"ports without protocol": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionAllow,
+				Destination: &calicoapi.EntityRule{Ports: []intstr.IntOrString{intstr.FromInt32(80)}}}}, nil)}}, enforcer.ErrInvalid},
+		"calico label": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
 			pol("a", "projectcalico.org/orchestrator == 'k8s'", 1, in, allowAll, nil)}}, enforcer.ErrUnsupported},
 	}
 	for name, tt := range tests {

@@ -11,13 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	emit "github.com/netpolc/netpolc/emitters/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // entityPeers translates a rule's peer side: all is true when it matches
 // everything; otherwise peers lists what it matches (none: nothing).
-func entityPeers(e *emit.EntityRule) (peers []networkingv1.NetworkPolicyPeer, all bool, err error) {
+func entityPeers(e *calicoapi.EntityRule) (peers []networkingv1.NetworkPolicyPeer, all bool, err error) {
 	if e == nil {
 		return nil, true, nil
 	}
@@ -67,7 +67,7 @@ func namespaceKeys(sel metav1.LabelSelector) (metav1.LabelSelector, error) {
 	out := metav1.LabelSelector{}
 	for _, r := range sel.MatchExpressions {
 		switch {
-		case r.Key == emit.NamespaceNameLabel:
+		case r.Key == calicoapi.NamespaceNameLabel:
 			r.Key = inventory.MetadataNameLabel
 		case strings.HasPrefix(r.Key, "projectcalico.org/"):
 			return out, unsupported("namespace selector on Calico's label %q", r.Key)

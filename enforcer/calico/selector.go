@@ -1,6 +1,7 @@
 package calico
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,7 +83,9 @@ func (p *parser) and() ([]metav1.LabelSelector, error) {
 	return out, err
 }
 
-// conjoin is a && b.
+// conjoin is a && b. A conjunction is a set of requirements, so they are
+// kept sorted (by key, operator and values) without repeats: has(k) &&
+// has(k) is has(k), and two spellings of one selector parse equal.
 func conjoin(a, b metav1.LabelSelector) metav1.LabelSelector {
 	var out metav1.LabelSelector
 	for _, s := range []metav1.LabelSelector{a, b} {
@@ -92,7 +95,17 @@ func conjoin(a, b metav1.LabelSelector) metav1.LabelSelector {
 				Key: k, Operator: metav1.LabelSelectorOpIn, Values: []string{v}})
 		}
 	}
+	slices.SortFunc(out.MatchExpressions, compareRequirements)
+	out.MatchExpressions = slices.CompactFunc(out.MatchExpressions, func(x, y metav1.LabelSelectorRequirement) bool {
+		return compareRequirements(x, y) == 0
+	})
 	return out
+}
+
+// compareRequirements orders requirements by key, operator and values
+// (each requirement's values are already sorted and distinct).
+func compareRequirements(x, y metav1.LabelSelectorRequirement) int {
+	return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Operator, y.Operator), slices.Compare(x.Values, y.Values))
 }
 
 func (p *parser) factor() ([]metav1.LabelSelector, error) {

@@ -1,14 +1,17 @@
-package calico
+// Package calicoapi holds the projectcalico.org/v3 types netpolc emits and
+// reads: the subset of Calico's API
+// (github.com/projectcalico/api/pkg/apis/projectcalico/v3) that expresses
+// the IR, as small local structs with the upstream json names, so that
+// netpolc does not pull in the Calico module. The emitter (emitters/calico)
+// writes them and the interpreter (enforcer/calico) reads them; neither
+// imports the other, so the proof checks the emitter against an
+// independent reading.
+package calicoapi
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
-
-// The projectcalico.org/v3 types netpolc emits and reads: the subset of
-// Calico's API (github.com/projectcalico/api/pkg/apis/projectcalico/v3)
-// that expresses the IR, as small local structs with the upstream json
-// names, so that netpolc does not pull in the Calico module.
 
 // APIVersion is the group and version of the Calico objects.
 const APIVersion = "projectcalico.org/v3"
@@ -33,7 +36,15 @@ const (
 	TypeEgress  = "Egress"
 )
 
-// Objects is the output of Build: the netpolc tier and its policies.
+// NamespaceNameLabel is the label Calico gives every namespace with its
+// name, for namespaceSelector.
+const NamespaceNameLabel = "projectcalico.org/name"
+
+// All is the selector expression that selects everything.
+const All = "all()"
+
+// Objects are a set of Calico objects: what the emitter produces (the
+// netpolc tier and its policies) and the interpreter reads.
 type Objects struct {
 	Tiers           []Tier
 	NetworkPolicies []NetworkPolicy
