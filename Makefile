@@ -7,7 +7,8 @@ FUZZ_BRIEF ?= 5s
 
 # Fuzz targets: package:target.
 FUZZ_TARGETS := ./intent:FuzzLoad ./internal/manifests:FuzzParse ./internal/config:FuzzParse \
-	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra
+	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra \
+	./internal/netset:FuzzAlgebra
 
 .PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
 
