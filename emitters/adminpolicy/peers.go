@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -218,7 +220,7 @@ func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []netip.Prefix{cidr}
+	set := netset.Set{netset.PrefixRange(cidr)}
 	for _, s := range b.Except {
 		hole, err := kit.ParsePrefix("except", s)
 		if err != nil {
@@ -227,29 +229,7 @@ func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
 		if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
 			return nil, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 		}
-		out = subtract(out, hole)
+		set = set.Subtract(netset.PrefixRange(hole))
 	}
-	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
-	return out, nil
-}
-
-// subtract removes hole from each prefix, splitting a prefix that holds it
-// into the halves that do not.
-func subtract(ps []netip.Prefix, hole netip.Prefix) []netip.Prefix {
-	var out []netip.Prefix
-	for _, p := range ps {
-		switch {
-		case !p.Overlaps(hole):
-			out = append(out, p)
-		case hole.Bits() <= p.Bits():
-			// The hole covers p entirely.
-		default:
-			bits := p.Bits() + 1
-			hi := p.Addr().AsSlice()
-			hi[p.Bits()/8] |= 0x80 >> (p.Bits() % 8)
-			hiAddr, _ := netip.AddrFromSlice(hi)
-			out = append(out, subtract([]netip.Prefix{netip.PrefixFrom(p.Addr(), bits), netip.PrefixFrom(hiAddr, bits)}, hole)...)
-		}
-	}
-	return out
+	return set.Prefixes(), nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/internal/portset"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -141,16 +143,8 @@ func (c *Cluster) IPsIn(blocks []ir.IPBlock) []PodIP {
 
 // InBlock reports whether ip lies in b's CIDR and in none of its holes.
 func InBlock(ip netip.Addr, b ir.IPBlock) bool {
-	p, err := netip.ParsePrefix(b.CIDR)
-	if err != nil || !p.Contains(ip) {
-		return false
-	}
-	for _, e := range b.Except {
-		if h, err := netip.ParsePrefix(e); err == nil && h.Contains(ip) {
-			return false
-		}
-	}
-	return true
+	set, err := netset.Block(b.CIDR, b.Except)
+	return err == nil && set.Contains(ip)
 }
 
 // PortNumbers lists the (number, protocol) pairs the declared workloads

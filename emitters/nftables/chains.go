@@ -283,7 +283,7 @@ func (b *builder) netSet(bl block) string {
 	name := "net." + hash8(bl.key())
 	s := &nftapi.Set{Name: name, Interval: true, Comment: bl.comment}
 	for _, r := range bl.ranges {
-		s.Elements = append(s.Elements, nftapi.Element{From: r.from, To: r.to})
+		s.Elements = append(s.Elements, nftapi.Element{From: r.First, To: r.Last})
 	}
 	return b.addSet(s)
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -130,36 +132,22 @@ func compilePeer(ns string, p ir.Peer) (peer, []error) {
 	return peer{}, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)}
 }
 
-// addrRange is an inclusive range of addresses of one family.
-type addrRange struct{ from, to netip.Addr }
-
-func (r addrRange) contains(a netip.Addr) bool {
-	return r.from.Compare(a) <= 0 && a.Compare(r.to) <= 0
-}
-
 // block is one ipBlock: its CIDR minus its holes, as sorted disjoint
 // ranges.
 type block struct {
-	ranges  []addrRange
+	ranges  netset.Set
 	comment string
 }
 
 func (b block) key() string {
 	var parts []string
 	for _, r := range b.ranges {
-		parts = append(parts, r.from.String()+"-"+r.to.String())
+		parts = append(parts, r.First.String()+"-"+r.Last.String())
 	}
 	return strings.Join(parts, ",")
 }
 
-func (b block) contains(a netip.Addr) bool {
-	for _, r := range b.ranges {
-		if r.contains(a) {
-			return true
-		}
-	}
-	return false
-}
+func (b block) contains(a netip.Addr) bool { return b.ranges.Contains(a) }
 
 // compileBlock validates an ipBlock as the Kubernetes API does (canonical
 // CIDRs, holes strictly inside) and computes its ranges.
@@ -168,7 +156,7 @@ func compileBlock(b ir.IPBlock) (block, error) {
 	if err != nil {
 		return block{}, err
 	}
-	ranges := []addrRange{{cidr.Addr(), lastAddr(cidr)}}
+	ranges := netset.Set{netset.PrefixRange(cidr)}
 	except := slices.Clone(b.Except)
 	slices.Sort(except)
 	except = slices.Compact(except)
@@ -180,39 +168,11 @@ func compileBlock(b ir.IPBlock) (block, error) {
 		if hole.Addr().Is4() != cidr.Addr().Is4() || hole.Bits() <= cidr.Bits() || !cidr.Contains(hole.Addr()) {
 			return block{}, fmt.Errorf("%w except %q: must lie strictly inside cidr %q", kit.ErrInvalid, s, b.CIDR)
 		}
-		ranges = subtract(ranges, addrRange{hole.Addr(), lastAddr(hole)})
+		ranges = ranges.Subtract(netset.PrefixRange(hole))
 	}
 	comment := b.CIDR
 	if len(except) > 0 {
 		comment += " except " + strings.Join(except, ", ")
 	}
 	return block{ranges: ranges, comment: comment}, nil
-}
-
-// subtract removes hole from sorted disjoint ranges.
-func subtract(rs []addrRange, hole addrRange) []addrRange {
-	var out []addrRange
-	for _, r := range rs {
-		if r.to.Compare(hole.from) < 0 || hole.to.Compare(r.from) < 0 {
-			out = append(out, r)
-			continue
-		}
-		if r.from.Compare(hole.from) < 0 {
-			out = append(out, addrRange{r.from, hole.from.Prev()})
-		}
-		if hole.to.Compare(r.to) < 0 {
-			out = append(out, addrRange{hole.to.Next(), r.to})
-		}
-	}
-	return out
-}
-
-// lastAddr is the highest address of a masked prefix.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
@@ -176,46 +178,9 @@ func (pp *parsedPolicy) ingressPeer(p networkingv1.NetworkPolicyPeer) v1alpha2.C
 // prefixes returns cidr minus the holes as the fewest prefixes, ascending.
 // Unparseable input gives none (parse validated it).
 func prefixes(cidr string, except []string) []netip.Prefix {
-	p, err := netip.ParsePrefix(cidr)
+	set, err := netset.Block(cidr, except)
 	if err != nil {
 		return nil
 	}
-	out := []netip.Prefix{p.Masked()}
-	for _, e := range except {
-		h, err := netip.ParsePrefix(e)
-		if err != nil {
-			continue
-		}
-		out = subtract(out, h.Masked())
-	}
-	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
-	return out
-}
-
-// subtract removes hole from each prefix, splitting a prefix that holds it
-// into the halves that do not.
-func subtract(ps []netip.Prefix, hole netip.Prefix) []netip.Prefix {
-	var out []netip.Prefix
-	for _, p := range ps {
-		switch {
-		case !p.Overlaps(hole):
-			out = append(out, p)
-		case hole.Bits() <= p.Bits():
-			// The hole covers p entirely.
-		default:
-			lo, hi := halves(p)
-			out = append(out, subtract([]netip.Prefix{lo, hi}, hole)...)
-		}
-	}
-	return out
-}
-
-// halves splits a prefix into its two sub-prefixes one bit longer.
-func halves(p netip.Prefix) (netip.Prefix, netip.Prefix) {
-	bits := p.Bits() + 1
-	lo := netip.PrefixFrom(p.Addr(), bits)
-	b := p.Addr().AsSlice()
-	b[p.Bits()/8] |= 0x80 >> (p.Bits() % 8)
-	hiAddr, _ := netip.AddrFromSlice(b)
-	return lo, netip.PrefixFrom(hiAddr, bits)
+	return set.Prefixes()
 }

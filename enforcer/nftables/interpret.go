@@ -37,6 +37,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -88,7 +90,7 @@ func (in *interp) worker() *worker {
 // it into.
 type external struct {
 	name   string
-	pieces []span
+	pieces []netset.Range
 }
 
 // Option configures Interpret.
@@ -202,8 +204,8 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 		}
 		if !s.interval {
 			for _, sp := range s.spans {
-				if !podIP[sp.lo] {
-					return nil, fmt.Errorf("%w: set %s holds %s, which is no pod's IP (only interval sets hold networks)", ErrInvalid, s.name, sp.lo)
+				if !podIP[sp.First] {
+					return nil, fmt.Errorf("%w: set %s holds %s, which is no pod's IP (only interval sets hold networks)", ErrInvalid, s.name, sp.First)
 				}
 			}
 		}
@@ -230,7 +232,7 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 	own := externalPeers(all)
 	if o.peers == nil {
 		for _, sp := range own {
-			in.peers = append(in.peers, external{name: sp.String(), pieces: []span{sp}})
+			in.peers = append(in.peers, external{name: sp.String(), pieces: []netset.Range{sp}})
 		}
 		return in, nil
 	}
@@ -245,35 +247,32 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 }
 
 // parsePeer reads an external peer name, "ip:FIRST-LAST".
-func parsePeer(name string) (span, error) {
-	rest, ok := strings.CutPrefix(name, "ip:")
-	first, last, ok2 := strings.Cut(rest, "-")
-	lo, err1 := netip.ParseAddr(first)
-	hi, err2 := netip.ParseAddr(last)
-	if !ok || !ok2 || err1 != nil || err2 != nil || lo.Is4() != hi.Is4() || hi.Less(lo) {
-		return span{}, fmt.Errorf("bad external peer name %q (want ip:FIRST-LAST)", name)
+func parsePeer(name string) (netset.Range, error) {
+	r, ok := netset.ParseName(name)
+	if !ok {
+		return netset.Range{}, fmt.Errorf("bad external peer name %q (want ip:FIRST-LAST)", name)
 	}
-	return span{lo.Unmap(), hi.Unmap()}, nil
+	return netset.Range{First: r.First.Unmap(), Last: r.Last.Unmap()}, nil
 }
 
 // cut splits sp at the boundaries of the ruleset's own external peers.
-func cut(sp span, own []span) []span {
-	var out []span
+func cut(sp netset.Range, own []netset.Range) []netset.Range {
+	var out []netset.Range
 	for _, o := range own {
-		if o.lo.Is4() != sp.lo.Is4() || o.hi.Less(sp.lo) || sp.hi.Less(o.lo) {
+		if o.First.Is4() != sp.First.Is4() || o.Last.Less(sp.First) || sp.Last.Less(o.First) {
 			continue
 		}
-		lo, hi := o.lo, o.hi
-		if lo.Less(sp.lo) {
-			lo = sp.lo
+		lo, hi := o.First, o.Last
+		if lo.Less(sp.First) {
+			lo = sp.First
 		}
-		if sp.hi.Less(hi) {
-			hi = sp.hi
+		if sp.Last.Less(hi) {
+			hi = sp.Last
 		}
-		out = append(out, span{lo, hi})
+		out = append(out, netset.Range{First: lo, Last: hi})
 	}
 	if len(out) == 0 {
-		out = []span{sp} // no network of this family: uniform
+		out = []netset.Range{sp} // no network of this family: uniform
 	}
 	return out
 }
@@ -372,7 +371,7 @@ type node struct {
 // family (virtual).
 type addr struct {
 	ip      netip.Addr
-	peer    *span
+	peer    *netset.Range
 	virtual int // endpoint index, when neither ip nor peer is set
 }
 
@@ -430,10 +429,10 @@ func (in *worker) pair(src, dst node) (portset.Set, error) {
 
 // epAddrs are an endpoint's IPs of the peer's family, or its virtual
 // address when it has none.
-func (in *interp) epAddrs(ep int, p *span) []addr {
+func (in *interp) epAddrs(ep int, p *netset.Range) []addr {
 	var out []addr
 	for _, ip := range in.ips[ep] {
-		if ip.Is4() == p.lo.Is4() {
+		if ip.Is4() == p.First.Is4() {
 			out = append(out, addr{ip: ip})
 		}
 	}

@@ -5,19 +5,16 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 )
-
-// span is an inclusive range of addresses of one family.
-type span struct{ lo, hi netip.Addr }
-
-func (s span) String() string { return "ip:" + s.lo.String() + "-" + s.hi.String() }
 
 // addrSet is a Set's elements as sorted, merged spans.
 type addrSet struct {
 	name     string
 	interval bool
-	spans    []span
+	spans    netset.Set
 }
 
 // newAddrSet normalises a set's elements.
@@ -31,48 +28,23 @@ func newAddrSet(s *nftapi.Set) (*addrSet, error) {
 		if !s.Interval && lo != hi {
 			return nil, fmt.Errorf("%w: set %s: range %s-%s in a set without the interval flag", ErrInvalid, s.Name, lo, hi)
 		}
-		out.spans = append(out.spans, span{lo, hi})
+		out.spans = out.spans.Union(netset.Range{First: lo, Last: hi})
 	}
-	slices.SortFunc(out.spans, func(a, b span) int { return a.lo.Compare(b.lo) })
-	merged := out.spans[:0]
-	for _, sp := range out.spans {
-		if n := len(merged); n > 0 && adjacentOrOverlapping(merged[n-1], sp) {
-			if merged[n-1].hi.Less(sp.hi) {
-				merged[n-1].hi = sp.hi
-			}
-			continue
-		}
-		merged = append(merged, sp)
-	}
-	out.spans = merged
+	out.spans = out.spans.Merge()
 	return out, nil
 }
 
-func adjacentOrOverlapping(a, b span) bool {
-	if a.lo.Is4() != b.lo.Is4() {
-		return false
-	}
-	next := a.hi.Next()
-	return b.lo.Compare(a.hi) <= 0 || (next.IsValid() && next == b.lo)
-}
-
 // contains reports whether a is in the set.
-func (s *addrSet) contains(a netip.Addr) bool {
-	i, found := slices.BinarySearchFunc(s.spans, a, func(sp span, t netip.Addr) int { return sp.lo.Compare(t) })
-	if found {
-		return true
-	}
-	return i > 0 && s.spans[i-1].lo.Is4() == a.Is4() && a.Compare(s.spans[i-1].hi) <= 0
-}
+func (s *addrSet) contains(a netip.Addr) bool { return s.spans.Contains(a) }
 
 // covers tells whether the set holds all of r (1), none of it (0), or
 // part of it (-1).
-func (s *addrSet) covers(r span) int {
+func (s *addrSet) covers(r netset.Range) int {
 	for _, sp := range s.spans {
-		if sp.lo.Is4() != r.lo.Is4() || sp.hi.Less(r.lo) || r.hi.Less(sp.lo) {
+		if sp.First.Is4() != r.First.Is4() || sp.Last.Less(r.First) || r.Last.Less(sp.First) {
 			continue
 		}
-		if sp.lo.Compare(r.lo) <= 0 && r.hi.Compare(sp.hi) <= 0 {
+		if sp.First.Compare(r.First) <= 0 && r.Last.Compare(sp.Last) <= 0 {
 			return 1
 		}
 		return -1
@@ -94,7 +66,7 @@ var (
 // interval set holds IPv6 networks. Interval sets are the ruleset's
 // networks (the ipBlocks), so this is the split the NetworkPolicy model
 // derives from the same blocks.
-func externalPeers(sets []*addrSet) []span {
+func externalPeers(sets []*addrSet) []netset.Range {
 	starts := []netip.Addr{v4First}
 	var nets []*addrSet
 	for _, s := range sets {
@@ -103,18 +75,18 @@ func externalPeers(sets []*addrSet) []span {
 		}
 		nets = append(nets, s)
 		for _, sp := range s.spans {
-			starts = append(starts, sp.lo)
-			if next := sp.hi.Next(); next.IsValid() && next.Is4() == sp.hi.Is4() {
+			starts = append(starts, sp.First)
+			if next := sp.Last.Next(); next.IsValid() && next.Is4() == sp.Last.Is4() {
 				starts = append(starts, next)
 			}
-			if sp.lo.Is6() {
+			if sp.First.Is6() {
 				starts = append(starts, v6First)
 			}
 		}
 	}
 	slices.SortFunc(starts, netip.Addr.Compare)
 	starts = slices.Compact(starts)
-	var out []span
+	var out []netset.Range
 	prevKey := ""
 	for i, lo := range starts {
 		hi := v4Last
@@ -126,14 +98,14 @@ func externalPeers(sets []*addrSet) []span {
 		}
 		key := ""
 		for _, s := range nets {
-			key += string(rune('0' + s.covers(span{lo, hi})))
+			key += string(rune('0' + s.covers(netset.Range{First: lo, Last: hi})))
 		}
-		if n := len(out); n > 0 && key == prevKey && out[n-1].hi.Next() == lo {
-			out[n-1].hi = hi
+		if n := len(out); n > 0 && key == prevKey && out[n-1].Last.Next() == lo {
+			out[n-1].Last = hi
 			continue
 		}
 		prevKey = key
-		out = append(out, span{lo, hi})
+		out = append(out, netset.Range{First: lo, Last: hi})
 	}
 	return out
 }

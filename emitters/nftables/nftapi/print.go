@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/netset"
+
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -259,23 +261,10 @@ func element(from, to netip.Addr) string {
 
 // asPrefix reports whether from..to is exactly one prefix.
 func asPrefix(from, to netip.Addr) (netip.Prefix, bool) {
-	for bits := 0; bits <= from.BitLen(); bits++ {
-		p := netip.PrefixFrom(from, bits).Masked()
-		if p.Addr() == from && lastAddr(p) == to {
-			return p, true
-		}
+	if ps := (netset.Range{First: from, Last: to}).Prefixes(); len(ps) == 1 {
+		return ps[0], true
 	}
 	return netip.Prefix{}, false
-}
-
-// lastAddr is the highest address of a masked prefix.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }
 
 func priority(n int) string {
