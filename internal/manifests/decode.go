@@ -14,7 +14,7 @@ import (
 // builder collects the objects of one run and the problems found.
 type builder struct {
 	set       Set
-	errs      []*Error
+	errs      diag.List
 	workloads []*workload
 	// seen maps "Kind namespace/name" to where it was first defined.
 	seen map[string]diag.Pos
@@ -30,10 +30,7 @@ func (b *builder) run(files []File) (*Set, error) {
 		b.addFile(f.Name, f.Data)
 	}
 	b.finish()
-	if err := joinErrors(b.errs); err != nil {
-		return nil, err
-	}
-	return &b.set, nil
+	return result(&b.set, b.errs)
 }
 
 func (b *builder) addFile(name string, data []byte) {
@@ -43,11 +40,8 @@ func (b *builder) addFile(name string, data []byte) {
 			b.addNode(name, d, "", "", 0)
 		}
 		if msg != "" {
-			b.errs = append(b.errs, &Error{
-				Source: diag.Pos{File: name, Line: line},
-				Msg:    msg + " (check the indentation and quoting on this line or the one before)",
-				Err:    ErrSyntax,
-			})
+			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
+				"check the indentation and quoting on this line or the one before", "%s", msg))
 		}
 	}
 }
@@ -120,12 +114,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	// any check of the fields below.
 	w, ne := toJSON(o.Node)
 	if ne != nil {
-		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "%s", ne.Msg)
+		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "", "%s", ne.Msg)
 		return
 	}
 	o.JSON = w
 	if o.Name == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "metadata.name is missing; every object needs a name")
+		b.fail(o.source(), o.label(), ErrInvalid, "every object needs a name", "metadata.name is missing")
 		return
 	}
 	if info.namespaced && o.Namespace == "" {
@@ -142,12 +136,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 
 func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 	if depth > 8 {
-		b.fail(o.source(), o.label(), ErrInvalid, "lists nest too deeply")
+		b.fail(o.source(), o.label(), ErrInvalid, "", "lists nest too deeply")
 		return
 	}
 	if items.Kind != yaml.SequenceNode {
 		if !isNull(items) {
-			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "items must be a list of objects")
+			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "", "items must be a list of objects")
 		}
 		return
 	}
@@ -164,7 +158,7 @@ func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 // its kind. A kind of another API group is someone else's kind: skipped.
 func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 	if o.APIVersion == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "apiVersion is missing; add apiVersion: %s", info.versions[0])
+		b.fail(o.source(), o.label(), ErrInvalid, "add apiVersion: "+info.versions[0], "apiVersion is missing")
 		return false
 	}
 	group, _, _ := strings.Cut(o.APIVersion, "/")
@@ -177,7 +171,7 @@ func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 		}
 	}
 	if info.exactVersion && group == groupOf(info.versions[0]) {
-		b.fail(o.source(), o.label(), ErrInvalid, "netpolc reads %s only as %s, not %s",
+		b.fail(o.source(), o.label(), ErrInvalid, "", "netpolc reads %s only as %s, not %s",
 			o.Kind, info.versions[0], o.APIVersion)
 		return false
 	}
@@ -197,7 +191,7 @@ func groupOf(apiVersion string) string {
 func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
 	if first, dup := b.seen[key]; dup {
-		b.fail(o.source(), key, ErrDuplicate, "defined twice, first at %s; remove one of them", first)
+		b.fail(o.source(), key, ErrDuplicate, "remove one of them", "defined twice, first at %s", first)
 		return false
 	}
 	b.seen[key] = o.source()
@@ -210,8 +204,8 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 	w := o.JSON
 	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
 	if err != nil {
-		n, msg := locateDecodeError(w, o.Node, err)
-		b.fail(sourceOf(o.File, n), o.label(), ErrInvalid, "%s", msg)
+		n, field, msg := locateDecodeError(w, o.Node, err)
+		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), ErrInvalid, "", "%s", msg)
 		return false
 	}
 	for _, s := range strict {
@@ -225,7 +219,8 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 			src = sourceOf(o.File, hits[0].Key)
 		}
 		if unknownIsError {
-			b.fail(src, o.label(), ErrInvalid, "unknown field %q; check its spelling and indentation", path)
+			parent, name := splitField(path)
+			b.fail(src, objectPath(o.label(), parent), ErrInvalid, "check its spelling and indentation", "unknown field %q", name)
 		} else {
 			b.note(src, "ignored unknown field %q of %s", path, o.label())
 		}
@@ -234,16 +229,14 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 }
 
 // locateDecodeError finds the node a JSON decode error is about, and
-// rewords the error for a YAML author.
-func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string) {
+// rewords the error for a YAML author: the node, the field path and what
+// is wrong with it.
+func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string, string) {
 	var te *jsonTypeError
 	if !errors.As(err, &te) {
-		return root, strings.TrimPrefix(err.Error(), "json: ")
+		return root, "", strings.TrimPrefix(err.Error(), "json: ")
 	}
-	msg := fmt.Sprintf("%s: want %s, found %s", te.Field, te.Type, te.Value)
-	if te.Field == "" {
-		msg = fmt.Sprintf("want %s, found %s", te.Type, te.Value)
-	}
+	msg := fmt.Sprintf("want %s, found %s", te.Type, te.Value)
 	// The path has no list indices and stops at maps, so pick among the
 	// nodes at it by kind of value and by offset; failing that, the node
 	// at the offset (which a custom decoder may have made relative).
@@ -267,7 +260,7 @@ func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, s
 	default:
 		best = root
 	}
-	return best, msg
+	return best, te.Field, msg
 }
 
 // matchesJSONKind tells whether n renders as the JSON value described by
@@ -291,8 +284,18 @@ func matchesJSONKind(n *yaml.Node, value string) bool {
 	return want == "string"
 }
 
-func (b *builder) fail(src diag.Pos, object string, kind error, format string, args ...any) {
-	b.errs = append(b.errs, &Error{Source: src, Object: object, Msg: fmt.Sprintf(format, args...), Err: kind})
+// fail records a problem at src; path names the object and field.
+func (b *builder) fail(src diag.Pos, path string, cause error, hint, format string, args ...any) {
+	b.errs = append(b.errs, problem(src, path, cause, hint, format, args...))
+}
+
+// splitField cuts a field path before its last field name:
+// "spec.ingress[1].form" is "spec.ingress[1]" and "form".
+func splitField(path string) (parent, name string) {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i], path[i+1:]
+	}
+	return "", path
 }
 
 func (b *builder) note(src diag.Pos, format string, args ...any) {

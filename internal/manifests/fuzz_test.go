@@ -1,15 +1,16 @@
 package manifests
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // FuzzParse checks that no input makes Parse panic and that every error
-// it returns is an *Error naming the file.
+// it returns is a diagnostic naming the file.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*/*.*")
 	for _, s := range seeds {
@@ -28,10 +29,13 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		for _, e := range unjoin(err) {
-			var pe *Error
-			if !errors.As(e, &pe) || pe.Source.File != name || !strings.HasPrefix(e.Error(), name+":") {
-				t.Fatalf("error %q (%T) does not name %s", e, e, name)
+		list, ok := err.(diag.List)
+		if !ok {
+			t.Fatalf("error %q is %T, not a diag.List", err, err)
+		}
+		for _, d := range list {
+			if d.Pos.File != name || !strings.HasPrefix(d.Error(), name+":") || !isCause(d.Err) {
+				t.Fatalf("error %q (cause %v) does not name %s", d, d.Err, name)
 			}
 		}
 	})

@@ -106,7 +106,7 @@ func (b *builder) podIPs(o *object, st *corev1.PodStatus) []netip.Addr {
 			if hits := lookupPath(o.Node, path); len(hits) > 0 {
 				src = sourceOf(o.File, hits[0].Value)
 			}
-			b.fail(src, o.label(), ErrInvalid, "%s: %q is not an IP address", path, s)
+			b.fail(src, objectPath(o.label(), path), ErrInvalid, "", "%q is not an IP address", s)
 			return
 		}
 		ips = append(ips, ip.Unmap())

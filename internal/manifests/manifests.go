@@ -6,8 +6,10 @@
 // CronJob, ReplicationController) become endpoints; Namespace objects give
 // namespace labels; NetworkPolicy and the policy.networking.k8s.io kinds are
 // kept as typed objects. Every other kind is skipped with a note. Problems
-// are collected over the whole run and returned together as *Error values
-// that name file:line.
+// are collected over the whole run and returned together, sorted, as a
+// diag.List of *diag.Diagnostic values that name file:line:col, the object
+// and field, and what to do; each one's Err is ErrRead, ErrSyntax,
+// ErrInvalid or ErrDuplicate.
 package manifests
 
 import (
@@ -83,10 +85,10 @@ type File struct {
 // Load reads the manifests at paths. A path is a file (read whatever its
 // extension) or a directory, walked recursively for .yaml, .yml and .json
 // files; hidden files and directories are skipped. All problems of the
-// run are returned together; on error the Set is nil.
+// run are returned together as a diag.List; on error the Set is nil.
 func Load(paths ...string) (*Set, error) {
 	var files []File
-	var errs []*Error
+	var errs diag.List
 	seen := map[string]bool{}
 	for _, p := range paths {
 		names, err := expand(p)
@@ -111,8 +113,8 @@ func Load(paths ...string) (*Set, error) {
 	return b.run(files)
 }
 
-func readError(path string, err error) *Error {
-	return &Error{Source: diag.Pos{File: path}, Msg: err.Error(), Err: ErrRead}
+func readError(path string, err error) *diag.Diagnostic {
+	return problem(diag.Pos{File: path}, "", ErrRead, "", "%s", err.Error())
 }
 
 // expand lists the manifest files of path, sorted.

@@ -119,27 +119,32 @@ func TestErrorsGolden(t *testing.T) {
 	}
 }
 
-// checkErrors asserts err joins *Error values that each name file and a
-// line.
+// checkErrors asserts err is a diag.List of diagnostics that each name
+// file and a line, with one of the package's causes.
 func checkErrors(t *testing.T, file string, err error) {
 	t.Helper()
-	for _, e := range unjoin(err) {
-		var pe *Error
-		if !errors.As(e, &pe) {
-			t.Errorf("%v is %T, not *Error", e, e)
-			continue
+	list, ok := err.(diag.List)
+	if !ok {
+		t.Fatalf("%v is %T, not a diag.List", err, err)
+	}
+	for _, d := range list {
+		if d.Pos.File != file || d.Pos.Line < 1 || !strings.HasPrefix(d.Error(), file+":") {
+			t.Errorf("%q does not name %s and a line", d, file)
 		}
-		if pe.Source.File != file || !strings.HasPrefix(pe.Error(), file+":") {
-			t.Errorf("%q does not name %s", pe, file)
+		if !isCause(d.Err) {
+			t.Errorf("%q has cause %v, not one of the package's", d, d.Err)
 		}
 	}
 }
 
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+// isCause tells whether err is one of the causes the package reports.
+func isCause(err error) bool {
+	for _, c := range []error{ErrRead, ErrSyntax, ErrInvalid, ErrDuplicate} {
+		if errors.Is(err, c) {
+			return true
+		}
 	}
-	return []error{err}
+	return false
 }
 
 func TestErrorKinds(t *testing.T) {
@@ -179,7 +184,7 @@ func TestLoadMissing(t *testing.T) {
 func TestDuplicateAcrossFiles(t *testing.T) {
 	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
 	_, err := ParseFiles(File{"one.yaml", ns}, File{"two.yaml", append([]byte("\n"), ns...)})
-	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1; remove one of them"
+	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1\n    hint: remove one of them"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %s", err, want)
 	}
