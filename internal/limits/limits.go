@@ -94,7 +94,12 @@ func (l *Limit) Hint(need int64) string {
 	if need > 0 {
 		v = strconv.FormatInt(need, 10)
 	}
-	return fmt.Sprintf("if the input is meant to be this large, raise the limit: %s=%s=%s", Env, l.Name, v)
+	now := "none"
+	if cur, err := l.Value(); err == nil && cur != None {
+		now = strconv.FormatInt(cur, 10)
+	}
+	return fmt.Sprintf("if the input is meant to be this large, raise the limit for the run: %s=%s=%s (%s; now %s)",
+		Env, l.Name, v, l.Help, now)
 }
 
 // parse reads a NETPOLC_LIMITS value.

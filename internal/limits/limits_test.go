@@ -45,10 +45,12 @@ func TestValue(t *testing.T) {
 }
 
 func TestHint(t *testing.T) {
-	if got, want := testBytes.Hint(5000), "NETPOLC_LIMITS=test-bytes=5000"; !strings.HasSuffix(got, want) {
+	t.Setenv(Env, "")
+	if got, want := testBytes.Hint(5000), "NETPOLC_LIMITS=test-bytes=5000 (bytes of test input; now 100)"; !strings.HasSuffix(got, want) {
 		t.Errorf("hint %q does not end in %q", got, want)
 	}
-	if got := testBytes.Hint(0); !strings.HasSuffix(got, "test-bytes=N") {
-		t.Errorf("hint %q does not end in test-bytes=N", got)
+	t.Setenv(Env, "test-bytes=none")
+	if got, want := testBytes.Hint(0), "test-bytes=N (bytes of test input; now none)"; !strings.HasSuffix(got, want) {
+		t.Errorf("hint %q does not end in %q", got, want)
 	}
 }

@@ -16,6 +16,8 @@ type builder struct {
 	set       Set
 	errs      diag.List
 	workloads []*workload
+	x         *expander
+	size      int64 // bytes of input
 	// seen maps "Kind namespace/name" to where it was first defined.
 	seen map[string]diag.Pos
 }
@@ -27,23 +29,45 @@ func newBuilder() *builder {
 // run reads files and resolves what they define into a Set.
 func (b *builder) run(files []File) (*Set, error) {
 	for _, f := range files {
-		b.addFile(f.Name, f.Data)
+		b.size += int64(len(f.Data))
+	}
+	perByte, err := expansionLimit.Value()
+	if err != nil {
+		return result(nil, append(b.errs, diag.Collect(err)...))
+	}
+	b.x = newExpander(b.size, perByte)
+	for _, f := range files {
+		if !b.addFile(f.Name, f.Data) {
+			return result(nil, b.errs)
+		}
 	}
 	b.finish()
 	return result(&b.set, b.errs)
 }
 
-func (b *builder) addFile(name string, data []byte) {
+// addFile reads the documents of one file. When the expansion budget runs
+// out, what the document did is forgotten (the problems of the thousands
+// of copies of an object are noise) for the one problem of the budget,
+// and addFile returns false: the run stops.
+func (b *builder) addFile(name string, data []byte) bool {
 	for _, c := range splitDocuments(data) {
 		docs, line, msg := parseChunk(c)
 		for _, d := range docs {
+			errs, notes := len(b.errs), len(b.set.Notes)
+			b.x.newDocument()
 			b.addNode(name, d, "", "", 0)
+			if b.x.spent != nil {
+				b.errs = append(b.errs[:errs], b.x.spentError(name, b.size))
+				b.set.Notes = b.set.Notes[:notes]
+				return false
+			}
 		}
 		if msg != "" {
 			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
 				"check the indentation and quoting on this line or the one before", "%s", msg))
 		}
 	}
+	return true
 }
 
 // object is one Kubernetes object being decoded.
@@ -70,6 +94,20 @@ func (o *object) label() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
+// readHeader reads o's apiVersion, kind, name and namespace.
+func (b *builder) readHeader(o *object) {
+	if v, _ := b.x.stringField(o.Node, "apiVersion"); v != "" {
+		o.APIVersion = v
+	}
+	if v, _ := b.x.stringField(o.Node, "kind"); v != "" {
+		o.Kind = v
+	}
+	if md := b.x.lookupPath(o.Node, "metadata"); len(md) == 1 {
+		o.Name, _ = b.x.stringField(md[0].Value, "name")
+		o.Namespace, _ = b.x.stringField(md[0].Value, "namespace")
+	}
+}
+
 func sourceOf(file string, n *yaml.Node) diag.Pos {
 	return diag.Pos{File: file, Line: n.Line, Col: n.Column}
 }
@@ -78,27 +116,22 @@ func sourceOf(file string, n *yaml.Node) diag.Pos {
 // inherit apiVersion and kind from a typed list (PodList) when they omit
 // them.
 func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, depth int) {
+	if b.x.spent != nil || !b.x.charge(n, 1) {
+		return
+	}
+	defer b.x.enter(n)()
 	n = resolve(n)
 	o := &object{File: file, Node: n, APIVersion: apiVersion, Kind: kind}
 	if n.Kind != yaml.MappingNode {
 		b.note(o.source(), "skipped a document that is not a mapping (not a Kubernetes object)")
 		return
 	}
-	if v, _ := stringField(n, "apiVersion"); v != "" {
-		o.APIVersion = v
-	}
-	if v, _ := stringField(n, "kind"); v != "" {
-		o.Kind = v
-	}
-	if md := lookupPath(n, "metadata"); len(md) == 1 {
-		o.Name, _ = stringField(md[0].Value, "name")
-		o.Namespace, _ = stringField(md[0].Value, "namespace")
-	}
+	b.readHeader(o)
 	if o.Kind == "" {
 		b.note(o.source(), "skipped a document without kind (not a Kubernetes object)")
 		return
 	}
-	if items := lookupPath(n, "items"); strings.HasSuffix(o.Kind, "List") && len(items) == 1 {
+	if items := b.x.lookupPath(n, "items"); strings.HasSuffix(o.Kind, "List") && len(items) == 1 {
 		b.addList(o, items[0].Value, depth)
 		return
 	}
@@ -112,7 +145,10 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	}
 	// Convert first: a duplicate key or a bad alias explains more than
 	// any check of the fields below.
-	w, ne := toJSON(o.Node)
+	w, ne := b.x.toJSON(o.Node)
+	if ne == errSpent {
+		return
+	}
 	if ne != nil {
 		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "", "%s", ne.Msg)
 		return
@@ -215,7 +251,7 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 			path = fe.FieldPath()
 		}
 		src := o.source()
-		if hits := lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
+		if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
 			src = sourceOf(o.File, hits[0].Key)
 		}
 		if unknownIsError {
@@ -240,7 +276,7 @@ func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, s
 	// The path has no list indices and stops at maps, so pick among the
 	// nodes at it by kind of value and by offset; failing that, the node
 	// at the offset (which a custom decoder may have made relative).
-	hits := lookupPath(root, te.Field)
+	hits := w.x.lookupPath(root, te.Field)
 	var best *yaml.Node
 	for _, h := range hits {
 		if !matchesJSONKind(h.Value, te.Value) {

@@ -19,6 +19,9 @@ var (
 	ErrInvalid = errors.New("invalid object")
 	// ErrDuplicate is an object, or an endpoint name, defined twice.
 	ErrDuplicate = errors.New("duplicate object")
+	// ErrLimit is input larger than a bound of internal/limits: too many
+	// bytes, documents or objects, or aliases that expand too far.
+	ErrLimit = errors.New("input too large")
 )
 
 // problem is the diagnostic of one problem at pos. Path names the object

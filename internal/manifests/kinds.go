@@ -103,7 +103,7 @@ func (b *builder) podIPs(o *object, st *corev1.PodStatus) []netip.Addr {
 		ip, err := netip.ParseAddr(s)
 		if err != nil {
 			src := o.source()
-			if hits := lookupPath(o.Node, path); len(hits) > 0 {
+			if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 {
 				src = sourceOf(o.File, hits[0].Value)
 			}
 			b.fail(src, objectPath(o.label(), path), ErrInvalid, "", "%q is not an IP address", s)

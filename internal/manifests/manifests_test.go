@@ -139,7 +139,7 @@ func checkErrors(t *testing.T, file string, err error) {
 
 // isCause tells whether err is one of the causes the package reports.
 func isCause(err error) bool {
-	for _, c := range []error{ErrRead, ErrSyntax, ErrInvalid, ErrDuplicate} {
+	for _, c := range []error{ErrRead, ErrSyntax, ErrInvalid, ErrDuplicate, ErrLimit} {
 		if errors.Is(err, c) {
 			return true
 		}

@@ -94,10 +94,6 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// maxJSONNodes bounds the nodes one object may expand to through aliases,
-// so that a "billion laughs" document fails instead of eating the memory.
-const maxJSONNodes = 1 << 18
-
 // nodeError is a problem at one YAML node.
 type nodeError struct {
 	Node *yaml.Node
@@ -109,10 +105,10 @@ func (e *nodeError) Error() string { return e.Msg }
 // jsonWriter renders a YAML node tree as JSON, remembering where in the
 // JSON each node starts so decode errors can be traced back to a line.
 type jsonWriter struct {
+	x      *expander
 	buf    bytes.Buffer
 	starts map[*yaml.Node]int
-	offs   []nodeOffset // in increasing Off order
-	count  int
+	offs   []nodeOffset        // in increasing Off order
 	active map[*yaml.Node]bool // aliases being expanded, to stop cycles
 }
 
@@ -122,9 +118,10 @@ type nodeOffset struct {
 }
 
 // toJSON converts n to JSON. Mapping keys become strings, merge keys
-// ("<<") are applied, aliases expanded, duplicate keys rejected.
-func toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
-	w := &jsonWriter{starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+// ("<<") are applied, aliases expanded, duplicate keys rejected; every
+// node written is charged to x's budget.
+func (x *expander) toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
+	w := &jsonWriter{x: x, starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
 	if err := w.value(n); err != nil {
 		ne := &nodeError{n, err.Error()}
 		errors.As(err, &ne) // every error of value is one
@@ -134,8 +131,8 @@ func toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
 }
 
 func (w *jsonWriter) value(n *yaml.Node) error {
-	if w.count++; w.count > maxJSONNodes {
-		return &nodeError{n, "document expands to too many nodes (alias loop or bomb?)"}
+	if !w.x.charge(n, 1) {
+		return errSpent
 	}
 	off := w.buf.Len()
 	if _, ok := w.starts[n]; !ok {
@@ -149,6 +146,7 @@ func (w *jsonWriter) value(n *yaml.Node) error {
 		}
 		w.active[n] = true
 		defer delete(w.active, n)
+		defer w.x.enter(n)()
 		return w.value(n.Alias)
 	case yaml.MappingNode:
 		return w.mapping(n)
@@ -170,15 +168,8 @@ func (w *jsonWriter) value(n *yaml.Node) error {
 	return &nodeError{n, "unexpected YAML node"}
 }
 
-// field is one key of a mapping after merge keys are applied.
-type field struct {
-	Key   string
-	KeyN  *yaml.Node
-	Value *yaml.Node
-}
-
 func (w *jsonWriter) mapping(n *yaml.Node) error {
-	fields, err := mappingFields(n, 0)
+	fields, err := w.x.mappingFields(n, 0)
 	if err != nil {
 		return err
 	}
@@ -195,73 +186,6 @@ func (w *jsonWriter) mapping(n *yaml.Node) error {
 	}
 	w.buf.WriteByte('}')
 	return nil
-}
-
-// mappingFields lists the keys of mapping n in order, with the keys of
-// merged mappings ("<<: *base") after them unless overridden.
-func mappingFields(n *yaml.Node, depth int) ([]field, error) {
-	if depth > 64 {
-		return nil, &nodeError{n, "merge keys nest too deeply"}
-	}
-	var fields, merged []field
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			m, err := mergeSources(v, depth)
-			if err != nil {
-				return nil, err
-			}
-			merged = append(merged, m...)
-			continue
-		}
-		if k.Kind != yaml.ScalarNode {
-			return nil, &nodeError{k, "mapping key is not a scalar"}
-		}
-		if first, dup := seen[k.Value]; dup {
-			return nil, &nodeError{k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first.Line)}
-		}
-		seen[k.Value] = k
-		fields = append(fields, field{k.Value, k, v})
-	}
-	for _, f := range merged {
-		if _, ok := seen[f.Key]; !ok {
-			seen[f.Key] = f.KeyN
-			fields = append(fields, f)
-		}
-	}
-	return fields, nil
-}
-
-func mergeSources(v *yaml.Node, depth int) ([]field, error) {
-	v = resolve(v)
-	switch v.Kind {
-	case yaml.MappingNode:
-		return mappingFields(v, depth+1)
-	case yaml.SequenceNode:
-		var all []field
-		for _, c := range v.Content {
-			c = resolve(c)
-			if c.Kind != yaml.MappingNode {
-				return nil, &nodeError{c, "merge key (<<) needs a mapping or a list of mappings"}
-			}
-			f, err := mappingFields(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, f...)
-		}
-		return all, nil
-	}
-	return nil, &nodeError{v, "merge key (<<) needs a mapping or a list of mappings"}
-}
-
-// resolve follows aliases (a bounded number of times).
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; i < 64 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
-		n = n.Alias
-	}
-	return n
 }
 
 func (w *jsonWriter) scalar(n *yaml.Node) error {
@@ -332,75 +256,4 @@ func (w *jsonWriter) at(off int64) *yaml.Node {
 		best = o.Node
 	}
 	return best
-}
-
-// pathHit is a node found by lookupPath; Key is its mapping key, if any.
-type pathHit struct {
-	Key, Value *yaml.Node
-}
-
-// lookupPath finds the nodes at a field path such as
-// "spec.ingress[0].from" ("spec.ingress.from" matches every element).
-// Keys containing dots are matched whole.
-func lookupPath(n *yaml.Node, path string) []pathHit {
-	n = resolve(n)
-	if path == "" {
-		return []pathHit{{Value: n}}
-	}
-	switch {
-	case path[0] == '.':
-		return lookupPath(n, path[1:])
-	case path[0] == '[':
-		end := strings.IndexByte(path, ']')
-		i, err := strconv.Atoi(path[1:max(end, 1)])
-		if end < 0 || err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
-			return nil
-		}
-		return lookupPath(n.Content[i], path[end+1:])
-	case n.Kind == yaml.SequenceNode:
-		var all []pathHit
-		for _, c := range n.Content {
-			all = append(all, lookupPath(c, path)...)
-		}
-		return all
-	case n.Kind != yaml.MappingNode:
-		return nil
-	}
-	fields, err := mappingFields(n, 0)
-	if err != nil {
-		return nil
-	}
-	for _, f := range fields {
-		rest, ok := strings.CutPrefix(path, f.Key)
-		if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
-			continue
-		}
-		if rest == "" {
-			return []pathHit{{Key: f.KeyN, Value: resolve(f.Value)}}
-		}
-		return lookupPath(f.Value, rest)
-	}
-	return nil
-}
-
-// stringField returns the scalar at key of mapping n, or "".
-func stringField(n *yaml.Node, key string) (string, *yaml.Node) {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		return "", nil
-	}
-	fields, err := mappingFields(n, 0)
-	if err != nil {
-		return "", nil
-	}
-	for _, f := range fields {
-		if f.Key == key {
-			v := resolve(f.Value)
-			if v.Kind == yaml.ScalarNode && !isNull(v) {
-				return v.Value, v
-			}
-			return "", v
-		}
-	}
-	return "", nil
 }
