@@ -18,24 +18,25 @@ type builder struct {
 	workloads []*workload
 	x         *expander
 	size      int64 // bytes of input
+	lim       bounds
+	stopped   bool // a bound was passed: the run ends
 	// seen maps "Kind namespace/name" to where it was first defined.
 	seen map[string]diag.Pos
 }
 
-func newBuilder() *builder {
-	return &builder{seen: map[string]diag.Pos{}}
+func newBuilder(lim bounds) *builder {
+	return &builder{seen: map[string]diag.Pos{}, lim: lim}
 }
 
 // run reads files and resolves what they define into a Set.
 func (b *builder) run(files []File) (*Set, error) {
+	if d := checkBytes(files, b.lim.bytes); d != nil {
+		return result(nil, append(b.errs, d))
+	}
 	for _, f := range files {
 		b.size += int64(len(f.Data))
 	}
-	perByte, err := expansionLimit.Value()
-	if err != nil {
-		return result(nil, append(b.errs, diag.Collect(err)...))
-	}
-	b.x = newExpander(b.size, perByte)
+	b.x = newExpander(b.size, b.lim.perByte)
 	for _, f := range files {
 		if !b.addFile(f.Name, f.Data) {
 			return result(nil, b.errs)
@@ -50,7 +51,10 @@ func (b *builder) run(files []File) (*Set, error) {
 // of copies of an object are noise) for the one problem of the budget,
 // and addFile returns false: the run stops.
 func (b *builder) addFile(name string, data []byte) bool {
-	for _, c := range splitDocuments(data) {
+	for c := range documents(data) {
+		if !b.countDocument(name, c.Line) {
+			return false
+		}
 		docs, line, msg := parseChunk(c)
 		for _, d := range docs {
 			errs, notes := len(b.errs), len(b.set.Notes)
@@ -59,6 +63,9 @@ func (b *builder) addFile(name string, data []byte) bool {
 			if b.x.spent != nil {
 				b.errs = append(b.errs[:errs], b.x.spentError(name, b.size))
 				b.set.Notes = b.set.Notes[:notes]
+				return false
+			}
+			if b.stopped {
 				return false
 			}
 		}
@@ -116,7 +123,7 @@ func sourceOf(file string, n *yaml.Node) diag.Pos {
 // inherit apiVersion and kind from a typed list (PodList) when they omit
 // them.
 func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, depth int) {
-	if b.x.spent != nil || !b.x.charge(n, 1) {
+	if b.stopped || b.x.spent != nil || !b.x.charge(n, 1) || !b.countObject(sourceOf(file, n)) {
 		return
 	}
 	defer b.x.enter(n)()

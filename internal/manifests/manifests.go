@@ -87,28 +87,31 @@ type File struct {
 // files; hidden files and directories are skipped. All problems of the
 // run are returned together as a diag.List; on error the Set is nil.
 func Load(paths ...string) (*Set, error) {
-	var files []File
+	lim, err := loadBounds()
+	if err != nil {
+		return nil, diag.Collect(err)
+	}
+	var names []string
 	var errs diag.List
 	seen := map[string]bool{}
 	for _, p := range paths {
-		names, err := expand(p)
+		found, err := expand(p)
 		if err != nil {
 			errs = append(errs, readError(p, err))
 			continue
 		}
-		for _, name := range names {
+		for _, name := range found {
 			if clean := filepath.Clean(name); !seen[clean] {
 				seen[clean] = true
-				data, err := os.ReadFile(name)
-				if err != nil {
-					errs = append(errs, readError(name, err))
-					continue
-				}
-				files = append(files, File{Name: name, Data: data})
+				names = append(names, name)
 			}
 		}
 	}
-	b := newBuilder()
+	files, rerrs, ok := readFiles(names, lim.bytes)
+	if errs = append(errs, rerrs...); !ok {
+		return result(nil, errs)
+	}
+	b := newBuilder(lim)
 	b.errs = errs
 	return b.run(files)
 }
@@ -157,7 +160,11 @@ func Parse(name string, data []byte) (*Set, error) {
 // Load does for files on disk (for example a tree read from a git
 // revision). Files are read in the order given.
 func ParseFiles(files ...File) (*Set, error) {
-	return newBuilder().run(files)
+	lim, err := loadBounds()
+	if err != nil {
+		return nil, diag.Collect(err)
+	}
+	return newBuilder(lim).run(files)
 }
 
 // Sort orders everything in s as Load returns it: namespaces by name,

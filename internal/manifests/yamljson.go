@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"regexp"
 	"strconv"
@@ -22,26 +23,29 @@ type chunk struct {
 	Data []byte
 }
 
-// splitDocuments cuts data before every line that starts a document
-// ("---" followed by white space or the end of the line). YAML forbids such
-// a line inside a scalar, so the cut never splits a value.
-func splitDocuments(data []byte) []chunk {
-	var chunks []chunk
-	start, startLine, line := 0, 1, 1
-	for off := 0; off < len(data); {
-		end := bytes.IndexByte(data[off:], '\n')
-		next := len(data)
-		if end >= 0 {
-			next = off + end + 1
+// documents cuts data before every line that starts a document ("---"
+// followed by white space or the end of the line). YAML forbids such a
+// line inside a scalar, so the cut never splits a value.
+func documents(data []byte) iter.Seq[chunk] {
+	return func(yield func(chunk) bool) {
+		start, startLine, line := 0, 1, 1
+		for off := 0; off < len(data); {
+			end := bytes.IndexByte(data[off:], '\n')
+			next := len(data)
+			if end >= 0 {
+				next = off + end + 1
+			}
+			if off > start && isDocumentStart(data[off:next]) {
+				if !yield(chunk{Line: startLine, Data: data[start:off]}) {
+					return
+				}
+				start, startLine = off, line
+			}
+			off = next
+			line++
 		}
-		if off > start && isDocumentStart(data[off:next]) {
-			chunks = append(chunks, chunk{Line: startLine, Data: data[start:off]})
-			start, startLine = off, line
-		}
-		off = next
-		line++
+		yield(chunk{Line: startLine, Data: data[start:]})
 	}
-	return append(chunks, chunk{Line: startLine, Data: data[start:]})
 }
 
 func isDocumentStart(l []byte) bool {
