@@ -55,6 +55,10 @@ func (b *builder) addFile(name string, data []byte) bool {
 		if !b.countDocument(name, c.Line) {
 			return false
 		}
+		if d := checkUTF8(name, c); d != nil {
+			b.errs = append(b.errs, d)
+			continue
+		}
 		docs, line, msg := parseChunk(c)
 		for _, d := range docs {
 			errs, notes := len(b.errs), len(b.set.Notes)

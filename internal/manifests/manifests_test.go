@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/netpolc/netpolc/internal/diag"
 
@@ -159,6 +160,9 @@ func TestErrorKinds(t *testing.T) {
 		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", ErrDuplicate, "x.yaml:5:1:"},
 		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", ErrInvalid, "x.yaml:5:3:"},
 		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", ErrInvalid, "x.yaml:3:"},
+		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", ErrSyntax, "x.yaml:3:19: "},
+		{"bad UTF-8 in second doc", "kind: A\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: \"\xc3\"}\n", ErrSyntax, "x.yaml:6:16: "},
+		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", ErrSyntax, "x.yaml:2:6: "},
 		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
 	}
 	for _, tt := range tests {
@@ -265,4 +269,18 @@ func at(p diag.Pos) string {
 		return "<unknown>"
 	}
 	return p.String()
+}
+
+// TestUTF16 checks text with a UTF-16 byte order mark is left to the YAML
+// parser, which decodes it, and not taken for bad UTF-8.
+func TestUTF16(t *testing.T) {
+	text := "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
+	data := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(text)) {
+		data = append(data, byte(u), byte(u>>8))
+	}
+	s, err := Parse("x.yaml", data)
+	if err != nil || len(s.Inventory.Namespaces) != 1 || s.Inventory.Namespaces[0].Name != "a" {
+		t.Fatalf("UTF-16 text: %v", err)
+	}
 }

@@ -11,8 +11,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // chunk is the text of one or more YAML documents that starts at line
@@ -53,6 +56,28 @@ func isDocumentStart(l []byte) bool {
 		return false
 	}
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
+}
+
+// checkUTF8 is the problem of text in c that is not UTF-8, at the line
+// and column of the first bad byte (the YAML parser names only the line
+// its current token started on), or nil. Text that starts with a UTF-16
+// byte order mark is the parser's to decode.
+func checkUTF8(file string, c chunk) *diag.Diagnostic {
+	if bytes.HasPrefix(c.Data, []byte{0xff, 0xfe}) || bytes.HasPrefix(c.Data, []byte{0xfe, 0xff}) || utf8.Valid(c.Data) {
+		return nil
+	}
+	off := 0
+	for off < len(c.Data) {
+		r, size := utf8.DecodeRune(c.Data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		off += size
+	}
+	pos := positionAt(file, c.Data, off)
+	pos.Line += c.Line - 1
+	return problem(pos, "", ErrSyntax, "save the file as UTF-8 (Kubernetes reads nothing else)",
+		"invalid UTF-8: byte 0x%02x", c.Data[off])
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
