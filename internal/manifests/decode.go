@@ -252,7 +252,7 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
 	if err != nil {
 		n, field, msg := locateDecodeError(w, o.Node, err)
-		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), ErrInvalid, "", "%s", msg)
+		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), ErrInvalid, quoteHint(n), "%s", msg)
 		return false
 	}
 	for _, s := range strict {
@@ -319,6 +319,9 @@ func matchesJSONKind(n *yaml.Node, value string) bool {
 		return want == "object"
 	case yaml.SequenceNode:
 		return want == "array"
+	}
+	if _, ok := yaml11Bool(n); ok {
+		return want == "bool"
 	}
 	switch n.ShortTag() {
 	case "!!int", "!!float":

@@ -147,11 +147,12 @@ func (x *expander) computeFields(n *yaml.Node, depth int) ([]field, int64, error
 		if k.Kind != yaml.ScalarNode {
 			return nil, 0, &nodeError{k, "mapping key is not a scalar"}
 		}
-		if first, dup := seen[k.Value]; dup {
+		key := keyString(k)
+		if first, dup := seen[key]; dup {
 			return nil, 0, &nodeError{k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first.Line)}
 		}
-		seen[k.Value] = k
-		fields = append(fields, field{k.Value, k, v})
+		seen[key] = k
+		fields = append(fields, field{key, k, v})
 	}
 	cost = addCost(cost, int64(len(fields)))
 	if !x.charge(n, cost) {

@@ -163,6 +163,8 @@ func TestErrorKinds(t *testing.T) {
 		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", ErrSyntax, "x.yaml:3:19: "},
 		{"bad UTF-8 in second doc", "kind: A\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: \"\xc3\"}\n", ErrSyntax, "x.yaml:6:16: "},
 		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", ErrSyntax, "x.yaml:2:6: "},
+		{"YAML 1.1 boolean as a name", "apiVersion: v1\nkind: Namespace\nmetadata: {name: no}\n", ErrInvalid, "x.yaml:3:18: Namespace no metadata.name: want string, found bool"},
+		{"YAML 1.1 boolean as a label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web, canary: on}\n", ErrInvalid, "x.yaml:5:30: Pod default/p metadata.labels: want string, found bool"},
 		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
 	}
 	for _, tt := range tests {
@@ -282,5 +284,24 @@ func TestUTF16(t *testing.T) {
 	s, err := Parse("x.yaml", data)
 	if err != nil || len(s.Inventory.Namespaces) != 1 || s.Inventory.Namespaces[0].Name != "a" {
 		t.Fatalf("UTF-16 text: %v", err)
+	}
+}
+
+// TestYAML11Booleans checks unquoted YAML 1.1 booleans read as kubectl
+// reads them: booleans where a boolean is wanted, an error with a hint to
+// quote where a string is, "true" and "false" as keys.
+func TestYAML11Booleans(t *testing.T) {
+	_, err := Parse("x.yaml", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: off}\n"))
+	if err == nil || !strings.Contains(err.Error(), `hint: YAML 1.1, which kubectl reads, takes an unquoted off for a boolean; quote it ("off")`) {
+		t.Errorf("error %v: want a hint to quote off", err)
+	}
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: 'no', labels: {a: \"yes\", b: !!str y, On: x}}\nspec: {hostNetwork: yes, containers: [{name: c, image: i, tty: Y}]}\n"
+	s, err := Parse("x.yaml", []byte(pod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Inventory.Endpoints[0]
+	if want := map[string]string{"a": "yes", "b": "y", "true": "x"}; e.Name != "no" || !maps.Equal(e.Labels, want) {
+		t.Errorf("endpoint %s labels %v, want no %v", e.Name, e.Labels, want)
 	}
 }

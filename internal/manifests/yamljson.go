@@ -218,6 +218,10 @@ func (w *jsonWriter) mapping(n *yaml.Node) error {
 }
 
 func (w *jsonWriter) scalar(n *yaml.Node) error {
+	if v, ok := yaml11Bool(n); ok {
+		w.buf.WriteString(strconv.FormatBool(v))
+		return nil
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		w.buf.WriteString("null")
@@ -285,4 +289,43 @@ func (w *jsonWriter) at(off int64) *yaml.Node {
 		best = o.Node
 	}
 	return best
+}
+
+// yaml11Bool tells whether n is an unquoted, untagged scalar that YAML 1.1
+// reads as a boolean and YAML 1.2 (this reader) as text — y, yes, on, n,
+// no, off in their three spellings — and which boolean. kubectl's YAML
+// reader (go-yaml v2) follows YAML 1.1, so netpolc does too: `name: no`
+// is a boolean where a string is wanted, an error, not the name "no".
+func yaml11Bool(n *yaml.Node) (value, ok bool) {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.ShortTag() != "!!str" {
+		return false, false
+	}
+	switch n.Value {
+	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
+		return true, true
+	case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+		return false, true
+	}
+	return false, false
+}
+
+// keyString is the JSON key of mapping key k as kubectl reads it: a YAML
+// 1.1 boolean is "true" or "false".
+func keyString(k *yaml.Node) string {
+	if v, ok := yaml11Bool(k); ok {
+		return strconv.FormatBool(v)
+	}
+	if k.ShortTag() == "!!bool" && k.Style == 0 {
+		return strings.ToLower(k.Value)
+	}
+	return k.Value
+}
+
+// quoteHint is the hint for a decode error at n: to quote it, when it is
+// a YAML 1.1 boolean.
+func quoteHint(n *yaml.Node) string {
+	if _, ok := yaml11Bool(n); ok {
+		return fmt.Sprintf("YAML 1.1, which kubectl reads, takes an unquoted %s for a boolean; quote it (%q) if you mean the text", n.Value, n.Value)
+	}
+	return ""
 }
