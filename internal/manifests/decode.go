@@ -202,35 +202,44 @@ func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 }
 
 // checkAPIVersion tells whether o's apiVersion is one netpolc reads for
-// its kind. A kind of another API group is someone else's kind: skipped.
+// its kind. An unknown version of the kind's groups is an error; a kind of
+// another API group is someone else's kind: skipped.
 func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 	if o.APIVersion == "" {
 		b.fail(o.source(), o.label(), ErrInvalid, "add apiVersion: "+info.versions[0], "apiVersion is missing")
 		return false
 	}
-	group, _, _ := strings.Cut(o.APIVersion, "/")
-	if !strings.Contains(o.APIVersion, "/") {
-		group = ""
-	}
+	group := groupOf(o.APIVersion)
+	known := false
 	for _, v := range info.versions {
-		if v == o.APIVersion || (!info.exactVersion && groupOf(v) == group) {
+		if v == o.APIVersion {
 			return true
 		}
+		known = known || groupOf(v) == group
 	}
-	if info.exactVersion && group == groupOf(info.versions[0]) {
+	if known {
 		b.fail(o.source(), o.label(), ErrInvalid, "", "netpolc reads %s only as %s, not %s",
-			o.Kind, info.versions[0], o.APIVersion)
+			o.Kind, orList(info.versions), o.APIVersion)
 		return false
 	}
 	b.note(o.source(), "skipped %s of apiVersion %s (netpolc reads %s)", o.label(), o.APIVersion, info.versions[0])
 	return false
 }
 
+// groupOf is the API group of an apiVersion ("" for the core group).
 func groupOf(apiVersion string) string {
 	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
 		return g
 	}
 	return ""
+}
+
+// orList joins "a", "a or b", "a, b or c".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 // firstDefinition records o and reports a second definition of the same

@@ -165,6 +165,9 @@ func TestErrorKinds(t *testing.T) {
 		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", ErrSyntax, "x.yaml:2:6: "},
 		{"YAML 1.1 boolean as a name", "apiVersion: v1\nkind: Namespace\nmetadata: {name: no}\n", ErrInvalid, "x.yaml:3:18: Namespace no metadata.name: want string, found bool"},
 		{"YAML 1.1 boolean as a label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web, canary: on}\n", ErrInvalid, "x.yaml:5:30: Pod default/p metadata.labels: want string, found bool"},
+		{"unknown version", "apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n", ErrInvalid,
+			"x.yaml:1:1: NetworkPolicy p: netpolc reads NetworkPolicy only as networking.k8s.io/v1 or extensions/v1beta1, not networking.k8s.io/v2"},
+		{"unknown core version", "apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n", ErrInvalid, "x.yaml:1:1: Pod p: netpolc reads Pod only as v1, not v2"},
 		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
 	}
 	for _, tt := range tests {
@@ -303,5 +306,23 @@ func TestYAML11Booleans(t *testing.T) {
 	e := s.Inventory.Endpoints[0]
 	if want := map[string]string{"a": "yes", "b": "y", "true": "x"}; e.Name != "no" || !maps.Equal(e.Labels, want) {
 		t.Errorf("endpoint %s labels %v, want no %v", e.Name, e.Labels, want)
+	}
+}
+
+// TestOldVersions checks the old versions of a kind that Kubernetes served
+// are read, and a kind of another group skipped.
+func TestOldVersions(t *testing.T) {
+	var docs []string
+	for i, v := range []string{"apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"} {
+		docs = append(docs, fmt.Sprintf("apiVersion: %s\nkind: Deployment\nmetadata: {name: d%d}\n", v, i))
+	}
+	docs = append(docs, "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n",
+		"apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: other}\n")
+	s, err := Parse("x.yaml", []byte(strings.Join(docs, "---\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Inventory.Endpoints) != 5 || len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "skipped Deployment other of apiVersion example.com/v1") {
+		t.Errorf("endpoints %v, notes %q", s.Inventory.Endpoints, s.Notes)
 	}
 }
