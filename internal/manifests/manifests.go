@@ -129,12 +129,20 @@ func expand(path string) ([]string, error) {
 	if !info.IsDir() {
 		return []string{path}, nil
 	}
+	// WalkDir does not follow a symbolic link at its root; a trailing
+	// separator makes the root the directory linked to. (Links inside
+	// the tree are followed to files, not to directories, so no walk
+	// runs in circles.)
+	root := path
+	if l, err := os.Lstat(path); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+		root = path + string(filepath.Separator)
+	}
 	var names []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		hidden := p != path && strings.HasPrefix(d.Name(), ".")
+		hidden := p != root && strings.HasPrefix(d.Name(), ".")
 		switch {
 		case d.IsDir() && hidden:
 			return filepath.SkipDir

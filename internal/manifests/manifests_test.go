@@ -326,3 +326,27 @@ func TestOldVersions(t *testing.T) {
 		t.Errorf("endpoints %v, notes %q", s.Inventory.Endpoints, s.Notes)
 	}
 }
+
+// TestLoadSymlinkedDirectory checks a directory given through a symbolic
+// link is read like the directory.
+func TestLoadSymlinkedDirectory(t *testing.T) {
+	dir, err := filepath.Abs("testdata/dir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Skip(err)
+	}
+	want, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := strings.ReplaceAll(summary(got), link, dir), summary(want); g != w || len(got.NetworkPolicies) == 0 {
+		t.Errorf("through a link:\n%s\nwant\n%s", g, w)
+	}
+}
