@@ -9,7 +9,13 @@
 // are collected over the whole run and returned together, sorted, as a
 // diag.List of *diag.Diagnostic values that name file:line:col, the object
 // and field, and what to do; each one's Err is ErrRead, ErrSyntax,
-// ErrInvalid or ErrDuplicate.
+// ErrInvalid, ErrDuplicate or ErrLimit.
+//
+// YAML is read as kubectl reads it (unquoted YAML 1.1 booleans such as
+// yes, no, on and off are booleans; merge keys are applied), and every run
+// is bounded (see bounds.go and internal/limits): its bytes, documents and
+// objects, and the nodes aliases, merge keys and List items expand to, in
+// proportion to the input's size.
 package manifests
 
 import (
