@@ -14,42 +14,71 @@ import (
 // builder collects the objects of one run and the problems found.
 type builder struct {
 	set       Set
-	errs      []*Error
+	errs      diag.List
 	workloads []*workload
+	x         *expander
+	size      int64 // bytes of input
+	lim       bounds
+	stopped   bool // a bound was passed: the run ends
 	// seen maps "Kind namespace/name" to where it was first defined.
 	seen map[string]diag.Pos
 }
 
-func newBuilder() *builder {
-	return &builder{seen: map[string]diag.Pos{}}
+func newBuilder(lim bounds) *builder {
+	return &builder{seen: map[string]diag.Pos{}, lim: lim}
 }
 
 // run reads files and resolves what they define into a Set.
 func (b *builder) run(files []File) (*Set, error) {
+	if d := checkBytes(files, b.lim.bytes); d != nil {
+		return result(nil, append(b.errs, d))
+	}
 	for _, f := range files {
-		b.addFile(f.Name, f.Data)
+		b.size += int64(len(f.Data))
+	}
+	b.x = newExpander(b.size, b.lim.perByte)
+	for _, f := range files {
+		if !b.addFile(f.Name, f.Data) {
+			return result(nil, b.errs)
+		}
 	}
 	b.finish()
-	if err := joinErrors(b.errs); err != nil {
-		return nil, err
-	}
-	return &b.set, nil
+	return result(&b.set, b.errs)
 }
 
-func (b *builder) addFile(name string, data []byte) {
-	for _, c := range splitDocuments(data) {
+// addFile reads the documents of one file. When the expansion budget runs
+// out, what the document did is forgotten (the problems of the thousands
+// of copies of an object are noise) for the one problem of the budget,
+// and addFile returns false: the run stops.
+func (b *builder) addFile(name string, data []byte) bool {
+	for c := range documents(data) {
+		if !b.countDocument(name, c.Line) {
+			return false
+		}
+		if d := checkUTF8(name, c); d != nil {
+			b.errs = append(b.errs, d)
+			continue
+		}
 		docs, line, msg := parseChunk(c)
 		for _, d := range docs {
+			errs, notes := len(b.errs), len(b.set.Notes)
+			b.x.newDocument()
 			b.addNode(name, d, "", "", 0)
+			if b.x.spent != nil {
+				b.errs = append(b.errs[:errs], b.x.spentError(name, b.size))
+				b.set.Notes = b.set.Notes[:notes]
+				return false
+			}
+			if b.stopped {
+				return false
+			}
 		}
 		if msg != "" {
-			b.errs = append(b.errs, &Error{
-				Source: diag.Pos{File: name, Line: line},
-				Msg:    msg + " (check the indentation and quoting on this line or the one before)",
-				Err:    ErrSyntax,
-			})
+			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
+				"check the indentation and quoting on this line or the one before", "%s", msg))
 		}
 	}
+	return true
 }
 
 // object is one Kubernetes object being decoded.
@@ -76,6 +105,20 @@ func (o *object) label() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
+// readHeader reads o's apiVersion, kind, name and namespace.
+func (b *builder) readHeader(o *object) {
+	if v, _ := b.x.stringField(o.Node, "apiVersion"); v != "" {
+		o.APIVersion = v
+	}
+	if v, _ := b.x.stringField(o.Node, "kind"); v != "" {
+		o.Kind = v
+	}
+	if md := b.x.lookupPath(o.Node, "metadata"); len(md) == 1 {
+		o.Name, _ = b.x.stringField(md[0].Value, "name")
+		o.Namespace, _ = b.x.stringField(md[0].Value, "namespace")
+	}
+}
+
 func sourceOf(file string, n *yaml.Node) diag.Pos {
 	return diag.Pos{File: file, Line: n.Line, Col: n.Column}
 }
@@ -84,27 +127,22 @@ func sourceOf(file string, n *yaml.Node) diag.Pos {
 // inherit apiVersion and kind from a typed list (PodList) when they omit
 // them.
 func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, depth int) {
+	if b.stopped || b.x.spent != nil || !b.x.charge(n, 1) || !b.countObject(sourceOf(file, n)) {
+		return
+	}
+	defer b.x.enter(n)()
 	n = resolve(n)
 	o := &object{File: file, Node: n, APIVersion: apiVersion, Kind: kind}
 	if n.Kind != yaml.MappingNode {
 		b.note(o.source(), "skipped a document that is not a mapping (not a Kubernetes object)")
 		return
 	}
-	if v, _ := stringField(n, "apiVersion"); v != "" {
-		o.APIVersion = v
-	}
-	if v, _ := stringField(n, "kind"); v != "" {
-		o.Kind = v
-	}
-	if md := lookupPath(n, "metadata"); len(md) == 1 {
-		o.Name, _ = stringField(md[0].Value, "name")
-		o.Namespace, _ = stringField(md[0].Value, "namespace")
-	}
+	b.readHeader(o)
 	if o.Kind == "" {
 		b.note(o.source(), "skipped a document without kind (not a Kubernetes object)")
 		return
 	}
-	if items := lookupPath(n, "items"); strings.HasSuffix(o.Kind, "List") && len(items) == 1 {
+	if items := b.x.lookupPath(n, "items"); strings.HasSuffix(o.Kind, "List") && len(items) == 1 {
 		b.addList(o, items[0].Value, depth)
 		return
 	}
@@ -118,14 +156,17 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	}
 	// Convert first: a duplicate key or a bad alias explains more than
 	// any check of the fields below.
-	w, ne := toJSON(o.Node)
+	w, ne := b.x.toJSON(o.Node)
+	if ne == errSpent {
+		return
+	}
 	if ne != nil {
-		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "%s", ne.Msg)
+		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "", "%s", ne.Msg)
 		return
 	}
 	o.JSON = w
 	if o.Name == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "metadata.name is missing; every object needs a name")
+		b.fail(o.source(), o.label(), ErrInvalid, "every object needs a name", "metadata.name is missing")
 		return
 	}
 	if info.namespaced && o.Namespace == "" {
@@ -142,12 +183,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 
 func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 	if depth > 8 {
-		b.fail(o.source(), o.label(), ErrInvalid, "lists nest too deeply")
+		b.fail(o.source(), o.label(), ErrInvalid, "", "lists nest too deeply")
 		return
 	}
 	if items.Kind != yaml.SequenceNode {
 		if !isNull(items) {
-			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "items must be a list of objects")
+			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "", "items must be a list of objects")
 		}
 		return
 	}
@@ -161,30 +202,31 @@ func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 }
 
 // checkAPIVersion tells whether o's apiVersion is one netpolc reads for
-// its kind. A kind of another API group is someone else's kind: skipped.
+// its kind. An unknown version of the kind's groups is an error; a kind of
+// another API group is someone else's kind: skipped.
 func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 	if o.APIVersion == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "apiVersion is missing; add apiVersion: %s", info.versions[0])
+		b.fail(o.source(), o.label(), ErrInvalid, "add apiVersion: "+info.versions[0], "apiVersion is missing")
 		return false
 	}
-	group, _, _ := strings.Cut(o.APIVersion, "/")
-	if !strings.Contains(o.APIVersion, "/") {
-		group = ""
-	}
+	group := groupOf(o.APIVersion)
+	known := false
 	for _, v := range info.versions {
-		if v == o.APIVersion || (!info.exactVersion && groupOf(v) == group) {
+		if v == o.APIVersion {
 			return true
 		}
+		known = known || groupOf(v) == group
 	}
-	if info.exactVersion && group == groupOf(info.versions[0]) {
-		b.fail(o.source(), o.label(), ErrInvalid, "netpolc reads %s only as %s, not %s",
-			o.Kind, info.versions[0], o.APIVersion)
+	if known {
+		b.fail(o.source(), o.label(), ErrInvalid, "", "netpolc reads %s only as %s, not %s",
+			o.Kind, orList(info.versions), o.APIVersion)
 		return false
 	}
 	b.note(o.source(), "skipped %s of apiVersion %s (netpolc reads %s)", o.label(), o.APIVersion, info.versions[0])
 	return false
 }
 
+// groupOf is the API group of an apiVersion ("" for the core group).
 func groupOf(apiVersion string) string {
 	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
 		return g
@@ -192,12 +234,20 @@ func groupOf(apiVersion string) string {
 	return ""
 }
 
+// orList joins "a", "a or b", "a, b or c".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
 // firstDefinition records o and reports a second definition of the same
 // object as an error naming both places.
 func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
 	if first, dup := b.seen[key]; dup {
-		b.fail(o.source(), key, ErrDuplicate, "defined twice, first at %s; remove one of them", first)
+		b.fail(o.source(), key, ErrDuplicate, "remove one of them", "defined twice, first at %s", first)
 		return false
 	}
 	b.seen[key] = o.source()
@@ -210,8 +260,8 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 	w := o.JSON
 	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
 	if err != nil {
-		n, msg := locateDecodeError(w, o.Node, err)
-		b.fail(sourceOf(o.File, n), o.label(), ErrInvalid, "%s", msg)
+		n, field, msg := locateDecodeError(w, o.Node, err)
+		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), ErrInvalid, quoteHint(n), "%s", msg)
 		return false
 	}
 	for _, s := range strict {
@@ -221,11 +271,12 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 			path = fe.FieldPath()
 		}
 		src := o.source()
-		if hits := lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
+		if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
 			src = sourceOf(o.File, hits[0].Key)
 		}
 		if unknownIsError {
-			b.fail(src, o.label(), ErrInvalid, "unknown field %q; check its spelling and indentation", path)
+			parent, name := splitField(path)
+			b.fail(src, objectPath(o.label(), parent), ErrInvalid, "check its spelling and indentation", "unknown field %q", name)
 		} else {
 			b.note(src, "ignored unknown field %q of %s", path, o.label())
 		}
@@ -234,20 +285,18 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 }
 
 // locateDecodeError finds the node a JSON decode error is about, and
-// rewords the error for a YAML author.
-func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string) {
+// rewords the error for a YAML author: the node, the field path and what
+// is wrong with it.
+func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string, string) {
 	var te *jsonTypeError
 	if !errors.As(err, &te) {
-		return root, strings.TrimPrefix(err.Error(), "json: ")
+		return root, "", strings.TrimPrefix(err.Error(), "json: ")
 	}
-	msg := fmt.Sprintf("%s: want %s, found %s", te.Field, te.Type, te.Value)
-	if te.Field == "" {
-		msg = fmt.Sprintf("want %s, found %s", te.Type, te.Value)
-	}
+	msg := fmt.Sprintf("want %s, found %s", te.Type, te.Value)
 	// The path has no list indices and stops at maps, so pick among the
 	// nodes at it by kind of value and by offset; failing that, the node
 	// at the offset (which a custom decoder may have made relative).
-	hits := lookupPath(root, te.Field)
+	hits := w.x.lookupPath(root, te.Field)
 	var best *yaml.Node
 	for _, h := range hits {
 		if !matchesJSONKind(h.Value, te.Value) {
@@ -267,7 +316,7 @@ func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, s
 	default:
 		best = root
 	}
-	return best, msg
+	return best, te.Field, msg
 }
 
 // matchesJSONKind tells whether n renders as the JSON value described by
@@ -280,6 +329,9 @@ func matchesJSONKind(n *yaml.Node, value string) bool {
 	case yaml.SequenceNode:
 		return want == "array"
 	}
+	if _, ok := yaml11Bool(n); ok {
+		return want == "bool"
+	}
 	switch n.ShortTag() {
 	case "!!int", "!!float":
 		return want == "number"
@@ -291,8 +343,18 @@ func matchesJSONKind(n *yaml.Node, value string) bool {
 	return want == "string"
 }
 
-func (b *builder) fail(src diag.Pos, object string, kind error, format string, args ...any) {
-	b.errs = append(b.errs, &Error{Source: src, Object: object, Msg: fmt.Sprintf(format, args...), Err: kind})
+// fail records a problem at src; path names the object and field.
+func (b *builder) fail(src diag.Pos, path string, cause error, hint, format string, args ...any) {
+	b.errs = append(b.errs, problem(src, path, cause, hint, format, args...))
+}
+
+// splitField cuts a field path before its last field name:
+// "spec.ingress[1].form" is "spec.ingress[1]" and "form".
+func splitField(path string) (parent, name string) {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i], path[i+1:]
+	}
+	return "", path
 }
 
 func (b *builder) note(src diag.Pos, format string, args ...any) {

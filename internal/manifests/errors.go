@@ -1,14 +1,14 @@
 package manifests
 
 import (
-	"cmp"
 	"errors"
-	"slices"
+	"fmt"
 
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// The kinds of problem an *Error reports; test them with errors.Is.
+// The causes of the problems Load and Parse report: every problem is a
+// *diag.Diagnostic whose Err is one of these (test them with errors.Is).
 var (
 	// ErrRead is a file or directory that could not be read.
 	ErrRead = errors.New("cannot read")
@@ -19,49 +19,42 @@ var (
 	ErrInvalid = errors.New("invalid object")
 	// ErrDuplicate is an object, or an endpoint name, defined twice.
 	ErrDuplicate = errors.New("duplicate object")
+	// ErrLimit is input larger than a bound of internal/limits: too many
+	// bytes, documents or objects, or aliases that expand too far.
+	ErrLimit = errors.New("input too large")
 )
 
-// Error is one problem in the input, at a position. Load and Parse return
-// all of a run's problems joined (errors.Join), sorted by position.
-type Error struct {
-	Source diag.Pos
-	// Object names the object, as "Kind namespace/name", when known.
-	Object string
-	// Msg says what is wrong and, where it helps, what to do about it.
-	Msg string
-	// Err is one of ErrRead, ErrSyntax, ErrInvalid and ErrDuplicate, or
-	// wraps it.
-	Err error
+// problem is the diagnostic of one problem at pos. Path names the object
+// ("Kind namespace/name") and, after a space, the field within it when
+// known ("NetworkPolicy shop/web spec.ingress[0]").
+func problem(pos diag.Pos, path string, cause error, hint, format string, args ...any) *diag.Diagnostic {
+	return &diag.Diagnostic{
+		Severity: diag.Error,
+		Pos:      pos,
+		Path:     path,
+		Msg:      fmt.Sprintf(format, args...),
+		Hint:     hint,
+		Err:      cause,
+	}
 }
 
-// Error renders the problem as "file:line:col: Object: Msg".
-func (e *Error) Error() string {
-	s := e.Source.String() + ": "
-	if e.Object != "" {
-		s += e.Object + ": "
+// objectPath is the Path of a problem at field (a path such as
+// spec.ingress[0].from, or "") of the object labelled label.
+func objectPath(label, field string) string {
+	if field == "" {
+		return label
 	}
-	return s + e.Msg
+	if label == "" {
+		return field
+	}
+	return label + " " + field
 }
 
-// Unwrap returns the kind of problem.
-func (e *Error) Unwrap() error { return e.Err }
-
-// joinErrors sorts errs by position and joins them; nil when empty.
-func joinErrors(errs []*Error) error {
-	if len(errs) == 0 {
-		return nil
+// result is what Load and Parse return: the Set, or nil and a diag.List
+// of every problem sorted by position.
+func result(s *Set, errs diag.List) (*Set, error) {
+	if err := errs.Errors(); err != nil {
+		return nil, err
 	}
-	slices.SortStableFunc(errs, func(a, b *Error) int {
-		return cmp.Or(
-			cmp.Compare(a.Source.File, b.Source.File),
-			cmp.Compare(a.Source.Line, b.Source.Line),
-			cmp.Compare(a.Source.Col, b.Source.Col),
-			cmp.Compare(a.Msg, b.Msg),
-		)
-	})
-	all := make([]error, len(errs))
-	for i, e := range errs {
-		all[i] = e
-	}
-	return errors.Join(all...)
+	return s, nil
 }

@@ -23,34 +23,39 @@ type jsonTypeError = json.UnmarshalTypeError
 
 // kindInfo says how to read one kind.
 type kindInfo struct {
-	// versions are the apiVersions read, the preferred first. Unless
-	// exactVersion, any version of the first's group is read, since the
-	// fields netpolc uses are the same in old versions.
-	versions     []string
-	exactVersion bool
-	namespaced   bool
-	add          func(*builder, *object)
+	// versions are the apiVersions read, the preferred first: the ones
+	// Kubernetes served the kind as, whose fields netpolc uses are the
+	// same. Another version of one of their groups is an error (a
+	// networking.k8s.io/v2 NetworkPolicy is not read as v1); a version of
+	// another group is someone else's kind, skipped.
+	versions   []string
+	namespaced bool
+	add        func(*builder, *object)
 }
 
-// appsVersions are the apiVersions of the apps kinds; old ones have the
-// same pod template.
-var appsVersions = []string{"apps/v1", "extensions/v1beta1"}
+// Versions of the kinds that are older than v1 and have the same fields.
+var (
+	deploymentVersions  = []string{"apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"}
+	statefulSetVersions = []string{"apps/v1", "apps/v1beta1", "apps/v1beta2"}
+	replicaSetVersions  = []string{"apps/v1", "apps/v1beta2", "extensions/v1beta1"} // and DaemonSet's
+	cronJobVersions     = []string{"batch/v1", "batch/v1beta1", "batch/v2alpha1"}
+)
 
 // kinds are the kinds netpolc reads, by kind.
 var kinds = map[string]kindInfo{
 	"Pod":                   {versions: []string{"v1"}, namespaced: true, add: (*builder).addPod},
-	"Deployment":            {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.Deployment) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"StatefulSet":           {versions: appsVersions[:1], namespaced: true, add: addTemplated(func(d *appsv1.StatefulSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"DaemonSet":             {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.DaemonSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"ReplicaSet":            {versions: appsVersions, namespaced: true, add: addTemplated(func(d *appsv1.ReplicaSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"Deployment":            {versions: deploymentVersions, namespaced: true, add: addTemplated(func(d *appsv1.Deployment) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"StatefulSet":           {versions: statefulSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.StatefulSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"DaemonSet":             {versions: replicaSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.DaemonSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"ReplicaSet":            {versions: replicaSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.ReplicaSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
 	"Job":                   {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(func(d *batchv1.Job) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"CronJob":               {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(func(d *batchv1.CronJob) tmpl { return tmpl{d.ObjectMeta, &d.Spec.JobTemplate.Spec.Template} })},
+	"CronJob":               {versions: cronJobVersions, namespaced: true, add: addTemplated(func(d *batchv1.CronJob) tmpl { return tmpl{d.ObjectMeta, &d.Spec.JobTemplate.Spec.Template} })},
 	"ReplicationController": {versions: []string{"v1"}, namespaced: true, add: addTemplated(func(d *corev1.ReplicationController) tmpl { return tmpl{d.ObjectMeta, d.Spec.Template} })},
 	"Namespace":             {versions: []string{"v1"}, add: (*builder).addNamespace},
 	"NetworkPolicy":         {versions: []string{"networking.k8s.io/v1", "extensions/v1beta1"}, namespaced: true, add: (*builder).addNetworkPolicy},
-	"ClusterNetworkPolicy":  {versions: []string{v1alpha2.GroupVersion.String()}, exactVersion: true, add: (*builder).addClusterNetworkPolicy},
-	"AdminNetworkPolicy":    {versions: []string{v1alpha1.GroupVersion.String()}, exactVersion: true, add: (*builder).addAdminNetworkPolicy},
-	"BaselineAdminNetworkPolicy": {versions: []string{v1alpha1.GroupVersion.String()}, exactVersion: true,
+	"ClusterNetworkPolicy":  {versions: []string{v1alpha2.GroupVersion.String()}, add: (*builder).addClusterNetworkPolicy},
+	"AdminNetworkPolicy":    {versions: []string{v1alpha1.GroupVersion.String()}, add: (*builder).addAdminNetworkPolicy},
+	"BaselineAdminNetworkPolicy": {versions: []string{v1alpha1.GroupVersion.String()},
 		add: (*builder).addBaselineAdminNetworkPolicy},
 }
 
@@ -103,10 +108,10 @@ func (b *builder) podIPs(o *object, st *corev1.PodStatus) []netip.Addr {
 		ip, err := netip.ParseAddr(s)
 		if err != nil {
 			src := o.source()
-			if hits := lookupPath(o.Node, path); len(hits) > 0 {
+			if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 {
 				src = sourceOf(o.File, hits[0].Value)
 			}
-			b.fail(src, o.label(), ErrInvalid, "%s: %q is not an IP address", path, s)
+			b.fail(src, objectPath(o.label(), path), ErrInvalid, "", "%q is not an IP address", s)
 			return
 		}
 		ips = append(ips, ip.Unmap())

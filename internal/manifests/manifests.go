@@ -6,8 +6,16 @@
 // CronJob, ReplicationController) become endpoints; Namespace objects give
 // namespace labels; NetworkPolicy and the policy.networking.k8s.io kinds are
 // kept as typed objects. Every other kind is skipped with a note. Problems
-// are collected over the whole run and returned together as *Error values
-// that name file:line.
+// are collected over the whole run and returned together, sorted, as a
+// diag.List of *diag.Diagnostic values that name file:line:col, the object
+// and field, and what to do; each one's Err is ErrRead, ErrSyntax,
+// ErrInvalid, ErrDuplicate or ErrLimit.
+//
+// YAML is read as kubectl reads it (unquoted YAML 1.1 booleans such as
+// yes, no, on and off are booleans; merge keys are applied), and every run
+// is bounded (see bounds.go and internal/limits): its bytes, documents and
+// objects, and the nodes aliases, merge keys and List items expand to, in
+// proportion to the input's size.
 package manifests
 
 import (
@@ -83,36 +91,39 @@ type File struct {
 // Load reads the manifests at paths. A path is a file (read whatever its
 // extension) or a directory, walked recursively for .yaml, .yml and .json
 // files; hidden files and directories are skipped. All problems of the
-// run are returned together; on error the Set is nil.
+// run are returned together as a diag.List; on error the Set is nil.
 func Load(paths ...string) (*Set, error) {
-	var files []File
-	var errs []*Error
+	lim, err := loadBounds()
+	if err != nil {
+		return nil, diag.Collect(err)
+	}
+	var names []string
+	var errs diag.List
 	seen := map[string]bool{}
 	for _, p := range paths {
-		names, err := expand(p)
+		found, err := expand(p)
 		if err != nil {
 			errs = append(errs, readError(p, err))
 			continue
 		}
-		for _, name := range names {
+		for _, name := range found {
 			if clean := filepath.Clean(name); !seen[clean] {
 				seen[clean] = true
-				data, err := os.ReadFile(name)
-				if err != nil {
-					errs = append(errs, readError(name, err))
-					continue
-				}
-				files = append(files, File{Name: name, Data: data})
+				names = append(names, name)
 			}
 		}
 	}
-	b := newBuilder()
+	files, rerrs, ok := readFiles(names, lim.bytes)
+	if errs = append(errs, rerrs...); !ok {
+		return result(nil, errs)
+	}
+	b := newBuilder(lim)
 	b.errs = errs
 	return b.run(files)
 }
 
-func readError(path string, err error) *Error {
-	return &Error{Source: diag.Pos{File: path}, Msg: err.Error(), Err: ErrRead}
+func readError(path string, err error) *diag.Diagnostic {
+	return problem(diag.Pos{File: path}, "", ErrRead, "", "%s", err.Error())
 }
 
 // expand lists the manifest files of path, sorted.
@@ -124,12 +135,20 @@ func expand(path string) ([]string, error) {
 	if !info.IsDir() {
 		return []string{path}, nil
 	}
+	// WalkDir does not follow a symbolic link at its root; a trailing
+	// separator makes the root the directory linked to. (Links inside
+	// the tree are followed to files, not to directories, so no walk
+	// runs in circles.)
+	root := path
+	if l, err := os.Lstat(path); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+		root = path + string(filepath.Separator)
+	}
 	var names []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		hidden := p != path && strings.HasPrefix(d.Name(), ".")
+		hidden := p != root && strings.HasPrefix(d.Name(), ".")
 		switch {
 		case d.IsDir() && hidden:
 			return filepath.SkipDir
@@ -155,7 +174,11 @@ func Parse(name string, data []byte) (*Set, error) {
 // Load does for files on disk (for example a tree read from a git
 // revision). Files are read in the order given.
 func ParseFiles(files ...File) (*Set, error) {
-	return newBuilder().run(files)
+	lim, err := loadBounds()
+	if err != nil {
+		return nil, diag.Collect(err)
+	}
+	return newBuilder(lim).run(files)
 }
 
 // Sort orders everything in s as Load returns it: namespaces by name,

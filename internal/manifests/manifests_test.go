@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/netpolc/netpolc/internal/diag"
 
@@ -119,27 +120,32 @@ func TestErrorsGolden(t *testing.T) {
 	}
 }
 
-// checkErrors asserts err joins *Error values that each name file and a
-// line.
+// checkErrors asserts err is a diag.List of diagnostics that each name
+// file and a line, with one of the package's causes.
 func checkErrors(t *testing.T, file string, err error) {
 	t.Helper()
-	for _, e := range unjoin(err) {
-		var pe *Error
-		if !errors.As(e, &pe) {
-			t.Errorf("%v is %T, not *Error", e, e)
-			continue
+	list, ok := err.(diag.List)
+	if !ok {
+		t.Fatalf("%v is %T, not a diag.List", err, err)
+	}
+	for _, d := range list {
+		if d.Pos.File != file || d.Pos.Line < 1 || !strings.HasPrefix(d.Error(), file+":") {
+			t.Errorf("%q does not name %s and a line", d, file)
 		}
-		if pe.Source.File != file || !strings.HasPrefix(pe.Error(), file+":") {
-			t.Errorf("%q does not name %s", pe, file)
+		if !isCause(d.Err) {
+			t.Errorf("%q has cause %v, not one of the package's", d, d.Err)
 		}
 	}
 }
 
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+// isCause tells whether err is one of the causes the package reports.
+func isCause(err error) bool {
+	for _, c := range []error{ErrRead, ErrSyntax, ErrInvalid, ErrDuplicate, ErrLimit} {
+		if errors.Is(err, c) {
+			return true
+		}
 	}
-	return []error{err}
+	return false
 }
 
 func TestErrorKinds(t *testing.T) {
@@ -154,6 +160,14 @@ func TestErrorKinds(t *testing.T) {
 		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", ErrDuplicate, "x.yaml:5:1:"},
 		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", ErrInvalid, "x.yaml:5:3:"},
 		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", ErrInvalid, "x.yaml:3:"},
+		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", ErrSyntax, "x.yaml:3:19: "},
+		{"bad UTF-8 in second doc", "kind: A\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: \"\xc3\"}\n", ErrSyntax, "x.yaml:6:16: "},
+		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", ErrSyntax, "x.yaml:2:6: "},
+		{"YAML 1.1 boolean as a name", "apiVersion: v1\nkind: Namespace\nmetadata: {name: no}\n", ErrInvalid, "x.yaml:3:18: Namespace no metadata.name: want string, found bool"},
+		{"YAML 1.1 boolean as a label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web, canary: on}\n", ErrInvalid, "x.yaml:5:30: Pod default/p metadata.labels: want string, found bool"},
+		{"unknown version", "apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n", ErrInvalid,
+			"x.yaml:1:1: NetworkPolicy p: netpolc reads NetworkPolicy only as networking.k8s.io/v1 or extensions/v1beta1, not networking.k8s.io/v2"},
+		{"unknown core version", "apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n", ErrInvalid, "x.yaml:1:1: Pod p: netpolc reads Pod only as v1, not v2"},
 		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
 	}
 	for _, tt := range tests {
@@ -179,7 +193,7 @@ func TestLoadMissing(t *testing.T) {
 func TestDuplicateAcrossFiles(t *testing.T) {
 	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
 	_, err := ParseFiles(File{"one.yaml", ns}, File{"two.yaml", append([]byte("\n"), ns...)})
-	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1; remove one of them"
+	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1\n    hint: remove one of them"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %s", err, want)
 	}
@@ -260,4 +274,79 @@ func at(p diag.Pos) string {
 		return "<unknown>"
 	}
 	return p.String()
+}
+
+// TestUTF16 checks text with a UTF-16 byte order mark is left to the YAML
+// parser, which decodes it, and not taken for bad UTF-8.
+func TestUTF16(t *testing.T) {
+	text := "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
+	data := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(text)) {
+		data = append(data, byte(u), byte(u>>8))
+	}
+	s, err := Parse("x.yaml", data)
+	if err != nil || len(s.Inventory.Namespaces) != 1 || s.Inventory.Namespaces[0].Name != "a" {
+		t.Fatalf("UTF-16 text: %v", err)
+	}
+}
+
+// TestYAML11Booleans checks unquoted YAML 1.1 booleans read as kubectl
+// reads them: booleans where a boolean is wanted, an error with a hint to
+// quote where a string is, "true" and "false" as keys.
+func TestYAML11Booleans(t *testing.T) {
+	_, err := Parse("x.yaml", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: off}\n"))
+	if err == nil || !strings.Contains(err.Error(), `hint: YAML 1.1, which kubectl reads, takes an unquoted off for a boolean; quote it ("off")`) {
+		t.Errorf("error %v: want a hint to quote off", err)
+	}
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: 'no', labels: {a: \"yes\", b: !!str y, On: x}}\nspec: {hostNetwork: yes, containers: [{name: c, image: i, tty: Y}]}\n"
+	s, err := Parse("x.yaml", []byte(pod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Inventory.Endpoints[0]
+	if want := map[string]string{"a": "yes", "b": "y", "true": "x"}; e.Name != "no" || !maps.Equal(e.Labels, want) {
+		t.Errorf("endpoint %s labels %v, want no %v", e.Name, e.Labels, want)
+	}
+}
+
+// TestOldVersions checks the old versions of a kind that Kubernetes served
+// are read, and a kind of another group skipped.
+func TestOldVersions(t *testing.T) {
+	var docs []string
+	for i, v := range []string{"apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"} {
+		docs = append(docs, fmt.Sprintf("apiVersion: %s\nkind: Deployment\nmetadata: {name: d%d}\n", v, i))
+	}
+	docs = append(docs, "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n",
+		"apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: other}\n")
+	s, err := Parse("x.yaml", []byte(strings.Join(docs, "---\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Inventory.Endpoints) != 5 || len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "skipped Deployment other of apiVersion example.com/v1") {
+		t.Errorf("endpoints %v, notes %q", s.Inventory.Endpoints, s.Notes)
+	}
+}
+
+// TestLoadSymlinkedDirectory checks a directory given through a symbolic
+// link is read like the directory.
+func TestLoadSymlinkedDirectory(t *testing.T) {
+	dir, err := filepath.Abs("testdata/dir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Skip(err)
+	}
+	want, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := strings.ReplaceAll(summary(got), link, dir), summary(want); g != w || len(got.NetworkPolicies) == 0 {
+		t.Errorf("through a link:\n%s\nwant\n%s", g, w)
+	}
 }

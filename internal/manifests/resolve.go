@@ -28,8 +28,8 @@ func (b *builder) finish() {
 		}
 		if first, dup := ids[w.ID()]; dup {
 			b.fail(w.Source, w.Kind+" "+w.ID(), ErrDuplicate,
-				"endpoint %s is also defined by %s at %s; pods of one workload are one endpoint named namespace/name, so rename one",
-				w.ID(), first.Kind, first.Source)
+				"pods of one workload are one endpoint named namespace/name, so rename one",
+				"endpoint %s is also defined by %s at %s", w.ID(), first.Kind, first.Source)
 			continue
 		}
 		ids[w.ID()] = w

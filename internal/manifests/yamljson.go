@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // chunk is the text of one or more YAML documents that starts at line
@@ -22,26 +26,29 @@ type chunk struct {
 	Data []byte
 }
 
-// splitDocuments cuts data before every line that starts a document
-// ("---" followed by white space or the end of the line). YAML forbids such
-// a line inside a scalar, so the cut never splits a value.
-func splitDocuments(data []byte) []chunk {
-	var chunks []chunk
-	start, startLine, line := 0, 1, 1
-	for off := 0; off < len(data); {
-		end := bytes.IndexByte(data[off:], '\n')
-		next := len(data)
-		if end >= 0 {
-			next = off + end + 1
+// documents cuts data before every line that starts a document ("---"
+// followed by white space or the end of the line). YAML forbids such a
+// line inside a scalar, so the cut never splits a value.
+func documents(data []byte) iter.Seq[chunk] {
+	return func(yield func(chunk) bool) {
+		start, startLine, line := 0, 1, 1
+		for off := 0; off < len(data); {
+			end := bytes.IndexByte(data[off:], '\n')
+			next := len(data)
+			if end >= 0 {
+				next = off + end + 1
+			}
+			if off > start && isDocumentStart(data[off:next]) {
+				if !yield(chunk{Line: startLine, Data: data[start:off]}) {
+					return
+				}
+				start, startLine = off, line
+			}
+			off = next
+			line++
 		}
-		if off > start && isDocumentStart(data[off:next]) {
-			chunks = append(chunks, chunk{Line: startLine, Data: data[start:off]})
-			start, startLine = off, line
-		}
-		off = next
-		line++
+		yield(chunk{Line: startLine, Data: data[start:]})
 	}
-	return append(chunks, chunk{Line: startLine, Data: data[start:]})
 }
 
 func isDocumentStart(l []byte) bool {
@@ -49,6 +56,28 @@ func isDocumentStart(l []byte) bool {
 		return false
 	}
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
+}
+
+// checkUTF8 is the problem of text in c that is not UTF-8, at the line
+// and column of the first bad byte (the YAML parser names only the line
+// its current token started on), or nil. Text that starts with a UTF-16
+// byte order mark is the parser's to decode.
+func checkUTF8(file string, c chunk) *diag.Diagnostic {
+	if bytes.HasPrefix(c.Data, []byte{0xff, 0xfe}) || bytes.HasPrefix(c.Data, []byte{0xfe, 0xff}) || utf8.Valid(c.Data) {
+		return nil
+	}
+	off := 0
+	for off < len(c.Data) {
+		r, size := utf8.DecodeRune(c.Data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		off += size
+	}
+	pos := positionAt(file, c.Data, off)
+	pos.Line += c.Line - 1
+	return problem(pos, "", ErrSyntax, "save the file as UTF-8 (Kubernetes reads nothing else)",
+		"invalid UTF-8: byte 0x%02x", c.Data[off])
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -94,10 +123,6 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// maxJSONNodes bounds the nodes one object may expand to through aliases,
-// so that a "billion laughs" document fails instead of eating the memory.
-const maxJSONNodes = 1 << 18
-
 // nodeError is a problem at one YAML node.
 type nodeError struct {
 	Node *yaml.Node
@@ -109,10 +134,10 @@ func (e *nodeError) Error() string { return e.Msg }
 // jsonWriter renders a YAML node tree as JSON, remembering where in the
 // JSON each node starts so decode errors can be traced back to a line.
 type jsonWriter struct {
+	x      *expander
 	buf    bytes.Buffer
 	starts map[*yaml.Node]int
-	offs   []nodeOffset // in increasing Off order
-	count  int
+	offs   []nodeOffset        // in increasing Off order
 	active map[*yaml.Node]bool // aliases being expanded, to stop cycles
 }
 
@@ -122,9 +147,10 @@ type nodeOffset struct {
 }
 
 // toJSON converts n to JSON. Mapping keys become strings, merge keys
-// ("<<") are applied, aliases expanded, duplicate keys rejected.
-func toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
-	w := &jsonWriter{starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+// ("<<") are applied, aliases expanded, duplicate keys rejected; every
+// node written is charged to x's budget.
+func (x *expander) toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
+	w := &jsonWriter{x: x, starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
 	if err := w.value(n); err != nil {
 		ne := &nodeError{n, err.Error()}
 		errors.As(err, &ne) // every error of value is one
@@ -134,8 +160,8 @@ func toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
 }
 
 func (w *jsonWriter) value(n *yaml.Node) error {
-	if w.count++; w.count > maxJSONNodes {
-		return &nodeError{n, "document expands to too many nodes (alias loop or bomb?)"}
+	if !w.x.charge(n, 1) {
+		return errSpent
 	}
 	off := w.buf.Len()
 	if _, ok := w.starts[n]; !ok {
@@ -149,6 +175,7 @@ func (w *jsonWriter) value(n *yaml.Node) error {
 		}
 		w.active[n] = true
 		defer delete(w.active, n)
+		defer w.x.enter(n)()
 		return w.value(n.Alias)
 	case yaml.MappingNode:
 		return w.mapping(n)
@@ -170,15 +197,8 @@ func (w *jsonWriter) value(n *yaml.Node) error {
 	return &nodeError{n, "unexpected YAML node"}
 }
 
-// field is one key of a mapping after merge keys are applied.
-type field struct {
-	Key   string
-	KeyN  *yaml.Node
-	Value *yaml.Node
-}
-
 func (w *jsonWriter) mapping(n *yaml.Node) error {
-	fields, err := mappingFields(n, 0)
+	fields, err := w.x.mappingFields(n, 0)
 	if err != nil {
 		return err
 	}
@@ -197,74 +217,11 @@ func (w *jsonWriter) mapping(n *yaml.Node) error {
 	return nil
 }
 
-// mappingFields lists the keys of mapping n in order, with the keys of
-// merged mappings ("<<: *base") after them unless overridden.
-func mappingFields(n *yaml.Node, depth int) ([]field, error) {
-	if depth > 64 {
-		return nil, &nodeError{n, "merge keys nest too deeply"}
-	}
-	var fields, merged []field
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			m, err := mergeSources(v, depth)
-			if err != nil {
-				return nil, err
-			}
-			merged = append(merged, m...)
-			continue
-		}
-		if k.Kind != yaml.ScalarNode {
-			return nil, &nodeError{k, "mapping key is not a scalar"}
-		}
-		if first, dup := seen[k.Value]; dup {
-			return nil, &nodeError{k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first.Line)}
-		}
-		seen[k.Value] = k
-		fields = append(fields, field{k.Value, k, v})
-	}
-	for _, f := range merged {
-		if _, ok := seen[f.Key]; !ok {
-			seen[f.Key] = f.KeyN
-			fields = append(fields, f)
-		}
-	}
-	return fields, nil
-}
-
-func mergeSources(v *yaml.Node, depth int) ([]field, error) {
-	v = resolve(v)
-	switch v.Kind {
-	case yaml.MappingNode:
-		return mappingFields(v, depth+1)
-	case yaml.SequenceNode:
-		var all []field
-		for _, c := range v.Content {
-			c = resolve(c)
-			if c.Kind != yaml.MappingNode {
-				return nil, &nodeError{c, "merge key (<<) needs a mapping or a list of mappings"}
-			}
-			f, err := mappingFields(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, f...)
-		}
-		return all, nil
-	}
-	return nil, &nodeError{v, "merge key (<<) needs a mapping or a list of mappings"}
-}
-
-// resolve follows aliases (a bounded number of times).
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; i < 64 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
 func (w *jsonWriter) scalar(n *yaml.Node) error {
+	if v, ok := yaml11Bool(n); ok {
+		w.buf.WriteString(strconv.FormatBool(v))
+		return nil
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		w.buf.WriteString("null")
@@ -334,73 +291,41 @@ func (w *jsonWriter) at(off int64) *yaml.Node {
 	return best
 }
 
-// pathHit is a node found by lookupPath; Key is its mapping key, if any.
-type pathHit struct {
-	Key, Value *yaml.Node
+// yaml11Bool tells whether n is an unquoted, untagged scalar that YAML 1.1
+// reads as a boolean and YAML 1.2 (this reader) as text — y, yes, on, n,
+// no, off in their three spellings — and which boolean. kubectl's YAML
+// reader (go-yaml v2) follows YAML 1.1, so netpolc does too: `name: no`
+// is a boolean where a string is wanted, an error, not the name "no".
+func yaml11Bool(n *yaml.Node) (value, ok bool) {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.ShortTag() != "!!str" {
+		return false, false
+	}
+	switch n.Value {
+	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
+		return true, true
+	case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+		return false, true
+	}
+	return false, false
 }
 
-// lookupPath finds the nodes at a field path such as
-// "spec.ingress[0].from" ("spec.ingress.from" matches every element).
-// Keys containing dots are matched whole.
-func lookupPath(n *yaml.Node, path string) []pathHit {
-	n = resolve(n)
-	if path == "" {
-		return []pathHit{{Value: n}}
+// keyString is the JSON key of mapping key k as kubectl reads it: a YAML
+// 1.1 boolean is "true" or "false".
+func keyString(k *yaml.Node) string {
+	if v, ok := yaml11Bool(k); ok {
+		return strconv.FormatBool(v)
 	}
-	switch {
-	case path[0] == '.':
-		return lookupPath(n, path[1:])
-	case path[0] == '[':
-		end := strings.IndexByte(path, ']')
-		i, err := strconv.Atoi(path[1:max(end, 1)])
-		if end < 0 || err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
-			return nil
-		}
-		return lookupPath(n.Content[i], path[end+1:])
-	case n.Kind == yaml.SequenceNode:
-		var all []pathHit
-		for _, c := range n.Content {
-			all = append(all, lookupPath(c, path)...)
-		}
-		return all
-	case n.Kind != yaml.MappingNode:
-		return nil
+	if k.ShortTag() == "!!bool" && k.Style == 0 {
+		return strings.ToLower(k.Value)
 	}
-	fields, err := mappingFields(n, 0)
-	if err != nil {
-		return nil
-	}
-	for _, f := range fields {
-		rest, ok := strings.CutPrefix(path, f.Key)
-		if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
-			continue
-		}
-		if rest == "" {
-			return []pathHit{{Key: f.KeyN, Value: resolve(f.Value)}}
-		}
-		return lookupPath(f.Value, rest)
-	}
-	return nil
+	return k.Value
 }
 
-// stringField returns the scalar at key of mapping n, or "".
-func stringField(n *yaml.Node, key string) (string, *yaml.Node) {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		return "", nil
+// quoteHint is the hint for a decode error at n: to quote it, when it is
+// a YAML 1.1 boolean.
+func quoteHint(n *yaml.Node) string {
+	if _, ok := yaml11Bool(n); ok {
+		return fmt.Sprintf("YAML 1.1, which kubectl reads, takes an unquoted %s for a boolean; quote it (%q) if you mean the text", n.Value, n.Value)
 	}
-	fields, err := mappingFields(n, 0)
-	if err != nil {
-		return "", nil
-	}
-	for _, f := range fields {
-		if f.Key == key {
-			v := resolve(f.Value)
-			if v.Kind == yaml.ScalarNode && !isNull(v) {
-				return v.Value, v
-			}
-			return "", v
-		}
-	}
-	return "", nil
+	return ""
 }
