@@ -200,14 +200,8 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule translates an allow rule into its subject's version-neutral rules.
 func (b *builder) rule(r ir.Rule) {
-	what := kit.Lower(r.Direction) + " rule"
-	d, ok := kit.DirIndex(r.Direction)
-	switch {
-	case !ok:
-		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
-		return
-	case r.Action != ir.Allow && r.Action != "":
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
+	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	if !ok {
 		return
 	}
 	sub, errs := b.subjectOf(r.Subject)
@@ -216,7 +210,7 @@ func (b *builder) rule(r ir.Rule) {
 		return
 	}
 	if !sub.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
 		return
 	}
 	if d == 0 {

@@ -149,15 +149,8 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule adds an allow rule to its subject's policy.
 func (b *builder) rule(r ir.Rule) {
-	what := kit.Lower(r.Direction) + " rule"
-	d, ok := kit.DirIndex(r.Direction)
-	switch {
-	case !ok:
-		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
-		return
-	case r.Action != ir.Allow && r.Action != "":
-		b.errs.Fail(r.Origin, what, r.Subject,
-			kit.Hinted(fmt.Errorf("action %q: %w", r.Action, ErrUnsupported), "netpolc emits allow rules only"))
+	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	if !ok {
 		return
 	}
 	key, sel, errs := subjectKey(r.Subject)
@@ -166,7 +159,7 @@ func (b *builder) rule(r ir.Rule) {
 		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	case !b.isolated[key+types[d]]:
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
 		return
 	case r.Peer.Kind == ir.PeerFQDN:
 		b.fqdn(r, what)

@@ -183,14 +183,8 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 // rule adds the allow rule b.rules[i] to its subject's policy.
 func (b *builder) rule(i int) {
 	r := b.rules[i]
-	what := kit.Lower(r.Direction) + " rule"
-	d, ok := kit.DirIndex(r.Direction)
-	switch {
-	case !ok:
-		b.errs.Fail(r.Origin, "rule", r.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))
-		return
-	case r.Action != ir.Allow && r.Action != "":
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w (netpolc emits allow rules only)", r.Action, ErrUnsupported))
+	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	if !ok {
 		return
 	}
 	pol, errs := b.policyOf(r.Subject)
@@ -199,7 +193,7 @@ func (b *builder) rule(i int) {
 		return
 	}
 	if !pol.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
 		return
 	}
 	ports, key, keep, errs := b.ports(i)

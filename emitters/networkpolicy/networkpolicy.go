@@ -109,13 +109,8 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule adds an allow rule to its subject's policy.
 func (b *builder) rule(r ir.Rule) {
-	what := kit.Lower(r.Direction) + " rule"
-	if err := checkDirection(r.Direction); err != nil {
-		b.errs.Fail(r.Origin, "rule", r.Subject, err)
-		return
-	}
-	if r.Action != ir.Allow && r.Action != "" {
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("action %q: %w", r.Action, ErrUnsupported))
+	_, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	if !ok {
 		return
 	}
 	sel, errs := kit.SubjectSelector(r.Subject, "spec.podSelector")
@@ -127,7 +122,7 @@ func (b *builder) rule(r ir.Rule) {
 	if pol == nil || !pol.isolated {
 		// NetworkPolicy cannot allow without isolating; emitting this rule
 		// would deny everything else, which the IR did not ask for.
-		b.errs.Fail(r.Origin, what, r.Subject, fmt.Errorf("%w: no isolation for this subject and direction in the IR", ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
 		return
 	}
 	ports, portsKey, perrs := convertPorts(r.Ports)
