@@ -45,7 +45,7 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
 func newVerifyCmd(e *env) *cobra.Command {
 	var out, base, head string
 	var bf buildFlags
-	var denyOpened bool
+	var denyOpened, allowConfig bool
 	var of outputFlags
 	cmd := &cobra.Command{
 		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened]",
@@ -76,6 +76,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stderr, "note: no -o OUT (and no output in netpolc.yaml): drift is not checked")
 			}
 			o.Build, o.DenyOpened = bo, denyOpened
+			if o.Config, err = configCheck(o, cfg, base, allowConfig); err != nil {
+				return err
+			}
 			rep, err := gate.Run(o)
 			if err != nil {
 				return sideError(e.stderr, err)
@@ -95,6 +98,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&base, "base", "HEAD", `revision to compare connectivity with ("" for none)`)
 	cmd.Flags().StringVar(&head, "head", "", "verify this revision instead of the staged index")
 	cmd.Flags().BoolVar(&denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
+	cmd.Flags().BoolVar(&allowConfig, "allow-config-change", false,
+		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
 	return cmd
 }
 
@@ -111,6 +116,49 @@ func snapshotConfig(head string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return configAt(repo, tree)
+}
+
+// configCheck reads netpolc.yaml at the base too, so that the gate
+// compares its configuration there with the head's (gate.ConfigCheck).
+func configCheck(o gate.Options, head *config.Config, base string, allow bool) (gate.ConfigCheck, error) {
+	c := gate.ConfigCheck{Allow: allow}
+	repo, err := gitrev.Open(".")
+	if err != nil || o.Base == nil {
+		return c, nil
+	}
+	baseCfg, err := configAt(repo, o.Base)
+	if err != nil {
+		return c, fmt.Errorf("netpolc.yaml at %s: %w", base, err)
+	}
+	if c.Base, err = settings(repo, baseCfg); err != nil {
+		return c, err
+	}
+	c.Head, err = settings(repo, head)
+	return c, err
+}
+
+// settings are a config's gate-relevant values with repository paths.
+func settings(repo *gitrev.Repo, c *config.Config) (gate.Settings, error) {
+	s := gate.Settings{Present: c.File != "", Targets: c.Targets, Flags: c.Flags}
+	for _, p := range []struct {
+		abs string
+		dst *string
+	}{{c.Intents, &s.Intents}, {c.Output, &s.Output}} {
+		if p.abs == "" {
+			continue
+		}
+		rel, err := repo.Rel(p.abs)
+		if err != nil {
+			return s, err
+		}
+		*p.dst = rel
+	}
+	return s, nil
+}
+
+// configAt reads netpolc.yaml as a snapshot holds it.
+func configAt(repo *gitrev.Repo, tree *gitrev.Tree) (*config.Config, error) {
 	return config.FindWith(".", func(name string) ([]byte, bool, error) {
 		rel, err := repo.Rel(name)
 		if err != nil {

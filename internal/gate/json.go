@@ -92,6 +92,11 @@ type reportJSON struct {
 	Expectations int           `json:"expectations"`
 	DenyOpened   bool          `json:"denyOpened"`
 	Diff         *diffJSONDoc  `json:"diff"`
+	// ConfigChanges lists changes to the gate's own configuration;
+	// ConfigAllowed says --allow-config-change accepted them.
+	ConfigChanges []string   `json:"configChanges"`
+	ConfigAllowed bool       `json:"configAllowed"`
+	OldDrift      *driftJSON `json:"baseOutputDrift,omitempty"`
 }
 
 // reportToJSON is the JSON form of a verify report.
@@ -99,9 +104,12 @@ func reportToJSON(r *Report) *reportJSON {
 	out := &reportJSON{OK: !r.Failed(), Head: r.Head, Base: r.Base, Intents: r.Intents,
 		Findings: []findingJSON{}, Guardrails: r.Guardrails, Expectations: r.Expectations, DenyOpened: r.DenyOpened}
 	if r.Drift.Output != "" {
-		out.Drift = &driftJSON{Output: r.Drift.Output, Files: r.Drift.Files,
-			Changed: nonNil(r.Drift.Changed), Missing: nonNil(r.Drift.Missing), Extra: nonNil(r.Drift.Extra)}
+		out.Drift = driftToJSON(r.Drift)
 	}
+	if r.OldDrift != nil {
+		out.OldDrift = driftToJSON(*r.OldDrift)
+	}
+	out.ConfigChanges, out.ConfigAllowed = nonNil(r.ConfigChanges), r.ConfigAllowed
 	for _, f := range r.Findings {
 		sev := "error"
 		if f.Severity == diag.Warning {
@@ -113,6 +121,10 @@ func reportToJSON(r *Report) *reportJSON {
 		out.Diff = diffJSON(r.Diff)
 	}
 	return out
+}
+
+func driftToJSON(d Drift) *driftJSON {
+	return &driftJSON{Output: d.Output, Files: d.Files, Changed: nonNil(d.Changed), Missing: nonNil(d.Missing), Extra: nonNil(d.Extra)}
 }
 
 func nonNil(s []string) []string {

@@ -38,6 +38,9 @@ func (r *Report) Summary() string {
 		}
 		parts = append(parts, fmt.Sprintf("vs %s: %s", d.Base, change))
 	}
+	if len(r.ConfigChanges) > 0 {
+		parts = append(parts, "gate configuration changed (allowed): "+strings.Join(r.ConfigChanges, ", "))
+	}
 	return r.Head + ": " + strings.Join(parts, "; ")
 }
 
@@ -65,6 +68,20 @@ func writeReportText(b *strings.Builder, r *Report, limit int, p paint) {
 			fmt.Fprintf(b, "    %s\n", line)
 		}
 		fmt.Fprintf(b, "  fix: run `netpolc build` and stage the result (git add %s); never edit generated files by hand\n", d.Output)
+	}
+	if d := r.OldDrift; d != nil && d.Drifted() {
+		fmt.Fprintf(b, "\n%s %s %s, the output the base names, is not what `netpolc build` makes from %s:\n",
+			p.red("✗"), p.bold("drift:"), d.Output, r.Intents)
+		for _, line := range driftLines(*d, limit) {
+			fmt.Fprintf(b, "    %s\n", line)
+		}
+	}
+	if len(r.ConfigChanges) > 0 && !r.ConfigAllowed {
+		fmt.Fprintf(b, "\n%s %s this change alters what the gate checks:\n", p.red("✗"), p.bold("config:"))
+		for _, c := range r.ConfigChanges {
+			fmt.Fprintf(b, "    %s\n", c)
+		}
+		b.WriteString("  fix: undo it, or, once it is reviewed, verify with --allow-config-change\n")
 	}
 	if errs := r.Findings.Errors(); errs != nil {
 		list := errs.(diag.List)
@@ -108,6 +125,18 @@ func writeReportMD(b *strings.Builder, r *Report, limit int) {
 			code(r.Drift.Output), code(r.Intents))
 		for _, line := range driftLines(r.Drift, limit) {
 			fmt.Fprintf(b, "- %s\n", cellText(line))
+		}
+	}
+	if d := r.OldDrift; d != nil && d.Drifted() {
+		fmt.Fprintf(b, "\n#### Drift of the base's output\n\n%s is not what `netpolc build` makes from %s.\n\n", code(d.Output), code(r.Intents))
+		for _, line := range driftLines(*d, limit) {
+			fmt.Fprintf(b, "- %s\n", cellText(line))
+		}
+	}
+	if len(r.ConfigChanges) > 0 && !r.ConfigAllowed {
+		b.WriteString("\n#### Gate configuration\n\nThis change alters what the gate checks; undo it, or verify with `--allow-config-change` once it is reviewed.\n\n")
+		for _, c := range r.ConfigChanges {
+			fmt.Fprintf(b, "- %s\n", cellText(c))
 		}
 	}
 	if errs := r.Findings.Errors(); errs != nil {

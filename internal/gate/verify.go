@@ -20,6 +20,8 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/netpolc/netpolc/compiler"
+
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gitrev"
@@ -47,6 +49,8 @@ type Options struct {
 	Build pipeline.Options
 	// DenyOpened fails the check when any flow was opened.
 	DenyOpened bool
+	// Config is the gate's configuration at the base and the head.
+	Config ConfigCheck
 }
 
 // Report is the result of Run.
@@ -63,11 +67,21 @@ type Report struct {
 	// Diff is the connectivity change from Base (nil without a base).
 	Diff       *Diff
 	DenyOpened bool
+	// ConfigChanges are the changes to the gate's own configuration from
+	// the base (see ConfigCheck); they fail the run unless ConfigAllowed.
+	ConfigChanges []string
+	ConfigAllowed bool
+	// OldDrift is the drift of the output directory the base names when
+	// the head names another (or none): it is still checked, so a commit
+	// cannot hand-edit it while moving the output away. Under
+	// ConfigAllowed only changed files count, not missing or extra ones.
+	OldDrift *Drift
 }
 
 // Failed reports whether any check failed.
 func (r *Report) Failed() bool {
-	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.openedDenied()
+	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.openedDenied() ||
+		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted())
 }
 
 func (r *Report) openedDenied() bool {
@@ -122,12 +136,15 @@ func Run(o Options) (*Report, error) {
 		b.Name = o.Base.Name
 		base = &b
 	}
-	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened}
-	if o.Output != "" {
-		if r.Drift, err = checkDrift(o.Head, o.Output, head.Output.Files); err != nil {
-			return nil, err
-		}
+	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened, ConfigAllowed: o.Config.Allow}
+	if err := r.checkDrifts(o, head); err != nil {
+		return nil, err
 	}
+	var baseCompiled *compiler.Result
+	if base != nil {
+		baseCompiled = base.Compiled
+	}
+	r.ConfigChanges = configChanges(o.Config, baseCompiled, head.Compiled)
 	r.Findings = lint.Gate(lint.Input{
 		Compiled:  head.Compiled,
 		Inventory: enforcer.IntentsInventory(head.Compiled.Policy),
@@ -142,6 +159,30 @@ func Run(o Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// checkDrifts checks the output the head names and, when the base named
+// another, that one too.
+func (r *Report) checkDrifts(o Options, head *Side) error {
+	var err error
+	if o.Output != "" {
+		if r.Drift, err = checkDrift(o.Head, o.Output, head.Output.Files); err != nil {
+			return err
+		}
+	}
+	old := o.Config.Base.Output
+	if old == "" || old == o.Output {
+		return nil
+	}
+	d, err := checkDrift(o.Head, old, head.Output.Files)
+	if err != nil {
+		return err
+	}
+	if o.Config.Allow {
+		d.Missing, d.Extra = nil, nil // moved or removed on purpose; edits still count
+	}
+	r.OldDrift = &d
+	return nil
 }
 
 // DiffSnapshots loads what spec names from two snapshots (concurrently)

@@ -1,0 +1,80 @@
+package gate
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/netpolc/netpolc/compiler"
+)
+
+// Settings are what a snapshot's netpolc.yaml tells the gate, with
+// repository paths; Present is false when the snapshot has no such file.
+type Settings struct {
+	Present         bool
+	Intents, Output string
+	Targets         []string
+	Flags           map[string]bool
+}
+
+// ConfigCheck compares the gate's own configuration at the base with the
+// head's, so that a change cannot switch off its own checks: a commit
+// that removes or moves the output, removes a target, moves the intents,
+// turns on allow-approximate or drops a guardrail or expectation is
+// reported, and fails unless Allow (the reviewed path,
+// --allow-config-change) is set.
+type ConfigCheck struct {
+	Base, Head Settings
+	Allow      bool
+}
+
+// configChanges lists the changes to the gate's configuration from base
+// to head, in the order they are worth reading.
+func configChanges(c ConfigCheck, base, head *compiler.Result) []string {
+	var out []string
+	b, h := c.Base, c.Head
+	if b.Present && !h.Present {
+		out = append(out, "netpolc.yaml is removed")
+	}
+	if b.Output != "" && h.Output != b.Output {
+		to := "removed"
+		if h.Output != "" {
+			to = "moved to " + h.Output
+		}
+		out = append(out, fmt.Sprintf("output %s is %s: its drift would no longer be checked", b.Output, to))
+	}
+	if b.Intents != "" && h.Intents != b.Intents {
+		out = append(out, fmt.Sprintf("intents %s moved to %s", b.Intents, cmp.Or(h.Intents, "the default")))
+	}
+	for _, t := range b.Targets {
+		if !slices.Contains(h.Targets, t) {
+			out = append(out, fmt.Sprintf("target %s is removed", t))
+		}
+	}
+	for _, name := range []string{"allow-approximate"} {
+		if h.Flags[name] && !b.Flags[name] {
+			out = append(out, name+" is turned on: targets may drop what they cannot express")
+		}
+	}
+	return append(out, droppedChecks(base, head)...)
+}
+
+// droppedChecks lists the guardrails and expectations the base has and
+// the head does not.
+func droppedChecks(base, head *compiler.Result) []string {
+	if base == nil || head == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range base.Guardrails {
+		if !slices.ContainsFunc(head.Guardrails, func(x compiler.Guardrail) bool { return x.Name == g.Name }) {
+			out = append(out, fmt.Sprintf("guardrail %q is removed", g.Name))
+		}
+	}
+	for _, e := range base.Expectations {
+		if !slices.ContainsFunc(head.Expectations, func(x compiler.Expectation) bool { return x.Name == e.Name }) {
+			out = append(out, fmt.Sprintf("expectation %q is removed", e.Name))
+		}
+	}
+	return out
+}
