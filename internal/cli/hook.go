@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/internal/atomicfile"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gitrev"
 )
@@ -145,31 +146,11 @@ func installHook(e *env, args []string, force bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := writeExecutable(path, want); err != nil {
+	if err := atomicfile.WriteFile(path, want, 0o755); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %s (runs netpolc verify on what is staged)\n", path, verb)
 	return nil
-}
-
-// writeExecutable replaces path atomically with an executable file.
-func writeExecutable(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pre-commit.tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func uninstallHook(e *env) error {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/atomicfile"
 )
 
 // record maps each path netpolc wrote to the sha256 sums of the contents
@@ -107,23 +109,8 @@ func writeRecord(dir string, r record) error {
 	if isMissing(err) && len(data) == 0 {
 		return nil // nothing written, nothing to record
 	}
-	tmp, err := os.CreateTemp(dir, RecordFile+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(name, data, 0o644); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotWritable, err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	// CreateTemp makes the file private; the record is committed beside
-	// the output and read like it.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	if err := writeAndSync(tmp, data); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	syncDir(dir)
 	return nil
 }
