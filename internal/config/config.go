@@ -27,6 +27,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/target"
+	"github.com/netpolc/netpolc/internal/worktree"
 )
 
 // FileName is the config file's name.
@@ -76,6 +77,10 @@ func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Conf
 	if err != nil {
 		return nil, err
 	}
+	root, inTree, err := worktree.Root(dir)
+	if err != nil {
+		return nil, err
+	}
 	for {
 		name := filepath.Join(dir, FileName)
 		data, ok, err := read(name)
@@ -85,11 +90,8 @@ func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Conf
 		case ok:
 			return Parse(name, data)
 		}
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return &Config{}, nil
-		}
 		parent := filepath.Dir(dir)
-		if parent == dir {
+		if (inTree && dir == root) || parent == dir {
 			return &Config{}, nil
 		}
 		dir = parent
