@@ -66,6 +66,9 @@ func newBuildCmd(e *env) *cobra.Command {
 			if outDir == "" {
 				return fmt.Errorf("missing -o OUT: the directory to write the policies to (or set output in %s): %w", config.FileName, diag.ErrInput)
 			}
+			if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+				return err
+			}
 			opts, err := bf.options(cmd, cfg)
 			if err != nil {
 				return err
@@ -134,6 +137,15 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.O
 		}
 	}
 	return o, nil
+}
+
+// outputFrom is where the output directory was given, for errors about
+// it: netpolc.yaml's value, or nowhere (the -o flag).
+func outputFrom(cmd *cobra.Command, cfg *config.Config) diag.Pos {
+	if cmd.Flags().Changed("output") {
+		return diag.Pos{}
+	}
+	return cfg.OutputPos
 }
 
 // pickTargets is the --target flag when given, else the config's targets.

@@ -8,6 +8,7 @@ import (
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/output"
 )
 
 const verifyHelp = `The pre-commit and CI gate. Verify reads the intents in DIR and the
@@ -64,6 +65,11 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
 			outDir := config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, "")
+			if outDir != "" {
+				if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+					return err
+				}
+			}
 			bo, err := bf.options(cmd, cfg)
 			if err != nil {
 				return err

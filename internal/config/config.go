@@ -39,6 +39,9 @@ type Config struct {
 	File string
 	// Intents and Output are absolute paths, "" when not set.
 	Intents, Output string
+	// IntentsPos and OutputPos are where the file sets them, for errors
+	// about the values (zero when not set).
+	IntentsPos, OutputPos diag.Pos
 	// Targets are the target names as written, nil when not set.
 	Targets []string
 	// Flags are the build flags set in the file (allow-approximate and
@@ -134,9 +137,9 @@ func Parse(name string, data []byte) (*Config, error) {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "intents":
-			c.Intents = pathValue(name, base, k.Value, v, &errs)
+			c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "output":
-			c.Output = pathValue(name, base, k.Value, v, &errs)
+			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
 		default:
