@@ -13,7 +13,8 @@ import (
 
 const verifyHelp = `The pre-commit and CI gate. Verify reads the intents in DIR and the
 generated output in OUT from the staged index (what the next commit will
-hold — not unstaged edits; the work tree is never read or touched) and
+hold — not unstaged edits; the work tree is not read, and only touched to
+finish a build that was interrupted, as every command does first) and
 fails, with exit code 1 and a report, when:
 
   - drift: OUT is not byte for byte what ` + "`netpolc build`" + ` makes from the
