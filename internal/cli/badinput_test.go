@@ -84,6 +84,7 @@ func TestBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
+			t.Chdir(root) // the output must lie in the current work tree, if any
 			dir := filepath.Join(root, "intents")
 			if tc.files != nil {
 				writeFiles(t, dir, tc.files)

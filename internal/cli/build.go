@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +30,11 @@ write the generated policies to OUT, laid out as a kustomize directory:
 Every target's output is read back with that enforcer's semantics and must
 allow exactly what the intents allow (with --allow-approximate: nothing
 more); a target that cannot express an intent fails, naming the intent's
-line. Nothing is written unless the whole build succeeds. Files netpolc wrote
+line. Nothing is written unless the whole build succeeds, and the output is
+switched as one tree (staged in .git/netpolc under a lock and a journal): a
+build interrupted at any moment leaves the old tree or, once any netpolc
+command has run, the new one. OUT must lie inside the git work tree, outside
+.git and the intents directory. Files netpolc wrote
 before and no longer produces are removed; any other file in OUT is left
 alone. The output is byte-identical for identical intents, so GitOps diffs
 stay quiet.
@@ -49,6 +54,7 @@ const buildExample = `  # compile the shop example into out/
 
 func newBuildCmd(e *env) *cobra.Command {
 	var out string
+	var lockTimeout time.Duration
 	var bf buildFlags
 	cmd := &cobra.Command{
 		Use:     "build [DIR] -o OUT",
@@ -66,6 +72,9 @@ func newBuildCmd(e *env) *cobra.Command {
 			if outDir == "" {
 				return diag.Errorf("give -o OUT, the directory to write the policies to, or set output in "+config.FileName, "missing -o OUT")
 			}
+			if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+				return err
+			}
 			opts, err := bf.options(cmd, cfg)
 			if err != nil {
 				return err
@@ -76,9 +85,12 @@ func newBuildCmd(e *env) *cobra.Command {
 			}
 			printWarnings(e, res.Compiled.Warnings)
 			printWarnings(e, res.Warnings)
-			rep, err := output.Write(outDir, res.Files)
+			rep, err := output.WriteWith(outDir, res.Files, output.Options{
+				LockTimeout: lockTimeout,
+				Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
+			})
 			if err != nil {
-				return err
+				return outputError(err)
 			}
 			printReport(e, outDir, rep)
 			render.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
@@ -86,6 +98,7 @@ func newBuildCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "directory to write the generated kustomize tree to (default: output in netpolc.yaml)")
+	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", output.DefaultLockTimeout, "how long to wait for another build writing into the same work tree")
 	bf.register(cmd)
 	return cmd
 }
@@ -134,6 +147,15 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.O
 		}
 	}
 	return o, nil
+}
+
+// outputFrom is where the output directory was given, for errors about
+// it: netpolc.yaml's value, or nowhere (the -o flag).
+func outputFrom(cmd *cobra.Command, cfg *config.Config) diag.Pos {
+	if cmd.Flags().Changed("output") {
+		return diag.Pos{}
+	}
+	return cfg.OutputPos
 }
 
 // pickTargets is the --target flag when given, else the config's targets.

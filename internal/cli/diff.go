@@ -19,7 +19,8 @@ grouped by namespace. Each opened flow names the intent line (file:line:col)
 that opens it; each closed one what used to allow it.
 
 The files are read straight from git's object store — no checkout, and the
-work tree is never touched. REV is anything git accepts: HEAD, HEAD~2,
+work tree is never touched (but for finishing an interrupted build, as
+every command does first). REV is anything git accepts: HEAD, HEAD~2,
 origin/main, a tag, a hash. Without --head the other side is the work tree;
 --staged compares with the staged index instead. A base that does not exist
 yet (the first commit) or a directory absent at a revision counts as "no

@@ -139,8 +139,8 @@ func TestBuildConfig(t *testing.T) {
 }
 
 // TestHookInstall: idempotent, refuses a foreign hook without --force
-// (keeping it as a backup with --force), follows core.hooksPath, and
-// uninstalls only its own hook.
+// (keeping it as a backup with --force, put back by uninstall), follows
+// core.hooksPath, and uninstalls only its own hook.
 func TestHookInstall(t *testing.T) {
 	r := gateRepo(t)
 	hook := r.Path(".git/hooks/pre-commit")
@@ -174,7 +174,13 @@ func TestHookInstall(t *testing.T) {
 		t.Error("--force must keep the foreign hook as a backup")
 	}
 	out, _ = mustRun(t, 0, "hook", "uninstall")
-	matches(t, "uninstall", `pre-commit: removed\nthe hook netpolc replaced is still at .*pre-commit\.before-netpolc`, out)
+	matches(t, "uninstall", `pre-commit: removed\nrestored the hook netpolc replaced \(.*pre-commit\.before-netpolc\)`, out)
+	if r.Read(".git/hooks/pre-commit") != "#!/bin/sh\necho mine\n" {
+		t.Error("uninstall did not put the replaced hook back")
+	}
+	r.Remove(".git/hooks/pre-commit")
+	mustRun(t, 0, "hook", "install")
+	mustRun(t, 0, "hook", "uninstall")
 	if _, err := os.Stat(hook); !os.IsNotExist(err) {
 		t.Error("uninstall left the hook")
 	}

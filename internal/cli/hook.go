@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/precommit"
 )
 
 const hookHelp = `Manage the git pre-commit hook that runs ` + "`netpolc verify`" + ` on what is
@@ -24,8 +20,16 @@ const hookInstallHelp = `Write the pre-commit hook into the repository's hooks d
 to ` + "`netpolc verify`" + `; without them verify reads netpolc.yaml.
 
 Installing again is harmless: the hook is rewritten only when it changed.
-A pre-commit hook netpolc did not write is never replaced unless --force is
-given; it is then kept as pre-commit.before-netpolc.
+netpolc recognises its own hook exactly (a checksum on its second line):
+a pre-commit hook netpolc did not write, or netpolc's hook edited by hand,
+is never replaced unless --force is given; it is then kept as
+pre-commit.before-netpolc (or .2, .3, ...: a backup is never overwritten)
+and the new hook runs it first, so the team's hook keeps working.
+
+A hooks directory outside the repository (a global core.hooksPath) serves
+every repository: netpolc refuses it unless --global is given. The hook
+does nothing in a repository without netpolc (no netpolc.yaml and no
+intents directory on disk, staged or in HEAD).
 
 Teams using the pre-commit framework add the netpolc-verify hook from this
 repository's .pre-commit-hooks.yaml to .pre-commit-config.yaml instead.`
@@ -33,9 +37,6 @@ repository's .pre-commit-hooks.yaml to .pre-commit-config.yaml instead.`
 const hookExample = `  netpolc hook install
   netpolc hook install -- intents/ -o deploy/netpol --deny-opened
   netpolc hook uninstall`
-
-// hookMarker identifies a hook netpolc wrote.
-const hookMarker = "# netpolc pre-commit hook"
 
 func newHookCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
@@ -45,7 +46,7 @@ func newHookCmd(e *env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	var force bool
+	var o precommit.Options
 	install := &cobra.Command{
 		Use:     "install [-- VERIFY-ARGS...]",
 		Short:   "Install the pre-commit hook (idempotent)",
@@ -55,149 +56,74 @@ func newHookCmd(e *env) *cobra.Command {
 			if dash := cmd.ArgsLenAtDash(); dash > 0 || (dash < 0 && len(args) > 0) {
 				return fmt.Errorf("put verify's arguments after --, as in: netpolc hook install -- %s: %w", strings.Join(args, " "), diag.ErrInput)
 			}
-			return installHook(e, args, force)
+			return installHook(e, args, o)
 		},
 	}
-	install.Flags().BoolVar(&force, "force", false, "replace a pre-commit hook netpolc did not write (it is kept as pre-commit.before-netpolc)")
+	install.Flags().BoolVar(&o.Force, "force", false, "replace a pre-commit hook netpolc did not write (it is kept and run first)")
+	install.Flags().BoolVar(&o.Global, "global", false, "install into a hooks directory outside this repository (a global core.hooksPath)")
+	var global bool
 	uninstall := &cobra.Command{
 		Use:   "uninstall",
-		Short: "Remove the pre-commit hook netpolc installed",
+		Short: "Remove the pre-commit hook netpolc installed, putting back the one it replaced",
 		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return uninstallHook(e) },
+		RunE:  func(*cobra.Command, []string) error { return uninstallHook(e, global) },
 	}
+	uninstall.Flags().BoolVar(&global, "global", false, "uninstall from a hooks directory outside this repository")
 	cmd.AddCommand(install, uninstall)
 	return cmd
 }
 
-// hookScript is the hook's content for the given verify arguments.
-func hookScript(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = " " + shellQuote(a)
-	}
-	return `#!/bin/sh
-` + hookMarker + `: written by ` + "`netpolc hook install`" + `.
-# Reinstall to update it; ` + "`netpolc hook uninstall`" + ` removes it.
-#
-# It verifies what is staged (not unstaged edits): the generated policies
-# match the intents, every guardrail and expect assertion holds.
-# Skip it once with: git commit --no-verify
-NETPOLC="${NETPOLC:-netpolc}"
-if ! command -v "$NETPOLC" >/dev/null 2>&1; then
-	echo "netpolc pre-commit hook: '$NETPOLC' not found; install it (go install github.com/netpolc/netpolc/cmd/netpolc@latest) or set NETPOLC to its path" >&2
-	exit 1
-fi
-exec "$NETPOLC" verify` + strings.Join(quoted, "") + "\n"
-}
-
-// shellQuote quotes a word for sh.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ',' || r == ':' ||
-			r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// hookPath finds the pre-commit hook of the repository holding the
+// hookPlace finds the hooks directory of the repository holding the
 // working directory.
-func hookPath() (string, error) {
+func hookPlace() (precommit.Place, error) {
 	repo, err := gitrev.Open(".")
 	if err != nil {
-		return "", err
+		return precommit.Place{}, err
 	}
-	dir, err := repo.HooksDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "pre-commit"), nil
+	return precommit.Locate(repo)
 }
 
-func installHook(e *env, args []string, force bool) error {
-	path, err := hookPath()
+func installHook(e *env, args []string, o precommit.Options) error {
+	p, err := hookPlace()
 	if err != nil {
 		return err
 	}
-	want := []byte(hookScript(args))
-	cur, err := os.ReadFile(path)
-	verb := "updated"
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		verb = "installed"
-	case err != nil:
-		return err
-	case bytes.Equal(cur, want):
-		fmt.Fprintf(e.stdout, "%s: already installed\n", path)
-		return os.Chmod(path, 0o755)
-	case !bytes.Contains(cur, []byte(hookMarker)) && !force:
-		return fmt.Errorf("%s exists and netpolc did not write it: %w\n    hint: call netpolc verify from it, use --force to replace it (it is kept as pre-commit.before-netpolc), or, with the pre-commit framework, add the netpolc-verify hook to .pre-commit-config.yaml",
-			path, diag.ErrInput)
-	case !bytes.Contains(cur, []byte(hookMarker)):
-		backup := path + ".before-netpolc"
-		if err := os.Rename(path, backup); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "kept the previous hook as %s\n", backup)
-		verb = "installed"
+	// The intents directory verify will read, parsed with verify's own
+	// flags: the hook checks a repository that has it or netpolc.yaml.
+	v := newVerifyCmd(e)
+	if err := v.ParseFlags(args); err != nil {
+		return fmt.Errorf("verify arguments: %w: %w", err, diag.ErrInput)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+	o.Args, o.Dirs = args, []string{"intents"}
+	if pos := v.Flags().Args(); len(pos) > 0 && pos[0] != "intents" {
+		o.Dirs = append(o.Dirs, pos[0])
 	}
-	if err := writeExecutable(path, want); err != nil {
-		return err
+	res, err := precommit.Install(p, o)
+	if res.Kept != "" {
+		fmt.Fprintf(e.stderr, "kept the previous hook as %s; the netpolc hook runs it first\n", res.Kept)
 	}
-	fmt.Fprintf(e.stdout, "%s: %s (runs netpolc verify on what is staged)\n", path, verb)
-	return nil
-}
-
-// writeExecutable replaces path atomically with an executable file.
-func writeExecutable(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pre-commit.tmp-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func uninstallHook(e *env) error {
-	path, err := hookPath()
-	if err != nil {
-		return err
-	}
-	cur, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(e.stdout, "%s: not installed\n", path)
-		return nil
-	case err != nil:
-		return err
-	case !bytes.Contains(cur, []byte(hookMarker)):
-		return fmt.Errorf("%s was not written by netpolc; remove it yourself if you mean to: %w", path, diag.ErrInput)
-	}
-	if err := os.Remove(path); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: removed\n", path)
-	if backup := path + ".before-netpolc"; fileExists(backup) {
-		fmt.Fprintf(e.stdout, "the hook netpolc replaced is still at %s\n", backup)
+	fmt.Fprintf(e.stdout, "%s: %s (runs netpolc verify on what is staged)\n", res.Path, res.Verb)
+	if res.Chain != "" && res.Kept == "" {
+		fmt.Fprintf(e.stdout, "it runs %s first\n", res.Chain)
 	}
 	return nil
 }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+func uninstallHook(e *env, global bool) error {
+	p, err := hookPlace()
+	if err != nil {
+		return err
+	}
+	res, err := precommit.Uninstall(p, global)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", res.Path, res.Verb)
+	if res.Restored != "" {
+		fmt.Fprintf(e.stdout, "restored the hook netpolc replaced (%s)\n", res.Restored)
+	}
+	return nil
 }

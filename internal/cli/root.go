@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gctune"
+	"github.com/netpolc/netpolc/internal/output"
 )
 
 // Exit codes (contract).
@@ -61,6 +62,16 @@ Argo CD applies unchanged.
 Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Before anything else, finish (or undo) a build that was
+		// interrupted, so no command sees a half-switched output.
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			// Only build reads the output, and it recovers itself (or
+			// fails); for the others a failure here is only a warning.
+			if err := output.Recover(".", func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) }); err != nil {
+				fmt.Fprintf(e.stderr, "netpolc: warning: could not finish an interrupted build: %v\n", err)
+			}
+			return nil
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see --help)", err)

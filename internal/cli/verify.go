@@ -8,11 +8,13 @@ import (
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/output"
 )
 
 const verifyHelp = `The pre-commit and CI gate. Verify reads the intents in DIR and the
 generated output in OUT from the staged index (what the next commit will
-hold — not unstaged edits; the work tree is never read or touched) and
+hold — not unstaged edits; the work tree is not read, and only touched to
+finish a build that was interrupted, as every command does first) and
 fails, with exit code 1 and a report, when:
 
   - drift: OUT is not byte for byte what ` + "`netpolc build`" + ` makes from the
@@ -64,6 +66,11 @@ func newVerifyCmd(e *env) *cobra.Command {
 			}
 			dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
 			outDir := config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, "")
+			if outDir != "" {
+				if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+					return err
+				}
+			}
 			bo, err := bf.options(cmd, cfg)
 			if err != nil {
 				return err

@@ -27,6 +27,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/target"
+	"github.com/netpolc/netpolc/internal/worktree"
 )
 
 // FileName is the config file's name.
@@ -38,6 +39,9 @@ type Config struct {
 	File string
 	// Intents and Output are absolute paths, "" when not set.
 	Intents, Output string
+	// IntentsPos and OutputPos are where the file sets them, for errors
+	// about the values (zero when not set).
+	IntentsPos, OutputPos diag.Pos
 	// Targets are the target names as written, nil when not set.
 	Targets []string
 	// Flags are the build flags set in the file (allow-approximate and
@@ -76,6 +80,10 @@ func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Conf
 	if err != nil {
 		return nil, err
 	}
+	root, inTree, err := worktree.Root(dir)
+	if err != nil {
+		return nil, err
+	}
 	for {
 		name := filepath.Join(dir, FileName)
 		data, ok, err := read(name)
@@ -85,11 +93,8 @@ func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Conf
 		case ok:
 			return Parse(name, data)
 		}
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return &Config{}, nil
-		}
 		parent := filepath.Dir(dir)
-		if parent == dir {
+		if (inTree && dir == root) || parent == dir {
 			return &Config{}, nil
 		}
 		dir = parent
@@ -132,9 +137,9 @@ func Parse(name string, data []byte) (*Config, error) {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "intents":
-			c.Intents = pathValue(name, base, k.Value, v, &errs)
+			c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "output":
-			c.Output = pathValue(name, base, k.Value, v, &errs)
+			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
 		default:

@@ -10,12 +10,13 @@ package gitrev
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
+
+	"github.com/netpolc/netpolc/internal/worktree"
 )
 
 // Errors callers can test with errors.Is.
@@ -50,24 +51,17 @@ func Open(path string) (*Repo, error) {
 	return &Repo{git: r, root: root}, nil
 }
 
-// FindRoot returns the root of the work tree holding path: the closest
-// directory at or above it with a .git entry (a directory, or a file for
-// linked work trees and submodules).
+// FindRoot returns the root of the work tree holding p (worktree.Root):
+// the closest directory at or above it with a .git entry.
 func FindRoot(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
+	root, ok, err := worktree.Root(p)
+	switch {
+	case err != nil:
 		return "", err
+	case !ok:
+		return "", fmt.Errorf("%s: %w", p, ErrNotRepo)
 	}
-	for dir := abs; ; {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("%s: %w", p, ErrNotRepo)
-		}
-		dir = parent
-	}
+	return root, nil
 }
 
 // Root is the absolute path of the work tree root.
@@ -81,8 +75,8 @@ func (r *Repo) Rel(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rel, err := filepath.Rel(r.root, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	rel, ok := worktree.Within(r.root, abs)
+	if !ok {
 		return "", fmt.Errorf("%s: %w %s", p, ErrOutside, r.root)
 	}
 	return filepath.ToSlash(rel), nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/config"
+
+	"github.com/netpolc/netpolc/internal/worktree"
 )
 
 // HooksDir is the directory git runs hooks from: core.hooksPath when set
@@ -59,36 +61,9 @@ func (r *Repo) hooksPath() (string, error) {
 // GitDir is the repository's common git directory: .git, or for a linked
 // work tree the main repository's git directory.
 func (r *Repo) GitDir() (string, error) {
-	dot := filepath.Join(r.root, ".git")
-	fi, err := os.Stat(dot)
-	if err != nil {
-		return "", err
+	dir, err := worktree.CommonDir(r.root)
+	if errors.Is(err, worktree.ErrNoGitDir) {
+		return "", fmt.Errorf("%w: %w", ErrNotRepo, err)
 	}
-	dir := dot
-	if !fi.IsDir() {
-		data, err := os.ReadFile(dot)
-		if err != nil {
-			return "", err
-		}
-		target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-		if !ok {
-			return "", fmt.Errorf("%s: %w: no gitdir line", dot, ErrNotRepo)
-		}
-		dir = strings.TrimSpace(target)
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(r.root, dir)
-		}
-	}
-	common, err := os.ReadFile(filepath.Join(dir, "commondir"))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return filepath.Clean(dir), nil
-	case err != nil:
-		return "", err
-	}
-	c := strings.TrimSpace(string(common))
-	if !filepath.IsAbs(c) {
-		c = filepath.Join(dir, c)
-	}
-	return filepath.Clean(c), nil
+	return dir, err
 }

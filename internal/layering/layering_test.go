@@ -25,13 +25,13 @@ type layer struct {
 // rank 3's may use each other.
 var layers = []layer{
 	{"base", 0, []string{"internal/diag", "internal/portset", "internal/netset", "internal/par", "internal/gctune",
-		"internal/limits", "internal/fsutil", "internal/repo", "templates", "intent/schema", "examples", "internal/layering"}},
+		"internal/limits", "internal/atomicfile", "internal/worktree", "templates", "intent/schema", "examples", "internal/layering"}},
 	{"ir", 1, []string{"internal/ir", "internal/inventory", "emitters/*/*api"}},
 	{"language", 2, []string{"intent", "compiler", "internal/manifests"}},
 	{"model", 2, []string{"enforcer", "enforcer/..."}},
 	{"targets", 2, []string{"emitters/..."}},
 	{"app", 3, []string{"internal/pipeline", "internal/target", "internal/output", "internal/config", "internal/scaffold"}},
-	{"gate", 3, []string{"internal/gate", "internal/gitrev"}},
+	{"gate", 3, []string{"internal/gate", "internal/gitrev", "internal/precommit"}},
 	{"analysis", 3, []string{"internal/lint", "internal/explain"}},
 	{"report", 3, []string{"internal/render"}},
 	{"cli", 4, []string{"internal/cli", "cmd/netpolc"}},

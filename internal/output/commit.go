@@ -1,171 +1,253 @@
 package output
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/atomicfile"
 )
 
-// commit carries out a plan.
-//
-// The order keeps every interruption recoverable: while files are being
-// placed the record accepts both the old and the new content of each path,
-// so the next run recognises whatever it finds as netpolc's own; stale
-// files are removed only once the new files are in place; the final record
-// is written last (a record naming a file already removed is harmless, a
-// removed file the record forgot would not be).
-func (p *plan) commit(abs string) (Report, error) {
+// commit carries out a plan as one switch of the output directory: it
+// stages the new files and the new record in the area, writes the
+// journal (the commit point), then switches (see journal). It writes
+// nothing when nothing changes.
+func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState) (Report, error) {
 	rep := Report{Unchanged: p.unchanged, Kept: p.kept, Warnings: p.warnings}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return rep, fmt.Errorf("%w: %w", ErrNotWritable, err)
+	st, j, err := p.prepare(a, t, abs, dir, rec)
+	if err != nil || st == nil {
+		return rep, err
 	}
-	if len(p.write) > 0 {
-		if err := writeRecord(abs, p.old.union(p.new)); err != nil {
-			return rep, err
-		}
-		written, err := place(abs, p.write)
-		rep.Written = written
-		if err != nil {
-			return rep, err
-		}
+	if _, err := st.switchOver(a.anchor, j); err != nil {
+		return rep, fmt.Errorf("%s: %w", dir, err)
 	}
-	final := maps.Clone(p.new)
-	removed, failed, err := removeStale(abs, p.stale)
-	rep.Removed = removed
-	for _, rel := range failed {
-		final[rel] = p.old[rel] // try again next time
+	for _, f := range p.write {
+		rep.Written = append(rep.Written, f.Path)
 	}
-	if werr := writeRecord(abs, final); werr != nil {
-		err = errors.Join(err, werr)
-	}
-	return rep, err
+	rep.Removed = p.stale
+	return rep, nil
 }
 
-// place stages files in a temporary directory on the file system of abs,
-// then renames each into place. It returns the paths placed.
-func place(abs string, files []kit.File) (placed []string, err error) {
-	tmp, err := stagingDir(abs)
+// prepare stages the plan up to its commit point, the journal written; it
+// returns no stage when nothing changes. On an error nothing is left.
+func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState) (*stage, *journal, error) {
+	recData := p.new.format()
+	recChanged := len(recData) > 0
+	if rec.exists {
+		recChanged = string(rec.raw) != string(recData)
+	}
+	if len(p.write) == 0 && len(p.stale) == 0 && !recChanged {
+		return nil, nil, nil
+	}
+	files := append(p.write[:len(p.write):len(p.write)], kit.File{Path: RecordFile, Data: recData})
+	j := p.journal(a, t, abs, rec.exists)
+	st, err := newStage(a)
+	if err != nil {
+		return nil, nil, stagingErr(dir, err, files)
+	}
+	err = st.fill(files, j)
+	if err == nil {
+		err = atomicfile.WriteFileIn(st.root, journalName, j.format(), 0o644)
+	}
+	if err != nil {
+		st.discard()
+		return nil, nil, stagingErr(dir, err, files)
+	}
+	return st, j, nil
+}
+
+// recordState is the record file as found.
+type recordState struct {
+	raw    []byte
+	exists bool
+}
+
+// journal lists the switch: the folders to create (the output directory
+// and its missing parents first), the files to place, then those to
+// remove, then the record, last.
+func (p *plan) journal(a *area, t *tree, abs string, recExists bool) *journal {
+	j := &journal{out: a.out}
+	if a.out != "." {
+		parts := strings.Split(a.out, "/")
+		for i := range parts {
+			rel := path.Join(parts[:i+1]...)
+			if _, err := os.Lstat(filepath.Join(a.anchor, filepath.FromSlash(rel))); isMissing(err) {
+				j.mkdirs = append(j.mkdirs, rel)
+			}
+		}
+	}
+	var paths []string
+	for _, f := range p.write {
+		paths = append(paths, f.Path)
+	}
+	for _, d := range t.missingFolders(paths) {
+		j.mkdirs = append(j.mkdirs, path.Join(a.out, d))
+	}
+	for _, f := range p.write {
+		kind := opNew
+		if _, ok := t.entries[f.Path]; ok {
+			kind = opPut
+		}
+		j.ops = append(j.ops, op{kind, f.Path})
+	}
+	for _, rel := range p.stale {
+		j.ops = append(j.ops, op{opDel, rel})
+	}
+	if recExists {
+		j.ops = append(j.ops, op{opPut, RecordFile})
+	} else {
+		j.ops = append(j.ops, op{opNew, RecordFile})
+	}
+	return j
+}
+
+// stage is one run's staging folder in the area.
+type stage struct {
+	dir  string
+	root *os.Root
+}
+
+// newStage creates a staging folder.
+func newStage(a *area) (*stage, error) {
+	dir, err := os.MkdirTemp(a.dir, stagePrefix)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
-			err = fmt.Errorf("%w: remove staging directory: %w", ErrNotWritable, rerr)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return &stage{dir: dir, root: root}, nil
+}
+
+// fill writes the files to place under new/ and makes the folders for
+// what is moved aside under old/, everything flushed to disk.
+func (s *stage) fill(files []kit.File, j *journal) error {
+	dirs := map[string]bool{".": true, "new": true, "old": true}
+	mkdir := func(d string) error {
+		for x := d; x != "."; x = path.Dir(x) {
+			dirs[x] = true
 		}
-	}()
+		return s.root.MkdirAll(d, 0o755)
+	}
+	for _, d := range []string{"new", "old"} {
+		if err := mkdir(d); err != nil {
+			return err
+		}
+	}
 	for _, f := range files {
-		if err := writeFileSynced(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return nil, err
+		if err := mkdir(path.Dir("new/" + f.Path)); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteSyncedIn(s.root, "new/"+f.Path, f.Data, 0o644); err != nil {
+			return err
 		}
 	}
-	dirs := map[string]bool{abs: true}
-	for _, f := range files {
-		dst := filepath.Join(abs, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return placed, fmt.Errorf("%w: %w", ErrNotWritable, err)
-		}
-		if err := os.Rename(filepath.Join(tmp, filepath.FromSlash(f.Path)), dst); err != nil {
-			return placed, fmt.Errorf("%w: %w", ErrNotWritable, err)
-		}
-		placed = append(placed, f.Path)
-		dirs[filepath.Dir(dst)] = true
-	}
-	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		syncDir(d)
-	}
-	return placed, nil
-}
-
-// stagingDir creates the temporary directory for a run next to abs, so
-// that renaming out of it is atomic. When that is not possible (abs is a
-// mount point, or its parent is read-only) it uses a hidden directory
-// inside abs instead.
-func stagingDir(abs string) (string, error) {
-	parent := filepath.Dir(abs)
-	if sameDevice(abs, parent) {
-		if tmp, err := os.MkdirTemp(parent, "."+filepath.Base(abs)+".netpolc-tmp-"); err == nil {
-			return tmp, nil
+	for _, o := range j.ops {
+		if o.kind != opNew {
+			if err := mkdir(path.Dir("old/" + o.path)); err != nil {
+				return err
+			}
 		}
 	}
-	tmp, err := os.MkdirTemp(abs, ".netpolc-tmp-")
-	if err != nil {
-		return "", fmt.Errorf("%w: staging directory: %w", ErrNotWritable, err)
-	}
-	return tmp, nil
-}
-
-// removeStale removes files, then the folders their removal left empty.
-// It returns the paths removed and those it failed to remove.
-func removeStale(abs string, stale []string) (removed, failed []string, err error) {
-	var errs []error
-	for _, rel := range stale {
-		if rerr := os.Remove(filepath.Join(abs, filepath.FromSlash(rel))); rerr != nil && !isMissing(rerr) {
-			failed = append(failed, rel)
-			errs = append(errs, fmt.Errorf("%w: remove stale file: %w", ErrNotWritable, rerr))
-			continue
-		}
-		removed = append(removed, rel)
-	}
-	// Deepest folders first, so a parent emptied by its children goes too.
-	var dirs []string
-	for _, rel := range removed {
-		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
-			dirs = append(dirs, d)
-		}
-	}
-	slices.SortFunc(dirs, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
-	dirs = slices.Compact(dirs)
-	for _, d := range dirs {
-		// Fails, as it should, on a folder that still holds anything.
-		_ = os.Remove(filepath.Join(abs, filepath.FromSlash(d)))
-	}
-	if len(removed) > 0 {
-		syncDir(abs)
-	}
-	return removed, failed, errors.Join(errs...)
-}
-
-// writeFileSynced creates name (and its folders) with data, flushed to disk.
-func writeFileSynced(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	return writeAndSync(f, data)
-}
-
-// writeAndSync writes data to f, flushes it to disk and closes f.
-func writeAndSync(f *os.File, data []byte) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
+	for d := range dirs {
+		atomicfile.SyncDir(s.root, d)
 	}
 	return nil
 }
 
-// syncDir flushes a directory's entries (the renames into it) to disk.
-// Some file systems cannot sync a directory; that only costs durability
-// on a crash, so errors are ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
+// switchOver carries out the journal. When that fails it undoes it
+// (rolledBack) and discards the stage; when undoing fails too, the stage
+// and journal stay for the next run.
+func (s *stage) switchOver(anchorDir string, j *journal) (rolledBack bool, err error) {
+	anchor, err := os.OpenRoot(anchorDir)
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrNotWritable, err)
 	}
+	defer anchor.Close()
+	ferr := j.forward(anchor, s.root)
+	if ferr == nil {
+		s.done()
+		return false, nil
+	}
+	if rerr := j.rollback(anchor, s.root); rerr != nil {
+		s.close()
+		return false, fmt.Errorf("%w: switching to the new files failed (%w), and so did undoing it (%v); the next netpolc command tries again (journal in %s)", ErrNotWritable, ferr, rerr, s.dir)
+	}
+	s.discard()
+	cause := ErrNotWritable
+	if isNoSpace(ferr) {
+		cause = ErrNoSpace
+	}
+	return true, fmt.Errorf("%w: %w; undone, nothing was changed", cause, ferr)
+}
+
+// done ends a finished switch: the journal goes first, then the rest.
+func (s *stage) done() {
+	_ = s.root.Remove(journalName)
+	atomicfile.SyncDir(s.root, ".")
+	s.discard()
+}
+
+// discard removes the staging folder.
+func (s *stage) discard() {
+	s.close()
+	_ = os.RemoveAll(s.dir)
+}
+
+func (s *stage) close() {
+	if s.root != nil {
+		_ = s.root.Close()
+		s.root = nil
+	}
+}
+
+// finishStage recovers one staging folder an interrupted run left: with a
+// journal it finishes the switch (or undoes it), without one it discards
+// the folder (the output was never touched). It returns what it did.
+func finishStage(anchorDir, dir string) (string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
+	s := &stage{dir: dir, root: root}
+	data, err := root.ReadFile(journalName)
+	if isMissing(err) {
+		s.discard()
+		return "removed the staging of an interrupted build, which had not changed the output yet", nil
+	}
+	if err != nil {
+		s.close()
+		return "", fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
+	j, err := parseJournal(data)
+	if err != nil {
+		s.close()
+		return "", fmt.Errorf("%w: %s: %w; move it away to go on", ErrNotWritable, filepath.Join(dir, journalName), err)
+	}
+	rolledBack, err := s.switchOver(anchorDir, j)
+	switch {
+	case err != nil && !rolledBack:
+		return "", err
+	case rolledBack:
+		return fmt.Sprintf("undid an interrupted build of %s, since finishing it failed: %v", j.out, err), nil
+	}
+	return "finished an interrupted build of " + j.out, nil
+}
+
+// stagingErr explains a failure before the commit point: the output
+// directory was not changed.
+func stagingErr(dir string, err error, files []kit.File) error {
+	if isNoSpace(err) {
+		n := 0
+		for _, f := range files {
+			n += len(f.Data)
+		}
+		return fmt.Errorf("%s: %w while staging %d files (%d bytes): %v; %s was not changed", dir, ErrNoSpace, len(files), n, err, dir)
+	}
+	return fmt.Errorf("%s: %w: staging: %w; %s was not changed", dir, ErrNotWritable, err, dir)
 }

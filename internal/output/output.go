@@ -1,10 +1,13 @@
-// Package output is the only code that writes to the user's disk. It puts
-// generated files into an output directory atomically, keeps a record of
-// what it wrote, removes what it wrote earlier and no longer produces, and
-// never touches a file it did not write.
+// Package output is the only code that writes generated files to the
+// user's disk. It makes an output directory hold exactly the files of a
+// build, keeps a record of what it wrote, removes what it wrote earlier
+// and no longer produces, and never touches a file it did not write.
 //
 // A run first checks everything (the paths, the directory, the record, the
 // files in the way) and only then writes: a refused run changes nothing.
+// It holds an exclusive lock, stages the new files where git cannot see
+// them and switches the tree under a journal, so an interrupted run is
+// finished or undone by the next one (see area and journal).
 package output
 
 import (
@@ -16,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 )
@@ -39,6 +43,10 @@ var (
 	ErrConflict = errors.New("conflicts with a file netpolc did not write")
 	// ErrRecord: the record of written files cannot be read.
 	ErrRecord = errors.New("bad record of written files")
+	// ErrLocked: another netpolc held the lock for longer than allowed.
+	ErrLocked = errors.New("is being written by another netpolc")
+	// ErrNoSpace: the file system is full; nothing was changed.
+	ErrNoSpace = errors.New("no space left on the file system")
 )
 
 // Report tells what Write did. Paths are slash-separated, relative to the
@@ -59,15 +67,38 @@ type Report struct {
 	Warnings []string
 }
 
-// Write makes dir hold files: it creates or replaces each file whose
-// content differs, removes the files it wrote earlier that are no longer in
-// files, and records what it wrote in dir/RecordFile.
-//
-// Write refuses, before changing anything, when dir (or a parent) is not a
-// directory, when a path is unsafe, or when a file netpolc did not write
-// is in the way. Files are staged in a temporary directory next to dir and
-// renamed into place, so a reader never sees a half-written file.
+// DefaultLockTimeout is how long Write waits for another netpolc writing
+// the same output by default.
+const DefaultLockTimeout = time.Minute
+
+// Options tune Write.
+type Options struct {
+	// LockTimeout bounds the wait for the lock held by another netpolc
+	// writing to the same git work tree (or output); zero means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+	// Notify receives messages for the user: waiting for the lock, and an
+	// interrupted build finished or undone. nil drops them.
+	Notify func(string)
+}
+
+// Write is WriteWith with the default options.
 func Write(dir string, files []kit.File) (Report, error) {
+	return WriteWith(dir, files, Options{})
+}
+
+// WriteWith makes dir hold files: it creates or replaces each file whose
+// content differs, removes the files it wrote earlier that are no longer
+// in files, and records what it wrote in dir/RecordFile.
+//
+// It refuses, before changing anything, when dir (or a parent) is not a
+// directory, when a path is unsafe, or when a file netpolc did not write
+// is in the way. It holds an exclusive lock while it reads and writes,
+// and first finishes any build that was interrupted. The new tree is
+// staged where git cannot see it and switched in with renames under a
+// journal (see journal), so after any interruption and the next netpolc
+// command dir holds the old tree or the new one, never a mix.
+func WriteWith(dir string, files []kit.File, o Options) (Report, error) {
 	if dir == "" {
 		return Report{}, fmt.Errorf("%w: no output directory given", ErrUnsafePath)
 	}
@@ -79,21 +110,65 @@ func Write(dir string, files []kit.File) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("%w: %s: %w", ErrNotWritable, dir, err)
 	}
+	if _, err := checkDir(abs); err != nil {
+		return Report{}, err
+	}
+	a, err := findArea(abs)
+	if err != nil {
+		return Report{}, err
+	}
+	if o.LockTimeout == 0 {
+		o.LockTimeout = DefaultLockTimeout
+	}
+	if err := a.lock(dir, o.LockTimeout, o.Notify); err != nil {
+		return Report{}, err
+	}
+	defer a.release()
+	if err := a.recover(o.Notify); err != nil {
+		return Report{}, err
+	}
+	cleanLegacy(abs)
+	return writeLocked(a, abs, dir, byPath)
+}
+
+// writeLocked plans and commits, holding the lock.
+func writeLocked(a *area, abs, dir string, files []kit.File) (Report, error) {
+	p, t, rec, err := planLocked(abs, dir, files)
+	if err != nil {
+		return Report{}, err
+	}
+	defer t.close()
+	return p.commit(a, t, abs, dir, rec)
+}
+
+// planLocked reads the output directory and its record and decides what
+// to do, holding the lock. The caller closes the tree.
+func planLocked(abs, dir string, files []kit.File) (*plan, *tree, recordState, error) {
 	exists, err := checkDir(abs)
 	if err != nil {
-		return Report{}, err
+		return nil, nil, recordState{}, err
 	}
-	rec := record{}
-	if exists {
-		if rec, err = readRecord(abs); err != nil {
-			return Report{}, err
-		}
-	}
-	p, err := makePlan(abs, byPath, rec)
+	t, err := openTree(abs, exists)
 	if err != nil {
-		return Report{}, err
+		return nil, nil, recordState{}, err
 	}
-	return p.commit(abs)
+	rec, raw, recExists, err := t.readRecord(filepath.Join(dir, RecordFile))
+	paths := rec.paths()
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	if err == nil {
+		err = t.scan(paths)
+	}
+	var p *plan
+	if err == nil {
+		p, err = makePlan(t, files, rec)
+	}
+	if err != nil {
+		t.close()
+		return nil, nil, recordState{}, err
+	}
+	return p, t, recordState{raw: raw, exists: recExists}, nil
 }
 
 // checkFiles checks that every path is a clean relative path that stays
@@ -137,6 +212,8 @@ func checkPath(p string) error {
 		return fmt.Errorf("%w: %q: backslash or line break in path", ErrUnsafePath, p)
 	case p == RecordFile || path.Dir(p) == RecordFile:
 		return fmt.Errorf("%w: %q: reserved for netpolc's record", ErrUnsafePath, p)
+	case strings.SplitN(p, "/", 2)[0] == areaInOut:
+		return fmt.Errorf("%w: %q: reserved for netpolc's staging", ErrUnsafePath, p)
 	}
 	return nil
 }

@@ -69,7 +69,8 @@ func noStaging(t *testing.T, dir string) {
 	for _, d := range []string{filepath.Dir(dir), dir} {
 		entries, _ := os.ReadDir(d)
 		for _, e := range entries {
-			if strings.Contains(e.Name(), "netpolc-tmp") || strings.Contains(e.Name(), ".tmp-") {
+			if n := e.Name(); strings.Contains(n, "netpolc-tmp") || strings.Contains(n, ".tmp-") ||
+				strings.HasSuffix(n, ".netpolc") || n == areaInOut {
 				t.Errorf("staging left behind: %s", filepath.Join(d, e.Name()))
 			}
 		}
@@ -398,13 +399,15 @@ func TestStaleBehindSymlinkKept(t *testing.T) {
 	}
 }
 
-// TestInterruptedRun checks that the record written before placing files
-// lets the next run recognise files from a run that stopped half-way.
+// TestInterruptedRun checks that a record left by netpolc before the
+// journal, naming two contents of a file while files were placed, still
+// lets the next run recognise the files as netpolc's.
 func TestInterruptedRun(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, files("a.yaml", "v1\n"))
 	// What a run stopped after placing a.yaml v2 leaves behind.
-	if err := writeRecord(dir, record{"a.yaml": {hashOf([]byte("v1\n")), hashOf([]byte("v2\n"))}}); err != nil {
+	rec := record{"a.yaml": {hashOf([]byte("v1\n")), hashOf([]byte("v2\n"))}}
+	if err := os.WriteFile(filepath.Join(dir, RecordFile), rec.format(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("v2\n"), 0o644); err != nil {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"syscall"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -24,11 +23,11 @@ type plan struct {
 	new       record // the files produced now
 }
 
-// makePlan compares the files to produce with what is on disk and in the
-// record. Every file in the way that netpolc did not write is an error.
-func makePlan(abs string, files []kit.File, old record) (*plan, error) {
+// makePlan compares the files to produce with what is in the output
+// directory and its record. Every file in the way that netpolc did not
+// write is an error.
+func makePlan(t *tree, files []kit.File, old record) (*plan, error) {
 	p := &plan{old: old, new: record{}}
-	t := &tree{abs: abs, dirs: map[string]error{}}
 	var errs []error
 	for _, f := range files {
 		if err := p.addFile(t, f); err != nil {
@@ -59,7 +58,7 @@ func (p *plan) addFile(t *tree, f kit.File) error {
 	case !exists:
 		p.write = append(p.write, f)
 	case bytes.Equal(cur, f.Data):
-		// Also adopts an identical file left by an interrupted run.
+		// Also adopts an identical file put there by someone else.
 		p.unchanged = append(p.unchanged, f.Path)
 	case !p.old.has(f.Path):
 		return fmt.Errorf("%s: %w: it exists with other content; move it away or delete it", f.Path, ErrConflict)
@@ -99,38 +98,81 @@ func (p *plan) keep(rel, why string) {
 		"%s: kept, though netpolc no longer produces it: %s; netpolc forgets it, delete it if it is not needed", rel, why))
 }
 
-// tree reads the output directory without following symbolic links below
-// it, so that no path can lead outside.
+// tree is the output directory as one walk of it (through an os.Root, so
+// nothing outside it is read) found it: the type of every entry on the
+// way to a produced or recorded path. A symbolic link is never followed:
+// where a file or folder is expected, it is a conflict.
 type tree struct {
-	abs  string
-	dirs map[string]error // folder (relative) -> errMissing, a conflict, or nil
+	root    *os.Root               // the output directory; nil when it does not exist
+	entries map[string]fs.FileMode // slash path → type bits; "." is the directory itself
 }
 
-// errMissing marks a folder that does not exist.
-var errMissing = errors.New("missing")
+// openTree opens the output directory abs, when it exists.
+func openTree(abs string, exists bool) (*tree, error) {
+	t := &tree{entries: map[string]fs.FileMode{}}
+	if !exists {
+		return t, nil
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
+	t.root = root
+	return t, nil
+}
+
+// close releases the directory handle.
+func (t *tree) close() {
+	if t.root != nil {
+		_ = t.root.Close()
+	}
+}
+
+// scan walks the folders leading to the given paths, once, recording what
+// it finds. Every entry at the top and in those folders is listed; other
+// folders are not entered.
+func (t *tree) scan(paths []string) error {
+	if t.root == nil {
+		return nil
+	}
+	wanted := map[string]bool{".": true}
+	for _, p := range paths {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			wanted[d] = true
+		}
+	}
+	err := fs.WalkDir(t.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		t.entries[p] = d.Type()
+		if d.IsDir() && !wanted[p] {
+			return fs.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNotWritable, err)
+	}
+	return nil
+}
 
 // read returns the content of the regular file at rel, or exists=false if
 // there is nothing there. Anything else at rel or in its folders (a
 // symbolic link, a directory, a file where a folder should be) is an
 // ErrConflict.
 func (t *tree) read(rel string) (data []byte, exists bool, err error) {
-	switch err := t.folder(path.Dir(rel)); {
-	case errors.Is(err, errMissing):
-		return nil, false, nil
-	case err != nil:
+	if exists, err := t.folder(path.Dir(rel)); !exists || err != nil {
 		return nil, false, err
 	}
-	name := filepath.Join(t.abs, filepath.FromSlash(rel))
-	fi, err := os.Lstat(name)
+	m, ok := t.entries[rel]
 	switch {
-	case isMissing(err):
+	case !ok:
 		return nil, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("%w: %w", ErrNotWritable, err)
-	case !fi.Mode().IsRegular():
-		return nil, false, fmt.Errorf("%s: %w: it is a %s", rel, ErrConflict, kind(fi.Mode()))
+	case !m.IsRegular():
+		return nil, false, fmt.Errorf("%s: %w: it is a %s", rel, ErrConflict, kind(m))
 	}
-	data, err = os.ReadFile(name)
+	data, err = t.root.ReadFile(rel)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: %w", ErrNotWritable, err)
 	}
@@ -138,28 +180,63 @@ func (t *tree) read(rel string) (data []byte, exists bool, err error) {
 }
 
 // folder checks that the folder rel and its parents are plain
-// directories, or returns errMissing if one does not exist.
-func (t *tree) folder(rel string) error {
+// directories; exists is false when one of them is missing.
+func (t *tree) folder(rel string) (exists bool, err error) {
 	if rel == "." {
-		return nil
+		return t.root != nil, nil
 	}
-	if err, ok := t.dirs[rel]; ok {
-		return err
+	if exists, err := t.folder(path.Dir(rel)); !exists || err != nil {
+		return false, err
 	}
-	err := t.folder(path.Dir(rel))
-	if err == nil {
-		fi, lerr := os.Lstat(filepath.Join(t.abs, filepath.FromSlash(rel)))
-		switch {
-		case isMissing(lerr):
-			err = errMissing
-		case lerr != nil:
-			err = fmt.Errorf("%w: %w", ErrNotWritable, lerr)
-		case !fi.IsDir():
-			err = fmt.Errorf("%s: %w: it is a %s where a folder is needed", rel, ErrConflict, kind(fi.Mode()))
+	m, ok := t.entries[rel]
+	switch {
+	case !ok:
+		return false, nil
+	case !m.IsDir():
+		return false, fmt.Errorf("%s: %w: it is a %s where a folder is needed", rel, ErrConflict, kind(m))
+	}
+	return true, nil
+}
+
+// missingFolders returns the folders (parents first) to create for files
+// at paths.
+func (t *tree) missingFolders(paths []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range paths {
+		var chain []string
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			chain = append([]string{d}, chain...)
+		}
+		for _, d := range chain {
+			if _, ok := t.entries[d]; !ok && !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
 		}
 	}
-	t.dirs[rel] = err
-	return err
+	return out
+}
+
+// readRecord reads the record; a missing record is an empty one. name is
+// the record's path for messages.
+func (t *tree) readRecord(name string) (rec record, raw []byte, exists bool, err error) {
+	if err := t.scan([]string{RecordFile}); err != nil {
+		return nil, nil, false, err
+	}
+	m, ok := t.entries[RecordFile]
+	switch {
+	case !ok:
+		return record{}, nil, false, nil
+	case !m.IsRegular():
+		return nil, nil, false, fmt.Errorf("%s: %w: it is a %s", name, ErrRecord, kind(m))
+	}
+	raw, err = t.root.ReadFile(RecordFile)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("%w: %w", ErrRecord, err)
+	}
+	rec, err = parseRecord(name, raw)
+	return rec, raw, true, err
 }
 
 // isMissing reports whether err means that a path does not exist, also

@@ -7,15 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
 
 // record maps each path netpolc wrote to the sha256 sums of the contents
-// it may have left there: normally one; while a run is placing files, the
-// old and the new one.
+// it may have left there: normally one (records of netpolc before the
+// journal could name two while a run was placing files).
 type record map[string][]string
 
 // hashOf is the hex sha256 of data.
@@ -33,21 +31,6 @@ func (r record) hasHash(path, sum string) bool { return slices.Contains(r[path],
 // paths returns the recorded paths, sorted.
 func (r record) paths() []string { return slices.Sorted(maps.Keys(r)) }
 
-// union returns a record accepting the contents of both r and o.
-func (r record) union(o record) record {
-	out := record{}
-	for _, src := range []record{r, o} {
-		for p, sums := range src {
-			out[p] = append(out[p], sums...)
-		}
-	}
-	for p, sums := range out {
-		slices.Sort(sums)
-		out[p] = slices.Compact(sums)
-	}
-	return out
-}
-
 // format prints the record in sha256sum format, sorted by path and sum.
 func (r record) format() []byte {
 	var buf bytes.Buffer
@@ -59,24 +42,10 @@ func (r record) format() []byte {
 	return buf.Bytes()
 }
 
-// readRecord reads dir/RecordFile; a missing record is an empty one. Every
-// recorded path must be a safe output path: the record decides what gets
-// deleted, so a tampered one must not reach outside dir.
-func readRecord(dir string) (record, error) {
-	name := filepath.Join(dir, RecordFile)
-	fi, err := os.Lstat(name)
-	switch {
-	case isMissing(err):
-		return record{}, nil
-	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrRecord, err)
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: %w: it is a %s", name, ErrRecord, kind(fi.Mode()))
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRecord, err)
-	}
+// parseRecord reads a record; name places it in errors. Every recorded
+// path must be a safe output path: the record decides what gets deleted,
+// so a tampered one must not reach outside the output directory.
+func parseRecord(name string, data []byte) (record, error) {
 	r := record{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
@@ -93,37 +62,4 @@ func readRecord(dir string) (record, error) {
 		return nil, fmt.Errorf("%s: %w: %w", name, ErrRecord, err)
 	}
 	return r, nil
-}
-
-// writeRecord replaces dir/RecordFile with r atomically (a temporary file
-// in dir, then a rename), unless it already says exactly that.
-func writeRecord(dir string, r record) error {
-	name := filepath.Join(dir, RecordFile)
-	data := r.format()
-	cur, err := os.ReadFile(name)
-	if err == nil && bytes.Equal(cur, data) {
-		return nil
-	}
-	if isMissing(err) && len(data) == 0 {
-		return nil // nothing written, nothing to record
-	}
-	tmp, err := os.CreateTemp(dir, RecordFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	// CreateTemp makes the file private; the record is committed beside
-	// the output and read like it.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	if err := writeAndSync(tmp, data); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
-	}
-	syncDir(dir)
-	return nil
 }

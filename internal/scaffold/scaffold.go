@@ -7,9 +7,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/netpolc/netpolc/examples"
+	"github.com/netpolc/netpolc/internal/atomicfile"
 )
 
 // Example is the example directory `netpolc init` copies.
@@ -39,29 +39,10 @@ func Init(dir string) ([]string, error) {
 			return nil, err
 		}
 		target := filepath.Join(dir, path.Base(name))
-		if err := writeNew(target, data); err != nil {
+		if err := atomicfile.CreateFile(target, data, 0o644); err != nil {
 			return written, err
 		}
 		written = append(written, target)
 	}
 	return written, nil
-}
-
-// writeNew writes a file atomically and fails if it already exists.
-func writeNew(target string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+strings.TrimSuffix(filepath.Base(target), ".cue")+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// Link, not rename: it fails instead of replacing a file that
-	// appeared meanwhile.
-	return os.Link(tmp.Name(), target)
 }
