@@ -133,8 +133,16 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, errs
 	}
 	base := filepath.Dir(abs)
+	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
+		if first, dup := seen[k.Value]; dup {
+			// YAML leaves duplicate keys to the reader; the last one
+			// winning silently would hide which value the gate uses.
+			errs.Add(pos(name, k), k.Value, "keep one of them", "%s is set twice (first at line %d)", k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
 		switch k.Value {
 		case "intents":
 			c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)

@@ -68,6 +68,7 @@ func TestErrors(t *testing.T) {
 		{"not a mapping", "- a\n", `netpolc\.yaml:1:1: the config must be a mapping`},
 		{"bad yaml", "intents: [\n", `netpolc\.yaml: yaml: `},
 		{"two errors", "a: 1\nb: 2\n", `(?s)1:1: a: unknown key.*2:1: b: unknown key`},
+		{"duplicate key", "output: a\nintents: i\noutput: b\n", `netpolc\.yaml:3:1: output: output is set twice \(first at line 1\)`},
 		{"flag not a boolean", "admin-v1alpha1: yes please\n", `netpolc\.yaml:1:17: admin-v1alpha1: admin-v1alpha1 must be a boolean`},
 	}
 	for _, tc := range cases {
