@@ -102,7 +102,7 @@ func benchMatrix(b *testing.B, nsCount, wl int, withAdmin bool) {
 	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MiB")
 }
 
-// BenchmarkMatrix200x5000 is the DESIGN §5 target size: 200 namespaces,
+// BenchmarkMatrix200x5000 is the ARCHITECTURE.md §5 target size: 200 namespaces,
 // 5,000 workloads, 1,980 NetworkPolicies (+2 ClusterNetworkPolicies).
 func BenchmarkMatrix200x5000(b *testing.B)      { benchMatrix(b, 200, 25, false) }
 func BenchmarkMatrix200x5000Admin(b *testing.B) { benchMatrix(b, 200, 25, true) }

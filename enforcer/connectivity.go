@@ -18,7 +18,7 @@ const KindExternal = "External"
 
 // Connectivity is the connectivity matrix: every endpoint and external
 // peer, and every ordered pair of them with something allowed. Its JSON
-// form is the DESIGN §3 contract.
+// form is the ARCHITECTURE.md §3 contract.
 type Connectivity struct {
 	// Endpoints are the workloads, sorted by name, then the external peers,
 	// IPv4 before IPv6, by address.
@@ -54,7 +54,7 @@ type jsonConnection struct {
 	Ports []string `json:"ports"`
 }
 
-// MarshalJSON writes the DESIGN §3 form: "all": true with empty "ports"
+// MarshalJSON writes the ARCHITECTURE.md §3 form: "all": true with empty "ports"
 // for every port and protocol, otherwise the sorted, merged port strings.
 func (c *Connectivity) MarshalJSON() ([]byte, error) {
 	out := jsonConnectivity{Endpoints: c.Endpoints, Connections: make([]jsonConnection, len(c.Connections))}
@@ -71,7 +71,7 @@ func (c *Connectivity) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// UnmarshalJSON reads the DESIGN §3 form and sorts it.
+// UnmarshalJSON reads the ARCHITECTURE.md §3 form and sorts it.
 func (c *Connectivity) UnmarshalJSON(data []byte) error {
 	var in jsonConnectivity
 	if err := json.Unmarshal(data, &in); err != nil {

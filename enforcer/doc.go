@@ -24,7 +24,7 @@
 //     goes on to the default).
 //  4. Default — allowed.
 //
-// Semantics decisions (DESIGN §3): connections are policy-level (a port
+// Semantics decisions (ARCHITECTURE.md §3): connections are policy-level (a port
 // counts whether or not the destination listens on it); named ports resolve
 // on the destination endpoint by name and protocol and never match an
 // external address; an ipBlock or admin network also matches an endpoint

@@ -50,7 +50,23 @@ func TestFromIRMatchesObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objects := conformance.Case{
+	mIR, err := New(conformance.Inventory(), fromIR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mObj := confModel(t, fromIRObjects())
+	if d := Diff(mObj.Matrix(), mIR.Matrix()); !d.Empty() {
+		t.Errorf("IR and objects differ: %+v", d)
+	}
+	v, _ := mIR.Verdict("x/b", "x/a", portset.TCP, 80)
+	if !v.Allowed || len(v.Ingress.Allowing) != 1 || v.Ingress.Allowing[0].Origin != "intents/x.cue:7:3" {
+		t.Errorf("verdict = %+v", v.Ingress)
+	}
+}
+
+// fromIRObjects are the API objects TestFromIRMatchesObjects's IR means.
+func fromIRObjects() conformance.Case {
+	return conformance.Case{
 		NPs: []networkingv1.NetworkPolicy{
 			conformance.Netpol("x", "a-in", conformance.Selecting(conformance.Sel("pod", "a")),
 				conformance.Ingress(conformance.From(conformance.Peers(conformance.PodPeer(conformance.Sel("pod", "b"))), conformance.Port(conformance.TCP, 80)),
@@ -63,18 +79,6 @@ func TestFromIRMatchesObjects(t *testing.T) {
 		},
 		CNPs: []v1alpha2.ClusterNetworkPolicy{conformance.Cnp("z-c", conformance.Admin, 0, conformance.CnpSubjectPods(conformance.Sel("kubernetes.io/metadata.name", "z"), conformance.Sel("pod", "c")),
 			conformance.CnpIn(conformance.Deny, conformance.CnpFromNS(conformance.Sel("ns", "x"))))},
-	}
-	mIR, err := New(conformance.Inventory(), fromIR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mObj := confModel(t, objects)
-	if d := Diff(mObj.Matrix(), mIR.Matrix()); !d.Empty() {
-		t.Errorf("IR and objects differ: %+v", d)
-	}
-	v, _ := mIR.Verdict("x/b", "x/a", portset.TCP, 80)
-	if !v.Allowed || len(v.Ingress.Allowing) != 1 || v.Ingress.Allowing[0].Origin != "intents/x.cue:7:3" {
-		t.Errorf("verdict = %+v", v.Ingress)
 	}
 }
 

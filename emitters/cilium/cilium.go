@@ -23,7 +23,7 @@
 //   - ports: toPorts with protocol, port, endPort; named ports by name;
 //     protocol-only ports as port "0".
 //
-// Cilium differs from NetworkPolicy as netpolc models it (DESIGN §3) in
+// Cilium differs from NetworkPolicy as netpolc models it (ARCHITECTURE.md §3) in
 // two places, which the emitter checks against the IR's declared workloads
 // and the build's inventory (kit.Cluster), and refuses (ErrUnsupported)
 // rather than widen or silently narrow:

@@ -62,7 +62,7 @@ var (
 
 // externalPeers splits the address space into the largest ranges over
 // which membership in every interval set is constant: the external peers,
-// named as DESIGN §3 names them. IPv4 is always present, IPv6 when some
+// named as ARCHITECTURE.md §3 names them. IPv4 is always present, IPv6 when some
 // interval set holds IPv6 networks. Interval sets are the ruleset's
 // networks (the ipBlocks), so this is the split the NetworkPolicy model
 // derives from the same blocks.

@@ -23,65 +23,67 @@ namespaces: shop: {
 // TestBadInput runs each bad input through `netpolc build` and checks the
 // contract: exit code 2, a message with file:line:col and a hint, and
 // nothing written.
+// badInputCases are TestBadInput's cases.
+var badInputCases = []struct {
+	name  string
+	files map[string]string // relative to the intents dir; nil: dir missing
+	out   string            // "": a fresh OUT; "file": OUT is a file; "under-file": OUT's parent is a file
+	want  []string          // regexps that must all match stderr
+}{
+	{name: "unknown field", files: map[string]string{"a.cue": base + "namespaces: shop: lables: {}\n"},
+		want: []string{`a\.cue:8:19: .*lables.*not allowed`, `hint: unknown field`}},
+	{name: "wrong type", files: map[string]string{"a.cue": base + "namespaces: shop: workloads: api: ports: http: true\n"},
+		want: []string{`a\.cue:8:\d+: .*ports\.http`, `hint:`}},
+	{name: "invalid label value", files: map[string]string{"a.cue": strings.Replace(base, `team: "shop"`, `team: "-shop-"`, 1)},
+		want: []string{`a\.cue:4:16: .*invalid label value "-shop-"`, `hint: label values`}},
+	{name: "invalid CIDR", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.0.0.300/8"}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*invalid CIDR "10\.0\.0\.300/8"`, `hint: write an address block`}},
+	{name: "host bits", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.1.0.0/8"}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*host bits set`, `hint: did you mean 10\.0\.0\.0/8`}},
+	{name: "except outside CIDR", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.0.0.0/16", except: ["10.1.0.0/24"]}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*except 10\.1\.0\.0/24 is not inside cidr 10\.0\.0\.0/16`, `hint: each except`}},
+	{name: "port 0", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: [0]}]`)},
+		want: []string{`a\.cue:8:\d+: .*port 0 is out of range`, `hint: ports are`}},
+	{name: "port 70000", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["TCP/70000"]}]`)},
+		want: []string{`a\.cue:8:\d+: .*port 70000 is out of range`}},
+	{name: "endPort below port", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: [{port: 9000, endPort: 8000}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*endPort 8000 is below port 9000`}},
+	{name: "undeclared named port", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["grpc"]}]`)},
+		want: []string{`a\.cue:8:\d+: .*no workload declares a port named "grpc"`}},
+	{name: "named port on the wrong workload", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["postgres"]}]`)},
+		want: []string{`a\.cue:8:\d+: .*workload shop/web has no TCP port named "postgres"`, `hint: declare it`}},
+	{name: "duplicate workload", files: map[string]string{"a.cue": base + "namespaces: shop: workloads: web2: labels: app: \"web\"\n"},
+		want: []string{`a\.cue:8:\d+: .*workload web2 has the same labels \{app: web\} as workload web`}},
+	{name: "undefined workload peer", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{workload: "wbe"}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*peer names workload "wbe", which is not declared`, `hint: declared workloads in shop: db, web`}},
+	{name: "undeclared namespace", files: map[string]string{"a.cue": base + "policies: p: {namespace: \"shpo\", ingress: []}\n"},
+		want: []string{`a\.cue:8:\d+: .*namespace "shpo" is not declared`}},
+	{name: "ambiguous empty from", files: map[string]string{"a.cue": base + policy(`ingress: [{from: []}]`)},
+		want: []string{`a\.cue:8:\d+: .*empty .from. list is ambiguous`, `hint: write \[\{all: true\}\]`}},
+	{name: "two peer kinds", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{workload: "db", cidr: "10.0.0.0/8"}]}]`)},
+		want: []string{`a\.cue:8:\d+: .*a peer sets workload and cidr`}},
+	{name: "unknown field in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", ingres: []}\nuse: t: #T\n"},
+		want: []string{`a\.cue:9:6: .*field "ingres" not allowed in the template's output`, `hint: allowed fields here: egress, ingress, namespace, podSelector, workload`}},
+	{name: "unknown peer field in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\", namespce: \"x\"}]}]}\nuse: t: #T\n"},
+		want: []string{`a\.cue:9:6: .*field "namespce" not allowed`}},
+	{name: "wrong kind in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: {workload: \"web\"}}]}\nuse: t: #T\n"},
+		want: []string{`a\.cue:9:6: .*.from. must be a list of peers`}},
+	{name: "syntax error", files: map[string]string{"a.cue": base + "policies: {\n"},
+		want: []string{`a\.cue:\d+:\d+: .*`}},
+	{name: "empty dir", files: map[string]string{},
+		want: []string{`no \.cue files found`, `hint: intents are CUE files`}},
+	{name: "missing dir", files: nil,
+		want: []string{`intents directory does not exist`, `hint: pass the directory`}},
+	{name: "non-CUE files only", files: map[string]string{"policy.yaml": "kind: NetworkPolicy\n"},
+		want: []string{`no \.cue files found`}},
+	{name: "OUT is a file", files: map[string]string{"a.cue": base}, out: "file",
+		want: []string{`out`}},
+	{name: "OUT under a file", files: map[string]string{"a.cue": base}, out: "under-file",
+		want: []string{`blocker`}},
+}
+
 func TestBadInput(t *testing.T) {
-	cases := []struct {
-		name  string
-		files map[string]string // relative to the intents dir; nil: dir missing
-		out   string            // "": a fresh OUT; "file": OUT is a file; "under-file": OUT's parent is a file
-		want  []string          // regexps that must all match stderr
-	}{
-		{name: "unknown field", files: map[string]string{"a.cue": base + "namespaces: shop: lables: {}\n"},
-			want: []string{`a\.cue:8:19: .*lables.*not allowed`, `hint: unknown field`}},
-		{name: "wrong type", files: map[string]string{"a.cue": base + "namespaces: shop: workloads: api: ports: http: true\n"},
-			want: []string{`a\.cue:8:\d+: .*ports\.http`, `hint:`}},
-		{name: "invalid label value", files: map[string]string{"a.cue": strings.Replace(base, `team: "shop"`, `team: "-shop-"`, 1)},
-			want: []string{`a\.cue:4:16: .*invalid label value "-shop-"`, `hint: label values`}},
-		{name: "invalid CIDR", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.0.0.300/8"}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*invalid CIDR "10\.0\.0\.300/8"`, `hint: write an address block`}},
-		{name: "host bits", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.1.0.0/8"}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*host bits set`, `hint: did you mean 10\.0\.0\.0/8`}},
-		{name: "except outside CIDR", files: map[string]string{"a.cue": base + policy(`egress: [{to: [{cidr: "10.0.0.0/16", except: ["10.1.0.0/24"]}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*except 10\.1\.0\.0/24 is not inside cidr 10\.0\.0\.0/16`, `hint: each except`}},
-		{name: "port 0", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: [0]}]`)},
-			want: []string{`a\.cue:8:\d+: .*port 0 is out of range`, `hint: ports are`}},
-		{name: "port 70000", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["TCP/70000"]}]`)},
-			want: []string{`a\.cue:8:\d+: .*port 70000 is out of range`}},
-		{name: "endPort below port", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: [{port: 9000, endPort: 8000}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*endPort 8000 is below port 9000`}},
-		{name: "undeclared named port", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["grpc"]}]`)},
-			want: []string{`a\.cue:8:\d+: .*no workload declares a port named "grpc"`}},
-		{name: "named port on the wrong workload", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{all: true}], ports: ["postgres"]}]`)},
-			want: []string{`a\.cue:8:\d+: .*workload shop/web has no TCP port named "postgres"`, `hint: declare it`}},
-		{name: "duplicate workload", files: map[string]string{"a.cue": base + "namespaces: shop: workloads: web2: labels: app: \"web\"\n"},
-			want: []string{`a\.cue:8:\d+: .*workload web2 has the same labels \{app: web\} as workload web`}},
-		{name: "undefined workload peer", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{workload: "wbe"}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*peer names workload "wbe", which is not declared`, `hint: declared workloads in shop: db, web`}},
-		{name: "undeclared namespace", files: map[string]string{"a.cue": base + "policies: p: {namespace: \"shpo\", ingress: []}\n"},
-			want: []string{`a\.cue:8:\d+: .*namespace "shpo" is not declared`}},
-		{name: "ambiguous empty from", files: map[string]string{"a.cue": base + policy(`ingress: [{from: []}]`)},
-			want: []string{`a\.cue:8:\d+: .*empty .from. list is ambiguous`, `hint: write \[\{all: true\}\]`}},
-		{name: "two peer kinds", files: map[string]string{"a.cue": base + policy(`ingress: [{from: [{workload: "db", cidr: "10.0.0.0/8"}]}]`)},
-			want: []string{`a\.cue:8:\d+: .*a peer sets workload and cidr`}},
-		{name: "unknown field in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", ingres: []}\nuse: t: #T\n"},
-			want: []string{`a\.cue:9:6: .*field "ingres" not allowed in the template's output`, `hint: allowed fields here: egress, ingress, namespace, podSelector, workload`}},
-		{name: "unknown peer field in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\", namespce: \"x\"}]}]}\nuse: t: #T\n"},
-			want: []string{`a\.cue:9:6: .*field "namespce" not allowed`}},
-		{name: "wrong kind in a template's output", files: map[string]string{"a.cue": base + "#T: policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: {workload: \"web\"}}]}\nuse: t: #T\n"},
-			want: []string{`a\.cue:9:6: .*.from. must be a list of peers`}},
-		{name: "syntax error", files: map[string]string{"a.cue": base + "policies: {\n"},
-			want: []string{`a\.cue:\d+:\d+: .*`}},
-		{name: "empty dir", files: map[string]string{},
-			want: []string{`no \.cue files found`, `hint: intents are CUE files`}},
-		{name: "missing dir", files: nil,
-			want: []string{`intents directory does not exist`, `hint: pass the directory`}},
-		{name: "non-CUE files only", files: map[string]string{"policy.yaml": "kind: NetworkPolicy\n"},
-			want: []string{`no \.cue files found`}},
-		{name: "OUT is a file", files: map[string]string{"a.cue": base}, out: "file",
-			want: []string{`out`}},
-		{name: "OUT under a file", files: map[string]string{"a.cue": base}, out: "under-file",
-			want: []string{`blocker`}},
-	}
-	for _, tc := range cases {
+	for _, tc := range badInputCases {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			t.Chdir(root) // the output must lie in the current work tree, if any

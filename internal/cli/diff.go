@@ -47,71 +47,83 @@ const diffExample = `  # what does my branch open, compared with main?
   # plain manifests (e.g. the generated output) at two revisions
   netpolc diff --base HEAD~1 --head HEAD --manifests deploy/netpol`
 
+// diffFlags are diff's own flags.
+type diffFlags struct {
+	in               inputFlags
+	base, head       string
+	staged, exitCode bool
+	out              outputFlags
+}
+
 func newDiffCmd(e *env) *cobra.Command {
-	var in inputFlags
-	var base, head string
-	var staged, exitCode bool
-	var out outputFlags
+	var f diffFlags
 	cmd := &cobra.Command{
 		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]...",
 		Short:   "Show connectivity opened, changed and closed between two revisions",
 		Long:    diffHelp,
 		Example: diffExample,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := out.options(e)
-			if err != nil {
-				return err
-			}
-			cfg, err := config.Find(".")
-			if err != nil {
-				return err
-			}
-			dir := ""
-			if len(args) > 0 || len(in.manifests) == 0 {
-				dir = config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
-			}
-			repo, err := gitrev.Open(firstNonEmpty(dir, "."))
-			if err != nil {
-				return err
-			}
-			spec, err := repoSpec(repo, dir, in.manifests)
-			if err != nil {
-				return err
-			}
-			baseTree, err := repo.Revision(base)
-			if err != nil {
-				return err
-			}
-			headTree, err := headSnapshot(repo, head, staged, repo.WorkTree)
-			if err != nil {
-				return err
-			}
-			d, notes, err := gate.DiffSnapshots(baseTree, headTree, spec)
-			if err != nil {
-				return sideError(e.stderr, err)
-			}
-			for _, n := range notes {
-				fmt.Fprintf(e.stderr, "note: %s\n", n)
-			}
-			if err := gate.WriteDiff(e.stdout, d, opts); err != nil {
-				return err
-			}
-			if exitCode && !d.Empty() {
-				return ErrCheckFailed
-			}
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return f.run(e, args) },
 	}
-	in.register(cmd)
-	out.register(cmd)
-	cmd.Flags().StringVar(&base, "base", "", "the revision to compare from (required): HEAD, HEAD~1, origin/main, a tag or hash")
-	cmd.Flags().StringVar(&head, "head", "", "the revision to compare to (default: the work tree)")
-	cmd.Flags().BoolVar(&staged, "staged", false, "compare to the staged index instead of the work tree")
-	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when connectivity changed (like git diff --exit-code)")
+	f.in.register(cmd)
+	f.out.register(cmd)
+	cmd.Flags().StringVar(&f.base, "base", "", "the revision to compare from (required): HEAD, HEAD~1, origin/main, a tag or hash")
+	cmd.Flags().StringVar(&f.head, "head", "", "the revision to compare to (default: the work tree)")
+	cmd.Flags().BoolVar(&f.staged, "staged", false, "compare to the staged index instead of the work tree")
+	cmd.Flags().BoolVar(&f.exitCode, "exit-code", false, "exit 1 when connectivity changed (like git diff --exit-code)")
 	_ = cmd.MarkFlagRequired("base")
 	cmd.MarkFlagsMutuallyExclusive("head", "staged")
 	return cmd
+}
+
+// run compares the two snapshots and prints the diff.
+func (f *diffFlags) run(e *env, args []string) error {
+	opts, err := f.out.options(e)
+	if err != nil {
+		return err
+	}
+	baseTree, headTree, spec, err := f.snapshots(args)
+	if err != nil {
+		return err
+	}
+	d, notes, err := gate.DiffSnapshots(baseTree, headTree, spec)
+	if err != nil {
+		return sideError(e.stderr, err)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
+	if err := gate.WriteDiff(e.stdout, d, opts); err != nil {
+		return err
+	}
+	if f.exitCode && !d.Empty() {
+		return ErrCheckFailed
+	}
+	return nil
+}
+
+// snapshots opens the two sides and what to read from them.
+func (f *diffFlags) snapshots(args []string) (base, head *gitrev.Tree, spec gate.Spec, err error) {
+	cfg, err := config.Find(".")
+	if err != nil {
+		return nil, nil, spec, err
+	}
+	dir := ""
+	if len(args) > 0 || len(f.in.manifests) == 0 {
+		dir = config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
+	}
+	repo, err := gitrev.Open(firstNonEmpty(dir, "."))
+	if err != nil {
+		return nil, nil, spec, err
+	}
+	if spec, err = repoSpec(repo, dir, f.in.manifests); err != nil {
+		return nil, nil, spec, err
+	}
+	if base, err = repo.Revision(f.base); err != nil {
+		return nil, nil, spec, err
+	}
+	head, err = headSnapshot(repo, f.head, f.staged, repo.WorkTree)
+	return base, head, spec, err
 }
 
 // outputFlags are the report flags diff and verify share.

@@ -44,70 +44,86 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
   # explicit paths, a Markdown report for a PR comment
   netpolc verify intents/ -o deploy/netpol --base origin/main --format md`
 
+// verifyFlags are verify's own flags.
+type verifyFlags struct {
+	out, base, head         string
+	denyOpened, allowConfig bool
+	build                   buildFlags
+	report                  outputFlags
+}
+
 func newVerifyCmd(e *env) *cobra.Command {
-	var out, base, head string
-	var bf buildFlags
-	var denyOpened, allowConfig bool
-	var of outputFlags
+	var f verifyFlags
 	cmd := &cobra.Command{
 		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened]",
 		Short:   "Gate a commit: drift, guardrails, expectations, connectivity opened",
 		Long:    verifyHelp,
 		Example: verifyExample,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := of.options(e)
-			if err != nil {
-				return err
-			}
-			cfg, err := snapshotConfig(head)
-			if err != nil {
-				return err
-			}
-			dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
-			outDir := config.Pick(out, cmd.Flags().Changed("output"), cfg.Output, "")
-			if outDir != "" {
-				if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
-					return err
-				}
-			}
-			bo, err := bf.options(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			o, err := verifyOptions(dir, outDir, base, head)
-			if err != nil {
-				return err
-			}
-			if outDir == "" {
-				fmt.Fprintln(e.stderr, "note: no -o OUT (and no output in netpolc.yaml): drift is not checked")
-			}
-			o.Build, o.DenyOpened = bo, denyOpened
-			if o.Config, err = configCheck(o, cfg, base, allowConfig); err != nil {
-				return err
-			}
-			rep, err := gate.Run(o)
-			if err != nil {
-				return sideError(e.stderr, err)
-			}
-			if err := gate.WriteReport(e.stdout, rep, opts); err != nil {
-				return err
-			}
-			if rep.Failed() {
-				return ErrCheckFailed
-			}
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return f.run(e, cmd, args) },
 	}
-	of.register(cmd)
-	cmd.Flags().StringVarP(&out, "output", "o", "", "the generated output directory to check for drift (default: output in netpolc.yaml)")
-	bf.register(cmd)
-	cmd.Flags().StringVar(&base, "base", "HEAD", `revision to compare connectivity with ("" for none)`)
-	cmd.Flags().StringVar(&head, "head", "", "verify this revision instead of the staged index")
-	cmd.Flags().BoolVar(&denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
-	cmd.Flags().BoolVar(&allowConfig, "allow-config-change", false,
+	f.report.register(cmd)
+	cmd.Flags().StringVarP(&f.out, "output", "o", "", "the generated output directory to check for drift (default: output in netpolc.yaml)")
+	f.build.register(cmd)
+	cmd.Flags().StringVar(&f.base, "base", "HEAD", `revision to compare connectivity with ("" for none)`)
+	cmd.Flags().StringVar(&f.head, "head", "", "verify this revision instead of the staged index")
+	cmd.Flags().BoolVar(&f.denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
+	cmd.Flags().BoolVar(&f.allowConfig, "allow-config-change", false,
 		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
 	return cmd
+}
+
+// run checks the snapshot and prints the report.
+func (f *verifyFlags) run(e *env, cmd *cobra.Command, args []string) error {
+	opts, err := f.report.options(e)
+	if err != nil {
+		return err
+	}
+	o, err := f.options(e, cmd, args)
+	if err != nil {
+		return err
+	}
+	rep, err := gate.Run(o)
+	if err != nil {
+		return sideError(e.stderr, err)
+	}
+	if err := gate.WriteReport(e.stdout, rep, opts); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return ErrCheckFailed
+	}
+	return nil
+}
+
+// options are the gate's options: paths and build settings from the flags
+// and the snapshot's netpolc.yaml, the snapshots, the config check.
+func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.Options, error) {
+	cfg, err := snapshotConfig(f.head)
+	if err != nil {
+		return gate.Options{}, err
+	}
+	dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
+	outDir := config.Pick(f.out, cmd.Flags().Changed("output"), cfg.Output, "")
+	if outDir != "" {
+		if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+			return gate.Options{}, err
+		}
+	}
+	bo, err := f.build.options(cmd, cfg)
+	if err != nil {
+		return gate.Options{}, err
+	}
+	o, err := verifyOptions(dir, outDir, f.base, f.head)
+	if err != nil {
+		return o, err
+	}
+	if outDir == "" {
+		fmt.Fprintln(e.stderr, "note: no -o OUT (and no output in netpolc.yaml): drift is not checked")
+	}
+	o.Build, o.DenyOpened = bo, f.denyOpened
+	o.Config, err = configCheck(o, cfg, f.base, f.allowConfig)
+	return o, err
 }
 
 // snapshotConfig reads netpolc.yaml from the snapshot verify checks (the

@@ -8,7 +8,7 @@ import (
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
-// portsJSON is a port set in the connectivity contract's form (DESIGN §3):
+// portsJSON is a port set in the connectivity contract's form (ARCHITECTURE.md §3):
 // all, or the sorted, merged port strings.
 type portsJSON struct {
 	All   bool     `json:"all"`

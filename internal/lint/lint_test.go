@@ -47,60 +47,62 @@ func run(t *testing.T, src string) string {
 
 // TestChecks: each case must produce exactly the findings listed, each at
 // its position. Cases with no findings prove the checks stay quiet.
+// checkCases are TestChecks's cases.
+var checkCases = []struct {
+	name string
+	src  string
+	want []string // regexps, one per expected finding, in order
+}{
+	{"egress without DNS",
+		"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"egress\"}\n",
+		[]string{`t/a\.cue:12:6: warning: shop/db is isolated for egress but cannot reach the cluster DNS`,
+			`t/a\.cue:12:6: warning: shop/web is isolated for egress but cannot reach the cluster DNS`}},
+	{"egress with DNS is quiet",
+		"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"egress\"}\nuse: n: templates.#AllowDNS & {namespace: \"shop\"}\n",
+		nil},
+	{"policy selects nothing",
+		"policies: p: {namespace: \"shop\", podSelector: matchLabels: app: \"wbe\", ingress: []}\n",
+		[]string{`t/a\.cue:12:\d+: warning: the policy on shop/pods-\w+ selects no known workload`}},
+	{"peer selects nothing",
+		"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{namespace: \"nowhere\"}]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: .*nowhere peer of shop/db selects no known workload`}},
+	{"shadowed rule",
+		"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [\"postgres\"]}]}\n" +
+			"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{namespace: \"shop\"}]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: this ingress rule of shop/db is redundant: the rule at t/a\.cue:13:\d+ already allows all of it`}},
+	{"same peer narrower ports is shadowed",
+		"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5432]}]}\n" +
+			"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [\"TCP/5000-6000\"]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: this ingress rule of shop/db is redundant`}},
+	{"disjoint rules are quiet",
+		"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5432]}]}\n" +
+			"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{cidr: \"192.0.2.0/24\"}], ports: [5432]}]}\n",
+		nil},
+	{"ipBlock over the pod network",
+		"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{cidr: \"10.0.0.0/8\"}]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: ipBlock 10\.0\.0\.0/8 covers the pod network 10\.244\.0\.0/16`}},
+	{"ipBlock over a known pod IP",
+		"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{cidr: \"10.1.2.0/24\"}]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: ipBlock 10\.1\.2\.0/24 covers the IP 10\.1\.2\.3 of ops/agent`}},
+	{"port not exposed",
+		"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5433]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: no destination of this rule declares TCP/5433`}},
+	{"egress port not exposed",
+		"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{workload: \"db\"}], ports: [\"UDP/5432\"]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
+		[]string{`t/a\.cue:12:\d+: warning: no destination of this rule declares UDP/5432`}},
+	{"expectation holds",
+		"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: x: {from: \"shop/web\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
+		nil},
+	{"expectation fails",
+		"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: \"web reaches db\": {from: \"shop/web\", to: \"shop/db\", port: \"postgres\", allowed: true}\n",
+		[]string{`t/a\.cue:13:\d+: expect\."web reaches db": expected shop/web → shop/db on TCP/5432 to be allowed, but it is denied\n    hint: run: netpolc explain`}},
+	{"expectation on an unknown workload",
+		"expect: x: {from: \"shop/api\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
+		[]string{`t/a\.cue:12:\d+: expect\.x: cannot evaluate: .*shop/api`}},
+}
+
 func TestChecks(t *testing.T) {
-	cases := []struct {
-		name string
-		src  string
-		want []string // regexps, one per expected finding, in order
-	}{
-		{"egress without DNS",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"egress\"}\n",
-			[]string{`t/a\.cue:12:6: warning: shop/db is isolated for egress but cannot reach the cluster DNS`,
-				`t/a\.cue:12:6: warning: shop/web is isolated for egress but cannot reach the cluster DNS`}},
-		{"egress with DNS is quiet",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"egress\"}\nuse: n: templates.#AllowDNS & {namespace: \"shop\"}\n",
-			nil},
-		{"policy selects nothing",
-			"policies: p: {namespace: \"shop\", podSelector: matchLabels: app: \"wbe\", ingress: []}\n",
-			[]string{`t/a\.cue:12:\d+: warning: the policy on shop/pods-\w+ selects no known workload`}},
-		{"peer selects nothing",
-			"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{namespace: \"nowhere\"}]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: .*nowhere peer of shop/db selects no known workload`}},
-		{"shadowed rule",
-			"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [\"postgres\"]}]}\n" +
-				"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{namespace: \"shop\"}]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: this ingress rule of shop/db is redundant: the rule at t/a\.cue:13:\d+ already allows all of it`}},
-		{"same peer narrower ports is shadowed",
-			"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5432]}]}\n" +
-				"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [\"TCP/5000-6000\"]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: this ingress rule of shop/db is redundant`}},
-		{"disjoint rules are quiet",
-			"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5432]}]}\n" +
-				"policies: q: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{cidr: \"192.0.2.0/24\"}], ports: [5432]}]}\n",
-			nil},
-		{"ipBlock over the pod network",
-			"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{cidr: \"10.0.0.0/8\"}]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: ipBlock 10\.0\.0\.0/8 covers the pod network 10\.244\.0\.0/16`}},
-		{"ipBlock over a known pod IP",
-			"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{cidr: \"10.1.2.0/24\"}]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: ipBlock 10\.1\.2\.0/24 covers the IP 10\.1\.2\.3 of ops/agent`}},
-		{"port not exposed",
-			"policies: p: {namespace: \"shop\", workload: \"db\", ingress: [{from: [{workload: \"web\"}], ports: [5433]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: no destination of this rule declares TCP/5433`}},
-		{"egress port not exposed",
-			"policies: p: {namespace: \"shop\", workload: \"web\", egress: [{to: [{workload: \"db\"}], ports: [\"UDP/5432\"]}, {to: [{dns: true}], ports: [\"UDP/53\"]}]}\n",
-			[]string{`t/a\.cue:12:\d+: warning: no destination of this rule declares UDP/5432`}},
-		{"expectation holds",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: x: {from: \"shop/web\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
-			nil},
-		{"expectation fails",
-			"use: d: templates.#DefaultDeny & {namespace: \"shop\", direction: \"ingress\"}\nexpect: \"web reaches db\": {from: \"shop/web\", to: \"shop/db\", port: \"postgres\", allowed: true}\n",
-			[]string{`t/a\.cue:13:\d+: expect\."web reaches db": expected shop/web → shop/db on TCP/5432 to be allowed, but it is denied\n    hint: run: netpolc explain`}},
-		{"expectation on an unknown workload",
-			"expect: x: {from: \"shop/api\", to: \"shop/db\", port: \"TCP/5432\", allowed: false}\n",
-			[]string{`t/a\.cue:12:\d+: expect\.x: cannot evaluate: .*shop/api`}},
-	}
-	for _, tc := range cases {
+	for _, tc := range checkCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := run(t, tc.src)
 			findings := splitFindings(got)

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Strings renders s as the connectivity contract does (DESIGN §3): one
+// Strings renders s as the connectivity contract does (ARCHITECTURE.md §3): one
 // string per merged range, protocols in the order TCP, UDP, SCTP and ports
 // ascending — "TCP/80", "TCP/8000-8100", "UDP/53". A protocol whose every
 // port is allowed prints as "TCP/1-65535". The empty set gives nil.

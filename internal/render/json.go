@@ -7,7 +7,7 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// JSON writes the DESIGN §3 contract, indented, with a final newline.
+// JSON writes the ARCHITECTURE.md §3 contract, indented, with a final newline.
 type JSON struct{}
 
 // Format implements Formatter.
