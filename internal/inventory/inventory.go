@@ -30,7 +30,13 @@ type Endpoint struct {
 	Labels    map[string]string
 	Ports     []ir.NamedPort // named container ports (unnamed ones are irrelevant to policy)
 	IPs       []netip.Addr   // known pod IPs; empty when unknown
-	Source    diag.Pos
+	// HostNetwork marks pods that share their node's network namespace
+	// (spec.hostNetwork). NetworkPolicy leaves them to the implementation
+	// and the admin API excludes them; Cilium and Calico see them as the
+	// node. Each target's interpreter gives them its own treatment, so the
+	// proof fails where the targets would disagree with the intents.
+	HostNetwork bool
+	Source      diag.Pos
 }
 
 // ID is the endpoint's name as the connectivity output spells it:

@@ -78,6 +78,7 @@ func addTemplated[T any](get func(*T) tmpl) func(*builder, *object) {
 		if t.Template != nil {
 			w.Labels = labelsOf(t.Template.Labels)
 			w.Ports = namedPorts(&t.Template.Spec)
+			w.HostNetwork = t.Template.Spec.HostNetwork
 		}
 		b.workloads = append(b.workloads, w)
 	}
@@ -91,6 +92,7 @@ func (b *builder) addPod(o *object) {
 	w := newWorkload(o, p.ObjectMeta)
 	w.Labels = labelsOf(p.Labels)
 	w.Ports = namedPorts(&p.Spec)
+	w.HostNetwork = p.Spec.HostNetwork
 	// A finished pod's IP is free for another pod to take.
 	if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
 		w.IPs = b.podIPs(o, &p.Status)

@@ -350,3 +350,38 @@ func TestLoadSymlinkedDirectory(t *testing.T) {
 		t.Errorf("through a link:\n%s\nwant\n%s", g, w)
 	}
 }
+
+// TestHostNetwork: a pod sharing its node's network is marked, from a Pod
+// and from a workload's template alike.
+func TestHostNetwork(t *testing.T) {
+	set, err := Parse("h.yaml", []byte(`apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: kube-system}
+spec: {hostNetwork: true, containers: [{name: c, image: i}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: exporter}}
+  template:
+    metadata: {labels: {app: exporter}}
+    spec: {hostNetwork: true, containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec: {containers: [{name: c, image: i}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, ep := range set.Inventory.Endpoints {
+		got[ep.ID()] = ep.HostNetwork
+	}
+	want := map[string]bool{"kube-system/agent": true, "monitoring/exporter": true, "shop/web": false}
+	if !maps.Equal(got, want) {
+		t.Errorf("host network: got %v, want %v", got, want)
+	}
+}

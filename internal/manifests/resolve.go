@@ -196,7 +196,7 @@ func ownerName(w *workload) (kind, name string) {
 
 func sameShape(pods []*workload) bool {
 	for _, p := range pods[1:] {
-		if !maps.Equal(p.Labels, pods[0].Labels) || !slices.Equal(p.Ports, pods[0].Ports) {
+		if !maps.Equal(p.Labels, pods[0].Labels) || !slices.Equal(p.Ports, pods[0].Ports) || p.HostNetwork != pods[0].HostNetwork {
 			return false
 		}
 	}
