@@ -58,6 +58,10 @@ type Output struct {
 	// Narrowed are the rules expressed more narrowly than the intents
 	// (only under AllowApproximate).
 	Narrowed []Warning
+	// Warnings are what the output assumes of the cluster and the build
+	// cannot check (such as pods it does not list); the build prints them
+	// whatever AllowApproximate says.
+	Warnings []Warning
 }
 
 // Warning reports a rule an emitter could only express more narrowly than

@@ -163,10 +163,11 @@ func (r *Reference) Prove(target string, got enforcer.Policies, allowNarrower bo
 
 // ProveConnectivity is Prove for a target whose interpreter yields a
 // matrix directly (nftables evaluates a ruleset for concrete pod IPs); got
-// must name its external peers as r.Model does.
-func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity) error {
+// must name its external peers as r.Model does. With allowNarrower, a
+// matrix that allows nothing the intents do not passes.
+func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity, allowNarrower bool) error {
 	d := enforcer.Diff(r.Matrix, got)
-	if d.Empty() {
+	if d.Empty() || (allowNarrower && !Wider(d)) {
 		return nil
 	}
 	return describeDelta(target, r.Model, d)

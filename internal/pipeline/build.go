@@ -56,7 +56,8 @@ type Output struct {
 	// sorted by path.
 	Files []kit.File
 	// Warnings name rules a target expressed more narrowly than the
-	// intents (only under AllowApproximate).
+	// intents (only under AllowApproximate) and what a target's output
+	// assumes of the cluster (kit.Output.Warnings).
 	Warnings diag.List
 }
 
@@ -105,7 +106,7 @@ func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opt
 		return nil, nil, err
 	}
 	if got.Connectivity != nil {
-		err = ref.ProveConnectivity(t.Name(), got.Connectivity)
+		err = ref.ProveConnectivity(t.Name(), got.Connectivity, opts.AllowApproximate)
 	} else {
 		_, err = ref.Prove(t.Name(), got.Policies, opts.AllowApproximate)
 	}
@@ -116,6 +117,9 @@ func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opt
 	for _, n := range em.Narrowed {
 		warns.Warn(n.Origin.Pos, "",
 			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t.Name(), n.Message)
+	}
+	for _, w := range em.Warnings {
+		warns.Warn(w.Origin.Pos, "", "", "%s: %s", t.Name(), w.Message)
 	}
 	return em.Files, warns, nil
 }

@@ -77,7 +77,8 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 	}
 	var d *enforcer.Delta
 	if got.Connectivity != nil {
-		err = ref.ProveConnectivity(tg.Name(), got.Connectivity)
+		err = ref.ProveConnectivity(tg.Name(), got.Connectivity, approx)
+		d = enforcer.Diff(ref.Matrix, got.Connectivity)
 	} else {
 		d, err = ref.Prove(tg.Name(), got.Policies, approx)
 	}
