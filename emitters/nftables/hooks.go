@@ -56,11 +56,18 @@ func (b *builder) baseChains() []nftapi.Chain {
 	toIngress := nftapi.Rule{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: ingressChain}, Comment: "the destination pod's ingress rules"}
 	node := nftapi.Rule{Matches: []nftapi.Match{nftapi.LocalSAddr{}}, Verdict: accept,
 		Comment: "the node's own traffic, host-network pods' too: NetworkPolicy always lets a node reach its pods"}
+	// The node reaching itself (loopback) may come from an address of its
+	// own inside the pod networks (a CNI gateway's, on bridge CNIs the
+	// first of the node's pod CIDR), which the egress step would read as
+	// a pod it does not list; kube-network-policies accepts loopback on
+	// input for the same reason (iifname "lo" accept).
+	self := nftapi.Rule{Matches: []nftapi.Match{nftapi.LocalSAddr{}}, Verdict: accept,
+		Comment: "the node reaching itself"}
 	return []nftapi.Chain{
 		{Name: "postrouting", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookPostrouting,
 			Priority: postroutingPriority, Policy: nftapi.Accept}, Rules: []nftapi.Rule{node, replies, nd, toEgress, toIngress}},
 		{Name: "input", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookInput,
-			Priority: inputPriority, Policy: nftapi.Accept}, Rules: []nftapi.Rule{replies, nd, toEgress}},
+			Priority: inputPriority, Policy: nftapi.Accept}, Rules: []nftapi.Rule{self, replies, nd, toEgress}},
 		b.dispatchChain(egressChain, nftapi.SAddr, b.unlisted[egressIndex], "the source"),
 		b.dispatchChain(ingressChain, nftapi.DAddr, b.unlisted[ingressIndex], "the destination"),
 	}
