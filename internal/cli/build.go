@@ -75,7 +75,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
 				return err
 			}
-			opts, err := bf.options(cmd, cfg)
+			opts, err := bf.options(cmd, cfg, fromDisk)
 			if err != nil {
 				return err
 			}
@@ -116,7 +116,7 @@ type buildFlags struct {
 
 func (f *buildFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.inventory, "inventory", nil,
-		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable): the nftables target is rendered for their IPs, and every target is proven over them")
+		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable; default: inventory in netpolc.yaml): the nftables target is rendered for their IPs, and every target is proven over them")
 	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: "+strings.Join(target.Names(), ", ")+" (default: targets in netpolc.yaml, else "+target.Default+")")
 	cmd.Flags().BoolVar(&f.approx, target.AllowApproximate, false,
 		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
@@ -126,15 +126,26 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	}
 }
 
+// inventoryReader reads the inventory's files: from disk for build, from
+// the snapshot being checked for verify.
+type inventoryReader func(paths []string) (*manifests.Set, error)
+
+// fromDisk reads inventory files from the work tree.
+func fromDisk(paths []string) (*manifests.Set, error) { return manifests.Load(paths...) }
+
 // options merges the flags with netpolc.yaml: a flag given wins.
-func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.Options, error) {
+func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config, read inventoryReader) (pipeline.Options, error) {
 	ts, err := target.Parse(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
 	if err != nil {
 		return pipeline.Options{}, err
 	}
 	o := pipeline.Options{Targets: ts, Settings: kit.Settings{}}
-	if len(f.inventory) > 0 {
-		set, err := manifests.Load(f.inventory...)
+	inv := cfg.Inventory
+	if cmd.Flags().Changed("inventory") {
+		inv = f.inventory
+	}
+	if len(inv) > 0 {
+		set, err := read(inv)
 		if err != nil {
 			return pipeline.Options{}, err
 		}
