@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/render"
@@ -39,7 +37,7 @@ func newMatrixCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := render.ByName(formatName)
 			if err != nil {
-				return fmt.Errorf("%w (formats: text, md, json, csv, dot, mermaid)", err)
+				return err
 			}
 			input, err := in.load(oneDir(args, "."), len(args) > 0, false, e.stderr)
 			if err != nil {
