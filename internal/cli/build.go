@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -85,6 +86,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			}
 			printWarnings(e, res.Compiled.Warnings)
 			printWarnings(e, res.Warnings)
+			warnMixedEnforcers(e, outDir, opts.Targets)
 			rep, err := output.WriteWith(outDir, res.Files, output.Options{
 				LockTimeout: lockTimeout,
 				Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
@@ -124,6 +126,24 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	for _, o := range target.Options() {
 		f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
 	}
+}
+
+// warnMixedEnforcers warns when OUT's top-level kustomization lists more
+// than one enforcer's policies: pointing Flux or Argo CD at OUT would
+// apply them all, though each folder alone already means the intents.
+func warnMixedEnforcers(e *env, outDir string, ts []target.Target) {
+	var applied []string
+	for _, t := range ts {
+		if t.Name() != "nftables" { // a ruleset, not Kubernetes objects: never in a kustomization
+			applied = append(applied, t.Name())
+		}
+	}
+	if len(applied) < 2 {
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: warning: lists %s: pointing Flux or Argo CD at %s applies all of them\n"+
+		"    hint: point one Flux Kustomization or Argo CD Application at the folder of the target the cluster enforces (%s/%s), not at %s; see README \"Output\"\n",
+		path.Join(outDir, "kustomization.yaml"), strings.Join(applied, ", "), outDir, outDir, applied[0], outDir)
 }
 
 // inventoryReader reads the inventory's files: from disk for build, from
