@@ -27,7 +27,7 @@ func (c *compiler) cluster(v cue.Value) {
 		Pods:       &metav1.LabelSelector{MatchLabels: labels},
 		Ref:        ns + "/dns",
 	}
-	elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
+	c.elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
 		s, _ := pv.String()
 		if p, ok := c.prefix(s, pv, ir.Origin{}); ok {
 			c.out.PodCIDRs = append(c.out.PodCIDRs, p.String())
@@ -87,7 +87,7 @@ func (c *compiler) workload(ns, name string, v cue.Value) {
 		}
 	})
 	sort.Slice(w.Ports, func(i, j int) bool { return w.Ports[i].Name < w.Ports[j].Name })
-	elems(get(v, "ips"), func(_ int, iv cue.Value) {
+	c.elems(get(v, "ips"), func(_ int, iv cue.Value) {
 		s, _ := iv.String()
 		addr, err := netip.ParseAddr(s)
 		if err != nil {

@@ -43,7 +43,10 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 			return
 		}
 	}
-	elems(pv, func(_ int, peerV cue.Value) {
+	c.elems(pv, func(_ int, peerV cue.Value) {
+		if !c.countRule(peerV, via) {
+			return
+		}
 		peer, ok := c.peer(subject.Namespace, peerV, via)
 		if !ok {
 			return
@@ -186,7 +189,7 @@ func (c *compiler) cidrPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	}
 	block := ir.IPBlock{CIDR: prefix.String()}
 	good := true
-	elems(get(v, "except"), func(_ int, ev cue.Value) {
+	c.elems(get(v, "except"), func(_ int, ev cue.Value) {
 		es, _ := ev.String()
 		hole, ok := c.prefix(es, ev, via)
 		switch {
