@@ -213,6 +213,15 @@ func (c *compiler) prefix(s string, v cue.Value, via ir.Origin) (netip.Prefix, b
 		c.errorAt(v, via, "write an address block such as 203.0.113.0/24 or 2001:db8::/32", "invalid CIDR %q", s)
 		return p, false
 	}
+	if p.Addr().Is4In6() {
+		hint := "write the IPv4 CIDR"
+		if p.Bits() >= 96 {
+			hint += ": " + netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked().String()
+		}
+		c.errorAt(v, via, hint+"; the Kubernetes API and CNIs do not accept IPv4-mapped IPv6 blocks",
+			"CIDR %q is an IPv4-mapped IPv6 address", s)
+		return p, false
+	}
 	if p.Masked() != p {
 		c.errorAt(v, via, "did you mean "+p.Masked().String()+"?", "CIDR %q has host bits set", s)
 		return p, false
