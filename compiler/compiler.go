@@ -39,6 +39,12 @@ type compiler struct {
 	// portNames maps a declared port name to the protocols it is
 	// declared with.
 	portNames map[string]map[portset.Protocol]bool
+	// lim bounds lists, policies and rules after expansion.
+	lim intent.Limits
+	// npolicies counts the policies compiled so far; rulesOver is set
+	// once the rules are over the limit.
+	npolicies int
+	rulesOver bool
 }
 
 // Compile compiles a loaded intents set. All user errors are returned
@@ -50,6 +56,7 @@ func Compile(set *intent.Set) (*Result, error) {
 		workloads:  map[string]*ir.Workload{},
 		namespaces: map[string]*ir.Namespace{},
 		portNames:  map[string]map[portset.Protocol]bool{},
+		lim:        limitsOf(set),
 	}
 	c.cluster(get(set.Value, "cluster"))
 	c.declarations(get(set.Value, "namespaces"))
@@ -140,18 +147,6 @@ func fields(v cue.Value, fn func(name string, v cue.Value)) {
 	}
 	for it.Next() {
 		fn(it.Selector().Unquoted(), it.Value())
-	}
-}
-
-// elems iterates the elements of a list value (after defaults).
-func elems(v cue.Value, fn func(i int, v cue.Value)) {
-	v, _ = v.Default()
-	it, err := v.List()
-	if err != nil {
-		return
-	}
-	for i := 0; it.Next(); i++ {
-		fn(i, it.Value())
 	}
 }
 

@@ -142,7 +142,7 @@ func (c *compiler) defaultDenyGuardrail(g *Guardrail, body cue.Value) bool {
 		name string
 		dst  *[]string
 	}{{"namespaces", &g.Namespaces}, {"except", &g.Except}} {
-		elems(get(body, f.name), func(_ int, nv cue.Value) {
+		c.elems(get(body, f.name), func(_ int, nv cue.Value) {
 			ns, _ := nv.String()
 			*f.dst = append(*f.dst, ns)
 		})
@@ -185,7 +185,7 @@ func (c *compiler) endpoints(v cue.Value) ([]EndpointPattern, bool) {
 	}
 	var out []EndpointPattern
 	ok := true
-	elems(v, func(_ int, ev cue.Value) {
+	c.elems(v, func(_ int, ev cue.Value) {
 		p, pok := c.endpointPattern(ev)
 		ok = ok && pok
 		out = append(out, p)
