@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/worktree"
+
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
@@ -134,18 +136,14 @@ func stableDir(dir string) string {
 	if err != nil {
 		return filepath.Clean(dir)
 	}
-	for root := abs; ; {
-		if _, err := os.Stat(filepath.Join(root, ".git")); err == nil {
-			if rel, err := filepath.Rel(root, abs); err == nil {
-				return filepath.ToSlash(rel)
-			}
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return filepath.Clean(dir)
-		}
-		root = parent
+	root, ok, err := worktree.Root(abs)
+	if err != nil || !ok {
+		return filepath.Clean(dir)
 	}
+	if rel, err := filepath.Rel(root, abs); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Clean(dir)
 }
 
 // LoadFiles loads intents from memory: files maps a base name ("shop.cue")

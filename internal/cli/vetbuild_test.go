@@ -32,6 +32,7 @@ func TestVetRejectsWhatBuildRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
+			t.Chdir(root) // outside this repository, so OUT in root is allowed
 			dir := filepath.Join(root, "intents")
 			writeFiles(t, dir, map[string]string{"a.cue": tc.src})
 			for _, args := range [][]string{
