@@ -17,12 +17,8 @@ import (
 
 // Result is a compiled intent set.
 type Result struct {
+	// Policy is the IR, guardrails and expectations included.
 	Policy *ir.Policy
-	// Expectations are the intents' connectivity assertions.
-	Expectations []Expectation
-	// Guardrails are the intents' connectivity rules that must always
-	// hold, sorted by name.
-	Guardrails []Guardrail
 	// Warnings are findings that do not stop the build.
 	Warnings diag.List
 }
@@ -73,7 +69,8 @@ func Compile(set *intent.Set) (*Result, error) {
 		return nil, err
 	}
 	normalize(c.out)
-	return &Result{Policy: c.out, Expectations: expects, Guardrails: guards, Warnings: c.diags.Warnings()}, nil
+	c.out.Expectations, c.out.Guardrails = expects, guards
+	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
 }
 
 // pos is the user-facing position of a value. A value unified with the
