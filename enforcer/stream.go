@@ -1,6 +1,7 @@
 package enforcer
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/netpolc/netpolc/internal/par"
@@ -220,4 +221,40 @@ func Chunks(s *Stream, pairs int) []Chunk {
 		out = append(out, Chunk{lo, s.Nodes()})
 	}
 	return out
+}
+
+// StreamOf reads a materialised matrix as a stream, so that one writer
+// serves both. Its endpoints must be in canonical order and its
+// connections name only them.
+func StreamOf(c *Connectivity) (*Stream, error) {
+	n := len(c.Endpoints)
+	index := make(map[string]int32, n)
+	for i, ep := range c.Endpoints {
+		index[ep.Name] = int32(i)
+	}
+	s := &Stream{Endpoints: c.Endpoints, external: n, src: make([]int32, n), dst: make([]int32, n),
+		rows: make([][]classRef, n), members: make([][]int32, n)}
+	sets := map[string]int32{}
+	for _, conn := range c.Connections {
+		src, ok1 := index[conn.Src]
+		dst, ok2 := index[conn.Dst]
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("connection %s -> %s names an endpoint the matrix does not list", conn.Src, conn.Dst)
+		}
+		key := conn.Ports.String()
+		id, ok := sets[key]
+		if !ok {
+			id = int32(len(s.PortSets))
+			sets[key] = id
+			s.PortSets = append(s.PortSets, conn.Ports)
+		}
+		s.rows[src] = append(s.rows[src], classRef{dst, id})
+	}
+	for i := range n {
+		s.src[i], s.dst[i], s.members[i] = int32(i), int32(i), []int32{int32(i)}
+		slices.SortStableFunc(s.rows[i], func(a, b classRef) int { return int(a.class - b.class) })
+		s.rows[i] = slices.CompactFunc(s.rows[i], func(a, b classRef) bool { return a.class == b.class })
+	}
+	s.count()
+	return s, nil
 }
