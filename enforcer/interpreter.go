@@ -21,6 +21,10 @@ type InterpretInput struct {
 	// ("ip:FIRST-LAST"), for interpreters that evaluate addresses
 	// themselves, so their matrix compares name for name.
 	ExternalPeers []string
+	// Settings are the target's options that are on (kit.Settings: what
+	// the cluster runs, such as its enforcer's version), for the
+	// interpreter to read the objects as that cluster would.
+	Settings map[string]bool
 }
 
 // Reading is what an interpreter makes of a target's objects: either a
@@ -29,4 +33,17 @@ type InterpretInput struct {
 type Reading struct {
 	Policies     Policies
 	Connectivity *Connectivity
+	// Inventory, when set, is the build's inventory as the target sees
+	// it, to evaluate Policies over: the same endpoints (IDs) with the
+	// labels and IPs the enforcer identifies them by (Cilium: identity
+	// labels only, host-network pods as the node). Nil is
+	// InterpretInput.Inventory.
+	Inventory *inventory.Inventory
+	// Reserved are endpoints the target's dataplane distinguishes that no
+	// inventory holds (Cilium's reserved identities: host, remote-node,
+	// health, ...), as Policies see them. NetworkPolicy leaves them to the
+	// implementation, so the proof fails closed: Policies may allow them
+	// no flow to or from an inventory endpoint beyond what the intents
+	// allow everyone (Model.Everyone).
+	Reserved []inventory.Endpoint
 }

@@ -146,9 +146,18 @@ func fqdnSelector(name string) (ciliumapi.FQDNSelector, error) {
 // endpointSelector translates a pod peer. Without a namespace selector
 // Cilium limits the peer to the policy's namespace, as NetworkPolicy does.
 // With one, its metadata-name terms select the pod's namespace label and
-// its other terms the namespace labels Cilium copies onto every pod; an
-// explicit "namespace label exists" term keeps Cilium from limiting the
-// peer to the policy's namespace.
+// its other terms the namespace labels Cilium copies onto every pod.
+//
+// Unless a term requires the pod's namespace label to be present (a
+// matchLabels, In or Exists on it), the selector gets an explicit
+// "namespace label exists" term. Without it a selector of only NotIn and
+// DoesNotExist terms would also select Cilium's reserved identities (the
+// world, the node, ...), which have no such label: cilium
+// pkg/policy/api/selector.go matches requirements on an identity's
+// labels, and pkg/k8s/apis/cilium.io/utils/utils.go (getEndpointSelector)
+// adds the policy's namespace only when the selector names neither the
+// namespace nor a namespace label. Only pods carry the namespace label,
+// so the term keeps the peer to pods.
 func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 	pods := kit.CanonicalSelector(p.Pods)
 	if pods == nil {
@@ -166,10 +175,10 @@ func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 	}
 	out := *pods
 	out.MatchLabels = maps.Clone(pods.MatchLabels)
-	byName := false
+	hasNamespace := false // a term requires the namespace label
 	for k, v := range ns.MatchLabels {
 		key := namespaceKey(k)
-		byName = byName || key == ciliumapi.NamespaceLabel
+		hasNamespace = hasNamespace || key == ciliumapi.NamespaceLabel
 		if out.MatchLabels == nil {
 			out.MatchLabels = map[string]string{}
 		}
@@ -178,10 +187,11 @@ func endpointSelector(p ir.Peer) (metav1.LabelSelector, error) {
 	out.MatchExpressions = slices.Clone(pods.MatchExpressions)
 	for _, e := range ns.MatchExpressions {
 		e.Key = namespaceKey(e.Key)
-		byName = byName || e.Key == ciliumapi.NamespaceLabel
+		positive := e.Operator == metav1.LabelSelectorOpIn || e.Operator == metav1.LabelSelectorOpExists
+		hasNamespace = hasNamespace || (e.Key == ciliumapi.NamespaceLabel && positive)
 		out.MatchExpressions = append(out.MatchExpressions, e)
 	}
-	if !byName {
+	if !hasNamespace {
 		out.MatchExpressions = append(out.MatchExpressions,
 			metav1.LabelSelectorRequirement{Key: ciliumapi.NamespaceLabel, Operator: metav1.LabelSelectorOpExists})
 	}

@@ -55,6 +55,8 @@ package cilium
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -68,6 +70,12 @@ import (
 // Every problem is reported, joined; each error wraps enforcer.ErrInvalid
 // or enforcer.ErrUnsupported.
 func Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
+	return Config{}.Interpret(pols)
+}
+
+// Interpret translates Cilium policies as a cluster configured with c
+// reads them.
+func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
 	var (
 		nps  []enforcer.SourcedNetworkPolicy
 		cnps []enforcer.SourcedClusterNetworkPolicy
@@ -76,7 +84,7 @@ func Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) 
 	ingressExternal := false
 	var parsed []*parsedPolicy
 	for i := range pols {
-		pp, err := parse(&pols[i])
+		pp, err := c.parse(&pols[i])
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -129,13 +137,14 @@ type parsedPolicy struct {
 // parsedRule is one rule: its peers by kind and its ports.
 type parsedRule struct {
 	all      bool                             // every peer (entity all, or ports without peers)
-	pods     []networkingv1.NetworkPolicyPeer // endpoint selectors and entity cluster
+	pods     []networkingv1.NetworkPolicyPeer // endpoint selectors, entities cluster and reserved
 	external [][]ciliumapi.CIDRRule           // external-only blocks: CIDRs, world
+	nodes    map[string]bool                  // reserved nodes selected
 	ports    portSpec
 }
 
 // parse reads a policy, checking that the model can evaluate it.
-func parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error) {
+func (c Config) parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error) {
 	spec := &pol.Spec
 	var errs []error
 	add := func(field string, err error) { errs = append(errs, policyError(pol, field, err)) }
@@ -148,21 +157,21 @@ func parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error) {
 	if dd := spec.EnableDefaultDeny; dd != nil && ((dd.Ingress != nil && !*dd.Ingress) || (dd.Egress != nil && !*dd.Egress)) {
 		add("spec.enableDefaultDeny", unsupported("disabling default deny"))
 	}
-	subject, err := podLabels(spec.EndpointSelector)
+	subject, err := c.subjectSelector(spec.EndpointSelector)
 	if err != nil {
 		add("spec.endpointSelector", err)
 	}
 	pp := &parsedPolicy{src: pol, subject: subject}
 	pp.present = [2]bool{len(spec.Ingress) > 0, len(spec.Egress) > 0}
 	for i, r := range spec.Ingress {
-		pr, err := parseRule(peerFields{r.FromEndpoints, r.FromEntities, r.FromCIDR, r.FromCIDRSet, nil}, r.ToPorts)
+		pr, err := c.parseRule(pol.Namespace, peerFields{r.FromEndpoints, r.FromEntities, r.FromCIDR, r.FromCIDRSet, nil}, r.ToPorts)
 		if err != nil {
 			add(fmt.Sprintf("spec.ingress[%d]", i), err)
 		}
 		pp.rules[0] = append(pp.rules[0], pr)
 	}
 	for i, r := range spec.Egress {
-		pr, err := parseRule(peerFields{r.ToEndpoints, r.ToEntities, r.ToCIDR, r.ToCIDRSet, r.ToFQDNs}, r.ToPorts)
+		pr, err := c.parseRule(pol.Namespace, peerFields{r.ToEndpoints, r.ToEntities, r.ToCIDR, r.ToCIDRSet, r.ToFQDNs}, r.ToPorts)
 		if err != nil {
 			add(fmt.Sprintf("spec.egress[%d]", i), err)
 		}
@@ -183,9 +192,9 @@ type peerFields struct {
 	fqdns     []ciliumapi.FQDNSelector
 }
 
-// parseRule reads one rule.
-func parseRule(f peerFields, toPorts []ciliumapi.PortRule) (parsedRule, error) {
-	var pr parsedRule
+// parseRule reads one rule of a policy in namespace ns.
+func (c Config) parseRule(ns string, f peerFields, toPorts []ciliumapi.PortRule) (parsedRule, error) {
+	pr := parsedRule{nodes: map[string]bool{}}
 	ports, err := parsePorts(toPorts)
 	if err != nil {
 		return pr, err
@@ -207,16 +216,17 @@ func parseRule(f peerFields, toPorts []ciliumapi.PortRule) (parsedRule, error) {
 		return pr, nil
 	}
 	for _, sel := range f.endpoints {
-		peer, err := peerOf(sel)
-		if err != nil {
+		if err := c.endpoints(&pr, complete(ns, sel)); err != nil {
 			return pr, err
 		}
-		pr.pods = append(pr.pods, peer)
 	}
 	for _, e := range f.entities {
-		if err := pr.entity(e); err != nil {
+		if err := c.entity(&pr, e); err != nil {
 			return pr, err
 		}
+	}
+	if len(pr.nodes) > 0 {
+		pr.pods = append(pr.pods, reservedPeer(slices.Sorted(maps.Keys(pr.nodes))))
 	}
 	for _, c := range f.cidr {
 		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: c}})
@@ -227,21 +237,53 @@ func parseRule(f peerFields, toPorts []ciliumapi.PortRule) (parsedRule, error) {
 	return pr, nil
 }
 
-// entity adds an entity's peers to the rule.
-func (pr *parsedRule) entity(e string) error {
-	switch strings.ToLower(e) {
+// endpoints adds the peers a completed endpoint selector selects: pods,
+// reserved nodes, the world.
+func (c Config) endpoints(pr *parsedRule, sel metav1.LabelSelector) error {
+	peer, ok, err := c.peerOf(sel)
+	if err != nil {
+		return err
+	}
+	if ok {
+		pr.pods = append(pr.pods, peer)
+	}
+	nodes, world := reservedMatches(sel)
+	for _, n := range nodes {
+		pr.nodes[n] = true
+	}
+	if world {
+		pr.external = append(pr.external, worldBlocks)
+	}
+	return nil
+}
+
+// worldBlocks is every address outside the cluster.
+var worldBlocks = []ciliumapi.CIDRRule{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}}
+
+// entity adds an entity's peers to the rule (pkg/policy/api/entity.go).
+func (c Config) entity(pr *parsedRule, e string) error {
+	switch e = strings.ToLower(e); e {
 	case ciliumapi.EntityAll:
 		pr.all = true
 	case ciliumapi.EntityCluster:
-		pr.pods = append(pr.pods, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{}})
+		pr.pods = append(pr.pods, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{},
+			PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{notReserved}}})
+		for _, n := range clusterNodes {
+			pr.nodes[n] = true
+		}
 	case ciliumapi.EntityWorld:
-		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}})
-	case "world-ipv4":
+		pr.external = append(pr.external, worldBlocks)
+	case ciliumapi.EntityWorldIPv4:
 		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "0.0.0.0/0"}})
-	case "world-ipv6":
+	case ciliumapi.EntityWorldIPv6:
 		pr.external = append(pr.external, []ciliumapi.CIDRRule{{CIDR: "::/0"}})
-	case "host", "remote-node", "kube-apiserver", "ingress", "init", "health", "unmanaged", "none":
-		// Nodes and reserved identities: nothing the inventory holds.
+	case ciliumapi.EntityNone:
+	case ciliumapi.EntityHost, ciliumapi.EntityRemoteNode, ciliumapi.EntityKubeAPIServer, ciliumapi.EntityInit,
+		ciliumapi.EntityHealth, ciliumapi.EntityUnmanaged, ciliumapi.EntityIngress:
+		nodes, _ := reservedMatches(metav1.LabelSelector{MatchLabels: map[string]string{ciliumapi.SourceReserved + ":" + e: ""}})
+		for _, n := range nodes {
+			pr.nodes[n] = true
+		}
 	default:
 		return invalid("unknown entity %q", e)
 	}
@@ -257,22 +299,4 @@ func (pp *parsedPolicy) hasExternal(d int) bool {
 		}
 	}
 	return false
-}
-
-// Interpreter reads a []ciliumapi.CiliumNetworkPolicy, the emitter's objects.
-type Interpreter struct{}
-
-var _ enforcer.Interpreter = Interpreter{}
-
-// Interpret reads the policies into the model's policies.
-func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
-	pols, ok := objects.([]ciliumapi.CiliumNetworkPolicy)
-	if !ok {
-		return nil, fmt.Errorf("cilium interpreter: got %T, want []CiliumNetworkPolicy", objects)
-	}
-	ps, err := Interpret(pols)
-	if err != nil {
-		return nil, err
-	}
-	return &enforcer.Reading{Policies: ps}, nil
 }

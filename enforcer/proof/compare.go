@@ -145,14 +145,20 @@ func NewReference(p *ir.Policy, inv inventory.Inventory) (*Reference, error) {
 // allowNarrower, nothing the intents do not allow. The error names up to
 // ten differing flows and the intent lines behind them.
 func (r *Reference) Prove(target string, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
-	gm, err := enforcer.New(r.Inventory, got)
+	return r.proveOver(target, r.Inventory, got, allowNarrower)
+}
+
+// proveOver is Prove with the target's policies evaluated over inv (the
+// reference's endpoints as the target sees them).
+func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforcer.Policies, allowNarrower bool) (*enforcer.Delta, error) {
+	gm, err := enforcer.New(inv, got)
 	if err != nil {
 		return nil, err
 	}
 	var d *enforcer.Delta
 	if slices.Equal(gm.ExternalPeers(), r.Model.ExternalPeers()) {
 		d = enforcer.Diff(r.Matrix, gm.Matrix())
-	} else if d, err = CompareAcross(r.Inventory, r.Policies, r.Inventory, got); err != nil {
+	} else if d, err = CompareAcross(r.Inventory, r.Policies, inv, got); err != nil {
 		return nil, err
 	}
 	if d.Empty() || (allowNarrower && !Wider(d)) {

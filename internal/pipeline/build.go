@@ -101,16 +101,12 @@ func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opt
 	if err != nil {
 		return nil, nil, err
 	}
-	got, err := t.Interpret(em.Objects, enforcer.InterpretInput{Inventory: ref.Inventory, ExternalPeers: ref.Model.ExternalPeers()})
+	got, err := t.Interpret(em.Objects, enforcer.InterpretInput{Inventory: ref.Inventory,
+		ExternalPeers: ref.Model.ExternalPeers(), Settings: opts.Settings})
 	if err != nil {
 		return nil, nil, err
 	}
-	if got.Connectivity != nil {
-		err = ref.ProveConnectivity(t.Name(), got.Connectivity, opts.AllowApproximate)
-	} else {
-		_, err = ref.Prove(t.Name(), got.Policies, opts.AllowApproximate)
-	}
-	if err != nil {
+	if _, err = ref.ProveReading(t.Name(), got, opts.AllowApproximate); err != nil {
 		return nil, nil, err
 	}
 	var warns diag.List

@@ -71,17 +71,11 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tg.Interpret(out.Objects, enforcer.InterpretInput{Inventory: v.inv, ExternalPeers: ref.Model.ExternalPeers()})
+	got, err := tg.Interpret(out.Objects, enforcer.InterpretInput{Inventory: v.inv, ExternalPeers: ref.Model.ExternalPeers(), Settings: s})
 	if err != nil {
 		t.Fatalf("%s: Interpret: %v", v.name, err)
 	}
-	var d *enforcer.Delta
-	if got.Connectivity != nil {
-		err = ref.ProveConnectivity(tg.Name(), got.Connectivity, approx)
-		d = enforcer.Diff(ref.Matrix, got.Connectivity)
-	} else {
-		d, err = ref.Prove(tg.Name(), got.Policies, approx)
-	}
+	d, err := ref.ProveReading(tg.Name(), got, approx)
 	if err != nil {
 		t.Fatalf("%s: %v", v.name, err)
 	}

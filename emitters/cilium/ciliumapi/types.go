@@ -28,6 +28,32 @@ const (
 	EntityCluster = "cluster"
 )
 
+// Reserved entities: identities Cilium gives what is not a pod (docs.cilium.io
+// "Entities Based"; pkg/policy/api/entity.go). "cluster" is every pod and
+// every one of these but world and none.
+const (
+	EntityHost          = "host"
+	EntityRemoteNode    = "remote-node"
+	EntityKubeAPIServer = "kube-apiserver"
+	EntityHealth        = "health"
+	EntityInit          = "init"
+	EntityUnmanaged     = "unmanaged"
+	EntityIngress       = "ingress"
+	EntityNone          = "none"
+	EntityWorldIPv4     = "world-ipv4"
+	EntityWorldIPv6     = "world-ipv6"
+)
+
+// Settings the cluster's Cilium is described by (target options, flags
+// and netpolc.yaml keys), read by the emitter and the interpreter alike.
+const (
+	// SettingIdentityLabels adds prefixes, in the syntax of the agent's
+	// --labels option, to the identity label filter (DefaultLabelPrefixes).
+	SettingIdentityLabels = "cilium-identity-labels"
+	// SettingVersion is the cluster's Cilium version ("1.18", "1.19.2").
+	SettingVersion = "cilium-version"
+)
+
 // Label keys of Cilium endpoint selectors (with their source prefix where
 // netpolc writes one): the namespace of a pod, and the labels of its
 // namespace (the key follows the prefix).
