@@ -47,7 +47,7 @@ func (b *builder) checkPodNetworks(p *ir.Policy) {
 		egressIndex: b.anyRestricted(ir.Egress) || b.denyByPods(ir.Ingress)}
 	if len(b.podNets) == 0 {
 		if restricted[0] || restricted[1] {
-			b.res.Warnings = append(b.res.Warnings, kit.Warning{Message: noPodCIDRsWarning})
+			b.res.Warnings = append(b.res.Warnings, kit.Warning{Origin: b.firstRestriction(), Message: noPodCIDRsWarning})
 		}
 		return
 	}
@@ -69,6 +69,20 @@ func (b *builder) checkPodNetworks(p *ir.Policy) {
 	}
 	b.sets[s.Name] = s
 	b.checkUnlistedBlocks()
+}
+
+// firstRestriction is where the first isolation or deny rule is: what
+// the warning about unlisted pods is about.
+func (b *builder) firstRestriction() ir.Origin {
+	if len(b.isos) > 0 {
+		return b.isos[0].src.Origin
+	}
+	for _, r := range b.rules {
+		if r.src.Action == ir.Deny {
+			return r.src.Origin
+		}
+	}
+	return ir.Origin{}
 }
 
 // anyRestricted tells whether the intents restrict some pod in direction

@@ -73,7 +73,10 @@ func TestUnlistedPodWithoutPodCIDRs(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, "cluster.podCIDRs") {
-		t.Errorf("warnings %v: want one naming cluster.podCIDRs", res.Warnings)
+		t.Fatalf("warnings %v: want one naming cluster.podCIDRs", res.Warnings)
+	}
+	if got := res.Warnings[0].Origin.Pos.String(); got != at(1).Pos.String() {
+		t.Errorf("warning at %q, want at the isolation it is about (%s)", got, at(1).Pos)
 	}
 	res, err = nftables.BuildResult(withPodCIDRs(p), confInventory(), false)
 	if err != nil || len(res.Warnings) != 0 {
