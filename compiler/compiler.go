@@ -17,12 +17,8 @@ import (
 
 // Result is a compiled intent set.
 type Result struct {
+	// Policy is the IR, guardrails and expectations included.
 	Policy *ir.Policy
-	// Expectations are the intents' connectivity assertions.
-	Expectations []Expectation
-	// Guardrails are the intents' connectivity rules that must always
-	// hold, sorted by name.
-	Guardrails []Guardrail
 	// Warnings are findings that do not stop the build.
 	Warnings diag.List
 }
@@ -39,6 +35,12 @@ type compiler struct {
 	// portNames maps a declared port name to the protocols it is
 	// declared with.
 	portNames map[string]map[portset.Protocol]bool
+	// lim bounds lists, policies and rules after expansion.
+	lim intent.Limits
+	// npolicies counts the policies compiled so far; rulesOver is set
+	// once the rules are over the limit.
+	npolicies int
+	rulesOver bool
 }
 
 // Compile compiles a loaded intents set. All user errors are returned
@@ -50,6 +52,7 @@ func Compile(set *intent.Set) (*Result, error) {
 		workloads:  map[string]*ir.Workload{},
 		namespaces: map[string]*ir.Namespace{},
 		portNames:  map[string]map[portset.Protocol]bool{},
+		lim:        limitsOf(set),
 	}
 	c.cluster(get(set.Value, "cluster"))
 	c.declarations(get(set.Value, "namespaces"))
@@ -66,7 +69,8 @@ func Compile(set *intent.Set) (*Result, error) {
 		return nil, err
 	}
 	normalize(c.out)
-	return &Result{Policy: c.out, Expectations: expects, Guardrails: guards, Warnings: c.diags.Warnings()}, nil
+	c.out.Expectations, c.out.Guardrails = expects, guards
+	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
 }
 
 // pos is the user-facing position of a value. A value unified with the
@@ -140,18 +144,6 @@ func fields(v cue.Value, fn func(name string, v cue.Value)) {
 	}
 	for it.Next() {
 		fn(it.Selector().Unquoted(), it.Value())
-	}
-}
-
-// elems iterates the elements of a list value (after defaults).
-func elems(v cue.Value, fn func(i int, v cue.Value)) {
-	v, _ = v.Default()
-	it, err := v.List()
-	if err != nil {
-		return
-	}
-	for i := 0; it.Next(); i++ {
-		fn(i, it.Value())
 	}
 }
 

@@ -27,7 +27,7 @@ func (c *compiler) cluster(v cue.Value) {
 		Pods:       &metav1.LabelSelector{MatchLabels: labels},
 		Ref:        ns + "/dns",
 	}
-	elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
+	c.elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
 		s, _ := pv.String()
 		if p, ok := c.prefix(s, pv, ir.Origin{}); ok {
 			c.out.PodCIDRs = append(c.out.PodCIDRs, p.String())
@@ -38,6 +38,9 @@ func (c *compiler) cluster(v cue.Value) {
 // declarations reads namespaces and their workloads.
 func (c *compiler) declarations(v cue.Value) {
 	fields(v, func(name string, nsv cue.Value) {
+		if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+			c.errorf(nsv, nameHint, "invalid namespace name %q: %s", name, strings.Join(errs, "; "))
+		}
 		labels := c.labels(get(nsv, "labels"))
 		if got, ok := labels[inventory.MetadataNameLabel]; ok && got != name {
 			c.errorf(nsv, "remove the label; the API server sets it to the namespace name",
@@ -70,6 +73,11 @@ func (c *compiler) declarations(v cue.Value) {
 
 // workload reads one workload declaration.
 func (c *compiler) workload(ns, name string, v cue.Value) {
+	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+		c.errorf(v, nameHint, "invalid workload name %q: %s", name, strings.Join(errs, "; "))
+	} else if reservedSubject(name) {
+		c.errorf(v, "rename the workload", "workload name %q is reserved: netpolc names the policies of podSelector and namespace-wide subjects so", name)
+	}
 	kind, _ := str(v, "kind")
 	w := ir.Workload{Namespace: ns, Name: name, Kind: kind, Origin: c.origin(v, ir.Origin{})}
 	if lv := get(v, "labels"); lv.Exists() {
@@ -87,16 +95,37 @@ func (c *compiler) workload(ns, name string, v cue.Value) {
 		}
 	})
 	sort.Slice(w.Ports, func(i, j int) bool { return w.Ports[i].Name < w.Ports[j].Name })
-	elems(get(v, "ips"), func(_ int, iv cue.Value) {
+	c.elems(get(v, "ips"), func(_ int, iv cue.Value) {
 		s, _ := iv.String()
 		addr, err := netip.ParseAddr(s)
-		if err != nil {
+		switch {
+		case err != nil || addr.Zone() != "":
 			c.errorf(iv, "write a plain IPv4 or IPv6 address such as 10.0.1.7", "invalid pod IP %q", s)
+			return
+		case addr.Is4In6():
+			c.errorf(iv, "write the IPv4 address "+addr.Unmap().String(), "pod IP %q is an IPv4-mapped IPv6 address", s)
 			return
 		}
 		w.IPs = append(w.IPs, addr.String())
 	})
 	c.out.Workloads = append(c.out.Workloads, w)
+}
+
+// nameHint is the rule for namespace and workload names.
+const nameHint = "names are DNS labels: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+
+// reservedSubject reports whether a workload name is one the compiler
+// gives to other subjects (see selectorName): a workload of that name
+// would share its policies' names.
+func reservedSubject(name string) bool {
+	if name == "all-pods" {
+		return true
+	}
+	hash, ok := strings.CutPrefix(name, "pods-")
+	if !ok || len(hash) != 10 {
+		return false
+	}
+	return strings.Trim(hash, "0123456789abcdef") == ""
 }
 
 // namedPort reads `name: 8080` or `name: {port: 53, protocol: "UDP"}`.

@@ -55,7 +55,7 @@ func TestGuardrailDecoding(t *testing.T) {
 		Directions         []ir.Direction
 		Line               int
 	}
-	texts := func(ps []compiler.EndpointPattern) []string {
+	texts := func(ps []ir.EndpointPattern) []string {
 		var out []string
 		for _, p := range ps {
 			out = append(out, p.Text)
@@ -63,7 +63,7 @@ func TestGuardrailDecoding(t *testing.T) {
 		return out
 	}
 	var got []short
-	for _, g := range res.Guardrails {
+	for _, g := range res.Policy.Guardrails {
 		got = append(got, short{g.Name, string(g.Kind), g.Reason, texts(g.From), texts(g.To), g.Ports, g.Namespaces, g.Directions, g.Origin.Line})
 	}
 	both := []ir.Direction{ir.Ingress, ir.Egress}
@@ -79,11 +79,11 @@ func TestGuardrailDecoding(t *testing.T) {
 	if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
 		t.Errorf("decoded guardrails (-want +got):\n%s", d)
 	}
-	egress := res.Guardrails[2]
+	egress := res.Policy.Guardrails[2]
 	if !egress.To[0].CIDR.IsValid() || !egress.To[1].World || !egress.To[2].Any || egress.From[0].NamespaceSelector == nil || egress.From[0].Pods == nil {
 		t.Errorf("pattern fields not decoded: %+v", egress)
 	}
-	if no := res.Guardrails[4]; no.From[0].NamespaceSelector == nil || len(no.From[0].NamespaceSelector.MatchLabels) != 0 {
+	if no := res.Policy.Guardrails[4]; no.From[0].NamespaceSelector == nil || len(no.From[0].NamespaceSelector.MatchLabels) != 0 {
 		t.Errorf("a bare podSelector must match in every namespace: %+v", no.From[0])
 	}
 }

@@ -50,6 +50,9 @@ func (c *compiler) policies(v cue.Value, via ir.Origin) {
 
 // policy compiles one policy: its subject, isolation and rules.
 func (c *compiler) policy(v cue.Value, via ir.Origin) {
+	if !c.countPolicy(v, via) {
+		return
+	}
 	m, ok := c.members(v, policyFields, via)
 	if !ok {
 		return
@@ -73,7 +76,7 @@ func (c *compiler) policy(v cue.Value, via ir.Origin) {
 			continue
 		}
 		c.out.Isolations = append(c.out.Isolations, ir.Isolation{Subject: subject, Direction: d.dir, Origin: c.origin(rv, via)})
-		elems(rv, func(_ int, r cue.Value) { c.rule(subject, d.dir, d.end, r, via) })
+		c.elems(rv, func(_ int, r cue.Value) { c.rule(subject, d.dir, d.end, r, via) })
 	}
 }
 
@@ -146,12 +149,12 @@ func (c *compiler) selector(v cue.Value, via ir.Origin) (*metav1.LabelSelector, 
 	if ml := get(v, "matchLabels"); ml.Exists() {
 		sel.MatchLabels = c.labels(ml)
 	}
-	elems(get(v, "matchExpressions"), func(_ int, ev cue.Value) {
+	c.elems(get(v, "matchExpressions"), func(_ int, ev cue.Value) {
 		c.closed(ev, exprFields, via)
 		key, _ := str(ev, "key")
 		op, _ := str(ev, "operator")
 		req := metav1.LabelSelectorRequirement{Key: key, Operator: metav1.LabelSelectorOperator(op)}
-		elems(get(ev, "values"), func(_ int, vv cue.Value) {
+		c.elems(get(ev, "values"), func(_ int, vv cue.Value) {
 			s, _ := vv.String()
 			req.Values = append(req.Values, s)
 		})

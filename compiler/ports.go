@@ -18,7 +18,7 @@ import (
 func (c *compiler) ports(v cue.Value, via ir.Origin) ([]ir.Port, bool) {
 	var out []ir.Port
 	ok := true
-	elems(v, func(_ int, pv cue.Value) {
+	c.elems(v, func(_ int, pv cue.Value) {
 		if pv.IncompleteKind() == cue.StructKind && !c.closed(pv, portFields, via) {
 			ok = false
 			return

@@ -43,7 +43,10 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 			return
 		}
 	}
-	elems(pv, func(_ int, peerV cue.Value) {
+	c.elems(pv, func(_ int, peerV cue.Value) {
+		if !c.countRule(peerV, via) {
+			return
+		}
 		peer, ok := c.peer(subject.Namespace, peerV, via)
 		if !ok {
 			return
@@ -186,7 +189,7 @@ func (c *compiler) cidrPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	}
 	block := ir.IPBlock{CIDR: prefix.String()}
 	good := true
-	elems(get(v, "except"), func(_ int, ev cue.Value) {
+	c.elems(get(v, "except"), func(_ int, ev cue.Value) {
 		es, _ := ev.String()
 		hole, ok := c.prefix(es, ev, via)
 		switch {
@@ -208,6 +211,15 @@ func (c *compiler) prefix(s string, v cue.Value, via ir.Origin) (netip.Prefix, b
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
 		c.errorAt(v, via, "write an address block such as 203.0.113.0/24 or 2001:db8::/32", "invalid CIDR %q", s)
+		return p, false
+	}
+	if p.Addr().Is4In6() {
+		hint := "write the IPv4 CIDR"
+		if p.Bits() >= 96 {
+			hint += ": " + netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked().String()
+		}
+		c.errorAt(v, via, hint+"; the Kubernetes API and CNIs do not accept IPv4-mapped IPv6 blocks",
+			"CIDR %q is an IPv4-mapped IPv6 address", s)
 		return p, false
 	}
 	if p.Masked() != p {

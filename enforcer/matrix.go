@@ -56,16 +56,9 @@ func compact(dense []portset.Set) *sparse {
 // an external peer is decided at the source only, ingress from one at the
 // destination only). The result is materialised: about 40 bytes per
 // allowed pair, so a fully open cluster of 5,000 workloads (25 million
-// pairs) needs about 1 GB.
+// pairs) needs about 1 GB. Stream gives the same matrix without the list.
 func (m *Model) Matrix() *Connectivity {
-	c := m.buildClasses()
-	var tables [2]table
-	for d := range 2 {
-		tables[d] = m.table(dir(d), c)
-	}
-	nodes, out := m.matrixNodes()
-	out.Connections = m.expand(nodes, out.Endpoints, c, tables)
-	return out
+	return m.Stream().Connectivity()
 }
 
 // matrixNodes lists the matrix nodes in canonical order with their groups.
@@ -164,55 +157,6 @@ func (m *Model) dstPorts(d dir, subject, peer int32) []dstPort {
 		return m.groups[peer].ports
 	}
 	return m.groups[subject].ports
-}
-
-// expand turns the class tables into connections between nodes, in
-// canonical order. A pair's ports depend only on the source's (egress
-// subject, ingress peer) classes and the destination's (egress peer,
-// ingress subject) classes, so they are computed once per such class pair;
-// the per-node pass only looks them up. Rows are sparse, so the work and
-// memory follow the allowed pairs, not the square of the classes.
-func (m *Model) expand(nodes []int32, eps []Endpoint, c *classes, t [2]table) []Connection {
-	pc := m.pairClasses(nodes, c)
-	res := make([]*sparse, len(pc.srcRep))
-	par.For(len(res), func(sc int) { res[sc] = pc.row(sc, t) })
-	n := len(nodes)
-	byDst := make([][]int32, len(pc.dstRep))
-	for d := range n {
-		byDst[pc.dst[d]] = append(byDst[pc.dst[d]], int32(d))
-	}
-	perNode := make([][]target, n)
-	par.For(n, func(s int) {
-		row := res[pc.src[s]]
-		var out []target
-		for k, dc := range row.idx {
-			for _, d := range byDst[dc] {
-				if int(d) != s && !(pc.external[s] && pc.external[d]) {
-					out = append(out, target{d, row.sets[k]})
-				}
-			}
-		}
-		slices.SortFunc(out, func(a, b target) int { return int(a.node - b.node) })
-		perNode[s] = out
-	})
-	total := 0
-	for _, ts := range perNode {
-		total += len(ts)
-	}
-	conns := make([]Connection, 0, total)
-	for s, ts := range perNode {
-		for _, tg := range ts {
-			conns = append(conns, Connection{Src: eps[s].Name, Dst: eps[tg.node].Name, Ports: tg.ports})
-		}
-		perNode[s] = nil
-	}
-	return conns
-}
-
-// target is one allowed destination node of a source node.
-type target struct {
-	node  int32
-	ports portset.Set
 }
 
 // nodeClasses assigns every matrix node a source class (its egress subject

@@ -8,6 +8,7 @@ package intent
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -15,14 +16,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/worktree"
+
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
-	"cuelang.org/go/cue/token"
 
 	"github.com/netpolc/netpolc/intent/schema"
-	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/templates"
 )
 
@@ -32,7 +34,7 @@ const virtualRoot = "/netpolc.virtual/intents"
 
 // moduleFile makes the virtual root a CUE module so that cue.mod/pkg
 // resolves the embedded schema and templates.
-const moduleFile = "module: \"netpolc.local/intents@v0\"\nlanguage: version: \"v0.12.0\"\n"
+const moduleFile = "module: \"netpolc.local/intents@v0\"\nlanguage: version: \"" + languageVersion + "\"\n"
 
 // Set is a loaded intents directory, unified with the schema and checked.
 type Set struct {
@@ -44,13 +46,29 @@ type Set struct {
 	Value cue.Value
 	// Uses maps each `use` entry to where it is written.
 	Uses map[string]UseSite
+	// Limits are the size and complexity bounds the set was loaded
+	// within; the compiler applies the rest of them.
+	Limits Limits
 	// raw is the user's package before unification with the schema: its
 	// values carry only the user's own positions.
 	raw cue.Value
+	// syntax holds the parsed files by base name.
+	syntax map[string]*ast.File
 }
 
-// Load reads the .cue files of dir (not its subdirectories) and loads them.
+// Load reads the .cue files of dir (not its subdirectories) and loads them
+// within the limits of NETPOLC_LIMITS (see EnvLimits).
 func Load(dir string) (*Set, error) {
+	lim, err := EnvLimits()
+	if err != nil {
+		return nil, err
+	}
+	return LoadWith(dir, lim)
+}
+
+// LoadWith is Load within the given limits. It never reads more of the
+// directory than the limits allow.
+func LoadWith(dir string, lim Limits) (*Set, error) {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -64,18 +82,49 @@ func Load(dir string) (*Set, error) {
 	if err != nil {
 		return nil, inputErr(dir, err.Error(), "")
 	}
-	files := map[string][]byte{}
+	var names []string
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".cue") {
-			continue
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".cue") {
+			names = append(names, e.Name())
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, inputErr(filepath.Join(dir, e.Name()), err.Error(), "")
-		}
-		files[e.Name()] = data
 	}
-	return LoadFiles(stableDir(dir), files)
+	files := map[string][]byte{}
+	var total int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() && strings.HasSuffix(e.Name(), ".cue") {
+			total += info.Size()
+		}
+	}
+	if len(names) > lim.Files {
+		// The count alone is reported; nothing needs to be read.
+		for _, name := range names {
+			files[name] = nil
+		}
+		return loadFiles(stableDir(dir), files, lim, total)
+	}
+	remaining := lim.Bytes
+	for _, name := range names {
+		data, err := readAtMost(filepath.Join(dir, name), remaining+1)
+		if err != nil {
+			return nil, inputErr(filepath.Join(dir, name), err.Error(), "")
+		}
+		files[name] = data
+		if remaining -= int64(len(data)); remaining < 0 {
+			// Over the limit: what was read is enough to say where.
+			break
+		}
+	}
+	return loadFiles(stableDir(dir), files, lim, max(total, sum(files)))
+}
+
+// readAtMost reads up to max bytes of a file.
+func readAtMost(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, max))
 }
 
 // stableDir names dir relative to the root of the git work tree holding it,
@@ -87,23 +136,38 @@ func stableDir(dir string) string {
 	if err != nil {
 		return filepath.Clean(dir)
 	}
-	for root := abs; ; {
-		if _, err := os.Stat(filepath.Join(root, ".git")); err == nil {
-			if rel, err := filepath.Rel(root, abs); err == nil {
-				return filepath.ToSlash(rel)
-			}
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return filepath.Clean(dir)
-		}
-		root = parent
+	root, ok, err := worktree.Root(abs)
+	if err != nil || !ok {
+		return filepath.Clean(dir)
 	}
+	if rel, err := filepath.Rel(root, abs); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Clean(dir)
 }
 
 // LoadFiles loads intents from memory: files maps a base name ("shop.cue")
-// to its content; dir is only used to display positions.
-func LoadFiles(dir string, files map[string][]byte) (s *Set, err error) {
+// to its content; dir is only used to display positions. The limits are
+// those of NETPOLC_LIMITS (see EnvLimits).
+func LoadFiles(dir string, files map[string][]byte) (*Set, error) {
+	lim, err := EnvLimits()
+	if err != nil {
+		return nil, err
+	}
+	return LoadFilesWith(dir, files, lim)
+}
+
+// LoadFilesWith is LoadFiles within the given limits. Every file must
+// become part of the intents package: a file the CUE loader would skip is
+// an error naming it, as is an entry of use, policies, guardrails or
+// expect that would never take effect.
+func LoadFilesWith(dir string, files map[string][]byte, lim Limits) (*Set, error) {
+	return loadFiles(dir, files, lim, sum(files))
+}
+
+// loadFiles is LoadFilesWith for files that may be cut short at the size
+// limit; total is the size of the whole directory, for messages.
+func loadFiles(dir string, files map[string][]byte, lim Limits, total int64) (s *Set, err error) {
 	// The CUE evaluator is a large dependency; a crash in it must become
 	// an error naming the input, not a stack trace.
 	defer func() {
@@ -114,16 +178,20 @@ func LoadFiles(dir string, files map[string][]byte) (s *Set, err error) {
 	if len(files) == 0 {
 		return nil, inputErr(dir, "no .cue files found", "intents are CUE files directly in this directory; run `netpolc init DIR` for an example")
 	}
-	overlay, err := buildOverlay(files)
-	if err != nil {
-		return nil, err
-	}
-	s = &Set{Dir: dir}
+	s = &Set{Dir: dir, Limits: lim}
 	for name := range files {
 		s.Files = append(s.Files, displayPath(dir, name))
 	}
 	sort.Strings(s.Files)
-
+	asts, diags := s.parseFiles(files, total)
+	if err := diags.Errors(); err != nil {
+		return nil, err
+	}
+	s.syntax = asts
+	overlay, err := buildOverlay(asts)
+	if err != nil {
+		return nil, err
+	}
 	cfg := &load.Config{Dir: virtualRoot, ModuleRoot: virtualRoot, Overlay: overlay}
 	insts := load.Instances([]string{".", schema.ImportPath}, cfg)
 	for _, inst := range insts {
@@ -131,27 +199,41 @@ func LoadFiles(dir string, files map[string][]byte) (s *Set, err error) {
 			return nil, s.convert(inst.Err)
 		}
 	}
+	if err := s.checkLoaded(insts[0], files).Errors(); err != nil {
+		return nil, err
+	}
+	return s, s.evaluate(insts)
+}
+
+// evaluate builds the loaded instances, checks the user's entries and
+// unifies the package with the schema.
+func (s *Set) evaluate(insts []*build.Instance) error {
 	ctx := cuecontext.New()
 	vals, err := ctx.BuildInstances(insts)
 	if err != nil {
-		return nil, s.convert(err)
+		return s.convert(err)
 	}
 	s.Uses = s.useSites(insts[0])
 	intents := vals[1].LookupPath(cue.MakePath(cue.Def("#Intents")))
 	s.raw = vals[0]
+	if err := s.checkEntries().Errors(); err != nil {
+		return err
+	}
 	s.Value = intents.Unify(vals[0])
 	if err := s.Value.Validate(cue.Concrete(true)); err != nil {
-		return nil, s.convert(err)
+		return s.convert(err)
 	}
-	return s, nil
+	return nil
 }
 
-func buildOverlay(files map[string][]byte) (map[string]load.Source, error) {
+// buildOverlay lays out the virtual module: the user's files, parsed
+// already, and the embedded schema and templates.
+func buildOverlay(files map[string]*ast.File) (map[string]load.Source, error) {
 	overlay := map[string]load.Source{
 		path.Join(virtualRoot, "cue.mod", "module.cue"): load.FromString(moduleFile),
 	}
-	for name, data := range files {
-		overlay[path.Join(virtualRoot, name)] = load.FromBytes(data)
+	for name, f := range files {
+		overlay[path.Join(virtualRoot, name)] = load.FromFile(f)
 	}
 	for _, pkg := range []struct {
 		fsys       fs.FS
@@ -185,118 +267,4 @@ func (s *Set) dirPrefix() string {
 		return ""
 	}
 	return strings.TrimSuffix(filepath.ToSlash(filepath.Clean(s.Dir)), "/") + "/"
-}
-
-// Pos converts a CUE position into a user-facing one: files of the intents
-// directory are shown as the user named them, the embedded packages as
-// <netpolc.dev/...>.
-func (s *Set) Pos(p token.Pos) diag.Pos {
-	if !p.IsValid() {
-		return diag.Pos{}
-	}
-	return diag.Pos{File: s.fileName(p.Filename()), Line: p.Line(), Col: p.Column()}
-}
-
-func (s *Set) fileName(f string) string {
-	pkgDir := path.Join(virtualRoot, "cue.mod", "pkg") + "/"
-	switch {
-	case strings.HasPrefix(f, pkgDir):
-		return "<" + strings.TrimPrefix(f, pkgDir) + ">"
-	case strings.HasPrefix(f, virtualRoot+"/"):
-		return displayPath(s.Dir, strings.TrimPrefix(f, virtualRoot+"/"))
-	}
-	return f
-}
-
-// UserPos finds the position the user wrote for a value of s.Value by
-// looking its path up in the package as written, before the schema's
-// positions were unified in. It returns false when the user wrote no value
-// there (a default or a template's output).
-func (s *Set) UserPos(v cue.Value) (diag.Pos, bool) {
-	sels := v.Path().Selectors()
-	if len(sels) > 0 && sels[0].IsDefinition() {
-		sels = sels[1:]
-	}
-	rv := s.raw.LookupPath(cue.MakePath(sels...))
-	if !rv.Exists() {
-		return diag.Pos{}, false
-	}
-	p := s.Pos(rv.Pos())
-	return p, s.IsUserFile(p.File)
-}
-
-// IsUserFile reports whether a display path is one of the intents files
-// (as opposed to an embedded schema or template file).
-func (s *Set) IsUserFile(file string) bool {
-	return file != "" && !strings.HasPrefix(file, "<")
-}
-
-func inputErr(file, msg, hint string) error {
-	return diag.List{{Pos: diag.Pos{File: filepath.ToSlash(file)}, Msg: msg, Hint: hint}}
-}
-
-// convert turns CUE errors into diagnostics, preferring positions in the
-// user's files over positions in the embedded schema.
-func (s *Set) convert(err error) error {
-	var out diag.List
-	seen := map[string]bool{}
-	for _, e := range cueerrors.Errors(err) {
-		pos := s.bestPos(e)
-		if pos.File == "" {
-			pos.File = filepath.ToSlash(s.Dir)
-		}
-		format, args := e.Msg()
-		msg := strings.ReplaceAll(fmt.Sprintf(format, args...), virtualRoot+"/", s.dirPrefix())
-		d := &diag.Diagnostic{Pos: pos, Path: PathString(strings.Join(e.Path(), ".")), Msg: msg, Hint: hintFor(msg)}
-		if key := d.Error(); !seen[key] {
-			seen[key] = true
-			out = append(out, d)
-		}
-	}
-	if len(out) == 0 {
-		out.Add(diag.Pos{File: filepath.ToSlash(s.Dir)}, "", "", "%v", err)
-	}
-	out.Sort()
-	return out
-}
-
-func (s *Set) bestPos(e cueerrors.Error) diag.Pos {
-	var first diag.Pos
-	candidates := append([]token.Pos{e.Position()}, e.InputPositions()...)
-	for _, p := range candidates {
-		dp := s.Pos(p)
-		if dp.File == "" {
-			continue
-		}
-		if s.IsUserFile(dp.File) {
-			return dp
-		}
-		if first.File == "" {
-			first = dp
-		}
-	}
-	return first
-}
-
-// PathString shows a CUE path the way the user wrote it, without the
-// schema definition the intents are unified with.
-func PathString(p string) string { return strings.TrimPrefix(p, "#Intents.") }
-
-// hintFor suggests a fix for the CUE messages users meet most.
-func hintFor(msg string) string {
-	switch {
-	case strings.Contains(msg, "not allowed"):
-		return "unknown field: check its spelling against the intent language reference in the README"
-	case strings.Contains(msg, "mismatched types"), strings.Contains(msg, "conflicting values"):
-		return "the value has the wrong type or conflicts with another definition of the same field"
-	case strings.Contains(msg, "incomplete value"), strings.Contains(msg, "non-concrete"):
-		return "a required field is missing or has no concrete value"
-	case strings.Contains(msg, "invalid value"), strings.Contains(msg, "out of bound"):
-		return "the value is outside what the schema accepts"
-	case strings.Contains(msg, "no package name"), strings.Contains(msg, "found packages"):
-		return "start every intents file with the same `package NAME` clause"
-	case strings.Contains(msg, "cannot find package"), strings.Contains(msg, "import"):
-		return "the built-in templates are imported as \"netpolc.dev/templates\""
-	}
-	return ""
 }

@@ -126,7 +126,7 @@ func (b *builder) endpoints(inv inventory.Inventory) {
 // noPodIPsHint names the two places pod IPs come from: the build's
 // --inventory (Pods' status.podIPs) or, without it, the workloads' ips in
 // the intents.
-const noPodIPsHint = "pass the cluster's Pods (with status.podIPs) via --inventory, or give the workloads ips in the intents"
+const noPodIPsHint = "pass the cluster's Pods (with status.podIPs) via --inventory (or inventory: in netpolc.yaml), or give the workloads ips in the intents"
 
 // compile validates and compiles the isolations and rules. Every ipBlock
 // becomes a set right away, whether or not a pod's chain ends up using it,

@@ -91,6 +91,25 @@ func WriteSyncedIn(root *os.Root, name string, data []byte, perm fs.FileMode) er
 	return nil
 }
 
+// WriteIn creates name inside root (it must not exist) with data, without
+// flushing it: for a staging directory whose files are flushed together
+// (SyncTree) before anything depends on them.
+func WriteIn(root *os.Root, name string, data []byte, perm fs.FileMode) error {
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return pathErr("create", name, err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = root.Remove(name)
+		return pathErr("write", name, err)
+	}
+	return nil
+}
+
 // SyncDir flushes a directory's entries (renames and links into it) to
 // disk. Some file systems cannot sync a directory; that only costs
 // durability on a power loss, so it reports nothing.

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
 				return err
 			}
-			opts, err := bf.options(cmd, cfg)
+			opts, err := bf.options(cmd, cfg, fromDisk)
 			if err != nil {
 				return err
 			}
@@ -85,6 +86,7 @@ func newBuildCmd(e *env) *cobra.Command {
 			}
 			printWarnings(e, res.Compiled.Warnings)
 			printWarnings(e, res.Warnings)
+			warnMixedEnforcers(e, outDir, opts.Targets)
 			rep, err := output.WriteWith(outDir, res.Files, output.Options{
 				LockTimeout: lockTimeout,
 				Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
@@ -116,7 +118,7 @@ type buildFlags struct {
 
 func (f *buildFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.inventory, "inventory", nil,
-		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable): the nftables target is rendered for their IPs, and every target is proven over them")
+		"Kubernetes YAML of the real workloads (Pods with status.podIPs, Deployments, Namespaces; repeatable; default: inventory in netpolc.yaml): the nftables target is rendered for their IPs, and every target is proven over them")
 	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: "+strings.Join(target.Names(), ", ")+" (default: targets in netpolc.yaml, else "+target.Default+")")
 	cmd.Flags().BoolVar(&f.approx, target.AllowApproximate, false,
 		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
@@ -126,15 +128,44 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	}
 }
 
+// warnMixedEnforcers warns when OUT's top-level kustomization lists more
+// than one enforcer's policies: pointing Flux or Argo CD at OUT would
+// apply them all, though each folder alone already means the intents.
+func warnMixedEnforcers(e *env, outDir string, ts []target.Target) {
+	var applied []string
+	for _, t := range ts {
+		if t.Name() != "nftables" { // a ruleset, not Kubernetes objects: never in a kustomization
+			applied = append(applied, t.Name())
+		}
+	}
+	if len(applied) < 2 {
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: warning: lists %s: pointing Flux or Argo CD at %s applies all of them\n"+
+		"    hint: point one Flux Kustomization or Argo CD Application at the folder of the target the cluster enforces (%s/%s), not at %s; see README \"Output\"\n",
+		path.Join(outDir, "kustomization.yaml"), strings.Join(applied, ", "), outDir, outDir, applied[0], outDir)
+}
+
+// inventoryReader reads the inventory's files: from disk for build, from
+// the snapshot being checked for verify.
+type inventoryReader func(paths []string) (*manifests.Set, error)
+
+// fromDisk reads inventory files from the work tree.
+func fromDisk(paths []string) (*manifests.Set, error) { return manifests.Load(paths...) }
+
 // options merges the flags with netpolc.yaml: a flag given wins.
-func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config) (pipeline.Options, error) {
+func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config, read inventoryReader) (pipeline.Options, error) {
 	ts, err := target.Parse(pickTargets(f.targets, cmd.Flags().Changed("target"), cfg.Targets))
 	if err != nil {
 		return pipeline.Options{}, err
 	}
 	o := pipeline.Options{Targets: ts, Settings: kit.Settings{}}
-	if len(f.inventory) > 0 {
-		set, err := manifests.Load(f.inventory...)
+	inv := cfg.Inventory
+	if cmd.Flags().Changed("inventory") {
+		inv = f.inventory
+	}
+	if len(inv) > 0 {
+		set, err := read(inv)
 		if err != nil {
 			return pipeline.Options{}, err
 		}

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"cmp"
+	"os"
+
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/explain"
 )
 
@@ -15,33 +19,40 @@ when the policy came from intents.
 SRC and DST are workloads ("namespace/name"), IP addresses, or external
 ranges as matrix prints them ("ip:FIRST-LAST"). PORT is "TCP/5432", "5432"
 (TCP), "UDP/53", or a named port ("http", "UDP/dns") resolved on DST.
-Without PORT, the allowed ports are listed.`
+Without PORT, the allowed ports are listed.
 
-const explainExample = `  netpolc explain shop/web shop/db TCP/5432 --dir examples/shop
-  netpolc explain shop/app 203.0.113.10 TCP/443 --dir examples/shop
+DIR, the intents directory, may follow as the last argument (or -d DIR);
+a third argument that is an existing directory is DIR, not PORT.`
+
+const explainExample = `  netpolc explain shop/web shop/db TCP/5432 examples/shop
+  netpolc explain shop/app 203.0.113.10 TCP/443 -d examples/shop
   netpolc explain default/client prod/api http --manifests cluster/`
 
 func newExplainCmd(e *env) *cobra.Command {
 	var in inputFlags
 	var dir string
 	cmd := &cobra.Command{
-		Use:     "explain SRC DST [PORT/PROTO]",
+		Use:     "explain SRC DST [PORT/PROTO] [DIR]",
 		Short:   "Explain the verdict for one connection, rule by rule",
 		Long:    explainHelp,
 		Example: explainExample,
-		Args:    cobra.RangeArgs(2, 3),
+		Args:    cobra.RangeArgs(2, 4),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			input, err := in.load(dir, cmd.Flags().Changed("dir"), false, e.stderr)
+			port, posDir := explainArgs(args)
+			dirGiven := cmd.Flags().Changed("dir")
+			if posDir != "" {
+				if dirGiven {
+					return diag.Errorf("give the directory once", "both -d %s and the argument %s name the intents directory", dir, posDir)
+				}
+				dir, dirGiven = posDir, true
+			}
+			input, err := in.load(cmp.Or(dir, "."), dirGiven, false, e.stderr)
 			if err != nil {
 				return err
 			}
 			model, err := input.Model()
 			if err != nil {
 				return err
-			}
-			port := ""
-			if len(args) == 3 {
-				port = args[2]
 			}
 			ex, err := explain.Explain(model, args[0], args[1], port)
 			if err != nil {
@@ -52,6 +63,21 @@ func newExplainCmd(e *env) *cobra.Command {
 		},
 	}
 	in.register(cmd)
-	cmd.Flags().StringVarP(&dir, "dir", "d", ".", "the intents directory (default: the one netpolc.yaml names, else the current directory)")
+	cmd.Flags().StringVarP(&dir, "dir", "d", "", "the intents directory (default: the one netpolc.yaml names, else the current directory)")
 	return cmd
+}
+
+// explainArgs splits the arguments after SRC DST into PORT and DIR: with
+// two, PORT then DIR; with one, DIR when it is an existing directory.
+func explainArgs(args []string) (port, dir string) {
+	switch len(args) {
+	case 4:
+		return args[2], args[3]
+	case 3:
+		if fi, err := os.Stat(args[2]); err == nil && fi.IsDir() {
+			return "", args[2]
+		}
+		return args[2], ""
+	}
+	return "", ""
 }

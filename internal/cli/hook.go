@@ -40,11 +40,12 @@ const hookExample = `  netpolc hook install
 
 func newHookCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "hook",
-		Short: "Install or remove the git pre-commit hook",
-		Long:  hookHelp,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Use:     "hook",
+		Short:   "Install or remove the git pre-commit hook",
+		Long:    hookHelp,
+		Example: hookExample,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var o precommit.Options
 	install := &cobra.Command{
@@ -54,7 +55,7 @@ func newHookCmd(e *env) *cobra.Command {
 		Example: hookExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash > 0 || (dash < 0 && len(args) > 0) {
-				return fmt.Errorf("put verify's arguments after --, as in: netpolc hook install -- %s: %w", strings.Join(args, " "), diag.ErrInput)
+				return diag.Errorf("put verify's arguments after --, as in: netpolc hook install -- "+strings.Join(args, " "), "unexpected arguments before --")
 			}
 			return installHook(e, args, o)
 		},
@@ -63,10 +64,11 @@ func newHookCmd(e *env) *cobra.Command {
 	install.Flags().BoolVar(&o.Global, "global", false, "install into a hooks directory outside this repository (a global core.hooksPath)")
 	var global bool
 	uninstall := &cobra.Command{
-		Use:   "uninstall",
-		Short: "Remove the pre-commit hook netpolc installed, putting back the one it replaced",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return uninstallHook(e, global) },
+		Use:     "uninstall",
+		Short:   "Remove the pre-commit hook netpolc installed, putting back the one it replaced",
+		Example: "  netpolc hook uninstall\n  netpolc hook uninstall --global   # from a global core.hooksPath",
+		Args:    cobra.NoArgs,
+		RunE:    func(*cobra.Command, []string) error { return uninstallHook(e, global) },
 	}
 	uninstall.Flags().BoolVar(&global, "global", false, "uninstall from a hooks directory outside this repository")
 	cmd.AddCommand(install, uninstall)
@@ -92,7 +94,7 @@ func installHook(e *env, args []string, o precommit.Options) error {
 	// flags: the hook checks a repository that has it or netpolc.yaml.
 	v := newVerifyCmd(e)
 	if err := v.ParseFlags(args); err != nil {
-		return fmt.Errorf("verify arguments: %w: %w", err, diag.ErrInput)
+		return diag.Errorf("the arguments after -- are verify's (see netpolc verify --help)", "verify arguments: %v", err)
 	}
 	o.Args, o.Dirs = args, []string{"intents"}
 	if pos := v.Flags().Args(); len(pos) > 0 && pos[0] != "intents" {

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/render"
@@ -21,7 +19,10 @@ destination listens on it. Addresses outside the known pods appear as
 disjoint ranges named ip:FIRST-LAST, split at every ipBlock in play.
 
 Formats: text, md, json (the documented connectivity contract), csv, dot,
-mermaid.`
+mermaid. Past a screenful of pairs (60), text and md fold the pairs into
+one row per source namespace, destination namespace and ports, with the
+count of pairs and the first few names; --full lists every pair. json and
+csv always list every pair.`
 
 const matrixExample = `  netpolc matrix examples/shop
   netpolc matrix --manifests cluster-dump/ --format json
@@ -30,6 +31,7 @@ const matrixExample = `  netpolc matrix examples/shop
 func newMatrixCmd(e *env) *cobra.Command {
 	var in inputFlags
 	var formatName string
+	var full bool
 	cmd := &cobra.Command{
 		Use:     "matrix [DIR] [--manifests PATH]... [--format FORMAT]",
 		Short:   "Print the connectivity matrix of intents or manifests",
@@ -39,7 +41,7 @@ func newMatrixCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := render.ByName(formatName)
 			if err != nil {
-				return fmt.Errorf("%w (formats: text, md, json, csv, dot, mermaid)", err)
+				return err
 			}
 			input, err := in.load(oneDir(args, "."), len(args) > 0, false, e.stderr)
 			if err != nil {
@@ -49,10 +51,11 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.Format(e.stdout, model.Matrix())
+			return f.Write(e.stdout, model.Stream(), render.Options{Full: full})
 		},
 	}
 	in.register(cmd)
 	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, md, json, csv, dot, mermaid")
+	cmd.Flags().BoolVar(&full, "full", false, "text and md: list every pair, however many (they fold past 60)")
 	return cmd
 }

@@ -56,10 +56,19 @@ func newRoot(e *env) *cobra.Command {
 		Long: `netpolc compiles short, high-level network intents written in CUE
 (default-deny, allow-DNS, tiers, the API-gateway pattern, namespace isolation,
 external egress, monitoring access, and templates of your own) into
-Kubernetes NetworkPolicy YAML laid out as a kustomize directory that Flux or
-Argo CD applies unchanged.
+Kubernetes NetworkPolicy YAML and equivalent native rule sets (Cilium,
+Calico, admin network policies, nftables), each proven to allow exactly what
+the intents allow, laid out as a kustomize directory that Flux or Argo CD
+applies unchanged; and gates every git change on the connectivity it opens.
 
 Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
+		Example: `  netpolc init intents/                          # a commented example to start from
+  netpolc build intents/ -o deploy/netpol        # compile, prove, write the kustomize tree
+  netpolc matrix intents/ --format md            # who may reach whom
+  netpolc explain shop/web shop/db TCP/5432 intents/
+  netpolc diff --base origin/main --format md    # what a change opens and closes
+  netpolc hook install                           # gate every commit with netpolc verify`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Before anything else, finish (or undo) a build that was
@@ -77,7 +86,8 @@ Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
 		return fmt.Errorf("%w (see --help)", err)
 	})
 	root.AddCommand(newInitCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e),
-		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e))
+		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e), newVersionCmd(e))
+	root.SetVersionTemplate("netpolc {{.Version}}\n")
 	return root
 }
 

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/output"
 )
 
@@ -110,11 +113,11 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 			return gate.Options{}, err
 		}
 	}
-	bo, err := f.build.options(cmd, cfg)
-	if err != nil {
-		return gate.Options{}, err
-	}
 	o, err := verifyOptions(dir, outDir, f.base, f.head)
+	if err != nil {
+		return o, err
+	}
+	bo, err := f.build.options(cmd, cfg, snapshotInventory(o.Head))
 	if err != nil {
 		return o, err
 	}
@@ -124,6 +127,33 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 	o.Build, o.DenyOpened = bo, f.denyOpened
 	o.Config, err = configCheck(o, cfg, f.base, f.allowConfig)
 	return o, err
+}
+
+// snapshotInventory reads the inventory from the snapshot verify checks,
+// like the intents and netpolc.yaml: an unstaged edit of it cannot make
+// the staged output drift, and a file deleted from the work tree is still
+// read as committed.
+func snapshotInventory(t *gitrev.Tree) inventoryReader {
+	return func(paths []string) (*manifests.Set, error) {
+		repo, err := gitrev.Open(".")
+		if err != nil {
+			return nil, err
+		}
+		rel := make([]string, len(paths))
+		for i, p := range paths {
+			if rel[i], err = repo.Rel(p); err != nil {
+				return nil, err
+			}
+		}
+		files, err := gate.ReadManifests(t, rel)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, diag.Errorf("stage the inventory (git add), or fix the path", "inventory %s: no YAML files in %s", strings.Join(rel, ", "), t.Name)
+		}
+		return manifests.ParseFiles(files...)
+	}
 }
 
 // snapshotConfig reads netpolc.yaml from the snapshot verify checks (the

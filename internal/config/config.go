@@ -44,6 +44,10 @@ type Config struct {
 	IntentsPos, OutputPos diag.Pos
 	// Targets are the target names as written, nil when not set.
 	Targets []string
+	// Inventory are the Kubernetes YAML files or directories of the real
+	// workloads (absolute paths) that build and verify render for and
+	// prove over, as --inventory; nil when not set.
+	Inventory []string
 	// Flags are the build flags set in the file (allow-approximate and
 	// every target's options, target.BuildFlags), by flag name.
 	Flags map[string]bool
@@ -150,9 +154,15 @@ func Parse(name string, data []byte) (*Config, error) {
 			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
+		case "inventory":
+			for _, p := range listNodes(name, k.Value, v, &errs) {
+				if abs := pathValue(name, base, k.Value, p, &errs); abs != "" {
+					c.Inventory = append(c.Inventory, abs)
+				}
+			}
 		default:
 			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
 				continue
 			}
 			var b bool
@@ -180,7 +190,7 @@ func pos(file string, n *yaml.Node) diag.Pos {
 // pathValue reads a non-empty relative path and makes it absolute.
 func pathValue(file, base, key string, v *yaml.Node, errs *diag.List) string {
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || strings.TrimSpace(v.Value) == "" {
-		errs.Add(pos(file, v), key, "write a directory relative to netpolc.yaml, e.g. `"+key+": deploy/netpol`", "%s must be a directory path", key)
+		errs.Add(pos(file, v), key, "write a path relative to netpolc.yaml, e.g. `"+key+": deploy/netpol`", "%s must be a directory path", key)
 		return ""
 	}
 	p := filepath.FromSlash(v.Value)
@@ -189,6 +199,19 @@ func pathValue(file, base, key string, v *yaml.Node, errs *diag.List) string {
 		return ""
 	}
 	return filepath.Join(base, p)
+}
+
+// listNodes reads a scalar or a sequence of scalars as nodes, for their
+// positions.
+func listNodes(file, key string, v *yaml.Node, errs *diag.List) []*yaml.Node {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return []*yaml.Node{v}
+	case yaml.SequenceNode:
+		return v.Content
+	}
+	errs.Add(pos(file, v), key, "write `"+key+": [cluster/pods.yaml]`", "%s must be a list of paths", key)
+	return nil
 }
 
 // listValue reads a string or a list of strings.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/netpolc/netpolc/internal/config"
@@ -62,7 +63,7 @@ func TestFind(t *testing.T) {
 // TestErrors: every problem is reported with its line, together.
 func TestErrors(t *testing.T) {
 	cases := []struct{ name, content, want string }{
-		{"unknown key", "intents: x\nouput: y\n", `netpolc\.yaml:2:1: ouput: unknown key "ouput"\n    hint: the keys are intents, output, targets, allow-approximate`},
+		{"unknown key", "intents: x\nouput: y\n", `netpolc\.yaml:2:1: ouput: unknown key "ouput"\n    hint: the keys are intents, output, targets, inventory, allow-approximate`},
 		{"absolute path", "output: /abs\n", `netpolc\.yaml:1:9: output: output must be a relative path`},
 		{"not a string", "intents: [a]\n", `netpolc\.yaml:1:10: intents: intents must be a directory path`},
 		{"not a mapping", "- a\n", `netpolc\.yaml:1:1: the config must be a mapping`},
@@ -95,5 +96,24 @@ func TestPick(t *testing.T) {
 	}
 	if got := config.Pick("", false, "", "def"); got != "def" {
 		t.Errorf("default: %q", got)
+	}
+}
+
+// TestInventory: inventory is one path or a list, relative to the file.
+func TestInventory(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, config.FileName)
+	write(t, name, "inventory: [cluster/pods.yaml, cluster/more]\n")
+	c, err := config.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "cluster/pods.yaml"), filepath.Join(dir, "cluster/more")}
+	if !slices.Equal(c.Inventory, want) {
+		t.Errorf("inventory %v, want %v", c.Inventory, want)
+	}
+	write(t, name, "inventory: /abs/pods.yaml\n")
+	if _, err := config.Load(name); err == nil || !strings.Contains(err.Error(), "relative") {
+		t.Errorf("an absolute inventory path: %v", err)
 	}
 }

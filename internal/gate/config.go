@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/netpolc/netpolc/internal/ir"
+
 	"github.com/netpolc/netpolc/compiler"
 )
 
@@ -66,13 +68,13 @@ func droppedChecks(base, head *compiler.Result) []string {
 		return nil
 	}
 	var out []string
-	for _, g := range base.Guardrails {
-		if !slices.ContainsFunc(head.Guardrails, func(x compiler.Guardrail) bool { return x.Name == g.Name }) {
+	for _, g := range base.Policy.Guardrails {
+		if !slices.ContainsFunc(head.Policy.Guardrails, func(x ir.Guardrail) bool { return x.Name == g.Name }) {
 			out = append(out, fmt.Sprintf("guardrail %q is removed", g.Name))
 		}
 	}
-	for _, e := range base.Expectations {
-		if !slices.ContainsFunc(head.Expectations, func(x compiler.Expectation) bool { return x.Name == e.Name }) {
+	for _, e := range base.Policy.Expectations {
+		if !slices.ContainsFunc(head.Policy.Expectations, func(x ir.Expectation) bool { return x.Name == e.Name }) {
 			out = append(out, fmt.Sprintf("expectation %q is removed", e.Name))
 		}
 	}

@@ -55,6 +55,10 @@ type Diff struct {
 	// source and destination.
 	Flows                   []Flow
 	Opened, Changed, Closed int
+	// BaseEmpty is set when the base holds no policies at all (before the
+	// first commit, or before the intents existed): every flow then shows
+	// as opened, though without policies everything was open.
+	BaseEmpty bool
 }
 
 // Empty reports whether nothing changed.
@@ -91,7 +95,7 @@ func Compare(base, head *Side) (*Diff, error) {
 	add(Changed, delta.Changed)
 	add(Closed, delta.Closed)
 	flows = mergeRanges(flows)
-	d := &Diff{Base: base.Name, Head: head.Name, Flows: flows}
+	d := &Diff{Base: base.Name, Head: head.Name, Flows: flows, BaseEmpty: base.Empty && !head.Empty}
 	for i := range flows {
 		f := &flows[i]
 		f.Namespace = groupOf(f.Src, f.Dst)

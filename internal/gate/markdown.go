@@ -16,7 +16,10 @@ func writeDiffMD(b *strings.Builder, d *Diff, limit int) {
 	}
 	fmt.Fprintf(b, "%s → %s: **%d opened**, **%d changed**, **%d closed** flow(s) in %d namespace(s)\n",
 		code(d.Base), code(d.Head), d.Opened, d.Changed, d.Closed, d.Namespaces())
-	shown, hiddenGroups, hiddenFlows := plan(groups(d), limit)
+	if d.BaseEmpty {
+		fmt.Fprintf(b, "\n> %s\n", strings.TrimPrefix(baseEmptyNote(d), "note: "))
+	}
+	shown, hiddenGroups, hiddenFlows := plan(groups(d), noteRoom(d, limit))
 	fold := len(shown) > 3
 	for _, g := range shown {
 		title := fmt.Sprintf("%s %s", code(g.namespace), counts(paint{}, g.opened, g.changed, g.closed))

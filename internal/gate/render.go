@@ -110,6 +110,22 @@ func counts(p paint, opened, changed, closed int) string {
 	return strings.Join(parts, " ")
 }
 
+// baseEmptyNote explains a diff from nothing: a namespace without
+// policies lets everything in and out, so this change isolates and the
+// "opened" flows are what stays allowed.
+func baseEmptyNote(d *Diff) string {
+	return fmt.Sprintf("note: %s holds no policies, and without policies Kubernetes allows all traffic: this change isolates its workloads, and the %d flow(s) marked opened are what it keeps allowed.", d.Base, d.Opened)
+}
+
+// noteRoom is the row budget left once the base-empty note (up to two
+// lines) is printed.
+func noteRoom(d *Diff, limit int) int {
+	if d.BaseEmpty && limit > 2 {
+		return limit - 2
+	}
+	return limit
+}
+
 // headline is the diff's one-line summary.
 func headline(d *Diff) string {
 	if d.Empty() {
@@ -123,7 +139,10 @@ func headline(d *Diff) string {
 // namespace's rows within the cap.
 func writeDiffText(b *strings.Builder, d *Diff, limit int, p paint) {
 	fmt.Fprintln(b, p.bold(headline(d)))
-	shown, hiddenGroups, hiddenFlows := plan(groups(d), limit)
+	if d.BaseEmpty {
+		fmt.Fprintln(b, baseEmptyNote(d))
+	}
+	shown, hiddenGroups, hiddenFlows := plan(groups(d), noteRoom(d, limit))
 	for _, g := range shown {
 		fmt.Fprintf(b, "\n%s  %s\n", p.bold(g.namespace), counts(p, g.opened, g.changed, g.closed))
 		for _, r := range g.shown {

@@ -54,7 +54,7 @@ func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	if spec.Intents == "" {
 		src.IntentsDir = ""
 	}
-	if src.ManifestFiles, err = readManifests(t, spec.Manifests); err != nil {
+	if src.ManifestFiles, err = ReadManifests(t, spec.Manifests); err != nil {
 		return nil, err
 	}
 	s := &Side{Name: t.Name}
@@ -167,9 +167,10 @@ func displayDir(dir string) string {
 	return strings.TrimSuffix(dir, "/")
 }
 
-// readManifests reads the YAML and JSON files of the manifest paths
-// (hidden files and directories are skipped, as on disk).
-func readManifests(t *gitrev.Tree, paths []string) ([]manifests.File, error) {
+// ReadManifests reads the YAML and JSON files of the manifest paths
+// (repository paths; hidden files and directories are skipped, as on
+// disk) from a snapshot.
+func ReadManifests(t *gitrev.Tree, paths []string) ([]manifests.File, error) {
 	var files []manifests.File
 	seen := map[string]bool{}
 	for _, p := range paths {

@@ -151,7 +151,7 @@ func Run(o Options) (*Report, error) {
 		Model:     head.Model,
 		Matrix:    head.Matrix,
 	})
-	r.Guardrails, r.Expectations = len(head.Compiled.Guardrails), len(head.Compiled.Expectations)
+	r.Guardrails, r.Expectations = len(head.Compiled.Policy.Guardrails), len(head.Compiled.Policy.Expectations)
 	if base != nil {
 		r.Base = base.Name
 		if r.Diff, err = Compare(base, head); err != nil {

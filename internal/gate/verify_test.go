@@ -210,9 +210,14 @@ func TestFirstCommit(t *testing.T) {
 	if rep.Failed() {
 		t.Fatalf("the fixture must verify:\n%s", text(t, rep, 0))
 	}
-	if rep.Diff == nil || rep.Diff.Base != "HEAD (no commits yet)" || rep.Diff.Closed+rep.Diff.Changed != 0 || rep.Diff.Opened == 0 {
+	if rep.Diff == nil || rep.Diff.Base != "HEAD (no commits yet)" || rep.Diff.Closed+rep.Diff.Changed != 0 || rep.Diff.Opened == 0 || !rep.Diff.BaseEmpty {
 		t.Fatalf("diff from an unborn HEAD: %+v", rep.Diff)
 	}
+	var b bytes.Buffer
+	if err := gate.WriteDiff(&b, rep.Diff, gate.RenderOptions{Format: gate.Text, Limit: gate.DefaultLimit}); err != nil {
+		t.Fatal(err)
+	}
+	mustMatch(t, "the diff from nothing", `(?m)^note: HEAD \(no commits yet\) holds no policies, and without policies Kubernetes allows all traffic: this change isolates its workloads`, b.String())
 	var webApp *gate.Flow
 	for i, f := range rep.Diff.Flows {
 		if f.Src == "shop/web" && f.Dst == "shop/app" {

@@ -118,3 +118,22 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("HEAD~1 of a depth-1 clone: got %v, want a refusal that says to fetch more history", err)
 	}
 }
+
+// TestBlobLimit: a file larger than the bound is refused before it is
+// read, naming the file and the override.
+func TestBlobLimit(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("m/big.yaml", strings.Repeat("# padding\n", 2000))
+	r.Commit("big")
+	repo := open(t, r)
+	t.Setenv("NETPOLC_LIMITS", "git-blob-bytes=1KiB")
+	tree := rev(t, repo, "HEAD")
+	_, err := tree.Read("m", true, nil)
+	if err == nil || !strings.Contains(err.Error(), "m/big.yaml") || !strings.Contains(err.Error(), "git-blob-bytes") {
+		t.Errorf("got %v, want a refusal naming the file and the limit", err)
+	}
+	t.Setenv("NETPOLC_LIMITS", "")
+	if _, err := tree.Read("m", true, nil); err != nil {
+		t.Errorf("under the default limit: %v", err)
+	}
+}

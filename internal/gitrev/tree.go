@@ -11,6 +11,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/limits"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -135,11 +138,24 @@ func (t *Tree) Has(p string) (bool, error) {
 // isFileMode reports whether a git mode is a regular (or executable) file.
 func isFileMode(m filemode.FileMode) bool { return m.IsRegular() || m == filemode.Executable }
 
+// blobBytes bounds one file read from a snapshot, before it is read: the
+// intents and manifests readers bound their inputs too, but only once the
+// bytes are in memory.
+var blobBytes = limits.New("git-blob-bytes", 64<<20, "bytes of one file read from a git revision or the index")
+
 // readBlob reads a blob's content.
 func (r *Repo) readBlob(name string, h plumbing.Hash) ([]byte, error) {
 	b, err := r.git.BlobObject(h)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read blob %s: %w", name, h, err)
+	}
+	max, err := blobBytes.Value()
+	if err != nil {
+		return nil, err
+	}
+	if b.Size > max {
+		return nil, &diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: name},
+			Msg: fmt.Sprintf("%d bytes, more than netpolc reads from one file of a revision (%d)", b.Size, max), Hint: blobBytes.Hint(b.Size)}
 	}
 	rd, err := b.Reader()
 	if err != nil {

@@ -183,4 +183,8 @@ type Policy struct {
 	DNS Peer
 	// PodCIDRs are the cluster's pod networks, when declared.
 	PodCIDRs []string
+	// Guardrails are the intents' connectivity rules that must always
+	// hold, sorted by name; Expectations their connectivity assertions.
+	Guardrails   []Guardrail
+	Expectations []Expectation
 }

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/explain"
@@ -23,7 +22,7 @@ const shownFlows = 5
 // knows is an error too, since a misspelt guardrail would otherwise hold
 // vacuously forever.
 func guardrails(in Input, out *diag.List) {
-	gs := in.Compiled.Guardrails
+	gs := in.Compiled.Policy.Guardrails
 	if len(gs) == 0 {
 		return
 	}
@@ -32,7 +31,7 @@ func guardrails(in Input, out *diag.List) {
 		if !ck.patternsKnown(g, out) {
 			continue
 		}
-		if g.Kind == compiler.DefaultDeny {
+		if g.Kind == ir.DefaultDeny {
 			ck.defaultDeny(g, out)
 			continue
 		}
@@ -70,13 +69,13 @@ func (ck *guardChecker) nsLabels(ns string) map[string]string {
 
 // patternsKnown reports (as errors) workload and namespace names the
 // model does not know.
-func (ck *guardChecker) patternsKnown(g compiler.Guardrail, out *diag.List) bool {
+func (ck *guardChecker) patternsKnown(g ir.Guardrail, out *diag.List) bool {
 	ok := true
 	bad := func(format string, args ...any) {
 		out.Add(g.Pos(), guardPath(g), "fix the name; a guardrail about nothing always holds", format, args...)
 		ok = false
 	}
-	for _, p := range append(append([]compiler.EndpointPattern{}, g.From...), g.To...) {
+	for _, p := range append(append([]ir.EndpointPattern{}, g.From...), g.To...) {
 		switch {
 		case p.Workload != "":
 			if _, known := ck.eps[p.Workload]; !known {
@@ -114,16 +113,16 @@ type violation struct {
 
 // flows checks the flow guardrails (deny, onlyFrom, onlyTo,
 // noIngressFromWorld) over every connection of the matrix.
-func (ck *guardChecker) flows(g compiler.Guardrail, out *diag.List) {
+func (ck *guardChecker) flows(g ir.Guardrail, out *diag.List) {
 	var vs []violation
 	someFrom, someTo := memo(ck.some, g.From), memo(ck.some, g.To)
 	everyFrom, everyTo := memo(ck.every, g.From), memo(ck.every, g.To)
 	for _, c := range ck.conn.Connections {
 		var breaks bool
 		switch g.Kind {
-		case compiler.OnlyFrom:
+		case ir.OnlyFrom:
 			breaks = someTo(c.Dst) && !everyFrom(c.Src)
-		case compiler.OnlyTo:
+		case ir.OnlyTo:
 			breaks = someFrom(c.Src) && !everyTo(c.Dst)
 		default: // deny, noIngressFromWorld
 			breaks = someFrom(c.Src) && someTo(c.Dst)
@@ -159,7 +158,7 @@ const guardHint = "change the intents that allow these flows (lines after ←), 
 
 // defaultDeny checks that every known workload of the namespaces is
 // isolated in each direction.
-func (ck *guardChecker) defaultDeny(g compiler.Guardrail, out *diag.List) {
+func (ck *guardChecker) defaultDeny(g ir.Guardrail, out *diag.List) {
 	want := map[string]bool{}
 	if len(g.Namespaces) > 0 {
 		for _, ns := range g.Namespaces {
@@ -251,7 +250,7 @@ func (ck *guardChecker) restrict(ports []ir.Port, dst string, allowed portset.Se
 
 // memo caches a matcher per node name: the matrix names each node in
 // many connections, and selector matching is not free.
-func memo(match func([]compiler.EndpointPattern, string) bool, pats []compiler.EndpointPattern) func(string) bool {
+func memo(match func([]ir.EndpointPattern, string) bool, pats []ir.EndpointPattern) func(string) bool {
 	cache := map[string]bool{}
 	return func(node string) bool {
 		v, ok := cache[node]
@@ -266,7 +265,7 @@ func memo(match func([]compiler.EndpointPattern, string) bool, pats []compiler.E
 // some reports whether a pattern matches a node: for an external range,
 // whether it overlaps (so some address of the range matches; every address
 // of a range behaves the same in the model).
-func (ck *guardChecker) some(pats []compiler.EndpointPattern, node string) bool {
+func (ck *guardChecker) some(pats []ir.EndpointPattern, node string) bool {
 	lo, hi, external := ipRange(node)
 	for _, p := range pats {
 		switch {
@@ -288,7 +287,7 @@ func (ck *guardChecker) some(pats []compiler.EndpointPattern, node string) bool 
 
 // every reports whether the patterns match all of a node: for an external
 // range, whether their blocks cover it.
-func (ck *guardChecker) every(pats []compiler.EndpointPattern, node string) bool {
+func (ck *guardChecker) every(pats []ir.EndpointPattern, node string) bool {
 	lo, hi, external := ipRange(node)
 	if !external {
 		return ck.some(pats, node)
@@ -306,7 +305,7 @@ func (ck *guardChecker) every(pats []compiler.EndpointPattern, node string) bool
 }
 
 // matchesWorkload matches a non-external pattern against an endpoint.
-func (ck *guardChecker) matchesWorkload(p compiler.EndpointPattern, id string) bool {
+func (ck *guardChecker) matchesWorkload(p ir.EndpointPattern, id string) bool {
 	if p.Workload != "" {
 		return p.Workload == id
 	}
@@ -369,15 +368,15 @@ func covered(lo, hi netip.Addr, blocks []netip.Prefix) bool {
 }
 
 // describeGuardrail says in words what a guardrail demands.
-func describeGuardrail(g compiler.Guardrail) string {
+func describeGuardrail(g ir.Guardrail) string {
 	switch g.Kind {
-	case compiler.NoIngressFromWorld:
+	case ir.NoIngressFromWorld:
 		return "nothing outside the cluster may reach " + patterns(g.To)
-	case compiler.OnlyFrom:
+	case ir.OnlyFrom:
 		return patterns(g.To) + " may be reached only from " + patterns(g.From) + onPorts(g.Ports)
-	case compiler.OnlyTo:
+	case ir.OnlyTo:
 		return patterns(g.From) + " may reach only " + patterns(g.To) + onPorts(g.Ports)
-	case compiler.DefaultDeny:
+	case ir.DefaultDeny:
 		dirs := make([]string, len(g.Directions))
 		for i, d := range g.Directions {
 			dirs[i] = strings.ToLower(string(d))
@@ -393,7 +392,7 @@ func describeGuardrail(g compiler.Guardrail) string {
 	return patterns(g.From) + " must not reach " + patterns(g.To) + onPorts(g.Ports)
 }
 
-func patterns(ps []compiler.EndpointPattern) string {
+func patterns(ps []ir.EndpointPattern) string {
 	texts := make([]string, len(ps))
 	for i, p := range ps {
 		texts[i] = p.Text
@@ -424,7 +423,7 @@ func onPorts(ps []ir.Port) string {
 	return " on " + strings.Join(parts, ", ")
 }
 
-func reason(g compiler.Guardrail) string {
+func reason(g ir.Guardrail) string {
 	if g.Reason == "" {
 		return ""
 	}
@@ -433,7 +432,7 @@ func reason(g compiler.Guardrail) string {
 
 // guardPath is the CUE path of a guardrail, quoting names that are not
 // identifiers.
-func guardPath(g compiler.Guardrail) string {
+func guardPath(g ir.Guardrail) string {
 	for _, r := range g.Name {
 		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return fmt.Sprintf("guardrails.%q", g.Name)

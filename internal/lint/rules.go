@@ -221,7 +221,7 @@ func exposed(eps []inventory.Endpoint, p ir.Port) bool {
 // expectations checks every `expect` against the model; a failed one is an
 // error (vet and verify exit 1).
 func expectations(in Input, out *diag.List) {
-	for _, e := range in.Compiled.Expectations {
+	for _, e := range in.Compiled.Policy.Expectations {
 		ex, err := explain.Explain(in.Model, e.From, e.To, e.Port)
 		if err != nil {
 			out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "from and to are \"namespace/workload\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)

@@ -139,13 +139,15 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 			return err
 		}
 	}
+	names := make([]string, 0, len(files))
 	for _, f := range files {
 		if err := mkdir(path.Dir("new/" + f.Path)); err != nil {
 			return err
 		}
-		if err := atomicfile.WriteSyncedIn(s.root, "new/"+f.Path, f.Data, 0o644); err != nil {
+		if err := atomicfile.WriteIn(s.root, "new/"+f.Path, f.Data, 0o644); err != nil {
 			return err
 		}
+		names = append(names, "new/"+f.Path)
 	}
 	for _, o := range j.ops {
 		if o.kind != opNew {
@@ -153,6 +155,11 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 				return err
 			}
 		}
+	}
+	// Everything staged reaches the disk before the journal (the commit
+	// point) is written: one flush for the whole tree.
+	if err := atomicfile.SyncTree(s.root, names); err != nil {
+		return err
 	}
 	for d := range dirs {
 		atomicfile.SyncDir(s.root, d)

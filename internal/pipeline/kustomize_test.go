@@ -56,3 +56,33 @@ func TestKustomizeBuildsEveryExample(t *testing.T) {
 		})
 	}
 }
+
+// TestKustomizeBuildsEachTargetFolder: each target's folder is a
+// kustomize base of its own, holding exactly that target's objects, so one
+// Flux Kustomization or Argo CD Application per folder applies one
+// enforcer's policies (the README's recommended layout).
+func TestKustomizeBuildsEachTargetFolder(t *testing.T) {
+	out, err := Run(Sources{IntentsDir: "../../examples/shop"},
+		Options{Targets: target.MustParse("networkpolicy", "cilium", "calico"), AllowApproximate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if _, err := output.Write(tmp, out.Files); err != nil {
+		t.Fatal(err)
+	}
+	for folder, group := range map[string]string{"networkpolicy": "networking.k8s.io", "cilium": "cilium.io", "calico": "projectcalico.org"} {
+		resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(tmp, folder))
+		if err != nil {
+			t.Fatalf("kustomize build %s: %v", folder, err)
+		}
+		if len(resources.Resources()) == 0 {
+			t.Errorf("%s: no objects", folder)
+		}
+		for _, r := range resources.Resources() {
+			if !strings.HasPrefix(r.GetApiVersion(), group+"/") {
+				t.Errorf("%s holds %s %s of another enforcer", folder, r.GetApiVersion(), r.GetName())
+			}
+		}
+	}
+}

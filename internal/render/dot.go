@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
 )
@@ -13,14 +12,14 @@ import (
 // as ellipses, one labelled edge per allowed connection.
 type DOT struct{}
 
-// Format implements Formatter.
-func (DOT) Format(w io.Writer, c *enforcer.Connectivity) error {
-	var b strings.Builder
-	b.WriteString("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n")
-	for _, group := range byNamespace(c.Endpoints) {
+// Write implements Formatter.
+func (DOT) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+	pw := newPairWriter(w)
+	pw.WriteString("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n")
+	for _, group := range byNamespace(s.Endpoints) {
 		indent := "  "
 		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(&b, "  subgraph %s {\n    label=%s;\n", strconv.Quote("cluster_"+ns), strconv.Quote(ns))
+			fmt.Fprintf(pw, "  subgraph %s {\n    label=%s;\n", strconv.Quote("cluster_"+ns), strconv.Quote(ns))
 			indent = "    "
 		}
 		for _, ep := range group {
@@ -28,18 +27,29 @@ func (DOT) Format(w io.Writer, c *enforcer.Connectivity) error {
 			if ep.Kind == enforcer.KindExternal {
 				shape = " shape=ellipse"
 			}
-			fmt.Fprintf(&b, "%s%s [label=%s%s];\n", indent, strconv.Quote(ep.Name), strconv.Quote(ep.Name), shape)
+			fmt.Fprintf(pw, "%s%s [label=%s%s];\n", indent, strconv.Quote(ep.Name), strconv.Quote(ep.Name), shape)
 		}
 		if group[0].Namespace != "" {
-			b.WriteString("  }\n")
+			pw.WriteString("  }\n")
 		}
 	}
-	for _, conn := range c.Connections {
-		fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", strconv.Quote(conn.Src), strconv.Quote(conn.Dst), strconv.Quote(portsLabel(conn)))
+	src, dst := make([][]byte, s.Nodes()), make([][]byte, s.Nodes())
+	for n, ep := range s.Endpoints {
+		q := strconv.Quote(ep.Name)
+		src[n], dst[n] = []byte("  "+q+" -> "), []byte(q+" [label=")
 	}
-	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	ports := make([][]byte, len(s.PortSets))
+	for i, p := range s.PortSets {
+		ports[i] = []byte(strconv.Quote(p.String()) + "];\n")
+	}
+	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+		for _, t := range c.Targets(n) {
+			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
+		}
+		return b
+	})
+	pw.WriteString("}\n")
+	return pw.finish(err)
 }
 
 // byNamespace splits the (sorted) endpoints into runs sharing a namespace;
@@ -48,9 +58,9 @@ func byNamespace(eps []enforcer.Endpoint) [][]enforcer.Endpoint {
 	var out [][]enforcer.Endpoint
 	for i, ep := range eps {
 		if i == 0 || ep.Namespace != eps[i-1].Namespace {
-			out = append(out, nil)
+			out = append(out, eps[i:i])
 		}
-		out[len(out)-1] = append(out[len(out)-1], ep)
+		out[len(out)-1] = out[len(out)-1][:len(out[len(out)-1])+1]
 	}
 	return out
 }

@@ -1,8 +1,15 @@
-// Package format writes a connectivity matrix (enforcer.Connectivity) in the
-// output formats of `netpolc matrix --format`: text, md, json, csv, dot and
-// mermaid. Each format is one small type behind the Formatter interface, in
-// its own file. Output is deterministic: it follows the matrix's canonical
-// order.
+// Package render writes a connectivity matrix in the output formats of
+// `netpolc matrix --format`: text, md, json, csv, dot and mermaid. Each
+// format is one small type behind the Formatter interface, in its own
+// file. Output is deterministic: it follows the matrix's canonical order.
+//
+// Formatters write from an enforcer.Stream, never from a list of every
+// pair: chunks of source nodes are formatted on every CPU and written in
+// order through a large buffer (see pairs.go), so the largest matrices
+// take the memory of their classes, not of their pairs. text and md fold
+// a matrix of more than a screenful of pairs into rows per source
+// namespace, destination namespace and ports (see fold.go); json and csv
+// never fold.
 package render
 
 import (
@@ -15,8 +22,20 @@ import (
 
 // Formatter writes a connectivity matrix in one format.
 type Formatter interface {
-	Format(w io.Writer, c *enforcer.Connectivity) error
+	// Write writes the matrix s to w.
+	Write(w io.Writer, s *enforcer.Stream, o Options) error
 }
+
+// Options tune the human formats.
+type Options struct {
+	// Full lists every pair in text and md, however many; otherwise they
+	// fold a matrix of more than FoldAbove pairs.
+	Full bool
+}
+
+// FoldAbove is the most pairs text and md list one a line by default: a
+// screenful.
+const FoldAbove = 60
 
 var formatters = map[string]Formatter{
 	"text":    Text{},
@@ -40,5 +59,11 @@ func ByName(name string) (Formatter, error) {
 	return f, nil
 }
 
-// portsLabel renders a connection's ports on one line.
-func portsLabel(c enforcer.Connection) string { return c.Ports.String() }
+// Format writes a materialised matrix with f.
+func Format(f Formatter, w io.Writer, c *enforcer.Connectivity, o Options) error {
+	s, err := enforcer.StreamOf(c)
+	if err != nil {
+		return err
+	}
+	return f.Write(w, s, o)
+}

@@ -71,12 +71,12 @@ func TestFormatsGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := f.Format(&buf, sample(t)); err != nil {
+			if err := Format(f, &buf, sample(t), Options{}); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, "sample."+name, buf.Bytes())
 			buf.Reset()
-			if err := f.Format(&buf, &enforcer.Connectivity{}); err != nil {
+			if err := Format(f, &buf, &enforcer.Connectivity{}, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, "empty."+name, buf.Bytes())
@@ -92,7 +92,7 @@ func TestByNameUnknown(t *testing.T) {
 
 func TestJSONRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	if err := (JSON{}).Format(&buf, sample(t)); err != nil {
+	if err := Format(JSON{}, &buf, sample(t), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var back enforcer.Connectivity

@@ -8,19 +8,44 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// Markdown writes a Markdown table, one allowed connection a row.
+// Markdown writes a Markdown table, one allowed connection a row, or, past
+// FoldAbove pairs, the folded table (see fold.go).
 type Markdown struct{}
 
-// Format implements Formatter.
-func (Markdown) Format(w io.Writer, c *enforcer.Connectivity) error {
-	var b strings.Builder
-	b.WriteString("| Source | Destination | Ports |\n| --- | --- | --- |\n")
-	for _, conn := range c.Connections {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", mdEscape(conn.Src), mdEscape(conn.Dst), mdEscape(portsLabel(conn)))
+// Write implements Formatter.
+func (Markdown) Write(w io.Writer, s *enforcer.Stream, o Options) error {
+	if total := s.Pairs(); !o.Full && total > FoldAbove {
+		return writeFolded(w, s, total, markdownTable)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	pw := newPairWriter(w)
+	pw.WriteString("| Source | Destination | Ports |\n| --- | --- | --- |\n")
+	src, dst := make([][]byte, s.Nodes()), make([][]byte, s.Nodes())
+	for n, ep := range s.Endpoints {
+		src[n], dst[n] = []byte("| "+mdEscape(ep.Name)+" | "), []byte(mdEscape(ep.Name)+" | ")
+	}
+	ports := make([][]byte, len(s.PortSets))
+	for i, p := range s.PortSets {
+		ports[i] = []byte(mdEscape(p.String()) + " |\n")
+	}
+	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+		for _, t := range c.Targets(n) {
+			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
+		}
+		return b
+	})
+	return pw.finish(err)
 }
 
 // mdEscape keeps a cell inside its column.
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// markdownTable writes a folded matrix as a Markdown table under its
+// headline.
+func markdownTable(w io.Writer, head string, cells [][4]string) error {
+	pw := newPairWriter(w)
+	fmt.Fprintf(pw, "%s (`--full` lists every pair).\n\n| Sources | Destinations | Ports | Pairs |\n| --- | --- | --- | --- |\n", head)
+	for _, c := range cells {
+		fmt.Fprintf(pw, "| %s | %s | %s | %s |\n", mdEscape(c[0]), mdEscape(c[1]), mdEscape(c[2]), c[3])
+	}
+	return pw.finish(nil)
+}

@@ -9,44 +9,49 @@ import (
 )
 
 // Mermaid writes a Mermaid flowchart: one subgraph per namespace, nodes
-// with generated IDs (n0, n1, …) labelled with their names, and one
-// labelled edge per allowed connection.
+// with generated IDs (n0, n1, …, in the matrix's order) labelled with
+// their names, and one labelled edge per allowed connection.
 type Mermaid struct{}
 
-// Format implements Formatter.
-func (Mermaid) Format(w io.Writer, c *enforcer.Connectivity) error {
-	var b strings.Builder
-	b.WriteString("flowchart LR\n")
-	ids := make(map[string]string, len(c.Endpoints))
-	for gi, group := range byNamespace(c.Endpoints) {
+// Write implements Formatter.
+func (Mermaid) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+	pw := newPairWriter(w)
+	pw.WriteString("flowchart LR\n")
+	id := 0
+	for gi, group := range byNamespace(s.Endpoints) {
 		indent := "  "
 		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(&b, "  subgraph ns%d [%s]\n", gi, mermaidText(ns))
+			fmt.Fprintf(pw, "  subgraph ns%d [%s]\n", gi, mermaidText(ns))
 			indent = "    "
 		}
 		for _, ep := range group {
-			id := fmt.Sprintf("n%d", len(ids))
-			ids[ep.Name] = id
 			open, close := "[", "]"
 			if ep.Kind == enforcer.KindExternal {
 				open, close = "([", "])"
 			}
-			fmt.Fprintf(&b, "%s%s%s%s%s\n", indent, id, open, mermaidText(ep.Name), close)
+			fmt.Fprintf(pw, "%sn%d%s%s%s\n", indent, id, open, mermaidText(ep.Name), close)
+			id++
 		}
 		if group[0].Namespace != "" {
-			b.WriteString("  end\n")
+			pw.WriteString("  end\n")
 		}
 	}
-	for _, conn := range c.Connections {
-		src, dst := ids[conn.Src], ids[conn.Dst]
-		if src == "" || dst == "" {
-			return fmt.Errorf("connection %s -> %s names an endpoint the matrix does not list", conn.Src, conn.Dst)
-		}
-		// Port labels hold only letters, digits, '/', '-' and ',': safe unquoted.
-		fmt.Fprintf(&b, "  %s -->|%s| %s\n", src, portsLabel(conn), dst)
+	src, dst := make([][]byte, s.Nodes()), make([][]byte, s.Nodes())
+	for n := range s.Endpoints {
+		src[n], dst[n] = fmt.Appendf(nil, "  n%d -->|", n), fmt.Appendf(nil, " n%d\n", n)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	// Port labels hold only letters, digits, '/', '-' and ',': safe unquoted.
+	ports := make([][]byte, len(s.PortSets))
+	for i, p := range s.PortSets {
+		ports[i] = []byte(p.String() + "|")
+	}
+	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+		for _, t := range c.Targets(n) {
+			b = append(append(append(b, src[n]...), ports[t.Ports]...), dst[t.Node]...)
+		}
+		return b
+	})
+	return pw.finish(err)
 }
 
 // mermaidText quotes a label, escaping the quote character Mermaid's way.
