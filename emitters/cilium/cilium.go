@@ -31,7 +31,7 @@
 //   - CIDR and world rules never match cluster endpoints, while an ipBlock
 //     also matches a pod whose IP is known: a declared pod IP inside a CIDR
 //     or world peer is an error;
-//   - egress named ports: Cilium before 1.19 resolves an egress port name
+//   - egress named ports: Cilium before 1.20 resolves an egress port name
 //     to one number across the whole cluster (and ignores the rule when
 //     pods disagree), so an egress named port is accepted only when every
 //     declared workload with that name agrees on number and protocol and
@@ -73,6 +73,11 @@ type Options struct {
 	// does (cilium/cilium#44429 and #45601); the emitter then skips its
 	// egress named-port checks.
 	EgressNamedPortsPerDestination bool
+	// Version is the cluster's Cilium release (zero: ciliumapi.DefaultVersion).
+	Version ciliumapi.Version
+	// Labels is the cluster's identity label filter (nil: the default
+	// filter of ciliumapi.DefaultVersion).
+	Labels *ciliumapi.LabelFilter
 }
 
 // policy collects everything that goes into one CiliumNetworkPolicy.
@@ -166,6 +171,9 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 	sel, errs := kit.SubjectSelector(s, "endpointSelector")
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if err := b.identityLabels("endpointSelector", *sel); err != nil {
+		return nil, []error{err}
 	}
 	key := s.Namespace + "\x00" + kit.JSONKey(sel)
 	pol := b.pols[key]

@@ -24,6 +24,9 @@ func (b *builder) peer(i int, pol *policy, g *group) []error {
 		g.all = true
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
 		sel, err := endpointSelector(p)
+		if err == nil {
+			err = b.identityLabels("peer", sel)
+		}
 		if err != nil {
 			return []error{err}
 		}

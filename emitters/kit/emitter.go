@@ -22,12 +22,19 @@ type Emitter interface {
 	Emit(in Input) (*Output, error)
 }
 
-// Option is a boolean setting of one target.
+// Option is a setting of one target: a boolean unless Kind says
+// otherwise (settings.go).
 type Option struct {
 	// Name is the flag (--NAME) and the netpolc.yaml key.
 	Name string
 	// Help is the flag's one-line help.
 	Help string
+	// Kind is what the option holds: a boolean (the zero value), a string
+	// or a list of strings.
+	Kind OptionKind
+	// Examples are values of a string option that change the output,
+	// which the equivalence harness tries besides leaving it unset.
+	Examples []string
 }
 
 // Settings are the values of a target's options, by Option.Name; an
