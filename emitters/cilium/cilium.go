@@ -175,6 +175,9 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 	if err := b.identityLabels("endpointSelector", *sel); err != nil {
 		return nil, []error{err}
 	}
+	if err := b.hostNetworkSubject(s); err != nil {
+		return nil, []error{err}
+	}
 	key := s.Namespace + "\x00" + kit.JSONKey(sel)
 	pol := b.pols[key]
 	if pol == nil {

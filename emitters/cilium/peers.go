@@ -27,6 +27,9 @@ func (b *builder) peer(i int, pol *policy, g *group) []error {
 		if err == nil {
 			err = b.identityLabels("peer", sel)
 		}
+		if err == nil {
+			err = b.hostNetworkPeer(i)
+		}
 		if err != nil {
 			return []error{err}
 		}
