@@ -106,8 +106,10 @@ type builder struct {
 	cl    *kit.Cluster
 	dns   ir.Peer
 	rules []ir.Rule
-	pols  map[string]*policy
-	errs  *kit.Errors
+	// podCIDRs are the declared pod networks.
+	podCIDRs []string
+	pols     map[string]*policy
+	errs     *kit.Errors
 	// narrowed lists, per rule index, what approximation dropped from
 	// that rule; each rule with any gets one warning.
 	narrowed map[int][]string
@@ -122,7 +124,7 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules,
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules, podCIDRs: p.PodCIDRs,
 		pols: map[string]*policy{}, errs: kit.NewErrors(Name), narrowed: map[int][]string{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS

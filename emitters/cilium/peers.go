@@ -90,6 +90,9 @@ func (b *builder) cidrPeer(i int, g *group) []error {
 			return []error{err}
 		}
 	}
+	if err := b.podNetwork(i, blocks); err != nil {
+		return []error{err}
+	}
 	if isWorld(rules) {
 		g.entities[ciliumapi.EntityWorld] = true
 		return nil
