@@ -38,7 +38,8 @@ type Option struct {
 }
 
 // Settings are the values of a target's options, by Option.Name; an
-// option not set is false.
+// option not set is false. String-valued options are "NAME=VALUE" keys
+// (settings.go: SetValue, Value, Values).
 type Settings map[string]bool
 
 // Input is what every emitter is given.
