@@ -22,16 +22,24 @@ type Emitter interface {
 	Emit(in Input) (*Output, error)
 }
 
-// Option is a boolean setting of one target.
+// Option is a setting of one target: a boolean unless Kind says
+// otherwise (settings.go).
 type Option struct {
 	// Name is the flag (--NAME) and the netpolc.yaml key.
 	Name string
 	// Help is the flag's one-line help.
 	Help string
+	// Kind is what the option holds: a boolean (the zero value), a string
+	// or a list of strings.
+	Kind OptionKind
+	// Examples are values of a string option that change the output,
+	// which the equivalence harness tries besides leaving it unset.
+	Examples []string
 }
 
 // Settings are the values of a target's options, by Option.Name; an
-// option not set is false.
+// option not set is false. String-valued options are "NAME=VALUE" keys
+// (settings.go: SetValue, Value, Values).
 type Settings map[string]bool
 
 // Input is what every emitter is given.

@@ -25,6 +25,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/worktree"
@@ -48,9 +49,13 @@ type Config struct {
 	// workloads (absolute paths) that build and verify render for and
 	// prove over, as --inventory; nil when not set.
 	Inventory []string
-	// Flags are the build flags set in the file (allow-approximate and
-	// every target's options, target.BuildFlags), by flag name.
+	// Flags are the boolean build flags set in the file (allow-approximate
+	// and every target's boolean options, target.BuildFlags), by flag
+	// name.
 	Flags map[string]bool
+	// Values are the string-valued target options set in the file (a
+	// string option has one value), by flag name.
+	Values map[string][]string
 }
 
 // Flag returns a build flag's value: the command line's when given, else
@@ -60,6 +65,15 @@ func (c *Config) Flag(name string, flagValue, flagGiven bool) bool {
 		return flagValue
 	}
 	return c.Flags[name]
+}
+
+// Strings returns a string-valued build flag's values: the command
+// line's when given, else the file's, else none.
+func (c *Config) Strings(name string, flagValues []string, flagGiven bool) []string {
+	if flagGiven {
+		return flagValues
+	}
+	return c.Values[name]
 }
 
 // Find looks for netpolc.yaml in start and each parent directory, up to and
@@ -165,15 +179,7 @@ func Parse(name string, data []byte) (*Config, error) {
 				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
 				continue
 			}
-			var b bool
-			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-				errs.Add(pos(name, v), k.Value, "write true or false", "%s must be a boolean", k.Value)
-				continue
-			}
-			if c.Flags == nil {
-				c.Flags = map[string]bool{}
-			}
-			c.Flags[k.Value] = b
+			c.buildFlag(name, k.Value, v, &errs)
 		}
 	}
 	if len(errs) > 0 {
@@ -181,6 +187,41 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, errs
 	}
 	return c, nil
+}
+
+// buildFlag reads a target option or allow-approximate: a boolean, a
+// string (any scalar, as written: "cilium-version: 1.20" is "1.20") or a
+// list of strings.
+func (c *Config) buildFlag(file, key string, v *yaml.Node, errs *diag.List) {
+	switch target.KindOf(key) {
+	case kit.OptionString:
+		if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+			errs.Add(pos(file, v), key, "write `"+key+": VALUE`", "%s must be a string", key)
+			return
+		}
+		c.setValues(key, []string{v.Value})
+	case kit.OptionList:
+		if vs := listValue(file, key, v, errs); len(vs) > 0 {
+			c.setValues(key, vs)
+		}
+	default:
+		var b bool
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+			errs.Add(pos(file, v), key, "write true or false", "%s must be a boolean", key)
+			return
+		}
+		if c.Flags == nil {
+			c.Flags = map[string]bool{}
+		}
+		c.Flags[key] = b
+	}
+}
+
+func (c *Config) setValues(key string, vs []string) {
+	if c.Values == nil {
+		c.Values = map[string][]string{}
+	}
+	c.Values[key] = vs
 }
 
 func pos(file string, n *yaml.Node) diag.Pos {

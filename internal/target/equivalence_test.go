@@ -45,12 +45,23 @@ func variants(name string, p *ir.Policy, inv inventory.Inventory) []variant {
 func settings(t Target) []kit.Settings {
 	out := []kit.Settings{{}}
 	for _, o := range t.Options() {
+		values := []string{""} // a boolean option on
+		if o.Kind != kit.OptionBool {
+			values = o.Examples
+		}
 		for _, s := range slices.Clone(out) {
-			with := kit.Settings{o.Name: true}
-			for k, v := range s {
-				with[k] = v
+			for _, v := range values {
+				with := kit.Settings{}
+				for k, v := range s {
+					with[k] = v
+				}
+				if o.Kind == kit.OptionBool {
+					with[o.Name] = true
+				} else {
+					with.SetValue(o.Name, v)
+				}
+				out = append(out, with)
 			}
-			out = append(out, with)
 		}
 	}
 	return out

@@ -102,15 +102,27 @@ func Options() []Option {
 	return out
 }
 
-// BuildFlags are the boolean settings that shape generated output — the
-// shared allow-approximate and every target's options — as flag names and
-// netpolc.yaml keys: build and verify must agree on them.
+// BuildFlags are the settings that shape generated output — the shared
+// allow-approximate and every target's options — as flag names and
+// netpolc.yaml keys: build and verify must agree on them. KindOf says
+// which hold strings.
 func BuildFlags() []string {
 	out := []string{AllowApproximate}
 	for _, o := range Options() {
 		out = append(out, o.Name)
 	}
 	return out
+}
+
+// KindOf is what the build flag name holds (allow-approximate and
+// unknown names: a boolean).
+func KindOf(name string) kit.OptionKind {
+	for _, o := range Options() {
+		if o.Name == name {
+			return o.Kind
+		}
+	}
+	return kit.OptionBool
 }
 
 // Help is the --target flag's help: every target with its one-line doc.
