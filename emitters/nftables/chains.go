@@ -83,7 +83,7 @@ func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 	var isolatedBy []string
 	for _, iso := range b.isos {
 		if iso.src.Direction == d && iso.subject.matches(e) {
-			isolatedBy = append(isolatedBy, iso.src.Origin.String())
+			isolatedBy = append(isolatedBy, iso.src.Origin.Stable())
 		}
 	}
 	allow := nftapi.Verdict{Kind: nftapi.Accept}
@@ -120,7 +120,7 @@ func (b *builder) render(r *rule, e *endpoint, v nftapi.Verdict) []nftapi.Rule {
 	if d == ir.Ingress {
 		field = nftapi.SAddr
 	}
-	comment := r.src.Origin.String()
+	comment := r.src.Origin.Stable()
 	fixed := r.ports.fixed
 	if d == ir.Ingress {
 		// The subject is the destination: its named ports are known.
