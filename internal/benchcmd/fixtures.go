@@ -55,7 +55,8 @@ func once(dir string, write func(tmp string) error) error {
 
 // writeRepo makes a git repository of synthetic intents (namespaces × 25
 // workloads) with netpolc.yaml, its output built and committed by netpolc,
-// then a staged change: one workload more in the last namespace, rebuilt.
+// a second commit that changes only README.md, then a staged change: one
+// workload more in the last namespace, rebuilt.
 func writeRepo(dir, netpolc string, namespaces int) error {
 	return once(dir, func(tmp string) error { return fillRepo(tmp, netpolc, namespaces) })
 }
