@@ -37,8 +37,10 @@ func (b *builder) run(files []File) (*Set, error) {
 		b.size += int64(len(f.Data))
 	}
 	b.x = newExpander(b.size, b.lim.perByte)
-	for _, f := range files {
-		if !b.addFile(f.Name, f.Data) {
+	next, stop := prefetch(files)
+	defer stop()
+	for i, f := range files {
+		if !b.addFile(f.Name, next(i)) {
 			return result(nil, b.errs)
 		}
 	}
@@ -46,21 +48,20 @@ func (b *builder) run(files []File) (*Set, error) {
 	return result(&b.set, b.errs)
 }
 
-// addFile reads the documents of one file. When the expansion budget runs
-// out, what the document did is forgotten (the problems of the thousands
-// of copies of an object are noise) for the one problem of the budget,
-// and addFile returns false: the run stops.
-func (b *builder) addFile(name string, data []byte) bool {
-	for c := range documents(data) {
+// addFile reads the documents of one file, parsed. When the expansion
+// budget runs out, what the document did is forgotten (the problems of
+// the thousands of copies of an object are noise) for the one problem of
+// the budget, and addFile returns false: the run stops.
+func (b *builder) addFile(name string, chunks []parsed) bool {
+	for _, c := range chunks {
 		if !b.countDocument(name, c.Line) {
 			return false
 		}
-		if d := checkUTF8(name, c); d != nil {
-			b.errs = append(b.errs, d)
+		if c.bad != nil {
+			b.errs = append(b.errs, c.bad)
 			continue
 		}
-		docs, line, msg := parseChunk(c)
-		for _, d := range docs {
+		for _, d := range c.docs {
 			errs, notes := len(b.errs), len(b.set.Notes)
 			b.x.newDocument()
 			b.addNode(name, d, "", "", 0)
@@ -73,9 +74,9 @@ func (b *builder) addFile(name string, data []byte) bool {
 				return false
 			}
 		}
-		if msg != "" {
-			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
-				"check the indentation and quoting on this line or the one before", "%s", msg))
+		if c.msg != "" {
+			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: c.line}, "", ErrSyntax,
+				"check the indentation and quoting on this line or the one before", "%s", c.msg))
 		}
 	}
 	return true
