@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,12 +21,18 @@ type builder struct {
 	size      int64 // bytes of input
 	lim       bounds
 	stopped   bool // a bound was passed: the run ends
-	// seen maps "Kind namespace/name" to where it was first defined.
-	seen map[string]diag.Pos
+	// seen maps "Kind namespace/name" to its first definition.
+	seen map[string]definition
+}
+
+// definition is where an object was first defined, and what it said.
+type definition struct {
+	pos   diag.Pos
+	canon []byte // see canonical
 }
 
 func newBuilder(lim bounds) *builder {
-	return &builder{seen: map[string]diag.Pos{}, lim: lim}
+	return &builder{seen: map[string]definition{}, lim: lim}
 }
 
 // run reads files and resolves what they define into a Set.
@@ -154,6 +161,9 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	if !b.checkAPIVersion(o, info) {
 		return
 	}
+	if o.Kind != "Pod" {
+		o.Node = withoutStatus(o.Node)
+	}
 	// Convert first: a duplicate key or a bad alias explains more than
 	// any check of the fields below.
 	w, ne := b.x.toJSON(o.Node)
@@ -242,16 +252,30 @@ func orList(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// firstDefinition records o and reports a second definition of the same
-// object as an error naming both places.
+// firstDefinition records o and tells whether it is the first definition
+// of its object. A second definition that says the same (but for the
+// fields the API server sets) is read once, with a note naming both
+// places; one that differs is an error naming both places and what
+// differs.
 func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
-	if first, dup := b.seen[key]; dup {
-		b.fail(o.source(), key, ErrDuplicate, "remove one of them", "defined twice, first at %s", first)
+	canon, err := canonical(o)
+	if err != nil {
+		b.fail(o.source(), key, ErrInvalid, "", "%s", err)
 		return false
 	}
-	b.seen[key] = o.source()
-	return true
+	first, dup := b.seen[key]
+	switch {
+	case !dup:
+		b.seen[key] = definition{o.source(), canon}
+		return true
+	case bytes.Equal(first.canon, canon):
+		b.note(o.source(), "%s is defined again, identically, at %s: read once", key, first.pos)
+	default:
+		b.fail(o.source(), key, ErrDuplicate, "remove one of them, or make them the same",
+			"defined twice, differently: here and at %s; %s", first.pos, difference(canon, first.canon))
+	}
+	return false
 }
 
 // decode decodes o into v. Unknown fields are errors for policies, whose
