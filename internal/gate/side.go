@@ -21,6 +21,9 @@ type Spec struct {
 	Intents string
 	// Manifests are files or directories of YAML, read recursively.
 	Manifests []string
+	// SkipInvalid skips manifest documents that do not decode, with a
+	// warning each (in Side.Notes), instead of failing.
+	SkipInvalid bool
 }
 
 // Side is the policies of one snapshot, evaluated.
@@ -40,7 +43,8 @@ type Side struct {
 	Matrix *enforcer.Connectivity
 	// Output is the generated files (set by LoadBuild only).
 	Output *pipeline.Output
-	// Notes are the manifest parser's notes (skipped kinds).
+	// Notes are the manifest parser's notes (skipped kinds), then the
+	// warnings of documents skipped under Spec.SkipInvalid.
 	Notes []string
 }
 
@@ -50,7 +54,7 @@ func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files}
+	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid}
 	if spec.Intents == "" {
 		src.IntentsDir = ""
 	}
@@ -73,7 +77,7 @@ func (s *Side) load(src pipeline.Sources) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, l.Notes
+	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, append(l.Notes, l.Skipped...)
 	return nil
 }
 

@@ -21,8 +21,11 @@ type builder struct {
 	size      int64 // bytes of input
 	lim       bounds
 	stopped   bool // a bound was passed: the run ends
-	// seen maps "Kind namespace/name" to its first definition.
-	seen map[string]definition
+	// seen maps "Kind namespace/name" to its first definition; seenKeys
+	// are its keys in the order added.
+	seen     map[string]definition
+	seenKeys []string
+	opts     Options
 }
 
 // definition is where an object was first defined, and what it said.
@@ -62,8 +65,10 @@ func (b *builder) addFile(name string, data []byte) bool {
 		if !b.countDocument(name, c.Line) {
 			return false
 		}
+		m := b.mark()
 		if d := checkUTF8(name, c); d != nil {
 			b.errs = append(b.errs, d)
+			b.skipIfInvalid(m, name, c)
 			continue
 		}
 		docs, line, msg := parseChunk(c)
@@ -84,6 +89,7 @@ func (b *builder) addFile(name string, data []byte) bool {
 			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
 				"check the indentation and quoting on this line or the one before", "%s", msg))
 		}
+		b.skipIfInvalid(m, name, c)
 	}
 	return true
 }
@@ -268,6 +274,7 @@ func (b *builder) firstDefinition(o *object) bool {
 	switch {
 	case !dup:
 		b.seen[key] = definition{o.source(), canon}
+		b.seenKeys = append(b.seenKeys, key)
 		return true
 	case bytes.Equal(first.canon, canon):
 		b.note(o.source(), "%s is defined again, identically, at %s: read once", key, first.pos)
