@@ -49,6 +49,9 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 	for _, n := range loaded.Notes {
 		fmt.Fprintf(notes, "note: %s\n", n)
 	}
+	for _, w := range loaded.Warnings {
+		fmt.Fprintf(notes, "warning: %s\n", w)
+	}
 	printSkipped(notes, loaded.Skipped)
 	f.skipped = len(loaded.Skipped)
 	return loaded.Input, nil

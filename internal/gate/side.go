@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,7 +78,7 @@ func (s *Side) load(src pipeline.Sources) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, append(l.Notes, l.Skipped...)
+	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, slices.Concat(l.Notes, l.Warnings, l.Skipped)
 	return nil
 }
 

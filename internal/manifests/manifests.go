@@ -55,6 +55,10 @@ type Set struct {
 	// Skipped are warnings, one per document skipped under
 	// Options.SkipInvalid, each starting with file:line.
 	Skipped []string
+	// Warnings are about what is valid but not portable (two admin
+	// policies at one priority whose rules may overlap), each starting
+	// with file:line:col.
+	Warnings []string
 }
 
 // NetworkPolicy is a networking.k8s.io/v1 NetworkPolicy and where it was

@@ -38,6 +38,7 @@ func (b *builder) finish() {
 	}
 	b.addMissingNamespaces()
 	b.set.Sort()
+	b.set.Warnings = b.set.samePriorityWarnings()
 }
 
 // addMissingNamespaces synthesises the namespaces that endpoints and

@@ -34,6 +34,8 @@ type Loaded struct {
 	// Skipped are the warnings of the documents skipped under
 	// Sources.SkipInvalid.
 	Skipped []string
+	// Warnings are the manifest reader's (manifests.Set.Warnings).
+	Warnings []string
 }
 
 // Load reads and compiles what src names. A snapshot's IntentsDir with no
@@ -86,5 +88,6 @@ func (l *Loaded) loadManifests(src Sources) error {
 		return err
 	}
 	l.Manifests, l.Notes, l.Skipped = set, set.Notes, set.Skipped
+	l.Warnings = set.Warnings
 	return nil
 }
