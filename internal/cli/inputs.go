@@ -54,6 +54,9 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 	}
 	printSkipped(notes, loaded.Skipped)
 	f.skipped = len(loaded.Skipped)
+	if n := loaded.NoWorkloadsNote(); n != "" {
+		fmt.Fprintf(notes, "warning: %s\n", n)
+	}
 	return loaded.Input, nil
 }
 

@@ -79,6 +79,9 @@ func (s *Side) load(src pipeline.Sources) error {
 		return s.wrap(err)
 	}
 	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, slices.Concat(l.Notes, l.Warnings, l.Skipped)
+	if n := l.NoWorkloadsNote(); n != "" {
+		s.Notes = append(s.Notes, s.Name+": "+n)
+	}
 	return nil
 }
 

@@ -26,6 +26,7 @@ type builder struct {
 	seen     map[string]definition
 	seenKeys []string
 	opts     Options
+	others   []other // objects of kinds netpolc does not read
 }
 
 // definition is where an object was first defined, and what it said.
@@ -162,6 +163,7 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	info, ok := kinds[o.Kind]
 	if !ok {
 		b.note(o.source(), "skipped %s (netpolc reads workloads, namespaces and network policies)", o.label())
+		b.others = append(b.others, other{o.Kind, b.set.Notes[len(b.set.Notes)-1]})
 		return
 	}
 	if !b.checkAPIVersion(o, info) {
@@ -239,6 +241,7 @@ func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 		return false
 	}
 	b.note(o.source(), "skipped %s of apiVersion %s (netpolc reads %s)", o.label(), o.APIVersion, info.versions[0])
+	b.others = append(b.others, other{o.APIVersion + " " + o.Kind, b.set.Notes[len(b.set.Notes)-1]})
 	return false
 }
 

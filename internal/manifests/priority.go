@@ -89,3 +89,35 @@ func (s *Set) samePriorityWarnings() []string {
 	}
 	return out
 }
+
+// other is an object of a kind netpolc does not read, and its note.
+type other struct {
+	kind, note string
+}
+
+// maxOtherNotes is how many objects of other kinds get a note each; past
+// it (a netpolc output folder holds dozens of Cilium and Calico objects,
+// a cluster dump hundreds of ConfigMaps) they are one summary note.
+const maxOtherNotes = 3
+
+// foldOthers replaces the notes of skipped objects of other kinds by one
+// summary note when there are more than maxOtherNotes of them.
+func (b *builder) foldOthers() {
+	if len(b.others) <= maxOtherNotes {
+		return
+	}
+	drop := map[string]bool{}
+	byKind := map[string]int{}
+	for _, o := range b.others {
+		drop[o.note] = true
+		byKind[o.kind]++
+	}
+	b.set.Notes = slices.DeleteFunc(b.set.Notes, func(n string) bool { return drop[n] })
+	var kinds []string
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		kinds = append(kinds, fmt.Sprintf("%s ×%d", k, byKind[k]))
+	}
+	first, _, _ := strings.Cut(b.others[0].note, ": ")
+	b.set.Notes = append(b.set.Notes, fmt.Sprintf("%s: skipped %d object(s) of kinds netpolc does not read (it reads workloads, namespaces and network policies): %s",
+		first, len(b.others), strings.Join(kinds, ", ")))
+}

@@ -39,6 +39,7 @@ func (b *builder) finish() {
 	b.addMissingNamespaces()
 	b.set.Sort()
 	b.set.Warnings = b.set.samePriorityWarnings()
+	b.foldOthers()
 }
 
 // addMissingNamespaces synthesises the namespaces that endpoints and

@@ -36,14 +36,14 @@ func (opts Options) ParseFiles(files ...File) (*Set, error) {
 
 // mark is the builder's state before a document, to forget the document.
 type mark struct {
-	errs, notes, workloads, namespaces, nps, cnps, anps, banps, seen int
+	errs, notes, workloads, namespaces, nps, cnps, anps, banps, seen, others int
 }
 
 func (b *builder) mark() mark {
 	s := &b.set
 	return mark{len(b.errs), len(s.Notes), len(b.workloads), len(s.Inventory.Namespaces),
 		len(s.NetworkPolicies), len(s.ClusterNetworkPolicies), len(s.AdminNetworkPolicies),
-		len(s.BaselineAdminNetworkPolicies), len(b.seenKeys)}
+		len(s.BaselineAdminNetworkPolicies), len(b.seenKeys), len(b.others)}
 }
 
 // skipIfInvalid forgets what the document read since m did when it had
@@ -64,6 +64,7 @@ func (b *builder) skipIfInvalid(m mark, file string, c chunk) {
 		delete(b.seen, k)
 	}
 	b.errs, s.Notes, b.workloads, b.seenKeys = b.errs[:m.errs], s.Notes[:m.notes], b.workloads[:m.workloads], b.seenKeys[:m.seen]
+	b.others = b.others[:m.others]
 	s.Inventory.Namespaces = s.Inventory.Namespaces[:m.namespaces]
 	s.NetworkPolicies, s.ClusterNetworkPolicies = s.NetworkPolicies[:m.nps], s.ClusterNetworkPolicies[:m.cnps]
 	s.AdminNetworkPolicies, s.BaselineAdminNetworkPolicies = s.AdminNetworkPolicies[:m.anps], s.BaselineAdminNetworkPolicies[:m.banps]
