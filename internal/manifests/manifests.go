@@ -52,6 +52,13 @@ type Set struct {
 	// Notes are things the user may want to know that are not errors, such
 	// as skipped kinds, each starting with file:line.
 	Notes []string
+	// Skipped are warnings, one per document skipped under
+	// Options.SkipInvalid, each starting with file:line.
+	Skipped []string
+	// Warnings are about what is valid but not portable (two admin
+	// policies at one priority whose rules may overlap), each starting
+	// with file:line:col.
+	Warnings []string
 }
 
 // NetworkPolicy is a networking.k8s.io/v1 NetworkPolicy and where it was
@@ -92,7 +99,9 @@ type File struct {
 // extension) or a directory, walked recursively for .yaml, .yml and .json
 // files; hidden files and directories are skipped. All problems of the
 // run are returned together as a diag.List; on error the Set is nil.
-func Load(paths ...string) (*Set, error) {
+func Load(paths ...string) (*Set, error) { return load(Options{}, paths) }
+
+func load(opts Options, paths []string) (*Set, error) {
 	lim, err := loadBounds()
 	if err != nil {
 		return nil, diag.Collect(err)
@@ -118,7 +127,7 @@ func Load(paths ...string) (*Set, error) {
 		return result(nil, errs)
 	}
 	b := newBuilder(lim)
-	b.errs = errs
+	b.errs, b.opts = errs, opts
 	return b.run(files)
 }
 

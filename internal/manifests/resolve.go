@@ -38,6 +38,8 @@ func (b *builder) finish() {
 	}
 	b.addMissingNamespaces()
 	b.set.Sort()
+	b.set.Warnings = b.set.samePriorityWarnings()
+	b.foldOthers()
 }
 
 // addMissingNamespaces synthesises the namespaces that endpoints and
