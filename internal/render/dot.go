@@ -13,7 +13,8 @@ import (
 type DOT struct{}
 
 // Write implements Formatter.
-func (DOT) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+func (DOT) Write(w io.Writer, es *enforcer.Stream, _ Options) error {
+	s := displayView(es)
 	pw := newPairWriter(w)
 	pw.WriteString("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, group := range byNamespace(s.Endpoints) {
@@ -42,7 +43,7 @@ func (DOT) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
 	for i, p := range s.PortSets {
 		ports[i] = []byte(strconv.Quote(p.String()) + "];\n")
 	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+	_, err := pw.viewPairs(s, func(b []byte, c *viewCursor, n int) []byte {
 		for _, t := range c.Targets(n) {
 			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
 		}

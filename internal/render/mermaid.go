@@ -14,7 +14,8 @@ import (
 type Mermaid struct{}
 
 // Write implements Formatter.
-func (Mermaid) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+func (Mermaid) Write(w io.Writer, es *enforcer.Stream, _ Options) error {
+	s := displayView(es)
 	pw := newPairWriter(w)
 	pw.WriteString("flowchart LR\n")
 	id := 0
@@ -45,7 +46,7 @@ func (Mermaid) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
 	for i, p := range s.PortSets {
 		ports[i] = []byte(p.String() + "|")
 	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+	_, err := pw.viewPairs(s, func(b []byte, c *viewCursor, n int) []byte {
 		for _, t := range c.Targets(n) {
 			b = append(append(append(b, src[n]...), ports[t.Ports]...), dst[t.Node]...)
 		}

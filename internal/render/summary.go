@@ -20,7 +20,9 @@ type Summary struct {
 	IngressIsolated, EgressIsolated int
 	Open                            []string
 	// External are the allowed flows between declared workloads and
-	// addresses outside the cluster's known pods (the world, CIDRs).
+	// addresses outside the cluster's known pods, the addresses merged and
+	// named as the human formats show them ("world", "0.0.0.0/0 except
+	// 203.0.113.0/24"; see view.go).
 	External []enforcer.Connection
 }
 
@@ -41,12 +43,36 @@ func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 			s.Open = append(s.Open, w.Namespace+"/"+w.Name)
 		}
 	}
-	for _, c := range conn.Connections {
-		if (strings.HasPrefix(c.Src, "ip:") && declared[c.Dst]) || (strings.HasPrefix(c.Dst, "ip:") && declared[c.Src]) {
-			s.External = append(s.External, c)
+	s.External = externalFlows(conn, declared)
+	return s
+}
+
+// externalFlows lists the view's pairs between an external peer and a
+// declared workload.
+func externalFlows(conn *enforcer.Connectivity, declared map[string]bool) []enforcer.Connection {
+	st, err := enforcer.StreamOf(conn)
+	if err != nil { // not in canonical order: the exact ranges, unmerged
+		var out []enforcer.Connection
+		for _, c := range conn.Connections {
+			if (strings.HasPrefix(c.Src, "ip:") && declared[c.Dst]) || (strings.HasPrefix(c.Dst, "ip:") && declared[c.Src]) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	v := displayView(st)
+	cur := v.cursor()
+	var out []enforcer.Connection
+	for n, src := range v.Endpoints {
+		for _, t := range cur.Targets(n) {
+			dst := v.Endpoints[t.Node]
+			srcExt, dstExt := src.Kind == enforcer.KindExternal, dst.Kind == enforcer.KindExternal
+			if (srcExt && declared[dst.Name]) || (dstExt && declared[src.Name]) {
+				out = append(out, enforcer.Connection{Src: src.Name, Dst: dst.Name, Ports: v.PortSets[t.Ports]})
+			}
 		}
 	}
-	return s
+	return out
 }
 
 // isolated reports whether an isolation of direction d selects w.
