@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// MaxDisplayPrefixes is the most prefixes Display prints for one family
-// before it falls back to address ranges.
+// MaxDisplayPrefixes is the most CIDRs, or holes of the enclosing CIDR,
+// Display prints for one family before it falls back to address ranges.
 const MaxDisplayPrefixes = 4
 
 // Display names the set for people, as the human formats print external
@@ -15,7 +15,7 @@ const MaxDisplayPrefixes = 4
 // a matrix), otherwise per family the shorter of its CIDRs
 // ("203.0.113.0/25") and its enclosing CIDR with holes ("0.0.0.0/0 except
 // 203.0.113.0/25"), families joined by "; ". A family that needs more than
-// MaxDisplayPrefixes prefixes either way prints as ranges
+// MaxDisplayPrefixes CIDRs or holes prints as ranges
 // ("10.0.0.3-10.0.0.200"). The contract formats keep Range.String.
 func (s Set) Display(world Set) string {
 	s = normalize(s)
@@ -61,7 +61,7 @@ func displayFamily(s Set) string {
 	switch {
 	case len(direct) <= 1+len(holed) && len(direct) <= MaxDisplayPrefixes:
 		return joinPrefixes(direct)
-	case 1+len(holed) <= MaxDisplayPrefixes:
+	case len(holed) <= MaxDisplayPrefixes:
 		return enc.String() + " except " + joinPrefixes(holed)
 	}
 	names := make([]string, len(s))
