@@ -21,7 +21,9 @@ type Summary struct {
 	Open                            []string
 	// External are the allowed flows between workloads of the intents'
 	// namespaces (declared, or from the inventory) and addresses outside
-	// the cluster's known pods (the world, CIDRs).
+	// the cluster's known pods, the addresses merged and named as the
+	// human formats show them ("world", "0.0.0.0/0 except 203.0.113.0/24";
+	// see view.go).
 	External []enforcer.Connection
 	// Undeclared are the allowed flows between pods of which an end is an
 	// inventory workload in the intents' namespaces that the intents do
@@ -53,14 +55,40 @@ func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 	in := func(ep string) bool { ns, _, _ := strings.Cut(ep, "/"); return ours[ns] }
 	for _, c := range conn.Connections {
 		srcIP, dstIP := strings.HasPrefix(c.Src, "ip:"), strings.HasPrefix(c.Dst, "ip:")
-		switch {
-		case srcIP && in(c.Dst), dstIP && in(c.Src):
-			s.External = append(s.External, c)
-		case !srcIP && !dstIP && ((in(c.Src) && !declared[c.Src]) || (in(c.Dst) && !declared[c.Dst])):
+		if !srcIP && !dstIP && ((in(c.Src) && !declared[c.Src]) || (in(c.Dst) && !declared[c.Dst])) {
 			s.Undeclared = append(s.Undeclared, c)
 		}
 	}
+	s.External = externalFlows(conn, in)
 	return s
+}
+
+// externalFlows lists the view's pairs between an external peer and a
+// workload for which ours holds.
+func externalFlows(conn *enforcer.Connectivity, ours func(string) bool) []enforcer.Connection {
+	st, err := enforcer.StreamOf(conn)
+	if err != nil { // not in canonical order: the exact ranges, unmerged
+		var out []enforcer.Connection
+		for _, c := range conn.Connections {
+			if (strings.HasPrefix(c.Src, "ip:") && ours(c.Dst)) || (strings.HasPrefix(c.Dst, "ip:") && ours(c.Src)) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	v := displayView(st)
+	cur := v.cursor()
+	var out []enforcer.Connection
+	for n, src := range v.Endpoints {
+		for _, t := range cur.Targets(n) {
+			dst := v.Endpoints[t.Node]
+			srcExt, dstExt := src.Kind == enforcer.KindExternal, dst.Kind == enforcer.KindExternal
+			if (srcExt && ours(dst.Name)) || (dstExt && ours(src.Name)) {
+				out = append(out, enforcer.Connection{Src: src.Name, Dst: dst.Name, Ports: v.PortSets[t.Ports]})
+			}
+		}
+	}
+	return out
 }
 
 // isolated reports whether an isolation of direction d selects w.
