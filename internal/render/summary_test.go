@@ -26,10 +26,10 @@ func TestSummaryMergesExternalRanges(t *testing.T) {
 	}
 	c.Connections = append(c.Connections, enforcer.Connection{Src: "shop/app", Dst: "ip:203.0.113.0-203.0.113.127", Ports: portset.All()})
 	c.Sort()
-	p := &ir.Policy{Workloads: []ir.Workload{{Namespace: "shop", Name: "app"}, {Namespace: "shop", Name: "gateway"}}}
+	p := &ir.Policy{Namespaces: []ir.Namespace{{Name: "shop"}}, Workloads: []ir.Workload{{Namespace: "shop", Name: "app"}, {Namespace: "shop", Name: "gateway"}}}
 	var b strings.Builder
 	Summarize(p, c).Print(&b)
-	want := "3 flow(s) to or from outside the declared workloads:\n" +
+	want := "3 flow(s) to or from outside the cluster's known pods:\n" +
 		"  shop/app → 203.0.113.0/25: all\n" +
 		"  0.0.0.0/0 except 203.0.113.0/25 → shop/gateway: TCP/8443\n" +
 		"  203.0.113.0/25 → shop/gateway: TCP/8443\n"
@@ -40,7 +40,7 @@ func TestSummaryMergesExternalRanges(t *testing.T) {
 	c.Connections = c.Connections[1:]
 	b.Reset()
 	Summarize(p, c).Print(&b)
-	if !strings.HasSuffix(b.String(), "1 flow(s) to or from outside the declared workloads:\n  world → shop/gateway: TCP/8443\n") {
+	if !strings.HasSuffix(b.String(), "1 flow(s) to or from outside the cluster's known pods:\n  world → shop/gateway: TCP/8443\n") {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }
