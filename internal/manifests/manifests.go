@@ -96,8 +96,10 @@ type File struct {
 }
 
 // Load reads the manifests at paths. A path is a file (read whatever its
-// extension) or a directory, walked recursively for .yaml, .yml and .json
-// files; hidden files and directories are skipped. All problems of the
+// extension), a directory holding a kustomization (built with kustomize's
+// krusty, local files only), another directory (walked recursively for
+// .yaml, .yml and .json files; hidden files and directories are
+// skipped), or "-" for standard input. All problems of the
 // run are returned together as a diag.List; on error the Set is nil.
 func Load(paths ...string) (*Set, error) { return load(Options{}, paths) }
 
@@ -107,9 +109,18 @@ func load(opts Options, paths []string) (*Set, error) {
 		return nil, diag.Collect(err)
 	}
 	var names []string
+	var extra []File
 	var errs diag.List
 	seen := map[string]bool{}
 	for _, p := range paths {
+		if f, ok, err := generated(p, lim.bytes, opts.Stdin); ok {
+			if err != nil {
+				errs = append(errs, generatedError(p, err))
+			} else {
+				extra = append(extra, f)
+			}
+			continue
+		}
 		found, err := expand(p)
 		if err != nil {
 			errs = append(errs, readError(p, err))
@@ -126,6 +137,7 @@ func load(opts Options, paths []string) (*Set, error) {
 	if errs = append(errs, rerrs...); !ok {
 		return result(nil, errs)
 	}
+	files = append(files, extra...)
 	b := newBuilder(lim)
 	b.errs, b.opts = errs, opts
 	return b.run(files)
@@ -143,6 +155,9 @@ func expand(path string) ([]string, error) {
 	}
 	if !info.IsDir() {
 		return []string{path}, nil
+	}
+	if files, ok := plainKustomization(path, 0); ok && kustomization(path) != "" {
+		return files, nil
 	}
 	// WalkDir does not follow a symbolic link at its root; a trailing
 	// separator makes the root the directory linked to. (Links inside

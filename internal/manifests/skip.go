@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 
 	"github.com/netpolc/netpolc/internal/diag"
@@ -18,6 +19,8 @@ type Options struct {
 	// template) instead of failing, recording a warning in Set.Skipped.
 	// Bounds, duplicates and unreadable files still fail.
 	SkipInvalid bool
+	// Stdin is what the path "-" reads (nil: os.Stdin).
+	Stdin io.Reader
 }
 
 // Load is the package's Load with these options.
