@@ -31,6 +31,7 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+	@$(GO) run ./internal/testkit/kerneltest/status
 
 fuzz-brief:
 	@$(MAKE) --no-print-directory fuzz-targets FUZZTIME=$(FUZZ_BRIEF)

@@ -141,3 +141,13 @@ type PodSpec struct {
 	// on-link) and its listener and probes run in the node's namespace.
 	Node bool
 }
+
+// Status is why the kernel tests would be skipped here, or nil when they
+// run: make test prints it, because go test hides a passing package's
+// skip messages.
+func Status() error {
+	if os.Getenv(SkipEnv) == "off" {
+		return fmt.Errorf("%s=off", SkipEnv)
+	}
+	return check()
+}
