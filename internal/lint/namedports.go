@@ -17,13 +17,7 @@ import (
 // whole chain, so each rule says which destinations lack which name.
 func namedPortsMissing(in Input, out *diag.List) {
 	for _, r := range in.Compiled.Policy.Rules {
-		var dsts []inventory.Endpoint
-		switch {
-		case r.Direction == ir.Ingress:
-			dsts = subjectEndpoints(in.Inventory, r.Subject)
-		case isPodPeer(r.Peer):
-			dsts = peerEndpoints(in.Inventory, r.Subject.Namespace, r.Peer)
-		}
+		dsts := destinations(in, r)
 		for _, p := range r.Ports {
 			if p.Name == "" {
 				continue
