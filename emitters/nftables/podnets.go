@@ -2,7 +2,6 @@ package nftables
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -196,38 +195,11 @@ func overlapping(blocks []block, inside []netset.Range) []string {
 // the way the intents' model names its external peers (IPv6 only when a
 // block is IPv6).
 func mergedAtoms(blocks []netset.Set) []netset.Range {
-	v4, v6 := netip.AddrFrom4([4]byte{}), netip.IPv6Unspecified()
-	starts := []netip.Addr{v4}
-	for _, bl := range blocks {
-		for _, r := range bl {
-			starts = append(starts, r.First)
-			if next := r.Last.Next(); next.IsValid() && next.Is4() == r.Last.Is4() {
-				starts = append(starts, next)
-			}
-			if r.First.Is6() {
-				starts = append(starts, v6)
-			}
-		}
-	}
-	slices.SortFunc(starts, netip.Addr.Compare)
-	starts = slices.Compact(starts)
-	var out []netset.Range
-	prev := ""
-	for i, lo := range starts {
-		hi := netset.Last(netip.PrefixFrom(lo, 0))
-		if i+1 < len(starts) && starts[i+1].Is6() == lo.Is6() {
-			hi = starts[i+1].Prev()
-		}
+	return netset.Atoms(blocks, func(r netset.Range) string {
 		key := ""
 		for _, bl := range blocks {
-			key += fmt.Sprint(bl.Contains(lo), ",")
+			key += fmt.Sprint(bl.Contains(r.First), ",")
 		}
-		if n := len(out); n > 0 && key == prev && out[n-1].Last.Next() == lo {
-			out[n-1].Last = hi
-			continue
-		}
-		prev = key
-		out = append(out, netset.Range{First: lo, Last: hi})
-	}
-	return out
+		return key
+	})
 }
