@@ -55,7 +55,7 @@ func Import(set *manifests.Set, pkg string) (*Result, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "// Imported by `netpolc import` from %d NetworkPolicies; the matrix of\n// these intents over the input's workloads equals theirs.\npackage %s\n\n", len(set.NetworkPolicies), pkg)
 	res := &Result{}
-	body, errs := policiesCUE(set.NetworkPolicies, res)
+	body, errs := policiesCUE(set.NetworkPolicies, namedPorts(set.Inventory), res)
 	if len(body.use) > 0 {
 		b.WriteString("import \"netpolc.dev/templates\"\n\n")
 	}
@@ -110,7 +110,7 @@ func writeBlock(b *strings.Builder, name string, entries []string) {
 }
 
 // policiesCUE converts every NetworkPolicy, recognising templates.
-func policiesCUE(nps []manifests.NetworkPolicy, res *Result) (block, []error) {
+func policiesCUE(nps []manifests.NetworkPolicy, declared map[[2]string]bool, res *Result) (block, []error) {
 	var (
 		out  block
 		errs []error
@@ -118,7 +118,19 @@ func policiesCUE(nps []manifests.NetworkPolicy, res *Result) (block, []error) {
 	for _, np := range nps {
 		key := str(np.Namespace + "/" + np.Name)
 		comment := fmt.Sprintf("\t// NetworkPolicy %s/%s (%s)\n", np.Namespace, np.Name, np.Source)
-		sp := recognise(np.NetworkPolicy)
+		pol := *np.DeepCopy()
+		// Policy types are decided before rules are pruned: a policy
+		// whose only egress rule goes keeps isolating egress.
+		in, eg := types(pol)
+		pol.Spec.PolicyTypes = nil
+		if in {
+			pol.Spec.PolicyTypes = append(pol.Spec.PolicyTypes, networkingv1.PolicyTypeIngress)
+		}
+		if eg {
+			pol.Spec.PolicyTypes = append(pol.Spec.PolicyTypes, networkingv1.PolicyTypeEgress)
+		}
+		res.Notes = append(res.Notes, pruneDeadPorts(&pol, declared)...)
+		sp := recognise(pol)
 		for _, u := range sp.uses {
 			out.use = append(out.use, comment+"\t"+str(np.Namespace+"/"+np.Name+u[0])+": "+u[1]+"\n")
 			res.Templates++

@@ -11,9 +11,11 @@ import (
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/examples"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/pipeline"
 	"github.com/netpolc/netpolc/internal/target"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
 )
 
 // exampleDirs lists the embedded examples.
@@ -244,5 +246,27 @@ spec: {containers: [{name: c, image: c}]}
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestConformanceCases: every NetworkPolicy conformance case imports,
+// and Import's own proof holds (same matrix over the case's pods).
+func TestConformanceCases(t *testing.T) {
+	n := 0
+	for _, c := range conformance.Cases() {
+		if !c.NetworkPolicyOnly() {
+			continue
+		}
+		set := &manifests.Set{Inventory: c.Inventory()}
+		for i, np := range c.NPs {
+			set.NetworkPolicies = append(set.NetworkPolicies, manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: c.Name, Line: i + 1}})
+		}
+		if _, err := Import(set, "imported"); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+		n++
+	}
+	if n < 50 {
+		t.Errorf("only %d NetworkPolicy conformance cases imported", n)
 	}
 }
