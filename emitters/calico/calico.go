@@ -18,7 +18,9 @@
 //     tier's defaultAction is Deny as well;
 //   - selectors are Calico expressions (app == 'web' && tier in {'a', 'b'},
 //     has(k), !has(k), all()); a namespace by name is
-//     projectcalico.org/name == 'ns';
+//     projectcalico.org/name == 'ns'; a rule's pod selector starts with
+//     projectcalico.org/orchestrator == 'k8s' (PodSelector), so that it
+//     matches pods only, never host endpoints or network sets;
 //   - a Calico rule has one protocol and one source or destination: an IR
 //     rule becomes one rule per protocol and peer; ports are numbers,
 //     "first:last" ranges or container port names (resolved on the

@@ -261,7 +261,7 @@ func ExampleBuild() {
 	//       - 8080
 	//     protocol: TCP
 	//     source:
-	//       selector: app == 'gateway'
+	//       selector: projectcalico.org/orchestrator == 'k8s' && app == 'gateway'
 	//   order: 100
 	//   selector: app == 'web'
 	//   tier: netpolc

@@ -164,7 +164,7 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 	if d.Empty() || (allowNarrower && !Wider(d)) {
 		return d, nil
 	}
-	return d, describeDelta(target, r.Model, d)
+	return d, describeDelta(target, r.Model, d, hostNetworkPods(r.Inventory))
 }
 
 // ProveConnectivity is Prove for a target whose interpreter yields a
@@ -175,13 +175,21 @@ func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity)
 	if d.Empty() {
 		return nil
 	}
-	return describeDelta(target, r.Model, d)
+	return describeDelta(target, r.Model, d, hostNetworkPods(r.Inventory))
 }
 
 // describeDelta explains a target's differences from the intents as one
 // diagnostic at the first intent behind them, with the intent lines
-// behind each flow when the intents' model is given.
-func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) error {
+// behind each flow when the intents' model is given. An endpoint in kinds
+// is named with its kind (a host-network pod, which targets treat as the
+// node).
+func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta, kinds map[string]string) error {
+	name := func(n string) string {
+		if k, ok := kinds[n]; ok {
+			return n + " (" + k + ")"
+		}
+		return n
+	}
 	var (
 		lines []string
 		at    diag.Pos
@@ -190,7 +198,7 @@ func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) er
 		if len(lines) >= 10 {
 			return
 		}
-		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After)
+		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, name(c.Src), name(c.Dst), c.Before, target, c.After)
 		if intents != nil {
 			origins, pos := flowOrigins(intents, c)
 			if origins != "" {
@@ -272,5 +280,21 @@ func Equal(target string, want, got *enforcer.Connectivity) error {
 	if d.Empty() {
 		return nil
 	}
-	return describeDelta(target, nil, d)
+	return describeDelta(target, nil, d, nil)
+}
+
+// hostNetworkPods names the inventory's host-network pods by ID: pods
+// that share their node's network, which NetworkPolicy leaves to the
+// implementation and Cilium and Calico see as the node.
+func hostNetworkPods(inv inventory.Inventory) map[string]string {
+	var out map[string]string
+	for _, ep := range inv.Endpoints {
+		if ep.HostNetwork {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[ep.ID()] = "host-network pod"
+		}
+	}
+	return out
 }

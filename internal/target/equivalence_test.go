@@ -71,7 +71,7 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tg.Interpret(out.Objects, enforcer.InterpretInput{Inventory: v.inv, ExternalPeers: ref.Model.ExternalPeers(), Settings: s})
+	got, err := tg.Interpret(out.Objects, enforcer.InterpretInput{Inventory: v.inv, ExternalPeers: ref.Model.ExternalPeers(), Settings: s, PodCIDRs: v.p.PodCIDRs})
 	if err != nil {
 		t.Fatalf("%s: Interpret: %v", v.name, err)
 	}

@@ -1,0 +1,63 @@
+package calicoapi
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The options that name the cluster's Calico, shared by the emitter and
+// the interpreter: each decides on its own what a version has.
+const (
+	// OptionVersion is the Calico version the cluster runs ("3.32").
+	OptionVersion = "calico-version"
+	// OptionAPI is how the cluster serves projectcalico.org/v3:
+	// APIServer or V3CRDs.
+	OptionAPI = "calico-api"
+	// DefaultVersion is the current stable Calico release.
+	DefaultVersion = "3.32"
+	// APIServer is the Calico API server (any version).
+	APIServer = "apiserver"
+	// V3CRDs are projectcalico.org/v3 custom resources served by the
+	// Kubernetes API server (the Helm chart's useV3CRDs, from Calico
+	// 3.32).
+	V3CRDs = "v3-crds"
+	// DefaultAPI is Calico's default installation's.
+	DefaultAPI = APIServer
+)
+
+// Version is a Calico release, major and minor.
+type Version struct{ Major, Minor int }
+
+// String prints "3.32".
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// AtLeast reports whether v is major.minor or later.
+func (v Version) AtLeast(major, minor int) bool {
+	return v.Major > major || (v.Major == major && v.Minor >= minor)
+}
+
+// ParseVersion reads "3.32", "3.32.1" or "v3.32.1" (the patch release
+// does not change the API); "" is DefaultVersion.
+func ParseVersion(s string) (Version, error) {
+	if s == "" {
+		s = DefaultVersion
+	}
+	parts := strings.Split(strings.TrimPrefix(s, "v"), ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("calico version %q: write major.minor, e.g. %s", s, DefaultVersion)
+	}
+	var n [3]int
+	for i, p := range parts {
+		x, err := strconv.Atoi(p)
+		if err != nil || x < 0 || x > 999 || (len(p) > 1 && p[0] == '0') {
+			return Version{}, fmt.Errorf("calico version %q: write major.minor, e.g. %s", s, DefaultVersion)
+		}
+		n[i] = x
+	}
+	v := Version{n[0], n[1]}
+	if !v.AtLeast(3, 0) {
+		return Version{}, fmt.Errorf("calico version %q: projectcalico.org/v3 exists from Calico 3.0", s)
+	}
+	return v, nil
+}
