@@ -71,6 +71,10 @@ type Options struct {
 	// AllowApproximate leaves out what Calico cannot express (FQDN rules),
 	// with a Warning, instead of failing: the result is narrower.
 	AllowApproximate bool
+	// Version is the Calico release the cluster runs (zero: the current
+	// stable, calicoapi.DefaultVersion). Before 3.29 there are no tiers:
+	// the policies go to the default tier, without a Tier object.
+	Version calicoapi.Version
 }
 
 // subjectPolicy collects a subject's allow rules.
@@ -106,6 +110,9 @@ type builder struct {
 func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error) {
 	if p == nil {
 		return &calicoapi.Objects{}, nil, nil
+	}
+	if opts.Version == (calicoapi.Version{}) {
+		opts.Version, _ = calicoapi.ParseVersion("")
 	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
 		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(Name)}
@@ -232,6 +239,15 @@ func (b *builder) objects() *calicoapi.Objects {
 	slices.SortFunc(objs.NetworkPolicies, func(x, y calicoapi.NetworkPolicy) int {
 		return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.Name, y.Name))
 	})
+	if !b.opts.Version.AtLeast(calicoapi.TiersSince.Major, calicoapi.TiersSince.Minor) {
+		// No tiers: every policy is in the default tier, whose end
+		// denies what its policies select, as the netpolc tier's
+		// defaultAction does.
+		for i := range objs.NetworkPolicies {
+			objs.NetworkPolicies[i].Spec.Tier = ""
+		}
+		return objs
+	}
 	if len(objs.NetworkPolicies) > 0 {
 		objs.Tiers = []calicoapi.Tier{tier()}
 	}

@@ -22,13 +22,25 @@ type Emitter interface {
 	Emit(in Input) (*Output, error)
 }
 
-// Option is a boolean setting of one target.
+// Option is a setting of one target: boolean, or string-valued when
+// Default is set (its value is then kept in Settings as the key
+// "NAME=VALUE", settings.go).
 type Option struct {
 	// Name is the flag (--NAME) and the netpolc.yaml key.
 	Name string
 	// Help is the flag's one-line help.
 	Help string
+	// Default, for a string-valued option, is its value when not set
+	// (what the cluster most likely runs: the current stable release).
+	Default string
+	// Samples, for a string-valued option, are values besides Default
+	// that change the output: tests build with each of them. The emitter
+	// decides which values it accepts.
+	Samples []string
 }
+
+// IsString reports whether o is string-valued.
+func (o Option) IsString() bool { return o.Default != "" }
 
 // Settings are the values of a target's options, by Option.Name; an
 // option not set is false.

@@ -76,6 +76,9 @@ import (
 // enforcer.ErrUnsupported.
 func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.Reading, error) {
 	v, err := calicoapi.ParseVersion(settingValue(in.Settings, calicoapi.OptionVersion))
+	if err == nil {
+		err = calicoapi.CheckAPI(v, settingValue(in.Settings, calicoapi.OptionAPI))
+	}
 	if err != nil {
 		return nil, invalid("%v", err)
 	}
@@ -152,7 +155,7 @@ func invalid(format string, args ...any) error {
 // tag v3.29.0, with defaultAction); before, every policy is in the
 // default tier and a Tier or a policy's tier field does not exist.
 func (rd *reader) checkTier(objs *calicoapi.Objects) error {
-	if !rd.version.AtLeast(3, 29) {
+	if !rd.version.AtLeast(calicoapi.TiersSince.Major, calicoapi.TiersSince.Minor) {
 		if len(objs.Tiers) > 0 {
 			return invalid("Tier %q: Calico %s has no tiers (from 3.29)", objs.Tiers[0].Name, rd.version)
 		}

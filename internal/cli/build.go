@@ -114,6 +114,7 @@ type buildFlags struct {
 	inventory []string
 	approx    bool
 	settings  map[string]*bool
+	values    map[string]*string
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -122,8 +123,12 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: "+strings.Join(target.Names(), ", ")+" (default: targets in netpolc.yaml, else "+target.Default+")")
 	cmd.Flags().BoolVar(&f.approx, target.AllowApproximate, false,
 		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
-	f.settings = map[string]*bool{}
+	f.settings, f.values = map[string]*bool{}, map[string]*string{}
 	for _, o := range target.Options() {
+		if o.IsString() {
+			f.values[o.Name] = cmd.Flags().String(o.Name, o.Default, o.Help)
+			continue
+		}
 		f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
 	}
 }
@@ -175,6 +180,11 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config, read invent
 	for name, v := range f.settings {
 		if cfg.Flag(name, *v, cmd.Flags().Changed(name)) {
 			o.Settings[name] = true
+		}
+	}
+	for name, def := range target.BuildValues() {
+		if v := cfg.Value(name, *f.values[name], cmd.Flags().Changed(name), def); v != def {
+			o.Settings.SetValue(name, v)
 		}
 	}
 	return o, nil

@@ -18,6 +18,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,6 +52,52 @@ type Config struct {
 	// Flags are the build flags set in the file (allow-approximate and
 	// every target's options, target.BuildFlags), by flag name.
 	Flags map[string]bool
+	// Values are the string-valued target options set in the file
+	// (target.BuildValues: a version, an API mode), by flag name.
+	Values map[string]string
+}
+
+// Value returns a string-valued option: the command line's when given,
+// else the file's, else def.
+func (c *Config) Value(name, flagValue string, flagGiven bool, def string) string {
+	switch {
+	case flagGiven:
+		return flagValue
+	case c.Values[name] != "":
+		return c.Values[name]
+	}
+	return def
+}
+
+// option reads a target option's key: a boolean build flag or a
+// string-valued option.
+func (c *Config) option(name string, k, v *yaml.Node, errs *diag.List) {
+	values := target.BuildValues()
+	if _, ok := values[k.Value]; ok {
+		if v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag == "!!null" {
+			errs.Add(pos(name, v), k.Value, "write a value, e.g. "+k.Value+": "+values[k.Value], "%s must be a string", k.Value)
+			return
+		}
+		if c.Values == nil {
+			c.Values = map[string]string{}
+		}
+		c.Values[k.Value] = v.Value
+		return
+	}
+	if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
+		keys := append(flags, slices.Sorted(maps.Keys(values))...)
+		errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(keys, ", "), "unknown key %q", k.Value)
+		return
+	}
+	var b bool
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+		errs.Add(pos(name, v), k.Value, "write true or false", "%s must be a boolean", k.Value)
+		return
+	}
+	if c.Flags == nil {
+		c.Flags = map[string]bool{}
+	}
+	c.Flags[k.Value] = b
 }
 
 // Flag returns a build flag's value: the command line's when given, else
@@ -161,19 +208,7 @@ func Parse(name string, data []byte) (*Config, error) {
 				}
 			}
 		default:
-			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
-				continue
-			}
-			var b bool
-			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-				errs.Add(pos(name, v), k.Value, "write true or false", "%s must be a boolean", k.Value)
-				continue
-			}
-			if c.Flags == nil {
-				c.Flags = map[string]bool{}
-			}
-			c.Flags[k.Value] = b
+			c.option(name, k, v, &errs)
 		}
 	}
 	if len(errs) > 0 {

@@ -41,10 +41,21 @@ func variants(name string, p *ir.Policy, inv inventory.Inventory) []variant {
 	}
 }
 
-// settings are every combination of a target's options.
+// settings are every combination of a target's boolean options, then
+// each sample value of a string-valued option alone (the cluster's
+// version, API mode: each changes what the output may use).
 func settings(t Target) []kit.Settings {
 	out := []kit.Settings{{}}
+	var samples []kit.Settings
 	for _, o := range t.Options() {
+		for _, v := range o.Samples {
+			s := kit.Settings{}
+			s.SetValue(o.Name, v)
+			samples = append(samples, s)
+		}
+		if o.IsString() {
+			continue
+		}
 		for _, s := range slices.Clone(out) {
 			with := kit.Settings{o.Name: true}
 			for k, v := range s {
@@ -53,7 +64,7 @@ func settings(t Target) []kit.Settings {
 			out = append(out, with)
 		}
 	}
-	return out
+	return append(out, samples...)
 }
 
 // check emits v with tg and proves the result; it reports false when the

@@ -108,7 +108,21 @@ func Options() []Option {
 func BuildFlags() []string {
 	out := []string{AllowApproximate}
 	for _, o := range Options() {
-		out = append(out, o.Name)
+		if !o.IsString() {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}
+
+// BuildValues are the string-valued target options (versions, API
+// modes), as flag names and netpolc.yaml keys, with their defaults.
+func BuildValues() map[string]string {
+	out := map[string]string{}
+	for _, o := range Options() {
+		if o.IsString() {
+			out[o.Name] = o.Default
+		}
 	}
 	return out
 }

@@ -26,6 +26,33 @@ const (
 	DefaultAPI = APIServer
 )
 
+// TiersSince is the first release with tiers and Tier.defaultAction in
+// open-source Calico (api/pkg/apis/projectcalico/v3/tier.go and
+// NetworkPolicySpec.Tier first in tag v3.29.0; release notes v3.29.0:
+// "Add tiered policy support", "Allow users to specify the default action
+// in a tier", calico#9085, #9245).
+var TiersSince = Version{3, 29}
+
+// V3CRDsSince is the first release whose manifests can serve
+// projectcalico.org/v3 as CRDs without the API server (the Helm chart's
+// useV3CRDs, charts/calico/values.yaml, and the projectcalico.org.v3
+// chart, first in tag v3.32.0).
+var V3CRDsSince = Version{3, 32}
+
+// CheckAPI refuses an API mode the version does not have.
+func CheckAPI(v Version, api string) error {
+	switch api {
+	case "", APIServer:
+		return nil
+	case V3CRDs:
+		if !v.AtLeast(V3CRDsSince.Major, V3CRDsSince.Minor) {
+			return fmt.Errorf("%s %s: Calico %s has no projectcalico.org/v3 CRDs (from %s): use %s=%s", OptionAPI, api, v, V3CRDsSince, OptionAPI, APIServer)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s %q: write %s or %s", OptionAPI, api, APIServer, V3CRDs)
+}
+
 // Version is a Calico release, major and minor.
 type Version struct{ Major, Minor int }
 
@@ -45,19 +72,19 @@ func ParseVersion(s string) (Version, error) {
 	}
 	parts := strings.Split(strings.TrimPrefix(s, "v"), ".")
 	if len(parts) < 2 || len(parts) > 3 {
-		return Version{}, fmt.Errorf("calico version %q: write major.minor, e.g. %s", s, DefaultVersion)
+		return Version{}, fmt.Errorf(OptionVersion+" %q: write major.minor, e.g. %s", s, DefaultVersion)
 	}
 	var n [3]int
 	for i, p := range parts {
 		x, err := strconv.Atoi(p)
 		if err != nil || x < 0 || x > 999 || (len(p) > 1 && p[0] == '0') {
-			return Version{}, fmt.Errorf("calico version %q: write major.minor, e.g. %s", s, DefaultVersion)
+			return Version{}, fmt.Errorf(OptionVersion+" %q: write major.minor, e.g. %s", s, DefaultVersion)
 		}
 		n[i] = x
 	}
 	v := Version{n[0], n[1]}
 	if !v.AtLeast(3, 0) {
-		return Version{}, fmt.Errorf("calico version %q: projectcalico.org/v3 exists from Calico 3.0", s)
+		return Version{}, fmt.Errorf(OptionVersion+" %q: projectcalico.org/v3 exists from Calico 3.0", s)
 	}
 	return v, nil
 }
