@@ -75,6 +75,10 @@ type Options struct {
 	// stable, calicoapi.DefaultVersion). Before 3.29 there are no tiers:
 	// the policies go to the default tier, without a Tier object.
 	Version calicoapi.Version
+	// Cluster, when set, is the build's workloads: a subject or peer
+	// selecting a host-network pod is refused (or, for a peer under
+	// AllowApproximate, warned about).
+	Cluster *kit.Cluster
 }
 
 // subjectPolicy collects a subject's allow rules.
@@ -146,6 +150,9 @@ func (b *builder) isolate(iso ir.Isolation) {
 		return
 	}
 	b.isolated[key+types[d]] = true
+	if b.hostNetworkSubject(iso) {
+		return
+	}
 	dkey := iso.Subject.Namespace + "\x00" + types[d]
 	dp := b.denies[dkey]
 	if dp == nil {
@@ -172,6 +179,8 @@ func (b *builder) rule(r ir.Rule) {
 		return
 	case r.Peer.Kind == ir.PeerFQDN:
 		b.fqdn(r, what)
+		return
+	case b.hostNetworkPeer(r, what):
 		return
 	}
 	rules, err := calicoRules(r)

@@ -43,7 +43,8 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		return nil, kit.Hinted(fmt.Errorf("%s: %w: %v", Name, kit.ErrInvalid, err),
 			"set "+calicoapi.OptionVersion+" and "+calicoapi.OptionAPI+" in netpolc.yaml (or the flags) to what the cluster runs")
 	}
-	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v})
+	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v,
+		Cluster: kit.NewCluster(in.Policy, in.Inventory)})
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ import (
 // over.
 type Cluster struct {
 	nsLabels map[string]labels.Set
+	// hostNetwork holds the inventory's host-network pods, by
+	// "namespace/name".
+	hostNetwork map[string]bool
 	// Workloads are every declared or inventoried workload, sorted by
 	// namespace and name; a workload in both has the union of their pod
 	// IPs.
@@ -46,6 +49,12 @@ func NewCluster(p *ir.Policy, inv inventory.Inventory) *Cluster {
 		byID[w.Namespace+"/"+w.Name] = i
 	}
 	for _, ep := range inv.Endpoints {
+		if ep.HostNetwork {
+			if c.hostNetwork == nil {
+				c.hostNetwork = map[string]bool{}
+			}
+			c.hostNetwork[ep.ID()] = true
+		}
 		i, ok := byID[ep.ID()]
 		if !ok {
 			i = len(c.Workloads)
@@ -164,4 +173,10 @@ func (c *Cluster) PortNumbers(name string) map[ir.NamedPort]bool {
 // Declares reports whether w has a port called name with protocol proto.
 func Declares(w ir.Workload, name string, proto portset.Protocol) bool {
 	return slices.ContainsFunc(w.Ports, func(p ir.NamedPort) bool { return p.Name == name && p.Protocol == proto })
+}
+
+// HostNetwork reports whether the inventory runs w's pods on their node's
+// network (spec.hostNetwork): Cilium and Calico see them as the node.
+func (c *Cluster) HostNetwork(w ir.Workload) bool {
+	return c.hostNetwork[w.Namespace+"/"+w.Name]
 }
