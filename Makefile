@@ -12,7 +12,7 @@ FUZZ_TARGETS := ./intent:FuzzLoad ./internal/manifests:FuzzParse ./internal/conf
 	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra \
 	./internal/netset:FuzzAlgebra
 
-.PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
+.PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench bench-go example clean
 
 all: build test
 
@@ -31,6 +31,7 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+	@$(GO) run ./internal/testkit/kerneltest/status
 
 fuzz-brief:
 	@$(MAKE) --no-print-directory fuzz-targets FUZZTIME=$(FUZZ_BRIEF)
@@ -51,11 +52,17 @@ fuzz-equivalence:
 	NETPOLC_FUZZ_SEEDS=3000 NETPOLC_LONG=1 $(GO) test -count=1 -run 'Equivalen' \
 		./internal/target ./enforcer/cilium ./enforcer/nftables
 
-## bench: Go benchmarks, then the end-to-end compile on a generated cluster
-bench:
+## bench: one table (size, phase, wall, CPU, peak RSS) of the netpolc
+## binary on generated fixtures: matrix, build, verify, compile scaling.
+## BENCH_FLAGS=-md prints it as the README's Markdown; -runs=1 is quicker.
+BENCH_FLAGS ?=
+bench: build
+	$(GO) run ./internal/benchcmd -netpolc bin/netpolc $(BENCH_FLAGS)
+
+## bench-go: the Go benchmarks of the packages (load, compile, model, verify)
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./intent ./compiler/... ./internal/pipeline ./enforcer/...
 	$(GO) test -run='^$$' -bench=Verify -benchtime=3x ./internal/gate
-	$(GO) run ./internal/benchcmd
 
 ## example: the README's first command
 example:

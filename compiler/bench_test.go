@@ -30,3 +30,11 @@ func benchCompile(b *testing.B, namespaces, workloads int) {
 		}
 	}
 }
+
+// BenchmarkCompile200x25 is 5,000 workloads as `make bench` counts them:
+// 200 namespaces of 25.
+func BenchmarkCompile200x25(b *testing.B) { benchCompile(b, 200, 25) }
+
+// BenchmarkCompile40x25 is 1,000 workloads, the small end of the scaling
+// exponent `make bench` prints.
+func BenchmarkCompile40x25(b *testing.B) { benchCompile(b, 40, 25) }

@@ -116,8 +116,7 @@ func (c *compiler) origin(v cue.Value, via ir.Origin) ir.Origin {
 	if via.File != "" {
 		return via
 	}
-	p := c.pos(v)
-	return ir.Origin{Pos: p}
+	return ir.Origin{Pos: c.pos(v), Path: intent.PathString(v.Path().String())}
 }
 
 // errorf records an error at v, naming its CUE path.

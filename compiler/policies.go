@@ -13,6 +13,7 @@ import (
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -29,12 +30,12 @@ func (c *compiler) templates(v cue.Value) {
 // instanceOrigin finds the user's line of a template instance and the name
 // of the template it instantiates.
 func (c *compiler) instanceOrigin(name string, v cue.Value) ir.Origin {
-	o := ir.Origin{Via: "template"}
+	o := ir.Origin{Via: "template", Path: intent.PathString(v.Path().String())}
 	site, ok := c.set.Uses[name]
 	if !ok {
 		// Written by a comprehension or in a way the syntax walk does
 		// not see: fall back to the evaluator's view.
-		site.Pos = c.pos(v)
+		site = intent.UseSite{Pos: c.pos(v), Template: c.set.TemplateOf(v)}
 	}
 	if site.Template != "" {
 		o.Via = site.Template

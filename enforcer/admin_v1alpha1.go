@@ -164,10 +164,15 @@ func v1alpha1Action(ref PolicyRef, a, field string, e *errs) ir.Action {
 }
 
 // v1alpha1Ports normalises an ANP/BANP ports list; an absent list means
-// every port and protocol.
+// every port and protocol. An empty one is invalid (the CRD's MinItems=1):
+// read as every port it would be wider than the API allows, so it fails.
 func v1alpha1Ports(ref PolicyRef, field string, ports *[]v1alpha1.AdminNetworkPolicyPort, e *errs) portSpec {
-	if ports == nil || len(*ports) == 0 {
+	if ports == nil {
 		return allPorts()
+	}
+	if len(*ports) == 0 {
+		e.addf(ref, field+".ports", "ports: [] is invalid (the CRD requires at least one entry); omit ports for every port")
+		return portSpec{}
 	}
 	var spec portSpec
 	for i, p := range *ports {

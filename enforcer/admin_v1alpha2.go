@@ -111,8 +111,12 @@ func cnpRuleRef(ref PolicyRef, d dir, i int, name string, a v1alpha2.ClusterNetw
 // cnpPorts normalises a v1alpha2 protocols list; none means every port and
 // protocol.
 func cnpPorts(ref PolicyRef, field string, protos []v1alpha2.ClusterNetworkPolicyProtocol, e *errs) portSpec {
-	if len(protos) == 0 {
+	if protos == nil {
 		return allPorts()
+	}
+	if len(protos) == 0 { // invalid (MinItems=1): never read as every port
+		e.addf(ref, field+".protocols", "protocols: [] is invalid (the CRD requires at least one entry); omit protocols for every port")
+		return portSpec{}
 	}
 	var spec portSpec
 	for i, p := range protos {

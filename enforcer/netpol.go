@@ -154,6 +154,9 @@ func npPorts(ref PolicyRef, field string, ports []networkingv1.NetworkPolicyPort
 			}
 		}
 		switch {
+		case p.EndPort != nil && (p.Port == nil || p.Port.Type == intstr.String):
+			// The API rejects it; dropping endPort would read another policy.
+			e.addf(ref, f+".endPort", "endPort needs a numeric port")
 		case p.Port == nil:
 			spec.fixed = spec.fixed.Union(portset.AllPorts(proto))
 		case p.Port.Type == intstr.String:

@@ -85,6 +85,11 @@ func ParseLimits(base Limits, s string) (Limits, error) {
 		}
 		key, val, ok := strings.Cut(part, "=")
 		key = strings.ToLower(strings.TrimSpace(key))
+		if ok && strings.Contains(key, "-") {
+			// An <area>-<what> name is a bound of internal/limits
+			// (manifest-bytes), checked by the package that declares it.
+			continue
+		}
 		field := limitField(&out, key)
 		if !ok || field == nil {
 			return base, diag.Errorf(hint, "%s: unknown limit %q", LimitsEnv, part)

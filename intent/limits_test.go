@@ -13,7 +13,9 @@ import (
 )
 
 func TestParseLimits(t *testing.T) {
-	got, err := intent.ParseLimits(intent.DefaultLimits, " bytes=4MiB, list=5000,depth=2k,rules=7 ")
+	// manifest-bytes is internal/limits' (the manifests' bound): one
+	// NETPOLC_LIMITS sets both, each reader checking its own.
+	got, err := intent.ParseLimits(intent.DefaultLimits, " bytes=4MiB, list=5000,depth=2k,rules=7,manifest-bytes=1GiB ")
 	if err != nil {
 		t.Fatal(err)
 	}

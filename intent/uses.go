@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
@@ -46,6 +47,35 @@ func (s *Set) useSites(inst *build.Instance) map[string]UseSite {
 		}
 	}
 	return sites
+}
+
+// TemplateOf names the template a `use` entry instantiates, read from
+// the evaluated value: the leftmost plain reference among its conjuncts
+// written in the user's files. It serves entries the syntax walk does not
+// see, such as those a `for` comprehension writes.
+func (s *Set) TemplateOf(v cue.Value) string { return s.templateOf(v, 4) }
+
+func (s *Set) templateOf(v cue.Value, depth int) string {
+	op, args := v.Expr()
+	if op != cue.AndOp || depth == 0 {
+		return ""
+	}
+	for _, a := range args {
+		if !s.IsUserFile(s.Pos(a.Pos()).File) {
+			continue
+		}
+		e, _ := a.Source().(ast.Expr)
+		if f, ok := a.Source().(*ast.Field); ok {
+			e = f.Value
+		}
+		if name := templateName(e); name != "" {
+			return name
+		}
+		if name := s.templateOf(a, depth-1); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // labelName is the name of an identifier or string label.

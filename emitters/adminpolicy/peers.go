@@ -23,7 +23,7 @@ var worldBlocks = []ir.IPBlock{{CIDR: everyAddress4}, {CIDR: everyAddress6}}
 // pods and namespaces, one for networks (the CRD forbids named ports next
 // to networks, and they never match an address outside the cluster).
 func (b *builder) egress(r ir.Rule) ([]rule, []error) {
-	name := r.Origin.String()
+	name := r.Origin.Stable()
 	if len(name) > maxRuleNameLength {
 		name = name[:maxRuleNameLength]
 	}

@@ -1,10 +1,9 @@
 package calico
 
 import (
-	"fmt"
-
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // Name is the target's name and output folder.
@@ -25,23 +24,22 @@ func (Emitter) Doc() string { return "projectcalico.org/v3 Tier and NetworkPolic
 // serves projectcalico.org/v3.
 func (Emitter) Options() []kit.Option {
 	return []kit.Option{
-		{Name: calicoapi.OptionAPI, Default: calicoapi.DefaultAPI, Samples: []string{calicoapi.V3CRDs},
-			Help: "how the cluster serves projectcalico.org/v3: " + calicoapi.APIServer + " (the Calico API server) or " + calicoapi.V3CRDs + " (CRDs, from Calico 3.32)"},
-		{Name: calicoapi.OptionVersion, Default: calicoapi.DefaultVersion, Samples: []string{"3.28", "3.31"},
-			Help: "the Calico version the cluster runs (major.minor): tiers and Tier.defaultAction from 3.29"},
+		{Name: calicoapi.OptionAPI, Kind: kit.OptionString, Examples: []string{calicoapi.V3CRDs},
+			Help: "calico target: how the cluster serves projectcalico.org/v3: " + calicoapi.APIServer + " (the Calico API server, default) or " + calicoapi.V3CRDs + " (CRDs, from Calico 3.32)"},
+		{Name: calicoapi.OptionVersion, Kind: kit.OptionString, Examples: []string{"3.28", "3.31"},
+			Help: "calico target: the Calico release the cluster runs, MAJOR.MINOR[.PATCH] (default " + calicoapi.DefaultVersion + "): tiers and Tier.defaultAction from 3.29"},
 	}
 }
 
 // Emit renders the IR as a Calico tier and its policies, for the Calico
 // the settings name.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	v, err := calicoapi.ParseVersion(in.Settings.Value(calicoapi.OptionVersion, calicoapi.DefaultVersion))
-	if err == nil {
-		err = calicoapi.CheckAPI(v, in.Settings.Value(calicoapi.OptionAPI, calicoapi.DefaultAPI))
-	}
+	v, err := calicoapi.ParseVersion(in.Settings.Value(calicoapi.OptionVersion, ""))
 	if err != nil {
-		return nil, kit.Hinted(fmt.Errorf("%s: %w: %v", Name, kit.ErrInvalid, err),
-			"set "+calicoapi.OptionVersion+" and "+calicoapi.OptionAPI+" in netpolc.yaml (or the flags) to what the cluster runs")
+		return nil, settingError(calicoapi.OptionVersion, err)
+	}
+	if err := calicoapi.CheckAPI(v, in.Settings.Value(calicoapi.OptionAPI, "")); err != nil {
+		return nil, settingError(calicoapi.OptionAPI, err)
 	}
 	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v,
 		Cluster: kit.NewCluster(in.Policy, in.Inventory)})
@@ -53,4 +51,11 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		return nil, err
 	}
 	return &kit.Output{Files: files, Objects: objs, Narrowed: warns}, nil
+}
+
+// settingError is a diagnostic about a calico option's value
+// (kit.ErrInvalid).
+func settingError(name string, err error) error {
+	return &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
+		Hint: "set " + calicoapi.OptionVersion + " and " + calicoapi.OptionAPI + " on the command line or in netpolc.yaml to what the cluster runs"}
 }

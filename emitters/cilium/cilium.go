@@ -31,7 +31,7 @@
 //   - CIDR and world rules never match cluster endpoints, while an ipBlock
 //     also matches a pod whose IP is known: a declared pod IP inside a CIDR
 //     or world peer is an error;
-//   - egress named ports: Cilium before 1.19 resolves an egress port name
+//   - egress named ports: Cilium before 1.20 resolves an egress port name
 //     to one number across the whole cluster (and ignores the rule when
 //     pods disagree), so an egress named port is accepted only when every
 //     declared workload with that name agrees on number and protocol and
@@ -73,6 +73,11 @@ type Options struct {
 	// does (cilium/cilium#44429 and #45601); the emitter then skips its
 	// egress named-port checks.
 	EgressNamedPortsPerDestination bool
+	// Version is the cluster's Cilium release (zero: ciliumapi.DefaultVersion).
+	Version ciliumapi.Version
+	// Labels is the cluster's identity label filter (nil: the default
+	// filter of ciliumapi.DefaultVersion).
+	Labels *ciliumapi.LabelFilter
 }
 
 // policy collects everything that goes into one CiliumNetworkPolicy.
@@ -101,8 +106,10 @@ type builder struct {
 	cl    *kit.Cluster
 	dns   ir.Peer
 	rules []ir.Rule
-	pols  map[string]*policy
-	errs  *kit.Errors
+	// podCIDRs are the declared pod networks.
+	podCIDRs []string
+	pols     map[string]*policy
+	errs     *kit.Errors
 	// narrowed lists, per rule index, what approximation dropped from
 	// that rule; each rule with any gets one warning.
 	narrowed map[int][]string
@@ -117,7 +124,7 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules,
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules, podCIDRs: p.PodCIDRs,
 		pols: map[string]*policy{}, errs: kit.NewErrors(Name), narrowed: map[int][]string{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
@@ -166,6 +173,12 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 	sel, errs := kit.SubjectSelector(s, "endpointSelector")
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if err := b.identityLabels("endpointSelector", *sel); err != nil {
+		return nil, []error{err}
+	}
+	if err := b.hostNetworkSubject(s); err != nil {
+		return nil, []error{err}
 	}
 	key := s.Namespace + "\x00" + kit.JSONKey(sel)
 	pol := b.pols[key]

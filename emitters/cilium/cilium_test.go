@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/internal/ir"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
@@ -60,21 +61,38 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	return in
 }
 
+// TestGolden renders every input for the default Cilium release and,
+// where the output differs there, for 1.19, which resolves egress named
+// ports cluster-wide (files "-cilium1.19").
 func TestGolden(t *testing.T) {
 	for name, p := range goldenInputs(t) {
-		for _, approx := range []bool{false, true} {
-			file := name
-			if approx {
-				if _, _, err := Build(p, Options{}); err == nil {
-					continue // the same output
+		for _, v := range []ciliumapi.Version{{}, {Major: 1, Minor: 19}} {
+			for _, approx := range []bool{false, true} {
+				file := name
+				if v != (ciliumapi.Version{}) {
+					if goldenSame(t, p, Options{AllowApproximate: approx}, Options{AllowApproximate: approx, Version: v}) {
+						continue
+					}
+					file += "-cilium" + v.String()
 				}
-				file += "-approximate"
+				if approx {
+					if _, _, err := Build(p, Options{Version: v}); err == nil {
+						continue // the same output
+					}
+					file += "-approximate"
+				}
+				t.Run(file, func(t *testing.T) {
+					checkGolden(t, file, render(t, p, Options{AllowApproximate: approx, Version: v}))
+				})
 			}
-			t.Run(file, func(t *testing.T) {
-				checkGolden(t, file, render(t, p, Options{AllowApproximate: approx}))
-			})
 		}
 	}
+}
+
+// goldenSame reports whether two option sets render the same.
+func goldenSame(t *testing.T, p *ir.Policy, a, b Options) bool {
+	t.Helper()
+	return bytes.Equal(render(t, p, a), render(t, p, b))
 }
 
 func checkGolden(t *testing.T, name string, got []byte) {

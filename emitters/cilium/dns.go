@@ -35,6 +35,9 @@ func (b *builder) dnsVisibility(pol *policy) {
 		return
 	}
 	sel, err := endpointSelector(b.dns)
+	if err == nil {
+		err = b.identityLabels("cluster DNS", sel)
+	}
 	if err != nil {
 		first := slices.MinFunc(pol.fqdn, func(x, y int) int { return kit.CompareOrigins(b.rules[x].Origin, b.rules[y].Origin) })
 		b.errs.Fail(b.rules[first].Origin, "egress rule", b.rules[first].Subject, fmt.Errorf("cluster DNS peer: %w", err))

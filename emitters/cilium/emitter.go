@@ -1,6 +1,10 @@
 package cilium
 
-import "github.com/netpolc/netpolc/emitters/kit"
+import (
+	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/diag"
+)
 
 // Name is the target's name and output folder.
 const Name = "cilium"
@@ -21,18 +25,36 @@ func (Emitter) Name() string { return Name }
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "cilium.io/v2 CiliumNetworkPolicy" }
 
-// Options are the Cilium version's behaviours the output depends on.
+// Options are what the output depends on of the cluster's Cilium: its
+// release and its identity label filter.
 func (Emitter) Options() []kit.Option {
-	return []kit.Option{{Name: OptionNamedPortsPerDestination,
-		Help: "cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does), so they need no extra checks"}}
+	return []kit.Option{
+		{Name: OptionNamedPortsPerDestination,
+			Help: "cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does, as Cilium does from 1.20), so they need no extra checks"},
+		{Name: ciliumapi.SettingVersion, Kind: kit.OptionString, Examples: []string{"1.19"},
+			Help: "cilium target: the cluster's Cilium release, MAJOR.MINOR[.PATCH] (default " + ciliumapi.DefaultVersion.String() + "; " + ciliumapi.MinVersion.String() + " or later)"},
+		{Name: ciliumapi.SettingIdentityLabels, Kind: kit.OptionList,
+			Help: "cilium target: a label pattern the cluster's Cilium agent adds to its identity label filter (its --labels values, such as k8s:app or k8s:!team); repeatable"},
+	}
 }
 
-// Emit renders the IR as CiliumNetworkPolicies.
+// Emit renders the IR as CiliumNetworkPolicies for the Cilium the
+// settings describe.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
+	v, err := ciliumapi.ParseVersion(in.Settings.Value(ciliumapi.SettingVersion, ""))
+	if err != nil {
+		return nil, settingError(ciliumapi.SettingVersion, err)
+	}
+	labels, err := v.LabelFilter(in.Settings.Values(ciliumapi.SettingIdentityLabels))
+	if err != nil {
+		return nil, settingError(ciliumapi.SettingIdentityLabels, err)
+	}
 	pols, warns, err := Build(in.Policy, Options{
 		Inventory:                      in.Inventory,
 		AllowApproximate:               in.AllowApproximate,
 		EgressNamedPortsPerDestination: in.Settings[OptionNamedPortsPerDestination],
+		Version:                        v,
+		Labels:                         labels,
 	})
 	if err != nil {
 		return nil, err
@@ -42,4 +64,10 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		return nil, err
 	}
 	return &kit.Output{Files: files, Objects: pols, Narrowed: warns}, nil
+}
+
+// settingError is a bad value of a target option.
+func settingError(name string, err error) error {
+	return &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
+		Hint: "set it on the command line or in netpolc.yaml (" + name + ": ...)"}
 }

@@ -78,6 +78,9 @@ var workloads = []ir.Workload{
 
 // TestHints checks that the remedies of a refusal are the diagnostic's
 // hint, not part of its message.
+// v119 is a Cilium release that resolves egress named ports cluster-wide.
+var v119 = ciliumapi.Version{Major: 1, Minor: 19}
+
 func TestHints(t *testing.T) {
 	tests := map[string]struct {
 		rule ir.Rule
@@ -90,7 +93,7 @@ func TestHints(t *testing.T) {
 	}
 	for name, tt := range tests {
 		p := &ir.Policy{Workloads: workloads, Isolations: []ir.Isolation{Isolate(Web, ir.Egress, 1)}, Rules: []ir.Rule{tt.rule}}
-		_, _, err := Build(p, Options{})
+		_, _, err := Build(p, Options{Version: v119})
 		ds := diag.Collect(err)
 		if len(ds) != 1 || !errors.Is(err, ErrUnsupported) {
 			t.Fatalf("%s: error %v: want one ErrUnsupported diagnostic", name, err)
@@ -127,7 +130,7 @@ func TestOneWarningPerRule(t *testing.T) {
 			Allow(Web, ir.Egress, LocalPods(App("api")), 7, TCP(8080)),
 		},
 	}
-	_, warns, err := Build(p, Options{AllowApproximate: true})
+	_, warns, err := Build(p, Options{AllowApproximate: true, Version: v119})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,12 @@ func (b *builder) peer(i int, pol *policy, g *group) []error {
 		g.all = true
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
 		sel, err := endpointSelector(p)
+		if err == nil {
+			err = b.identityLabels("peer", sel)
+		}
+		if err == nil {
+			err = b.hostNetworkPeer(i)
+		}
 		if err != nil {
 			return []error{err}
 		}
@@ -83,6 +89,9 @@ func (b *builder) cidrPeer(i int, g *group) []error {
 		if err := b.approximate(i, "the CIDR rule does not match pods", why, ""); err != nil {
 			return []error{err}
 		}
+	}
+	if err := b.podNetwork(i, blocks); err != nil {
+		return []error{err}
 	}
 	if isWorld(rules) {
 		g.entities[ciliumapi.EntityWorld] = true

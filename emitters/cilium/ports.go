@@ -40,7 +40,7 @@ func (b *builder) ports(i int) (out []ciliumapi.PortProtocol, key string, keep b
 			errs = append(errs, err)
 			continue
 		}
-		if p.Name != "" && r.Direction == ir.Egress && !b.opts.EgressNamedPortsPerDestination {
+		if p.Name != "" && r.Direction == ir.Egress && !b.perDestination() {
 			if why := b.egressNamedPort(r, p); why != "" {
 				if err := b.approximate(i, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why, namedPortFix); err != nil {
 					errs = append(errs, err)
@@ -57,10 +57,24 @@ func (b *builder) ports(i int) (out []ciliumapi.PortProtocol, key string, keep b
 	return out, strings.Join(keys, ","), len(ports) == 0 || len(out) > 0, nil
 }
 
+// perDestination reports whether the cluster's Cilium resolves egress
+// named ports per destination (the option says so, or the release does).
+func (b *builder) perDestination() bool {
+	return b.opts.EgressNamedPortsPerDestination || b.version().EgressNamedPortsPerDestination()
+}
+
+// version is the cluster's Cilium release.
+func (b *builder) version() ciliumapi.Version {
+	if b.opts.Version == (ciliumapi.Version{}) {
+		return ciliumapi.DefaultVersion
+	}
+	return b.opts.Version
+}
+
 // namedPortFix is what else the user can do about an egress named port
 // Cilium would resolve cluster-wide.
-var namedPortFix = "use a numeric port; or pass --" + OptionNamedPortsPerDestination +
-	" if the cluster's Cilium resolves egress named ports per destination"
+var namedPortFix = "use a numeric port; or pass --" + ciliumapi.SettingVersion + "=1.20 (or later) if the cluster runs it, or --" +
+	OptionNamedPortsPerDestination + " if the cluster's Cilium resolves egress named ports per destination"
 
 // port converts one validated IR port.
 func port(p ir.Port) ciliumapi.PortProtocol {
@@ -74,7 +88,7 @@ func port(p ir.Port) ciliumapi.PortProtocol {
 }
 
 // egressNamedPort explains why Cilium may not resolve an egress named port
-// as NetworkPolicy does, or returns "". Before 1.19 Cilium resolves an
+// as NetworkPolicy does, or returns "". Before 1.20 Cilium resolves an
 // egress port name against every pod of the cluster: one number for all
 // destinations, none (the rule ignored) when pods disagree. That equals
 // NetworkPolicy's per-destination resolution when every declared workload

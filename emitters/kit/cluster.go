@@ -23,10 +23,8 @@ import (
 // ports) check these workloads, the same ones the equivalence proof runs
 // over.
 type Cluster struct {
-	nsLabels map[string]labels.Set
-	// hostNetwork holds the inventory's host-network pods, by
-	// "namespace/name".
-	hostNetwork map[string]bool
+	nsLabels    map[string]labels.Set
+	hostNetwork map[string]bool // "namespace/name" of host-network workloads
 	// Workloads are every declared or inventoried workload, sorted by
 	// namespace and name; a workload in both has the union of their pod
 	// IPs.
@@ -35,7 +33,7 @@ type Cluster struct {
 
 // NewCluster indexes the declarations of p and the endpoints of inv.
 func NewCluster(p *ir.Policy, inv inventory.Inventory) *Cluster {
-	c := &Cluster{nsLabels: map[string]labels.Set{}, Workloads: slices.Clone(p.Workloads)}
+	c := &Cluster{nsLabels: map[string]labels.Set{}, hostNetwork: map[string]bool{}, Workloads: slices.Clone(p.Workloads)}
 	for _, ns := range p.Namespaces {
 		c.nsLabels[ns.Name] = labels.Set(ns.Labels)
 	}
@@ -49,12 +47,6 @@ func NewCluster(p *ir.Policy, inv inventory.Inventory) *Cluster {
 		byID[w.Namespace+"/"+w.Name] = i
 	}
 	for _, ep := range inv.Endpoints {
-		if ep.HostNetwork {
-			if c.hostNetwork == nil {
-				c.hostNetwork = map[string]bool{}
-			}
-			c.hostNetwork[ep.ID()] = true
-		}
 		i, ok := byID[ep.ID()]
 		if !ok {
 			i = len(c.Workloads)
@@ -62,6 +54,7 @@ func NewCluster(p *ir.Policy, inv inventory.Inventory) *Cluster {
 				Labels: ep.Labels, Ports: ep.Ports, Origin: ir.Origin{Pos: ep.Source}})
 			byID[ep.ID()] = i
 		}
+		c.hostNetwork[ep.ID()] = c.hostNetwork[ep.ID()] || ep.HostNetwork
 		w := &c.Workloads[i]
 		w.IPs = slices.Clone(w.IPs)
 		for _, ip := range ep.IPs {
@@ -175,8 +168,6 @@ func Declares(w ir.Workload, name string, proto portset.Protocol) bool {
 	return slices.ContainsFunc(w.Ports, func(p ir.NamedPort) bool { return p.Name == name && p.Protocol == proto })
 }
 
-// HostNetwork reports whether the inventory runs w's pods on their node's
-// network (spec.hostNetwork): Cilium and Calico see them as the node.
-func (c *Cluster) HostNetwork(w ir.Workload) bool {
-	return c.hostNetwork[w.Namespace+"/"+w.Name]
-}
+// HostNetwork reports whether a workload's pods share their node's
+// network namespace (an inventory endpoint with spec.hostNetwork).
+func (c *Cluster) HostNetwork(w ir.Workload) bool { return c.hostNetwork[w.Namespace+"/"+w.Name] }

@@ -22,28 +22,24 @@ type Emitter interface {
 	Emit(in Input) (*Output, error)
 }
 
-// Option is a setting of one target: boolean, or string-valued when
-// Default is set (its value is then kept in Settings as the key
-// "NAME=VALUE", settings.go).
+// Option is a setting of one target: a boolean unless Kind says
+// otherwise (settings.go).
 type Option struct {
 	// Name is the flag (--NAME) and the netpolc.yaml key.
 	Name string
 	// Help is the flag's one-line help.
 	Help string
-	// Default, for a string-valued option, is its value when not set
-	// (what the cluster most likely runs: the current stable release).
-	Default string
-	// Samples, for a string-valued option, are values besides Default
-	// that change the output: tests build with each of them. The emitter
-	// decides which values it accepts.
-	Samples []string
+	// Kind is what the option holds: a boolean (the zero value), a string
+	// or a list of strings.
+	Kind OptionKind
+	// Examples are values of a string option that change the output,
+	// which the equivalence harness tries besides leaving it unset.
+	Examples []string
 }
 
-// IsString reports whether o is string-valued.
-func (o Option) IsString() bool { return o.Default != "" }
-
 // Settings are the values of a target's options, by Option.Name; an
-// option not set is false.
+// option not set is false. String-valued options are "NAME=VALUE" keys
+// (settings.go: SetValue, Value, Values).
 type Settings map[string]bool
 
 // Input is what every emitter is given.
@@ -70,6 +66,10 @@ type Output struct {
 	// Narrowed are the rules expressed more narrowly than the intents
 	// (only under AllowApproximate).
 	Narrowed []Warning
+	// Warnings are what the output assumes of the cluster and the build
+	// cannot check (such as pods it does not list); the build prints them
+	// whatever AllowApproximate says.
+	Warnings []Warning
 }
 
 // Warning reports a rule an emitter could only express more narrowly than

@@ -49,12 +49,18 @@ func (s Origins) First() ir.Origin {
 	return s.Sorted()[0]
 }
 
-// String renders the OriginsAnnotation value: sorted, de-duplicated (two
-// templates expanding at one position print the same), joined.
+// String renders the OriginsAnnotation value: each origin in its stable
+// form (file and CUE path, see ir.Origin.Stable), sorted by file and
+// path (then position, for origins without a path), de-duplicated,
+// joined; so that an edit elsewhere in an intents file
+// changes neither the value nor its order.
 func (s Origins) String() string {
-	var out []string
-	for _, o := range s.Sorted() {
-		out = append(out, o.String())
+	sorted := slices.SortedFunc(maps.Keys(s), func(a, b ir.Origin) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Path, b.Path), CompareOrigins(a, b))
+	})
+	out := make([]string, len(sorted))
+	for i, o := range sorted {
+		out[i] = o.Stable()
 	}
 	return strings.Join(slices.Compact(out), OriginsSeparator)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/netset"
 )
 
 // Errors wrapped by Build, for errors.Is.
@@ -49,23 +50,57 @@ type isolation struct {
 
 // builder holds the state of one Build.
 type builder struct {
-	eps   []*endpoint // sorted by ID
-	rules []rule
-	isos  []isolation
-	sets  map[string]*nftapi.Set // by name
-	owner map[string]string      // pod set name → selector key, to keep names unique
-	cache map[string]string      // see memo
-	errs  *kit.Errors
+	eps    []*endpoint // sorted by ID
+	pods   []*endpoint // eps without the host-network ones
+	hosts  []*endpoint // the host-network ones
+	rules  []rule
+	isos   []isolation
+	sets   map[string]*nftapi.Set // by name
+	owner  map[string]string      // pod set name → selector key, to keep names unique
+	cache  map[string]string      // see memo
+	errs   *kit.Errors
+	approx bool
+	res    *Result
+	// podNets are the declared pod networks (nil when none are), and
+	// unlisted tells per direction (kit.DirIndex) whether the ruleset
+	// drops addresses in them that no pod has: in each direction some
+	// pod is restricted in.
+	podNets  netset.Set
+	unlisted [2]bool
 }
 
-// Build compiles p into a ruleset enforcing it on the endpoints of inv.
-// Every endpoint needs a known IP. All errors found are returned as one
-// diag.List, each at the position of the intent that caused it (problems
-// of the inventory have none, and stop the build before the intents are
-// read); on error no ruleset is returned.
+// Result is a built ruleset and what the build has to say about it.
+type Result struct {
+	Ruleset *nftapi.Ruleset
+	// Narrowed are the rules the ruleset enforces more narrowly than the
+	// intents (only when approximation is allowed).
+	Narrowed []kit.Warning
+	// Warnings are what the ruleset assumes of the cluster and the build
+	// cannot check.
+	Warnings []kit.Warning
+}
+
+// Build compiles p into a ruleset enforcing it on the endpoints of inv,
+// exactly: BuildResult without approximation.
 func Build(p *ir.Policy, inv inventory.Inventory) (*nftapi.Ruleset, error) {
+	res, err := BuildResult(p, inv, false)
+	if err != nil {
+		return nil, err
+	}
+	return res.Ruleset, nil
+}
+
+// BuildResult compiles p into a ruleset enforcing it on the endpoints of
+// inv. Every endpoint needs a known IP. All errors found are returned as
+// one diag.List, each at the position of the intent that caused it
+// (problems of the inventory have none, and stop the build before the
+// intents are read); on error no ruleset is returned. With
+// allowApproximate, what the ruleset can only enforce more narrowly (a
+// pod peer selecting host-network pods, an ipBlock holding only unlisted
+// pod addresses) is narrowed with a warning instead of refused.
+func BuildResult(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (*Result, error) {
 	b := &builder{sets: map[string]*nftapi.Set{}, owner: map[string]string{}, cache: map[string]string{},
-		errs: kit.NewErrors(Name)}
+		errs: kit.NewErrors(Name), approx: allowApproximate, res: &Result{}}
 	if b.endpoints(inv); b.errs.Len() > 0 {
 		return nil, b.errs.Err()
 	}
@@ -73,25 +108,32 @@ func Build(p *ir.Policy, inv inventory.Inventory) (*nftapi.Ruleset, error) {
 		p = &ir.Policy{}
 	}
 	b.compile(p)
+	if b.errs.Len() == 0 {
+		b.checkHosts()
+		b.checkPodNetworks(p)
+	}
 	if err := b.errs.Err(); err != nil {
 		return nil, err
 	}
-	rs := &nftapi.Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
 	egress, ingress := b.chains(ir.Egress), b.chains(ir.Ingress)
-	rs.Chains = append(baseChains(), append(egress.chains, ingress.chains...)...)
-	slices.SortStableFunc(rs.Chains[len(baseChains()):], func(a, b nftapi.Chain) int { return cmp.Compare(a.Name, b.Name) })
+	rs := &nftapi.Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
+	base := b.baseChains()
+	rs.Chains = append(base, append(egress.chains, ingress.chains...)...)
+	slices.SortStableFunc(rs.Chains[len(base):], func(a, b nftapi.Chain) int { return cmp.Compare(a.Name, b.Name) })
 	rs.Maps = []nftapi.Map{egress.dispatch, ingress.dispatch}
 	for _, s := range kit.SortedValues(b.sets) {
 		rs.Sets = append(rs.Sets, *s)
 	}
-	return rs, nil
+	b.res.Ruleset = rs
+	return b.res, nil
 }
 
 // endpoints prepares the inventory: every endpoint needs an IP, and no IP
-// may belong to two endpoints.
+// may belong to two endpoints, except host-network ones: pods on one node
+// share its addresses.
 func (b *builder) endpoints(inv inventory.Inventory) {
 	var missing []string
-	owner := map[netip.Addr]string{}
+	owner := map[netip.Addr]*endpoint{}
 	var dups []string
 	for _, ep := range inv.Endpoints {
 		e := &endpoint{Endpoint: ep, nsLabels: labels.Set(inv.Namespace(ep.Namespace).Labels)}
@@ -104,14 +146,21 @@ func (b *builder) endpoints(inv inventory.Inventory) {
 			missing = append(missing, ep.ID())
 		}
 		for _, ip := range e.ips {
-			if other, taken := owner[ip]; taken && other != ep.ID() {
-				dups = append(dups, fmt.Sprintf("%s is both %s and %s", ip, other, ep.ID()))
+			if other, taken := owner[ip]; taken && other.ID() != ep.ID() && !(other.HostNetwork && ep.HostNetwork) {
+				dups = append(dups, fmt.Sprintf("%s is both %s and %s", ip, other.ID(), ep.ID()))
 			}
-			owner[ip] = ep.ID()
+			owner[ip] = e
 		}
 		b.eps = append(b.eps, e)
 	}
 	slices.SortFunc(b.eps, func(x, y *endpoint) int { return strings.Compare(x.ID(), y.ID()) })
+	for _, e := range b.eps {
+		if e.HostNetwork {
+			b.hosts = append(b.hosts, e)
+		} else {
+			b.pods = append(b.pods, e)
+		}
+	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
 		b.errs.Add(kit.Hinted(fmt.Errorf("%w for %s: the ruleset matches pod addresses, so every pod needs one",
@@ -181,24 +230,3 @@ func (b *builder) compileRule(r ir.Rule) {
 	b.name(&pe, r.Peer)
 	b.rules = append(b.rules, rule{src: r, subject: subject, peer: pe, ports: ports})
 }
-
-// baseChains hook the forward path (pod to pod, pod to and from the
-// outside) and the input path (pod to node) into enforce.
-func baseChains() []nftapi.Chain {
-	jump := []nftapi.Rule{{Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: enforceChain}}}
-	return []nftapi.Chain{
-		{Name: "forward", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookForward, Policy: nftapi.Accept}, Rules: jump},
-		{Name: "input", Base: &nftapi.BaseChain{Type: "filter", Hook: nftapi.HookInput, Policy: nftapi.Accept}, Rules: jump},
-		{Name: enforceChain, Rules: []nftapi.Rule{
-			{Matches: []nftapi.Match{nftapi.CtState{States: []string{"established", "related"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
-				Comment: "replies and ICMP errors of allowed connections"},
-			{Matches: []nftapi.Match{nftapi.ICMPv6Type{Types: []string{"nd-router-solicit", "nd-router-advert",
-				"nd-neighbor-solicit", "nd-neighbor-advert"}}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept},
-				Comment: "IPv6 neighbour discovery"},
-			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "egress", Key: nftapi.SAddr}, Comment: "the source pod's egress rules"},
-			{Verdict: nftapi.Verdict{Kind: nftapi.VMap, Map: "ingress", Key: nftapi.DAddr}, Comment: "the destination pod's ingress rules"},
-		}},
-	}
-}
-
-const enforceChain = "enforce"

@@ -21,16 +21,24 @@ type dirChains struct {
 	dispatch nftapi.Map
 }
 
-// chains builds the chains of direction d: one per class of endpoints with
-// the same rules, named after the first of them.
+// chains builds the chains of direction d: one per class of pods with the
+// same rules, named after the first of them. The map sends each of their
+// IPs there with goto, so that what an egress chain returns goes back to
+// the base chain, on to the ingress rules. When the direction drops
+// unlisted pod addresses, every other pod IP maps to return: it is known.
+// Host-network pods have no chain: their addresses are their node's.
 func (b *builder) chains(d ir.Direction) dirChains {
 	dirName := kit.Lower(d)
 	out := dirChains{dispatch: nftapi.Map{Name: dirName, Comment: "pod IP → its " + dirName + " chain"}}
+	di, _ := kit.DirIndex(d)
 	byKey := map[string]int{}
 	var members [][]string
-	for _, e := range b.eps {
+	for _, e := range b.pods {
 		rules := b.endpointRules(e, d)
 		if rules == nil {
+			if b.unlisted[di] {
+				out.dispatch.Elements = append(out.dispatch.Elements, podReturns(e)...)
+			}
 			continue
 		}
 		key := rulesKey(rules)
@@ -44,7 +52,7 @@ func (b *builder) chains(d ir.Direction) dirChains {
 		members[i] = append(members[i], e.ID())
 		for _, ip := range e.ips {
 			out.dispatch.Elements = append(out.dispatch.Elements, nftapi.MapElement{
-				Key: ip, Verdict: nftapi.Verdict{Kind: nftapi.Jump, Chain: out.chains[i].Name}, Comment: e.ID()})
+				Key: ip, Verdict: nftapi.Verdict{Kind: nftapi.Goto, Chain: out.chains[i].Name}, Comment: e.ID()})
 		}
 	}
 	for i := range out.chains {
@@ -57,6 +65,16 @@ func (b *builder) chains(d ir.Direction) dirChains {
 	return out
 }
 
+// podReturns maps a pod's IPs to return: a listed pod with no rules in
+// the direction.
+func podReturns(e *endpoint) []nftapi.MapElement {
+	out := make([]nftapi.MapElement, len(e.ips))
+	for i, ip := range e.ips {
+		out[i] = nftapi.MapElement{Key: ip, Verdict: nftapi.Verdict{Kind: nftapi.Return}, Comment: e.ID()}
+	}
+	return out
+}
+
 // endpointRules lists the rules of one endpoint's chain in direction d, or
 // nil when it needs none (not isolated, no deny rule). Deny rules come
 // first; allow rules only count when the endpoint is isolated, and an
@@ -65,7 +83,7 @@ func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 	var isolatedBy []string
 	for _, iso := range b.isos {
 		if iso.src.Direction == d && iso.subject.matches(e) {
-			isolatedBy = append(isolatedBy, iso.src.Origin.String())
+			isolatedBy = append(isolatedBy, iso.src.Origin.Stable())
 		}
 	}
 	allow := nftapi.Verdict{Kind: nftapi.Accept}
@@ -102,7 +120,7 @@ func (b *builder) render(r *rule, e *endpoint, v nftapi.Verdict) []nftapi.Rule {
 	if d == ir.Ingress {
 		field = nftapi.SAddr
 	}
-	comment := r.src.Origin.String()
+	comment := r.src.Origin.Stable()
 	fixed := r.ports.fixed
 	if d == ir.Ingress {
 		// The subject is the destination: its named ports are known.
@@ -173,7 +191,7 @@ func (b *builder) newNamedRules(r *rule) [][]nftapi.Match {
 		eps   []*endpoint
 	}
 	groups := map[string]*group{}
-	for _, e := range b.eps {
+	for _, e := range b.pods {
 		if !r.peer.matches(e) {
 			continue
 		}
@@ -267,7 +285,7 @@ func (b *builder) memo(key string, f func() string) string {
 
 func (b *builder) newPodSet(p *peer) string {
 	var eps []*endpoint
-	for _, e := range b.eps {
+	for _, e := range b.pods {
 		if p.pods.matches(e) {
 			eps = append(eps, e)
 		}

@@ -22,9 +22,9 @@ func (Emitter) Options() []kit.Option { return nil }
 // Emit renders the IR as a ruleset for the concrete pod IPs of the
 // inventory.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	rs, err := Build(in.Policy, in.Inventory)
+	res, err := BuildResult(in.Policy, in.Inventory, in.AllowApproximate)
 	if err != nil {
 		return nil, err
 	}
-	return &kit.Output{Files: Files(rs), Objects: rs}, nil
+	return &kit.Output{Files: Files(res.Ruleset), Objects: res.Ruleset, Narrowed: res.Narrowed, Warnings: res.Warnings}, nil
 }

@@ -15,7 +15,7 @@ func Files(rs *nftapi.Ruleset) []kit.File {
 	b.WriteString(kit.Header + "\n")
 	b.WriteString("# Load on each node (atomic, repeatable): nft -f " + rs.Table + ".nft\n")
 	b.WriteString("# Pods behind a bridge need br_netfilter with net.bridge.bridge-nf-call-iptables=1\n")
-	b.WriteString("# and net.bridge.bridge-nf-call-ip6tables=1, so bridged traffic reaches the forward hook.\n")
+	b.WriteString("# and net.bridge.bridge-nf-call-ip6tables=1, so bridged traffic reaches the inet postrouting hook.\n")
 	b.WriteString(rs.String())
 	return []kit.File{{Path: path.Join(Name, rs.Table+".nft"), Data: []byte(b.String())}}
 }

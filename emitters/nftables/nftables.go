@@ -9,43 +9,56 @@
 //
 // # Enforcement
 //
-// One table, inet netpolc, hooks the node's forward path (and its input
-// path, for traffic from pods to the node itself). Pods sit behind a
-// bridge; with br_netfilter the bridged packets traverse the inet forward
-// hook, as they do on a CNI-managed host. The hooks jump to one chain,
-// enforce:
+// One table, inet netpolc, hooks postrouting at priority srcnat - 5 (every
+// packet the node forwards for its pods, after kube-proxy's DNAT, before
+// its masquerading; see hooks.go) and input at srcnat (pods' packets to
+// the node itself, after IPVS has taken service traffic away). Pods sit
+// behind a bridge; with br_netfilter the bridged packets traverse the inet
+// hooks, as they do on a CNI-managed host. Postrouting lets the node's own
+// traffic through (fib saddr type local: NetworkPolicy always lets a node
+// reach its pods), then:
 //
 //	ct state established,related accept      replies and ICMP errors
 //	icmpv6 type { nd-... } accept            neighbour discovery
-//	ip saddr vmap @egress-v4                 the source pod's egress chain
-//	ip6 saddr vmap @egress-v6
-//	ip daddr vmap @ingress-v4                the destination pod's ingress chain
-//	ip6 daddr vmap @ingress-v6
+//	jump egress                              ip saddr vmap @egress-v4 ...
+//	jump ingress                             ip daddr vmap @ingress-v4 ...
 //
-// The maps send each pod IP to the chain of its class (pods with the same
-// rules share one chain, named after the first of them). An egress chain
-// returns (on to the ingress dispatch) what it allows; an ingress chain
-// accepts it; both end in drop when the pod is isolated in that direction,
-// and pods that are not isolated have no chain. Deny rules (an admin
-// target's, IR Action Deny) come first in the chain and drop. Traffic from
-// the node to its pods (output hook) is not filtered: NetworkPolicy always
-// allows a pod's node to reach it.
+// and input the same without the ingress step. The maps send each pod IP
+// (goto) to the chain of its class (pods with the same rules share one
+// chain, named after the first of them). An egress chain returns (on to
+// the ingress step) what it allows; an ingress chain accepts it; both end
+// in drop when the pod is isolated in that direction, and pods that are
+// not isolated have no chain. Deny rules (an admin target's, IR Action
+// Deny) come first in the chain and drop.
+//
+// # Host-network pods and pods the ruleset does not list
+//
+// A host-network pod's addresses are its node's: the ruleset treats it as
+// the node (hostnet.go). With cluster.podCIDRs declared, an address of the
+// pod networks that no listed pod has is a pod started after the build,
+// and is dropped in every direction some pod is restricted in
+// (podnets.go); without them the build warns that such a pod is read as
+// an external address.
 //
 // # Addresses
 //
 // A Set or Map holds both address families (nftapi prints each family's
-// half as its own nft set or map). Address sets (Interval false) hold pod
-// IPs only: peers chosen by selectors, named-port destinations, and the
-// other IPs of a pod that an ipBlock covers through one of them. Interval
-// sets hold the networks of one ipBlock (cidr minus except) each, so the
-// external address ranges an interpreter derives from them are the ones
-// the NetworkPolicy model names.
+// half as its own nft set or map). Address sets (Interval false) hold the
+// inventory's addresses only: pods chosen by selectors, named-port
+// destinations, and the other IPs of a pod (or of a host-network pod) that
+// an ipBlock covers through one of them. Interval sets hold the networks
+// of one ipBlock (cidr minus except) each, so the external address ranges
+// an interpreter derives from them are the ones the NetworkPolicy model
+// names, and the pod networks (nftapi.PodNetworksSet).
 //
 // # Failing closed
 //
 // Build refuses what the ruleset cannot enforce exactly: endpoints without
-// known IPs (named in the error), two endpoints sharing an IP, FQDN peers
-// and Pass rules. It never emits a wider ruleset.
+// known IPs (named in the error), two endpoints sharing an IP (other than
+// host-network pods of one node), FQDN peers, Pass rules, and what
+// host-network pods and unlisted pods leave it unable to enforce
+// (narrowed with a warning under BuildResult's allowApproximate where the
+// result is narrower). It never emits a wider ruleset.
 package nftables
 
 // TableName is the name of the inet table netpolc owns.

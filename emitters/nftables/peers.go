@@ -136,6 +136,7 @@ func compilePeer(ns string, p ir.Peer) (peer, []error) {
 // ranges.
 type block struct {
 	ranges  netset.Set
+	outer   netset.Range // the CIDR, holes included
 	comment string
 }
 
@@ -174,5 +175,5 @@ func compileBlock(b ir.IPBlock) (block, error) {
 	if len(except) > 0 {
 		comment += " except " + strings.Join(except, ", ")
 	}
-	return block{ranges: ranges, comment: comment}, nil
+	return block{ranges: ranges, outer: netset.PrefixRange(cidr), comment: comment}, nil
 }

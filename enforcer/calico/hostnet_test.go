@@ -40,7 +40,7 @@ func TestHostNetworkSubjectFailsTheProof(t *testing.T) {
 	if err == nil {
 		t.Fatal("a policy on a host-network pod was proven: Calico does not isolate it")
 	}
-	for _, want := range []string{"wider", "shop/web (host-network pod)", "intents/shop.cue:1:"} {
+	for _, want := range []string{"wider", "shop/web is a host-network pod", "intents/shop.cue:1:"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error lacks %q: %v", want, err)
 		}
@@ -59,7 +59,7 @@ func TestHostNetworkPeerIsNarrower(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = prove(t, p, withHostNetwork("db"), objs, false)
-	if err == nil || !strings.Contains(err.Error(), "narrower shop/db (host-network pod) → shop/web") {
+	if err == nil || !strings.Contains(err.Error(), "narrower shop/db → shop/web") || !strings.Contains(err.Error(), "shop/db is a host-network pod") {
 		t.Fatalf("proof gave %v, want the flow from the host-network pod narrower", err)
 	}
 }

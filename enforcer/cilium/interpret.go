@@ -171,6 +171,12 @@ func (c Config) parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error)
 		pp.rules[0] = append(pp.rules[0], pr)
 	}
 	for i, r := range spec.Egress {
+		toPorts, none := c.resolveEgress(r.ToPorts)
+		if none {
+			pp.rules[1] = append(pp.rules[1], parsedRule{nodes: map[string]bool{}})
+			continue // every port name left out: the rule allows nothing
+		}
+		r.ToPorts = toPorts
 		pr, err := c.parseRule(pol.Namespace, peerFields{r.ToEndpoints, r.ToEntities, r.ToCIDR, r.ToCIDRSet, r.ToFQDNs}, r.ToPorts)
 		if err != nil {
 			add(fmt.Sprintf("spec.egress[%d]", i), err)

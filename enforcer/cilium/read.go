@@ -17,6 +17,15 @@ type Config struct {
 	// Labels is the identity label filter (nil: Cilium's default,
 	// ciliumapi.DefaultLabelPrefixes).
 	Labels *ciliumapi.LabelFilter
+	// Version is the cluster's Cilium release (zero: the default).
+	Version ciliumapi.Version
+	// NamedPortsPerDestination declares that the cluster's Cilium
+	// resolves egress named ports per destination whatever its release.
+	NamedPortsPerDestination bool
+	// clusterPorts, when set, are the numbers every endpoint of the
+	// cluster gives each egress port name (releases that resolve them
+	// cluster-wide).
+	clusterPorts map[namedPort][]int32
 }
 
 // defaultFilter is Cilium's default identity label filter.
@@ -39,20 +48,37 @@ func (c Config) labels() *ciliumapi.LabelFilter {
 // "NAME=VALUE" keys for string-valued options, as kit.Settings writes
 // them).
 func ConfigFrom(settings map[string]bool) (Config, error) {
-	var extra []string
-	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		if v, ok := strings.CutPrefix(k, ciliumapi.SettingIdentityLabels+"="); ok && settings[k] {
-			extra = append(extra, v)
-		}
+	v, err := ciliumapi.ParseVersion(first(values(settings, ciliumapi.SettingVersion)))
+	if err != nil {
+		return Config{}, fmt.Errorf("%w: %s: %v", enforcer.ErrInvalid, ciliumapi.SettingVersion, err)
 	}
-	if len(extra) == 0 {
-		return Config{}, nil
-	}
-	f, err := ciliumapi.NewLabelFilter(extra)
+	f, err := v.LabelFilter(values(settings, ciliumapi.SettingIdentityLabels))
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %v", enforcer.ErrInvalid, ciliumapi.SettingIdentityLabels, err)
 	}
-	return Config{Labels: f}, nil
+	return Config{Labels: f, Version: v, NamedPortsPerDestination: settings[optionNamedPortsPerDestination]}, nil
+}
+
+// optionNamedPortsPerDestination is the emitter's boolean option saying
+// the cluster resolves egress named ports per destination.
+const optionNamedPortsPerDestination = "cilium-named-ports-per-destination"
+
+// values lists the values of a string-valued setting, sorted.
+func values(settings map[string]bool, name string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		if v, ok := strings.CutPrefix(k, name+"="); ok && settings[k] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // Read interprets policies over an inventory as a cluster configured
@@ -61,6 +87,9 @@ func ConfigFrom(settings map[string]bool) (Config, error) {
 // and CIDRs never match their IPs) and the endpoints of the reserved
 // identities.
 func (c Config) Read(pols []ciliumapi.CiliumNetworkPolicy, inv inventory.Inventory) (*enforcer.Reading, error) {
+	if !c.perDestination() {
+		c.clusterPorts = clusterPorts(inv)
+	}
 	ps, err := c.Interpret(pols)
 	if err != nil {
 		return nil, err

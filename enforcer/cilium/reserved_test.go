@@ -154,3 +154,26 @@ func TestLabelFilter(t *testing.T) {
 		t.Errorf("whitelist without app: api → web = %v, want everything (app=web is not in web's identity: nothing isolates it)", p)
 	}
 }
+
+// TestProofNamesHostNetworkPods: where the intents rely on a host-network
+// pod as a pod (isolating it, or allowing it as a peer), the proof over
+// Cilium's reading fails and says which endpoint is a host-network pod.
+func TestProofNamesHostNetworkPods(t *testing.T) {
+	hn := inv
+	hn.Endpoints = append([]inventory.Endpoint(nil), inv.Endpoints...)
+	for i := range hn.Endpoints {
+		if hn.Endpoints[i].Name == "api" {
+			hn.Endpoints[i].HostNetwork = true
+		}
+	}
+	everyPod := ir.Subject{Namespace: "shop", Name: "all"}
+	deny := &ir.Policy{Isolations: []ir.Isolation{Isolate(everyPod, ir.Ingress, 3)}}
+	pol := policy("all", ciliumapi.Rule{EndpointSelector: metav1.LabelSelector{}, Ingress: []ciliumapi.IngressRule{{}}})
+	for _, approx := range []bool{false, true} {
+		err := prove(t, deny, hn, approx, pol)
+		if !errors.Is(err, proof.ErrNotEquivalent) || !strings.Contains(err.Error(), "shop/api is a host-network pod") ||
+			!strings.Contains(err.Error(), "shop.cue:3") {
+			t.Errorf("approximate %v: proof error %v, want it to name the host-network pod and the isolation", approx, err)
+		}
+	}
+}

@@ -13,25 +13,31 @@ import (
 // maxDepth bounds jumps, as the kernel does, and catches loops.
 const maxDepth = 16
 
-// packet evaluates the first packet from s to d through the forward hook:
-// the protocols and ports every base chain accepts. Results are memoised
-// by what the ruleset can see of the two addresses.
-func (in *worker) packet(s, d addr) (portset.Set, error) {
-	key := in.signature(s) + "|" + in.signature(d)
+// packet evaluates the first packet from s to d along path p: the
+// protocols and ports every base chain of its hooks accepts, hook after
+// hook. Results are memoised by what the ruleset can see of the two
+// addresses.
+func (in *worker) packet(s, d addr, p path) (portset.Set, error) {
+	key := in.signature(s) + "|" + in.signature(d) + "|" + strconv.Itoa(int(p))
 	if r, ok := in.memo[key]; ok {
 		return r.ports, r.err
 	}
-	pk := &pkt{saddr: s, daddr: d}
+	pk := &pkt{saddr: s, daddr: d, local: p.localSource()}
 	ports := portset.All()
 	var err error
-	for _, c := range in.hooks {
-		var f flow
-		if f, err = in.chain(c, pk, ports, 0); err != nil {
-			break
+	for _, h := range pathHooks[p] {
+		for _, c := range in.hooks[h] {
+			var f flow
+			if f, err = in.chain(c, pk, ports, 0); err != nil {
+				break
+			}
+			ports = f.accept
+			if c.Base.Policy == nftapi.Accept {
+				ports = ports.Union(f.ret)
+			}
 		}
-		ports = f.accept
-		if c.Base.Policy == nftapi.Accept {
-			ports = ports.Union(f.ret)
+		if err != nil {
+			break
 		}
 	}
 	if err != nil {
@@ -79,7 +85,12 @@ func (in *worker) newSignature(a addr) string {
 	return b.String()
 }
 
-type pkt struct{ saddr, daddr addr }
+// pkt is a packet: its addresses, and whether its source is the node's
+// own (it comes from the node itself).
+type pkt struct {
+	saddr, daddr addr
+	local        bool
+}
 
 func (p *pkt) field(f nftapi.AddrField) (addr, error) {
 	switch f {
@@ -174,6 +185,9 @@ func (in *worker) match(r *nftapi.Rule, p *pkt) (portset.Set, error) {
 		return portset.Set{}, err
 	}
 	for _, m := range r.Matches {
+		if _, ok := m.(nftapi.LocalSAddr); ok && !p.local {
+			return portset.Set{}, nil
+		}
 		if m, ok := m.(nftapi.AddrIn); ok {
 			a, err := p.field(m.Field)
 			if err != nil {
@@ -200,7 +214,7 @@ func (in *worker) rulePorts(r *nftapi.Rule) (portset.Set, error) {
 			if !slices.Contains(m.States, "new") {
 				ports = portset.Set{} // a connection's first packet is new
 			}
-		case nftapi.AddrIn:
+		case nftapi.AddrIn, nftapi.LocalSAddr:
 		case nftapi.L4Proto:
 			var s portset.Set
 			for _, proto := range m.Protocols {

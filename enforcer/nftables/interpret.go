@@ -3,11 +3,22 @@
 // check that the ruleset loaded on a node allows exactly what the
 // NetworkPolicies allow.
 //
-// It reads the emitted objects, never the IR: the forward-hook base chains
-// in priority order, rules in order, jump/goto/return, verdict maps, sets.
-// A connection is evaluated as its first packet (conntrack state new), for
-// every protocol and port at once: ports are carried as portset.Set
-// through the chains, never enumerated.
+// It reads the emitted objects, never the IR: the filter base chains of
+// the hooks a packet meets on its path through the node (forwarded:
+// prerouting, forward, postrouting; to the node: prerouting, input; from
+// the node: output, postrouting), each hook's in priority order, rules in
+// order, jump/goto/return, verdict maps, sets, and whether the source is
+// the node's own address (fib saddr type local). A connection is
+// evaluated as its first packet (conntrack state new), for every protocol
+// and port at once: ports are carried as portset.Set through the chains,
+// never enumerated. Service traffic needs no path of its own: kube-proxy's
+// DNAT comes before the hooks the emitter uses, which then see the
+// backend pod's address (emitters/nftables, hooks.go).
+//
+// Host-network endpoints are their node (hosts.go): their addresses may
+// be shared between them, must be no verdict map's key, and their traffic
+// takes the to-node and from-node paths. Pods the ruleset does not list
+// are read at the addresses the inventory gives them (unlisted.go).
 //
 // Nodes are the inventory's endpoints and the external peers. An endpoint
 // is evaluated at each of its pod IPs; a pair of endpoints at each pair of
@@ -34,7 +45,6 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/netpolc/netpolc/internal/netset"
@@ -67,10 +77,17 @@ type interp struct {
 	maps   map[string]map[netip.Addr]nftapi.Verdict
 	mapIDs []string
 	chains map[string]*nftapi.Chain
-	hooks  []*nftapi.Chain // forward base chains, by priority
+	hooks  map[nftapi.Hook][]*nftapi.Chain // base chains, by priority
 	eps    []inventory.Endpoint
 	ips    [][]netip.Addr // per endpoint, unmapped, sorted
-	peers  []external
+	local  []bool         // per endpoint: a host-network pod of this node
+	// unlisted marks endpoints the ruleset was not built for
+	// (WithUnlisted).
+	unlisted []bool
+	peers    []external
+	// podNets is the ruleset's pod networks (nftapi.PodNetworksSet), nil
+	// when it has none.
+	podNets *addrSet
 }
 
 // worker evaluates packets for some of the sources, with its own caches.
@@ -97,7 +114,9 @@ type external struct {
 type Option func(*options)
 
 type options struct {
-	peers []string
+	peers    []string
+	remote   []string
+	unlisted []string
 }
 
 // WithExternalPeers makes Interpret evaluate the given external peers
@@ -106,6 +125,25 @@ type options struct {
 // with that model's matrix name for name.
 func WithExternalPeers(names ...string) Option {
 	return func(o *options) { o.peers = append(o.peers, names...) }
+}
+
+// WithRemoteHosts reads the given host-network endpoints as pods of
+// another node: their traffic reaches this node's pods as forwarded
+// packets from their node's address, as the node the ruleset is loaded on
+// sees it (a kernel test probing one node). By default every host-network
+// endpoint is read as this node's own traffic, which on its node reaches
+// every pod: the reading that holds wherever it runs.
+func WithRemoteHosts(ids ...string) Option {
+	return func(o *options) { o.remote = append(o.remote, ids...) }
+}
+
+// WithUnlisted names endpoints of the inventory the ruleset was not built
+// for (pods started after it). Nothing ties their addresses together in
+// the ruleset, which may treat them differently per family; the
+// interpreter reports what any of them gets, the widest reading, instead
+// of failing with ErrInconsistent.
+func WithUnlisted(ids ...string) Option {
+	return func(o *options) { o.unlisted = append(o.unlisted, ids...) }
 }
 
 type result struct {
@@ -191,8 +229,8 @@ func (w *worker) row(s int, nodes []node, names []enforcer.Endpoint) ([]enforcer
 // ruleset's references and element kinds.
 func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp, error) {
 	in := &interp{sets: map[string]*addrSet{}, maps: map[string]map[netip.Addr]nftapi.Verdict{},
-		chains: map[string]*nftapi.Chain{}}
-	podIP, err := in.endpoints(inv)
+		chains: map[string]*nftapi.Chain{}, hooks: map[nftapi.Hook][]*nftapi.Chain{}}
+	kinds, err := in.endpoints(inv, o.remote, o.unlisted)
 	if err != nil {
 		return nil, err
 	}
@@ -202,22 +240,21 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 		if err != nil {
 			return nil, err
 		}
-		if !s.interval {
-			for _, sp := range s.spans {
-				if !podIP[sp.First] {
-					return nil, fmt.Errorf("%w: set %s holds %s, which is no pod's IP (only interval sets hold networks)", ErrInvalid, s.name, sp.First)
-				}
-			}
+		if err := checkSet(s, kinds); err != nil {
+			return nil, err
 		}
 		in.sets[s.name] = s
 		in.setIDs = append(in.setIDs, s.name)
 		all = append(all, s)
 	}
+	if s := in.sets[nftapi.PodNetworksSet]; s != nil && s.interval {
+		in.podNets = s
+	}
 	for _, m := range rs.Maps {
 		elems := map[netip.Addr]nftapi.Verdict{}
 		for _, e := range m.Elements {
-			if !podIP[e.Key.Unmap()] {
-				return nil, fmt.Errorf("%w: map %s has key %s, which is no pod's IP", ErrInvalid, m.Name, e.Key)
+			if err := checkMapKey(m.Name, e.Key.Unmap(), kinds); err != nil {
+				return nil, err
 			}
 			elems[e.Key.Unmap()] = e.Verdict
 		}
@@ -241,9 +278,36 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 		if err != nil {
 			return nil, err
 		}
-		in.peers = append(in.peers, external{name: name, pieces: cut(sp, own)})
+		in.peers = append(in.peers, in.external(name, cut(sp, own)))
 	}
 	return in, nil
+}
+
+// checkSet: a set without the interval flag holds addresses of the
+// inventory's endpoints only.
+func checkSet(s *addrSet, kinds map[netip.Addr]ipKind) error {
+	if s.interval {
+		return nil
+	}
+	for _, sp := range s.spans {
+		if kinds[sp.First] == notListed {
+			return fmt.Errorf("%w: set %s holds %s, which is no pod's IP (only interval sets hold networks)", ErrInvalid, s.name, sp.First)
+		}
+	}
+	return nil
+}
+
+// checkMapKey: a verdict map dispatches pod IPs only; a host-network
+// pod's address is its node's, and a pod chain for it would hold all of
+// the node's traffic to the pod's policy.
+func checkMapKey(m string, k netip.Addr, kinds map[netip.Addr]ipKind) error {
+	switch kinds[k] {
+	case podAddr:
+		return nil
+	case hostAddr:
+		return fmt.Errorf("%w: map %s has key %s, a host-network pod's address, which is its node's", ErrInvalid, m, k)
+	}
+	return fmt.Errorf("%w: map %s has key %s, which is no pod's IP", ErrInvalid, m, k)
 }
 
 // parsePeer reads an external peer name, "ip:FIRST-LAST".
@@ -255,59 +319,6 @@ func parsePeer(name string) (netset.Range, error) {
 	return netset.Range{First: r.First.Unmap(), Last: r.Last.Unmap()}, nil
 }
 
-// cut splits sp at the boundaries of the ruleset's own external peers.
-func cut(sp netset.Range, own []netset.Range) []netset.Range {
-	var out []netset.Range
-	for _, o := range own {
-		if o.First.Is4() != sp.First.Is4() || o.Last.Less(sp.First) || sp.Last.Less(o.First) {
-			continue
-		}
-		lo, hi := o.First, o.Last
-		if lo.Less(sp.First) {
-			lo = sp.First
-		}
-		if sp.Last.Less(hi) {
-			hi = sp.Last
-		}
-		out = append(out, netset.Range{First: lo, Last: hi})
-	}
-	if len(out) == 0 {
-		out = []netset.Range{sp} // no network of this family: uniform
-	}
-	return out
-}
-
-// endpoints indexes the inventory, sorted by ID; every endpoint needs an
-// IP.
-func (in *interp) endpoints(inv inventory.Inventory) (map[netip.Addr]bool, error) {
-	in.eps = slices.Clone(inv.Endpoints)
-	slices.SortFunc(in.eps, func(a, b inventory.Endpoint) int { return strings.Compare(a.ID(), b.ID()) })
-	podIP := map[netip.Addr]bool{}
-	var missing []string
-	for i, ep := range in.eps {
-		if i > 0 && in.eps[i-1].ID() == ep.ID() {
-			return nil, fmt.Errorf("%w: endpoint %s listed twice", ErrInvalid, ep.ID())
-		}
-		var ips []netip.Addr
-		for _, ip := range ep.IPs {
-			if podIP[ip.Unmap()] && !slices.Contains(ips, ip.Unmap()) {
-				return nil, fmt.Errorf("%w: %s of %s belongs to another endpoint too", ErrInvalid, ip, ep.ID())
-			}
-			ips = append(ips, ip.Unmap())
-			podIP[ip.Unmap()] = true
-		}
-		slices.SortFunc(ips, netip.Addr.Compare)
-		in.ips = append(in.ips, slices.Compact(ips))
-		if len(ips) == 0 {
-			missing = append(missing, ep.ID())
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoPodIPs, strings.Join(missing, ", "))
-	}
-	return podIP, nil
-}
-
 // indexChains finds the chains and checks every jump, goto and map
 // reference.
 func (in *interp) indexChains(rs *nftapi.Ruleset) error {
@@ -317,11 +328,16 @@ func (in *interp) indexChains(rs *nftapi.Ruleset) error {
 			return fmt.Errorf("%w: chain %s declared twice", ErrInvalid, c.Name)
 		}
 		in.chains[c.Name] = c
-		if c.Base != nil && c.Base.Hook == nftapi.HookForward {
-			in.hooks = append(in.hooks, c)
+		if c.Base != nil {
+			if c.Base.Type != "filter" {
+				return fmt.Errorf("%w: chain %s of type %s (only filter chains are evaluated)", ErrUnsupported, c.Name, c.Base.Type)
+			}
+			in.hooks[c.Base.Hook] = append(in.hooks[c.Base.Hook], c)
 		}
 	}
-	slices.SortStableFunc(in.hooks, func(a, b *nftapi.Chain) int { return a.Base.Priority - b.Base.Priority })
+	for _, cs := range in.hooks {
+		slices.SortStableFunc(cs, func(a, b *nftapi.Chain) int { return a.Base.Priority - b.Base.Priority })
+	}
 	check := func(where string, v nftapi.Verdict) error {
 		switch v.Kind {
 		case nftapi.Jump, nftapi.Goto:
@@ -412,14 +428,19 @@ func (in *worker) pair(src, dst node) (portset.Set, error) {
 	}
 	var first portset.Set
 	var firstV variant
+	p := pathOf(src.ep >= 0 && in.local[src.ep], dst.ep >= 0 && in.local[dst.ep])
+	union := (src.ep >= 0 && in.unlisted[src.ep]) || (dst.ep >= 0 && in.unlisted[dst.ep])
 	for i, v := range vs {
-		got, err := in.packet(v.s, v.d)
+		got, err := in.packet(v.s, v.d, p)
 		if err != nil {
 			return portset.Set{}, err
 		}
-		if i == 0 {
+		switch {
+		case i == 0:
 			first, firstV = got, v
-		} else if !got.Equal(first) {
+		case union:
+			first = first.Union(got)
+		case !got.Equal(first):
 			return portset.Set{}, fmt.Errorf("%w: %s -> %s allows %s, %s -> %s allows %s", ErrInconsistent,
 				firstV.s, firstV.d, first, v.s, v.d, got)
 		}

@@ -168,6 +168,15 @@ func TestInterpretErrors(t *testing.T) {
 			nftables.ErrInconsistent},
 		{"endpoint without IPs", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = nil }, nftables.ErrNoPodIPs},
 		{"IP of two endpoints", &nftapi.Ruleset{}, func(inv *inventory.Inventory) { inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1] }, nftables.ErrInvalid},
+		{"IP of a pod and a host-network pod", &nftapi.Ruleset{}, func(inv *inventory.Inventory) {
+			inv.Endpoints[0].IPs = inv.Endpoints[1].IPs[:1]
+			inv.Endpoints[0].HostNetwork = true
+		}, nftables.ErrInvalid},
+		{"map key a host-network pod's address", &nftapi.Ruleset{Maps: []nftapi.Map{{Name: "m", Elements: []nftapi.MapElement{
+			{Key: addr("10.0.0.1"), Verdict: nftapi.Verdict{Kind: nftapi.Drop}}}}}},
+			func(inv *inventory.Inventory) { inv.Endpoints[0].HostNetwork = true }, nftables.ErrInvalid},
+		{"nat chain", &nftapi.Ruleset{Chains: []nftapi.Chain{{Name: "nat", Base: &nftapi.BaseChain{Type: "nat", Hook: nftapi.HookPrerouting}}}},
+			nil, nftables.ErrUnsupported},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

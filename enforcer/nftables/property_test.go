@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/enforcer/proof"
 
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	emit "github.com/netpolc/netpolc/emitters/nftables"
@@ -96,4 +100,46 @@ func formatDelta(d *enforcer.Delta) string {
 		fmt.Fprintf(&b, "  nft changes %s -> %s: %s => %s\n", c.Src, c.Dst, c.Before, c.After)
 	}
 	return b.String()
+}
+
+// TestUnlistedPodNeverWider: a pod the ruleset was not built for (one
+// endpoint left out of the build's inventory, inside the declared pod
+// networks) gets nothing the intents do not give it, in a ruleset built
+// with approximation; every other pair is exact unless a rule was
+// narrowed.
+func TestUnlistedPodNeverWider(t *testing.T) {
+	built := 0
+	for seed := range uint64(seeds() / 2) {
+		p, inv := generate(seed, seed%2 == 0)
+		p.PodCIDRs = []string{"10.0.0.0/8", "fd00::/16"}
+		k := int(seed) % len(inv.Endpoints)
+		listed := inv
+		listed.Endpoints = slices.Delete(slices.Clone(inv.Endpoints), k, k+1)
+		res, err := emit.BuildResult(p, listed, true)
+		if errors.Is(err, kit.ErrUnsupported) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		m, _ := reference(t, p, inv)
+		unlisted := inv.Endpoints[k].ID()
+		got, err := nftables.Interpret(res.Ruleset, inv, nftables.WithExternalPeers(m.ExternalPeers()...), nftables.WithUnlisted(unlisted))
+		if err != nil {
+			t.Fatalf("seed %d: Interpret: %v\n%s", seed, err, res.Ruleset)
+		}
+		d := enforcer.Diff(m.Matrix(), got)
+		if proof.Wider(d) {
+			t.Fatalf("seed %d, %s unlisted: wider than the intents:\n%s\n%s", seed, unlisted, formatDelta(d), res.Ruleset)
+		}
+		for _, c := range append(d.Closed, d.Changed...) {
+			if c.Src != unlisted && c.Dst != unlisted && len(res.Narrowed) == 0 {
+				t.Fatalf("seed %d: %s -> %s changed without a warning:\n%s", seed, c.Src, c.Dst, formatDelta(d))
+			}
+		}
+		built++
+	}
+	if built < int(seeds())/8 {
+		t.Errorf("only %d cases built", built)
+	}
 }

@@ -3,7 +3,6 @@ package nftables
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/netpolc/netpolc/internal/netset"
 
@@ -52,14 +51,6 @@ func (s *addrSet) covers(r netset.Range) int {
 	return 0
 }
 
-var (
-	v4First = netip.AddrFrom4([4]byte{})
-	v4Last  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
-	v6First = netip.IPv6Unspecified()
-	v6Last  = netip.AddrFrom16([16]byte{
-		255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255})
-)
-
 // externalPeers splits the address space into the largest ranges over
 // which membership in every interval set is constant: the external peers,
 // named as ARCHITECTURE.md §3 names them. IPv4 is always present, IPv6 when some
@@ -67,45 +58,19 @@ var (
 // networks (the ipBlocks), so this is the split the NetworkPolicy model
 // derives from the same blocks.
 func externalPeers(sets []*addrSet) []netset.Range {
-	starts := []netip.Addr{v4First}
 	var nets []*addrSet
+	var spans []netset.Set
 	for _, s := range sets {
-		if !s.interval {
-			continue
-		}
-		nets = append(nets, s)
-		for _, sp := range s.spans {
-			starts = append(starts, sp.First)
-			if next := sp.Last.Next(); next.IsValid() && next.Is4() == sp.Last.Is4() {
-				starts = append(starts, next)
-			}
-			if sp.First.Is6() {
-				starts = append(starts, v6First)
-			}
+		if s.interval {
+			nets = append(nets, s)
+			spans = append(spans, s.spans)
 		}
 	}
-	slices.SortFunc(starts, netip.Addr.Compare)
-	starts = slices.Compact(starts)
-	var out []netset.Range
-	prevKey := ""
-	for i, lo := range starts {
-		hi := v4Last
-		if lo.Is6() {
-			hi = v6Last
-		}
-		if i+1 < len(starts) && starts[i+1].Is6() == lo.Is6() {
-			hi = starts[i+1].Prev()
-		}
+	return netset.Atoms(spans, func(r netset.Range) string {
 		key := ""
 		for _, s := range nets {
-			key += string(rune('0' + s.covers(netset.Range{First: lo, Last: hi})))
+			key += string(rune('0' + s.covers(r)))
 		}
-		if n := len(out); n > 0 && key == prevKey && out[n-1].Last.Next() == lo {
-			out[n-1].Last = hi
-			continue
-		}
-		prevKey = key
-		out = append(out, netset.Range{First: lo, Last: hi})
-	}
-	return out
+		return key
+	})
 }

@@ -164,32 +164,25 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 	if d.Empty() || (allowNarrower && !Wider(d)) {
 		return d, nil
 	}
-	return d, describeDelta(target, r.Model, d, hostNetworkPods(r.Inventory))
+	return d, describeDelta(target, r.Model, d)
 }
 
 // ProveConnectivity is Prove for a target whose interpreter yields a
 // matrix directly (nftables evaluates a ruleset for concrete pod IPs); got
-// must name its external peers as r.Model does.
-func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity) error {
+// must name its external peers as r.Model does. With allowNarrower, a
+// matrix that allows nothing the intents do not passes.
+func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity, allowNarrower bool) error {
 	d := enforcer.Diff(r.Matrix, got)
-	if d.Empty() {
+	if d.Empty() || (allowNarrower && !Wider(d)) {
 		return nil
 	}
-	return describeDelta(target, r.Model, d, hostNetworkPods(r.Inventory))
+	return describeDelta(target, r.Model, d)
 }
 
 // describeDelta explains a target's differences from the intents as one
 // diagnostic at the first intent behind them, with the intent lines
-// behind each flow when the intents' model is given. An endpoint in kinds
-// is named with its kind (a host-network pod, which targets treat as the
-// node).
-func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta, kinds map[string]string) error {
-	name := func(n string) string {
-		if k, ok := kinds[n]; ok {
-			return n + " (" + k + ")"
-		}
-		return n
-	}
+// behind each flow when the intents' model is given.
+func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) error {
 	var (
 		lines []string
 		at    diag.Pos
@@ -198,7 +191,7 @@ func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta, ki
 		if len(lines) >= 10 {
 			return
 		}
-		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, name(c.Src), name(c.Dst), c.Before, target, c.After)
+		line := fmt.Sprintf("  %s %s → %s: intents allow %s, %s allows %s", kind, c.Src, c.Dst, c.Before, target, c.After)
 		if intents != nil {
 			origins, pos := flowOrigins(intents, c)
 			if origins != "" {
@@ -280,21 +273,5 @@ func Equal(target string, want, got *enforcer.Connectivity) error {
 	if d.Empty() {
 		return nil
 	}
-	return describeDelta(target, nil, d, nil)
-}
-
-// hostNetworkPods names the inventory's host-network pods by ID: pods
-// that share their node's network, which NetworkPolicy leaves to the
-// implementation and Cilium and Calico see as the node.
-func hostNetworkPods(inv inventory.Inventory) map[string]string {
-	var out map[string]string
-	for _, ep := range inv.Endpoints {
-		if ep.HostNetwork {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[ep.ID()] = "host-network pod"
-		}
-	}
-	return out
+	return describeDelta(target, nil, d)
 }

@@ -1,6 +1,7 @@
 package proof
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ import (
 // must be allowed nothing the intents do not allow, approximation or not.
 func (r *Reference) ProveReading(target string, got *enforcer.Reading, allowNarrower bool) (*enforcer.Delta, error) {
 	if got.Connectivity != nil {
-		return nil, r.ProveConnectivity(target, got.Connectivity)
+		return enforcer.Diff(r.Matrix, got.Connectivity), r.ProveConnectivity(target, got.Connectivity, allowNarrower)
 	}
 	inv := r.Inventory
 	if got.Inventory != nil {
@@ -29,7 +30,7 @@ func (r *Reference) ProveReading(target string, got *enforcer.Reading, allowNarr
 	}
 	d, err := r.proveOver(target, inv, got.Policies, allowNarrower)
 	if err != nil {
-		return d, err
+		return d, noteHostNetwork(err, inv, d)
 	}
 	if err := r.proveReserved(target, inv, got); err != nil {
 		return d, err
@@ -168,4 +169,32 @@ func (r *Reference) isolating(endpoint string, ingress bool, ports portset.Set) 
 		return strings.Join(out, "; "), at
 	}
 	return "", diag.Pos{}
+}
+
+// noteHostNetwork adds to a proof failure which of the differing flows'
+// endpoints are host-network pods, which targets see as their node
+// rather than as pods (the usual reason such a flow differs).
+func noteHostNetwork(err error, inv inventory.Inventory, d *enforcer.Delta) error {
+	var dg *diag.Diagnostic
+	if d == nil || !errors.As(err, &dg) {
+		return err
+	}
+	ends := map[string]bool{}
+	for _, cs := range [][]enforcer.Change{d.Opened, d.Changed, d.Closed} {
+		for _, c := range cs {
+			ends[c.Src], ends[c.Dst] = true, true
+		}
+	}
+	var notes []string
+	for _, ep := range inv.Endpoints {
+		if ep.HostNetwork && ends[ep.ID()] {
+			notes = append(notes, "  "+ep.ID()+" is a host-network pod: the target sees it as its node, not as a pod of its workload")
+		}
+	}
+	if len(notes) == 0 {
+		return err
+	}
+	noted := *dg
+	noted.Msg += "\n" + strings.Join(notes, "\n")
+	return &noted
 }

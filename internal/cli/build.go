@@ -114,7 +114,7 @@ type buildFlags struct {
 	inventory []string
 	approx    bool
 	settings  map[string]*bool
-	values    map[string]*string
+	values    map[string]*[]string // string-valued target options
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -123,13 +123,18 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&f.targets, "target", nil, "output targets, comma-separated: "+strings.Join(target.Names(), ", ")+" (default: targets in netpolc.yaml, else "+target.Default+")")
 	cmd.Flags().BoolVar(&f.approx, target.AllowApproximate, false,
 		"where a target cannot express an intent exactly, emit the nearest narrower rules and warn, instead of failing")
-	f.settings, f.values = map[string]*bool{}, map[string]*string{}
+	f.settings, f.values = map[string]*bool{}, map[string]*[]string{}
 	for _, o := range target.Options() {
-		if o.IsString() {
-			f.values[o.Name] = cmd.Flags().String(o.Name, o.Default, o.Help)
-			continue
+		switch o.Kind {
+		case kit.OptionString:
+			v := new([]string)
+			f.values[o.Name] = v
+			cmd.Flags().Var(newStringValue(v), o.Name, o.Help)
+		case kit.OptionList:
+			f.values[o.Name] = cmd.Flags().StringArray(o.Name, nil, o.Help)
+		default:
+			f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
 		}
-		f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
 	}
 }
 
@@ -182,9 +187,9 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config, read invent
 			o.Settings[name] = true
 		}
 	}
-	for name, def := range target.BuildValues() {
-		if v := cfg.Value(name, *f.values[name], cmd.Flags().Changed(name), def); v != def {
-			o.Settings.SetValue(name, v)
+	for name, v := range f.values {
+		for _, s := range cfg.Strings(name, *v, cmd.Flags().Changed(name)) {
+			o.Settings.SetValue(name, s)
 		}
 	}
 	return o, nil
@@ -229,3 +234,23 @@ func displayPath(p string) string {
 	}
 	return p
 }
+
+// stringValue is a flag holding one string, kept as a one-element list so
+// that string and list options share one reading.
+type stringValue struct{ v *[]string }
+
+func newStringValue(v *[]string) stringValue { return stringValue{v} }
+
+func (s stringValue) String() string {
+	if s.v == nil || len(*s.v) == 0 {
+		return ""
+	}
+	return (*s.v)[0]
+}
+
+func (s stringValue) Set(v string) error {
+	*s.v = []string{v}
+	return nil
+}
+
+func (stringValue) Type() string { return "string" }

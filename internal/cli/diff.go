@@ -119,6 +119,7 @@ func (f *diffFlags) snapshots(args []string) (base, head *gitrev.Tree, spec gate
 	if spec, err = repoSpec(repo, dir, f.in.manifests); err != nil {
 		return nil, nil, spec, err
 	}
+	spec.SkipInvalid = f.in.skipInvalid
 	if base, err = repo.Revision(f.base); err != nil {
 		return nil, nil, spec, err
 	}

@@ -13,12 +13,16 @@ import (
 // inputFlags are the flags that say what to evaluate: an intents directory,
 // Kubernetes manifests, or both.
 type inputFlags struct {
-	manifests []string
+	manifests   []string
+	skipInvalid bool
+	skipped     int // documents skipped by the last load
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.manifests, "manifests", nil,
 		"Kubernetes YAML (file or directory, recursive; repeatable): workloads, namespaces and policies to evaluate")
+	cmd.Flags().BoolVar(&f.skipInvalid, "skip-invalid", false,
+		"skip manifest documents that do not decode (unrendered templates, junk) with a warning each, instead of failing")
 }
 
 // load assembles the input. With --manifests and no DIR, only the manifests
@@ -34,7 +38,7 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 		}
 		dir = displayPath(config.Pick(dir, false, cfg.Intents, dir))
 	}
-	src := pipeline.Sources{ManifestPaths: f.manifests}
+	src := pipeline.Sources{ManifestPaths: f.manifests, SkipInvalid: f.skipInvalid}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
 	}
@@ -45,5 +49,23 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 	for _, n := range loaded.Notes {
 		fmt.Fprintf(notes, "note: %s\n", n)
 	}
+	for _, w := range loaded.Warnings {
+		fmt.Fprintf(notes, "warning: %s\n", w)
+	}
+	printSkipped(notes, loaded.Skipped)
+	f.skipped = len(loaded.Skipped)
+	if n := loaded.NoWorkloadsNote(); n != "" {
+		fmt.Fprintf(notes, "warning: %s\n", n)
+	}
 	return loaded.Input, nil
+}
+
+// printSkipped prints the warnings of --skip-invalid and their count.
+func printSkipped(w io.Writer, skipped []string) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "netpolc: skipped %d manifest document(s) that do not decode (--skip-invalid); the result does not include them\n", len(skipped))
+	}
 }

@@ -31,7 +31,7 @@ const matrixExample = `  netpolc matrix examples/shop
 func newMatrixCmd(e *env) *cobra.Command {
 	var in inputFlags
 	var formatName string
-	var full bool
+	var full, expand bool
 	cmd := &cobra.Command{
 		Use:     "matrix [DIR] [--manifests PATH]... [--format FORMAT]",
 		Short:   "Print the connectivity matrix of intents or manifests",
@@ -51,11 +51,12 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.Write(e.stdout, model.Stream(), render.Options{Full: full})
+			return f.Write(e.stdout, model.Stream(), render.Options{Full: full, ExpandExternal: expand})
 		},
 	}
 	in.register(cmd)
 	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, md, json, csv, dot, mermaid")
 	cmd.Flags().BoolVar(&full, "full", false, "text and md: list every pair, however many (they fold past 60)")
+	cmd.Flags().BoolVar(&expand, "expand-external", false, "dot, mermaid: draw every external range and DNS edge, not one world node and one DNS edge per namespace")
 	return cmd
 }

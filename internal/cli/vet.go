@@ -53,8 +53,8 @@ func newVetCmd(e *env) *cobra.Command {
 			}
 			nerr, nwarn := count(findings)
 			p := input.Intents.Policy
-			fmt.Fprintf(e.stdout, "%d namespaces, %d workloads, %d rules: %d error(s), %d warning(s)\n",
-				len(p.Namespaces), len(p.Workloads), len(p.Rules), nerr, nwarn)
+			fmt.Fprintf(e.stdout, "%d namespaces, %d workloads, %d rules: %d error(s), %d warning(s)%s\n",
+				len(p.Namespaces), len(p.Workloads), len(p.Rules), nerr, nwarn, skippedNote(in.skipped))
 			if nerr > 0 || (strict && nwarn > 0) {
 				return ErrCheckFailed
 			}
@@ -64,6 +64,14 @@ func newVetCmd(e *env) *cobra.Command {
 	in.register(cmd)
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail (exit 1) on warnings too")
 	return cmd
+}
+
+// skippedNote ends vet's summary with the documents --skip-invalid skipped.
+func skippedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d manifest document(s) skipped (--skip-invalid)", n)
 }
 
 func count(l diag.List) (errs, warns int) {

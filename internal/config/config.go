@@ -18,7 +18,6 @@ package config
 import (
 	"errors"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +25,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/worktree"
@@ -49,55 +49,13 @@ type Config struct {
 	// workloads (absolute paths) that build and verify render for and
 	// prove over, as --inventory; nil when not set.
 	Inventory []string
-	// Flags are the build flags set in the file (allow-approximate and
-	// every target's options, target.BuildFlags), by flag name.
+	// Flags are the boolean build flags set in the file (allow-approximate
+	// and every target's boolean options, target.BuildFlags), by flag
+	// name.
 	Flags map[string]bool
-	// Values are the string-valued target options set in the file
-	// (target.BuildValues: a version, an API mode), by flag name.
-	Values map[string]string
-}
-
-// Value returns a string-valued option: the command line's when given,
-// else the file's, else def.
-func (c *Config) Value(name, flagValue string, flagGiven bool, def string) string {
-	switch {
-	case flagGiven:
-		return flagValue
-	case c.Values[name] != "":
-		return c.Values[name]
-	}
-	return def
-}
-
-// option reads a target option's key: a boolean build flag or a
-// string-valued option.
-func (c *Config) option(name string, k, v *yaml.Node, errs *diag.List) {
-	values := target.BuildValues()
-	if _, ok := values[k.Value]; ok {
-		if v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag == "!!null" {
-			errs.Add(pos(name, v), k.Value, "write a value, e.g. "+k.Value+": "+values[k.Value], "%s must be a string", k.Value)
-			return
-		}
-		if c.Values == nil {
-			c.Values = map[string]string{}
-		}
-		c.Values[k.Value] = v.Value
-		return
-	}
-	if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-		keys := append(flags, slices.Sorted(maps.Keys(values))...)
-		errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(keys, ", "), "unknown key %q", k.Value)
-		return
-	}
-	var b bool
-	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-		errs.Add(pos(name, v), k.Value, "write true or false", "%s must be a boolean", k.Value)
-		return
-	}
-	if c.Flags == nil {
-		c.Flags = map[string]bool{}
-	}
-	c.Flags[k.Value] = b
+	// Values are the string-valued target options set in the file (a
+	// string option has one value), by flag name.
+	Values map[string][]string
 }
 
 // Flag returns a build flag's value: the command line's when given, else
@@ -107,6 +65,15 @@ func (c *Config) Flag(name string, flagValue, flagGiven bool) bool {
 		return flagValue
 	}
 	return c.Flags[name]
+}
+
+// Strings returns a string-valued build flag's values: the command
+// line's when given, else the file's, else none.
+func (c *Config) Strings(name string, flagValues []string, flagGiven bool) []string {
+	if flagGiven {
+		return flagValues
+	}
+	return c.Values[name]
 }
 
 // Find looks for netpolc.yaml in start and each parent directory, up to and
@@ -208,7 +175,11 @@ func Parse(name string, data []byte) (*Config, error) {
 				}
 			}
 		default:
-			c.option(name, k, v, &errs)
+			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
+				continue
+			}
+			c.buildFlag(name, k.Value, v, &errs)
 		}
 	}
 	if len(errs) > 0 {
@@ -216,6 +187,41 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, errs
 	}
 	return c, nil
+}
+
+// buildFlag reads a target option or allow-approximate: a boolean, a
+// string (any scalar, as written: "cilium-version: 1.20" is "1.20") or a
+// list of strings.
+func (c *Config) buildFlag(file, key string, v *yaml.Node, errs *diag.List) {
+	switch target.KindOf(key) {
+	case kit.OptionString:
+		if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+			errs.Add(pos(file, v), key, "write `"+key+": VALUE`", "%s must be a string", key)
+			return
+		}
+		c.setValues(key, []string{v.Value})
+	case kit.OptionList:
+		if vs := listValue(file, key, v, errs); len(vs) > 0 {
+			c.setValues(key, vs)
+		}
+	default:
+		var b bool
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+			errs.Add(pos(file, v), key, "write true or false", "%s must be a boolean", key)
+			return
+		}
+		if c.Flags == nil {
+			c.Flags = map[string]bool{}
+		}
+		c.Flags[key] = b
+	}
+}
+
+func (c *Config) setValues(key string, vs []string) {
+	if c.Values == nil {
+		c.Values = map[string][]string{}
+	}
+	c.Values[key] = vs
 }
 
 func pos(file string, n *yaml.Node) diag.Pos {

@@ -71,7 +71,6 @@ func TestErrors(t *testing.T) {
 		{"two errors", "a: 1\nb: 2\n", `(?s)1:1: a: unknown key.*2:1: b: unknown key`},
 		{"duplicate key", "output: a\nintents: i\noutput: b\n", `netpolc\.yaml:3:1: output: output is set twice \(first at line 1\)`},
 		{"flag not a boolean", "admin-v1alpha1: yes please\n", `netpolc\.yaml:1:17: admin-v1alpha1: admin-v1alpha1 must be a boolean`},
-		{"value not a string", "calico-version: [3.32]\n", `netpolc\.yaml:1:17: calico-version: calico-version must be a string\n    hint: write a value, e.g. calico-version: 3.32`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,29 +115,5 @@ func TestInventory(t *testing.T) {
 	write(t, name, "inventory: /abs/pods.yaml\n")
 	if _, err := config.Load(name); err == nil || !strings.Contains(err.Error(), "relative") {
 		t.Errorf("an absolute inventory path: %v", err)
-	}
-}
-
-// TestValues: a string-valued target option (the Calico version, its API
-// mode) is read as written; the command line's value wins when given,
-// else the file's, else the option's default.
-func TestValues(t *testing.T) {
-	name := filepath.Join(t.TempDir(), config.FileName)
-	write(t, name, "calico-version: \"3.28\"\ncalico-api: apiserver\n")
-	c, err := config.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Values["calico-version"] != "3.28" || c.Values["calico-api"] != "apiserver" {
-		t.Errorf("values %v", c.Values)
-	}
-	if got := c.Value("calico-version", "3.31", true, "3.32"); got != "3.31" {
-		t.Errorf("flag given: %q", got)
-	}
-	if got := c.Value("calico-version", "3.32", false, "3.32"); got != "3.28" {
-		t.Errorf("flag not given: %q", got)
-	}
-	if got := (&config.Config{}).Value("calico-version", "3.32", false, "3.32"); got != "3.32" {
-		t.Errorf("neither: %q", got)
 	}
 }

@@ -208,3 +208,18 @@ func TestNarrowedOrigins(t *testing.T) {
 		t.Errorf("got:\n%s", b.String())
 	}
 }
+
+// TestDisplayName: diffs print external ranges as CIDRs (or, past four
+// CIDRs or holes, as a range), workloads as is.
+func TestDisplayName(t *testing.T) {
+	for in, want := range map[string]string{
+		"ip:0.0.0.0-255.255.255.255":   "0.0.0.0/0",
+		"ip:203.0.113.0-203.0.113.255": "203.0.113.0/24",
+		"ip:0.0.0.0-203.0.112.255":     "0.0.0.0-203.0.112.255",
+		"shop/web":                     "shop/web",
+	} {
+		if got := nodeList([]string{in}); got != want {
+			t.Errorf("%s: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package gate
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/netset"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -116,10 +118,11 @@ func nodeNS(name string) string {
 const maxNames = 4
 
 // nodeList prints nodes of one namespace: "shop/web", or
-// "shop/{web, app, +3 more}".
+// "shop/{web, app, +3 more}", or an external range as CIDRs (see
+// displayName).
 func nodeList(names []string) string {
 	if len(names) == 1 {
-		return names[0]
+		return displayName(names[0])
 	}
 	ns := nodeNS(names[0])
 	short := make([]string, 0, maxNames)
@@ -190,4 +193,17 @@ func plan(gs []group, limit int) (out []shownGroup, hiddenGroups, hiddenFlows in
 		out = append(out, sg)
 	}
 	return out, hiddenGroups, hiddenFlows
+}
+
+// allAddresses is every IPv4 and IPv6 address.
+var allAddresses = netset.Set{netset.PrefixRange(netip.MustParsePrefix("0.0.0.0/0")), netset.PrefixRange(netip.MustParsePrefix("::/0"))}
+
+// displayName prints an external range as the human formats do
+// ("203.0.113.0/24", "0.0.0.0/0 except 10.0.0.0/8"; netset.Set.Display),
+// anything else as is. The JSON report keeps the exact range.
+func displayName(name string) string {
+	if r, ok := netset.ParseName(name); ok {
+		return netset.Set{r}.Display(allAddresses)
+	}
+	return name
 }

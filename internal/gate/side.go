@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,6 +22,9 @@ type Spec struct {
 	Intents string
 	// Manifests are files or directories of YAML, read recursively.
 	Manifests []string
+	// SkipInvalid skips manifest documents that do not decode, with a
+	// warning each (in Side.Notes), instead of failing.
+	SkipInvalid bool
 }
 
 // Side is the policies of one snapshot, evaluated.
@@ -40,7 +44,8 @@ type Side struct {
 	Matrix *enforcer.Connectivity
 	// Output is the generated files (set by LoadBuild only).
 	Output *pipeline.Output
-	// Notes are the manifest parser's notes (skipped kinds).
+	// Notes are the manifest parser's notes (skipped kinds), then the
+	// warnings of documents skipped under Spec.SkipInvalid.
 	Notes []string
 }
 
@@ -50,7 +55,7 @@ func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files}
+	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid}
 	if spec.Intents == "" {
 		src.IntentsDir = ""
 	}
@@ -73,7 +78,10 @@ func (s *Side) load(src pipeline.Sources) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, l.Notes
+	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, slices.Concat(l.Notes, l.Warnings, l.Skipped)
+	if n := l.NoWorkloadsNote(); n != "" {
+		s.Notes = append(s.Notes, s.Name+": "+n)
+	}
 	return nil
 }
 

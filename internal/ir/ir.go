@@ -34,14 +34,35 @@ type Origin struct {
 	// Via names the template that expanded into this element, if any
 	// (for example "templates.#Tiers" or "#MyTemplate").
 	Via string
+	// Path is the CUE path of the intent in its file (for example
+	// `use."deny-backend"` or `policies.web.ingress[0]`): unlike the line,
+	// it stays the same when unrelated lines are added or removed.
+	Path string
 }
 
-// String renders the origin as file:line:col, followed by the template.
+// String renders the origin as file:line:col, followed by the template:
+// the form for what netpolc prints live (explain, diff, errors).
 func (o Origin) String() string {
 	if o.File == "" {
 		return "<builtin>"
 	}
 	s := fmt.Sprintf("%s:%d:%d", o.File, o.Line, o.Col)
+	if o.Via != "" {
+		s += " (" + o.Via + ")"
+	}
+	return s
+}
+
+// Stable renders the origin as file and CUE path, followed by the
+// template: the form written into generated files, so that they change
+// only when what they enforce, or where it comes from, changes (a line
+// number would rewrite every file below an edit). An origin without a
+// path renders as String does.
+func (o Origin) Stable() string {
+	if o.File == "" || o.Path == "" {
+		return o.String()
+	}
+	s := o.File + " " + o.Path
 	if o.Via != "" {
 		s += " (" + o.Via + ")"
 	}

@@ -52,6 +52,7 @@ var checks = []check{
 	shadowedRules,
 	ipBlocksOverPods,
 	portsNotExposed,
+	namedPortsMissing,
 }
 
 // Run returns every finding, warnings and errors (failed expectations,

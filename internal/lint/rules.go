@@ -182,17 +182,23 @@ func coveredPods(bp netip.Prefix, podNets []netip.Prefix, inv inventory.Inventor
 	return ""
 }
 
+// destinations are the inventory endpoints a rule's ports resolve on: its
+// subject's for ingress, its pod peer's for egress (none for other peers).
+func destinations(in Input, r ir.Rule) []inventory.Endpoint {
+	switch {
+	case r.Direction == ir.Ingress:
+		return subjectEndpoints(in.Inventory, r.Subject)
+	case isPodPeer(r.Peer):
+		return peerEndpoints(in.Inventory, r.Subject.Namespace, r.Peer)
+	}
+	return nil
+}
+
 // portsNotExposed: a numeric port that none of the destination workloads
 // declares is probably a typo (only checked when they declare ports).
 func portsNotExposed(in Input, out *diag.List) {
 	for _, r := range in.Compiled.Policy.Rules {
-		var dsts []inventory.Endpoint
-		switch {
-		case r.Direction == ir.Ingress:
-			dsts = subjectEndpoints(in.Inventory, r.Subject)
-		case isPodPeer(r.Peer):
-			dsts = peerEndpoints(in.Inventory, r.Subject.Namespace, r.Peer)
-		}
+		dsts := destinations(in, r)
 		for _, p := range r.Ports {
 			if p.Name != "" || p.Number == 0 || p.End > 0 || exposed(dsts, p) {
 				continue

@@ -2,6 +2,7 @@ package manifests
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,5 +67,32 @@ func TestLoadBoundsBytes(t *testing.T) {
 	alloc = allocated(func() { _, err = Load("/dev/zero") })
 	if !errors.Is(err, ErrLimit) || alloc > 1<<20 {
 		t.Errorf("Load(/dev/zero): %v after %d bytes allocated", err, alloc)
+	}
+}
+
+// TestManyOwnersOneNote: a dump of thousands of pods whose ReplicaSets
+// are not in the input groups each ReplicaSet's pods into one endpoint and
+// says so in one note, not one per ReplicaSet.
+func TestManyOwnersOneNote(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: PodList\nitems:\n")
+	const owners = 2000
+	for i := 0; i < owners; i++ {
+		for _, p := range []string{"a", "b"} {
+			fmt.Fprintf(&b, "- metadata: {name: w%d-5f6d-%s, namespace: ns%d, labels: {app: w%d, pod-template-hash: 5f6d},"+
+				" ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: w%d-5f6d, uid: u%d, controller: true}]}\n"+
+				"  spec: {containers: [{name: c, image: i}]}\n", i, p, i%40, i, i, i)
+		}
+	}
+	s, err := Parse("pods.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Inventory.Endpoints) != owners {
+		t.Errorf("%d endpoints, want one per ReplicaSet (%d)", len(s.Inventory.Endpoints), owners)
+	}
+	if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], fmt.Sprintf("each of %d controllers", owners)) ||
+		!strings.Contains(s.Notes[0], fmt.Sprintf("and %d more", owners-maxGroupNotes)) {
+		t.Errorf("want one summary note for %d ReplicaSets, got %d: %.300q", owners, len(s.Notes), s.Notes)
 	}
 }

@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,12 +21,22 @@ type builder struct {
 	size      int64 // bytes of input
 	lim       bounds
 	stopped   bool // a bound was passed: the run ends
-	// seen maps "Kind namespace/name" to where it was first defined.
-	seen map[string]diag.Pos
+	// seen maps "Kind namespace/name" to its first definition; seenKeys
+	// are its keys in the order added.
+	seen     map[string]definition
+	seenKeys []string
+	opts     Options
+	others   []other // objects of kinds netpolc does not read
+}
+
+// definition is where an object was first defined, and what it said.
+type definition struct {
+	pos   diag.Pos
+	canon []byte // see canonical
 }
 
 func newBuilder(lim bounds) *builder {
-	return &builder{seen: map[string]diag.Pos{}, lim: lim}
+	return &builder{seen: map[string]definition{}, lim: lim}
 }
 
 // run reads files and resolves what they define into a Set.
@@ -37,8 +48,10 @@ func (b *builder) run(files []File) (*Set, error) {
 		b.size += int64(len(f.Data))
 	}
 	b.x = newExpander(b.size, b.lim.perByte)
-	for _, f := range files {
-		if !b.addFile(f.Name, f.Data) {
+	next, stop := prefetch(files)
+	defer stop()
+	for i, f := range files {
+		if !b.addFile(f.Name, next(i)) {
 			return result(nil, b.errs)
 		}
 	}
@@ -46,21 +59,22 @@ func (b *builder) run(files []File) (*Set, error) {
 	return result(&b.set, b.errs)
 }
 
-// addFile reads the documents of one file. When the expansion budget runs
-// out, what the document did is forgotten (the problems of the thousands
-// of copies of an object are noise) for the one problem of the budget,
-// and addFile returns false: the run stops.
-func (b *builder) addFile(name string, data []byte) bool {
-	for c := range documents(data) {
+// addFile reads the documents of one file, parsed. When the expansion
+// budget runs out, what the document did is forgotten (the problems of
+// the thousands of copies of an object are noise) for the one problem of
+// the budget, and addFile returns false: the run stops.
+func (b *builder) addFile(name string, chunks []parsed) bool {
+	for _, c := range chunks {
 		if !b.countDocument(name, c.Line) {
 			return false
 		}
-		if d := checkUTF8(name, c); d != nil {
-			b.errs = append(b.errs, d)
+		m := b.mark()
+		if c.bad != nil {
+			b.errs = append(b.errs, c.bad)
+			b.skipIfInvalid(m, name, c.chunk)
 			continue
 		}
-		docs, line, msg := parseChunk(c)
-		for _, d := range docs {
+		for _, d := range c.docs {
 			errs, notes := len(b.errs), len(b.set.Notes)
 			b.x.newDocument()
 			b.addNode(name, d, "", "", 0)
@@ -73,10 +87,11 @@ func (b *builder) addFile(name string, data []byte) bool {
 				return false
 			}
 		}
-		if msg != "" {
-			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: line}, "", ErrSyntax,
-				"check the indentation and quoting on this line or the one before", "%s", msg))
+		if c.msg != "" {
+			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: c.line}, "", ErrSyntax,
+				"check the indentation and quoting on this line or the one before", "%s", c.msg))
 		}
+		b.skipIfInvalid(m, name, c.chunk)
 	}
 	return true
 }
@@ -149,10 +164,14 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	info, ok := kinds[o.Kind]
 	if !ok {
 		b.note(o.source(), "skipped %s (netpolc reads workloads, namespaces and network policies)", o.label())
+		b.others = append(b.others, other{o.Kind, b.set.Notes[len(b.set.Notes)-1]})
 		return
 	}
 	if !b.checkAPIVersion(o, info) {
 		return
+	}
+	if o.Kind != "Pod" {
+		o.Node = withoutStatus(o.Node)
 	}
 	// Convert first: a duplicate key or a bad alias explains more than
 	// any check of the fields below.
@@ -223,6 +242,7 @@ func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 		return false
 	}
 	b.note(o.source(), "skipped %s of apiVersion %s (netpolc reads %s)", o.label(), o.APIVersion, info.versions[0])
+	b.others = append(b.others, other{o.APIVersion + " " + o.Kind, b.set.Notes[len(b.set.Notes)-1]})
 	return false
 }
 
@@ -242,16 +262,31 @@ func orList(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// firstDefinition records o and reports a second definition of the same
-// object as an error naming both places.
+// firstDefinition records o and tells whether it is the first definition
+// of its object. A second definition that says the same (but for the
+// fields the API server sets) is read once, with a note naming both
+// places; one that differs is an error naming both places and what
+// differs.
 func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
-	if first, dup := b.seen[key]; dup {
-		b.fail(o.source(), key, ErrDuplicate, "remove one of them", "defined twice, first at %s", first)
+	canon, err := canonical(o)
+	if err != nil {
+		b.fail(o.source(), key, ErrInvalid, "", "%s", err)
 		return false
 	}
-	b.seen[key] = o.source()
-	return true
+	first, dup := b.seen[key]
+	switch {
+	case !dup:
+		b.seen[key] = definition{o.source(), canon}
+		b.seenKeys = append(b.seenKeys, key)
+		return true
+	case bytes.Equal(first.canon, canon):
+		b.note(o.source(), "%s is defined again, identically, at %s: read once", key, first.pos)
+	default:
+		b.fail(o.source(), key, ErrDuplicate, "remove one of them, or make them the same",
+			"defined twice, differently: here and at %s; %s", first.pos, difference(canon, first.canon))
+	}
+	return false
 }
 
 // decode decodes o into v. Unknown fields are errors for policies, whose

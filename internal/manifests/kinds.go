@@ -141,7 +141,7 @@ func (b *builder) addNamespace(o *object) {
 
 func (b *builder) addNetworkPolicy(o *object) {
 	var np networkingv1.NetworkPolicy
-	if b.decode(o, &np, true) {
+	if b.decode(o, &np, true) && b.checkNetworkPolicy(o, &np) {
 		np.Namespace = o.Namespace
 		b.set.NetworkPolicies = append(b.set.NetworkPolicies, NetworkPolicy{np, o.source()})
 	}
@@ -149,21 +149,21 @@ func (b *builder) addNetworkPolicy(o *object) {
 
 func (b *builder) addClusterNetworkPolicy(o *object) {
 	var p v1alpha2.ClusterNetworkPolicy
-	if b.decode(o, &p, true) {
+	if b.decode(o, &p, true) && b.checkClusterNetworkPolicy(o, &p) {
 		b.set.ClusterNetworkPolicies = append(b.set.ClusterNetworkPolicies, ClusterNetworkPolicy{p, o.source()})
 	}
 }
 
 func (b *builder) addAdminNetworkPolicy(o *object) {
 	var p v1alpha1.AdminNetworkPolicy
-	if b.decode(o, &p, true) {
+	if b.decode(o, &p, true) && b.checkAdminNetworkPolicy(o, &p) {
 		b.set.AdminNetworkPolicies = append(b.set.AdminNetworkPolicies, AdminNetworkPolicy{p, o.source()})
 	}
 }
 
 func (b *builder) addBaselineAdminNetworkPolicy(o *object) {
 	var p v1alpha1.BaselineAdminNetworkPolicy
-	if b.decode(o, &p, true) {
+	if b.decode(o, &p, true) && b.checkBaselineAdminNetworkPolicy(o, &p) {
 		b.set.BaselineAdminNetworkPolicies = append(b.set.BaselineAdminNetworkPolicies, BaselineAdminNetworkPolicy{p, o.source()})
 	}
 }

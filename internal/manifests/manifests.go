@@ -52,6 +52,13 @@ type Set struct {
 	// Notes are things the user may want to know that are not errors, such
 	// as skipped kinds, each starting with file:line.
 	Notes []string
+	// Skipped are warnings, one per document skipped under
+	// Options.SkipInvalid, each starting with file:line.
+	Skipped []string
+	// Warnings are about what is valid but not portable (two admin
+	// policies at one priority whose rules may overlap), each starting
+	// with file:line:col.
+	Warnings []string
 }
 
 // NetworkPolicy is a networking.k8s.io/v1 NetworkPolicy and where it was
@@ -89,18 +96,31 @@ type File struct {
 }
 
 // Load reads the manifests at paths. A path is a file (read whatever its
-// extension) or a directory, walked recursively for .yaml, .yml and .json
-// files; hidden files and directories are skipped. All problems of the
+// extension), a directory holding a kustomization (built with kustomize's
+// krusty, local files only), another directory (walked recursively for
+// .yaml, .yml and .json files; hidden files and directories are
+// skipped), or "-" for standard input. All problems of the
 // run are returned together as a diag.List; on error the Set is nil.
-func Load(paths ...string) (*Set, error) {
+func Load(paths ...string) (*Set, error) { return load(Options{}, paths) }
+
+func load(opts Options, paths []string) (*Set, error) {
 	lim, err := loadBounds()
 	if err != nil {
 		return nil, diag.Collect(err)
 	}
 	var names []string
+	var extra []File
 	var errs diag.List
 	seen := map[string]bool{}
 	for _, p := range paths {
+		if f, ok, err := generated(p, lim.bytes, opts.Stdin); ok {
+			if err != nil {
+				errs = append(errs, generatedError(p, err))
+			} else {
+				extra = append(extra, f)
+			}
+			continue
+		}
 		found, err := expand(p)
 		if err != nil {
 			errs = append(errs, readError(p, err))
@@ -117,8 +137,9 @@ func Load(paths ...string) (*Set, error) {
 	if errs = append(errs, rerrs...); !ok {
 		return result(nil, errs)
 	}
+	files = append(files, extra...)
 	b := newBuilder(lim)
-	b.errs = errs
+	b.errs, b.opts = errs, opts
 	return b.run(files)
 }
 
@@ -134,6 +155,9 @@ func expand(path string) ([]string, error) {
 	}
 	if !info.IsDir() {
 		return []string{path}, nil
+	}
+	if files, ok := plainKustomization(path, 0); ok && kustomization(path) != "" {
+		return files, nil
 	}
 	// WalkDir does not follow a symbolic link at its root; a trailing
 	// separator makes the root the directory linked to. (Links inside

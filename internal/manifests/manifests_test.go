@@ -157,7 +157,7 @@ func TestErrorKinds(t *testing.T) {
 		{"syntax", "a: [1\n", ErrSyntax, "x.yaml:1:"},
 		{"syntax in second doc", "kind: A\n---\nkind: B\n  c: d\n", ErrSyntax, "x.yaml:4:"},
 		{"type", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: 3\n", ErrInvalid, "x.yaml:5:16:"},
-		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n", ErrDuplicate, "x.yaml:5:1:"},
+		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: c}}\n", ErrDuplicate, "x.yaml:5:1:"},
 		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", ErrInvalid, "x.yaml:5:3:"},
 		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", ErrInvalid, "x.yaml:3:"},
 		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", ErrSyntax, "x.yaml:3:19: "},
@@ -191,9 +191,23 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestDuplicateAcrossFiles(t *testing.T) {
-	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
-	_, err := ParseFiles(File{"one.yaml", ns}, File{"two.yaml", append([]byte("\n"), ns...)})
-	want := "two.yaml:2:1: Namespace a: defined twice, first at one.yaml:1:1\n    hint: remove one of them"
+	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: x}}\n")
+	// The same object, dumped later: server fields and status differ.
+	again := []byte("\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {team: x}\n" +
+		"  resourceVersion: \"7\"\n  uid: u\n  annotations: {kubectl.kubernetes.io/last-applied-configuration: x}\n" +
+		"status: {phase: Active}\n")
+	s, err := ParseFiles(File{"one.yaml", ns}, File{"two.yaml", again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNote := "two.yaml:2:1: Namespace a is defined again, identically, at one.yaml:1:1: read once"
+	if len(s.Inventory.Namespaces) != 1 || !slices.Contains(s.Notes, wantNote) {
+		t.Fatalf("namespaces %v, notes %q: want one namespace and %q", s.Inventory.Namespaces, s.Notes, wantNote)
+	}
+	differs := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: z}}\n")
+	_, err = ParseFiles(File{"one.yaml", ns}, File{"two.yaml", append([]byte("\n"), differs...)})
+	want := "two.yaml:2:1: Namespace a: defined twice, differently: here and at one.yaml:1:1; " +
+		"metadata.labels.team: \"z\" here, \"x\" there\n    hint: remove one of them, or make them the same"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %s", err, want)
 	}

@@ -38,6 +38,8 @@ func (b *builder) finish() {
 	}
 	b.addMissingNamespaces()
 	b.set.Sort()
+	b.set.Warnings = b.set.samePriorityWarnings()
+	b.foldOthers()
 }
 
 // addMissingNamespaces synthesises the namespaces that endpoints and
@@ -161,6 +163,7 @@ func (b *builder) groupOrphans(r *resolver) {
 		}
 	}
 	taken := map[string]bool{}
+	var grouped []*workload
 	for _, w := range b.workloads {
 		if !w.merged {
 			taken[w.ID()] = true
@@ -180,9 +183,31 @@ func (b *builder) groupOrphans(r *resolver) {
 			p.merged = true
 		}
 		b.workloads = append(b.workloads, g)
-		b.note(g.Source, "pods of %s %s (not in the input) are one endpoint %s", kind, g.ID(), g.ID())
+		grouped = append(grouped, g)
 	}
+	b.noteGroups(grouped)
 }
+
+// noteGroups says which controllers' pods became one endpoint: one note
+// each for a few, one summary note naming the first few for more (a
+// cluster dump has thousands of ReplicaSets).
+func (b *builder) noteGroups(groups []*workload) {
+	if len(groups) <= maxGroupNotes {
+		for _, g := range groups {
+			b.note(g.Source, "pods of %s %s (not in the input) are one endpoint %s", g.Kind, g.ID(), g.ID())
+		}
+		return
+	}
+	names := make([]string, maxGroupNotes)
+	for i, g := range groups[:maxGroupNotes] {
+		names[i] = g.Kind + " " + g.ID()
+	}
+	b.note(groups[0].Source, "the pods of each of %d controllers not in the input are one endpoint named after it (%s and %d more)",
+		len(groups), strings.Join(names, ", "), len(groups)-maxGroupNotes)
+}
+
+// maxGroupNotes is how many grouped controllers get a note of their own.
+const maxGroupNotes = 3
 
 // ownerName names the workload behind a pod's controller.
 func ownerName(w *workload) (kind, name string) {

@@ -56,7 +56,8 @@ type Output struct {
 	// sorted by path.
 	Files []kit.File
 	// Warnings name rules a target expressed more narrowly than the
-	// intents (only under AllowApproximate).
+	// intents (only under AllowApproximate) and what a target's output
+	// assumes of the cluster (kit.Output.Warnings).
 	Warnings diag.List
 }
 
@@ -112,6 +113,9 @@ func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opt
 	for _, n := range em.Narrowed {
 		warns.Warn(n.Origin.Pos, "",
 			"this target expresses the rule more narrowly than the intents (--allow-approximate)", "%s: %s", t.Name(), n.Message)
+	}
+	for _, w := range em.Warnings {
+		warns.Warn(w.Origin.Pos, "", "", "%s: %s", t.Name(), w.Message)
 	}
 	return em.Files, warns, nil
 }

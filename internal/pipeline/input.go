@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
@@ -92,4 +93,25 @@ func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
 		all = append(all, p)
 	}
 	return enforcer.Join(all...), errors.Join(errs...)
+}
+
+// NoWorkloadsNote explains an answer that would otherwise be silently
+// empty: the manifests hold policies but no workloads (and no intents
+// declare any), so no connection has anyone to connect. "" otherwise.
+func (in Input) NoWorkloadsNote() string {
+	m := in.Manifests
+	if m == nil || len(m.Inventory.Endpoints) > 0 {
+		return ""
+	}
+	n := len(m.NetworkPolicies) + len(m.ClusterNetworkPolicies) + len(m.AdminNetworkPolicies) + len(m.BaselineAdminNetworkPolicies)
+	if n == 0 && in.Intents == nil {
+		return ""
+	}
+	what := fmt.Sprintf("the manifests hold %d polic(ies) but no workloads", n)
+	if in.Intents != nil {
+		what = "the intents are evaluated over the manifests' workloads, and the manifests hold none"
+	}
+	return what + ": there is nothing for a connection to connect, so every answer is empty. " +
+		"Give workloads: a cluster dump (kubectl get namespaces,deployments,statefulsets,daemonsets,pods -A -o yaml > cluster.yaml; " +
+		"--manifests cluster.yaml), the inventory a build uses (the same YAML), or the intents that declare them (DIR)"
 }

@@ -19,6 +19,9 @@ type Sources struct {
 	ManifestPaths []string
 	// ManifestFiles are manifests read from a snapshot.
 	ManifestFiles []manifests.File
+	// SkipInvalid skips manifest documents that do not decode, with a
+	// warning each (manifests.Options), instead of failing.
+	SkipInvalid bool
 }
 
 // Loaded is what Load read: the input to evaluate and the notes of the
@@ -28,6 +31,11 @@ type Loaded struct {
 	// Set is the loaded intents package (nil without intents).
 	Set   *intent.Set
 	Notes []string
+	// Skipped are the warnings of the documents skipped under
+	// Sources.SkipInvalid.
+	Skipped []string
+	// Warnings are the manifest reader's (manifests.Set.Warnings).
+	Warnings []string
 }
 
 // Load reads and compiles what src names. A snapshot's IntentsDir with no
@@ -67,17 +75,19 @@ func (l *Loaded) loadManifests(src Sources) error {
 		set *manifests.Set
 		err error
 	)
+	opts := manifests.Options{SkipInvalid: src.SkipInvalid}
 	switch {
 	case len(src.ManifestPaths) > 0:
-		set, err = manifests.Load(src.ManifestPaths...)
+		set, err = opts.Load(src.ManifestPaths...)
 	case len(src.ManifestFiles) > 0:
-		set, err = manifests.ParseFiles(src.ManifestFiles...)
+		set, err = opts.ParseFiles(src.ManifestFiles...)
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	l.Manifests, l.Notes = set, set.Notes
+	l.Manifests, l.Notes, l.Skipped = set, set.Notes, set.Skipped
+	l.Warnings = set.Warnings
 	return nil
 }

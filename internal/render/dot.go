@@ -4,63 +4,64 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// DOT writes a Graphviz digraph: one cluster per namespace, external peers
-// as ellipses, one labelled edge per allowed connection.
+// DOT writes a Graphviz digraph: one cluster per namespace, the world
+// one ellipse and each namespace's DNS queries one edge from its "every
+// workload" node (Options.ExpandExternal draws every peer and pair; see
+// graph.go), ports on the edges.
 type DOT struct{}
 
+// dotHead sets the graph's look: left to right, polyline edges (their
+// labels stay beside them), namespaces as rounded boxes.
+const dotHead = "digraph connectivity {\n  rankdir=LR;\n  splines=polyline;\n  newrank=true;\n  nodesep=0.3;\n  ranksep=1.2;\n" +
+	"  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f6fb\", fontname=\"Helvetica\", fontsize=11];\n" +
+	"  edge [fontname=\"Helvetica\", fontsize=9, color=\"#4a5b7a\", fontcolor=\"#1d2b45\"];\n"
+
 // Write implements Formatter.
-func (DOT) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+func (DOT) Write(w io.Writer, s *enforcer.Stream, o Options) error {
+	g := buildGraph(displayView(s), o.ExpandExternal)
 	pw := newPairWriter(w)
-	pw.WriteString("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n")
-	for _, group := range byNamespace(s.Endpoints) {
+	pw.WriteString(dotHead)
+	for _, group := range g.groups {
+		first := g.nodes[group[0]]
 		indent := "  "
-		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(pw, "  subgraph %s {\n    label=%s;\n", strconv.Quote("cluster_"+ns), strconv.Quote(ns))
+		if !first.external {
+			fmt.Fprintf(pw, "  subgraph %s {\n    label=%s;\n    style=\"rounded\";\n    color=\"#9aa7c0\";\n", dotID("cluster_"+first.namespace), dotID(first.namespace))
 			indent = "    "
 		}
-		for _, ep := range group {
-			shape := ""
-			if ep.Kind == enforcer.KindExternal {
-				shape = " shape=ellipse"
-			}
-			fmt.Fprintf(pw, "%s%s [label=%s%s];\n", indent, strconv.Quote(ep.Name), strconv.Quote(ep.Name), shape)
+		if !first.external && g.fromNS[first.namespace] {
+			fmt.Fprintf(pw, "%s%s [label=\"every workload\", style=\"dashed,rounded\", fillcolor=\"white\"];\n", indent, dotID(first.namespace+"/*"))
 		}
-		if group[0].Namespace != "" {
+		for _, i := range group {
+			nd := g.nodes[i]
+			label, attrs := strings.TrimPrefix(nd.name, nd.namespace+"/"), ""
+			switch {
+			case nd.external:
+				label, attrs = nd.name, `, shape=ellipse, fillcolor="#fdf1e4"`
+			case nd.dns:
+				attrs = `, fillcolor="#e8f4ea"`
+			}
+			fmt.Fprintf(pw, "%s%s [label=%s%s];\n", indent, dotID(nd.name), dotID(label), attrs)
+		}
+		if !first.external {
 			pw.WriteString("  }\n")
 		}
 	}
-	src, dst := make([][]byte, s.Nodes()), make([][]byte, s.Nodes())
-	for n, ep := range s.Endpoints {
-		q := strconv.Quote(ep.Name)
-		src[n], dst[n] = []byte("  "+q+" -> "), []byte(q+" [label=")
-	}
-	ports := make([][]byte, len(s.PortSets))
-	for i, p := range s.PortSets {
-		ports[i] = []byte(strconv.Quote(p.String()) + "];\n")
-	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
-		for _, t := range c.Targets(n) {
-			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
+	for _, e := range g.edges {
+		src := g.nodes[e.src].name
+		if e.fromNS != "" {
+			src = e.fromNS + "/*" // the namespace's "every workload" node
 		}
-		return b
-	})
+		fmt.Fprintf(pw, "  %s -> %s [label=%s];\n", dotID(src), dotID(g.nodes[e.dst].name), dotID(strings.Join(e.lines, "\n")))
+	}
 	pw.WriteString("}\n")
-	return pw.finish(err)
+	return pw.finish(nil)
 }
 
-// byNamespace splits the (sorted) endpoints into runs sharing a namespace;
-// external peers (no namespace) form the last run.
-func byNamespace(eps []enforcer.Endpoint) [][]enforcer.Endpoint {
-	var out [][]enforcer.Endpoint
-	for i, ep := range eps {
-		if i == 0 || ep.Namespace != eps[i-1].Namespace {
-			out = append(out, eps[i:i])
-		}
-		out[len(out)-1] = out[len(out)-1][:len(out[len(out)-1])+1]
-	}
-	return out
-}
+// dotID quotes a DOT identifier or label (Go quoting is DOT's for the
+// characters names hold: \" and \n).
+func dotID(s string) string { return strconv.Quote(s) }

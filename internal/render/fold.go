@@ -16,7 +16,8 @@ import (
 // A folded matrix is one row per (source namespace, destination
 // namespace, ports) with the pairs it stands for, its sources and
 // destinations listed as `netpolc diff` lists them ("shop/{web, app,
-// +3 more}"). The external peers count as one namespace ("ip:{…}").
+// +3 more}"). The external peers, named as CIDRs (see view.go), count as one
+// namespace ("{10.0.0.0/8 | …}").
 
 // spans numbers the namespaces of the nodes. The nodes of one namespace
 // are consecutive (names "namespace/name" sort so), and so are the
@@ -66,8 +67,8 @@ func (b bits) or(c bits) {
 // fold computes the folded rows, sorted by source namespace, destination
 // namespace and ports, on every CPU: each worker folds chunks of source
 // nodes into rows of its own, merged at the end.
-func fold(s *enforcer.Stream, sp spans) []*foldRow {
-	chunks := enforcer.Chunks(s, chunkPairs)
+func fold(s *view, sp spans) []*foldRow {
+	chunks := s.chunks(chunkPairs)
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]map[foldKey]*foldRow, workers)
 	var next atomic.Int64
@@ -75,7 +76,7 @@ func fold(s *enforcer.Stream, sp spans) []*foldRow {
 	for w := range workers {
 		parts[w] = map[foldKey]*foldRow{}
 		wg.Go(func() {
-			cur := s.Cursor()
+			cur := s.cursor()
 			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
 				for n := chunks[i].Lo; n < chunks[i].Hi; n++ {
 					foldNode(parts[w], sp, cur.Targets(n), int32(n))
@@ -129,8 +130,8 @@ func foldNode(rows map[foldKey]*foldRow, sp spans, targets []enforcer.Target, n 
 const maxNames = 4
 
 // nodeList prints the nodes of span i that bits holds: "shop/web", or
-// "shop/{web, app, +3 more}", or "ip:{10.0.0.0-10.0.0.255, …}".
-func nodeList(s *enforcer.Stream, sp spans, i int32, b bits) string {
+// "shop/{web, app, +3 more}", or "{10.0.0.0/24 | world except 10.0.0.0/24}".
+func nodeList(s *view, sp spans, i int32, b bits) string {
 	var names []string
 	count := 0
 	for n := sp.lo[i]; n < sp.hi[i]; n++ {
@@ -143,9 +144,10 @@ func nodeList(s *enforcer.Stream, sp spans, i int32, b bits) string {
 	if count == 1 {
 		return names[0]
 	}
-	prefix := s.Endpoints[sp.lo[i]].Namespace + "/"
+	prefix, sep := s.Endpoints[sp.lo[i]].Namespace+"/", ", "
 	if s.Endpoints[sp.lo[i]].Kind == enforcer.KindExternal {
-		prefix = "ip:"
+		// Display names hold ", " themselves.
+		prefix, sep = "", " | "
 	}
 	short := make([]string, 0, maxNames)
 	for k, n := range names {
@@ -155,7 +157,7 @@ func nodeList(s *enforcer.Stream, sp spans, i int32, b bits) string {
 		}
 		short = append(short, strings.TrimPrefix(n, prefix))
 	}
-	return prefix + "{" + strings.Join(short, ", ") + "}"
+	return prefix + "{" + strings.Join(short, sep) + "}"
 }
 
 // foldedTable writes the rows of a folded matrix; cells are sources,
@@ -163,7 +165,7 @@ func nodeList(s *enforcer.Stream, sp spans, i int32, b bits) string {
 type foldedTable func(w io.Writer, head string, cells [][4]string) error
 
 // writeFolded folds s and writes it with table.
-func writeFolded(w io.Writer, s *enforcer.Stream, total int64, table foldedTable) error {
+func writeFolded(w io.Writer, s *view, total int64, table foldedTable) error {
 	cells := foldedCells(s)
 	head := fmt.Sprintf("%d allowed pairs between %d endpoints, in %d rows by source namespace, destination namespace and ports",
 		total, s.Nodes(), len(cells))
@@ -171,7 +173,7 @@ func writeFolded(w io.Writer, s *enforcer.Stream, total int64, table foldedTable
 }
 
 // foldedCells are the folded rows of s as printed.
-func foldedCells(s *enforcer.Stream) [][4]string {
+func foldedCells(s *view) [][4]string {
 	sp := namespaceSpans(s.Endpoints)
 	rows := fold(s, sp)
 	cells := make([][4]string, len(rows))

@@ -31,6 +31,13 @@ type Options struct {
 	// Full lists every pair in text and md, however many; otherwise they
 	// fold a matrix of more than FoldAbove pairs.
 	Full bool
+	// ExpandExternal draws, in dot, mermaid and html's graph, every
+	// external peer and every DNS edge instead of one world node and one
+	// DNS edge per namespace.
+	ExpandExternal bool
+	// Model, when set, lets html show the rules and intents behind each
+	// cell.
+	Model *enforcer.Model
 }
 
 // FoldAbove is the most pairs text and md list one a line by default: a

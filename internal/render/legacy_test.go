@@ -1,18 +1,20 @@
 package render
 
 // The formatters stream; these are the formatters as they were, writing a
-// materialised matrix, the reference the streamed bytes must equal.
+// materialised matrix, the reference the streamed bytes must equal (dot
+// and mermaid, drawn for people, are pinned by golden files and checked
+// rendered by graphviz instead).
 
 import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/netset"
 )
 
 // portsLabel renders a connection's ports on one line.
@@ -21,6 +23,7 @@ func portsLabel(c enforcer.Connection) string { return c.Ports.String() }
 type legacyText struct{}
 
 func (legacyText) Format(w io.Writer, c *enforcer.Connectivity) error {
+	c = legacyDisplay(c)
 	if len(c.Connections) == 0 {
 		_, err := fmt.Fprintf(w, "no connections allowed between %d endpoints\n", len(c.Endpoints))
 		return err
@@ -36,6 +39,7 @@ func (legacyText) Format(w io.Writer, c *enforcer.Connectivity) error {
 type legacyMarkdown struct{}
 
 func (legacyMarkdown) Format(w io.Writer, c *enforcer.Connectivity) error {
+	c = legacyDisplay(c)
 	var b strings.Builder
 	b.WriteString("| Source | Destination | Ports |\n| --- | --- | --- |\n")
 	for _, conn := range c.Connections {
@@ -76,69 +80,62 @@ func (legacyCSV) Format(w io.Writer, c *enforcer.Connectivity) error {
 	return cw.Error()
 }
 
-type legacyDOT struct{}
-
-func (legacyDOT) Format(w io.Writer, c *enforcer.Connectivity) error {
-	var b strings.Builder
-	b.WriteString("digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n")
-	for _, group := range byNamespace(c.Endpoints) {
-		indent := "  "
-		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(&b, "  subgraph %s {\n    label=%s;\n", strconv.Quote("cluster_"+ns), strconv.Quote(ns))
-			indent = "    "
-		}
-		for _, ep := range group {
-			shape := ""
-			if ep.Kind == enforcer.KindExternal {
-				shape = " shape=ellipse"
-			}
-			fmt.Fprintf(&b, "%s%s [label=%s%s];\n", indent, strconv.Quote(ep.Name), strconv.Quote(ep.Name), shape)
-		}
-		if group[0].Namespace != "" {
-			b.WriteString("  }\n")
+// legacyDisplay merges the external peers of a materialised matrix as
+// the human formats show them, the slow way: peers with the same
+// connections (other end and ports, both ways) are one, named by
+// netset.Set.Display, standing where their lowest range stood.
+func legacyDisplay(c *enforcer.Connectivity) *enforcer.Connectivity {
+	key := map[string]string{}
+	var world netset.Set
+	for _, ep := range c.Endpoints {
+		if r, ok := netset.ParseName(ep.Name); ok && ep.Kind == enforcer.KindExternal {
+			world = append(world, r)
+			key[ep.Name] = "out:"
 		}
 	}
 	for _, conn := range c.Connections {
-		fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", strconv.Quote(conn.Src), strconv.Quote(conn.Dst), strconv.Quote(portsLabel(conn)))
+		if _, ok := key[conn.Src]; ok {
+			key[conn.Src] = strings.Replace(key[conn.Src], "out:", "out:"+conn.Dst+"="+conn.Ports.String()+",", 1)
+		}
+		if _, ok := key[conn.Dst]; ok {
+			key[conn.Dst] += conn.Src + "=" + conn.Ports.String() + ","
+		}
 	}
-	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-type legacyMermaid struct{}
-
-func (legacyMermaid) Format(w io.Writer, c *enforcer.Connectivity) error {
-	var b strings.Builder
-	b.WriteString("flowchart LR\n")
-	ids := make(map[string]string, len(c.Endpoints))
-	for gi, group := range byNamespace(c.Endpoints) {
-		indent := "  "
-		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(&b, "  subgraph ns%d [%s]\n", gi, mermaidText(ns))
-			indent = "    "
-		}
-		for _, ep := range group {
-			id := fmt.Sprintf("n%d", len(ids))
-			ids[ep.Name] = id
-			open, close := "[", "]"
-			if ep.Kind == enforcer.KindExternal {
-				open, close = "([", "])"
+	members, repOf := map[string]netset.Set{}, map[string]string{}
+	for _, ep := range c.Endpoints {
+		if k, ok := key[ep.Name]; ok {
+			r, _ := netset.ParseName(ep.Name)
+			if _, seen := members[k]; !seen {
+				repOf[k] = ep.Name
 			}
-			fmt.Fprintf(&b, "%s%s%s%s%s\n", indent, id, open, mermaidText(ep.Name), close)
+			members[k] = append(members[k], r)
 		}
-		if group[0].Namespace != "" {
-			b.WriteString("  end\n")
+	}
+	name := map[string]string{} // a rep's range name → its display name
+	for k, rep := range repOf {
+		name[rep] = members[k].Display(world)
+	}
+	out := &enforcer.Connectivity{}
+	for _, ep := range c.Endpoints {
+		if _, ext := key[ep.Name]; !ext {
+			out.Endpoints = append(out.Endpoints, ep)
+		} else if n, rep := name[ep.Name]; rep {
+			out.Endpoints = append(out.Endpoints, enforcer.Endpoint{Name: n, Kind: ep.Kind})
 		}
 	}
 	for _, conn := range c.Connections {
-		src, dst := ids[conn.Src], ids[conn.Dst]
-		if src == "" || dst == "" {
-			return fmt.Errorf("connection %s -> %s names an endpoint the matrix does not list", conn.Src, conn.Dst)
+		src, dst := conn.Src, conn.Dst
+		if _, ext := key[src]; ext {
+			if src = name[src]; src == "" {
+				continue
+			}
 		}
-		// Port labels hold only letters, digits, '/', '-' and ',': safe unquoted.
-		fmt.Fprintf(&b, "  %s -->|%s| %s\n", src, portsLabel(conn), dst)
+		if _, ext := key[dst]; ext {
+			if dst = name[dst]; dst == "" {
+				continue
+			}
+		}
+		out.Connections = append(out.Connections, enforcer.Connection{Src: src, Dst: dst, Ports: conn.Ports})
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return out
 }

@@ -13,7 +13,8 @@ import (
 type Markdown struct{}
 
 // Write implements Formatter.
-func (Markdown) Write(w io.Writer, s *enforcer.Stream, o Options) error {
+func (Markdown) Write(w io.Writer, es *enforcer.Stream, o Options) error {
+	s := displayView(es)
 	if total := s.Pairs(); !o.Full && total > FoldAbove {
 		return writeFolded(w, s, total, markdownTable)
 	}
@@ -27,7 +28,7 @@ func (Markdown) Write(w io.Writer, s *enforcer.Stream, o Options) error {
 	for i, p := range s.PortSets {
 		ports[i] = []byte(mdEscape(p.String()) + " |\n")
 	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+	_, err := pw.viewPairs(s, func(b []byte, c *viewCursor, n int) []byte {
 		for _, t := range c.Targets(n) {
 			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
 		}

@@ -8,50 +8,45 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// Mermaid writes a Mermaid flowchart: one subgraph per namespace, nodes
-// with generated IDs (n0, n1, …, in the matrix's order) labelled with
-// their names, and one labelled edge per allowed connection.
+// Mermaid writes a Mermaid flowchart of the same graph as DOT: one
+// subgraph per namespace (ns0, ns1, …), nodes with generated IDs (n0, n1,
+// …) labelled with their names, one labelled edge per drawn edge.
 type Mermaid struct{}
 
 // Write implements Formatter.
-func (Mermaid) Write(w io.Writer, s *enforcer.Stream, _ Options) error {
+func (Mermaid) Write(w io.Writer, s *enforcer.Stream, o Options) error {
+	g := buildGraph(displayView(s), o.ExpandExternal)
 	pw := newPairWriter(w)
 	pw.WriteString("flowchart LR\n")
-	id := 0
-	for gi, group := range byNamespace(s.Endpoints) {
+	nsID := map[string]string{}
+	for gi, group := range g.groups {
+		first := g.nodes[group[0]]
 		indent := "  "
-		if ns := group[0].Namespace; ns != "" {
-			fmt.Fprintf(pw, "  subgraph ns%d [%s]\n", gi, mermaidText(ns))
+		if !first.external {
+			nsID[first.namespace] = fmt.Sprintf("ns%d", gi)
+			fmt.Fprintf(pw, "  subgraph ns%d [%s]\n", gi, mermaidText(first.namespace))
 			indent = "    "
 		}
-		for _, ep := range group {
+		for _, i := range group {
+			nd := g.nodes[i]
 			open, close := "[", "]"
-			if ep.Kind == enforcer.KindExternal {
+			if nd.external {
 				open, close = "([", "])"
 			}
-			fmt.Fprintf(pw, "%sn%d%s%s%s\n", indent, id, open, mermaidText(ep.Name), close)
-			id++
+			fmt.Fprintf(pw, "%sn%d%s%s%s\n", indent, i, open, mermaidText(nd.name), close)
 		}
-		if group[0].Namespace != "" {
+		if !first.external {
 			pw.WriteString("  end\n")
 		}
 	}
-	src, dst := make([][]byte, s.Nodes()), make([][]byte, s.Nodes())
-	for n := range s.Endpoints {
-		src[n], dst[n] = fmt.Appendf(nil, "  n%d -->|", n), fmt.Appendf(nil, " n%d\n", n)
-	}
-	// Port labels hold only letters, digits, '/', '-' and ',': safe unquoted.
-	ports := make([][]byte, len(s.PortSets))
-	for i, p := range s.PortSets {
-		ports[i] = []byte(p.String() + "|")
-	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
-		for _, t := range c.Targets(n) {
-			b = append(append(append(b, src[n]...), ports[t.Ports]...), dst[t.Node]...)
+	for _, e := range g.edges {
+		src := fmt.Sprintf("n%d", e.src)
+		if e.fromNS != "" {
+			src = nsID[e.fromNS]
 		}
-		return b
-	})
-	return pw.finish(err)
+		fmt.Fprintf(pw, "  %s -->|%s| n%d\n", src, mermaidText(strings.Join(e.lines, "<br>")), e.dst)
+	}
+	return pw.finish(nil)
 }
 
 // mermaidText quotes a label, escaping the quote character Mermaid's way.

@@ -47,8 +47,16 @@ var bufPool = sync.Pool{New: func() any { return []byte(nil) }}
 // most two chunks per CPU in memory. It returns the number of chunks'
 // bytes written (0: no pair), or the first write error.
 func (pw *pairWriter) pairs(s *enforcer.Stream, row rowFunc) (int64, error) {
+	return runPairs(pw, enforcer.Chunks(s, chunkPairs), s.Cursor, row)
+}
+
+// viewPairs is pairs for the view the human formats show.
+func (pw *pairWriter) viewPairs(v *view, row func(b []byte, c *viewCursor, n int) []byte) (int64, error) {
+	return runPairs(pw, v.chunks(chunkPairs), v.cursor, row)
+}
+
+func runPairs[C any](pw *pairWriter, chunks []enforcer.Chunk, cursor func() C, row func(b []byte, c C, n int) []byte) (int64, error) {
 	workers := runtime.GOMAXPROCS(0)
-	chunks := enforcer.Chunks(s, chunkPairs)
 	jobs, pending := make(chan job), make(chan job, 2*workers)
 	var stop atomic.Bool
 	go func() {
@@ -65,7 +73,7 @@ func (pw *pairWriter) pairs(s *enforcer.Stream, row rowFunc) (int64, error) {
 	}()
 	for range workers {
 		go func() {
-			cur := s.Cursor()
+			cur := cursor()
 			for j := range jobs {
 				b := bufPool.Get().([]byte)[:0]
 				if !stop.Load() {

@@ -19,9 +19,16 @@ type Summary struct {
 	// direction; Open lists workloads isolated in neither.
 	IngressIsolated, EgressIsolated int
 	Open                            []string
-	// External are the allowed flows between declared workloads and
-	// addresses outside the cluster's known pods (the world, CIDRs).
+	// External are the allowed flows between workloads of the intents'
+	// namespaces (declared, or from the inventory) and addresses outside
+	// the cluster's known pods, the addresses merged and named as the
+	// human formats show them ("world", "0.0.0.0/0 except 203.0.113.0/24";
+	// see view.go).
 	External []enforcer.Connection
+	// Undeclared are the allowed flows between pods of which an end is an
+	// inventory workload in the intents' namespaces that the intents do
+	// not declare (a Pod without owner is a workload of its own).
+	Undeclared []enforcer.Connection
 }
 
 // Summarize computes the summary from the IR and the intents' matrix.
@@ -41,12 +48,47 @@ func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 			s.Open = append(s.Open, w.Namespace+"/"+w.Name)
 		}
 	}
+	ours := map[string]bool{} // the namespaces the intents declare
+	for _, ns := range p.Namespaces {
+		ours[ns.Name] = true
+	}
+	in := func(ep string) bool { ns, _, _ := strings.Cut(ep, "/"); return ours[ns] }
 	for _, c := range conn.Connections {
-		if (strings.HasPrefix(c.Src, "ip:") && declared[c.Dst]) || (strings.HasPrefix(c.Dst, "ip:") && declared[c.Src]) {
-			s.External = append(s.External, c)
+		srcIP, dstIP := strings.HasPrefix(c.Src, "ip:"), strings.HasPrefix(c.Dst, "ip:")
+		if !srcIP && !dstIP && ((in(c.Src) && !declared[c.Src]) || (in(c.Dst) && !declared[c.Dst])) {
+			s.Undeclared = append(s.Undeclared, c)
 		}
 	}
+	s.External = externalFlows(conn, in)
 	return s
+}
+
+// externalFlows lists the view's pairs between an external peer and a
+// workload for which ours holds.
+func externalFlows(conn *enforcer.Connectivity, ours func(string) bool) []enforcer.Connection {
+	st, err := enforcer.StreamOf(conn)
+	if err != nil { // not in canonical order: the exact ranges, unmerged
+		var out []enforcer.Connection
+		for _, c := range conn.Connections {
+			if (strings.HasPrefix(c.Src, "ip:") && ours(c.Dst)) || (strings.HasPrefix(c.Dst, "ip:") && ours(c.Src)) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	v := displayView(st)
+	cur := v.cursor()
+	var out []enforcer.Connection
+	for n, src := range v.Endpoints {
+		for _, t := range cur.Targets(n) {
+			dst := v.Endpoints[t.Node]
+			srcExt, dstExt := src.Kind == enforcer.KindExternal, dst.Kind == enforcer.KindExternal
+			if (srcExt && ours(dst.Name)) || (dstExt && ours(src.Name)) {
+				out = append(out, enforcer.Connection{Src: src.Name, Dst: dst.Name, Ports: v.PortSets[t.Ports]})
+			}
+		}
+	}
+	return out
 }
 
 // isolated reports whether an isolation of direction d selects w.
@@ -70,11 +112,17 @@ func (s Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "; not isolated at all: %s", strings.Join(s.Open, ", "))
 	}
 	fmt.Fprintln(w)
+	if len(s.Undeclared) > 0 {
+		fmt.Fprintf(w, "%d flow(s) of inventory workloads the intents do not declare (a Pod without owner is a workload of its own):\n", len(s.Undeclared))
+		for _, c := range s.Undeclared {
+			fmt.Fprintf(w, "  %s → %s: %s\n", c.Src, c.Dst, c.Ports)
+		}
+	}
 	if len(s.External) == 0 {
-		fmt.Fprintln(w, "no flows to or from outside the declared workloads")
+		fmt.Fprintln(w, "no flows to or from outside the cluster's known pods")
 		return
 	}
-	fmt.Fprintf(w, "%d flow(s) to or from outside the declared workloads:\n", len(s.External))
+	fmt.Fprintf(w, "%d flow(s) to or from outside the cluster's known pods:\n", len(s.External))
 	for _, c := range s.External {
 		fmt.Fprintf(w, "  %s → %s: %s\n", c.Src, c.Dst, c.Ports)
 	}

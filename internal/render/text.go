@@ -15,7 +15,8 @@ import (
 type Text struct{}
 
 // Write implements Formatter.
-func (Text) Write(w io.Writer, s *enforcer.Stream, o Options) error {
+func (Text) Write(w io.Writer, es *enforcer.Stream, o Options) error {
+	s := displayView(es)
 	total := s.Pairs()
 	if total == 0 {
 		_, err := fmt.Fprintf(w, "no connections allowed between %d endpoints\n", s.Nodes())
@@ -58,7 +59,7 @@ func (Text) Write(w io.Writer, s *enforcer.Stream, o Options) error {
 	for i, p := range s.PortSets {
 		ports[i] = []byte(p.String() + "\n")
 	}
-	_, err := pw.pairs(s, func(b []byte, c *enforcer.Cursor, n int) []byte {
+	_, err := pw.viewPairs(s, func(b []byte, c *viewCursor, n int) []byte {
 		for _, t := range c.Targets(n) {
 			b = append(append(append(b, src[n]...), dst[t.Node]...), ports[t.Ports]...)
 		}

@@ -102,29 +102,27 @@ func Options() []Option {
 	return out
 }
 
-// BuildFlags are the boolean settings that shape generated output — the
-// shared allow-approximate and every target's options — as flag names and
-// netpolc.yaml keys: build and verify must agree on them.
+// BuildFlags are the settings that shape generated output — the shared
+// allow-approximate and every target's options — as flag names and
+// netpolc.yaml keys: build and verify must agree on them. KindOf says
+// which hold strings.
 func BuildFlags() []string {
 	out := []string{AllowApproximate}
 	for _, o := range Options() {
-		if !o.IsString() {
-			out = append(out, o.Name)
-		}
+		out = append(out, o.Name)
 	}
 	return out
 }
 
-// BuildValues are the string-valued target options (versions, API
-// modes), as flag names and netpolc.yaml keys, with their defaults.
-func BuildValues() map[string]string {
-	out := map[string]string{}
+// KindOf is what the build flag name holds (allow-approximate and
+// unknown names: a boolean).
+func KindOf(name string) kit.OptionKind {
 	for _, o := range Options() {
-		if o.IsString() {
-			out[o.Name] = o.Default
+		if o.Name == name {
+			return o.Kind
 		}
 	}
-	return out
+	return kit.OptionBool
 }
 
 // Help is the --target flag's help: every target with its one-line doc.

@@ -46,11 +46,11 @@ func CheckAPI(v Version, api string) error {
 		return nil
 	case V3CRDs:
 		if !v.AtLeast(V3CRDsSince.Major, V3CRDsSince.Minor) {
-			return fmt.Errorf("%s %s: Calico %s has no projectcalico.org/v3 CRDs (from %s): use %s=%s", OptionAPI, api, v, V3CRDsSince, OptionAPI, APIServer)
+			return fmt.Errorf("%s: Calico %s has no projectcalico.org/v3 CRDs (they exist from %s): use %s", api, v, V3CRDsSince, APIServer)
 		}
 		return nil
 	}
-	return fmt.Errorf("%s %q: write %s or %s", OptionAPI, api, APIServer, V3CRDs)
+	return fmt.Errorf("%q: write %s or %s", api, APIServer, V3CRDs)
 }
 
 // Version is a Calico release, major and minor.
@@ -72,19 +72,19 @@ func ParseVersion(s string) (Version, error) {
 	}
 	parts := strings.Split(strings.TrimPrefix(s, "v"), ".")
 	if len(parts) < 2 || len(parts) > 3 {
-		return Version{}, fmt.Errorf(OptionVersion+" %q: write major.minor, e.g. %s", s, DefaultVersion)
+		return Version{}, fmt.Errorf("%q: write major.minor, e.g. %s", s, DefaultVersion)
 	}
 	var n [3]int
 	for i, p := range parts {
 		x, err := strconv.Atoi(p)
 		if err != nil || x < 0 || x > 999 || (len(p) > 1 && p[0] == '0') {
-			return Version{}, fmt.Errorf(OptionVersion+" %q: write major.minor, e.g. %s", s, DefaultVersion)
+			return Version{}, fmt.Errorf("%q: write major.minor, e.g. %s", s, DefaultVersion)
 		}
 		n[i] = x
 	}
 	v := Version{n[0], n[1]}
 	if !v.AtLeast(3, 0) {
-		return Version{}, fmt.Errorf(OptionVersion+" %q: projectcalico.org/v3 exists from Calico 3.0", s)
+		return Version{}, fmt.Errorf("%q: projectcalico.org/v3 exists from Calico 3.0", s)
 	}
 	return v, nil
 }

@@ -20,8 +20,13 @@ const (
 // matched at the start of a label key; "!" excludes what it matches. From
 // cilium/cilium v1.18.2 (commit 5bd307a8f6fb), pkg/labelsfilter/filter.go,
 // defaultLabelPrefixCfg; the constants it quotes are in
-// pkg/k8s/apis/cilium.io/const.go. Labels it drops are not part of a
-// pod's security identity, so selectors cannot see them.
+// pkg/k8s/apis/cilium.io/const.go; the same list is documented for 1.18.5
+// (docs.cilium.io, "Limiting Identity-Relevant Labels"). The controller-uid
+// exclusions date from 1.16 (cilium/cilium#31964), the service account
+// include from 1.18 (Version.defaultLabelPrefixes drops it before).
+// Labels it drops are not part of a pod's security identity, so selectors
+// cannot see them. Cilium matches each regexp at the start of the key
+// (LabelPrefix.matches: the leftmost match must begin at 0).
 var DefaultLabelPrefixes = []string{
 	`reserved:.*`,
 	`io\.kubernetes\.pod\.namespace`,
@@ -62,12 +67,18 @@ type LabelFilter struct {
 	whitelist bool
 }
 
-// NewLabelFilter is the default filter plus extra prefixes (the agent's
-// --labels values). As in Cilium, the source is what precedes the first
-// ':' and "!" follows it ("k8s:!foo").
+// NewLabelFilter is the default filter of DefaultVersion plus extra
+// prefixes (the agent's --labels values). As in Cilium, the source is what
+// precedes the first ':' and "!" follows it ("k8s:!foo").
 func NewLabelFilter(extra []string) (*LabelFilter, error) {
+	return DefaultVersion.LabelFilter(extra)
+}
+
+// LabelFilter is the release's default identity label filter plus extra
+// prefixes (the agent's --labels values).
+func (v Version) LabelFilter(extra []string) (*LabelFilter, error) {
 	f := &LabelFilter{}
-	for _, s := range DefaultLabelPrefixes {
+	for _, s := range v.defaultLabelPrefixes() {
 		p, err := parseLabelPrefix(s)
 		if err != nil {
 			return nil, err

@@ -204,6 +204,8 @@ func matchString(m Match, f Family) string {
 		return "ct state " + strings.Join(m.States, ",")
 	case AddrIn:
 		return fmt.Sprintf("%s %s @%s", f, m.Field, FamilyName(m.Set, f))
+	case LocalSAddr:
+		return "fib saddr type local"
 	case L4Proto:
 		names := make([]string, len(m.Protocols))
 		for i, p := range m.Protocols {

@@ -80,3 +80,11 @@ func TestLongComment(t *testing.T) {
 		t.Errorf("comment line %q: want at most 127 bytes, cut with ...", line)
 	}
 }
+
+// TestLocalSAddr prints the node's own traffic match as fib reads it.
+func TestLocalSAddr(t *testing.T) {
+	r := nftapi.Rule{Matches: []nftapi.Match{nftapi.LocalSAddr{}}, Verdict: nftapi.Verdict{Kind: nftapi.Accept}}
+	if got := r.Line(""); got != "fib saddr type local accept" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -132,8 +132,8 @@ const (
 	DAddr AddrField = "daddr"
 )
 
-// Match is one condition of a rule: CtState, AddrIn, L4Proto, DPort or
-// ICMPv6Type.
+// Match is one condition of a rule: CtState, AddrIn, LocalSAddr, L4Proto,
+// DPort or ICMPv6Type.
 type Match interface{ isMatch() }
 
 // CtState matches the conntrack state of the packet ("new",
@@ -145,6 +145,12 @@ type AddrIn struct {
 	Field AddrField
 	Set   string
 }
+
+// LocalSAddr matches a packet whose source address is one of the node's
+// own (fib saddr type local): traffic the node itself sends, its
+// host-network pods' included, as opposed to traffic it forwards for its
+// pods.
+type LocalSAddr struct{}
 
 // L4Proto matches the transport protocol.
 type L4Proto struct{ Protocols []portset.Protocol }
@@ -159,9 +165,16 @@ type ICMPv6Type struct{ Types []string }
 
 func (CtState) isMatch()    {}
 func (AddrIn) isMatch()     {}
+func (LocalSAddr) isMatch() {}
 func (L4Proto) isMatch()    {}
 func (DPort) isMatch()      {}
 func (ICMPv6Type) isMatch() {}
+
+// PodNetworksSet names the interval Set of the cluster's pod networks
+// (cluster.podCIDRs), when the ruleset has them: an address in it that no
+// pod of the ruleset has is a pod the ruleset does not list (one started
+// after it was built), whose traffic the ruleset drops.
+const PodNetworksSet = "pod-networks"
 
 // Set returns the set called name, or nil.
 func (rs *Ruleset) Set(name string) *Set {

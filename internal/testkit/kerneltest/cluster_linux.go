@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strconv"
@@ -61,22 +62,16 @@ func New(t testing.TB, pods []PodSpec, ports []Port) *Cluster {
 	// namespace; set it anyway).
 	c.run("ip", "netns", "exec", c.node, "sh", "-c",
 		"echo 1 > "+bridgeNF+"iptables && echo 1 > "+bridgeNF+"ip6tables")
+	c.ip(c.node, "link", "set", "lo", "up")
 	for i, spec := range pods {
 		p := &pod{spec: spec, ns: fmt.Sprintf("%s-p%d", id, i), fd: -1}
 		c.pods = append(c.pods, p)
-		c.run("ip", "netns", "add", p.ns)
-		veth := fmt.Sprintf("v%d", i)
-		c.ip(c.node, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", p.ns)
-		c.ip(c.node, "link", "set", veth, "master", "br0", "up")
-		c.ip(p.ns, "link", "set", "lo", "up")
-		for _, a := range spec.Addrs {
-			args := []string{"addr", "add", a.String(), "dev", "eth0"}
-			if a.Addr().Is6() {
-				args = append(args, "nodad")
-			}
-			c.ip(p.ns, args...)
+		if spec.Node {
+			p.ns = c.node
+			c.addAddrs(p.ns, "br0", spec.Addrs)
+		} else {
+			c.addPod(p, i)
 		}
-		c.ip(p.ns, "link", "set", "eth0", "up")
 		fd, err := syscall.Open("/var/run/netns/"+p.ns, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err != nil {
 			t.Fatalf("open namespace %s: %v", p.ns, err)
@@ -87,6 +82,30 @@ func New(t testing.TB, pods []PodSpec, ports []Port) *Cluster {
 		c.startListener(p)
 	}
 	return c
+}
+
+// addPod creates pod i's namespace with a veth into the bridge.
+func (c *Cluster) addPod(p *pod, i int) {
+	c.t.Helper()
+	c.run("ip", "netns", "add", p.ns)
+	veth := fmt.Sprintf("v%d", i)
+	c.ip(c.node, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", p.ns)
+	c.ip(c.node, "link", "set", veth, "master", "br0", "up")
+	c.ip(p.ns, "link", "set", "lo", "up")
+	c.addAddrs(p.ns, "eth0", p.spec.Addrs)
+	c.ip(p.ns, "link", "set", "eth0", "up")
+}
+
+// addAddrs puts addresses on a link of namespace ns.
+func (c *Cluster) addAddrs(ns, link string, addrs []netip.Prefix) {
+	c.t.Helper()
+	for _, a := range addrs {
+		args := []string{"addr", "add", a.String(), "dev", link}
+		if a.Addr().Is6() {
+			args = append(args, "nodad")
+		}
+		c.ip(ns, args...)
+	}
 }
 
 // run executes a command, failing the test on error.
@@ -178,7 +197,9 @@ func (c *Cluster) teardown() {
 		if p.fd >= 0 {
 			syscall.Close(p.fd)
 		}
-		exec.Command("ip", "netns", "del", p.ns).Run()
+		if p.ns != c.node {
+			exec.Command("ip", "netns", "del", p.ns).Run()
+		}
 	}
 	exec.Command("ip", "netns", "del", c.node).Run()
 }

@@ -136,4 +136,18 @@ type Want func(src, dst int, p Port) bool
 type PodSpec struct {
 	Name  string
 	Addrs []netip.Prefix
+	// Node makes the pod the node itself, as a host-network pod on the
+	// node is: its addresses go on the node's bridge (pods reach them
+	// on-link) and its listener and probes run in the node's namespace.
+	Node bool
+}
+
+// Status is why the kernel tests would be skipped here, or nil when they
+// run: make test prints it, because go test hides a passing package's
+// skip messages.
+func Status() error {
+	if os.Getenv(SkipEnv) == "off" {
+		return fmt.Errorf("%s=off", SkipEnv)
+	}
+	return check()
 }

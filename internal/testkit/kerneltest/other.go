@@ -4,6 +4,7 @@ package kerneltest
 
 import (
 	"errors"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -47,3 +48,21 @@ func (c *Cluster) Probe([]Probe, time.Duration) []Outcome { return nil }
 
 // Verify is unreachable outside Linux.
 func (c *Cluster) Verify(testing.TB, Want) int { return 0 }
+
+// Route is unreachable outside Linux.
+func (c *Cluster) Route(netip.Prefix, netip.Addr) {}
+
+// Check is unreachable outside Linux.
+func (c *Cluster) Check(testing.TB, []Probe, func(Probe) bool) int { return 0 }
+
+// Ports is unreachable outside Linux.
+func (c *Cluster) Ports() []Port { return nil }
+
+// AddNodeAddr is unreachable outside Linux.
+func (c *Cluster) AddNodeAddr(netip.Prefix) {}
+
+// WantByFamily is Want for one address family.
+type WantByFamily func(src, dst int, p Port, v6 bool) bool
+
+// VerifyByFamily is unreachable outside Linux.
+func (c *Cluster) VerifyByFamily(testing.TB, WantByFamily) int { return 0 }

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// bench runs the scenarios.
+type bench struct {
+	netpolc, self, dir string
+	runs               int
+	only               string
+}
+
+// row is one line of the table.
+type row struct {
+	size, phase, wall, cpu, rss string
+}
+
+// sample is one measured run of one process.
+type sample struct {
+	wall, cpu time.Duration
+	rss       int64 // bytes
+	stdout    string
+}
+
+// scenario is one row to measure: a command, run in dir, after prep.
+type scenario struct {
+	size, phase string
+	dir         string
+	argv        []string
+	prep        func() error
+}
+
+// all writes the fixtures and measures every scenario.
+func (b *bench) all() ([]row, error) {
+	scens, err := b.scenarios()
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	for _, s := range scens {
+		if b.only != "" && !strings.Contains(s.size+" "+s.phase, b.only) {
+			continue
+		}
+		r, err := b.measure(s)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+		fmt.Fprintf(os.Stderr, "%s %s: %s wall, %s CPU, %s\n", r.size, r.phase, r.wall, r.cpu, r.rss)
+	}
+	if b.only == "" || strings.Contains("workloads compile", b.only) {
+		r, err := b.exponent()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
+}
+
+// scenarios lists the matrix, build and verify rows, writing their fixtures.
+func (b *bench) scenarios() ([]scenario, error) {
+	var out []scenario
+	for _, c := range clusters {
+		dir := filepath.Join(b.dir, "cluster-"+c.name)
+		if b.only != "" && !strings.Contains(c.name+" pods matrix", b.only) {
+			continue
+		}
+		if err := writeCluster(dir, c); err != nil {
+			return nil, err
+		}
+		for _, f := range []string{"json", "csv"} {
+			out = append(out, scenario{size: c.name + " pods", phase: "matrix " + f, dir: dir,
+				argv: []string{b.netpolc, "matrix", "--manifests", ".", "--format", f}})
+		}
+	}
+	for _, w := range workloadSizes {
+		dir := filepath.Join(b.dir, "repo-"+w.name)
+		if b.only != "" && !strings.Contains(w.name+" workloads build verify", b.only) {
+			continue
+		}
+		if err := writeRepo(dir, b.netpolc, w.namespaces); err != nil {
+			return nil, err
+		}
+		out = append(out, b.repoScenarios(w.name+" workloads", dir)...)
+	}
+	return out, nil
+}
+
+// repoScenarios are build into a new directory, verify of the staged
+// change, and verify of a commit that touches neither intents nor output.
+func (b *bench) repoScenarios(size, dir string) []scenario {
+	fresh := filepath.Join(dir, "out-new")
+	return []scenario{
+		{size: size, phase: "build into a new dir", dir: dir,
+			argv: []string{b.netpolc, "build", "-o", fresh},
+			prep: func() error { return os.RemoveAll(fresh) }},
+		{size: size, phase: "verify, staged change", dir: dir, argv: []string{b.netpolc, "verify"}},
+		{size: size, phase: "verify, commit not touching intents", dir: dir,
+			argv: []string{b.netpolc, "verify", "--head", "HEAD", "--base", "HEAD~1"}},
+	}
+}
+
+// measure runs a scenario b.runs times and keeps the median of each figure.
+func (b *bench) measure(s scenario) (row, error) {
+	var samples []sample
+	for i := 0; i < max(b.runs, 1); i++ {
+		if s.prep != nil {
+			if err := s.prep(); err != nil {
+				return row{}, err
+			}
+		}
+		sm, err := run(s.dir, s.argv, false)
+		if err != nil {
+			return row{}, fmt.Errorf("%s %s: %w", s.size, s.phase, err)
+		}
+		samples = append(samples, sm)
+	}
+	return row{size: s.size, phase: s.phase,
+		wall: seconds(median(samples, func(s sample) float64 { return s.wall.Seconds() })),
+		cpu:  seconds(median(samples, func(s sample) float64 { return s.cpu.Seconds() })),
+		rss:  mib(median(samples, func(s sample) float64 { return float64(s.rss) })),
+	}, nil
+}
+
+// run runs one process, its output to /dev/null (or kept, for the compile
+// child), and reads the kernel's accounting of it.
+func run(dir string, argv []string, keep bool) (sample, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	var out strings.Builder
+	cmd.Stdout = &out
+	if !keep {
+		cmd.Stdout = io.Discard
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, fmt.Errorf("%v: %v\n%s", argv, err, stderr.String())
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	s := sample{wall: wall, stdout: out.String()}
+	if ru != nil {
+		s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		s.rss = ru.Maxrss * 1024
+	}
+	return s, nil
+}

@@ -1,0 +1,62 @@
+package manifests
+
+import (
+	"runtime"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/netpolc/netpolc/internal/diag"
+)
+
+// parsed is one chunk of a file, parsed: its documents' content nodes, or
+// why it could not be read.
+type parsed struct {
+	chunk
+	bad  *diag.Diagnostic // not UTF-8: nothing was parsed
+	docs []*yaml.Node
+	line int    // of the syntax error that ended the chunk, with msg
+	msg  string // the parser's message, "" for none
+}
+
+// parseFile cuts a file into chunks and parses each. It touches nothing
+// but its arguments, so files are parsed on every CPU at once.
+func parseFile(name string, data []byte) []parsed {
+	var out []parsed
+	for c := range documents(data) {
+		p := parsed{chunk: c, bad: checkUTF8(name, c)}
+		if p.bad == nil {
+			p.docs, p.line, p.msg = parseChunk(c)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// prefetch parses files ahead of the one being read, one file per CPU, at
+// most a few files ahead so that memory stays bounded by what is being
+// read: next(i) returns file i's chunks, parsed, waiting for them if need
+// be. Files must be asked for in order; stop releases the workers.
+func prefetch(files []File) (next func(i int) []parsed, stop func()) {
+	results := make([]chan []parsed, len(files))
+	for i := range results {
+		results[i] = make(chan []parsed, 1)
+	}
+	window := make(chan struct{}, runtime.GOMAXPROCS(0)+1)
+	quit := make(chan struct{})
+	go func() {
+		for i, f := range files {
+			select {
+			case window <- struct{}{}:
+			case <-quit:
+				return
+			}
+			go func() { results[i] <- parseFile(f.Name, f.Data) }()
+		}
+	}()
+	next = func(i int) []parsed {
+		p := <-results[i]
+		<-window
+		return p
+	}
+	return next, func() { close(quit) }
+}
