@@ -63,8 +63,14 @@ const (
 // FQDN peer or a deny rule; it wraps kit.ErrUnsupported.
 var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 
-// fqdnHint says what to do about an FQDN peer.
-const fqdnHint = "open-source Calico has no DNS-name rules; use the cilium target"
+// fqdnHint says what to do about an FQDN peer: the targets that can
+// express one. Open-source Calico's projectcalico.org/v3 EntityRule has
+// selectors, nets, services, service accounts and ports only
+// (projectcalico/api, pkg/apis/projectcalico/v3/
+// policy_common.go); its domains field is Calico Enterprise's. A CIDR in
+// its place would be a guess at what the name resolves to, so there is
+// none.
+const fqdnHint = "open-source Calico has no DNS-name rules; the cilium target (toFQDNs) and the adminpolicy target (domainNames, where its API version and channel have them) can express it"
 
 // Options tune Build.
 type Options struct {
