@@ -235,16 +235,7 @@ func (rd *reader) translate(p *calicoapi.NetworkPolicy, denied *[2]map[string]st
 	if p.Namespace == "" {
 		return nil, fail("metadata.namespace", invalid("a NetworkPolicy needs a namespace"))
 	}
-	// A namespaced policy applies to the endpoints of its namespace
-	// that its selector selects (libcalico-go/lib/backend/syncersv1/
-	// updateprocessors/networkpolicyprocessor.go): workload endpoints
-	// only, as host endpoints have no namespace label and network sets
-	// are no endpoints a policy applies to.
-	subjects, err := ParseSelector(p.Spec.Selector)
-	if err == nil {
-		subjects = product(subjects, inNamespace(p.Namespace))
-		err = checkKeys(subjects)
-	}
+	subjects, err := PolicySelector(p.Namespace, p.Spec.Selector)
 	if err != nil {
 		return nil, fail("spec.selector", err)
 	}

@@ -37,7 +37,7 @@ func (rd *reader) entityPeers(ns string, e *calicoapi.EntityRule) (peers []netwo
 	case !hasSel:
 		return nil, true, nil
 	}
-	sels, err := endpointSelector(ns, e)
+	sels, err := EntitySelector(ns, e)
 	if err != nil {
 		return nil, false, err
 	}
@@ -48,9 +48,26 @@ func (rd *reader) entityPeers(ns string, e *calicoapi.EntityRule) (peers []netwo
 	return peers, false, nil
 }
 
-// endpointSelector is the disjunctive form of the selector Calico
-// evaluates for an entity with a selector or a namespaceSelector.
-func endpointSelector(ns string, e *calicoapi.EntityRule) ([]metav1.LabelSelector, error) {
+// PolicySelector is the disjunctive form of the selector Calico evaluates
+// on endpoints for the spec.selector of a NetworkPolicy in namespace ns:
+// a namespaced policy applies to the endpoints of its namespace that its
+// selector selects (libcalico-go/lib/backend/syncersv1/updateprocessors/
+// networkpolicyprocessor.go), workload endpoints only, as host endpoints
+// have no namespace label and network sets are no endpoints a policy
+// applies to.
+func PolicySelector(ns, selector string) ([]metav1.LabelSelector, error) {
+	subjects, err := ParseSelector(selector)
+	if err != nil {
+		return nil, err
+	}
+	subjects = product(subjects, inNamespace(ns))
+	return subjects, checkKeys(subjects)
+}
+
+// EntitySelector is the disjunctive form of the selector Calico evaluates
+// on endpoints for a rule side (source or destination) with a selector or
+// a namespaceSelector, in a policy of namespace ns.
+func EntitySelector(ns string, e *calicoapi.EntityRule) ([]metav1.LabelSelector, error) {
 	scope := inNamespace(ns)
 	if e.NamespaceSelector != "" {
 		// Calico replaces all() and global() in the printed selector,
