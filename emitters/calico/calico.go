@@ -132,6 +132,7 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 	for _, r := range p.Rules {
 		b.rule(r)
 	}
+	b.checkNodeReach(p)
 	objs := b.objects()
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err

@@ -2,6 +2,7 @@ package calico
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -56,4 +57,72 @@ func (b *builder) hostNetworkPeer(r ir.Rule, what string) bool {
 	b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s of %s/%s: %v: the rule does not reach it",
 		what, r.Subject.Namespace, r.Subject.Name, err)})
 	return false
+}
+
+// nodeReachHint says what to do about a pod the intents close to a
+// host-network pod that Calico lets through.
+const nodeReachHint = "felix does not police a node's traffic to its own pods (felix/rules/static.go), and a host-network pod's traffic is its node's: " +
+	"allow the host-network pods to this subject on every port (a rule without ports), or run them without hostNetwork"
+
+// checkNodeReach refuses, approximation or not, an ingress isolation of a
+// pod that the intents do not open on every port to every host-network
+// pod: on the pod's node Calico lets a host-network pod through whatever
+// the policies say (wider). Which node a pod runs on is not known, so
+// every host-network pod counts.
+func (b *builder) checkNodeReach(p *ir.Policy) {
+	c := b.opts.Cluster
+	if c == nil {
+		return
+	}
+	var hosts []ir.Workload
+	for _, w := range c.Workloads {
+		if c.HostNetwork(w) {
+			hosts = append(hosts, w)
+		}
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	for _, iso := range p.Isolations {
+		if iso.Direction != ir.Ingress {
+			continue
+		}
+		for _, w := range c.Selected(iso.Subject.Namespace, subjectPeer(iso.Subject)) {
+			if c.HostNetwork(w) {
+				continue // refused as a subject
+			}
+			for _, h := range hosts {
+				if !admitsEveryPort(c, p.Rules, w, h) {
+					err := fmt.Errorf("host-network pod %s/%s reaches %s/%s on every port from its node, which the intents do not allow: %w",
+						h.Namespace, h.Name, w.Namespace, w.Name, ErrUnsupported)
+					b.errs.Fail(iso.Origin, "ingress isolation", iso.Subject, kit.Hinted(err, nodeReachHint))
+					return
+				}
+			}
+		}
+	}
+}
+
+// subjectPeer is the pod peer selecting a subject's pods.
+func subjectPeer(s ir.Subject) ir.Peer { return ir.Peer{Kind: ir.PeerPods, Pods: &s.Pods} }
+
+// admitsEveryPort reports whether an ingress Allow rule without ports
+// selects w as subject and h as peer.
+func admitsEveryPort(c *kit.Cluster, rules []ir.Rule, w, h ir.Workload) bool {
+	for _, r := range rules {
+		if r.Direction != ir.Ingress || r.Action != ir.Allow || len(r.Ports) > 0 ||
+			!slices.ContainsFunc(c.Selected(r.Subject.Namespace, subjectPeer(r.Subject)), sameWorkload(w)) {
+			continue
+		}
+		if r.Peer.Kind == ir.PeerAll ||
+			r.Peer.Kind == ir.PeerPods && slices.ContainsFunc(c.Selected(r.Subject.Namespace, r.Peer), sameWorkload(h)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameWorkload matches w by namespace and name.
+func sameWorkload(w ir.Workload) func(ir.Workload) bool {
+	return func(x ir.Workload) bool { return x.Namespace == w.Namespace && x.Name == w.Name }
 }

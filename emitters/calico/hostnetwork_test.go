@@ -50,3 +50,30 @@ func TestHostNetworkPods(t *testing.T) {
 		t.Errorf("without the inventory nothing is host-network: %v", err)
 	}
 }
+
+// TestHostNetworkPodsReachTheirNodesPods: felix lets a node's traffic
+// (a host-network pod's) into its pods whatever the policies say, so
+// isolating db for ingress while the intents open it to web (host
+// network) on one port only is refused, approximation or not, at the
+// isolation's line, naming both pods; admitting web on every port builds
+// under --allow-approximate (the rule's selector still misses web on
+// other nodes: narrower, with a warning).
+func TestHostNetworkPodsReachTheirNodesPods(t *testing.T) {
+	db := ir.Subject{Namespace: "shop", Name: "db", Pods: *fx.Sel(fx.App("db"))}
+	fromWeb := &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(db, ir.Ingress, 1)},
+		Rules: []ir.Rule{fx.Allow(db, ir.Ingress, fx.LocalPods(fx.App("web")), 2, fx.TCP(5432))}}
+	for _, approx := range []bool{false, true} {
+		_, err := Emitter{}.Emit(kit.Input{Policy: fromWeb, Inventory: hostInv, AllowApproximate: approx})
+		if !errors.Is(err, kit.ErrUnsupported) || !strings.Contains(err.Error(), "intents/shop.cue:1:") ||
+			!strings.Contains(err.Error(), "host-network pod shop/web reaches shop/db on every port") {
+			t.Errorf("approx %v: %v", approx, err)
+		}
+	}
+	fromWeb.Rules[0].Ports = nil
+	if _, err := (Emitter{}).Emit(kit.Input{Policy: fromWeb, Inventory: hostInv, AllowApproximate: true}); err != nil {
+		t.Errorf("admitting the host-network pod on every port: %v", err)
+	}
+	if _, err := (Emitter{}).Emit(kit.Input{Policy: &ir.Policy{Isolations: fromWeb.Isolations}, Inventory: hostInv}); err == nil {
+		t.Error("an isolated pod the intents close to a host-network pod was emitted")
+	}
+}

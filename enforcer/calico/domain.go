@@ -26,7 +26,8 @@ import (
 //     (libcalico-go/lib/backend/k8s/conversion/conversion.go,
 //     IsValidCalicoWorkloadEndpoint): it is its node, which no namespaced
 //     policy selects and no selector matches by the pod's labels; it keeps
-//     its name and addresses, and loses its named ports;
+//     its name and addresses, loses its named ports, and reaches every
+//     pod's ingress (hostnet.go);
 //   - host endpoints and global network sets carry whatever labels the
 //     cluster gives them but none of Calico's own (no namespace, no
 //     "pcns."): one endpoint of kind kindGlobal per label set that some
@@ -96,7 +97,7 @@ func read(r *enforcer.Reading, in enforcer.InterpretInput, peers []metav1.LabelS
 	for _, ep := range inv.Endpoints {
 		v := ep
 		if ep.HostNetwork {
-			v.Labels, v.Ports = map[string]string{}, nil
+			v.Labels, v.Ports = map[string]string{hostNetworkLabel: "true"}, nil
 		} else {
 			v.Labels = workloadLabels(ep, inv.Namespace(ep.Namespace))
 			if len(ep.IPs) == 0 {

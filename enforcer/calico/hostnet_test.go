@@ -47,20 +47,47 @@ func TestHostNetworkSubjectFailsTheProof(t *testing.T) {
 	}
 }
 
-// TestHostNetworkPeerIsNarrower: a rule's selector does not match a
-// host-network pod (it has no workload endpoint labels), so a rule
-// allowing it is narrower in Calico: the proof fails without
-// approximation and names the pod's kind.
-func TestHostNetworkPeerIsNarrower(t *testing.T) {
+// TestHostNetworkPodReachesEveryPod: felix does not police a node's
+// traffic to its own pods, so a host-network pod (the node) reaches an
+// ingress-isolated pod on every port where the intents allow it one port:
+// wider, the proof fails naming the flow, the intent lines and the kind;
+// intents that admit it on every port are proven.
+func TestHostNetworkPodReachesEveryPod(t *testing.T) {
 	p := &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.Web, ir.Ingress, 1)},
 		Rules: []ir.Rule{fx.Allow(fx.Web, ir.Ingress, fx.LocalPods(fx.App("db")), 2, fx.TCP(80))}}
+	objs, _, err := emit.Build(p, emit.Options{AllowApproximate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = prove(t, p, withHostNetwork("db"), objs, true)
+	for _, want := range []string{"shop/db → shop/web: intents allow TCP/80, calico allows all", "shop/db is a host-network pod", "intents/shop.cue:1:3"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("proof gave %v, want %q", err, want)
+		}
+	}
+	p.Rules[0] = fx.Allow(fx.Web, ir.Ingress, fx.LocalPods(fx.App("db")), 2)
+	if objs, _, err = emit.Build(p, emit.Options{AllowApproximate: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := prove(t, p, withHostNetwork("db"), objs, true); err != nil {
+		t.Errorf("intents admitting the host-network pod on every port: %v", err)
+	}
+}
+
+// TestHostNetworkEgressPeerIsNarrower: a rule's selector does not match a
+// host-network pod (it has no workload endpoint labels), so an egress rule
+// to it is narrower in Calico: the proof fails without approximation and
+// names the pod's kind.
+func TestHostNetworkEgressPeerIsNarrower(t *testing.T) {
+	p := &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.Web, ir.Egress, 1)},
+		Rules: []ir.Rule{fx.Allow(fx.Web, ir.Egress, fx.LocalPods(fx.App("db")), 2, fx.TCP(80))}}
 	objs, _, err := emit.Build(p, emit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = prove(t, p, withHostNetwork("db"), objs, false)
-	if err == nil || !strings.Contains(err.Error(), "narrower shop/db → shop/web") || !strings.Contains(err.Error(), "shop/db is a host-network pod") {
-		t.Fatalf("proof gave %v, want the flow from the host-network pod narrower", err)
+	if err == nil || !strings.Contains(err.Error(), "narrower shop/web → shop/db") || !strings.Contains(err.Error(), "shop/db is a host-network pod") {
+		t.Fatalf("proof gave %v, want the flow to the host-network pod narrower", err)
 	}
 }
 

@@ -66,6 +66,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // Interpret reads Calico objects into the model's normalised policies
@@ -82,7 +83,7 @@ func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.R
 	if err != nil {
 		return nil, invalid("%v", err)
 	}
-	rd := &reader{version: v}
+	rd := &reader{version: v, nodeReach: slices.ContainsFunc(in.Inventory.Endpoints, func(ep inventory.Endpoint) bool { return ep.HostNetwork })}
 	ps, err := rd.policies(objs)
 	if err != nil {
 		return nil, err
@@ -106,8 +107,11 @@ func settingValue(settings map[string]bool, name string) string {
 // peer selectors and nets, which shape the views.
 type reader struct {
 	version calicoapi.Version
-	peers   []metav1.LabelSelector
-	nets    []netip.Prefix
+	// nodeReach: the inventory has host-network pods, which reach every
+	// pod's ingress (nodeReach, hostnet.go).
+	nodeReach bool
+	peers     []metav1.LabelSelector
+	nets      []netip.Prefix
 }
 
 // policies translates the objects into the model's normalised form.
@@ -138,6 +142,9 @@ func (rd *reader) policies(objs *calicoapi.Objects) (enforcer.Policies, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return enforcer.Policies{}, err
+	}
+	if rd.nodeReach {
+		addNodeReach(nps)
 	}
 	return enforcer.FromNetworkPolicies(nps)
 }

@@ -133,6 +133,9 @@ func stripStrings(s string) string {
 func checkKeys(sels []metav1.LabelSelector) error {
 	for _, s := range sels {
 		for _, r := range s.MatchExpressions {
+			if r.Key == hostNetworkLabel || strings.HasPrefix(r.Key, namespaceLabelPrefix+hostNetworkLabel) {
+				return unsupported("selector on %q: the interpreter's own label", r.Key)
+			}
 			if r.Key == calicoapi.ServiceAccountLabel || strings.HasPrefix(r.Key, serviceAccountLabelPrefix) {
 				return unsupported("selector on the service-account label %q: the inventory does not know service accounts", r.Key)
 			}
