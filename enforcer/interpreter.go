@@ -25,6 +25,10 @@ type InterpretInput struct {
 	// the cluster runs, such as its enforcer's version), for the
 	// interpreter to read the objects as that cluster would.
 	Settings map[string]bool
+	// PodCIDRs are the cluster's pod networks when the intents declare
+	// them (ir.Policy.PodCIDRs), for targets that match CIDRs against pod
+	// addresses: a pod whose IP the inventory lacks has one inside them.
+	PodCIDRs []string
 }
 
 // Reading is what an interpreter makes of a target's objects: either a
@@ -46,4 +50,11 @@ type Reading struct {
 	// no flow to or from an inventory endpoint beyond what the intents
 	// allow everyone (Model.Everyone).
 	Reserved []inventory.Endpoint
+	// Placed, when set, is Inventory with the pods whose IPs the build
+	// does not know placed inside the pod CIDRs (at an address of every
+	// piece the policies' CIDRs tell apart), for targets whose CIDRs match
+	// pod addresses (Calico's nets). The reference does not know those
+	// addresses, so over Placed the proof fails only where Policies allow
+	// a flow the intents do not: a CIDR rule would let such a pod through.
+	Placed *inventory.Inventory
 }

@@ -18,7 +18,9 @@
 //     tier's defaultAction is Deny as well;
 //   - selectors are Calico expressions (app == 'web' && tier in {'a', 'b'},
 //     has(k), !has(k), all()); a namespace by name is
-//     projectcalico.org/name == 'ns';
+//     projectcalico.org/name == 'ns'; a rule's pod selector starts with
+//     projectcalico.org/orchestrator == 'k8s' (PodSelector), so that it
+//     matches pods only, never host endpoints or network sets;
 //   - a Calico rule has one protocol and one source or destination: an IR
 //     rule becomes one rule per protocol and peer; ports are numbers,
 //     "first:last" ranges or container port names (resolved on the
@@ -61,14 +63,28 @@ const (
 // FQDN peer or a deny rule; it wraps kit.ErrUnsupported.
 var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 
-// fqdnHint says what to do about an FQDN peer.
-const fqdnHint = "open-source Calico has no DNS-name rules; use the cilium target"
+// fqdnHint says what to do about an FQDN peer: the targets that can
+// express one. Open-source Calico's projectcalico.org/v3 EntityRule has
+// selectors, nets, services, service accounts and ports only
+// (projectcalico/api, pkg/apis/projectcalico/v3/
+// policy_common.go); its domains field is Calico Enterprise's. A CIDR in
+// its place would be a guess at what the name resolves to, so there is
+// none.
+const fqdnHint = "open-source Calico has no DNS-name rules; the cilium target (toFQDNs) and the adminpolicy target (domainNames, where its API version and channel have them) can express it"
 
 // Options tune Build.
 type Options struct {
 	// AllowApproximate leaves out what Calico cannot express (FQDN rules),
 	// with a Warning, instead of failing: the result is narrower.
 	AllowApproximate bool
+	// Version is the Calico release the cluster runs (zero: the current
+	// stable, calicoapi.DefaultVersion). Before 3.29 there are no tiers:
+	// the policies go to the default tier, without a Tier object.
+	Version calicoapi.Version
+	// Cluster, when set, is the build's workloads: a subject or peer
+	// selecting a host-network pod is refused (or, for a peer under
+	// AllowApproximate, warned about).
+	Cluster *kit.Cluster
 }
 
 // subjectPolicy collects a subject's allow rules.
@@ -105,6 +121,9 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 	if p == nil {
 		return &calicoapi.Objects{}, nil, nil
 	}
+	if opts.Version == (calicoapi.Version{}) {
+		opts.Version, _ = calicoapi.ParseVersion("")
+	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
 		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(Name)}
 	for _, iso := range p.Isolations {
@@ -113,6 +132,7 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 	for _, r := range p.Rules {
 		b.rule(r)
 	}
+	b.checkNodeReach(p)
 	objs := b.objects()
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err
@@ -137,6 +157,9 @@ func (b *builder) isolate(iso ir.Isolation) {
 		return
 	}
 	b.isolated[key+types[d]] = true
+	if b.hostNetworkSubject(iso) {
+		return
+	}
 	dkey := iso.Subject.Namespace + "\x00" + types[d]
 	dp := b.denies[dkey]
 	if dp == nil {
@@ -163,6 +186,8 @@ func (b *builder) rule(r ir.Rule) {
 		return
 	case r.Peer.Kind == ir.PeerFQDN:
 		b.fqdn(r, what)
+		return
+	case b.hostNetworkPeer(r, what):
 		return
 	}
 	rules, err := calicoRules(r)
@@ -230,6 +255,15 @@ func (b *builder) objects() *calicoapi.Objects {
 	slices.SortFunc(objs.NetworkPolicies, func(x, y calicoapi.NetworkPolicy) int {
 		return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.Name, y.Name))
 	})
+	if !b.opts.Version.AtLeast(calicoapi.TiersSince.Major, calicoapi.TiersSince.Minor) {
+		// No tiers: every policy is in the default tier, whose end
+		// denies what its policies select, as the netpolc tier's
+		// defaultAction does.
+		for i := range objs.NetworkPolicies {
+			objs.NetworkPolicies[i].Spec.Tier = ""
+		}
+		return objs
+	}
 	if len(objs.NetworkPolicies) > 0 {
 		objs.Tiers = []calicoapi.Tier{tier()}
 	}

@@ -1,6 +1,10 @@
 package calico
 
-import "github.com/netpolc/netpolc/emitters/kit"
+import (
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/diag"
+)
 
 // Name is the target's name and output folder.
 const Name = "calico"
@@ -16,12 +20,29 @@ func (Emitter) Name() string { return Name }
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "projectcalico.org/v3 Tier and NetworkPolicy" }
 
-// Options: Calico has none of its own.
-func (Emitter) Options() []kit.Option { return nil }
+// Options name what the cluster runs: its Calico version and how it
+// serves projectcalico.org/v3.
+func (Emitter) Options() []kit.Option {
+	return []kit.Option{
+		{Name: calicoapi.OptionAPI, Kind: kit.OptionString, Examples: []string{calicoapi.V3CRDs},
+			Help: "calico target: how the cluster serves projectcalico.org/v3: " + calicoapi.APIServer + " (the Calico API server, default) or " + calicoapi.V3CRDs + " (CRDs, from Calico 3.32)"},
+		{Name: calicoapi.OptionVersion, Kind: kit.OptionString, Examples: []string{"3.28", "3.31"},
+			Help: "calico target: the Calico release the cluster runs, MAJOR.MINOR[.PATCH] (default " + calicoapi.DefaultVersion + "): tiers and Tier.defaultAction from 3.29"},
+	}
+}
 
-// Emit renders the IR as a Calico tier and its policies.
+// Emit renders the IR as a Calico tier and its policies, for the Calico
+// the settings name.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate})
+	v, err := calicoapi.ParseVersion(in.Settings.Value(calicoapi.OptionVersion, ""))
+	if err != nil {
+		return nil, settingError(calicoapi.OptionVersion, err)
+	}
+	if err := calicoapi.CheckAPI(v, in.Settings.Value(calicoapi.OptionAPI, "")); err != nil {
+		return nil, settingError(calicoapi.OptionAPI, err)
+	}
+	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v,
+		Cluster: kit.NewCluster(in.Policy, in.Inventory)})
 	if err != nil {
 		return nil, err
 	}
@@ -30,4 +51,11 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		return nil, err
 	}
 	return &kit.Output{Files: files, Objects: objs, Narrowed: warns}, nil
+}
+
+// settingError is a diagnostic about a calico option's value
+// (kit.ErrInvalid).
+func settingError(name string, err error) error {
+	return &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
+		Hint: "set " + calicoapi.OptionVersion + " and " + calicoapi.OptionAPI + " on the command line or in netpolc.yaml to what the cluster runs"}
 }

@@ -73,9 +73,7 @@ func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 		if p.Namespaces != nil {
 			e.NamespaceSelector = NamespaceSelector(p.Namespaces)
 		}
-		if s := Selector(p.Pods); s != calicoapi.All || p.Namespaces == nil {
-			e.Selector = s
-		}
+		e.Selector = PodSelector(p.Pods)
 		return []calicoapi.EntityRule{e}, nil
 	case ir.PeerCIDR, ir.PeerWorld:
 		blocks := p.CIDRs

@@ -21,6 +21,27 @@ func Selector(sel *metav1.LabelSelector) string {
 	return expression(sel, func(k string) string { return k })
 }
 
+// podGuard is true on workload endpoints only: Calico sets it on every
+// pod's endpoint, after the pod's own labels
+// (libcalico-go/lib/backend/k8s/conversion/workload_endpoint_default.go),
+// and never on host endpoints or network sets. Calico guards the pod
+// selectors of the Kubernetes NetworkPolicies it converts the same way
+// (conversion.go, k8sSelectorToCalico).
+var podGuard = calicoapi.OrchestratorLabel + " == '" + calicoapi.OrchestratorKubernetes + "'"
+
+// PodSelector renders a rule's pod selector so that it selects pods only:
+// "projectcalico.org/orchestrator == 'k8s'" and the selector. Without
+// the guard a selector a missing label satisfies (k != 'v', k not in
+// {...}, !has(k)), or a namespaceSelector one does, also matches host
+// endpoints and network sets — the node, addresses outside the cluster —
+// and any selector matches network sets that carry the pods' labels.
+func PodSelector(sel *metav1.LabelSelector) string {
+	if s := Selector(sel); s != calicoapi.All {
+		return podGuard + " && " + s
+	}
+	return podGuard
+}
+
 // NamespaceSelector renders a namespace label selector; the metadata-name
 // label becomes Calico's projectcalico.org/name.
 func NamespaceSelector(sel *metav1.LabelSelector) string {

@@ -21,19 +21,27 @@
 // evaluated after a default deny that may select the same endpoints (any
 // later policy of the same namespace), Deny rules with match criteria, Pass,
 // tiers whose defaultAction is Pass, policies spread over several tiers,
-// nets combined with selectors, notNets without nets, and selectors on
-// Calico's own labels other than projectcalico.org/name.
+// nets combined with selectors, notNets without nets, substring operators,
+// and selectors on service accounts (which the inventory does not know).
 //
-// Selectors: k == 'v', k != 'v' (also true without k), k in {...},
-// k not in {...}, has(k), !has(k), all(), with && and ||; a policy's
-// selector picks endpoints of its namespace; a rule's selector alone picks
-// endpoints of the policy's namespace, with a namespaceSelector those of
-// the selected namespaces, where projectcalico.org/name is the namespace's
-// name. Nets match addresses, including those of endpoints with known IPs,
-// as the model's ipBlocks do; notNets carve holes into them. Ports are
-// numbers, "first:last" ranges or container port names resolved on the
-// destination with the rule's protocol; a rule without protocol and ports
-// matches every port.
+// Selectors (selector.go) are Calico's grammar, evaluated as Calico does:
+// a policy's selector picks the workload endpoints of its namespace; a
+// rule's selector picks endpoints of the policy's namespace, with a
+// namespaceSelector those of the selected namespaces, through the labels
+// endpoints inherit from their namespace ("pcns.", projectcalico.org/name
+// being the namespace's name). The endpoints are Calico's (domain.go):
+// workload endpoints with Calico's labels, host-network pods as their
+// node, and host endpoints and network sets, which selectors a missing
+// label satisfies also match. Nets match addresses, including those of
+// endpoints with known IPs, as the model's ipBlocks do; notNets carve
+// holes into them; with pod CIDRs declared, a pod whose IP is unknown may
+// sit at any address inside them. Ports are numbers, "first:last" ranges
+// or container port names resolved on the destination with the rule's
+// protocol; a rule without protocol and ports matches every port.
+//
+// The Calico version (calicoapi.OptionVersion) decides what exists: tiers
+// and Tier.defaultAction from 3.29, before which every policy is in the
+// default tier.
 //
 // In explanations the translated policies appear as NetworkPolicies named
 // after the Calico policies (with ".N" per disjunct of an "||" selector),
@@ -47,6 +55,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -56,16 +66,63 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
-// Interpret translates Calico objects into the model's normalised form.
-// Every problem is reported, joined; each error wraps enforcer.ErrInvalid
-// or enforcer.ErrUnsupported.
-func Interpret(objs *calicoapi.Objects) (enforcer.Policies, error) {
+// Interpret reads Calico objects into the model's normalised policies
+// and the domain they are evaluated in (read): the inventory as Calico
+// sees it, the host endpoints and network sets its selectors could match,
+// and the pods with unknown IPs placed inside the pod CIDRs. Every
+// problem is reported, joined; each error wraps enforcer.ErrInvalid or
+// enforcer.ErrUnsupported.
+func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.Reading, error) {
+	v, err := calicoapi.ParseVersion(settingValue(in.Settings, calicoapi.OptionVersion))
+	if err == nil {
+		err = calicoapi.CheckAPI(v, settingValue(in.Settings, calicoapi.OptionAPI))
+	}
+	if err != nil {
+		return nil, invalid("%v", err)
+	}
+	rd := &reader{version: v, nodeReach: slices.ContainsFunc(in.Inventory.Endpoints, func(ep inventory.Endpoint) bool { return ep.HostNetwork })}
+	ps, err := rd.policies(objs)
+	if err != nil {
+		return nil, err
+	}
+	r := &enforcer.Reading{Policies: ps}
+	return r, read(r, in, rd.peers, rd.nets)
+}
+
+// settingValue is a string-valued option's value in settings ("NAME=VALUE"
+// keys, as kit.Settings writes them), "" when it has none.
+func settingValue(settings map[string]bool, name string) string {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		if v, ok := strings.CutPrefix(k, name+"="); ok && settings[k] {
+			return v
+		}
+	}
+	return ""
+}
+
+// reader reads the objects for one Calico version, collecting the rules'
+// peer selectors and nets, which shape the views.
+type reader struct {
+	version calicoapi.Version
+	// nodeReach: the inventory has host-network pods, which reach every
+	// pod's ingress (nodeReach, hostnet.go).
+	nodeReach bool
+	peers     []metav1.LabelSelector
+	nets      []netip.Prefix
+}
+
+// policies translates the objects into the model's normalised form.
+func (rd *reader) policies(objs *calicoapi.Objects) (enforcer.Policies, error) {
 	if objs == nil || len(objs.NetworkPolicies) == 0 {
+		if objs != nil && len(objs.Tiers) > 0 {
+			return enforcer.Policies{}, rd.checkTier(objs)
+		}
 		return enforcer.Policies{}, nil
 	}
-	if err := checkTier(objs); err != nil {
+	if err := rd.checkTier(objs); err != nil {
 		return enforcer.Policies{}, err
 	}
 	pols := slices.Clone(objs.NetworkPolicies)
@@ -76,7 +133,7 @@ func Interpret(objs *calicoapi.Objects) (enforcer.Policies, error) {
 	)
 	denied := [2]map[string]string{{}, {}} // namespace → the policy whose default deny came first
 	for i := range pols {
-		np, err := translate(&pols[i], &denied)
+		np, err := rd.translate(&pols[i], &denied)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -85,6 +142,9 @@ func Interpret(objs *calicoapi.Objects) (enforcer.Policies, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return enforcer.Policies{}, err
+	}
+	if rd.nodeReach {
+		addNodeReach(nps)
 	}
 	return enforcer.FromNetworkPolicies(nps)
 }
@@ -97,8 +157,25 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", enforcer.ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// checkTier requires every policy in one tier whose end denies.
-func checkTier(objs *calicoapi.Objects) error {
+// checkTier requires every policy in one tier whose end denies. Calico
+// has tiers from 3.29 (api/pkg/apis/projectcalico/v3/tier.go, first in
+// tag v3.29.0, with defaultAction); before, every policy is in the
+// default tier and a Tier or a policy's tier field does not exist.
+func (rd *reader) checkTier(objs *calicoapi.Objects) error {
+	if !rd.version.AtLeast(calicoapi.TiersSince.Major, calicoapi.TiersSince.Minor) {
+		if len(objs.Tiers) > 0 {
+			return invalid("Tier %q: Calico %s has no tiers (from 3.29)", objs.Tiers[0].Name, rd.version)
+		}
+		for _, np := range objs.NetworkPolicies {
+			if np.Spec.Tier != "" {
+				return invalid("%s %s/%s: spec.tier: Calico %s has no tiers (from 3.29)", calicoapi.KindNetworkPolicy, np.Namespace, np.Name, rd.version)
+			}
+		}
+		return nil
+	}
+	if len(objs.NetworkPolicies) == 0 {
+		return nil
+	}
 	tier := tierOf(&objs.NetworkPolicies[0])
 	for i := range objs.NetworkPolicies {
 		if t := tierOf(&objs.NetworkPolicies[i]); t != tier {
@@ -158,17 +235,14 @@ func policyTypes(spec *calicoapi.PolicySpec) [2]bool {
 // translate turns one Calico policy into NetworkPolicies, one per
 // disjunct of its selector. denied records, per direction, the namespaces
 // where a default deny has already been evaluated.
-func translate(p *calicoapi.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.SourcedNetworkPolicy, error) {
+func (rd *reader) translate(p *calicoapi.NetworkPolicy, denied *[2]map[string]string) ([]enforcer.SourcedNetworkPolicy, error) {
 	fail := func(field string, err error) error {
 		return fmt.Errorf("%s %s/%s: %s: %w", calicoapi.KindNetworkPolicy, p.Namespace, p.Name, field, err)
 	}
 	if p.Namespace == "" {
 		return nil, fail("metadata.namespace", invalid("a NetworkPolicy needs a namespace"))
 	}
-	subjects, err := ParseSelector(p.Spec.Selector)
-	if err == nil {
-		err = checkPodKeys(subjects)
-	}
+	subjects, err := PolicySelector(p.Namespace, p.Spec.Selector)
 	if err != nil {
 		return nil, fail("spec.selector", err)
 	}
@@ -181,7 +255,7 @@ func translate(p *calicoapi.NetworkPolicy, denied *[2]map[string]string) ([]enfo
 		field := [2]string{"spec.ingress", "spec.egress"}[d]
 		for i, r := range list {
 			f := fmt.Sprintf("%s[%d]", field, i)
-			stop, nr, err := rule(d, r)
+			stop, nr, err := rd.rule(p.Namespace, d, r)
 			switch {
 			case err != nil:
 				return nil, fail(f, err)
@@ -226,7 +300,7 @@ func isEmpty(e *calicoapi.EntityRule) bool {
 
 // rule reads one rule of direction d: an allow (nr), or a default deny
 // after which the policy's later rules never match (stop).
-func rule(d int, r calicoapi.Rule) (stop bool, nr *networkingv1.NetworkPolicyIngressRule, err error) {
+func (rd *reader) rule(ns string, d int, r calicoapi.Rule) (stop bool, nr *networkingv1.NetworkPolicyIngressRule, err error) {
 	switch r.Action {
 	case calicoapi.ActionLog:
 		return false, nil, nil
@@ -257,7 +331,7 @@ func rule(d int, r calicoapi.Rule) (stop bool, nr *networkingv1.NetworkPolicyIng
 	if err != nil {
 		return false, nil, err
 	}
-	peers, all, err := entityPeers(peer)
+	peers, all, err := rd.entityPeers(ns, peer)
 	if err != nil {
 		return false, nil, err
 	}
@@ -304,33 +378,16 @@ func networkPolicies(p *calicoapi.NetworkPolicy, subjects []metav1.LabelSelector
 	return out
 }
 
-// checkPodKeys refuses Calico's own endpoint labels, which the inventory
-// does not hold.
-func checkPodKeys(sels []metav1.LabelSelector) error {
-	for _, s := range sels {
-		for _, r := range s.MatchExpressions {
-			if strings.HasPrefix(r.Key, "projectcalico.org/") {
-				return unsupported("selector on Calico's label %q", r.Key)
-			}
-		}
-	}
-	return nil
-}
-
 // Interpreter reads a *calicoapi.Objects.
 type Interpreter struct{}
 
 var _ enforcer.Interpreter = Interpreter{}
 
 // Interpret reads the objects into the model's policies.
-func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
+func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
 	objs, ok := objects.(*calicoapi.Objects)
 	if !ok {
 		return nil, fmt.Errorf("calico interpreter: got %T, want *calicoapi.Objects", objects)
 	}
-	ps, err := Interpret(objs)
-	if err != nil {
-		return nil, err
-	}
-	return &enforcer.Reading{Policies: ps}, nil
+	return Interpret(objs, in)
 }

@@ -80,11 +80,11 @@ func pol(name, selector string, order float64, types []string, ingress, egress [
 
 func matrix(t *testing.T, pols ...calicoapi.NetworkPolicy) map[string]string {
 	t.Helper()
-	ps, err := Interpret(&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: pols})
+	r, err := Interpret(&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: pols}, enforcer.InterpretInput{Inventory: inv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := enforcer.New(inv, ps)
+	m, err := enforcer.New(*r.Inventory, r.Policies)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +152,11 @@ func TestInterpretErrors(t *testing.T) {
 		"ports without protocol": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
 			pol("a", "all()", 1, in, []calicoapi.Rule{{Action: calicoapi.ActionAllow,
 				Destination: &calicoapi.EntityRule{Ports: []intstr.IntOrString{intstr.FromInt32(80)}}}}, nil)}}, enforcer.ErrInvalid},
-		"calico label": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
-			pol("a", "projectcalico.org/orchestrator == 'k8s'", 1, in, allowAll, nil)}}, enforcer.ErrUnsupported},
+		"service account": {&calicoapi.Objects{Tiers: []calicoapi.Tier{tier}, NetworkPolicies: []calicoapi.NetworkPolicy{
+			pol("a", "projectcalico.org/serviceaccount == 'x'", 1, in, allowAll, nil)}}, enforcer.ErrUnsupported},
 	}
 	for name, tt := range tests {
-		if _, err := Interpret(tt.objs); !errors.Is(err, tt.is) {
+		if _, err := Interpret(tt.objs, enforcer.InterpretInput{}); !errors.Is(err, tt.is) {
 			t.Errorf("%s: error %v, want %v", name, err, tt.is)
 		}
 	}

@@ -12,12 +12,17 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
-	"github.com/netpolc/netpolc/internal/inventory"
 )
 
-// entityPeers translates a rule's peer side: all is true when it matches
-// everything; otherwise peers lists what it matches (none: nothing).
-func entityPeers(e *calicoapi.EntityRule) (peers []networkingv1.NetworkPolicyPeer, all bool, err error) {
+// entityPeers translates a rule's peer side in a policy of namespace ns:
+// all is true when it matches everything; otherwise peers lists what it
+// matches (none: nothing). A selector becomes the selector Calico
+// evaluates on endpoints (libcalico-go/lib/backend/syncersv1/
+// updateprocessors/rules.go, getEndpointSelector): the namespaceSelector
+// on the inherited "pcns." labels, or projectcalico.org/namespace == ns
+// without one, and the selector; the model applies it, as a pod selector
+// across every namespace, to the endpoints' Calico labels (views).
+func (rd *reader) entityPeers(ns string, e *calicoapi.EntityRule) (peers []networkingv1.NetworkPolicyPeer, all bool, err error) {
 	if e == nil {
 		return nil, true, nil
 	}
@@ -27,58 +32,120 @@ func entityPeers(e *calicoapi.EntityRule) (peers []networkingv1.NetworkPolicyPee
 	case hasNets && hasSel:
 		return nil, false, unsupported("nets combined with selectors (endpoints in the nets)")
 	case hasNets:
-		peers, err := netPeers(e.Nets, e.NotNets)
+		peers, err := rd.netPeers(e.Nets, e.NotNets)
 		return peers, false, err
 	case !hasSel:
 		return nil, true, nil
 	}
-	pods, err := ParseSelector(e.Selector)
-	if err == nil {
-		err = checkPodKeys(pods)
-	}
+	sels, err := EntitySelector(ns, e)
 	if err != nil {
 		return nil, false, err
 	}
-	if e.NamespaceSelector == "" {
-		for _, p := range pods {
-			peers = append(peers, networkingv1.NetworkPolicyPeer{PodSelector: &p})
-		}
-		return peers, false, nil
-	}
-	nss, err := ParseSelector(e.NamespaceSelector)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, ns := range nss {
-		ns, err := namespaceKeys(ns)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, p := range pods {
-			peers = append(peers, networkingv1.NetworkPolicyPeer{NamespaceSelector: &ns, PodSelector: &p})
-		}
+	for _, sel := range sels {
+		rd.peers = append(rd.peers, sel)
+		peers = append(peers, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: &sel})
 	}
 	return peers, false, nil
 }
 
-// namespaceKeys maps Calico's namespace-name label to the metadata-name
-// label the inventory holds.
-func namespaceKeys(sel metav1.LabelSelector) (metav1.LabelSelector, error) {
-	out := metav1.LabelSelector{}
-	for _, r := range sel.MatchExpressions {
-		switch {
-		case r.Key == calicoapi.NamespaceNameLabel:
-			r.Key = inventory.MetadataNameLabel
-		case strings.HasPrefix(r.Key, "projectcalico.org/"):
-			return out, unsupported("namespace selector on Calico's label %q", r.Key)
-		}
-		out.MatchExpressions = append(out.MatchExpressions, r)
+// PolicySelector is the disjunctive form of the selector Calico evaluates
+// on endpoints for the spec.selector of a NetworkPolicy in namespace ns:
+// a namespaced policy applies to the endpoints of its namespace that its
+// selector selects (libcalico-go/lib/backend/syncersv1/updateprocessors/
+// networkpolicyprocessor.go), workload endpoints only, as host endpoints
+// have no namespace label and network sets are no endpoints a policy
+// applies to.
+func PolicySelector(ns, selector string) ([]metav1.LabelSelector, error) {
+	subjects, err := ParseSelector(selector)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	subjects = product(subjects, inNamespace(ns))
+	return subjects, checkKeys(subjects)
 }
 
-// netPeers turns nets minus notNets into ipBlocks.
-func netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicyPeer, error) {
+// EntitySelector is the disjunctive form of the selector Calico evaluates
+// on endpoints for a rule side (source or destination) with a selector or
+// a namespaceSelector, in a policy of namespace ns.
+func EntitySelector(ns string, e *calicoapi.EntityRule) ([]metav1.LabelSelector, error) {
+	scope := inNamespace(ns)
+	if e.NamespaceSelector != "" {
+		// Calico replaces all() and global() in the printed selector,
+		// string literals included.
+		bare := stripStrings(e.NamespaceSelector)
+		if strings.Count(e.NamespaceSelector, "all()") != strings.Count(bare, "all()") ||
+			strings.Count(e.NamespaceSelector, "global()") != strings.Count(bare, "global()") {
+			return nil, unsupported("namespaceSelector %q: a value holding all() or global(), which Calico rewrites", e.NamespaceSelector)
+		}
+		var err error
+		if scope, err = parseNamespaceSelector(e.NamespaceSelector); err != nil {
+			return nil, err
+		}
+	}
+	pods := []metav1.LabelSelector{{}}
+	if e.Selector != "" {
+		var err error
+		if pods, err = ParseSelector(e.Selector); err != nil {
+			return nil, err
+		}
+	}
+	out := product(scope, pods)
+	return out, checkKeys(out)
+}
+
+// inNamespace selects the endpoints of one namespace.
+func inNamespace(ns string) []metav1.LabelSelector {
+	return []metav1.LabelSelector{{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: labelNamespace, Operator: metav1.LabelSelectorOpIn, Values: []string{ns}}}}}
+}
+
+// product is the conjunction of two disjunctive forms.
+func product(a, b []metav1.LabelSelector) []metav1.LabelSelector {
+	var out []metav1.LabelSelector
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, conjoin(x, y))
+		}
+	}
+	return out
+}
+
+// stripStrings blanks out the quoted strings of a selector.
+func stripStrings(s string) string {
+	var b strings.Builder
+	var q byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case q != 0 && c == q:
+			q = 0
+		case q != 0:
+		case c == '\'' || c == '"':
+			q = c
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// checkKeys refuses selectors on service accounts, which the inventory
+// does not know.
+func checkKeys(sels []metav1.LabelSelector) error {
+	for _, s := range sels {
+		for _, r := range s.MatchExpressions {
+			if r.Key == hostNetworkLabel || strings.HasPrefix(r.Key, namespaceLabelPrefix+hostNetworkLabel) {
+				return unsupported("selector on %q: the interpreter's own label", r.Key)
+			}
+			if r.Key == calicoapi.ServiceAccountLabel || strings.HasPrefix(r.Key, serviceAccountLabelPrefix) {
+				return unsupported("selector on the service-account label %q: the inventory does not know service accounts", r.Key)
+			}
+		}
+	}
+	return nil
+}
+
+// netPeers turns nets minus notNets into ipBlocks, recording them.
+func (rd *reader) netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicyPeer, error) {
 	if len(nets) == 0 {
 		return nil, unsupported("notNets without nets (every address outside them, pods with unknown addresses included)")
 	}
@@ -89,6 +156,7 @@ func netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicyPeer, error) 
 			return nil, invalid("notNets %q: %v", s, err)
 		}
 		holes = append(holes, h.Masked())
+		rd.nets = append(rd.nets, h.Masked())
 	}
 	var peers []networkingv1.NetworkPolicyPeer
 	for _, s := range nets {
@@ -97,6 +165,7 @@ func netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicyPeer, error) 
 			return nil, invalid("nets %q: %v", s, err)
 		}
 		n = n.Masked()
+		rd.nets = append(rd.nets, n)
 		block := &networkingv1.IPBlock{CIDR: n.String()}
 		covered := false
 		for _, h := range holes {

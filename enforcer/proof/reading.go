@@ -17,7 +17,9 @@ import (
 // sees it (Reading.Inventory, else the reference's) like Prove, and then
 // the endpoints only the target distinguishes (Reading.Reserved): their
 // flows to and from the inventory's endpoints must stay within what the
-// intents allow everyone (enforcer.Model.Everyone), approximation or not.
+// intents allow everyone (enforcer.Model.Everyone), approximation or not;
+// and, over Reading.Placed, the pods with unknown IPs inside the pod CIDRs
+// must be allowed nothing the intents do not allow, approximation or not.
 func (r *Reference) ProveReading(target string, got *enforcer.Reading, allowNarrower bool) (*enforcer.Delta, error) {
 	if got.Connectivity != nil {
 		return enforcer.Diff(r.Matrix, got.Connectivity), r.ProveConnectivity(target, got.Connectivity, allowNarrower)
@@ -30,7 +32,15 @@ func (r *Reference) ProveReading(target string, got *enforcer.Reading, allowNarr
 	if err != nil {
 		return d, noteHostNetwork(err, inv, d)
 	}
-	return d, r.proveReserved(target, inv, got)
+	if err := r.proveReserved(target, inv, got); err != nil {
+		return d, err
+	}
+	if got.Placed != nil {
+		// Narrower is no difference here: the reference does not know
+		// where those pods are either.
+		_, err = r.proveOver(target+" (pods with unknown IPs inside the pod CIDRs)", *got.Placed, got.Policies, true)
+	}
+	return d, err
 }
 
 // reservedFlow is a flow to or from a reserved endpoint wider than what

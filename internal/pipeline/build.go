@@ -102,7 +102,7 @@ func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opt
 		return nil, nil, err
 	}
 	got, err := t.Interpret(em.Objects, enforcer.InterpretInput{Inventory: ref.Inventory,
-		ExternalPeers: ref.Model.ExternalPeers(), Settings: opts.Settings})
+		ExternalPeers: ref.Model.ExternalPeers(), Settings: opts.Settings, PodCIDRs: res.Policy.PodCIDRs})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -40,6 +40,19 @@ const (
 // name, for namespaceSelector.
 const NamespaceNameLabel = "projectcalico.org/name"
 
+// Labels Calico itself puts on endpoints (api/pkg/apis/projectcalico/v3/
+// constants.go; libcalico-go/lib/backend/k8s/conversion/
+// workload_endpoint_default.go): every pod's workload endpoint carries its
+// namespace and OrchestratorLabel = OrchestratorKubernetes; network sets
+// carry NamespaceLabel too, host endpoints and global network sets
+// neither.
+const (
+	NamespaceLabel         = "projectcalico.org/namespace"
+	OrchestratorLabel      = "projectcalico.org/orchestrator"
+	OrchestratorKubernetes = "k8s"
+	ServiceAccountLabel    = "projectcalico.org/serviceaccount"
+)
+
 // All is the selector expression that selects everything.
 const All = "all()"
 
