@@ -86,9 +86,9 @@ type Options struct {
 	// Inventory is the workloads the output is proven over (their pod
 	// IPs and named ports count in the checks), besides the IR's own.
 	Inventory inventory.Inventory
-	// V1Alpha1 emits AdminNetworkPolicy v1alpha1 instead of
-	// ClusterNetworkPolicy v1alpha2.
-	V1Alpha1 bool
+	// API is the version and channel of the cluster's CRDs (the zero
+	// value: v1alpha2, standard): the output uses only their fields.
+	API adminapi.API
 	// AllowApproximate drops what the API cannot express exactly where the
 	// result is narrower, with a kit.Warning, instead of failing.
 	AllowApproximate bool
@@ -134,7 +134,9 @@ type builder struct {
 	cl       *kit.Cluster
 	subjects map[string]*subject
 	errs     *kit.Errors
-	warns    []kit.Warning
+	// narrowed holds, per narrowed rule (narrowKey), what approximation
+	// dropped from it: one warning per rule (narrow.go).
+	narrowed map[string]*narrowing
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
@@ -145,7 +147,8 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 	if p == nil {
 		return &adminapi.Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name)}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name),
+		narrowed: map[string]*narrowing{}}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -157,8 +160,7 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err
 	}
-	slices.SortStableFunc(b.warns, func(x, y kit.Warning) int { return kit.CompareOrigins(x.Origin, y.Origin) })
-	return objs, b.warns, nil
+	return objs, b.warnings(), nil
 }
 
 // subjectOf returns a subject's entry, creating it; subjects with one
@@ -247,15 +249,4 @@ func (b *builder) checkIngress() {
 			b.errs.Fail(o, "ingress isolation", sub.s, errIngress)
 		}
 	}
-}
-
-// approximate handles what the API cannot express exactly: an error, or
-// under AllowApproximate a warning (the caller then narrows the rule).
-func (b *builder) approximate(r ir.Rule, narrowed, why string) error {
-	if b.opts.AllowApproximate {
-		b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s: narrowed: %s",
-			kit.Lower(r.Direction), r.Subject.Namespace, r.Subject.Name, why, narrowed)})
-		return nil
-	}
-	return kit.Hinted(fmt.Errorf("%s: %w", why, ErrUnsupported), "--allow-approximate would emit it narrower: "+narrowed)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
@@ -67,23 +68,42 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	return in
 }
 
+// goldenAPIs are the API versions and channels the golden files cover,
+// with their file suffixes; an experimental one is written only where its
+// output differs from the standard one's.
+var goldenAPIs = []struct {
+	suffix string
+	api    adminapi.API
+	same   string // the suffix of the output it usually equals
+}{
+	{"", adminapi.API{}, ""},
+	{"-experimental", adminapi.API{Channel: adminapi.Experimental}, ""},
+	{"-v1alpha1", v1alpha1Standard, "-v1alpha1"},
+	{"-v1alpha1-experimental", v1alpha1Experimental, "-v1alpha1"},
+}
+
 func TestGolden(t *testing.T) {
 	for name, p := range goldenInputs(t) {
-		for _, v1 := range []bool{false, true} {
+		outputs := map[string][]byte{}
+		for _, g := range goldenAPIs {
 			for _, approx := range []bool{false, true} {
-				file := name
-				if v1 {
-					file += "-v1alpha1"
-				}
+				file := name + g.suffix
 				if approx {
-					if _, _, err := Build(p, Options{V1Alpha1: v1}); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
+					if _, _, err := Build(p, Options{API: g.api}); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
 						continue // the same output
 					}
 					file += "-approximate"
 				}
-				t.Run(file, func(t *testing.T) {
-					checkGolden(t, file, render(t, p, Options{V1Alpha1: v1, AllowApproximate: approx}))
-				})
+				got := render(t, p, Options{API: g.api, AllowApproximate: approx})
+				key := g.same
+				if approx {
+					key += "-approximate"
+				}
+				if g.api.Experimental() && bytes.Equal(got, outputs[key]) {
+					continue
+				}
+				outputs[g.suffix+strings.TrimPrefix(file, name+g.suffix)] = got
+				t.Run(file, func(t *testing.T) { checkGolden(t, file, got) })
 			}
 		}
 	}
@@ -224,8 +244,8 @@ func TestSchema(t *testing.T) {
 		inputs[fmt.Sprintf("seed %d", seed)] = randir.EgressOnly(p)
 	}
 	for name, p := range inputs {
-		for _, v1 := range []bool{false, true} {
-			objs, _, err := Build(p, Options{V1Alpha1: v1, AllowApproximate: true})
+		for _, g := range goldenAPIs {
+			objs, _, err := Build(p, Options{API: g.api, AllowApproximate: true})
 			if err != nil {
 				continue // ingress isolation
 			}

@@ -30,25 +30,18 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	out := rule{name: name, origin: r.Origin}
 	switch r.Peer.Kind {
 	case ir.PeerAll:
-		ports, keep, errs := b.ports(r, b.cl.Workloads)
-		if len(errs) > 0 || !keep {
-			return nil, errs
-		}
-		pods := out
-		pods.peers, pods.ports = []peer{{namespaces: &metav1.LabelSelector{}}}, ports
-		nets, ok := withoutNames(out, ports)
-		if !ok {
-			return []rule{pods}, nil
-		}
-		nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
-		return []rule{pods, nets}, nil
+		return b.everyone(r, out)
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
 		p, errs := podPeer(r.Subject.Namespace, r.Peer)
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		ports, keep, errs := b.ports(r, b.cl.Selected(r.Subject.Namespace, r.Peer))
+		dsts := b.cl.Selected(r.Subject.Namespace, r.Peer)
+		ports, keep, errs := b.ports(r, dsts)
 		if len(errs) > 0 || !keep {
+			return nil, errs
+		}
+		if ports, keep, errs = b.podPorts(r, ports, dsts); len(errs) > 0 || !keep {
 			return nil, errs
 		}
 		out.peers, out.ports = []peer{p}, ports
@@ -72,6 +65,31 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 		return []rule{dn}, nil
 	}
 	return nil, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, r.Peer.Kind)}
+}
+
+// everyone translates a rule allowing every peer: every namespace (with
+// the rule's ports as the CRD can hold them) and every address (without
+// named ports, which never match outside the cluster).
+func (b *builder) everyone(r ir.Rule, out rule) ([]rule, []error) {
+	ports, keep, errs := b.ports(r, b.cl.Workloads)
+	if len(errs) > 0 || !keep {
+		return nil, errs
+	}
+	nets, netsOK := withoutNames(out, ports)
+	nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
+	if ports, keep, errs = b.podPorts(r, ports, b.cl.Workloads); len(errs) > 0 {
+		return nil, errs
+	}
+	pods := out
+	pods.peers, pods.ports = []peer{{namespaces: &metav1.LabelSelector{}}}, ports
+	var rules []rule
+	if keep {
+		rules = append(rules, pods)
+	}
+	if netsOK {
+		rules = append(rules, nets)
+	}
+	return rules, nil
 }
 
 // networks translates a CIDR or world peer: each block minus its holes as
@@ -117,7 +135,7 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 			if declaresName(w, p.name) {
 				why := fmt.Sprintf("named port %q towards networks: workload %s/%s has a known IP inside them and declares the port, which an ipBlock matches and admin networks rules cannot name",
 					p.name, w.Namespace, w.Name)
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.proto, p.name), why); err != nil {
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.proto, p.name), why, ""); err != nil {
 					return nil, []error{err}
 				}
 				break
@@ -189,7 +207,7 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 			if w, bad := otherProtocol(dsts, p.Name, p.Protocol); bad {
 				why := fmt.Sprintf("named port %s/%s: workload %s/%s declares %q with another protocol, and admin named ports match any protocol",
 					p.Protocol, p.Name, w.Namespace, w.Name, p.Name)
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why, ""); err != nil {
 					errs = append(errs, err)
 				}
 				continue
