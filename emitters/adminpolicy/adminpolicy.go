@@ -195,6 +195,12 @@ func (b *builder) isolate(iso ir.Isolation) {
 		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
+	if d == 1 {
+		if err := b.hostNetworkSubject(iso.Subject); err != nil {
+			b.errs.Fail(iso.Origin, "egress isolation", iso.Subject, err)
+			return
+		}
+	}
 	sub.isolated[d] = true
 	sub.isoFrom[d] = append(sub.isoFrom[d], iso.Origin)
 	sub.from[d].Add(iso.Origin)

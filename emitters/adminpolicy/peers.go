@@ -41,6 +41,9 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 		if len(errs) > 0 || !keep {
 			return nil, errs
 		}
+		if err := b.hostNetworkPeer(r, dsts, nil); err != nil {
+			return nil, []error{err}
+		}
 		if ports, keep, errs = b.podPorts(r, ports, dsts); len(errs) > 0 || !keep {
 			return nil, errs
 		}
@@ -75,7 +78,15 @@ func (b *builder) everyone(r ir.Rule, out rule) ([]rule, []error) {
 	if len(errs) > 0 || !keep {
 		return nil, errs
 	}
+	if err := b.hostNetworkPeer(r, b.cl.Workloads, ports); err != nil {
+		return nil, []error{err}
+	}
 	nets, netsOK := withoutNames(out, ports)
+	if netsOK {
+		if err := b.hostNetworkAddresses(); err != nil {
+			return nil, []error{err}
+		}
+	}
 	nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
 	if ports, keep, errs = b.podPorts(r, ports, b.cl.Workloads); len(errs) > 0 {
 		return nil, errs
@@ -103,6 +114,9 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 	}
 	if len(blocks) == 0 {
 		return nil, []error{fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, r.Peer.Kind)}
+	}
+	if err := b.hostNetworkAddresses(); err != nil {
+		return nil, []error{err}
 	}
 	var all []netip.Prefix
 	for _, blk := range blocks {
