@@ -137,6 +137,7 @@ type builder struct {
 	// narrowed holds, per narrowed rule (narrowKey), what approximation
 	// dropped from it: one warning per rule (narrow.go).
 	narrowed map[string]*narrowing
+	podCIDRs []string // the declared pod networks (cluster.podCIDRs)
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
@@ -148,7 +149,7 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 		return &adminapi.Objects{}, nil, nil
 	}
 	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name),
-		narrowed: map[string]*narrowing{}}
+		narrowed: map[string]*narrowing{}, podCIDRs: p.PodCIDRs}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}

@@ -118,25 +118,21 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 	if err := b.hostNetworkAddresses(); err != nil {
 		return nil, []error{err}
 	}
-	var all []netip.Prefix
-	for _, blk := range blocks {
-		ps, err := prefixes(blk)
-		if err != nil {
-			return nil, []error{err}
-		}
-		all = append(all, ps...)
+	all, err := blockPrefixes(blocks)
+	if err != nil {
+		return nil, []error{err}
 	}
-	slices.SortFunc(all, func(a, b netip.Prefix) int {
-		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
-	})
+	if all, err = b.podNetworks(r, all); err != nil {
+		return nil, []error{err}
+	}
+	if len(all) == 0 {
+		return nil, nil // narrowed to nothing
+	}
 	var nets []string
-	for _, p := range slices.Compact(all) {
+	for _, p := range all {
 		nets = append(nets, p.String())
 	}
-	var inside []ir.Workload
-	for _, in := range b.cl.IPsIn(blocks) {
-		inside = append(inside, in.Workload)
-	}
+	inside := b.knownInside(all)
 	ports, keep, errs := b.ports(r, nil)
 	if len(errs) > 0 || !keep {
 		return nil, errs
@@ -243,6 +239,23 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 	})
 	out = slices.Compact(out)
 	return out, len(r.Ports) == 0 || len(out) > 0, nil
+}
+
+// blockPrefixes returns the prefixes of every block, sorted, without
+// duplicates.
+func blockPrefixes(blocks []ir.IPBlock) ([]netip.Prefix, error) {
+	var all []netip.Prefix
+	for _, blk := range blocks {
+		ps, err := prefixes(blk)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
+	}
+	slices.SortFunc(all, func(a, b netip.Prefix) int {
+		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+	})
+	return slices.Compact(all), nil
 }
 
 // prefixes returns a block minus its holes as the fewest prefixes,
