@@ -7,6 +7,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
@@ -94,6 +95,40 @@ func TestSupportsDomainNames(t *testing.T) {
 	} {
 		if got := supportsDomainNames(tt.version, tt.channel); got != tt.want {
 			t.Errorf("supportsDomainNames(%q, %q) = %v, want %v", tt.version, tt.channel, got, tt.want)
+		}
+	}
+}
+
+// TestTies: the layout never puts an allow and a deny at one tier and
+// priority (their order would be the implementation's), in any API; a
+// layout that did fails.
+func TestTies(t *testing.T) {
+	ex, err := randir.Examples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, api := range []adminapi.API{{}, v1alpha1Standard, v1alpha1Experimental} {
+		b := &builder{opts: Options{API: api}}
+		for name, p := range ex {
+			b2 := &builder{opts: Options{API: api, AllowApproximate: true}, cl: kit.NewCluster(p, inventory.Inventory{}),
+				subjects: map[string]*subject{}, errs: kit.NewErrors(Name), narrowed: map[string]*narrowing{}}
+			for _, iso := range randir.EgressOnly(p).Isolations {
+				b2.isolate(iso)
+			}
+			for _, r := range randir.EgressOnly(p).Rules {
+				b2.rule(r)
+			}
+			if err := b2.checkTies(b2.parts()); err != nil {
+				t.Errorf("%s %s: %v", api, name, err)
+			}
+		}
+		// An allow and a deny at 7 share the Admin tier in v1alpha1; in
+		// v1alpha2 the deny is in the Baseline tier.
+		tied := []policyPart{{name: "a", priority: 7}, {name: "b", priority: 7, deny: true}}
+		err := b.checkTies(tied)
+		if api.V1Alpha1() && (!errors.Is(err, kit.ErrInvalid) || !strings.Contains(err.Error(), "policies a and b share tier Admin and priority 7")) ||
+			!api.V1Alpha1() && err != nil {
+			t.Errorf("%s: checkTies(allow and deny at 7) = %v", api, err)
 		}
 	}
 }

@@ -33,7 +33,12 @@ type policyPart struct {
 func (b *builder) objects() *adminapi.Objects {
 	objs := &adminapi.Objects{}
 	names := kit.NewNames(b.errs)
-	for _, part := range b.parts() {
+	parts := b.parts()
+	if err := b.checkTies(parts); err != nil {
+		b.errs.Add(err)
+		return objs
+	}
+	for _, part := range parts {
 		// Every kind is cluster-scoped: no namespace.
 		if !names.Claim("", part.name, part.from) {
 			continue

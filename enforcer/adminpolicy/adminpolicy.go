@@ -35,6 +35,9 @@ func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer
 		if err := checkFields(objs, api); err != nil {
 			return nil, err
 		}
+		if err := checkTies(objs); err != nil {
+			return nil, err
+		}
 	}
 	seen, err := seenInventory(in.Inventory)
 	if err != nil {

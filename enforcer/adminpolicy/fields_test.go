@@ -2,6 +2,7 @@ package adminpolicy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,5 +72,37 @@ func TestReadsAsTheChannel(t *testing.T) {
 				t.Errorf("Interpret: %v, want ErrInvalid containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestTies: policies of one tier and priority whose rules' actions differ
+// are evaluated in an order upstream leaves to the implementation: the
+// reading fails closed. Equal actions are fine (the order cannot matter).
+func TestTies(t *testing.T) {
+	mk := func(name string, tier v1alpha2.Tier, priority int32, action v1alpha2.ClusterNetworkPolicyRuleAction) v1alpha2.ClusterNetworkPolicy {
+		var c v1alpha2.ClusterNetworkPolicy
+		c.Name = name
+		c.Spec.Tier, c.Spec.Priority, c.Spec.Subject.Namespaces = tier, priority, &metav1.LabelSelector{}
+		c.Spec.Egress = []v1alpha2.ClusterNetworkPolicyEgressRule{{Name: "r", Action: action,
+			To: []v1alpha2.ClusterNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}}}}}
+		return c
+	}
+	accept, deny := v1alpha2.ClusterNetworkPolicyRuleActionAccept, v1alpha2.ClusterNetworkPolicyRuleActionDeny
+	tests := []struct {
+		name string
+		cnps []v1alpha2.ClusterNetworkPolicy
+		want string
+	}{
+		{"accept and deny at one priority", []v1alpha2.ClusterNetworkPolicy{mk("a", v1alpha2.AdminTier, 100, accept), mk("b", v1alpha2.AdminTier, 100, deny)},
+			"a and b have the same tier Admin and priority 100 and egress rules of different actions (Accept, Deny)"},
+		{"two accepts", []v1alpha2.ClusterNetworkPolicy{mk("a", v1alpha2.AdminTier, 100, accept), mk("b", v1alpha2.AdminTier, 100, accept)}, ""},
+		{"other tiers", []v1alpha2.ClusterNetworkPolicy{mk("a", v1alpha2.AdminTier, 100, accept), mk("b", v1alpha2.BaselineTier, 100, deny)}, ""},
+		{"other priorities", []v1alpha2.ClusterNetworkPolicy{mk("a", v1alpha2.AdminTier, 100, accept), mk("b", v1alpha2.AdminTier, 101, deny)}, ""},
+	}
+	for _, tt := range tests {
+		_, err := Interpreter{}.Interpret(&adminapi.Objects{ClusterNetworkPolicies: tt.cnps}, enforcer.InterpretInput{})
+		if tt.want == "" && err != nil || tt.want != "" && (!errors.Is(err, enforcer.ErrInvalid) || !strings.Contains(fmt.Sprint(err), tt.want)) {
+			t.Errorf("%s: Interpret error %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
