@@ -29,10 +29,19 @@
 //     port that a destination declares with another protocol fails, as does
 //     a named port towards networks (the CRD forbids it) when a declared
 //     pod with a known IP inside them has that name;
+//   - v1alpha1 on the standard CRD channel: named ports some destination
+//     declares (ports[].namedPort is an experimental field; channel.go);
+//   - host-network pods, which the API excludes from subjects and pod
+//     peers (hostnetwork.go): a subject selecting one (always), a peer
+//     selecting one, and networks rules while one's address is unknown
+//     (always);
+//   - CIDR and world peers overlapping cluster.podCIDRs, whose unknown pods
+//     networks match (podcidr.go);
 //   - deny and pass actions (netpolc emits allow rules only).
 //
-// With Options.AllowApproximate the named-port cases drop the port (and a
-// rule left without ports) with a kit.Warning: the result is narrower.
+// With Options.AllowApproximate the named-port and pod-peer cases drop the
+// port, the rule or the pod networks, with one kit.Warning per rule: the
+// result is narrower. Equal priorities never mix actions (ties.go).
 package adminpolicy
 
 import (
