@@ -16,11 +16,9 @@ import (
 // under --allow-approximate narrower with a warning, never wider, for
 // every API version and channel.
 func TestAdminPolicyPodNetworks(t *testing.T) {
-	var tg Target
-	for _, x := range All() {
-		if x.Name() == "adminpolicy" {
-			tg = x
-		}
+	tg, ok := lookup("adminpolicy")
+	if !ok {
+		t.Fatal("no adminpolicy target")
 	}
 	p := &ir.Policy{PodCIDRs: []string{"10.244.0.0/16"},
 		Workloads: []ir.Workload{{Namespace: "shop", Name: "web", Labels: fx.App("web")}, {Namespace: "shop", Name: "api", Labels: fx.App("api")},
