@@ -29,10 +29,19 @@
 //     port that a destination declares with another protocol fails, as does
 //     a named port towards networks (the CRD forbids it) when a declared
 //     pod with a known IP inside them has that name;
+//   - v1alpha1 on the standard CRD channel: named ports some destination
+//     declares (ports[].namedPort is an experimental field; channel.go);
+//   - host-network pods, which the API excludes from subjects and pod
+//     peers (hostnetwork.go): a subject selecting one (always), a peer
+//     selecting one, and networks rules while one's address is unknown
+//     (always);
+//   - CIDR and world peers overlapping cluster.podCIDRs, whose unknown pods
+//     networks match (podcidr.go);
 //   - deny and pass actions (netpolc emits allow rules only).
 //
-// With Options.AllowApproximate the named-port cases drop the port (and a
-// rule left without ports) with a kit.Warning: the result is narrower.
+// With Options.AllowApproximate the named-port and pod-peer cases drop the
+// port, the rule or the pod networks, with one kit.Warning per rule: the
+// result is narrower. Equal priorities never mix actions (ties.go).
 package adminpolicy
 
 import (
@@ -87,9 +96,9 @@ type Options struct {
 	// Inventory is the workloads the output is proven over (their pod
 	// IPs and named ports count in the checks), besides the IR's own.
 	Inventory inventory.Inventory
-	// V1Alpha1 emits AdminNetworkPolicy v1alpha1 instead of
-	// ClusterNetworkPolicy v1alpha2.
-	V1Alpha1 bool
+	// API is the version and channel of the cluster's CRDs (the zero
+	// value: v1alpha2, standard): the output uses only their fields.
+	API adminapi.API
 	// AllowApproximate drops what the API cannot express exactly where the
 	// result is narrower, with a kit.Warning, instead of failing.
 	AllowApproximate bool
@@ -135,7 +144,10 @@ type builder struct {
 	cl       *kit.Cluster
 	subjects map[string]*subject
 	errs     *kit.Errors
-	warns    []kit.Warning
+	// narrowed holds, per narrowed rule (narrowKey), what approximation
+	// dropped from it: one warning per rule (narrow.go).
+	narrowed map[string]*narrowing
+	podCIDRs []string // the declared pod networks (cluster.podCIDRs)
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
@@ -146,7 +158,8 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 	if p == nil {
 		return &adminapi.Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name)}
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name),
+		narrowed: map[string]*narrowing{}, podCIDRs: p.PodCIDRs}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -158,8 +171,7 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err
 	}
-	slices.SortStableFunc(b.warns, func(x, y kit.Warning) int { return kit.CompareOrigins(x.Origin, y.Origin) })
-	return objs, b.warns, nil
+	return objs, b.warnings(), nil
 }
 
 // subjectOf returns a subject's entry, creating it; subjects with one
@@ -193,6 +205,12 @@ func (b *builder) isolate(iso ir.Isolation) {
 	if len(errs) > 0 {
 		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
+	}
+	if d == 1 {
+		if err := b.hostNetworkSubject(iso.Subject); err != nil {
+			b.errs.Fail(iso.Origin, "egress isolation", iso.Subject, err)
+			return
+		}
 	}
 	sub.isolated[d] = true
 	sub.isoFrom[d] = append(sub.isoFrom[d], iso.Origin)
@@ -267,15 +285,4 @@ func (b *builder) checkIngress() {
 	}
 	slices.Sort(lines)
 	b.errs.At(ir.Origin{Pos: first.Pos}, fmt.Errorf("ingress isolation of %d subjects: %w:\n%s", len(lines), errIngress, strings.Join(lines, "\n")))
-}
-
-// approximate handles what the API cannot express exactly: an error, or
-// under AllowApproximate a warning (the caller then narrows the rule).
-func (b *builder) approximate(r ir.Rule, narrowed, why string) error {
-	if b.opts.AllowApproximate {
-		b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s: narrowed: %s",
-			kit.Lower(r.Direction), r.Subject.Namespace, r.Subject.Name, why, narrowed)})
-		return nil
-	}
-	return kit.Hinted(fmt.Errorf("%s: %w", why, ErrUnsupported), "--allow-approximate would emit it narrower: "+narrowed)
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +17,10 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
+	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/crdschema"
@@ -67,23 +70,42 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	return in
 }
 
+// goldenAPIs are the API versions and channels the golden files cover,
+// with their file suffixes; an experimental one is written only where its
+// output differs from the standard one's.
+var goldenAPIs = []struct {
+	suffix string
+	api    adminapi.API
+	same   string // the suffix of the output it usually equals
+}{
+	{"", adminapi.API{}, ""},
+	{"-experimental", adminapi.API{Channel: adminapi.Experimental}, ""},
+	{"-v1alpha1", v1alpha1Standard, "-v1alpha1"},
+	{"-v1alpha1-experimental", v1alpha1Experimental, "-v1alpha1"},
+}
+
 func TestGolden(t *testing.T) {
 	for name, p := range goldenInputs(t) {
-		for _, v1 := range []bool{false, true} {
+		outputs := map[string][]byte{}
+		for _, g := range goldenAPIs {
 			for _, approx := range []bool{false, true} {
-				file := name
-				if v1 {
-					file += "-v1alpha1"
-				}
+				file := name + g.suffix
 				if approx {
-					if _, _, err := Build(p, Options{V1Alpha1: v1}); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
+					if _, _, err := Build(p, Options{API: g.api}); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
 						continue // the same output
 					}
 					file += "-approximate"
 				}
-				t.Run(file, func(t *testing.T) {
-					checkGolden(t, file, render(t, p, Options{V1Alpha1: v1, AllowApproximate: approx}))
-				})
+				got := render(t, p, Options{API: g.api, AllowApproximate: approx})
+				key := g.same
+				if approx {
+					key += "-approximate"
+				}
+				if g.api.Experimental() && bytes.Equal(got, outputs[key]) {
+					continue
+				}
+				outputs[g.suffix+strings.TrimPrefix(file, name+g.suffix)] = got
+				t.Run(file, func(t *testing.T) { checkGolden(t, file, got) })
 			}
 		}
 	}
@@ -193,30 +215,30 @@ func TestPrefixes(t *testing.T) {
 	}
 }
 
-// TestSchema validates every object against the published CRD (v1alpha2,
-// shipped in the network-policy-api module) or the transcribed schema
-// (v1alpha1), plus the CRDs' CEL rules, checked by hand.
+// TestSchema validates every object against the upstream CRD of the API
+// version and channel it was built for: v1alpha2 from the network-policy-api
+// module (v0.2.0), v1alpha1 from testdata/crd (v0.1.8, the last release
+// with it), plus the CRDs' CEL rules, checked by hand. A field the CRD
+// lacks is an error (the API server would prune it).
 func TestSchema(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/network-policy-api").Output()
 	if err != nil {
 		t.Skipf("cannot locate the network-policy-api module (%v): the CRD check needs the go tool", err)
 	}
 	dir := strings.TrimSpace(string(out))
-	crd := func(channel string) crdschema.Schema {
-		s, err := crdschema.FromCRD(filepath.Join(dir, "config/crd", channel, "policy.networking.k8s.io_clusternetworkpolicies.yaml"), "v1alpha2")
+	crd := func(path, version string) crdschema.Schema {
+		s, err := crdschema.FromCRD(path, version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
-	standard, experimental := crd("standard"), crd("experimental")
-	data, err := os.ReadFile("testdata/schema/adminnetworkpolicy-v1alpha1.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	anp, err := crdschema.Parse(data)
-	if err != nil {
-		t.Fatal(err)
+	schemas := map[adminapi.Channel][2]crdschema.Schema{}
+	for _, ch := range []adminapi.Channel{adminapi.Standard, adminapi.Experimental} {
+		schemas[ch] = [2]crdschema.Schema{
+			crd(filepath.Join(dir, "config/crd", string(ch), "policy.networking.k8s.io_clusternetworkpolicies.yaml"), "v1alpha2"),
+			crd(filepath.Join("testdata/crd/v0.1.8", string(ch), "policy.networking.k8s.io_adminnetworkpolicies.yaml"), "v1alpha1"),
+		}
 	}
 	inputs := goldenInputs(t)
 	for seed := range int64(100) {
@@ -224,25 +246,35 @@ func TestSchema(t *testing.T) {
 		inputs[fmt.Sprintf("seed %d", seed)] = randir.EgressOnly(p)
 	}
 	for name, p := range inputs {
-		for _, v1 := range []bool{false, true} {
-			objs, _, err := Build(p, Options{V1Alpha1: v1, AllowApproximate: true})
+		for _, g := range goldenAPIs {
+			objs, _, err := Build(p, Options{API: g.api, AllowApproximate: true})
 			if err != nil {
 				continue // ingress isolation
 			}
+			ch := adminapi.Standard
+			if g.api.Experimental() {
+				ch = adminapi.Experimental
+			}
 			for _, c := range objs.ClusterNetworkPolicies {
-				obj := printed{c.TypeMeta, c.ObjectMeta, c.Spec}
-				schema := standard
+				schema := schemas[ch][0]
 				if usesDomainNames(c) {
-					schema = experimental // domainNames is an experimental field
+					// FQDN peers are not gated by channel here yet (the
+					// FQDN work does that with supportsDomainNames).
+					schema = schemas[adminapi.Experimental][0]
 				}
+				obj := printed{c.TypeMeta, c.ObjectMeta, c.Spec}
 				for _, e := range append(crdschema.Validate(&obj, schema), celRules(c)...) {
-					t.Errorf("%s: %s: %s", name, c.Name, e)
+					t.Errorf("%s %s: %s: %s", name, g.api, c.Name, e)
 				}
 			}
 			for _, a := range objs.AdminNetworkPolicies {
+				schema := schemas[ch][1]
+				if usesDomainNames1(a) {
+					schema = schemas[adminapi.Experimental][1]
+				}
 				obj := printed{a.TypeMeta, a.ObjectMeta, a.Spec}
-				for _, e := range crdschema.Validate(&obj, anp) {
-					t.Errorf("%s: %s: %s", name, a.Name, e)
+				for _, e := range append(crdschema.Validate(&obj, schema), celRules1(a)...) {
+					t.Errorf("%s %s: %s: %s", name, g.api, a.Name, e)
 				}
 			}
 		}
@@ -293,4 +325,41 @@ func portOf(p v1alpha2.ClusterNetworkPolicyProtocol) *v1alpha2.Port {
 		return p.SCTP.DestinationPort
 	}
 	return nil
+}
+
+func usesDomainNames1(a v1alpha1.AdminNetworkPolicy) bool {
+	for _, r := range a.Spec.Egress {
+		for _, p := range r.To {
+			if len(p.DomainNames) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// celRules1 checks the v1alpha1 CRD's x-kubernetes-validations: networks
+// parse as CIDRs, no named port next to networks or domain names.
+func celRules1(a v1alpha1.AdminNetworkPolicy) []string {
+	var errs []string
+	for _, r := range a.Spec.Egress {
+		nets := false
+		for _, p := range r.To {
+			nets = nets || len(p.Networks) > 0 || len(p.DomainNames) > 0 || p.Nodes != nil
+			for _, n := range p.Networks {
+				if _, err := netip.ParsePrefix(string(n)); err != nil {
+					errs = append(errs, fmt.Sprintf("network %q: %v", n, err))
+				}
+			}
+		}
+		if r.Ports == nil {
+			continue
+		}
+		for _, pr := range *r.Ports {
+			if nets && pr.NamedPort != nil {
+				errs = append(errs, "named port next to networks")
+			}
+		}
+	}
+	return errs
 }

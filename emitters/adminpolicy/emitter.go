@@ -1,13 +1,13 @@
 package adminpolicy
 
-import "github.com/netpolc/netpolc/emitters/kit"
+import (
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/diag"
+)
 
 // Name is the target's name and output folder.
 const Name = "adminpolicy"
-
-// OptionV1Alpha1 emits AdminNetworkPolicy/BaselineAdminNetworkPolicy
-// v1alpha1 instead of ClusterNetworkPolicy v1alpha2.
-const OptionV1Alpha1 = "admin-v1alpha1"
 
 // Emitter is the adminpolicy target's emitter. Its objects are an
 // *adminapi.Objects.
@@ -20,18 +20,30 @@ func (Emitter) Name() string { return Name }
 
 // Doc says what the target emits.
 func (Emitter) Doc() string {
-	return "policy.networking.k8s.io ClusterNetworkPolicy v1alpha2 (AdminNetworkPolicy v1alpha1 with --" + OptionV1Alpha1 + ")"
+	return "policy.networking.k8s.io ClusterNetworkPolicy v1alpha2 (AdminNetworkPolicy v1alpha1 with --" +
+		adminapi.SettingVersion + "=v1alpha1), for the standard or experimental CRD channel"
 }
 
-// Options choose the API version.
+// Options are what the output depends on of the cluster's
+// network-policy-api CRDs: their API version and release channel.
 func (Emitter) Options() []kit.Option {
-	return []kit.Option{{Name: OptionV1Alpha1,
-		Help: "adminpolicy target: emit AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 instead of ClusterNetworkPolicy v1alpha2"}}
+	return []kit.Option{
+		{Name: adminapi.SettingVersion, Kind: kit.OptionString, Examples: []string{string(adminapi.V1Alpha1)},
+			Help: "adminpolicy target: the admin API version the cluster serves: v1alpha2 (ClusterNetworkPolicy, the default) or v1alpha1 (AdminNetworkPolicy)"},
+		{Name: adminapi.SettingChannel, Kind: kit.OptionString, Examples: []string{string(adminapi.Experimental)},
+			Help: "adminpolicy target: the network-policy-api CRD channel the cluster runs: standard (the default) or experimental"},
+	}
 }
 
-// Emit renders the IR as admin network policies.
+// Emit renders the IR as admin network policies for the API the settings
+// name.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	objs, warns, err := Build(in.Policy, Options{Inventory: in.Inventory, V1Alpha1: in.Settings[OptionV1Alpha1], AllowApproximate: in.AllowApproximate})
+	api, err := adminapi.APIFrom(in.Settings)
+	if err != nil {
+		return nil, &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": " + err.Error(), Err: kit.ErrInvalid,
+			Hint: "set --" + adminapi.SettingVersion + " and --" + adminapi.SettingChannel + " on the command line or in netpolc.yaml"}
+	}
+	objs, warns, err := Build(in.Policy, Options{Inventory: in.Inventory, API: api, AllowApproximate: in.AllowApproximate})
 	if err != nil {
 		return nil, err
 	}

@@ -33,13 +33,18 @@ type policyPart struct {
 func (b *builder) objects() *adminapi.Objects {
 	objs := &adminapi.Objects{}
 	names := kit.NewNames(b.errs)
-	for _, part := range b.parts() {
+	parts := b.parts()
+	if err := b.checkTies(parts); err != nil {
+		b.errs.Add(err)
+		return objs
+	}
+	for _, part := range parts {
 		// Every kind is cluster-scoped: no namespace.
 		if !names.Claim("", part.name, part.from) {
 			continue
 		}
 		meta := kit.ObjectMeta("", part.name, part.from)
-		if b.opts.V1Alpha1 {
+		if b.opts.API.V1Alpha1() {
 			objs.AdminNetworkPolicies = append(objs.AdminNetworkPolicies, part.v1alpha1(meta))
 		} else {
 			objs.ClusterNetworkPolicies = append(objs.ClusterNetworkPolicies, part.v1alpha2(meta))
@@ -53,7 +58,7 @@ func (b *builder) objects() *adminapi.Objects {
 // parts lays out every egress-isolated subject's policies, by subject.
 func (b *builder) parts() []policyPart {
 	maxRules := maxRulesV1Alpha2
-	if b.opts.V1Alpha1 {
+	if b.opts.API.V1Alpha1() {
 		maxRules = maxRulesV1Alpha1
 	}
 	var parts []policyPart
@@ -82,7 +87,7 @@ func (b *builder) parts() []policyPart {
 		deny := rule{name: defaultDenyRuleName, peers: []peer{
 			{namespaces: &metav1.LabelSelector{}}, {networks: []string{everyAddress4, everyAddress6}}}}
 		priority := int32(DenyPriority)
-		if b.opts.V1Alpha1 {
+		if b.opts.API.V1Alpha1() {
 			priority = DenyPriorityV1Alpha1
 		}
 		parts = append(parts, policyPart{name: base, deny: true, subject: sub.s, rules: []rule{deny}, from: from, priority: priority})

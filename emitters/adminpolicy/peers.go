@@ -30,25 +30,21 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	out := rule{name: name, origin: r.Origin}
 	switch r.Peer.Kind {
 	case ir.PeerAll:
-		ports, keep, errs := b.ports(r, b.cl.Workloads)
-		if len(errs) > 0 || !keep {
-			return nil, errs
-		}
-		pods := out
-		pods.peers, pods.ports = []peer{{namespaces: &metav1.LabelSelector{}}}, ports
-		nets, ok := withoutNames(out, ports)
-		if !ok {
-			return []rule{pods}, nil
-		}
-		nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
-		return []rule{pods, nets}, nil
+		return b.everyone(r, out)
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
 		p, errs := podPeer(r.Subject.Namespace, r.Peer)
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		ports, keep, errs := b.ports(r, b.cl.Selected(r.Subject.Namespace, r.Peer))
+		dsts := b.cl.Selected(r.Subject.Namespace, r.Peer)
+		ports, keep, errs := b.ports(r, dsts)
 		if len(errs) > 0 || !keep {
+			return nil, errs
+		}
+		if err := b.hostNetworkPeer(r, dsts, nil); err != nil {
+			return nil, []error{err}
+		}
+		if ports, keep, errs = b.podPorts(r, ports, dsts); len(errs) > 0 || !keep {
 			return nil, errs
 		}
 		out.peers, out.ports = []peer{p}, ports
@@ -74,6 +70,39 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	return nil, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, r.Peer.Kind)}
 }
 
+// everyone translates a rule allowing every peer: every namespace (with
+// the rule's ports as the CRD can hold them) and every address (without
+// named ports, which never match outside the cluster).
+func (b *builder) everyone(r ir.Rule, out rule) ([]rule, []error) {
+	ports, keep, errs := b.ports(r, b.cl.Workloads)
+	if len(errs) > 0 || !keep {
+		return nil, errs
+	}
+	if err := b.hostNetworkPeer(r, b.cl.Workloads, ports); err != nil {
+		return nil, []error{err}
+	}
+	nets, netsOK := withoutNames(out, ports)
+	if netsOK {
+		if err := b.hostNetworkAddresses(); err != nil {
+			return nil, []error{err}
+		}
+	}
+	nets.peers = []peer{{networks: []string{everyAddress4, everyAddress6}}}
+	if ports, keep, errs = b.podPorts(r, ports, b.cl.Workloads); len(errs) > 0 {
+		return nil, errs
+	}
+	pods := out
+	pods.peers, pods.ports = []peer{{namespaces: &metav1.LabelSelector{}}}, ports
+	var rules []rule
+	if keep {
+		rules = append(rules, pods)
+	}
+	if netsOK {
+		rules = append(rules, nets)
+	}
+	return rules, nil
+}
+
 // networks translates a CIDR or world peer: each block minus its holes as
 // the fewest prefixes. A named port of an ipBlock matches pods with known
 // IPs inside it; networks take none, so that is only exact when no such
@@ -86,25 +115,24 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 	if len(blocks) == 0 {
 		return nil, []error{fmt.Errorf("%w %s peer: no CIDR", kit.ErrInvalid, r.Peer.Kind)}
 	}
-	var all []netip.Prefix
-	for _, blk := range blocks {
-		ps, err := prefixes(blk)
-		if err != nil {
-			return nil, []error{err}
-		}
-		all = append(all, ps...)
+	if err := b.hostNetworkAddresses(); err != nil {
+		return nil, []error{err}
 	}
-	slices.SortFunc(all, func(a, b netip.Prefix) int {
-		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
-	})
+	all, err := blockPrefixes(blocks)
+	if err != nil {
+		return nil, []error{err}
+	}
+	if all, err = b.podNetworks(r, all); err != nil {
+		return nil, []error{err}
+	}
+	if len(all) == 0 {
+		return nil, nil // narrowed to nothing
+	}
 	var nets []string
-	for _, p := range slices.Compact(all) {
+	for _, p := range all {
 		nets = append(nets, p.String())
 	}
-	var inside []ir.Workload
-	for _, in := range b.cl.IPsIn(blocks) {
-		inside = append(inside, in.Workload)
-	}
+	inside := b.knownInside(all)
 	ports, keep, errs := b.ports(r, nil)
 	if len(errs) > 0 || !keep {
 		return nil, errs
@@ -117,7 +145,7 @@ func (b *builder) networks(r ir.Rule, out rule) ([]rule, []error) {
 			if declaresName(w, p.name) {
 				why := fmt.Sprintf("named port %q towards networks: workload %s/%s has a known IP inside them and declares the port, which an ipBlock matches and admin networks rules cannot name",
 					p.name, w.Namespace, w.Name)
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.proto, p.name), why); err != nil {
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.proto, p.name), why, ""); err != nil {
 					return nil, []error{err}
 				}
 				break
@@ -189,7 +217,7 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 			if w, bad := otherProtocol(dsts, p.Name, p.Protocol); bad {
 				why := fmt.Sprintf("named port %s/%s: workload %s/%s declares %q with another protocol, and admin named ports match any protocol",
 					p.Protocol, p.Name, w.Namespace, w.Name, p.Name)
-				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why); err != nil {
+				if err := b.approximate(r, fmt.Sprintf("port %s/%s left out", p.Protocol, p.Name), why, ""); err != nil {
 					errs = append(errs, err)
 				}
 				continue
@@ -211,6 +239,23 @@ func (b *builder) ports(r ir.Rule, dsts []ir.Workload) (out []port, keep bool, e
 	})
 	out = slices.Compact(out)
 	return out, len(r.Ports) == 0 || len(out) > 0, nil
+}
+
+// blockPrefixes returns the prefixes of every block, sorted, without
+// duplicates.
+func blockPrefixes(blocks []ir.IPBlock) ([]netip.Prefix, error) {
+	var all []netip.Prefix
+	for _, blk := range blocks {
+		ps, err := prefixes(blk)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
+	}
+	slices.SortFunc(all, func(a, b netip.Prefix) int {
+		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+	})
+	return slices.Compact(all), nil
 }
 
 // prefixes returns a block minus its holes as the fewest prefixes,

@@ -18,16 +18,39 @@ type Interpreter struct{}
 var _ enforcer.Interpreter = Interpreter{}
 
 // Interpret reads the objects into the model's policies.
-func (Interpreter) Interpret(objects any, _ enforcer.InterpretInput) (*enforcer.Reading, error) {
+// The objects are read as the CRDs of the API version and channel the
+// settings name (adminapi.APIFrom): an object or field they do not have
+// is an error. Host-network pods of the inventory are outside every
+// subject and namespaces or pods peer (hostnetwork.go).
+func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
 	objs, ok := objects.(*adminapi.Objects)
 	if !ok {
 		return nil, fmt.Errorf("adminpolicy interpreter: got %T, want *adminapi.Objects", objects)
+	}
+	api, err := adminapi.APIFrom(in.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("%w: adminpolicy interpreter: %v", enforcer.ErrInvalid, err)
+	}
+	if objs != nil {
+		if err := checkFields(objs, api); err != nil {
+			return nil, err
+		}
+		if err := checkTies(objs); err != nil {
+			return nil, err
+		}
+	}
+	seen, err := seenInventory(in.Inventory)
+	if err != nil {
+		return nil, err
+	}
+	if objs != nil {
+		objs = asSeen(objs)
 	}
 	ps, err := Policies(objs)
 	if err != nil {
 		return nil, err
 	}
-	return &enforcer.Reading{Policies: ps}, nil
+	return &enforcer.Reading{Policies: ps, Inventory: &seen}, nil
 }
 
 // Policies reads the objects into the model's policies.

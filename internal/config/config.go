@@ -8,8 +8,8 @@
 //	output: deploy/netpol     # -o OUT of build and verify
 //	targets: [networkpolicy]  # --target of build and verify
 //	allow-approximate: false  # and the other build flags that shape the
-//	admin-v1alpha1: false     # output, so verify rebuilds exactly what
-//	cilium-named-ports-per-destination: false  # build wrote
+//	admin-api-version: v1alpha2  # output, so verify rebuilds exactly
+//	cilium-named-ports-per-destination: false  # what build wrote
 //
 // Paths are relative to the file's directory. Unknown keys are errors, so
 // a misspelt key cannot silently fall back to a default.

@@ -50,8 +50,8 @@ func TestFind(t *testing.T) {
 	if c, err = config.Find(repo); err != nil || !slices.Equal(c.Targets, []string{"networkpolicy"}) || c.Intents != "" {
 		t.Errorf("scalar targets: %+v, %v", c, err)
 	}
-	write(t, filepath.Join(repo, config.FileName), "admin-v1alpha1: true\n")
-	if c, err = config.Find(repo); err != nil || !c.Flag("admin-v1alpha1", false, false) || c.Flag("admin-v1alpha1", false, true) || c.Flag("allow-approximate", false, false) {
+	write(t, filepath.Join(repo, config.FileName), "cilium-named-ports-per-destination: true\n")
+	if c, err = config.Find(repo); err != nil || !c.Flag("cilium-named-ports-per-destination", false, false) || c.Flag("cilium-named-ports-per-destination", false, true) || c.Flag("allow-approximate", false, false) {
 		t.Errorf("build flags: %+v, %v", c, err)
 	}
 	write(t, filepath.Join(repo, config.FileName), "")
@@ -70,7 +70,7 @@ func TestErrors(t *testing.T) {
 		{"bad yaml", "intents: [\n", `netpolc\.yaml: yaml: `},
 		{"two errors", "a: 1\nb: 2\n", `(?s)1:1: a: unknown key.*2:1: b: unknown key`},
 		{"duplicate key", "output: a\nintents: i\noutput: b\n", `netpolc\.yaml:3:1: output: output is set twice \(first at line 1\)`},
-		{"flag not a boolean", "admin-v1alpha1: yes please\n", `netpolc\.yaml:1:17: admin-v1alpha1: admin-v1alpha1 must be a boolean`},
+		{"flag not a boolean", "cilium-named-ports-per-destination: yes please\n", `netpolc\.yaml:1:37: cilium-named-ports-per-destination: cilium-named-ports-per-destination must be a boolean`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

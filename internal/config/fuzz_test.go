@@ -11,7 +11,7 @@ import (
 // file, never a panic.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("intents: intents\noutput: deploy/netpol\ntargets: [networkpolicy, cilium]\n"))
-	f.Add([]byte("allow-approximate: true\nadmin-v1alpha1: false\n"))
+	f.Add([]byte("allow-approximate: true\nadmin-api-version: v1alpha1\n"))
 	f.Add([]byte("outpt: x\n- a\n"))
 	f.Add([]byte("{intents: [1, 2], output: {a: b}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {

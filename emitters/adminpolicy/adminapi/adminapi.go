@@ -1,7 +1,8 @@
-// Package adminapi holds the objects the adminpolicy target emits, the
-// one type its emitter (emitters/adminpolicy) and its interpreter
-// (enforcer/adminpolicy) share, so that the interpreter reads what was
-// emitted without depending on how it was built.
+// Package adminapi holds the objects the adminpolicy target emits and the
+// API version and channel they are for: what its emitter
+// (emitters/adminpolicy) and its interpreter (enforcer/adminpolicy)
+// share, so that the interpreter reads what was emitted without
+// depending on how it was built.
 package adminapi
 
 import (
@@ -11,7 +12,7 @@ import (
 
 // Objects is the adminpolicy target's output: ClusterNetworkPolicies
 // (policy.networking.k8s.io/v1alpha2) by default, or AdminNetworkPolicies
-// (v1alpha1) with the admin-v1alpha1 option, each sorted by name. Both
+// (v1alpha1) with admin-api-version v1alpha1, each sorted by name. Both
 // kinds are cluster-scoped.
 type Objects struct {
 	ClusterNetworkPolicies []v1alpha2.ClusterNetworkPolicy
