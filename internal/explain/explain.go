@@ -20,12 +20,20 @@ type Explanation struct {
 	Allowed portset.Set
 	// … or the verdict on one port.
 	Verdict *enforcer.Verdict
+	// Parts are set instead when an end is a Service ("ns/svc/name"):
+	// one explanation per workload behind it and target port (service.go).
+	Parts []*Explanation
+	// Via says which service port a part stands for ("service port 80").
+	Via string
 }
 
 // Explain evaluates a connection. portSpec is "", "TCP/80", "80", "UDP/53",
-// "http" or "UDP/dns" (named ports resolve on the destination).
+// "http" or "UDP/dns" (named ports resolve on the destination). Either end
+// may be a Service, "namespace/svc/name" (or "svc/name" when one namespace
+// has a Service of that name): it stands for the workloads behind it, and
+// as the destination on its target ports, portSpec naming a service port.
 func Explain(m *enforcer.Model, src, dst, portSpec string) (*Explanation, error) {
-	ex, err := explain(m, src, dst, portSpec)
+	ex, err := explainServices(m, src, dst, portSpec)
 	if errors.Is(err, enforcer.ErrUnknownEndpoint) {
 		err = fmt.Errorf("%w (known workloads: %s)", err, knownEndpoints(m, 8))
 	}
@@ -107,6 +115,10 @@ func resolvePort(m *enforcer.Model, dst, spec string) (portset.Protocol, int32, 
 
 // Print renders the explanation for people.
 func (ex *Explanation) Print(w io.Writer) {
+	if ex.Parts != nil {
+		ex.printParts(w)
+		return
+	}
 	v := ex.Verdict
 	if ex.Port == "" {
 		fmt.Fprintf(w, "%s → %s: allowed %s\n", ex.Src, ex.Dst, ex.Allowed)
@@ -120,6 +132,7 @@ func (ex *Explanation) Print(w io.Writer) {
 	}
 	printDirection(w, "egress at "+ex.Src, v.Egress, ex.Port != "")
 	printDirection(w, "ingress at "+ex.Dst, v.Ingress, ex.Port != "")
+	printEdge(w, ex)
 }
 
 func printDirection(w io.Writer, title string, d enforcer.DirectionVerdict, rules bool) {
