@@ -2,7 +2,6 @@ package explain
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -201,42 +200,4 @@ func (ex *Explanation) State() string {
 		return "denied"
 	}
 	return "partly allowed"
-}
-
-func (ex *Explanation) printParts(w io.Writer) {
-	port := ""
-	if ex.Port != "" {
-		port = " on " + ex.Port
-	}
-	fmt.Fprintf(w, "%s → %s%s: %s (%d connection(s) through the Service)\n", ex.Src, ex.Dst, port, strings.ToUpper(ex.State()), len(ex.Parts))
-	for _, p := range ex.Parts {
-		if p.Via != "" {
-			fmt.Fprintf(w, "[%s]\n", p.Via)
-		}
-		p.Print(w)
-	}
-}
-
-// printEdge adds what a verdict from an ingress controller says: the
-// routes that lead to the destination, and how an unknown controller is
-// matched.
-func printEdge(w io.Writer, ex *Explanation) {
-	v := ex.Verdict
-	if v == nil || v.Edge == nil {
-		return
-	}
-	if ex.Port != "" {
-		if len(v.Edge.Routes) == 0 {
-			fmt.Fprintf(w, "  routes: none of this controller leads to %s on %s\n", ex.Dst, ex.Port)
-		} else {
-			fmt.Fprintln(w, "  routed by:")
-		}
-		for _, r := range v.Edge.Routes {
-			fmt.Fprintf(w, "      %s (%s) → %s port %s\n", r.Via, r.Source, r.Service, r.Port)
-		}
-	}
-	if v.Edge.Unknown {
-		fmt.Fprintf(w, "  note: %s is a controller the inventory does not hold: only rules allowing every source count for it, "+
-			"and admin deny or pass rules that might match it deny (name it: --ingress-controller KEY=NAMESPACE/NAME)\n", inventory.UnknownController)
-	}
 }

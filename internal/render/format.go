@@ -29,7 +29,7 @@ type Formatter interface {
 // Options tune the human formats.
 type Options struct {
 	// Full lists every pair in text and md, however many; otherwise they
-	// fold a matrix of more than FoldAbove pairs.
+	// fold a matrix of more than foldAbove pairs.
 	Full bool
 	// ExpandExternal draws, in dot, mermaid and html's graph, every
 	// external peer and every DNS edge instead of one world node and one
@@ -40,9 +40,9 @@ type Options struct {
 	Model *enforcer.Model
 }
 
-// FoldAbove is the most pairs text and md list one a line by default: a
+// foldAbove is the most pairs text and md list one a line by default: a
 // screenful.
-const FoldAbove = 60
+const foldAbove = 60
 
 var formatters = map[string]Formatter{
 	"text":    Text{},
@@ -53,15 +53,15 @@ var formatters = map[string]Formatter{
 	"mermaid": Mermaid{},
 }
 
-// Names lists the format names ByName accepts, in the order the CLI help
+// formatNames lists the format names ByName accepts, in the order the CLI help
 // shows them.
-func Names() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid"} }
+func formatNames() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid"} }
 
 // ByName returns the formatter called name.
 func ByName(name string) (Formatter, error) {
 	f, ok := formatters[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(formatNames(), ", "))
 	}
 	return f, nil
 }
