@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"strings"
+
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -9,6 +11,24 @@ import (
 // ingress controller the inventory does not hold: a source netpolc knows
 // nothing about (see enforcer's edge evaluation for what it is matched by).
 const UnknownController = "{ingress-controller}"
+
+// IsController reports whether a matrix node name is an ingress
+// controller endpoint: "{ingress-controller}" or
+// "{ingress-controller:NAMESPACE/NAME}".
+func IsController(name string) bool {
+	return name == UnknownController || ControllerWorkload(name) != ""
+}
+
+// ControllerWorkload is the workload a controller endpoint named
+// "{ingress-controller:NAMESPACE/NAME}" stands for, or "".
+func ControllerWorkload(name string) string {
+	w, ok := strings.CutPrefix(name, "{ingress-controller:")
+	if !ok {
+		return ""
+	}
+	w, _ = strings.CutSuffix(w, "}")
+	return w
+}
 
 // Edge is how traffic enters the cluster through ingress controllers:
 // the Services, resolved to the workloads that serve them, and the routes

@@ -29,7 +29,11 @@ func WriteExplanation(w io.Writer, ex *explain.Explanation) {
 		}
 		fmt.Fprintf(w, "%s → %s on %s: %s\n", ex.Src, ex.Dst, ex.Port, verdict)
 	}
-	printDirection(w, "egress at "+ex.Src, v.Egress, ex.Port != "")
+	if v.Edge != nil && v.Edge.Unknown {
+		fmt.Fprintf(w, "  egress at %s: not evaluated (a controller the inventory does not hold)\n", ex.Src)
+	} else {
+		printDirection(w, "egress at "+ex.Src, v.Egress, ex.Port != "")
+	}
 	printDirection(w, "ingress at "+ex.Dst, v.Ingress, ex.Port != "")
 	printEdge(w, ex)
 }
