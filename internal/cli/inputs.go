@@ -30,10 +30,15 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 		"KEY=NAMESPACE/NAME: the workload that is the ingress controller of KEY (ingress/CLASS, ingress, route, gateway/NS/NAME, or * for the rest; repeatable); unmapped controllers are {ingress-controller}")
 }
 
-// controllerMap parses the --ingress-controller flags.
-func (f *inputFlags) controllerMap() (map[string]string, error) {
+// controllerMap parses the --ingress-controller flags, else netpolc.yaml's
+// ingress-controllers.
+func (f *inputFlags) controllerMap(cfg *config.Config) (map[string]string, error) {
 	out := map[string]string{}
-	for _, c := range f.controllers {
+	list := f.controllers
+	if len(list) == 0 && cfg != nil {
+		list = cfg.IngressControllers
+	}
+	for _, c := range list {
 		key, w, ok := strings.Cut(c, "=")
 		ns, name, two := strings.Cut(w, "/")
 		if !ok || key == "" || !two || ns == "" || name == "" || strings.Contains(name, "/") {
@@ -54,14 +59,14 @@ func (f *inputFlags) controllerMap() (map[string]string, error) {
 // manifests' workloads. Without a DIR, the intents directory is the one
 // netpolc.yaml names, else the current directory.
 func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Writer) (pipeline.Input, error) {
+	cfg, err := config.Find(".")
+	if err != nil {
+		return pipeline.Input{}, err
+	}
 	if !dirGiven {
-		cfg, err := config.Find(".")
-		if err != nil {
-			return pipeline.Input{}, err
-		}
 		dir = displayPath(config.Pick(dir, false, cfg.Intents, dir))
 	}
-	ctrl, err := f.controllerMap()
+	ctrl, err := f.controllerMap(cfg)
 	if err != nil {
 		return pipeline.Input{}, err
 	}
