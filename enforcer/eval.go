@@ -13,6 +13,7 @@ type dirQuery struct {
 	subj     []int32
 	peer     bitset
 	dstPorts []dstPort
+	unknown  bool // the other end is the unknown ingress controller (edge.go)
 }
 
 // matches reports whether the other end matches any of a rule's peers.
@@ -82,7 +83,8 @@ func (m *Model) ordered(pols []int32, d dir, q *dirQuery, st *evalState, tr *Dir
 				return
 			}
 			r := &m.pols[pi].rules[d][i]
-			if !q.matches(r.peers) {
+			action, ok := q.decide(r)
+			if !ok {
 				continue
 			}
 			hit := r.ports.resolve(q.dstPorts).Intersect(st.undecided)
@@ -90,13 +92,15 @@ func (m *Model) ordered(pols []int32, d dir, q *dirQuery, st *evalState, tr *Dir
 				continue
 			}
 			st.undecided = st.undecided.Subtract(hit)
-			switch r.ref.Action {
+			switch action {
 			case ir.Allow:
 				st.allowed = st.allowed.Union(hit)
 			case ir.Pass:
 				st.passed = st.passed.Union(hit)
 			}
-			tr.record(r.ref)
+			ref := r.ref
+			ref.Action = action
+			tr.record(ref)
 		}
 	}
 }
@@ -122,7 +126,7 @@ func (m *Model) npAllowed(np []int32, d dir, q *dirQuery, rest portset.Set, tr *
 	for _, pi := range np {
 		for i := range m.pols[pi].rules[d] {
 			r := &m.pols[pi].rules[d][i]
-			if !q.matches(r.peers) {
+			if _, ok := q.decide(r); !ok {
 				continue
 			}
 			hit := r.ports.resolve(q.dstPorts).Intersect(rest)

@@ -28,6 +28,9 @@ type Model struct {
 	// otherGroup stands for external addresses outside every atom (IPv6
 	// when no IPv6 block is in play): only "everything" peers match them.
 	otherGroup int32
+
+	edges    []*edgeNode                   // ingress controllers, by name (edge.go)
+	services map[string]*inventory.Service // by ID
 }
 
 // cpolicy is a policy compiled against the model's peer table.
@@ -40,9 +43,10 @@ type cpolicy struct {
 
 // crule is a rule whose peers are indices into Model.peers.
 type crule struct {
-	ref   RuleRef
-	peers []int32
-	ports portSpec
+	ref      RuleRef
+	peers    []int32
+	ports    portSpec
+	everyone bool // the peers match every source or destination
 }
 
 // relevant reports whether the policy has anything to say about its
@@ -53,8 +57,8 @@ func (p *cpolicy) relevant(d dir) bool {
 
 // New builds a model of the policies over the inventory. The inventory is
 // copied and sorted; the policies are not modified, so one Policies value
-// can feed several models.
-func New(inv inventory.Inventory, pols Policies) (*Model, error) {
+// can feed several models. Options add to the model (WithEdge).
+func New(inv inventory.Inventory, pols Policies, opts ...Option) (*Model, error) {
 	inv.Endpoints = slices.Clone(inv.Endpoints)
 	inv.Namespaces = slices.Clone(inv.Namespaces)
 	inv.Sort()
@@ -77,6 +81,11 @@ func New(inv inventory.Inventory, pols Policies) (*Model, error) {
 	}
 	m.compile(pols)
 	m.buildGroups(&inv)
+	for _, o := range opts {
+		if err := o(m); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }
 
@@ -89,7 +98,7 @@ func (m *Model) compile(pols Policies) {
 		cp := &cpolicy{ref: p.ref, isolates: p.isolates, subject: p.subject}
 		for d := range 2 {
 			for _, r := range p.rules[d] {
-				cr := crule{ref: r.ref, ports: r.ports}
+				cr := crule{ref: r.ref, ports: r.ports, everyone: everyone(r.peers)}
 				for _, pe := range r.peers {
 					k := pe.key()
 					id, ok := index[d][k]

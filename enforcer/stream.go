@@ -44,8 +44,25 @@ type classRef struct {
 }
 
 // Stream computes the model's class tables and returns the matrix as a
-// stream (see Matrix for what it holds).
+// stream (see Matrix for what it holds). With ingress controllers
+// (WithEdge) the matrix is materialised to add their connections.
 func (m *Model) Stream() *Stream {
+	s := m.classStream()
+	if len(m.edges) == 0 {
+		return s
+	}
+	c := s.Connectivity()
+	c.Endpoints = slices.Clone(c.Endpoints)
+	m.addEdges(c)
+	c.Sort()
+	if out, err := StreamOf(c); err == nil {
+		return out
+	}
+	return s // not reached: addEdges names only endpoints it adds or the model's
+}
+
+// classStream is the matrix of the class tables.
+func (m *Model) classStream() *Stream {
 	c := m.buildClasses()
 	var tables [2]table
 	for d := range 2 {

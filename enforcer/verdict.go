@@ -15,6 +15,8 @@ type Verdict struct {
 	Allowed bool
 	Egress  DirectionVerdict // evaluated at the source
 	Ingress DirectionVerdict // evaluated at the destination
+	// Edge is set when the source is an ingress controller endpoint.
+	Edge *EdgeVerdict
 }
 
 // DirectionVerdict explains one direction of a connection.
@@ -59,8 +61,16 @@ func (tr *DirectionVerdict) record(r RuleRef) {
 // ("ip:FIRST-LAST", evaluated at its first address) or an IP address (a
 // known pod IP stands for its endpoint; any other address is external).
 // Named ports are resolved against dst beforehand with NamedPort. At least
-// one end must be an endpoint.
+// one end must be an endpoint. A source may be an ingress controller
+// endpoint (EdgeEndpoints): then the destination is a workload, and the
+// verdict says which routes lead there (edge.go).
 func (m *Model) Verdict(src, dst string, proto portset.Protocol, port int32) (Verdict, error) {
+	if n := m.edgeNode(src); n != nil {
+		return m.edgeVerdict(n, dst, proto, port)
+	}
+	if m.edgeNode(dst) != nil {
+		return Verdict{}, fmt.Errorf("%w: %s is an ingress controller, a source only", ErrUnknownEndpoint, dst)
+	}
 	sg, err := m.resolve(src)
 	if err != nil {
 		return Verdict{}, err

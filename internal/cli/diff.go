@@ -121,6 +121,9 @@ func (f *diffFlags) snapshots(args []string) (base, head *gitrev.Tree, spec gate
 		return nil, nil, spec, err
 	}
 	spec.SkipInvalid = f.in.skipInvalid
+	if spec.Controllers, err = f.in.controllerMap(cfg); err != nil {
+		return nil, nil, spec, err
+	}
 	if base, err = repo.Revision(f.base); err != nil {
 		return nil, nil, spec, err
 	}

@@ -22,12 +22,20 @@ ranges as matrix prints them ("ip:FIRST-LAST"). PORT is "TCP/5432", "5432"
 (TCP), "UDP/53", or a named port ("http", "UDP/dns") resolved on DST.
 Without PORT, the allowed ports are listed.
 
+With --manifests, either end may be a Service ("namespace/svc/name", or
+"svc/name" when one namespace has it): the workloads behind it, and as DST
+on its target ports, PORT naming a service port. SRC may be an ingress
+controller as matrix prints it ("{ingress-controller}", or
+"{ingress-controller:NS/NAME}" with --ingress-controller): the verdict also
+lists the routes (Ingress, Route, HTTPRoute, GRPCRoute) that lead to DST.
+
 DIR, the intents directory, may follow as the last argument (or -d DIR);
 a third argument that is an existing directory is DIR, not PORT.`
 
 const explainExample = `  netpolc explain shop/web shop/db TCP/5432 examples/shop
   netpolc explain shop/app 203.0.113.10 TCP/443 -d examples/shop
-  netpolc explain default/client prod/api http --manifests cluster/`
+  netpolc explain default/client prod/api http --manifests cluster/
+  netpolc explain '{ingress-controller}' shop/svc/web https --manifests cluster/`
 
 func newExplainCmd(e *env) *cobra.Command {
 	var in inputFlags

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/config"
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/pipeline"
 )
 
@@ -15,7 +17,8 @@ import (
 type inputFlags struct {
 	manifests   []string
 	skipInvalid bool
-	skipped     int // documents skipped by the last load
+	controllers []string // --ingress-controller KEY=NAMESPACE/NAME
+	skipped     int      // documents skipped by the last load
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
@@ -23,6 +26,31 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 		"Kubernetes YAML (file or directory, recursive; repeatable): workloads, namespaces and policies to evaluate")
 	cmd.Flags().BoolVar(&f.skipInvalid, "skip-invalid", false,
 		"skip manifest documents that do not decode (unrendered templates, junk) with a warning each, instead of failing")
+	cmd.Flags().StringArrayVar(&f.controllers, "ingress-controller", nil,
+		"KEY=NAMESPACE/NAME: the workload that is the ingress controller of KEY (ingress/CLASS, ingress, route, gateway/NS/NAME, or * for the rest; repeatable); unmapped controllers are {ingress-controller}")
+}
+
+// controllerMap parses the --ingress-controller flags, else netpolc.yaml's
+// ingress-controllers.
+func (f *inputFlags) controllerMap(cfg *config.Config) (map[string]string, error) {
+	out := map[string]string{}
+	list := f.controllers
+	if len(list) == 0 && cfg != nil {
+		list = cfg.IngressControllers
+	}
+	for _, c := range list {
+		key, w, ok := strings.Cut(c, "=")
+		ns, name, two := strings.Cut(w, "/")
+		if !ok || key == "" || !two || ns == "" || name == "" || strings.Contains(name, "/") {
+			return nil, diag.Errorf("write KEY=NAMESPACE/NAME, e.g. ingress/nginx=ingress-nginx/ingress-nginx-controller",
+				"--ingress-controller %q is not KEY=NAMESPACE/NAME", c)
+		}
+		if _, dup := out[key]; dup {
+			return nil, diag.Errorf("give each key once", "--ingress-controller names %s twice", key)
+		}
+		out[key] = w
+	}
+	return out, nil
 }
 
 // load assembles the input. With --manifests and no DIR, only the manifests
@@ -31,14 +59,18 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 // manifests' workloads. Without a DIR, the intents directory is the one
 // netpolc.yaml names, else the current directory.
 func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Writer) (pipeline.Input, error) {
+	cfg, err := config.Find(".")
+	if err != nil {
+		return pipeline.Input{}, err
+	}
 	if !dirGiven {
-		cfg, err := config.Find(".")
-		if err != nil {
-			return pipeline.Input{}, err
-		}
 		dir = displayPath(config.Pick(dir, false, cfg.Intents, dir))
 	}
-	src := pipeline.Sources{ManifestPaths: f.manifests, SkipInvalid: f.skipInvalid}
+	ctrl, err := f.controllerMap(cfg)
+	if err != nil {
+		return pipeline.Input{}, err
+	}
+	src := pipeline.Sources{ManifestPaths: f.manifests, SkipInvalid: f.skipInvalid, Controllers: ctrl}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
 	}

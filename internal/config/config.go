@@ -10,6 +10,7 @@
 //	allow-approximate: false  # and the other build flags that shape the
 //	admin-api-version: v1alpha2  # output, so verify rebuilds exactly
 //	cilium-named-ports-per-destination: false  # what build wrote
+//	ingress-controllers: [ingress/nginx=ingress-nginx/ingress-nginx-controller]
 //
 // Paths are relative to the file's directory. Unknown keys are errors, so
 // a misspelt key cannot silently fall back to a default.
@@ -53,6 +54,10 @@ type Config struct {
 	// and every target's boolean options, target.BuildFlags), by flag
 	// name.
 	Flags map[string]bool
+	// IngressControllers are the KEY=NAMESPACE/NAME mappings of ingress
+	// controller keys to workloads, as --ingress-controller takes them; nil
+	// when not set.
+	IngressControllers []string
 	// Values are the string-valued target options set in the file (a
 	// string option has one value), by flag name.
 	Values map[string][]string
@@ -168,6 +173,8 @@ func Parse(name string, data []byte) (*Config, error) {
 			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
+		case "ingress-controllers":
+			c.IngressControllers = listValue(name, k.Value, v, &errs)
 		case "inventory":
 			for _, p := range listNodes(name, k.Value, v, &errs) {
 				if abs := pathValue(name, base, k.Value, p, &errs); abs != "" {
@@ -176,7 +183,7 @@ func Parse(name string, data []byte) (*Config, error) {
 			}
 		default:
 			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", "), "unknown key %q", k.Value)
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers", "unknown key %q", k.Value)
 				continue
 			}
 			c.buildFlag(name, k.Value, v, &errs)

@@ -23,12 +23,20 @@ type Explanation struct {
 	Allowed portset.Set
 	// … or the verdict on one port.
 	Verdict *enforcer.Verdict
+	// Parts are set instead when an end is a Service ("ns/svc/name"):
+	// one explanation per workload behind it and target port (service.go).
+	Parts []*Explanation
+	// Via says which service port a part stands for ("service port 80").
+	Via string
 }
 
 // Explain evaluates a connection. portSpec is "", "TCP/80", "80", "UDP/53",
-// "http" or "UDP/dns" (named ports resolve on the destination).
+// "http" or "UDP/dns" (named ports resolve on the destination). Either end
+// may be a Service, "namespace/svc/name" (or "svc/name" when one namespace
+// has a Service of that name): it stands for the workloads behind it, and
+// as the destination on its target ports, portSpec naming a service port.
 func Explain(m *enforcer.Model, src, dst, portSpec string) (*Explanation, error) {
-	ex, err := explain(m, src, dst, portSpec)
+	ex, err := explainServices(m, src, dst, portSpec)
 	if errors.Is(err, enforcer.ErrUnknownEndpoint) {
 		err = fmt.Errorf("%w (known workloads: %s; or an address outside them, such as 203.0.113.5 or ip:203.0.113.5)", err, knownEndpoints(m, 8))
 	}

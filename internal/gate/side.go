@@ -25,6 +25,9 @@ type Spec struct {
 	// SkipInvalid skips manifest documents that do not decode, with a
 	// warning each (in Side.Notes), instead of failing.
 	SkipInvalid bool
+	// Controllers map ingress controller keys to workloads
+	// (pipeline.Input.Controllers).
+	Controllers map[string]string
 }
 
 // Side is the policies of one snapshot, evaluated.
@@ -55,7 +58,8 @@ func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid}
+	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid,
+		Controllers: spec.Controllers}
 	if spec.Intents == "" {
 		src.IntentsDir = ""
 	}

@@ -124,7 +124,9 @@ func (ck *guardChecker) flows(g ir.Guardrail, out *diag.List) {
 			breaks = someTo(c.Dst) && !everyFrom(c.Src)
 		case ir.OnlyTo:
 			breaks = someFrom(c.Src) && !everyTo(c.Dst)
-		default: // deny, noIngressFromWorld
+		case ir.NoIngressFromWorld: // directly, or through an ingress controller
+			breaks = (someFrom(c.Src) || inventory.IsController(c.Src)) && someTo(c.Dst)
+		default: // deny
 			breaks = someFrom(c.Src) && someTo(c.Dst)
 		}
 		if !breaks {
@@ -304,8 +306,12 @@ func (ck *guardChecker) every(pats []ir.EndpointPattern, node string) bool {
 	return covered(lo, hi, blocks)
 }
 
-// matchesWorkload matches a non-external pattern against an endpoint.
+// matchesWorkload matches a non-external pattern against an endpoint (a
+// known ingress controller is matched as its workload).
 func (ck *guardChecker) matchesWorkload(p ir.EndpointPattern, id string) bool {
+	if w := inventory.ControllerWorkload(id); w != "" {
+		id = w
+	}
 	if p.Workload != "" {
 		return p.Workload == id
 	}

@@ -230,15 +230,15 @@ func expectations(in Input, out *diag.List) {
 	for _, e := range in.Compiled.Policy.Expectations {
 		ex, err := explain.Explain(in.Model, e.From, e.To, e.Port)
 		if err != nil {
-			out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "from and to are \"namespace/workload\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)
+			out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "from and to are \"namespace/workload\", \"namespace/svc/name\" or an IP; port is like \"TCP/5432\"", "cannot evaluate: %v", err)
 			continue
 		}
-		if ex.Verdict.Allowed == e.Allowed {
+		if ex.Holds(e.Allowed) {
 			continue
 		}
-		want, got := "denied", "allowed"
+		want, got := "denied", ex.State()
 		if e.Allowed {
-			want, got = "allowed", "denied"
+			want = "allowed"
 		}
 		out.Add(e.Pos(), "expect."+quoteLabel(e.Name), "run: netpolc explain "+e.From+" "+e.To+" "+e.Port,
 			"expected %s → %s on %s to be %s, but it is %s", e.From, e.To, ex.Port, want, got)

@@ -27,6 +27,7 @@ type builder struct {
 	seenKeys []string
 	opts     Options
 	others   []other // objects of kinds netpolc does not read
+	edge     edgeInput
 }
 
 // definition is where an object was first defined, and what it said.

@@ -31,6 +31,16 @@ func FuzzParse(f *testing.F) {
 		"apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\n",
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n---\n[1, 2\n",
 		"{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, \"status\": {\"podIP\": \"1.2.3\"}}",
+		// The edge kinds (edge.go).
+		"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {a: b}, ports: [{port: 80, targetPort: http}]}\n" +
+			"---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {a: b}}\nspec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec: {defaultBackend: {service: {name: s, port: {name: http}}}}\n",
+		"apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r}\nspec: {to: {kind: Service, name: s}, port: {targetPort: 8080}}\n",
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: h, namespace: a}\nspec: {parentRefs: [{name: g}], " +
+			"rules: [{backendRefs: [{name: s, namespace: b, port: 80}], filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, port: 1}}}]}]}\n" +
+			"---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: b}\n" +
+			"spec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: a}], to: [{group: \"\", kind: Service, name: s}]}\n",
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g}\nspec: {parentRefs: [{name: g, kind: Service}], rules: [{backendRefs: [{name: s}]}]}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -57,6 +57,13 @@ var kinds = map[string]kindInfo{
 	"AdminNetworkPolicy":    {versions: []string{v1alpha1.GroupVersion.String()}, add: (*builder).addAdminNetworkPolicy},
 	"BaselineAdminNetworkPolicy": {versions: []string{v1alpha1.GroupVersion.String()},
 		add: (*builder).addBaselineAdminNetworkPolicy},
+	// The edge: Services and the routes of ingress controllers (edge.go).
+	"Service":        {versions: []string{"v1"}, namespaced: true, add: (*builder).addService},
+	"Ingress":        {versions: []string{"networking.k8s.io/v1"}, namespaced: true, add: (*builder).addIngress},
+	"Route":          {versions: []string{"route.openshift.io/v1"}, namespaced: true, add: (*builder).addOCPRoute},
+	"HTTPRoute":      {versions: []string{gatewayGroup + "/v1", gatewayGroup + "/v1beta1"}, namespaced: true, add: (*builder).addHTTPRoute},
+	"GRPCRoute":      {versions: []string{gatewayGroup + "/v1"}, namespaced: true, add: (*builder).addGRPCRoute},
+	"ReferenceGrant": {versions: []string{gatewayGroup + "/v1beta1", gatewayGroup + "/v1"}, namespaced: true, add: (*builder).addReferenceGrant},
 }
 
 // tmpl is a workload's metadata and pod template.

@@ -5,7 +5,9 @@
 // Workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
 // CronJob, ReplicationController) become endpoints; Namespace objects give
 // namespace labels; NetworkPolicy and the policy.networking.k8s.io kinds are
-// kept as typed objects. Every other kind is skipped with a note. Problems
+// kept as typed objects; Services, Ingresses, OpenShift Routes, Gateway-API
+// HTTPRoutes and GRPCRoutes and ReferenceGrants are resolved into the edge
+// (Set.Edge: edge.go). Every other kind is skipped with a note. Problems
 // are collected over the whole run and returned together, sorted, as a
 // diag.List of *diag.Diagnostic values that name file:line:col, the object
 // and field, and what to do; each one's Err is ErrRead, ErrSyntax,
@@ -49,6 +51,10 @@ type Set struct {
 	ClusterNetworkPolicies       []ClusterNetworkPolicy
 	AdminNetworkPolicies         []AdminNetworkPolicy
 	BaselineAdminNetworkPolicies []BaselineAdminNetworkPolicy
+	// Edge holds the Services, resolved to the endpoints they select, and
+	// the routes of Ingresses, OpenShift Routes and Gateway-API
+	// HTTPRoutes and GRPCRoutes to them.
+	Edge inventory.Edge
 	// Notes are things the user may want to know that are not errors, such
 	// as skipped kinds, each starting with file:line.
 	Notes []string

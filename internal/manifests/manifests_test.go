@@ -41,10 +41,27 @@ func summary(s *Set) string {
 	for _, p := range s.BaselineAdminNetworkPolicies {
 		fmt.Fprintf(&b, "BaselineAdminNetworkPolicy %s @%s\n", p.Name, at(p.Source))
 	}
+	for _, sv := range s.Edge.Services {
+		fmt.Fprintf(&b, "Service %s %q @%s\n", sv.ID(), sv.Note, at(sv.Source))
+		for _, p := range sv.Ports {
+			fmt.Fprintf(&b, "  port %q %s/%d target=%q -> %v missing=%v\n", p.Name, p.Protocol, p.Port, p.TargetName, targets(p.Targets), p.Missing)
+		}
+	}
+	for _, r := range s.Edge.Routes {
+		fmt.Fprintf(&b, "route %s via %s -> %s port %s -> %v @%s\n", r.Controller, r.Via, r.Service, r.Port, targets(r.Targets), at(r.Source))
+	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(&b, "note %s\n", n)
 	}
 	return b.String()
+}
+
+func targets(ts []inventory.Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = fmt.Sprintf("%s:%s/%d", t.Endpoint, t.Protocol, t.Port)
+	}
+	return out
 }
 
 func labels(l map[string]string) string {

@@ -38,6 +38,7 @@ func (b *builder) finish() {
 	}
 	b.addMissingNamespaces()
 	b.set.Sort()
+	b.resolveEdge()
 	b.set.Warnings = b.set.samePriorityWarnings()
 	b.foldOthers()
 }

@@ -17,6 +17,11 @@ type Input struct {
 	Intents *compiler.Result
 	// Manifests are real workloads and any policies they contain.
 	Manifests *manifests.Set
+	// Controllers map the manifests' ingress controller keys ("ingress/nginx",
+	// "route", "gateway/NS/NAME", "*" for the rest) to the workloads that
+	// are those controllers; an unmapped one is "{ingress-controller}"
+	// (enforcer.WithEdge).
+	Controllers map[string]string
 }
 
 // Empty reports whether the input holds nothing to evaluate.
@@ -47,7 +52,11 @@ func (in Input) ModelWith(extra ...enforcer.Policies) (*enforcer.Model, error) {
 		}
 		sets = append(sets, pols)
 	}
-	return enforcer.New(inv, enforcer.Join(sets...))
+	var opts []enforcer.Option
+	if in.Manifests != nil {
+		opts = append(opts, enforcer.WithEdge(in.Manifests.Edge, in.Controllers))
+	}
+	return enforcer.New(inv, enforcer.Join(sets...), opts...)
 }
 
 // Inventory is the workloads the input is evaluated over: the manifests'

@@ -22,6 +22,9 @@ type Sources struct {
 	// SkipInvalid skips manifest documents that do not decode, with a
 	// warning each (manifests.Options), instead of failing.
 	SkipInvalid bool
+	// Controllers map ingress controller keys to the workloads that are
+	// those controllers (Input.Controllers).
+	Controllers map[string]string
 }
 
 // Loaded is what Load read: the input to evaluate and the notes of the
@@ -42,6 +45,7 @@ type Loaded struct {
 // .cue files reads no intents.
 func Load(src Sources) (*Loaded, error) {
 	l := &Loaded{}
+	l.Controllers = src.Controllers
 	if err := l.loadIntents(src); err != nil {
 		return nil, err
 	}

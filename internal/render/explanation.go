@@ -7,12 +7,17 @@ import (
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/explain"
+	"github.com/netpolc/netpolc/internal/inventory"
 )
 
 // WriteExplanation prints an explain answer for people: the verdict, then
 // each direction's isolating policies and the rules that decide it, each
 // with its origin.
 func WriteExplanation(w io.Writer, ex *explain.Explanation) {
+	if ex.Parts != nil {
+		writeParts(w, ex)
+		return
+	}
 	v := ex.Verdict
 	if ex.Port == "" {
 		fmt.Fprintf(w, "%s → %s: allowed %s\n", ex.Src, ex.Dst, ex.Allowed)
@@ -24,8 +29,13 @@ func WriteExplanation(w io.Writer, ex *explain.Explanation) {
 		}
 		fmt.Fprintf(w, "%s → %s on %s: %s\n", ex.Src, ex.Dst, ex.Port, verdict)
 	}
-	printDirection(w, "egress at "+ex.Src, v.Egress, ex.Port != "")
+	if v.Edge != nil && v.Edge.Unknown {
+		fmt.Fprintf(w, "  egress at %s: not evaluated (a controller the inventory does not hold)\n", ex.Src)
+	} else {
+		printDirection(w, "egress at "+ex.Src, v.Egress, ex.Port != "")
+	}
 	printDirection(w, "ingress at "+ex.Dst, v.Ingress, ex.Port != "")
+	printEdge(w, ex)
 }
 
 func printDirection(w io.Writer, title string, d enforcer.DirectionVerdict, rules bool) {
@@ -92,4 +102,44 @@ func policyLine(p enforcer.PolicyRef, rule, origin string) string {
 		s += "  ← " + origin
 	}
 	return s
+}
+
+// writeParts prints an explanation through a Service: the overall answer,
+// then each connection it stands for.
+func writeParts(w io.Writer, ex *explain.Explanation) {
+	port := ""
+	if ex.Port != "" {
+		port = " on " + ex.Port
+	}
+	fmt.Fprintf(w, "%s → %s%s: %s (%d connection(s) through the Service)\n", ex.Src, ex.Dst, port, strings.ToUpper(ex.State()), len(ex.Parts))
+	for _, p := range ex.Parts {
+		if p.Via != "" {
+			fmt.Fprintf(w, "[%s]\n", p.Via)
+		}
+		WriteExplanation(w, p)
+	}
+}
+
+// printEdge adds what a verdict from an ingress controller says: the
+// routes that lead to the destination, and how an unknown controller is
+// matched.
+func printEdge(w io.Writer, ex *explain.Explanation) {
+	v := ex.Verdict
+	if v == nil || v.Edge == nil {
+		return
+	}
+	if ex.Port != "" {
+		if len(v.Edge.Routes) == 0 {
+			fmt.Fprintf(w, "  routes: none of this controller leads to %s on %s\n", ex.Dst, ex.Port)
+		} else {
+			fmt.Fprintln(w, "  routed by:")
+		}
+		for _, r := range v.Edge.Routes {
+			fmt.Fprintf(w, "      %s (%s) → %s port %s\n", r.Via, r.Source, r.Service, r.Port)
+		}
+	}
+	if v.Edge.Unknown {
+		fmt.Fprintf(w, "  note: %s is a controller the inventory does not hold: only rules allowing every source count for it, "+
+			"and admin deny or pass rules that might match it deny (name it: --ingress-controller KEY=NAMESPACE/NAME)\n", inventory.UnknownController)
+	}
 }
