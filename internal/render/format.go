@@ -1,5 +1,5 @@
 // Package render writes a connectivity matrix in the output formats of
-// `netpolc matrix --format`: text, md, json, csv, dot and mermaid. Each
+// `netpolc matrix --format`: text, md, json, csv, dot, mermaid and html. Each
 // format is one small type behind the Formatter interface, in its own
 // file. Output is deterministic: it follows the matrix's canonical order.
 //
@@ -51,17 +51,18 @@ var formatters = map[string]Formatter{
 	"csv":     CSV{},
 	"dot":     DOT{},
 	"mermaid": Mermaid{},
+	"html":    HTML{},
 }
 
-// formatNames lists the format names ByName accepts, in the order the CLI help
+// Names lists the format names ByName accepts, in the order the CLI help
 // shows them.
-func formatNames() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid"} }
+func Names() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid", "html"} }
 
 // ByName returns the formatter called name.
 func ByName(name string) (Formatter, error) {
 	f, ok := formatters[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(formatNames(), ", "))
+		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(Names(), ", "))
 	}
 	return f, nil
 }

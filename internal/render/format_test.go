@@ -64,7 +64,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestFormatsGolden(t *testing.T) {
-	for _, name := range formatNames() {
+	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
 			f, err := ByName(name)
 			if err != nil {
