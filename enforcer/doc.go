@@ -33,6 +33,10 @@
 // several pods are one endpoint, so a block that covers only some of their
 // IPs counts as covering the endpoint.
 //
+// Ingress controllers (WithEdge) are extra sources of the matrix that reach
+// only the ports their routes lead to; an unknown controller is matched
+// fail closed (edge.go).
+//
 // For scale the model never evaluates pod pairs one by one: endpoints are
 // grouped by what policies can see of them (namespace, labels, the named
 // ports rules refer to, the ipBlock atoms their IPs fall in), and the matrix

@@ -62,6 +62,9 @@ func explainServices(m *enforcer.Model, src, dst, portSpec string) (*Explanation
 			ex.Parts = append(ex.Parts, part)
 		}
 	}
+	if len(ex.Parts) == 0 {
+		return nil, fmt.Errorf("every workload behind %s is %s itself", dst, src)
+	}
 	return ex, nil
 }
 
