@@ -109,7 +109,7 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 
 func TestEquivalence(t *testing.T) {
 	seeds := randir.Seeds(t)
-	for _, tg := range All() {
+	for _, tg := range all() {
 		for _, s := range settings(t, tg) {
 			for _, approx := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s %v approximate=%v", tg.Name(), s, approx), func(t *testing.T) {
@@ -142,7 +142,7 @@ func TestExamplesEquivalence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tg := range All() {
+	for _, tg := range all() {
 		for name, p := range ex {
 			built := false
 			for _, s := range settings(t, tg) {
