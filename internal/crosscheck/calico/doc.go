@@ -3,5 +3,5 @@
 // (github.com/projectcalico/calico/libcalico-go/lib/selector), over the
 // labels of every kind of endpoint the interpreter evaluates policies on.
 // It is a module of its own so that the main module does not depend on
-// the Calico monorepo (make crosscheck; make test with NETPOLC_UPSTREAM=1).
+// the Calico monorepo (make crosscheck, part of make test).
 package calico
