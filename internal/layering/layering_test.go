@@ -35,7 +35,7 @@ var layers = []layer{
 	{"analysis", 3, []string{"internal/lint", "internal/explain"}},
 	{"report", 3, []string{"internal/render"}},
 	{"cli", 4, []string{"internal/cli", "cmd/netpolc"}},
-	{"testkit", 5, []string{"internal/testkit/...", "internal/benchcmd"}},
+	{"testkit", 5, []string{"internal/testkit/...", "internal/benchcmd", "internal/crosscheck/..."}},
 }
 
 // match reports whether pkg fits pattern.
