@@ -12,15 +12,31 @@ FUZZ_TARGETS := ./intent:FuzzLoad ./internal/manifests:FuzzParse ./internal/conf
 	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra \
 	./internal/netset:FuzzAlgebra
 
-.PHONY: all build test fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
+.PHONY: all build test crosscheck crosscheck-run fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench example clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/netpolc ./cmd/netpolc
 
-## test: gofmt check, go vet, unit tests and a brief run of every fuzz target
-test: fmt-check vet unit fuzz-brief
+## test: gofmt check, go vet, unit tests and a brief run of every fuzz target;
+## with NETPOLC_UPSTREAM=1 (set by .ci/run) also the nested crosscheck modules
+test: fmt-check vet unit fuzz-brief crosscheck
+
+# Differential tests against upstream code used as a library, in nested
+# test-only modules (internal/crosscheck/<name>, own go.mod). Their cold
+# build is heavy (kube-network-policies pulls client-go: about 10 CPU
+# minutes), so make test runs them only with NETPOLC_UPSTREAM=1; .ci/run
+# sets it. make crosscheck-run runs them regardless.
+CROSSCHECK := internal/crosscheck/upstream
+
+crosscheck:
+	@if [ "$(NETPOLC_UPSTREAM)" = 1 ]; then $(MAKE) --no-print-directory crosscheck-run; \
+	else echo "crosscheck: skipped (NETPOLC_UPSTREAM=1 runs $(CROSSCHECK))"; fi
+
+crosscheck-run:
+	@set -e; for d in $(CROSSCHECK); do echo "crosscheck $$d"; \
+		(cd $$d && $(GO) vet ./... && $(GO) test -count=1 ./...); done
 
 fmt-check:
 	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \

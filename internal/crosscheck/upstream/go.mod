@@ -11,7 +11,6 @@ require (
 	k8s.io/client-go v0.37.2
 	sigs.k8s.io/kube-network-policies v0.8.0
 	sigs.k8s.io/network-policy-api v0.2.0
-	sigs.k8s.io/yaml v1.6.0
 )
 
 require (
@@ -96,4 +95,5 @@ require (
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
+	sigs.k8s.io/yaml v1.6.0 // indirect
 )
