@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/netpolc/netpolc/emitters/adminpolicy"
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
 	readadmin "github.com/netpolc/netpolc/enforcer/adminpolicy"
@@ -75,7 +76,7 @@ func TestRandomAdminDifferential(t *testing.T) {
 	ran, named := 0, 0
 	for seed := range 3 * seeds(t) {
 		p, inv := randomCase(seed)
-		objs, _, err := adminpolicy.Build(p, adminpolicy.Options{Inventory: inv, V1Alpha1: true})
+		objs, _, err := adminpolicy.Build(p, adminpolicy.Options{Inventory: inv, API: adminapi.API{Version: adminapi.V1Alpha1, Channel: adminapi.Experimental}})
 		if err != nil {
 			continue
 		}
