@@ -28,6 +28,11 @@ type Model struct {
 	// otherGroup stands for external addresses outside every atom (IPv6
 	// when no IPv6 block is in play): only "everything" peers match them.
 	otherGroup int32
+	// fqdns are the DNS-name endpoints: the names and patterns the rules'
+	// FQDN peers spell, sorted; fqdnGroup their groups. They are
+	// destinations only.
+	fqdns     []fqdnPattern
+	fqdnGroup []int32
 }
 
 // cpolicy is a policy compiled against the model's peer table.
@@ -90,7 +95,7 @@ func (m *Model) compile(pols Policies) {
 		for d := range 2 {
 			for _, r := range p.rules[d] {
 				cr := crule{ref: r.ref, ports: r.ports}
-				for _, pe := range r.peers {
+				for _, pe := range withAnyName(r.peers) {
 					k := pe.key()
 					id, ok := index[d][k]
 					if !ok {
@@ -144,6 +149,16 @@ func (m *Model) ExternalPeers() []string {
 	out := make([]string, len(m.at.atoms))
 	for i, a := range m.at.atoms {
 		out[i] = a.String()
+	}
+	return out
+}
+
+// FQDNPeers returns the names ("fqdn:api.example.com") of the DNS-name
+// endpoints: every name and pattern an FQDN rule spells, sorted.
+func (m *Model) FQDNPeers() []string {
+	out := make([]string, len(m.fqdns))
+	for i, f := range m.fqdns {
+		out[i] = FQDNPrefix + f.String()
 	}
 	return out
 }
