@@ -152,3 +152,22 @@ func withAnyName(peers []peer) []peer {
 	}
 	return append(slices.Clip(peers), anyName)
 }
+
+// FQDNCovers reports whether pattern matches every name name matches
+// (both in the model's syntax; pattern "*" is every name). Readers use it
+// where one rule must cover another's names (Cilium's DNS visibility rule
+// and its toFQDNs).
+func FQDNCovers(pattern, name string) (bool, error) {
+	n, err := parseFQDN(name)
+	if err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(pattern) == "*" {
+		return true, nil
+	}
+	p, err := parseFQDN(pattern)
+	if err != nil {
+		return false, err
+	}
+	return p.matches(n), nil
+}

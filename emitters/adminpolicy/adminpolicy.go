@@ -89,6 +89,9 @@ type Options struct {
 	// V1Alpha1 emits AdminNetworkPolicy v1alpha1 instead of
 	// ClusterNetworkPolicy v1alpha2.
 	V1Alpha1 bool
+	// Experimental says the cluster serves the experimental-channel CRDs
+	// (fields such as domainNames); false is the standard channel.
+	Experimental bool
 	// AllowApproximate drops what the API cannot express exactly where the
 	// result is narrower, with a kit.Warning, instead of failing.
 	AllowApproximate bool

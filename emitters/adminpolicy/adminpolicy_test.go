@@ -67,23 +67,34 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	return in
 }
 
+// TestGolden renders every input for both versions, with and without
+// approximation, and on the experimental channel where that differs
+// (files "-experimental").
 func TestGolden(t *testing.T) {
 	for name, p := range goldenInputs(t) {
 		for _, v1 := range []bool{false, true} {
-			for _, approx := range []bool{false, true} {
-				file := name
-				if v1 {
-					file += "-v1alpha1"
-				}
-				if approx {
-					if _, _, err := Build(p, Options{V1Alpha1: v1}); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
-						continue // the same output
+			for _, exp := range []bool{false, true} {
+				for _, approx := range []bool{false, true} {
+					opts := Options{V1Alpha1: v1, Experimental: exp}
+					file := name
+					if v1 {
+						file += "-v1alpha1"
 					}
-					file += "-approximate"
+					if exp {
+						if bytes.Equal(render(t, p, Options{V1Alpha1: v1, AllowApproximate: approx}), render(t, p, Options{V1Alpha1: v1, Experimental: true, AllowApproximate: approx})) {
+							continue
+						}
+						file += "-experimental"
+					}
+					if approx {
+						if _, _, err := Build(p, opts); err == nil || !strings.Contains(err.Error(), "allow-approximate") {
+							continue // the same output
+						}
+						file += "-approximate"
+					}
+					opts.AllowApproximate = approx
+					t.Run(file, func(t *testing.T) { checkGolden(t, file, render(t, p, opts)) })
 				}
-				t.Run(file, func(t *testing.T) {
-					checkGolden(t, file, render(t, p, Options{V1Alpha1: v1, AllowApproximate: approx}))
-				})
 			}
 		}
 	}

@@ -56,20 +56,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	case ir.PeerCIDR, ir.PeerWorld:
 		return b.networks(r, out)
 	case ir.PeerFQDN:
-		base := strings.TrimPrefix(r.Peer.FQDN, "*.")
-		if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
-			return nil, []error{fmt.Errorf("%w FQDN %q: %s", kit.ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
-		}
-		ports, keep, errs := b.ports(r, nil)
-		if len(errs) > 0 || !keep {
-			return nil, errs
-		}
-		dn, ok := withoutNames(out, ports)
-		if !ok {
-			return nil, nil
-		}
-		dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
-		return []rule{dn}, nil
+		return b.domainNames(r, out)
 	}
 	return nil, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, r.Peer.Kind)}
 }
@@ -232,4 +219,52 @@ func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
 		set = set.Subtract(netset.PrefixRange(hole))
 	}
 	return set.Prefixes(), nil
+}
+
+// domainNames translates an FQDN peer into a domainNames peer, where the
+// chosen API has the field (supportsDomainNames). The API's "*." matches
+// one or more labels (network-policy-api apis/v1alpha2
+// clusternetworkpolicy_types.go, DomainName) where the intent's matches
+// exactly one (Cilium's matchPattern), so only exact names are exact;
+// a wildcard is refused, or left out under AllowApproximate.
+func (b *builder) domainNames(r ir.Rule, out rule) ([]rule, []error) {
+	base, wild := strings.CutPrefix(r.Peer.FQDN, "*.")
+	if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
+		return nil, []error{fmt.Errorf("%w FQDN %q: %s", kit.ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
+	}
+	why := ""
+	switch {
+	case !supportsDomainNames(b.opts.V1Alpha1, b.opts.Experimental):
+		why = fmt.Sprintf("FQDN peer %q: domainNames is an experimental-channel field of the admin API (the standard-channel CRD prunes it); the cilium target expresses it", r.Peer.FQDN)
+	case wild:
+		why = fmt.Sprintf("FQDN peer %q: the admin API's domainNames \"*.\" matches any number of labels, the intent's exactly one; the cilium target expresses it", r.Peer.FQDN)
+	}
+	if why != "" {
+		if err := b.approximate(r, "the rule left out", why); err != nil {
+			return nil, []error{err}
+		}
+		return nil, nil
+	}
+	ports, keep, errs := b.ports(r, nil)
+	if len(errs) > 0 || !keep {
+		return nil, errs
+	}
+	dn, ok := withoutNames(out, ports)
+	if !ok {
+		return nil, nil
+	}
+	dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
+	return []rule{dn}, nil
+}
+
+// supportsDomainNames reports whether the admin API the output is for has
+// egress domainNames peers: in network-policy-api v0.2.0 (v1alpha2
+// ClusterNetworkPolicy) and v0.1.x (v1alpha1 AdminNetworkPolicy) the field
+// is marked <network-policy-api:experimental> and only
+// config/crd/experimental/ carries it; the standard-channel CRDs have no
+// domainNames. The version does not change the answer today; it is an
+// argument so that a channel or version option has one place to go.
+func supportsDomainNames(v1alpha1, experimental bool) bool {
+	_ = v1alpha1 // both versions: experimental channel only
+	return experimental
 }

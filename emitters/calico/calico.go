@@ -62,7 +62,7 @@ const (
 var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 
 // fqdnHint says what to do about an FQDN peer.
-const fqdnHint = "open-source Calico has no DNS-name rules; use the cilium target"
+const fqdnHint = "open-source Calico has no DNS-name rules; " + kit.FQDNHint
 
 // Options tune Build.
 type Options struct {
