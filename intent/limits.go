@@ -132,8 +132,8 @@ func parseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// EnvLimits returns DefaultLimits with the overrides of NETPOLC_LIMITS.
-func EnvLimits() (Limits, error) {
+// envLimits returns DefaultLimits with the overrides of NETPOLC_LIMITS.
+func envLimits() (Limits, error) {
 	return ParseLimits(DefaultLimits, os.Getenv(LimitsEnv))
 }
 

@@ -57,9 +57,9 @@ type Set struct {
 }
 
 // Load reads the .cue files of dir (not its subdirectories) and loads them
-// within the limits of NETPOLC_LIMITS (see EnvLimits).
+// within the limits of NETPOLC_LIMITS (see envLimits).
 func Load(dir string) (*Set, error) {
-	lim, err := EnvLimits()
+	lim, err := envLimits()
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +148,9 @@ func stableDir(dir string) string {
 
 // LoadFiles loads intents from memory: files maps a base name ("shop.cue")
 // to its content; dir is only used to display positions. The limits are
-// those of NETPOLC_LIMITS (see EnvLimits).
+// those of NETPOLC_LIMITS (see envLimits).
 func LoadFiles(dir string, files map[string][]byte) (*Set, error) {
-	lim, err := EnvLimits()
+	lim, err := envLimits()
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func WriteFile(name string, data []byte, perm fs.FileMode) error {
 // never replaces a file.
 func CreateFile(name string, data []byte, perm fs.FileMode) error {
 	return inDir(name, func(root *os.Root, base string) error {
-		return CreateFileIn(root, base, data, perm)
+		return createFileIn(root, base, data, perm)
 	})
 }
 
@@ -53,8 +53,8 @@ func WriteFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) erro
 	return nil
 }
 
-// CreateFileIn is CreateFile for name (slash-separated) inside root.
-func CreateFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) error {
+// createFileIn is CreateFile for name (slash-separated) inside root.
+func createFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) error {
 	tmp, err := writeTemp(root, name, data, perm)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func CreateFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) err
 	default:
 		// A file system without hard links: exclusive create is still
 		// never a replacement, though a crash may leave part of it.
-		if err := WriteSyncedIn(root, name, data, perm); err != nil {
+		if err := writeSyncedIn(root, name, data, perm); err != nil {
 			return err
 		}
 	}
@@ -76,10 +76,10 @@ func CreateFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) err
 	return nil
 }
 
-// WriteSyncedIn creates name inside root (it must not exist) with data and
+// writeSyncedIn creates name inside root (it must not exist) with data and
 // flushes it to disk. It is not atomic by itself: it is for files in a
 // private staging directory that are renamed into place later.
-func WriteSyncedIn(root *os.Root, name string, data []byte, perm fs.FileMode) error {
+func writeSyncedIn(root *os.Root, name string, data []byte, perm fs.FileMode) error {
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return pathErr("create", name, err)
@@ -130,7 +130,7 @@ func writeTemp(root *os.Root, name string, data []byte, perm fs.FileMode) (strin
 			b[i] = byte(rand.Uint32())
 		}
 		tmp := dir + "." + base + ".tmp-" + hex.EncodeToString(b[:])
-		err := WriteSyncedIn(root, tmp, data, perm)
+		err := writeSyncedIn(root, tmp, data, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return tmp, err
 		}

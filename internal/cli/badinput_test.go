@@ -102,8 +102,8 @@ func TestBadInput(t *testing.T) {
 			before := snapshot(t, root)
 			var stdout, stderr bytes.Buffer
 			code := Main([]string{"build", dir, "-o", out}, &stdout, &stderr)
-			if code != ExitInvalid {
-				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitInvalid, stderr.String())
+			if code != exitInvalid {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInvalid, stderr.String())
 			}
 			for _, re := range tc.want {
 				if !regexp.MustCompile(re).MatchString(stderr.String()) {

@@ -11,6 +11,7 @@ import (
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
+	"github.com/netpolc/netpolc/internal/render/gatereport"
 )
 
 const diffHelp = `Show how connectivity changes between two git revisions: the flows
@@ -93,11 +94,11 @@ func (f *diffFlags) run(e *env, args []string) error {
 	for _, n := range notes {
 		fmt.Fprintf(e.stderr, "note: %s\n", n)
 	}
-	if err := gate.WriteDiff(e.stdout, d, opts); err != nil {
+	if err := gatereport.WriteDiff(e.stdout, d, opts); err != nil {
 		return err
 	}
 	if f.exitCode && !d.Empty() {
-		return ErrCheckFailed
+		return errCheckFailed
 	}
 	return nil
 }
@@ -136,19 +137,19 @@ type outputFlags struct {
 func (f *outputFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text, md (for a pull request comment), json")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
-	cmd.Flags().IntVar(&f.limit, "limit", gate.DefaultLimit, "most rows a text or md report prints (0: all; json lists everything)")
+	cmd.Flags().IntVar(&f.limit, "limit", gatereport.DefaultLimit, "most rows a text or md report prints (0: all; json lists everything)")
 }
 
 // options checks the flags and decides on colour.
-func (f *outputFlags) options(e *env) (gate.RenderOptions, error) {
-	format, err := gate.ParseFormat(f.format)
+func (f *outputFlags) options(e *env) (gatereport.RenderOptions, error) {
+	format, err := gatereport.ParseFormat(f.format)
 	if err != nil {
-		return gate.RenderOptions{}, err
+		return gatereport.RenderOptions{}, err
 	}
 	if f.limit < 0 {
-		return gate.RenderOptions{}, fmt.Errorf("--limit must be 0 (no cap) or more, not %d", f.limit)
+		return gatereport.RenderOptions{}, fmt.Errorf("--limit must be 0 (no cap) or more, not %d", f.limit)
 	}
-	o := gate.RenderOptions{Format: format, Limit: f.limit}
+	o := gatereport.RenderOptions{Format: format, Limit: f.limit}
 	switch f.color {
 	case "always":
 		o.Color = true

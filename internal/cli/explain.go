@@ -8,6 +8,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/explain"
+	"github.com/netpolc/netpolc/internal/render"
 )
 
 const explainHelp = `Explain whether SRC may open a connection to DST, and why: for each
@@ -61,7 +62,7 @@ func newExplainCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ex.Print(e.stdout)
+			render.WriteExplanation(e.stdout, ex)
 			return nil
 		},
 	}

@@ -42,8 +42,8 @@ func TestHostileIntentsFailFast(t *testing.T) {
 			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("vet took %v", d)
 			}
-			if code != ExitInvalid {
-				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitInvalid, stderr.String())
+			if code != exitInvalid {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInvalid, stderr.String())
 			}
 			if !regexp.MustCompile(tc.want).MatchString(stderr.String()) {
 				t.Errorf("stderr does not match %q:\n%s", tc.want, stderr.String())

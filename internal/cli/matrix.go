@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/netpolc/netpolc/internal/render"
@@ -51,12 +53,12 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.Write(e.stdout, model.Stream(), render.Options{Full: full, ExpandExternal: expand})
+			return f.Write(e.stdout, model.Stream(), render.Options{Full: full, ExpandExternal: expand, Model: model})
 		},
 	}
 	in.register(cmd)
-	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text, md, json, csv, dot, mermaid")
+	cmd.Flags().StringVar(&formatName, "format", "text", "output format: "+strings.Join(render.Names(), ", "))
 	cmd.Flags().BoolVar(&full, "full", false, "text and md: list every pair, however many (they fold past 60)")
-	cmd.Flags().BoolVar(&expand, "expand-external", false, "dot, mermaid: draw every external range and DNS edge, not one world node and one DNS edge per namespace")
+	cmd.Flags().BoolVar(&expand, "expand-external", false, "dot, mermaid, html: draw every external range and DNS edge, not one world node and one DNS edge per namespace")
 	return cmd
 }

@@ -16,14 +16,14 @@ import (
 
 // Exit codes (contract).
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // a check failed: drift, guardrail, assertion, lint error
-	ExitInvalid = 2 // bad usage or input that could not be read or compiled
+	exitOK      = 0
+	exitFailed  = 1 // a check failed: drift, guardrail, assertion, lint error
+	exitInvalid = 2 // bad usage or input that could not be read or compiled
 )
 
-// ErrCheckFailed marks a run whose checks failed (exit code 1). The report
+// errCheckFailed marks a run whose checks failed (exit code 1). The report
 // has already been printed.
-var ErrCheckFailed = errors.New("check failed")
+var errCheckFailed = errors.New("check failed")
 
 // env is what every command writes to.
 type env struct {
@@ -41,12 +41,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	err := root.Execute()
 	switch {
 	case err == nil:
-		return ExitOK
-	case errors.Is(err, ErrCheckFailed):
-		return ExitFailed
+		return exitOK
+	case errors.Is(err, errCheckFailed):
+		return exitFailed
 	}
 	printErrors(stderr, diag.Collect(err))
-	return ExitInvalid
+	return exitInvalid
 }
 
 func newRoot(e *env) *cobra.Command {

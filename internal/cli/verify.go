@@ -12,6 +12,7 @@ import (
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/render/gatereport"
 )
 
 const verifyHelp = `The pre-commit and CI gate. Verify reads the intents in DIR and the
@@ -90,11 +91,11 @@ func (f *verifyFlags) run(e *env, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return sideError(e.stderr, err)
 	}
-	if err := gate.WriteReport(e.stdout, rep, opts); err != nil {
+	if err := gatereport.WriteReport(e.stdout, rep, opts); err != nil {
 		return err
 	}
 	if rep.Failed() {
-		return ErrCheckFailed
+		return errCheckFailed
 	}
 	return nil
 }

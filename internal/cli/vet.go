@@ -56,7 +56,7 @@ func newVetCmd(e *env) *cobra.Command {
 			fmt.Fprintf(e.stdout, "%d namespaces, %d workloads, %d rules: %d error(s), %d warning(s)%s\n",
 				len(p.Namespaces), len(p.Workloads), len(p.Rules), nerr, nwarn, skippedNote(in.skipped))
 			if nerr > 0 || (strict && nwarn > 0) {
-				return ErrCheckFailed
+				return errCheckFailed
 			}
 			return nil
 		},

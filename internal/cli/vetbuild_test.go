@@ -40,8 +40,8 @@ func TestVetRejectsWhatBuildRejects(t *testing.T) {
 				{"build", dir, "-o", filepath.Join(root, "out"), "--target", "networkpolicy,calico,cilium"},
 			} {
 				var stdout, stderr bytes.Buffer
-				if code := Main(args, &stdout, &stderr); code != ExitInvalid {
-					t.Errorf("%s: exit code %d, want %d; stderr:\n%s", args[0], code, ExitInvalid, stderr.String())
+				if code := Main(args, &stdout, &stderr); code != exitInvalid {
+					t.Errorf("%s: exit code %d, want %d; stderr:\n%s", args[0], code, exitInvalid, stderr.String())
 				}
 				if !regexp.MustCompile(tc.want).MatchString(stderr.String()) {
 					t.Errorf("%s: stderr does not match %q:\n%s", args[0], tc.want, stderr.String())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gate"
+	"github.com/netpolc/netpolc/internal/render/gatereport"
 )
 
 // TestDrift: a hand edit of generated YAML, a deleted generated file and a
@@ -163,7 +164,7 @@ func TestReportFormats(t *testing.T) {
 	r.Git("add", "-A") // not rebuilt: drift too
 	rep := run(t, r, "HEAD", false)
 	var md bytes.Buffer
-	if err := gate.WriteReport(&md, rep, gate.RenderOptions{Format: gate.Markdown, Limit: gate.DefaultLimit}); err != nil {
+	if err := gatereport.WriteReport(&md, rep, gatereport.RenderOptions{Format: gatereport.Markdown, Limit: gatereport.DefaultLimit}); err != nil {
 		t.Fatal(err)
 	}
 	for _, re := range []string{`^### netpolc verify: failed\n`, `#### Drift\n`, `#### Broken guardrails and failing expectations\n\n` + "```\n" + `intents/checks\.cue:3:`,
@@ -171,7 +172,7 @@ func TestReportFormats(t *testing.T) {
 		mustMatch(t, "markdown", re, md.String())
 	}
 	var js bytes.Buffer
-	if err := gate.WriteReport(&js, rep, gate.RenderOptions{Format: gate.JSON}); err != nil {
+	if err := gatereport.WriteReport(&js, rep, gatereport.RenderOptions{Format: gatereport.JSON}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

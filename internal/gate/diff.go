@@ -75,11 +75,11 @@ func (d *Diff) Namespaces() int {
 	return n
 }
 
-// Compare diffs the connectivity of two evaluated snapshots. External
+// compareSides diffs the connectivity of two evaluated snapshots. External
 // address ranges are first split at every boundary either side knows, so
 // a range renamed by an unrelated ipBlock is not reported as a change;
 // adjacent ranges that changed alike are merged again afterwards.
-func Compare(base, head *Side) (*Diff, error) {
+func compareSides(base, head *Side) (*Diff, error) {
 	if err := alignFamilies(base, head); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/cli"
 	"github.com/netpolc/netpolc/internal/gate"
+	"github.com/netpolc/netpolc/internal/render/gatereport"
 	"github.com/netpolc/netpolc/internal/testkit/gittest"
 	"github.com/netpolc/netpolc/internal/testkit/synth"
 )
@@ -25,13 +26,13 @@ func TestLargeDiff(t *testing.T) {
 	if d.Opened < 2000 || d.Opened != len(d.Flows) {
 		t.Fatalf("want thousands of opened flows, got %d", d.Opened)
 	}
-	for _, format := range []gate.Format{gate.Text, gate.Markdown} {
+	for _, format := range []gatereport.Format{gatereport.Text, gatereport.Markdown} {
 		var b bytes.Buffer
-		if err := gate.WriteDiff(&b, d, gate.RenderOptions{Format: format, Limit: gate.DefaultLimit}); err != nil {
+		if err := gatereport.WriteDiff(&b, d, gatereport.RenderOptions{Format: format, Limit: gatereport.DefaultLimit}); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
-		if lines := strings.Count(out, "\n"); lines > 3*gate.DefaultLimit {
+		if lines := strings.Count(out, "\n"); lines > 3*gatereport.DefaultLimit {
 			t.Errorf("%s: %d lines for %d flows; want a readable summary:\n%s", format, lines, d.Opened, out)
 		}
 		for _, re := range []string{`\d+ opened\W+0 changed\W+0 closed\*{0,2} flow\(s\) in 42 namespace\(s\)`, `… and \d+ more flow\(s\) in ns00\d\d`, `… and \d+ more namespace\(s\) with \d+ flow\(s\)`, `\{w00, w01, w02, \+\d+ more\}`} {
@@ -39,14 +40,14 @@ func TestLargeDiff(t *testing.T) {
 		}
 	}
 	var all bytes.Buffer
-	if err := gate.WriteDiff(&all, d, gate.RenderOptions{Format: gate.Text}); err != nil {
+	if err := gatereport.WriteDiff(&all, d, gatereport.RenderOptions{Format: gatereport.Text}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(all.String(), "… and") {
 		t.Error("limit 0 must print every row")
 	}
 	var js bytes.Buffer
-	if err := gate.WriteDiff(&js, d, gate.RenderOptions{Format: gate.JSON, Limit: gate.DefaultLimit}); err != nil {
+	if err := gatereport.WriteDiff(&js, d, gatereport.RenderOptions{Format: gatereport.JSON, Limit: gatereport.DefaultLimit}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

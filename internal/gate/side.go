@@ -42,7 +42,7 @@ type Side struct {
 	// Model and Matrix are nil when Empty.
 	Model  *enforcer.Model
 	Matrix *enforcer.Connectivity
-	// Output is the generated files (set by LoadBuild only).
+	// Output is the generated files (set by loadBuild only).
 	Output *pipeline.Output
 	// Notes are the manifest parser's notes (skipped kinds), then the
 	// warnings of documents skipped under Spec.SkipInvalid.
@@ -85,9 +85,9 @@ func (s *Side) load(src pipeline.Sources) error {
 	return nil
 }
 
-// LoadBuild is Load for an intents directory, also generating the output
+// loadBuild is Load for an intents directory, also generating the output
 // files exactly as `netpolc build` would with opts.
-func LoadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, error) {
+func loadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, error) {
 	files, err := readIntents(t, intents)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func LoadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, er
 	return loadBuildFiles(t.Name, intents, files, opts)
 }
 
-// loadBuildFiles is LoadBuild on intents already read.
+// loadBuildFiles is loadBuild on intents already read.
 func loadBuildFiles(name, intents string, files map[string][]byte, opts pipeline.Options) (*Side, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(intents), name, errNoIntents)

@@ -1,4 +1,4 @@
-// Package verify is the git gate behind `netpolc diff` and `netpolc
+// Package gate is the git gate behind `netpolc diff` and `netpolc
 // verify`. It reads intents, manifests and generated output from git
 // snapshots (a revision, the staged index, the work tree; see package
 // gitrev), compiles and evaluates each side, and reports:
@@ -9,8 +9,7 @@
 //   - the connectivity diff between two snapshots: flows opened, closed
 //     and changed, each with the intent lines that allow it.
 //
-// Reports render as text (optionally coloured), Markdown for a pull
-// request comment, and JSON.
+// Its reports are printed by package internal/render/gatereport.
 package gate
 
 import (
@@ -18,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"github.com/netpolc/netpolc/compiler"
@@ -80,11 +80,13 @@ type Report struct {
 
 // Failed reports whether any check failed.
 func (r *Report) Failed() bool {
-	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.openedDenied() ||
+	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.OpenedDenied() ||
 		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted())
 }
 
-func (r *Report) openedDenied() bool {
+// OpenedDenied reports whether the change opens connectivity while
+// --deny-opened is set.
+func (r *Report) OpenedDenied() bool {
 	return r.DenyOpened && r.Diff != nil && r.opens()
 }
 
@@ -154,7 +156,7 @@ func Run(o Options) (*Report, error) {
 	r.Guardrails, r.Expectations = len(head.Compiled.Policy.Guardrails), len(head.Compiled.Policy.Expectations)
 	if base != nil {
 		r.Base = base.Name
-		if r.Diff, err = Compare(base, head); err != nil {
+		if r.Diff, err = compareSides(base, head); err != nil {
 			return nil, err
 		}
 	}
@@ -218,6 +220,26 @@ func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) 
 	if bErr != nil {
 		return nil, nil, fmt.Errorf("base %w", bErr)
 	}
-	d, err := Compare(b, h)
+	d, err := compareSides(b, h)
 	return d, h.Notes, err
+}
+
+// Summary is the one-line account of a passing run.
+func (r *Report) Summary() string {
+	parts := []string{fmt.Sprintf("intents %s compile", r.Intents)}
+	if r.Drift.Output != "" {
+		parts[0] = fmt.Sprintf("%s matches a fresh build of %s (%d files)", r.Drift.Output, r.Intents, r.Drift.Files)
+	}
+	parts = append(parts, fmt.Sprintf("%d guardrail(s) and %d expectation(s) hold", r.Guardrails, r.Expectations))
+	if d := r.Diff; d != nil {
+		change := "no connectivity change"
+		if !d.Empty() {
+			change = fmt.Sprintf("%d opened, %d changed, %d closed flow(s)", d.Opened, d.Changed, d.Closed)
+		}
+		parts = append(parts, fmt.Sprintf("vs %s: %s", d.Base, change))
+	}
+	if len(r.ConfigChanges) > 0 {
+		parts = append(parts, "gate configuration changed (allowed): "+strings.Join(r.ConfigChanges, ", "))
+	}
+	return r.Head + ": " + strings.Join(parts, "; ")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/render/gatereport"
 	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/testkit/gittest"
 )
@@ -189,7 +190,7 @@ func flows(d *gate.Diff) []string {
 func text(t *testing.T, rep *gate.Report, limit int) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := gate.WriteReport(&b, rep, gate.RenderOptions{Format: gate.Text, Limit: limit}); err != nil {
+	if err := gatereport.WriteReport(&b, rep, gatereport.RenderOptions{Format: gatereport.Text, Limit: limit}); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -214,7 +215,7 @@ func TestFirstCommit(t *testing.T) {
 		t.Fatalf("diff from an unborn HEAD: %+v", rep.Diff)
 	}
 	var b bytes.Buffer
-	if err := gate.WriteDiff(&b, rep.Diff, gate.RenderOptions{Format: gate.Text, Limit: gate.DefaultLimit}); err != nil {
+	if err := gatereport.WriteDiff(&b, rep.Diff, gatereport.RenderOptions{Format: gatereport.Text, Limit: gatereport.DefaultLimit}); err != nil {
 		t.Fatal(err)
 	}
 	mustMatch(t, "the diff from nothing", `(?m)^note: HEAD \(no commits yet\) holds no policies, and without policies Kubernetes allows all traffic: this change isolates its workloads`, b.String())
@@ -227,7 +228,7 @@ func TestFirstCommit(t *testing.T) {
 	if webApp == nil || webApp.After.String() != "TCP/8080" || !slices.Equal(webApp.Origins, []string{"intents/tiers.cue:5:6 (templates.#Tiers)"}) {
 		t.Errorf("shop/web → shop/app: %+v", webApp)
 	}
-	mustMatch(t, "summary", `^netpolc verify: ok — the staged index: deploy/netpol matches a fresh build of intents \(\d+ files\); 2 guardrail\(s\) and 1 expectation\(s\) hold; vs HEAD \(no commits yet\): \d+ opened, 0 changed, 0 closed flow\(s\)\n$`, text(t, rep, gate.DefaultLimit))
+	mustMatch(t, "summary", `^netpolc verify: ok — the staged index: deploy/netpol matches a fresh build of intents \(\d+ files\); 2 guardrail\(s\) and 1 expectation\(s\) hold; vs HEAD \(no commits yet\): \d+ opened, 0 changed, 0 closed flow\(s\)\n$`, text(t, rep, gatereport.DefaultLimit))
 }
 
 // TestRename: renaming an intent file changes no connectivity, but the

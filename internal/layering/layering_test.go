@@ -33,7 +33,7 @@ var layers = []layer{
 	{"app", 3, []string{"internal/pipeline", "internal/target", "internal/output", "internal/config", "internal/scaffold"}},
 	{"gate", 3, []string{"internal/gate", "internal/gitrev", "internal/precommit"}},
 	{"analysis", 3, []string{"internal/lint", "internal/explain"}},
-	{"report", 3, []string{"internal/render"}},
+	{"report", 3, []string{"internal/render/..."}},
 	{"cli", 4, []string{"internal/cli", "cmd/netpolc"}},
 	{"testkit", 5, []string{"internal/testkit/...", "internal/benchcmd"}},
 }

@@ -26,8 +26,8 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// Env is the environment variable that overrides the defaults.
-const Env = "NETPOLC_LIMITS"
+// envName is the environment variable that overrides the defaults.
+const envName = "NETPOLC_LIMITS"
 
 // None is the value of a bound set to "none": no bound.
 const None = math.MaxInt64
@@ -76,7 +76,7 @@ func All() []*Limit {
 // the default. A malformed NETPOLC_LIMITS is an error (a
 // *diag.Diagnostic) that names the setting.
 func (l *Limit) Value() (int64, error) {
-	settings, err := parse(os.Getenv(Env))
+	settings, err := parse(os.Getenv(envName))
 	if err != nil {
 		return 0, err
 	}
@@ -99,7 +99,7 @@ func (l *Limit) Hint(need int64) string {
 		now = strconv.FormatInt(cur, 10)
 	}
 	return fmt.Sprintf("if the input is meant to be this large, raise the limit for the run: %s=%s=%s (%s; now %s)",
-		Env, l.Name, v, l.Help, now)
+		envName, l.Name, v, l.Help, now)
 }
 
 // parse reads a NETPOLC_LIMITS value.
@@ -156,8 +156,8 @@ func names() string {
 }
 
 func bad(setting, why string) error {
-	return diag.Errorf(fmt.Sprintf("write %s as name=value[,name=value...], such as %s=manifest-bytes=256MiB", Env, Env),
-		"%s: bad setting %q: %s", Env, setting, why)
+	return diag.Errorf(fmt.Sprintf("write %s as name=value[,name=value...], such as %s=manifest-bytes=256MiB", envName, envName),
+		"%s: bad setting %q: %s", envName, setting, why)
 }
 
 // parseValue reads "1000", "64MiB", "2G" or "none".

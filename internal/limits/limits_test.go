@@ -28,7 +28,7 @@ func TestValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
-			t.Setenv(Env, tt.env)
+			t.Setenv(envName, tt.env)
 			b, err := testBytes.Value()
 			i, _ := testItems.Value()
 			if tt.err != "" {
@@ -45,11 +45,11 @@ func TestValue(t *testing.T) {
 }
 
 func TestHint(t *testing.T) {
-	t.Setenv(Env, "")
+	t.Setenv(envName, "")
 	if got, want := testBytes.Hint(5000), "NETPOLC_LIMITS=test-bytes=5000 (bytes of test input; now 100)"; !strings.HasSuffix(got, want) {
 		t.Errorf("hint %q does not end in %q", got, want)
 	}
-	t.Setenv(Env, "test-bytes=none")
+	t.Setenv(envName, "test-bytes=none")
 	if got, want := testBytes.Hint(0), "test-bytes=N (bytes of test input; now none)"; !strings.HasSuffix(got, want) {
 		t.Errorf("hint %q does not end in %q", got, want)
 	}

@@ -6,16 +6,16 @@ import (
 	"strings"
 )
 
-// MaxDisplayPrefixes is the most CIDRs, or holes of the enclosing CIDR,
+// maxDisplayPrefixes is the most CIDRs, or holes of the enclosing CIDR,
 // Display prints for one family before it falls back to address ranges.
-const MaxDisplayPrefixes = 4
+const maxDisplayPrefixes = 4
 
 // Display names the set for people, as the human formats print external
 // peers: "world" when it is every address of world (the external space of
 // a matrix), otherwise per family the shorter of its CIDRs
 // ("203.0.113.0/25") and its enclosing CIDR with holes ("0.0.0.0/0 except
 // 203.0.113.0/25"), families joined by "; ". A family that needs more than
-// MaxDisplayPrefixes CIDRs or holes prints as ranges
+// maxDisplayPrefixes CIDRs or holes prints as ranges
 // ("10.0.0.3-10.0.0.200"). The contract formats keep Range.String.
 func (s Set) Display(world Set) string {
 	s = normalize(s)
@@ -52,16 +52,16 @@ func family(s Set, v4 bool) Set {
 // displayFamily names a sorted, merged set of one family.
 func displayFamily(s Set) string {
 	direct := s.Prefixes()
-	enc := Enclosing(Range{s[0].First, s[len(s)-1].Last})
+	enc := enclosing(Range{s[0].First, s[len(s)-1].Last})
 	holes := Set{PrefixRange(enc)}
 	for _, r := range s {
 		holes = holes.Subtract(r)
 	}
 	holed := holes.Prefixes()
 	switch {
-	case len(direct) <= 1+len(holed) && len(direct) <= MaxDisplayPrefixes:
+	case len(direct) <= 1+len(holed) && len(direct) <= maxDisplayPrefixes:
 		return joinPrefixes(direct)
-	case len(holed) <= MaxDisplayPrefixes:
+	case len(holed) <= maxDisplayPrefixes:
 		return enc.String() + " except " + joinPrefixes(holed)
 	}
 	names := make([]string, len(s))
@@ -79,8 +79,8 @@ func joinPrefixes(ps []netip.Prefix) string {
 	return strings.Join(names, ", ")
 }
 
-// Enclosing is the smallest prefix holding every address of r.
-func Enclosing(r Range) netip.Prefix {
+// enclosing is the smallest prefix holding every address of r.
+func enclosing(r Range) netip.Prefix {
 	for b := r.First.BitLen(); b > 0; b-- {
 		p := netip.PrefixFrom(r.First, b).Masked()
 		if p.Contains(r.Last) {

@@ -45,17 +45,17 @@ const (
 func findArea(abs string) (*area, error) {
 	root, inTree, err := worktree.Root(abs)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return nil, fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	existing := firstExisting(abs)
 	if inTree {
 		git, err := worktree.GitDir(root)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrNotWritable, err)
+			return nil, fmt.Errorf("%w: %w", errNotWritable, err)
 		}
 		rel, _ := worktree.Within(root, abs)
 		if !sameDevice(git, existing) {
-			return nil, fmt.Errorf("%w: the git directory %s is on another file system than %s: netpolc stages the output in the git directory so that git never sees the staging, and switches it with renames, which cannot cross file systems", ErrNotWritable, git, abs)
+			return nil, fmt.Errorf("%w: the git directory %s is on another file system than %s: netpolc stages the output in the git directory so that git never sees the staging, and switches it with renames, which cannot cross file systems", errNotWritable, git, abs)
 		}
 		return &area{dir: filepath.Join(git, "netpolc"), anchor: root, out: filepath.ToSlash(rel), kept: true}, nil
 	}
@@ -89,7 +89,7 @@ func (a *area) lock(dir string, timeout time.Duration, wait func(string)) error 
 		f, busy, err := lockOnce(name)
 		switch {
 		case err != nil:
-			return fmt.Errorf("%w: lock %s: %w", ErrNotWritable, name, err)
+			return fmt.Errorf("%w: lock %s: %w", errNotWritable, name, err)
 		case !busy:
 			a.lockF = f
 			_ = f.Truncate(0)
@@ -167,7 +167,7 @@ func (a *area) release() {
 func (a *area) recover(notify func(string)) error {
 	entries, err := os.ReadDir(a.dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	var errs []error
 	for _, e := range entries {

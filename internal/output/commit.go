@@ -173,7 +173,7 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 func (s *stage) switchOver(anchorDir string, j *journal) (rolledBack bool, err error) {
 	anchor, err := os.OpenRoot(anchorDir)
 	if err != nil {
-		return false, fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return false, fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	defer anchor.Close()
 	ferr := j.forward(anchor, s.root)
@@ -183,10 +183,10 @@ func (s *stage) switchOver(anchorDir string, j *journal) (rolledBack bool, err e
 	}
 	if rerr := j.rollback(anchor, s.root); rerr != nil {
 		s.close()
-		return false, fmt.Errorf("%w: switching to the new files failed (%w), and so did undoing it (%v); the next netpolc command tries again (journal in %s)", ErrNotWritable, ferr, rerr, s.dir)
+		return false, fmt.Errorf("%w: switching to the new files failed (%w), and so did undoing it (%v); the next netpolc command tries again (journal in %s)", errNotWritable, ferr, rerr, s.dir)
 	}
 	s.discard()
-	cause := ErrNotWritable
+	cause := errNotWritable
 	if isNoSpace(ferr) {
 		cause = ErrNoSpace
 	}
@@ -219,7 +219,7 @@ func (s *stage) close() {
 func finishStage(anchorDir, dir string) (string, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return "", fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	s := &stage{dir: dir, root: root}
 	data, err := root.ReadFile(journalName)
@@ -229,12 +229,12 @@ func finishStage(anchorDir, dir string) (string, error) {
 	}
 	if err != nil {
 		s.close()
-		return "", fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return "", fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	j, err := parseJournal(data)
 	if err != nil {
 		s.close()
-		return "", fmt.Errorf("%w: %s: %w; move it away to go on", ErrNotWritable, filepath.Join(dir, journalName), err)
+		return "", fmt.Errorf("%w: %s: %w; move it away to go on", errNotWritable, filepath.Join(dir, journalName), err)
 	}
 	rolledBack, err := s.switchOver(anchorDir, j)
 	switch {
@@ -256,5 +256,5 @@ func stagingErr(dir string, err error, files []kit.File) error {
 		}
 		return fmt.Errorf("%s: %w while staging %d files (%d bytes): %v; %s was not changed", dir, ErrNoSpace, len(files), n, err, dir)
 	}
-	return fmt.Errorf("%s: %w: staging: %w; %s was not changed", dir, ErrNotWritable, err, dir)
+	return fmt.Errorf("%s: %w: staging: %w; %s was not changed", dir, errNotWritable, err, dir)
 }

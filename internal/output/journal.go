@@ -155,7 +155,7 @@ func (o op) forward(out, stage *os.Root) error {
 			return err
 		}
 		if o.kind == opNew || aside {
-			return fmt.Errorf("%s: %w: it appeared while netpolc was writing", o.path, ErrConflict)
+			return fmt.Errorf("%s: %w: it appeared while netpolc was writing", o.path, errConflict)
 		}
 		if err := moveBetween(out, o.path, stage, old); err != nil {
 			return err

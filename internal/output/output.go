@@ -31,18 +31,18 @@ const RecordFile = ".netpolc-files"
 
 // Errors wrapped by Write, for errors.Is.
 var (
-	// ErrNotDir: the output directory, or one of its parents, exists and is
+	// errNotDir: the output directory, or one of its parents, exists and is
 	// not a directory.
-	ErrNotDir = errors.New("not a directory")
-	// ErrNotWritable: the output directory could not be created or written.
-	ErrNotWritable = errors.New("cannot write the output directory")
-	// ErrUnsafePath: a path is not a clean relative path inside the output
+	errNotDir = errors.New("not a directory")
+	// errNotWritable: the output directory could not be created or written.
+	errNotWritable = errors.New("cannot write the output directory")
+	// errUnsafePath: a path is not a clean relative path inside the output
 	// directory.
-	ErrUnsafePath = errors.New("unsafe output path")
-	// ErrConflict: a file that netpolc did not write is where output goes.
-	ErrConflict = errors.New("conflicts with a file netpolc did not write")
-	// ErrRecord: the record of written files cannot be read.
-	ErrRecord = errors.New("bad record of written files")
+	errUnsafePath = errors.New("unsafe output path")
+	// errConflict: a file that netpolc did not write is where output goes.
+	errConflict = errors.New("conflicts with a file netpolc did not write")
+	// errRecord: the record of written files cannot be read.
+	errRecord = errors.New("bad record of written files")
 	// ErrLocked: another netpolc held the lock for longer than allowed.
 	ErrLocked = errors.New("is being written by another netpolc")
 	// ErrNoSpace: the file system is full; nothing was changed.
@@ -100,7 +100,7 @@ func Write(dir string, files []kit.File) (Report, error) {
 // command dir holds the old tree or the new one, never a mix.
 func WriteWith(dir string, files []kit.File, o Options) (Report, error) {
 	if dir == "" {
-		return Report{}, fmt.Errorf("%w: no output directory given", ErrUnsafePath)
+		return Report{}, fmt.Errorf("%w: no output directory given", errUnsafePath)
 	}
 	byPath, err := checkFiles(files)
 	if err != nil {
@@ -108,7 +108,7 @@ func WriteWith(dir string, files []kit.File, o Options) (Report, error) {
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return Report{}, fmt.Errorf("%w: %s: %w", ErrNotWritable, dir, err)
+		return Report{}, fmt.Errorf("%w: %s: %w", errNotWritable, dir, err)
 	}
 	if _, err := checkDir(abs); err != nil {
 		return Report{}, err
@@ -182,7 +182,7 @@ func checkFiles(files []kit.File) ([]kit.File, error) {
 		case err != nil:
 			errs = append(errs, err)
 		case seen[f.Path]:
-			errs = append(errs, fmt.Errorf("%w: %s: given twice", ErrUnsafePath, f.Path))
+			errs = append(errs, fmt.Errorf("%w: %s: given twice", errUnsafePath, f.Path))
 		default:
 			seen[f.Path] = true
 		}
@@ -190,7 +190,7 @@ func checkFiles(files []kit.File) ([]kit.File, error) {
 	for p := range seen {
 		for d := path.Dir(p); d != "."; d = path.Dir(d) {
 			if seen[d] {
-				errs = append(errs, fmt.Errorf("%w: %s is both a file and the folder of %s", ErrUnsafePath, d, p))
+				errs = append(errs, fmt.Errorf("%w: %s is both a file and the folder of %s", errUnsafePath, d, p))
 			}
 		}
 	}
@@ -207,13 +207,13 @@ func checkFiles(files []kit.File) ([]kit.File, error) {
 func checkPath(p string) error {
 	switch {
 	case !fs.ValidPath(p) || p == ".":
-		return fmt.Errorf("%w: %q: not a clean relative path inside the output directory", ErrUnsafePath, p)
+		return fmt.Errorf("%w: %q: not a clean relative path inside the output directory", errUnsafePath, p)
 	case strings.ContainsAny(p, "\\\n\r"):
-		return fmt.Errorf("%w: %q: backslash or line break in path", ErrUnsafePath, p)
+		return fmt.Errorf("%w: %q: backslash or line break in path", errUnsafePath, p)
 	case p == RecordFile || path.Dir(p) == RecordFile:
-		return fmt.Errorf("%w: %q: reserved for netpolc's record", ErrUnsafePath, p)
+		return fmt.Errorf("%w: %q: reserved for netpolc's record", errUnsafePath, p)
 	case strings.SplitN(p, "/", 2)[0] == areaInOut:
-		return fmt.Errorf("%w: %q: reserved for netpolc's staging", ErrUnsafePath, p)
+		return fmt.Errorf("%w: %q: reserved for netpolc's staging", errUnsafePath, p)
 	}
 	return nil
 }
@@ -226,9 +226,9 @@ func checkDir(abs string) (exists bool, err error) {
 	case err == nil && fi.IsDir():
 		return true, nil
 	case err == nil:
-		return false, fmt.Errorf("output %s: %w (it is a %s)", abs, ErrNotDir, kind(fi.Mode()))
+		return false, fmt.Errorf("output %s: %w (it is a %s)", abs, errNotDir, kind(fi.Mode()))
 	case !isMissing(err):
-		return false, fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return false, fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
@@ -236,12 +236,12 @@ func checkDir(abs string) (exists bool, err error) {
 		case err == nil && fi.IsDir():
 			return false, nil
 		case err == nil:
-			return false, fmt.Errorf("output %s: parent %s: %w (it is a %s)", abs, p, ErrNotDir, kind(fi.Mode()))
+			return false, fmt.Errorf("output %s: parent %s: %w (it is a %s)", abs, p, errNotDir, kind(fi.Mode()))
 		case !isMissing(err):
-			return false, fmt.Errorf("%w: %s: %w", ErrNotWritable, abs, err)
+			return false, fmt.Errorf("%w: %s: %w", errNotWritable, abs, err)
 		}
 		if p == filepath.Dir(p) {
-			return false, fmt.Errorf("%w: %s: no existing ancestor", ErrNotWritable, abs)
+			return false, fmt.Errorf("%w: %s: no existing ancestor", errNotWritable, abs)
 		}
 	}
 }

@@ -210,8 +210,8 @@ func TestForeignFileAtOutputPath(t *testing.T) {
 	}
 	before := readTree(t, dir)
 	_, err := Write(dir, files("b.yaml", "b\n", "a.yaml", "generated\n"))
-	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "a.yaml") {
-		t.Fatalf("err = %v, want ErrConflict naming a.yaml", err)
+	if !errors.Is(err, errConflict) || !strings.Contains(err.Error(), "a.yaml") {
+		t.Fatalf("err = %v, want errConflict naming a.yaml", err)
 	}
 	if after := readTree(t, dir); !mapsEqual(before, after) {
 		t.Errorf("refused run changed the directory: %q", after)
@@ -252,8 +252,8 @@ func TestThingsInTheWay(t *testing.T) {
 			}
 			before := readTree(t, dir)
 			_, err := Write(dir, files("np/a.yaml", "a\n", "b.yaml", "b\n"))
-			if !errors.Is(err, ErrConflict) {
-				t.Fatalf("err = %v, want ErrConflict", err)
+			if !errors.Is(err, errConflict) {
+				t.Fatalf("err = %v, want errConflict", err)
 			}
 			if after := readTree(t, dir); !mapsEqual(before, after) {
 				t.Errorf("refused run changed the directory: %q", after)
@@ -286,8 +286,8 @@ func TestHandEditedStaleFileKept(t *testing.T) {
 	if rep := write(t, dir, files("a.yaml", "a\n")); len(rep.Warnings) != 0 {
 		t.Errorf("warned again: %q", rep.Warnings)
 	}
-	if _, err := Write(dir, files("a.yaml", "a\n", "np/b.yaml", "b\n")); !errors.Is(err, ErrConflict) {
-		t.Errorf("err = %v, want ErrConflict", err)
+	if _, err := Write(dir, files("a.yaml", "a\n", "np/b.yaml", "b\n")); !errors.Is(err, errConflict) {
+		t.Errorf("err = %v, want errConflict", err)
 	}
 }
 
@@ -313,8 +313,8 @@ func TestDirNotADirectory(t *testing.T) {
 	for _, dir := range []string{file, filepath.Join(file, "out"), filepath.Join(file, "a", "b")} {
 		before := readTree(t, root)
 		_, err := Write(dir, files("a.yaml", "a\n"))
-		if !errors.Is(err, ErrNotDir) {
-			t.Errorf("Write(%s): err = %v, want ErrNotDir", dir, err)
+		if !errors.Is(err, errNotDir) {
+			t.Errorf("Write(%s): err = %v, want errNotDir", dir, err)
 		}
 		if after := readTree(t, root); !mapsEqual(before, after) {
 			t.Errorf("Write(%s) changed %q", dir, after)
@@ -325,23 +325,23 @@ func TestDirNotADirectory(t *testing.T) {
 func TestUnsafePaths(t *testing.T) {
 	for _, p := range []string{"", ".", "../x.yaml", "/etc/x.yaml", "a/../b.yaml", "a//b.yaml", "a/", `a\b.yaml`, "a\nb", RecordFile, RecordFile + "/x"} {
 		dir := filepath.Join(t.TempDir(), "out")
-		if _, err := Write(dir, files(p, "x")); !errors.Is(err, ErrUnsafePath) {
-			t.Errorf("path %q: err = %v, want ErrUnsafePath", p, err)
+		if _, err := Write(dir, files(p, "x")); !errors.Is(err, errUnsafePath) {
+			t.Errorf("path %q: err = %v, want errUnsafePath", p, err)
 		}
 		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("path %q: refused run created the directory", p)
 		}
 	}
-	if _, err := Write("", nil); !errors.Is(err, ErrUnsafePath) {
-		t.Errorf("empty dir: err = %v, want ErrUnsafePath", err)
+	if _, err := Write("", nil); !errors.Is(err, errUnsafePath) {
+		t.Errorf("empty dir: err = %v, want errUnsafePath", err)
 	}
 	for name, fs := range map[string][]kit.File{
 		"duplicate":        files("a.yaml", "1", "a.yaml", "1"),
 		"file and folder":  files("a", "1", "a/b.yaml", "2"),
 		"file and folder2": files("a/b", "1", "a/b/c/d.yaml", "2"),
 	} {
-		if _, err := Write(t.TempDir(), fs); !errors.Is(err, ErrUnsafePath) {
-			t.Errorf("%s: err = %v, want ErrUnsafePath", name, err)
+		if _, err := Write(t.TempDir(), fs); !errors.Is(err, errUnsafePath) {
+			t.Errorf("%s: err = %v, want errUnsafePath", name, err)
 		}
 	}
 }
@@ -367,8 +367,8 @@ func TestBadRecord(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, RecordFile), []byte(rec), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Write(dir, nil); !errors.Is(err, ErrRecord) {
-				t.Errorf("err = %v, want ErrRecord", err)
+			if _, err := Write(dir, nil); !errors.Is(err, errRecord) {
+				t.Errorf("err = %v, want errRecord", err)
 			}
 			if _, err := os.Stat(outside); err != nil {
 				t.Errorf("file outside the output directory: %v", err)

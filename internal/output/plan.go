@@ -61,7 +61,7 @@ func (p *plan) addFile(t *tree, f kit.File) error {
 		// Also adopts an identical file put there by someone else.
 		p.unchanged = append(p.unchanged, f.Path)
 	case !p.old.has(f.Path):
-		return fmt.Errorf("%s: %w: it exists with other content; move it away or delete it", f.Path, ErrConflict)
+		return fmt.Errorf("%s: %w: it exists with other content; move it away or delete it", f.Path, errConflict)
 	default:
 		p.write = append(p.write, f)
 		if !p.old.hasHash(f.Path, hashOf(cur)) {
@@ -77,7 +77,7 @@ func (p *plan) addFile(t *tree, f kit.File) error {
 func (p *plan) addStale(t *tree, rel string) error {
 	cur, exists, err := t.read(rel)
 	switch {
-	case errors.Is(err, ErrConflict):
+	case errors.Is(err, errConflict):
 		p.keep(rel, "it is no longer a regular file in a plain folder")
 	case err != nil:
 		return err
@@ -115,7 +115,7 @@ func openTree(abs string, exists bool) (*tree, error) {
 	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return nil, fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	t.root = root
 	return t, nil
@@ -152,7 +152,7 @@ func (t *tree) scan(paths []string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	return nil
 }
@@ -160,7 +160,7 @@ func (t *tree) scan(paths []string) error {
 // read returns the content of the regular file at rel, or exists=false if
 // there is nothing there. Anything else at rel or in its folders (a
 // symbolic link, a directory, a file where a folder should be) is an
-// ErrConflict.
+// errConflict.
 func (t *tree) read(rel string) (data []byte, exists bool, err error) {
 	if exists, err := t.folder(path.Dir(rel)); !exists || err != nil {
 		return nil, false, err
@@ -170,11 +170,11 @@ func (t *tree) read(rel string) (data []byte, exists bool, err error) {
 	case !ok:
 		return nil, false, nil
 	case !m.IsRegular():
-		return nil, false, fmt.Errorf("%s: %w: it is a %s", rel, ErrConflict, kind(m))
+		return nil, false, fmt.Errorf("%s: %w: it is a %s", rel, errConflict, kind(m))
 	}
 	data, err = t.root.ReadFile(rel)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: %w", ErrNotWritable, err)
+		return nil, false, fmt.Errorf("%w: %w", errNotWritable, err)
 	}
 	return data, true, nil
 }
@@ -193,7 +193,7 @@ func (t *tree) folder(rel string) (exists bool, err error) {
 	case !ok:
 		return false, nil
 	case !m.IsDir():
-		return false, fmt.Errorf("%s: %w: it is a %s where a folder is needed", rel, ErrConflict, kind(m))
+		return false, fmt.Errorf("%s: %w: it is a %s where a folder is needed", rel, errConflict, kind(m))
 	}
 	return true, nil
 }
@@ -229,11 +229,11 @@ func (t *tree) readRecord(name string) (rec record, raw []byte, exists bool, err
 	case !ok:
 		return record{}, nil, false, nil
 	case !m.IsRegular():
-		return nil, nil, false, fmt.Errorf("%s: %w: it is a %s", name, ErrRecord, kind(m))
+		return nil, nil, false, fmt.Errorf("%s: %w: it is a %s", name, errRecord, kind(m))
 	}
 	raw, err = t.root.ReadFile(RecordFile)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("%w: %w", ErrRecord, err)
+		return nil, nil, false, fmt.Errorf("%w: %w", errRecord, err)
 	}
 	rec, err = parseRecord(name, raw)
 	return rec, raw, true, err

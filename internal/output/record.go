@@ -51,15 +51,15 @@ func parseRecord(name string, data []byte) (record, error) {
 	for n := 1; sc.Scan(); n++ {
 		sum, p, ok := strings.Cut(sc.Text(), "  ")
 		if _, herr := hex.DecodeString(sum); !ok || len(sum) != sha256.Size*2 || herr != nil {
-			return nil, fmt.Errorf("%s:%d: %w: want \"<sha256>  <path>\"; delete the file to start afresh", name, n, ErrRecord)
+			return nil, fmt.Errorf("%s:%d: %w: want \"<sha256>  <path>\"; delete the file to start afresh", name, n, errRecord)
 		}
 		if err := checkPath(p); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w: %w", name, n, ErrRecord, err)
+			return nil, fmt.Errorf("%s:%d: %w: %w", name, n, errRecord, err)
 		}
 		r[p] = append(r[p], strings.ToLower(sum))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", name, ErrRecord, err)
+		return nil, fmt.Errorf("%s: %w: %w", name, errRecord, err)
 	}
 	return r, nil
 }

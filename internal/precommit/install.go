@@ -77,7 +77,7 @@ type Result struct {
 // shared directory without Global and a foreign hook without Force, and
 // never overwrites a backup.
 func Install(p Place, o Options) (Result, error) {
-	res := Result{Path: filepath.Join(p.Dir, Name), Verb: "updated"}
+	res := Result{Path: filepath.Join(p.Dir, hookName), Verb: "updated"}
 	if err := checkShared(p, o.Global, "install"); err != nil {
 		return res, err
 	}
@@ -85,7 +85,7 @@ func Install(p Place, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	hook, ours := Recognise(cur)
+	hook, ours := recognise(cur)
 	res.Chain = hook.Chain
 	switch {
 	case cur == nil:
@@ -98,11 +98,11 @@ func Install(p Place, o Options) (Result, error) {
 			return res, err
 		}
 		res.Chain, res.Verb = filepath.Base(res.Kept), "installed"
-	case res.Chain == "" && exists(filepath.Join(p.Dir, BackupName)):
+	case res.Chain == "" && exists(filepath.Join(p.Dir, backupName)):
 		// An earlier netpolc replaced this hook without running it.
-		res.Chain = BackupName
+		res.Chain = backupName
 	}
-	want := Script(o.Args, res.Chain, o.Dirs)
+	want := script(o.Args, res.Chain, o.Dirs)
 	if bytes.Equal(cur, want) {
 		res.Verb = "already installed"
 		return res, os.Chmod(res.Path, 0o755)
@@ -116,7 +116,7 @@ func Install(p Place, o Options) (Result, error) {
 // Uninstall removes netpolc's hook from p.Dir and puts back the hook it
 // replaced. A foreign hook is never removed.
 func Uninstall(p Place, global bool) (Result, error) {
-	res := Result{Path: filepath.Join(p.Dir, Name), Verb: "removed"}
+	res := Result{Path: filepath.Join(p.Dir, hookName), Verb: "removed"}
 	if err := checkShared(p, global, "uninstall"); err != nil {
 		return res, err
 	}
@@ -128,7 +128,7 @@ func Uninstall(p Place, global bool) (Result, error) {
 		res.Verb = "not installed"
 		return res, nil
 	}
-	hook, ours := Recognise(cur)
+	hook, ours := recognise(cur)
 	if !ours {
 		return res, diag.Errorf("remove it yourself if you mean to", "%s was not written by netpolc (or was edited since); leaving it alone", res.Path)
 	}
@@ -171,7 +171,7 @@ func readHook(path string) ([]byte, fs.FileMode, error) {
 // its path; an existing backup is never replaced.
 func keep(dir string, data []byte, mode fs.FileMode) (string, error) {
 	for i := 1; i < 1000; i++ {
-		name := BackupName
+		name := backupName
 		if i > 1 {
 			name += "." + strconv.Itoa(i)
 		}

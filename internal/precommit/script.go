@@ -18,12 +18,12 @@ import (
 	"strings"
 )
 
-// Name is the hook's file name in the hooks directory.
-const Name = "pre-commit"
+// hookName is the hook's file name in the hooks directory.
+const hookName = "pre-commit"
 
-// BackupName is the name a replaced hook is kept under; later ones get
+// backupName is the name a replaced hook is kept under; later ones get
 // ".2", ".3", ... so no backup is ever overwritten.
-const BackupName = Name + ".before-netpolc"
+const backupName = hookName + ".before-netpolc"
 
 // marker starts the second line of the hook: version 2 and the checksum.
 const marker = "# netpolc pre-commit hook v2 sha256:"
@@ -34,11 +34,11 @@ type Hook struct {
 	Chain string
 }
 
-// Script is the hook running `netpolc verify args`, running the hook kept
+// script is the hook running `netpolc verify args`, running the hook kept
 // as chain (a base name in the same directory, "" for none) first, and
 // doing nothing in a repository where neither netpolc.yaml nor any of
 // dirs (the intents directories) exists on disk, in the index or in HEAD.
-func Script(args []string, chain string, dirs []string) []byte {
+func script(args []string, chain string, dirs []string) []byte {
 	body := scriptBody(args, chain, dirs)
 	return []byte("#!/bin/sh\n" + marker + checksum(body) + "\n" + body)
 }
@@ -52,7 +52,7 @@ func checksum(body string) string {
 func scriptBody(args []string, chain string, dirs []string) string {
 	var look []string
 	for _, d := range append([]string{"netpolc.yaml"}, dirs...) {
-		look = append(look, ShellQuote(d))
+		look = append(look, shellQuote(d))
 	}
 	return `# Written by ` + "`netpolc hook install`" + `: reinstall to update it,
 # ` + "`netpolc hook uninstall`" + ` to remove it. Edited, it is no longer
@@ -63,7 +63,7 @@ func scriptBody(args []string, chain string, dirs []string) string {
 # match the intents, every guardrail and expect assertion holds. In a
 # repository without netpolc (none of the paths below on disk, staged or
 # in HEAD) it does nothing. Skip it once with: git commit --no-verify
-kept=` + ShellQuote(chain) + `
+kept=` + shellQuote(chain) + `
 if [ -n "$kept" ] && [ -x "$(dirname "$0")/$kept" ]; then
 	"$(dirname "$0")/$kept" "$@" || exit $?
 fi
@@ -84,9 +84,9 @@ fi
 exec "$NETPOLC" verify` + quoteArgs(args) + "\n"
 }
 
-// Recognise reports whether data is a hook netpolc wrote, unchanged, and
+// recognise reports whether data is a hook netpolc wrote, unchanged, and
 // what it says.
-func Recognise(data []byte) (Hook, bool) {
+func recognise(data []byte) (Hook, bool) {
 	first, rest, _ := bytes.Cut(data, []byte("\n"))
 	second, body, _ := bytes.Cut(rest, []byte("\n"))
 	if sum, ok := bytes.CutPrefix(second, []byte(marker)); ok && string(first) == "#!/bin/sh" {
@@ -131,14 +131,14 @@ func isLegacy(data []byte) bool {
 func quoteArgs(args []string) string {
 	var b strings.Builder
 	for _, a := range args {
-		b.WriteString(" " + ShellQuote(a))
+		b.WriteString(" " + shellQuote(a))
 	}
 	return b.String()
 }
 
-// ShellQuote quotes a word for sh: as is when it is plain, else in single
+// shellQuote quotes a word for sh: as is when it is plain, else in single
 // quotes.
-func ShellQuote(s string) string {
+func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ',' || r == ':' ||
 			r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
@@ -148,15 +148,15 @@ func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// shellUnquote reverses ShellQuote for one word; ok is false for anything
-// ShellQuote would not have written.
+// shellUnquote reverses shellQuote for one word; ok is false for anything
+// shellQuote would not have written.
 func shellUnquote(q string) (string, bool) {
 	if !strings.HasPrefix(q, "'") {
-		return q, ShellQuote(q) == q
+		return q, shellQuote(q) == q
 	}
 	if len(q) < 2 || !strings.HasSuffix(q, "'") {
 		return "", false
 	}
 	s := strings.ReplaceAll(q[1:len(q)-1], `'\''`, "'")
-	return s, ShellQuote(s) == q
+	return s, shellQuote(s) == q
 }

@@ -1,5 +1,5 @@
 // Package render writes a connectivity matrix in the output formats of
-// `netpolc matrix --format`: text, md, json, csv, dot and mermaid. Each
+// `netpolc matrix --format`: text, md, json, csv, dot, mermaid and html. Each
 // format is one small type behind the Formatter interface, in its own
 // file. Output is deterministic: it follows the matrix's canonical order.
 //
@@ -29,7 +29,7 @@ type Formatter interface {
 // Options tune the human formats.
 type Options struct {
 	// Full lists every pair in text and md, however many; otherwise they
-	// fold a matrix of more than FoldAbove pairs.
+	// fold a matrix of more than foldAbove pairs.
 	Full bool
 	// ExpandExternal draws, in dot, mermaid and html's graph, every
 	// external peer and every DNS edge instead of one world node and one
@@ -40,9 +40,9 @@ type Options struct {
 	Model *enforcer.Model
 }
 
-// FoldAbove is the most pairs text and md list one a line by default: a
+// foldAbove is the most pairs text and md list one a line by default: a
 // screenful.
-const FoldAbove = 60
+const foldAbove = 60
 
 var formatters = map[string]Formatter{
 	"text":    Text{},
@@ -51,11 +51,12 @@ var formatters = map[string]Formatter{
 	"csv":     CSV{},
 	"dot":     DOT{},
 	"mermaid": Mermaid{},
+	"html":    HTML{},
 }
 
 // Names lists the format names ByName accepts, in the order the CLI help
 // shows them.
-func Names() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid"} }
+func Names() []string { return []string{"text", "md", "json", "csv", "dot", "mermaid", "html"} }
 
 // ByName returns the formatter called name.
 func ByName(name string) (Formatter, error) {

@@ -9,13 +9,13 @@ import (
 )
 
 // Markdown writes a Markdown table, one allowed connection a row, or, past
-// FoldAbove pairs, the folded table (see fold.go).
+// foldAbove pairs, the folded table (see fold.go).
 type Markdown struct{}
 
 // Write implements Formatter.
 func (Markdown) Write(w io.Writer, es *enforcer.Stream, o Options) error {
 	s := displayView(es)
-	if total := s.Pairs(); !o.Full && total > FoldAbove {
+	if total := s.Pairs(); !o.Full && total > foldAbove {
 		return writeFolded(w, s, total, markdownTable)
 	}
 	pw := newPairWriter(w)

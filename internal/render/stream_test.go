@@ -70,7 +70,7 @@ func TestStreamedBytesMatchMaterialised(t *testing.T) {
 			if !bytes.Equal(got.Bytes(), want.Bytes()) {
 				t.Errorf("%s: streamed output (%d bytes) differs from materialised (%d bytes)", label, got.Len(), want.Len())
 			}
-			unfolded := name != "text" && name != "md" || len(matrix.Connections) <= FoldAbove
+			unfolded := name != "text" && name != "md" || len(matrix.Connections) <= foldAbove
 			if unfolded && !bytes.Equal(folded.Bytes(), want.Bytes()) {
 				t.Errorf("%s: output without --full differs from materialised", label)
 			}

@@ -11,7 +11,7 @@ import (
 )
 
 // Text writes an aligned table, one allowed connection a line, or, past
-// FoldAbove pairs, the folded table (see fold.go).
+// foldAbove pairs, the folded table (see fold.go).
 type Text struct{}
 
 // Write implements Formatter.
@@ -22,7 +22,7 @@ func (Text) Write(w io.Writer, es *enforcer.Stream, o Options) error {
 		_, err := fmt.Fprintf(w, "no connections allowed between %d endpoints\n", s.Nodes())
 		return err
 	}
-	if !o.Full && total > FoldAbove {
+	if !o.Full && total > foldAbove {
 		return writeFolded(w, s, total, textTable)
 	}
 	// The columns are as wide as text/tabwriter makes them: the widest

@@ -12,8 +12,8 @@ import (
 	"github.com/netpolc/netpolc/internal/atomicfile"
 )
 
-// Example is the example directory `netpolc init` copies.
-const Example = "shop"
+// example is the example directory `netpolc init` copies.
+const example = "shop"
 
 // Init writes the example intents into dir, creating it if needed. It
 // refuses to touch a directory that already holds .cue files, so it never
@@ -28,7 +28,7 @@ func Init(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(examples.FS, Example+"/*.cue")
+	names, err := fs.Glob(examples.FS, example+"/*.cue")
 	if err != nil {
 		return nil, err
 	}

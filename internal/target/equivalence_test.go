@@ -100,7 +100,7 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 
 func TestEquivalence(t *testing.T) {
 	seeds := randir.Seeds(t)
-	for _, tg := range All() {
+	for _, tg := range all() {
 		for _, s := range settings(tg) {
 			for _, approx := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s %v approximate=%v", tg.Name(), s, approx), func(t *testing.T) {
@@ -133,7 +133,7 @@ func TestExamplesEquivalence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tg := range All() {
+	for _, tg := range all() {
 		for name, p := range ex {
 			built := false
 			for _, s := range settings(tg) {
@@ -166,7 +166,7 @@ func hasFQDN(p *ir.Policy) bool {
 // IPs, which nftables needs).
 func TestFQDNBuilds(t *testing.T) {
 	seeds := randir.Seeds(t) / 4
-	for _, tg := range All() {
+	for _, tg := range all() {
 		for _, approx := range []bool{false, true} {
 			built := 0
 			for seed := range seeds {

@@ -35,8 +35,8 @@ const Default = "networkpolicy"
 // AllowApproximate is the flag and netpolc.yaml key every target shares.
 const AllowApproximate = "allow-approximate"
 
-// All returns every target, sorted by name.
-func All() []Target { return registry }
+// all returns every target, sorted by name.
+func all() []Target { return registry }
 
 // Names lists every target's name, sorted.
 func Names() []string {
@@ -47,8 +47,8 @@ func Names() []string {
 	return out
 }
 
-// Lookup finds a target by name.
-func Lookup(name string) (Target, bool) {
+// lookup finds a target by name.
+func lookup(name string) (Target, bool) {
 	for _, t := range registry {
 		if t.Name() == name {
 			return t, true
@@ -68,7 +68,7 @@ func Parse(lists []string) ([]Target, error) {
 			if name == "" {
 				continue
 			}
-			t, ok := Lookup(name)
+			t, ok := lookup(name)
 			if !ok {
 				return nil, diag.Errorf("the targets are "+strings.Join(Names(), ", "), "unknown target %q", name)
 			}
@@ -78,7 +78,7 @@ func Parse(lists []string) ([]Target, error) {
 		}
 	}
 	if len(out) == 0 {
-		t, _ := Lookup(Default)
+		t, _ := lookup(Default)
 		out = append(out, t)
 	}
 	slices.SortFunc(out, func(a, b Target) int { return strings.Compare(a.Name(), b.Name()) })
@@ -125,8 +125,8 @@ func KindOf(name string) kit.OptionKind {
 	return kit.OptionBool
 }
 
-// Help is the --target flag's help: every target with its one-line doc.
-func Help() string {
+// help is the --target flag's help: every target with its one-line doc.
+func help() string {
 	var b strings.Builder
 	b.WriteString("output targets, comma-separated (default: targets in netpolc.yaml, else " + Default + "):")
 	for _, t := range registry {

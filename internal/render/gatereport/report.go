@@ -1,4 +1,4 @@
-package gate
+package gatereport
 
 import (
 	"fmt"
@@ -6,11 +6,12 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gate"
 )
 
 // WriteReport prints a verify report: one summary line when every check
 // passed, otherwise each failed check with what to do about it.
-func WriteReport(w io.Writer, r *Report, o RenderOptions) error {
+func WriteReport(w io.Writer, r *gate.Report, o RenderOptions) error {
 	if o.Format == JSON {
 		return writeJSON(w, reportToJSON(r))
 	}
@@ -24,29 +25,9 @@ func WriteReport(w io.Writer, r *Report, o RenderOptions) error {
 	return err
 }
 
-// Summary is the one-line account of a passing run.
-func (r *Report) Summary() string {
-	parts := []string{fmt.Sprintf("intents %s compile", r.Intents)}
-	if r.Drift.Output != "" {
-		parts[0] = fmt.Sprintf("%s matches a fresh build of %s (%d files)", r.Drift.Output, r.Intents, r.Drift.Files)
-	}
-	parts = append(parts, fmt.Sprintf("%d guardrail(s) and %d expectation(s) hold", r.Guardrails, r.Expectations))
-	if d := r.Diff; d != nil {
-		change := "no connectivity change"
-		if !d.Empty() {
-			change = fmt.Sprintf("%d opened, %d changed, %d closed flow(s)", d.Opened, d.Changed, d.Closed)
-		}
-		parts = append(parts, fmt.Sprintf("vs %s: %s", d.Base, change))
-	}
-	if len(r.ConfigChanges) > 0 {
-		parts = append(parts, "gate configuration changed (allowed): "+strings.Join(r.ConfigChanges, ", "))
-	}
-	return r.Head + ": " + strings.Join(parts, "; ")
-}
-
 // checked says what a run checked: "the staged index (intents: intents,
 // output: deploy/netpol)".
-func (r *Report) checked() string {
+func checked(r *gate.Report) string {
 	s := r.Head + " (intents: " + r.Intents
 	if r.Drift.Output != "" {
 		s += ", output: " + r.Drift.Output
@@ -54,12 +35,12 @@ func (r *Report) checked() string {
 	return s + ")"
 }
 
-func writeReportText(b *strings.Builder, r *Report, limit int, p paint) {
+func writeReportText(b *strings.Builder, r *gate.Report, limit int, p paint) {
 	if !r.Failed() {
 		fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.green("ok"), r.Summary())
 		return
 	}
-	fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.red("FAILED"), r.checked())
+	fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.red("FAILED"), checked(r))
 	if r.Drift.Drifted() {
 		d := r.Drift
 		fmt.Fprintf(b, "\n%s %s %s is not what `netpolc build` makes from %s (%d of %d files differ):\n",
@@ -87,14 +68,14 @@ func writeReportText(b *strings.Builder, r *Report, limit int, p paint) {
 		list := errs.(diag.List)
 		fmt.Fprintf(b, "\n%s %s %d broken guardrail(s) or failing expectation(s):\n%s\n", p.red("✗"), p.bold("checks:"), len(list), list.Error())
 	}
-	if r.openedDenied() {
+	if r.OpenedDenied() {
 		fmt.Fprintf(b, "\n%s %s the change opens connectivity and --deny-opened is set:\n", p.red("✗"), p.bold("opened:"))
 		writeDiffText(b, r.Diff, limit, p)
 	}
 }
 
 // driftLines lists drifted files, capped.
-func driftLines(d Drift, limit int) []string {
+func driftLines(d gate.Drift, limit int) []string {
 	var out []string
 	for _, c := range []struct {
 		label string
@@ -110,7 +91,7 @@ func driftLines(d Drift, limit int) []string {
 	return out
 }
 
-func writeReportMD(b *strings.Builder, r *Report, limit int) {
+func writeReportMD(b *strings.Builder, r *gate.Report, limit int) {
 	if !r.Failed() {
 		fmt.Fprintf(b, "### netpolc verify: passed\n\n%s.\n", r.Summary())
 		if r.Diff != nil && !r.Diff.Empty() {
@@ -119,7 +100,7 @@ func writeReportMD(b *strings.Builder, r *Report, limit int) {
 		}
 		return
 	}
-	fmt.Fprintf(b, "### netpolc verify: failed\n\n%s.\n", r.checked())
+	fmt.Fprintf(b, "### netpolc verify: failed\n\n%s.\n", checked(r))
 	if r.Drift.Drifted() {
 		fmt.Fprintf(b, "\n#### Drift\n\n%s is not what `netpolc build` makes from %s. Run `netpolc build` and commit the result.\n\n",
 			code(r.Drift.Output), code(r.Intents))
@@ -146,7 +127,7 @@ func writeReportMD(b *strings.Builder, r *Report, limit int) {
 	}
 	if r.Diff != nil && !r.Diff.Empty() {
 		b.WriteString("\n#### Connectivity\n\n")
-		if r.openedDenied() {
+		if r.OpenedDenied() {
 			b.WriteString("The change opens connectivity and `--deny-opened` is set.\n\n")
 		}
 		writeDiffMD(b, r.Diff, limit)

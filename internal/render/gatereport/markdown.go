@@ -1,15 +1,17 @@
-package gate
+package gatereport
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/gate"
 )
 
 // writeDiffMD prints a diff as Markdown for a pull request comment: a
 // summary line, then a table per namespace. With more than a few
 // namespaces each table is folded in a <details> block so the comment
 // stays short.
-func writeDiffMD(b *strings.Builder, d *Diff, limit int) {
+func writeDiffMD(b *strings.Builder, d *gate.Diff, limit int) {
 	if d.Empty() {
 		fmt.Fprintf(b, "No connectivity change from %s to %s.\n", code(d.Base), code(d.Head))
 		return
@@ -31,7 +33,7 @@ func writeDiffMD(b *strings.Builder, d *Diff, limit int) {
 		b.WriteString("| | from | to | ports | allowed by |\n|:-:|---|---|---|---|\n")
 		for _, r := range g.shown {
 			by := r.originsText()
-			if by != "" && (r.change == Closed || r.change == Changed && r.after.Subtract(r.before).IsEmpty()) {
+			if by != "" && (r.change == gate.Closed || r.change == gate.Changed && r.after.Subtract(r.before).IsEmpty()) {
 				by = "was: " + by
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sign(r.change), cell(nodeList(r.srcs)), cell(nodeList(r.dsts)), cell(r.portsText()), cellText(by))

@@ -1,9 +1,15 @@
-package gate
+// Package gatereport prints the git gate's findings (package gate): a
+// connectivity diff and a verify report, as text (optionally coloured),
+// Markdown for a pull request comment, and JSON. Text and Markdown fold
+// flows that changed alike into rows and cap them; JSON lists every flow.
+package gatereport
 
 import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/netpolc/netpolc/internal/gate"
 )
 
 // Format is a report format.
@@ -39,7 +45,7 @@ type RenderOptions struct {
 const DefaultLimit = 60
 
 // WriteDiff prints a connectivity diff.
-func WriteDiff(w io.Writer, d *Diff, o RenderOptions) error {
+func WriteDiff(w io.Writer, d *gate.Diff, o RenderOptions) error {
 	switch o.Format {
 	case JSON:
 		return writeJSON(w, diffJSON(d))
@@ -75,21 +81,21 @@ func (p paint) bold(s string) string   { return p.wrap("1", s) }
 func (p paint) dim(s string) string    { return p.wrap("2", s) }
 
 // sign is a change's marker: + opened, ~ changed, − closed.
-func sign(c Change) string {
+func sign(c gate.Change) string {
 	switch c {
-	case Opened:
+	case gate.Opened:
 		return "+"
-	case Changed:
+	case gate.Changed:
 		return "~"
 	}
 	return "−"
 }
 
-func (p paint) change(c Change, s string) string {
+func (p paint) change(c gate.Change, s string) string {
 	switch c {
-	case Opened:
+	case gate.Opened:
 		return p.green(s)
-	case Changed:
+	case gate.Changed:
 		return p.yellow(s)
 	}
 	return p.red(s)
@@ -113,13 +119,13 @@ func counts(p paint, opened, changed, closed int) string {
 // baseEmptyNote explains a diff from nothing: a namespace without
 // policies lets everything in and out, so this change isolates and the
 // "opened" flows are what stays allowed.
-func baseEmptyNote(d *Diff) string {
+func baseEmptyNote(d *gate.Diff) string {
 	return fmt.Sprintf("note: %s holds no policies, and without policies Kubernetes allows all traffic: this change isolates its workloads, and the %d flow(s) marked opened are what it keeps allowed.", d.Base, d.Opened)
 }
 
 // noteRoom is the row budget left once the base-empty note (up to two
 // lines) is printed.
-func noteRoom(d *Diff, limit int) int {
+func noteRoom(d *gate.Diff, limit int) int {
 	if d.BaseEmpty && limit > 2 {
 		return limit - 2
 	}
@@ -127,7 +133,7 @@ func noteRoom(d *Diff, limit int) int {
 }
 
 // headline is the diff's one-line summary.
-func headline(d *Diff) string {
+func headline(d *gate.Diff) string {
 	if d.Empty() {
 		return fmt.Sprintf("no connectivity change from %s to %s", d.Base, d.Head)
 	}
@@ -137,7 +143,7 @@ func headline(d *Diff) string {
 
 // writeDiffText prints the diff for people: the headline, then each
 // namespace's rows within the cap.
-func writeDiffText(b *strings.Builder, d *Diff, limit int, p paint) {
+func writeDiffText(b *strings.Builder, d *gate.Diff, limit int, p paint) {
 	fmt.Fprintln(b, p.bold(headline(d)))
 	if d.BaseEmpty {
 		fmt.Fprintln(b, baseEmptyNote(d))
@@ -165,7 +171,7 @@ func originNote(r row) string {
 	switch {
 	case len(r.origins) == 0:
 		return ""
-	case r.change == Closed, r.change == Changed && r.after.Subtract(r.before).IsEmpty():
+	case r.change == gate.Closed, r.change == gate.Changed && r.after.Subtract(r.before).IsEmpty():
 		return "  (was allowed by " + r.originsText() + ")"
 	}
 	return "  ← " + r.originsText()

@@ -1,10 +1,11 @@
-package gate
+package gatereport
 
 import (
 	"fmt"
 	"net/netip"
 	"strings"
 
+	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/netset"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -15,7 +16,7 @@ import (
 // A generated cluster's thousands of flows collapse into a few rows per
 // namespace this way.
 type row struct {
-	change        Change
+	change        gate.Change
 	srcs, dsts    []string
 	before, after portset.Set
 	origins       []string
@@ -32,7 +33,7 @@ type group struct {
 func (g group) flows() int { return g.opened + g.changed + g.closed }
 
 // groups compacts a diff's flows into rows, per namespace, in order.
-func groups(d *Diff) []group {
+func groups(d *gate.Diff) []group {
 	var out []group
 	for i := 0; i < len(d.Flows); {
 		j := i
@@ -42,9 +43,9 @@ func groups(d *Diff) []group {
 		g := group{namespace: d.Flows[i].Namespace, rows: compact(d.Flows[i:j])}
 		for _, f := range d.Flows[i:j] {
 			switch f.Change {
-			case Opened:
+			case gate.Opened:
 				g.opened++
-			case Changed:
+			case gate.Changed:
 				g.changed++
 			default:
 				g.closed++
@@ -59,7 +60,7 @@ func groups(d *Diff) []group {
 // compact merges flows into rows. Within flows that changed alike, each
 // source's destination list is computed, and sources with the same list
 // share a row, so a full product of sources and destinations is one row.
-func compact(flows []Flow) []row {
+func compact(flows []gate.Flow) []row {
 	type bucket struct {
 		proto row
 		dsts  map[string][]string // src → destinations, in order
@@ -140,9 +141,9 @@ func nodeList(names []string) string {
 // (closed), or both.
 func (r row) portsText() string {
 	switch r.change {
-	case Opened:
+	case gate.Opened:
 		return r.after.String()
-	case Closed:
+	case gate.Closed:
 		return r.before.String()
 	}
 	return r.before.String() + " ⇒ " + r.after.String()

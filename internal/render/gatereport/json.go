@@ -1,10 +1,11 @@
-package gate
+package gatereport
 
 import (
 	"encoding/json"
 	"io"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -27,13 +28,13 @@ func portsOf(s portset.Set) portsJSON {
 }
 
 type flowJSON struct {
-	Change    Change    `json:"change"`
-	Namespace string    `json:"namespace"`
-	Src       string    `json:"src"`
-	Dst       string    `json:"dst"`
-	Before    portsJSON `json:"before"`
-	After     portsJSON `json:"after"`
-	Origins   []string  `json:"origins"`
+	Change    gate.Change `json:"change"`
+	Namespace string      `json:"namespace"`
+	Src       string      `json:"src"`
+	Dst       string      `json:"dst"`
+	Before    portsJSON   `json:"before"`
+	After     portsJSON   `json:"after"`
+	Origins   []string    `json:"origins"`
 }
 
 type diffSummaryJSON struct {
@@ -51,7 +52,7 @@ type diffJSONDoc struct {
 }
 
 // diffJSON is the JSON form of a diff: every flow, uncapped.
-func diffJSON(d *Diff) *diffJSONDoc {
+func diffJSON(d *gate.Diff) *diffJSONDoc {
 	out := &diffJSONDoc{Base: d.Base, Head: d.Head, Flows: make([]flowJSON, len(d.Flows)),
 		Summary: diffSummaryJSON{Opened: d.Opened, Changed: d.Changed, Closed: d.Closed, Namespaces: d.Namespaces()}}
 	for i, f := range d.Flows {
@@ -100,7 +101,7 @@ type reportJSON struct {
 }
 
 // reportToJSON is the JSON form of a verify report.
-func reportToJSON(r *Report) *reportJSON {
+func reportToJSON(r *gate.Report) *reportJSON {
 	out := &reportJSON{OK: !r.Failed(), Head: r.Head, Base: r.Base, Intents: r.Intents,
 		Findings: []findingJSON{}, Guardrails: r.Guardrails, Expectations: r.Expectations, DenyOpened: r.DenyOpened}
 	if r.Drift.Output != "" {
@@ -123,7 +124,7 @@ func reportToJSON(r *Report) *reportJSON {
 	return out
 }
 
-func driftToJSON(d Drift) *driftJSON {
+func driftToJSON(d gate.Drift) *driftJSON {
 	return &driftJSON{Output: d.Output, Files: d.Files, Changed: nonNil(d.Changed), Missing: nonNil(d.Missing), Extra: nonNil(d.Extra)}
 }
 
