@@ -87,6 +87,18 @@ func TestGoldenExamples(t *testing.T) {
 				if _, err := nftables.BuildResult(p, inv, false); !errors.Is(err, nftables.ErrUnsupported) || !strings.Contains(err.Error(), "cilium (toFQDNs)") {
 					t.Errorf("FQDN example: err = %v, want a refusal naming cilium", err)
 				}
+				// --allow-approximate: each FQDN rule left out, one warning
+				// each, and no address in their place.
+				res, err := nftables.BuildResult(p, inv, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Narrowed) != 2 || !strings.Contains(res.Narrowed[0].String(), "left out") {
+					t.Errorf("narrowed = %v, want one warning per FQDN rule", res.Narrowed)
+				}
+				if got := string(nftables.Files(res.Ruleset)[0].Data); strings.Contains(got, "443") {
+					t.Errorf("the ruleset opens port 443 somewhere:\n%s", got)
+				}
 				return
 			}
 			checkGolden(t, p, inv, filepath.Join("testdata", "examples", name+".nft"))
