@@ -6,7 +6,8 @@
 //
 // Callers normalise their policies into a Policies value
 // (FromNetworkPolicies, FromClusterNetworkPolicies,
-// FromAdminNetworkPolicies, FromBaselineAdminNetworkPolicies, FromIR), build
+// FromAdminNetworkPolicies, FromBaselineAdminNetworkPolicies, FromIR,
+// FromFQDNEgress), build
 // a Model with New, and then ask for a Verdict on one connection, the whole
 // connectivity Matrix, or the Diff of two matrices.
 //
@@ -32,6 +33,13 @@
 // endpoints with unknown IPs are matched by selectors only. Endpoints with
 // several pods are one endpoint, so a block that covers only some of their
 // IPs counts as covering the endpoint.
+//
+// DNS names (IR FQDN peers, admin domainNames, Cilium toFQDNs) are
+// external endpoints of their own, "fqdn:NAME", destinations only
+// (fqdn.go): the model cannot know what a name resolves to, so an ipBlock
+// never matches a name and a name rule never matches an address; only a
+// rule whose blocks hold every IPv4 and IPv6 address also reaches every
+// name.
 //
 // For scale the model never evaluates pod pairs one by one: endpoints are
 // grouped by what policies can see of them (namespace, labels, the named
