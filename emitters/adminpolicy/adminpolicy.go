@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -238,18 +239,37 @@ var errIngress = kit.Hinted(fmt.Errorf("%w: admin policy ingress peers select na
 	"traffic from outside the cluster and the subject would stay open to it", ErrUnsupported),
 	"no narrower rule set exists; use the networkpolicy, cilium or calico target for ingress isolation")
 
-// checkIngress fails every ingress isolation of a subject not open to
-// everything: the admin API cannot match sources outside the cluster.
+// checkIngress fails the ingress isolations of subjects not open to
+// everything: the admin API cannot match sources outside the cluster. One
+// error, at the first of them, lists every subject and intent line, so a
+// cluster of such intents does not print the same explanation per line.
 func (b *builder) checkIngress() {
+	var (
+		first    ir.Origin
+		firstSub ir.Subject
+		lines    []string
+	)
 	for _, key := range slices.Sorted(maps.Keys(b.subjects)) {
 		sub := b.subjects[key]
 		if !sub.isolated[0] || sub.trivial {
 			continue
 		}
 		for _, o := range sub.isoFrom[0] {
-			b.errs.Fail(o, "ingress isolation", sub.s, errIngress)
+			if len(lines) == 0 || o.Pos.Compare(first.Pos) < 0 {
+				first, firstSub = o, sub.s
+			}
+			lines = append(lines, fmt.Sprintf("  %s/%s ← %s", sub.s.Namespace, sub.s.Name, o))
 		}
 	}
+	switch len(lines) {
+	case 0:
+		return
+	case 1:
+		b.errs.Fail(first, "ingress isolation", firstSub, errIngress)
+		return
+	}
+	slices.Sort(lines)
+	b.errs.At(ir.Origin{Pos: first.Pos}, fmt.Errorf("ingress isolation of %d subjects: %w:\n%s", len(lines), errIngress, strings.Join(lines, "\n")))
 }
 
 // approximate handles what the API cannot express exactly: an error, or

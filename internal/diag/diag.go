@@ -8,6 +8,7 @@
 package diag
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
@@ -42,6 +43,11 @@ func (p Pos) String() string {
 		return fmt.Sprintf("%s:%d", p.File, p.Line)
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Compare orders positions by file, line and column (-1, 0 or +1).
+func (p Pos) Compare(q Pos) int {
+	return cmp.Or(cmp.Compare(p.File, q.File), cmp.Compare(p.Line, q.Line), cmp.Compare(p.Col, q.Col))
 }
 
 // Diagnostic is one finding.
@@ -125,17 +131,10 @@ func (l List) Warnings() List {
 // Sort orders by file, line, column, then message; duplicates are kept.
 func (l List) Sort() {
 	sort.SliceStable(l, func(i, j int) bool {
-		a, b := l[i], l[j]
-		if a.Pos.File != b.Pos.File {
-			return a.Pos.File < b.Pos.File
+		if c := l[i].Pos.Compare(l[j].Pos); c != 0 {
+			return c < 0
 		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line < b.Pos.Line
-		}
-		if a.Pos.Col != b.Pos.Col {
-			return a.Pos.Col < b.Pos.Col
-		}
-		return a.Msg < b.Msg
+		return l[i].Msg < l[j].Msg
 	})
 }
 

@@ -1,0 +1,272 @@
+package importer
+
+import (
+	"io/fs"
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/proof"
+	"github.com/netpolc/netpolc/examples"
+	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/pipeline"
+	"github.com/netpolc/netpolc/internal/target"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
+)
+
+// exampleDirs lists the embedded examples.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	entries, err := fs.ReadDir(examples.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+func compileFiles(t *testing.T, dir string, files map[string][]byte) *compiler.Result {
+	t.Helper()
+	set, err := intent.LoadFiles(dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.Compile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func exampleFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	names, err := fs.Glob(examples.FS, dir+"/*.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, n := range names {
+		data, err := fs.ReadFile(examples.FS, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[path.Base(n)] = data
+	}
+	return files
+}
+
+// TestRoundTripExamples: every example is built to NetworkPolicies,
+// imported back over its own workloads, and built again: the imported
+// intents compile, their matrix equals the example's, and the templates
+// the example's NetworkPolicies are (default deny, allow DNS) are
+// recognised.
+func TestRoundTripExamples(t *testing.T) {
+	np, err := target.Parse([]string{"networkpolicy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range exampleDirs(t) {
+		t.Run(dir, func(t *testing.T) {
+			orig := compileFiles(t, dir, exampleFiles(t, dir))
+			out, err := pipeline.Generate(orig, pipeline.Options{Targets: np})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files []manifests.File
+			for _, f := range out.Files {
+				if strings.HasSuffix(f.Path, ".yaml") && !strings.HasSuffix(f.Path, "kustomization.yaml") {
+					files = append(files, manifests.File{Name: f.Path, Data: f.Data})
+				}
+			}
+			set, err := manifests.ParseFiles(files...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set.Inventory = enforcer.IntentsInventory(orig.Policy)
+			res, err := Import(set, "imported")
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := compileFiles(t, "imported", map[string][]byte{FileName: res.Source})
+			got, err := pipeline.Input{Intents: back}.Model()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := proof.Equal("round trip", out.Connectivity, got.Matrix()); err != nil {
+				t.Fatalf("%v\n%s", err, res.Source)
+			}
+			src := string(res.Source)
+			for _, want := range []string{"templates.#DefaultDeny", "templates.#AllowDNS"} {
+				if strings.Contains(exampleText(t, dir), want) && !strings.Contains(src, want) {
+					t.Errorf("the example uses %s, the import does not recognise it:\n%s", want, src)
+				}
+			}
+		})
+	}
+}
+
+func exampleText(t *testing.T, dir string) string {
+	var b strings.Builder
+	for _, data := range exampleFiles(t, dir) {
+		b.Write(data)
+	}
+	return b.String()
+}
+
+const cases = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: a}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: w, image: w, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: a}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: d, image: d}]}
+---
+# Egress rules under policyTypes [Ingress] are ignored by the API: the
+# import must not make them isolate egress.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ingress-only, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: http}, {protocol: UDP, port: 5000, endPort: 5010}, {protocol: SCTP}]
+  egress:
+  - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: a}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: In, values: [db]}]}
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {team: a}}, podSelector: {}}, {ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]
+`
+
+// TestImportShapes: selectors, expressions, ipBlock holes, named ports,
+// port ranges, protocol-only ports and ignored rule types import exactly
+// (the proof inside Import would fail otherwise), and a namespace-wide
+// policy becomes #DefaultDeny plus its rules.
+func TestImportShapes(t *testing.T) {
+	set, err := manifests.Parse("cluster.yaml", []byte(cases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(set, "imported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(res.Source)
+	for _, want := range []string{
+		`"a/ingress-only": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
+		`{protocol: "UDP", port: 5000, endPort: 5010}`, `{protocol: "SCTP"}`,
+		`podSelector: {matchExpressions: [{key: "app", operator: "In", values: ["db"]}]}`,
+		`{cidr: "0.0.0.0/0", except: ["10.0.0.0/8"]}`,
+		"// NetworkPolicy a/db (cluster.yaml:",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("missing %s in\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, `cidr: "10.0.0.0/8"`) {
+		t.Errorf("the ignored egress rule was imported:\n%s", src)
+	}
+}
+
+// TestProofFails: intents that differ from the input fail the proof,
+// naming the flow.
+func TestProofFails(t *testing.T) {
+	set, err := manifests.Parse("cluster.yaml", []byte(cases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(set, "imported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := strings.Replace(string(res.Source), `{protocol: "TCP", port: "http"}`, `{protocol: "TCP", port: 9999}`, 1)
+	if wrong == string(res.Source) {
+		t.Fatal("the test's edit did not apply")
+	}
+	err = prove(set, []byte(wrong))
+	if err == nil || !strings.Contains(err.Error(), "a/web → a/db") && !strings.Contains(err.Error(), "a/db → a/web") {
+		t.Fatalf("err = %v, want the differing flow named", err)
+	}
+}
+
+// TestRefused: admin objects, invalid ports and names that the intent
+// language cannot hold fail with the object's position.
+func TestRefused(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"admin": {`
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
+`, "x.yaml:2:1: import: BaselineAdminNetworkPolicy default: the intent language has no cluster-wide tier yet"},
+		"kind": {`
+apiVersion: v1
+kind: Pod
+metadata: {name: p.1, namespace: a}
+spec: {containers: [{name: c, image: c}]}
+`, "x.yaml:2:1: import: Pod a/p.1: the name is not a DNS label"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			set, err := manifests.Parse("x.yaml", []byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Import(set, "imported")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestConformanceCases: every NetworkPolicy conformance case imports,
+// and Import's own proof holds (same matrix over the case's pods).
+func TestConformanceCases(t *testing.T) {
+	n := 0
+	for _, c := range conformance.Cases() {
+		if !c.NetworkPolicyOnly() {
+			continue
+		}
+		set := &manifests.Set{Inventory: c.Inventory()}
+		for i, np := range c.NPs {
+			set.NetworkPolicies = append(set.NetworkPolicies, manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: c.Name, Line: i + 1}})
+		}
+		if _, err := Import(set, "imported"); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+		n++
+	}
+	if n < 50 {
+		t.Errorf("only %d NetworkPolicy conformance cases imported", n)
+	}
+}
