@@ -131,7 +131,7 @@ func (c *compiler) endpoints(v cue.Value) ([]ir.EndpointPattern, bool) {
 	return out, ok
 }
 
-const endpointHint = `write "namespace/name", "namespace/*", "world", "*", a CIDR such as "10.0.0.0/8", or {namespace: ..., podSelector: {...}}`
+const endpointHint = `write "namespace/name", "namespace/*", "world", "*", a CIDR such as "10.0.0.0/8", a DNS name such as "fqdn:api.example.com", or {namespace: ..., podSelector: {...}}`
 
 // endpointPattern reads one pattern, string or struct.
 func (c *compiler) endpointPattern(v cue.Value) (ir.EndpointPattern, bool) {
@@ -140,7 +140,7 @@ func (c *compiler) endpointPattern(v cue.Value) (ir.EndpointPattern, bool) {
 		return c.endpointString(s, v)
 	}
 	var set []string
-	for _, f := range []string{"namespace", "namespaceSelector", "podSelector", "workload", "cidr", "world"} {
+	for _, f := range []string{"namespace", "namespaceSelector", "podSelector", "workload", "cidr", "world", "fqdn"} {
 		if get(v, f).Exists() {
 			set = append(set, f)
 		}
@@ -155,6 +155,9 @@ func (c *compiler) endpointPattern(v cue.Value) (ir.EndpointPattern, bool) {
 		return c.endpointString(s, get(v, "cidr"))
 	case "world":
 		return ir.EndpointPattern{Text: "world", World: true}, true
+	case "fqdn":
+		s, _ := str(v, "fqdn")
+		return c.fqdnPattern(s, get(v, "fqdn"))
 	case "namespace", "namespace+podSelector", "namespaceSelector", "namespaceSelector+podSelector", "podSelector":
 		return c.selectorPattern(v)
 	case "":
@@ -200,6 +203,8 @@ func (c *compiler) endpointString(s string, v cue.Value) (ir.EndpointPattern, bo
 		return ir.EndpointPattern{Text: s, Any: true}, true
 	case s == "world":
 		return ir.EndpointPattern{Text: s, World: true}, true
+	case strings.HasPrefix(s, "fqdn:"):
+		return c.fqdnPattern(strings.TrimPrefix(s, "fqdn:"), v)
 	case strings.Count(s, "/") == 1 && strings.HasSuffix(s, "/*"):
 		ns := strings.TrimSuffix(s, "/*")
 		if len(validation.IsDNS1123Label(ns)) > 0 {
@@ -225,4 +230,14 @@ func (c *compiler) workloadPattern(s string, v cue.Value) (ir.EndpointPattern, b
 		return ir.EndpointPattern{}, false
 	}
 	return ir.EndpointPattern{Text: s, Workload: s}, true
+}
+
+// fqdnPattern reads a DNS name or "*." pattern (one label, as in fqdn
+// peers): it matches the DNS-name endpoints it covers.
+func (c *compiler) fqdnPattern(name string, v cue.Value) (ir.EndpointPattern, bool) {
+	if errs := validation.IsDNS1123Subdomain(strings.TrimPrefix(name, "*.")); len(errs) > 0 {
+		c.errorf(v, "write a DNS name such as fqdn:api.example.com or fqdn:*.example.com", "invalid fqdn %q in an endpoint pattern", name)
+		return ir.EndpointPattern{}, false
+	}
+	return ir.EndpointPattern{Text: "fqdn:" + name, FQDN: name}, true
 }

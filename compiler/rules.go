@@ -51,6 +51,11 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 		if !ok {
 			return
 		}
+		if peer.Kind == ir.PeerFQDN && dir == ir.Ingress {
+			c.errorAt(peerV, via, "a DNS name can only be an egress destination (`egress: [{to: [{fqdn: ...}]}]`); to admit traffic from outside the cluster, use a cidr or world peer",
+				"fqdn peer %q in an ingress rule", peer.FQDN)
+			return
+		}
 		if peer.Kind == ir.PeerWorkload && dir == ir.Egress {
 			c.checkNamedPorts(ports, c.workloads[peer.Ref], peerV, via)
 		}
@@ -229,7 +234,9 @@ func (c *compiler) prefix(s string, v cue.Value, via ir.Origin) (netip.Prefix, b
 	return p, true
 }
 
-// fqdnPeer validates a DNS name (a leading "*." wildcard is allowed).
+// fqdnPeer validates a DNS name. A leading "*." matches exactly one label
+// (Cilium's matchPattern: "*.example.com" matches api.example.com, not
+// example.com nor a.b.example.com).
 func (c *compiler) fqdnPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	name, _ := str(v, "fqdn")
 	if errs := validation.IsDNS1123Subdomain(strings.TrimPrefix(name, "*.")); len(errs) > 0 {

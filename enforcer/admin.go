@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/netpolc/netpolc/internal/netset"
 
@@ -36,7 +37,7 @@ type adminPeerFields struct {
 	podNamespaces *metav1.LabelSelector // set when the pods field is set
 	nodes         *metav1.LabelSelector
 	networks      []string
-	domainNames   int
+	domainNames   []string
 }
 
 // adminPeer normalises one peer. ok is false when the peer can match
@@ -46,7 +47,7 @@ type adminPeerFields struct {
 func adminPeer(f adminPeerFields) (p peer, ok, empty bool, err error) {
 	n := 0
 	for _, set := range []bool{f.namespaces != nil, f.podNamespaces != nil, f.nodes != nil,
-		len(f.networks) > 0, f.domainNames > 0} {
+		len(f.networks) > 0, len(f.domainNames) > 0} {
 		if set {
 			n++
 		}
@@ -56,8 +57,6 @@ func adminPeer(f adminPeerFields) (p peer, ok, empty bool, err error) {
 		return peer{}, false, true, nil
 	case n > 1:
 		return peer{}, false, false, fmt.Errorf("%w: peer sets more than one field", ErrInvalid)
-	case f.domainNames > 0:
-		return peer{}, false, false, fmt.Errorf("%w: domainNames peers", ErrUnsupported)
 	case f.nodes != nil:
 		return peer{}, false, false, nil
 	case len(f.networks) > 0:
@@ -84,6 +83,18 @@ func adminPeer(f adminPeerFields) (p peer, ok, empty bool, err error) {
 func adminRule(ref RuleRef, peers []adminPeerFields, ports portSpec, field string, e *errs) *rule {
 	r := &rule{ref: ref, ports: ports}
 	for j, f := range peers {
+		if names, ok := domainPeers(f); ok {
+			if len(f.domainNames) > 0 && ref.Action != ir.Allow {
+				e.add(ref.Policy, fmt.Sprintf("%s[%d].domainNames", field, j), fmt.Errorf("%w: domainNames only in Accept rules", ErrInvalid))
+				continue
+			}
+			ps, err := names()
+			if err != nil {
+				e.add(ref.Policy, fmt.Sprintf("%s[%d].domainNames", field, j), err)
+			}
+			r.peers = append(r.peers, ps...)
+			continue
+		}
 		p, ok, empty, err := adminPeer(f)
 		switch {
 		case err != nil:
@@ -96,4 +107,29 @@ func adminRule(ref RuleRef, peers []adminPeerFields, ports portSpec, field strin
 		}
 	}
 	return r
+}
+
+// domainPeers reads a peer of only domainNames (ok false otherwise), with
+// the admin API's meaning (network-policy-api apis/v1alpha2
+// clusternetworkpolicy_types.go, DomainName): a name matches itself only,
+// and a leading "*." matches one or more whole labels, so "*.x.io" is the
+// model's "**.x.io".
+func domainPeers(f adminPeerFields) (func() ([]peer, error), bool) {
+	if len(f.domainNames) == 0 || f.namespaces != nil || f.podNamespaces != nil || f.nodes != nil || len(f.networks) > 0 {
+		return nil, false
+	}
+	return func() ([]peer, error) {
+		var out []peer
+		for _, n := range f.domainNames {
+			if rest, ok := strings.CutPrefix(n, "*."); ok {
+				n = "**." + rest
+			}
+			pt, err := parseFQDN(n)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, peer{kind: peerFQDN, fqdn: pt})
+		}
+		return out, nil
+	}, true
 }

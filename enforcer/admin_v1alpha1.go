@@ -79,7 +79,7 @@ func anpRules(s v1alpha1.AdminNetworkPolicySpec) (rules [2][]v1alpha1Rule) {
 	for _, r := range s.Egress {
 		peers := make([]adminPeerFields, len(r.To))
 		for j, t := range r.To {
-			peers[j] = egressPeer1(t.Namespaces, t.Pods, t.Nodes, t.Networks, len(t.DomainNames))
+			peers[j] = egressPeer1(t.Namespaces, t.Pods, t.Nodes, t.Networks, t.DomainNames)
 		}
 		rules[dEgress] = append(rules[dEgress], v1alpha1Rule{r.Name, string(r.Action), peers, r.Ports})
 	}
@@ -93,7 +93,7 @@ func banpRules(s v1alpha1.BaselineAdminNetworkPolicySpec) (rules [2][]v1alpha1Ru
 	for _, r := range s.Egress {
 		peers := make([]adminPeerFields, len(r.To))
 		for j, t := range r.To {
-			peers[j] = egressPeer1(t.Namespaces, t.Pods, t.Nodes, t.Networks, 0)
+			peers[j] = egressPeer1(t.Namespaces, t.Pods, t.Nodes, t.Networks, nil)
 		}
 		rules[dEgress] = append(rules[dEgress], v1alpha1Rule{r.Name, string(r.Action), peers, r.Ports})
 	}
@@ -110,8 +110,11 @@ func ingressPeers1(from []v1alpha1.AdminNetworkPolicyIngressPeer) []adminPeerFie
 }
 
 func egressPeer1(ns *metav1.LabelSelector, pods *v1alpha1.NamespacedPod, nodes *metav1.LabelSelector,
-	networks []v1alpha1.CIDR, domainNames int) adminPeerFields {
-	f := adminPeerFields{namespaces: ns, nodes: nodes, domainNames: domainNames}
+	networks []v1alpha1.CIDR, domainNames []v1alpha1.DomainName) adminPeerFields {
+	f := adminPeerFields{namespaces: ns, nodes: nodes}
+	for _, n := range domainNames {
+		f.domainNames = append(f.domainNames, string(n))
+	}
 	f.pods, f.podNamespaces = podsOf1(pods)
 	for _, n := range networks {
 		f.networks = append(f.networks, string(n))

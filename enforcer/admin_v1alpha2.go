@@ -21,7 +21,7 @@ type SourcedClusterNetworkPolicy struct {
 
 // FromClusterNetworkPolicies normalises v1alpha2 ClusterNetworkPolicies
 // into the Admin or Baseline tier by spec.tier. Nodes peers match nothing
-// (the inventory has no nodes); domainNames peers are ErrUnsupported.
+// (the inventory has no nodes); domainNames peers match DNS-name endpoints (admin.go).
 func FromClusterNetworkPolicies(cnps []SourcedClusterNetworkPolicy) (Policies, error) {
 	var out Policies
 	var e errs
@@ -70,7 +70,10 @@ func fromCNP(c *SourcedClusterNetworkPolicy, e *errs) *policy {
 		field := fmt.Sprintf("spec.egress[%d]", i)
 		peers := make([]adminPeerFields, len(r.To))
 		for j, t := range r.To {
-			peers[j] = adminPeerFields{namespaces: t.Namespaces, nodes: t.Nodes, domainNames: len(t.DomainNames)}
+			peers[j] = adminPeerFields{namespaces: t.Namespaces, nodes: t.Nodes}
+			for _, n := range t.DomainNames {
+				peers[j].domainNames = append(peers[j].domainNames, string(n))
+			}
 			peers[j].pods, peers[j].podNamespaces = podsOf2(t.Pods)
 			for _, n := range t.Networks {
 				peers[j].networks = append(peers[j].networks, string(n))

@@ -31,7 +31,7 @@ type Connectivity struct {
 
 // Endpoint is one node of the matrix.
 type Endpoint struct {
-	Name      string `json:"name"` // "namespace/name" or "ip:FIRST-LAST"
+	Name      string `json:"name"` // "namespace/name", "ip:FIRST-LAST" or "fqdn:NAME"
 	Namespace string `json:"namespace"`
 	Kind      string `json:"kind"` // Deployment, ..., Pod, or External
 }
@@ -106,11 +106,15 @@ func compareConnections(a, b Connection) int {
 
 // CompareNames is the canonical order of matrix node names: workloads
 // ("namespace/name") alphabetically, then external peers ("ip:FIRST-LAST")
-// IPv4 before IPv6, by first then last address.
+// IPv4 before IPv6, by first then last address, then DNS names
+// ("fqdn:api.example.com") alphabetically.
 func CompareNames(a, b string) int {
 	ra, aIP := netset.ParseName(a)
 	rb, bIP := netset.ParseName(b)
+	aName, bName := strings.HasPrefix(a, FQDNPrefix), strings.HasPrefix(b, FQDNPrefix)
 	switch {
+	case aName || bName:
+		return cmp.Or(cmp.Compare(b2i(aName), b2i(bName)), strings.Compare(a, b))
 	case aIP && bIP:
 		return cmp.Or(ra.First.Compare(rb.First), ra.Last.Compare(rb.Last))
 	case aIP:
@@ -119,6 +123,13 @@ func CompareNames(a, b string) int {
 		return -1
 	}
 	return strings.Compare(a, b)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Ports returns what src may open to dst (empty when the pair is absent).

@@ -6,7 +6,8 @@
 //
 // Callers normalise their policies into a Policies value
 // (FromNetworkPolicies, FromClusterNetworkPolicies,
-// FromAdminNetworkPolicies, FromBaselineAdminNetworkPolicies, FromIR), build
+// FromAdminNetworkPolicies, FromBaselineAdminNetworkPolicies, FromIR,
+// FromFQDNEgress), build
 // a Model with New, and then ask for a Verdict on one connection, the whole
 // connectivity Matrix, or the Diff of two matrices.
 //
@@ -36,6 +37,13 @@
 // Ingress controllers (WithEdge) are extra sources of the matrix that reach
 // only the ports their routes lead to; an unknown controller is matched
 // fail closed (edge.go).
+//
+// DNS names (IR FQDN peers, admin domainNames, Cilium toFQDNs) are
+// external endpoints of their own, "fqdn:NAME", destinations only
+// (fqdn.go): the model cannot know what a name resolves to, so an ipBlock
+// never matches a name and a name rule never matches an address; only a
+// rule whose blocks hold every IPv4 and IPv6 address also reaches every
+// name.
 //
 // For scale the model never evaluates pod pairs one by one: endpoints are
 // grouped by what policies can see of them (namespace, labels, the named

@@ -29,7 +29,8 @@ import (
 //     (pods, workload, dns) use Namespaces nil = the subject's namespace and
 //     Pods nil = every pod; CIDR peers are ipBlocks with except; PeerWorld
 //     is its CIDRs, or 0.0.0.0/0 and ::/0 when none are given; FQDN peers
-//     are ErrUnsupported.
+//     (egress only) match the DNS-name endpoints their pattern matches
+//     (fqdn.go).
 //
 // Every Isolation and Rule becomes its own policy of kind Intent, named
 // after its subject, whose Origin is the IR origin.
@@ -86,6 +87,10 @@ func irRule(i int, r ir.Rule, e *errs) *policy {
 		return nil
 	}
 	d := dirOf(r.Direction)
+	if r.Peer.Kind == ir.PeerFQDN && d != dEgress {
+		e.add(ref, field+".peer", fmt.Errorf("%w: FQDN peer %q on ingress (a DNS name is a destination only)", ErrInvalid, r.Peer.FQDN))
+		return nil
+	}
 	pe, err := irPeer(r.Subject.Namespace, r.Peer)
 	if err != nil {
 		e.add(ref, field+".peer", err)
@@ -123,7 +128,8 @@ func irPeer(ns string, p ir.Peer) (peer, error) {
 	case ir.PeerCIDR, ir.PeerWorld:
 		return irBlocks(p)
 	case ir.PeerFQDN:
-		return peer{}, fmt.Errorf("%w: FQDN peer %q", ErrUnsupported, p.FQDN)
+		f, err := parseFQDN(p.FQDN)
+		return peer{kind: peerFQDN, fqdn: f}, err
 	}
 	return peer{}, fmt.Errorf("%w: unknown peer kind %q", ErrInvalid, p.Kind)
 }

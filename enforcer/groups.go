@@ -22,9 +22,10 @@ type group struct {
 	labels   labels.Set
 	ports    []dstPort // named ports some rule refers to
 	external bool
-	atoms    []int32    // atoms holding its known IPs (or itself, if external)
-	subj     [2][]int32 // policies selecting it, per direction, evaluation order
-	peerBits [2]bitset  // rule peers matching it, per direction
+	fqdn     *fqdnPattern // a DNS-name endpoint (external, destination only)
+	atoms    []int32      // atoms holding its known IPs (or itself, if external)
+	subj     [2][]int32   // policies selecting it, per direction, evaluation order
+	peerBits [2]bitset    // rule peers matching it, per direction
 }
 
 // buildGroups atomizes the address space, groups the endpoints and records
@@ -65,6 +66,7 @@ func (m *Model) buildGroups(inv *inventory.Inventory) {
 	}
 	m.otherGroup = int32(len(m.groups))
 	m.groups = append(m.groups, &group{external: true})
+	m.fqdnGroups()
 	sel := newSelectorIndex(m.groups)
 	m.matchSubjects(sel)
 	m.matchPeers(sel, blockOf)
@@ -172,10 +174,34 @@ func (m *Model) matchPeers(sel *selectorIndex, blockOf [2]map[int32]int) {
 				for _, a := range m.at.blockAtoms[blockOf[d][int32(id)]] {
 					matched = append(matched, atomGroups[a]...)
 				}
+			case peerFQDN:
+				for _, g := range m.fqdnGroup {
+					if p.fqdn.matches(*m.groups[g].fqdn) {
+						matched = append(matched, g)
+					}
+				}
 			}
 			for _, g := range matched {
 				m.groups[g].peerBits[d].set(int32(id))
 			}
 		}
+	}
+}
+
+// fqdnGroups adds a group per DNS-name endpoint: each distinct name or
+// pattern of an egress FQDN peer (every-name peers stand for no endpoint).
+func (m *Model) fqdnGroups() {
+	seen := map[string]bool{}
+	for _, p := range m.peers[dEgress] {
+		if p.kind == peerFQDN && p.fqdn.wild != fqdnAny && !seen[p.fqdn.String()] {
+			seen[p.fqdn.String()] = true
+			m.fqdns = append(m.fqdns, p.fqdn)
+		}
+	}
+	slices.SortFunc(m.fqdns, func(a, b fqdnPattern) int { return strings.Compare(a.String(), b.String()) })
+	m.fqdnGroup = make([]int32, len(m.fqdns))
+	for i := range m.fqdns {
+		m.fqdnGroup[i] = int32(len(m.groups))
+		m.groups = append(m.groups, &group{external: true, fqdn: &m.fqdns[i]})
 	}
 }

@@ -63,7 +63,7 @@ func (m *Model) Matrix() *Connectivity {
 
 // matrixNodes lists the matrix nodes in canonical order with their groups.
 func (m *Model) matrixNodes() ([]int32, *Connectivity) {
-	out := &Connectivity{Endpoints: make([]Endpoint, 0, len(m.endpoints)+len(m.at.atoms))}
+	out := &Connectivity{Endpoints: make([]Endpoint, 0, len(m.endpoints)+len(m.at.atoms)+len(m.fqdns))}
 	nodes := make([]int32, 0, cap(out.Endpoints))
 	for i, ep := range m.endpoints {
 		out.Endpoints = append(out.Endpoints, Endpoint{Name: ep.ID(), Namespace: ep.Namespace, Kind: ep.Kind})
@@ -72,6 +72,10 @@ func (m *Model) matrixNodes() ([]int32, *Connectivity) {
 	for a, r := range m.at.atoms {
 		out.Endpoints = append(out.Endpoints, Endpoint{Name: r.String(), Kind: KindExternal})
 		nodes = append(nodes, m.atomGroup[a])
+	}
+	for i, f := range m.fqdns {
+		out.Endpoints = append(out.Endpoints, Endpoint{Name: FQDNPrefix + f.String(), Kind: KindExternal})
+		nodes = append(nodes, m.fqdnGroup[i])
 	}
 	return nodes, out
 }
@@ -175,7 +179,11 @@ func (m *Model) pairClasses(nodes []int32, c *classes) *nodeClasses {
 	pc := &nodeClasses{src: make([]int32, len(nodes)), dst: make([]int32, len(nodes)), external: make([]bool, len(nodes))}
 	srcIdx, dstIdx := map[[2]int32]int32{}, map[[2]int32]int32{}
 	for i, g := range nodes {
-		pc.src[i] = internPair(srcIdx, [2]int32{c.subj[dEgress][g], c.peer[dIngress][g]}, &pc.srcRep)
+		key := [2]int32{c.subj[dEgress][g], c.peer[dIngress][g]}
+		if m.groups[g].fqdn != nil {
+			key = noSource // a DNS name is a destination only
+		}
+		pc.src[i] = internPair(srcIdx, key, &pc.srcRep)
 		pc.dst[i] = internPair(dstIdx, [2]int32{c.peer[dEgress][g], c.subj[dIngress][g]}, &pc.dstRep)
 		pc.external[i] = m.groups[g].external
 	}
@@ -185,6 +193,10 @@ func (m *Model) pairClasses(nodes []int32, c *classes) *nodeClasses {
 	}
 	return pc
 }
+
+// noSource is the source class of the DNS-name endpoints: nothing is
+// evaluated from a name, so it reaches nothing.
+var noSource = [2]int32{-1, -1}
 
 func internPair(index map[[2]int32]int32, key [2]int32, reps *[][2]int32) int32 {
 	if id, ok := index[key]; ok {
@@ -201,8 +213,11 @@ func internPair(index map[[2]int32]int32, key [2]int32, reps *[][2]int32) int32 
 // row names; an open one must look at all of them.
 func (pc *nodeClasses) row(sc int, t [2]table) *sparse {
 	src := pc.srcRep[sc]
-	egress := t[dEgress][src[0]]
 	out := &sparse{}
+	if src == noSource {
+		return out
+	}
+	egress := t[dEgress][src[0]]
 	add := func(dc int32, e portset.Set) {
 		if i := t[dIngress].at(pc.dstRep[dc][1], src[1]); e.Overlaps(i) {
 			out.idx = append(out.idx, dc)

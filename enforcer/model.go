@@ -31,6 +31,11 @@ type Model struct {
 
 	edges    []*edgeNode                   // ingress controllers, by name (edge.go)
 	services map[string]*inventory.Service // by ID
+	// fqdns are the DNS-name endpoints: the names and patterns the rules'
+	// FQDN peers spell, sorted; fqdnGroup their groups. They are
+	// destinations only.
+	fqdns     []fqdnPattern
+	fqdnGroup []int32
 }
 
 // cpolicy is a policy compiled against the model's peer table.
@@ -99,7 +104,7 @@ func (m *Model) compile(pols Policies) {
 		for d := range 2 {
 			for _, r := range p.rules[d] {
 				cr := crule{ref: r.ref, ports: r.ports, everyone: everyone(r.peers)}
-				for _, pe := range r.peers {
+				for _, pe := range withAnyName(r.peers) {
 					k := pe.key()
 					id, ok := index[d][k]
 					if !ok {
@@ -153,6 +158,16 @@ func (m *Model) ExternalPeers() []string {
 	out := make([]string, len(m.at.atoms))
 	for i, a := range m.at.atoms {
 		out[i] = a.String()
+	}
+	return out
+}
+
+// FQDNPeers returns the names ("fqdn:api.example.com") of the DNS-name
+// endpoints: every name and pattern an FQDN rule spells, sorted.
+func (m *Model) FQDNPeers() []string {
+	out := make([]string, len(m.fqdns))
+	for i, f := range m.fqdns {
+		out[i] = FQDNPrefix + f.String()
 	}
 	return out
 }

@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
-	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/testkit/conformance"
 )
@@ -159,15 +158,6 @@ func TestPolicyErrors(t *testing.T) {
 	}
 	if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 5 {
 		t.Errorf("got %d errors, want 5:\n%v", n, err)
-	}
-	_, err = FromClusterNetworkPolicies([]SourcedClusterNetworkPolicy{{ClusterNetworkPolicy: conformance.Cnp("fqdn", conformance.Admin, 1,
-		conformance.CnpSubjectNS(allNS), conformance.CnpOut(conformance.Deny, v1alpha2.ClusterNetworkPolicyEgressPeer{DomainNames: []v1alpha2.DomainName{"x.io"}}))}})
-	if !errors.Is(err, ErrUnsupported) {
-		t.Errorf("domainNames: err = %v, want ErrUnsupported", err)
-	}
-	_, err = FromIR(&ir.Policy{Rules: []ir.Rule{{Direction: ir.Egress, Peer: ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.io"}}}})
-	if !errors.Is(err, ErrUnsupported) {
-		t.Errorf("IR FQDN: err = %v, want ErrUnsupported", err)
 	}
 }
 

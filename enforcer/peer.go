@@ -13,6 +13,9 @@ const (
 	// peerBlock matches external addresses in a set of ranges, and
 	// endpoints with a known IP in them.
 	peerBlock
+	// peerFQDN matches the DNS-name endpoints its pattern matches, and
+	// nothing else.
+	peerFQDN
 )
 
 // peer is one element of a rule's from/to list.
@@ -20,6 +23,7 @@ type peer struct {
 	kind  peerKind
 	pods  podSelector
 	block netset.Set
+	fqdn  fqdnPattern
 }
 
 // key is a canonical string: equal keys match the same things, so the
@@ -30,6 +34,8 @@ func (p peer) key() string {
 		return "all"
 	case peerPods:
 		return "pods:" + p.pods.key()
+	case peerFQDN:
+		return FQDNPrefix + p.fqdn.String()
 	}
 	return "block:" + p.block.Key()
 }

@@ -58,8 +58,9 @@ func (tr *DirectionVerdict) record(r RuleRef) {
 
 // Verdict evaluates one connection from src to dst on proto/port. Each end
 // is an endpoint ID ("namespace/name"), an external peer name
-// ("ip:FIRST-LAST", evaluated at its first address) or an IP address (a
-// known pod IP stands for its endpoint; any other address is external).
+// ("ip:FIRST-LAST", evaluated at its first address), an IP address (a
+// known pod IP stands for its endpoint; any other address is external) or
+// a DNS name ("fqdn:api.example.com", a destination only).
 // Named ports are resolved against dst beforehand with NamedPort. At least
 // one end must be an endpoint. A source may be an ingress controller
 // endpoint (EdgeEndpoints): then the destination is a workload, and the
@@ -71,17 +72,19 @@ func (m *Model) Verdict(src, dst string, proto portset.Protocol, port int32) (Ve
 	if m.edgeNode(dst) != nil {
 		return Verdict{}, fmt.Errorf("%w: %s is an ingress controller, a source only", ErrUnknownEndpoint, dst)
 	}
-	sg, err := m.resolve(src)
+	s, err := m.resolve(src)
 	if err != nil {
 		return Verdict{}, err
 	}
-	dg, err := m.resolve(dst)
+	t, err := m.resolve(dst)
 	if err != nil {
 		return Verdict{}, err
 	}
-	s, t := m.groups[sg], m.groups[dg]
 	if s.external && t.external {
 		return Verdict{}, fmt.Errorf("%w: neither %s nor %s is an endpoint", ErrUnknownEndpoint, src, dst)
+	}
+	if s.fqdn != nil {
+		return Verdict{}, fmt.Errorf("%w: %s is a DNS name, which is a destination only (rules name DNS names on egress)", ErrUnknownEndpoint, src)
 	}
 	query := portset.Port(proto, port)
 	v := Verdict{Egress: DirectionVerdict{Layer: LayerNone, Allowed: true},
@@ -98,10 +101,15 @@ func (m *Model) Verdict(src, dst string, proto portset.Protocol, port int32) (Ve
 	return v, nil
 }
 
-// resolve finds the group of an endpoint ID, external peer name or IP.
-func (m *Model) resolve(name string) (int32, error) {
+// resolve finds the group of an endpoint ID, external peer name, IP or
+// DNS name ("fqdn:NAME"; a name no rule spells is evaluated as such, with
+// the rules whose patterns match it).
+func (m *Model) resolve(name string) (*group, error) {
 	if i, ok := m.byID[name]; ok {
-		return m.epGroup[i], nil
+		return m.groups[m.epGroup[i]], nil
+	}
+	if rest, ok := strings.CutPrefix(name, FQDNPrefix); ok {
+		return m.nameGroup(rest)
 	}
 	addrStr := name
 	if rest, ok := strings.CutPrefix(name, "ip:"); ok {
@@ -109,16 +117,39 @@ func (m *Model) resolve(name string) (int32, error) {
 	}
 	addr, err := netip.ParseAddr(addrStr)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s", ErrUnknownEndpoint, name)
+		return nil, fmt.Errorf("%w: %s", ErrUnknownEndpoint, name)
 	}
 	addr = addr.Unmap()
 	if i, ok := m.byIP[addr]; ok && !strings.HasPrefix(name, "ip:") {
-		return m.epGroup[i], nil
+		return m.groups[m.epGroup[i]], nil
 	}
 	if a := m.at.atomOf(addr); a >= 0 {
-		return m.atomGroup[a], nil
+		return m.groups[m.atomGroup[a]], nil
 	}
-	return m.otherGroup, nil
+	return m.groups[m.otherGroup], nil
+}
+
+// nameGroup is the group of a DNS name or pattern: the model's own when a
+// rule spells it, else one matched by the peers whose patterns match it.
+func (m *Model) nameGroup(s string) (*group, error) {
+	f, err := parseFQDN(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s%s: %w", ErrUnknownEndpoint, FQDNPrefix, s, err)
+	}
+	for i := range m.fqdns {
+		if m.fqdns[i] == f {
+			return m.groups[m.fqdnGroup[i]], nil
+		}
+	}
+	g := &group{external: true, fqdn: &f}
+	for d := range 2 {
+		for id, p := range m.peers[d] {
+			if p.kind == peerAll || (p.kind == peerFQDN && p.fqdn.matches(f)) {
+				g.peerBits[d].set(int32(id))
+			}
+		}
+	}
+	return g, nil
 }
 
 // firstOfRange takes FIRST out of "FIRST-LAST" (IPv6 addresses contain no

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -52,20 +53,7 @@ func (b *builder) egress(r ir.Rule) ([]rule, []error) {
 	case ir.PeerCIDR, ir.PeerWorld:
 		return b.networks(r, out)
 	case ir.PeerFQDN:
-		base := strings.TrimPrefix(r.Peer.FQDN, "*.")
-		if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
-			return nil, []error{fmt.Errorf("%w FQDN %q: %s", kit.ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
-		}
-		ports, keep, errs := b.ports(r, nil)
-		if len(errs) > 0 || !keep {
-			return nil, errs
-		}
-		dn, ok := withoutNames(out, ports)
-		if !ok {
-			return nil, nil
-		}
-		dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
-		return []rule{dn}, nil
+		return b.domainNames(r, out)
 	}
 	return nil, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, r.Peer.Kind)}
 }
@@ -277,4 +265,41 @@ func prefixes(b ir.IPBlock) ([]netip.Prefix, error) {
 		set = set.Subtract(netset.PrefixRange(hole))
 	}
 	return set.Prefixes(), nil
+}
+
+// domainNames translates an FQDN peer into a domainNames peer, where the
+// chosen API has the field (supportsDomainNames). The API's "*." matches
+// one or more labels (network-policy-api apis/v1alpha2
+// clusternetworkpolicy_types.go, DomainName) where the intent's matches
+// exactly one (Cilium's matchPattern), so only exact names are exact;
+// a wildcard is refused, or left out under AllowApproximate.
+func (b *builder) domainNames(r ir.Rule, out rule) ([]rule, []error) {
+	base, wild := strings.CutPrefix(r.Peer.FQDN, "*.")
+	if msgs := validation.IsDNS1123Subdomain(base); len(msgs) > 0 {
+		return nil, []error{fmt.Errorf("%w FQDN %q: %s", kit.ErrInvalid, r.Peer.FQDN, strings.Join(msgs, "; "))}
+	}
+	why, fix := "", ""
+	switch {
+	case !supportsDomainNames(string(b.opts.API.Version), string(b.opts.API.Channel)):
+		why = fmt.Sprintf("FQDN peer %q: domainNames is an experimental-channel field of the admin API (the standard-channel CRD prunes it); the cilium target expresses it", r.Peer.FQDN)
+		fix = "--" + adminapi.SettingChannel + "=" + string(adminapi.Experimental) + " if the cluster serves the experimental CRDs, or the cilium target"
+	case wild:
+		why = fmt.Sprintf("FQDN peer %q: the admin API's domainNames \"*.\" matches any number of labels, the intent's exactly one; the cilium target expresses it", r.Peer.FQDN)
+	}
+	if why != "" {
+		if err := b.approximate(r, "the rule left out", why, fix); err != nil {
+			return nil, []error{err}
+		}
+		return nil, nil
+	}
+	ports, keep, errs := b.ports(r, nil)
+	if len(errs) > 0 || !keep {
+		return nil, errs
+	}
+	dn, ok := withoutNames(out, ports)
+	if !ok {
+		return nil, nil
+	}
+	dn.peers = []peer{{domains: []string{r.Peer.FQDN}}}
+	return []rule{dn}, nil
 }

@@ -70,7 +70,7 @@ var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 // policy_common.go); its domains field is Calico Enterprise's. A CIDR in
 // its place would be a guess at what the name resolves to, so there is
 // none.
-const fqdnHint = "open-source Calico has no DNS-name rules; the cilium target (toFQDNs) and the adminpolicy target (domainNames, where its API version and channel have them) can express it"
+const fqdnHint = "open-source Calico has no DNS-name rules; " + kit.FQDNHint
 
 // Options tune Build.
 type Options struct {

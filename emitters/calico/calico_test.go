@@ -147,7 +147,7 @@ func TestBuildErrors(t *testing.T) {
 				"    hint: netpolc emits allow rules only"},
 		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
 		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported,
-			"FQDN peer \"x.example\": cannot be expressed as a Calico policy\n    hint: open-source Calico has no DNS-name rules; the cilium target (toFQDNs) and the adminpolicy target (domainNames"},
+			"FQDN peer \"x.example\": cannot be expressed as a Calico policy\n    hint: open-source Calico has no DNS-name rules; DNS names need a target with name rules: cilium (toFQDNs), or adminpolicy (domainNames"},
 		{"bad subject", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.Subject("Shop", "x", map[string]string{"a": "b c"}), ir.Ingress, 7)}},
 			kit.ErrInvalid, "calico: ingress isolation of Shop/x: invalid namespace \"Shop\""},
 		{"bad cidr", oneRule(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), kit.ErrInvalid, "host bits set"},

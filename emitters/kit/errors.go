@@ -103,3 +103,8 @@ func (e *Errors) Err() error {
 	e.list = out
 	return out
 }
+
+// FQDNHint names the targets that can express an FQDN peer, for the
+// targets that cannot (they refuse it, or under --allow-approximate leave
+// the rule out with a warning; never an address guess).
+const FQDNHint = "DNS names need a target with name rules: cilium (toFQDNs), or adminpolicy (domainNames: exact names, experimental-channel CRDs); --allow-approximate leaves the rule out here, with a warning"

@@ -18,9 +18,9 @@ func (Emitter) Doc() string { return "networking.k8s.io/v1 NetworkPolicy" }
 func (Emitter) Options() []kit.Option { return nil }
 
 // Emit renders the IR as NetworkPolicies. NetworkPolicy expresses the IR's
-// allow rules exactly, so there is nothing to narrow.
+// allow rules exactly except FQDN peers, which AllowApproximate leaves out.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	pols, err := Build(in.Policy)
+	pols, warns, err := BuildApproximate(in.Policy, in.AllowApproximate)
 	if err != nil {
 		return nil, err
 	}
@@ -28,5 +28,5 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &kit.Output{Files: files, Objects: pols}, nil
+	return &kit.Output{Files: files, Objects: pols, Narrowed: warns}, nil
 }

@@ -5,11 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
-	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // oneRule is a policy isolating api's egress with a single rule.
@@ -170,7 +171,15 @@ func TestBuildCollectsErrors(t *testing.T) {
 	if err == nil {
 		t.Fatal("Build succeeded")
 	}
-	lines := strings.Split(err.Error(), "\n")
+	if !strings.Contains(err.Error(), "hint: DNS names need a target with name rules: cilium") {
+		t.Errorf("the FQDN error does not name the targets that can express it:\n%v", err)
+	}
+	var lines []string
+	for l := range strings.SplitSeq(err.Error(), "\n") {
+		if !strings.HasPrefix(l, "    hint: ") {
+			lines = append(lines, l)
+		}
+	}
 	want := []string{
 		`intents/shop.cue:12:3: networkpolicy: egress rule of shop/api: FQDN peer "x.example"`,
 		`intents/shop.cue:30:3: networkpolicy: egress rule of shop/api: invalid cidr "10.0.0.0/33"`,
@@ -197,5 +206,28 @@ func TestFilesErrors(t *testing.T) {
 		if _, err := Files(pols); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: Files error %v, want ErrInvalid", name, err)
 		}
+	}
+}
+
+// TestFQDNApproximate: under allow-approximate each FQDN rule is left out
+// with one warning; the rest is emitted (never an address guess).
+func TestFQDNApproximate(t *testing.T) {
+	p := &ir.Policy{
+		Isolations: []ir.Isolation{Isolate(API, ir.Egress, 2)},
+		Rules: []ir.Rule{
+			Allow(API, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "a.example"}, 3, TCP(443)),
+			Allow(API, ir.Egress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "*.b.example"}, 4, TCP(443)),
+			Allow(API, ir.Egress, DNS, 5, UDP(53)),
+		},
+	}
+	pols, warns, err := BuildApproximate(p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 2 || !strings.Contains(warns[0].String(), `"a.example"`) || !strings.Contains(warns[1].String(), `"*.b.example"`) {
+		t.Errorf("warnings = %v, want one per FQDN rule", warns)
+	}
+	if len(pols) != 1 || len(pols[0].Spec.Egress) != 1 || pols[0].Spec.Egress[0].To[0].IPBlock != nil {
+		t.Errorf("policies = %+v, want the DNS rule only", pols)
 	}
 }

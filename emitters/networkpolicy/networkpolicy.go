@@ -5,7 +5,8 @@
 //
 // The emitter fails closed: an IR element NetworkPolicy cannot express
 // exactly (an FQDN peer, a deny rule) is an error naming the intent's
-// position, never a wider policy.
+// position, never a wider policy; under --allow-approximate an FQDN rule is
+// left out with a warning (narrower).
 package networkpolicy
 
 import (
@@ -50,8 +51,10 @@ type rule struct {
 
 // builder accumulates policies and every error found on the way.
 type builder struct {
-	pols map[string]*policy // by namespace, direction and subject selector
-	errs *kit.Errors
+	pols   map[string]*policy // by namespace, direction and subject selector
+	errs   *kit.Errors
+	approx bool          // leave out FQDN rules, with a warning
+	warns  []kit.Warning // one per rule left out
 }
 
 // Build compiles p into NetworkPolicies, one per subject namespace, subject
@@ -62,10 +65,18 @@ type builder struct {
 // diag.List, each at the position of the intent that caused it; on error
 // no policy is returned.
 func Build(p *ir.Policy) ([]networkingv1.NetworkPolicy, error) {
+	pols, _, err := BuildApproximate(p, false)
+	return pols, err
+}
+
+// BuildApproximate is Build that, with allowApproximate, leaves out each
+// rule towards an FQDN peer (which NetworkPolicy cannot name; never an
+// address guess) with a warning per rule: the result is narrower.
+func BuildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.NetworkPolicy, []kit.Warning, error) {
 	if p == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	b := &builder{pols: map[string]*policy{}, errs: kit.NewErrors(Name)}
+	b := &builder{pols: map[string]*policy{}, errs: kit.NewErrors(Name), approx: allowApproximate}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -74,9 +85,9 @@ func Build(p *ir.Policy) ([]networkingv1.NetworkPolicy, error) {
 	}
 	pols := b.objects()
 	if err := b.errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pols, nil
+	return pols, b.warns, nil
 }
 
 // isolate records an isolation, creating the subject's policy.
@@ -111,6 +122,11 @@ func (b *builder) isolate(iso ir.Isolation) {
 func (b *builder) rule(r ir.Rule) {
 	_, what, ok := b.errs.AllowRule(r, ErrUnsupported)
 	if !ok {
+		return
+	}
+	if r.Peer.Kind == ir.PeerFQDN && b.approx {
+		b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s of %s/%s: FQDN peer %q: %v: left out (narrower)",
+			what, r.Subject.Namespace, r.Subject.Name, r.Peer.FQDN, ErrUnsupported)})
 		return
 	}
 	sel, errs := kit.SubjectSelector(r.Subject, "spec.podSelector")

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/internal/ir"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // worldBlocks are the blocks of a world peer that lists none itself.
@@ -39,7 +40,7 @@ func convertPeer(p ir.Peer) (peers []networkingv1.NetworkPolicyPeer, all bool, e
 		}
 		return peers, false, errs
 	case ir.PeerFQDN:
-		return nil, false, []error{fmt.Errorf("FQDN peer %q: %w (use a target with FQDN rules, such as cilium)", p.FQDN, ErrUnsupported)}
+		return nil, false, []error{kit.Hinted(fmt.Errorf("FQDN peer %q: %w", p.FQDN, ErrUnsupported), kit.FQDNHint)}
 	default:
 		return nil, false, []error{fmt.Errorf("%w peer kind %q", ErrInvalid, p.Kind)}
 	}

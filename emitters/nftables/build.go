@@ -208,6 +208,12 @@ func (b *builder) compile(p *ir.Policy) {
 
 func (b *builder) compileRule(r ir.Rule) {
 	what := kit.Lower(r.Direction) + " rule"
+	if r.Peer.Kind == ir.PeerFQDN && b.approx {
+		// Never an address guess: the rule is left out (narrower).
+		b.res.Narrowed = append(b.res.Narrowed, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf(
+			"%s of %s/%s: FQDN peer %q: %v: left out (narrower)", what, r.Subject.Namespace, r.Subject.Name, r.Peer.FQDN, ErrUnsupported)})
+		return
+	}
 	var errs []error
 	if _, ok := kit.DirIndex(r.Direction); !ok {
 		errs = append(errs, fmt.Errorf("%w direction %q", kit.ErrInvalid, r.Direction))

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,6 +80,26 @@ func TestGoldenExamples(t *testing.T) {
 				if len(inv.Endpoints[i].IPs) == 0 {
 					inv.Endpoints[i].IPs = []netip.Addr{netip.AddrFrom4([4]byte{10, 245, byte(i / 250), byte(i%250 + 1)})}
 				}
+			}
+			if slices.ContainsFunc(p.Rules, func(r ir.Rule) bool { return r.Peer.Kind == ir.PeerFQDN }) {
+				// nftables matches addresses: DNS names are refused,
+				// naming the targets that can express them.
+				if _, err := nftables.BuildResult(p, inv, false); !errors.Is(err, nftables.ErrUnsupported) || !strings.Contains(err.Error(), "cilium (toFQDNs)") {
+					t.Errorf("FQDN example: err = %v, want a refusal naming cilium", err)
+				}
+				// --allow-approximate: each FQDN rule left out, one warning
+				// each, and no address in their place.
+				res, err := nftables.BuildResult(p, inv, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Narrowed) != 2 || !strings.Contains(res.Narrowed[0].String(), "left out") {
+					t.Errorf("narrowed = %v, want one warning per FQDN rule", res.Narrowed)
+				}
+				if got := string(nftables.Files(res.Ruleset)[0].Data); strings.Contains(got, "443") {
+					t.Errorf("the ruleset opens port 443 somewhere:\n%s", got)
+				}
+				return
 			}
 			checkGolden(t, p, inv, filepath.Join("testdata", "examples", name+".nft"))
 		})

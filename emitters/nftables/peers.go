@@ -127,7 +127,7 @@ func compilePeer(ns string, p ir.Peer) (peer, []error) {
 		}
 		return out, errs
 	case ir.PeerFQDN:
-		return peer{}, []error{fmt.Errorf("FQDN peer %q: %w (nftables matches addresses, not names; use a target with FQDN rules, such as cilium)", p.FQDN, ErrUnsupported)}
+		return peer{}, []error{kit.Hinted(fmt.Errorf("FQDN peer %q: %w (nftables matches addresses, not names)", p.FQDN, ErrUnsupported), kit.FQDNHint)}
 	}
 	return peer{}, []error{fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)}
 }

@@ -37,9 +37,11 @@
 //     name resolved on the destination with the rule's protocol; protocol
 //     ANY or empty is TCP, UDP and SCTP. Layer-7 DNS rules do not change
 //     layer-4 connectivity.
+//   - toFQDNs: DNS-name endpoints, effective only for names a DNS rule of
+//     the policy makes visible to Cilium's DNS proxy (fqdn.go).
 //
-// Constructs the model cannot evaluate are ErrUnsupported: toFQDNs (DNS
-// names), deny sections, enableDefaultDeny false, other layer-7 rules,
+// Constructs the model cannot evaluate are ErrUnsupported: toFQDNs
+// patterns other than a name, "*." and "**.", deny sections, enableDefaultDeny false, other layer-7 rules,
 // CiliumClusterwideNetworkPolicies, reserved or service-account labels.
 //
 // In explanations the translated policies appear as NetworkPolicies named
@@ -77,9 +79,10 @@ func Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) 
 // reads them.
 func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
 	var (
-		nps  []enforcer.SourcedNetworkPolicy
-		cnps []enforcer.SourcedClusterNetworkPolicy
-		errs []error
+		nps   []enforcer.SourcedNetworkPolicy
+		cnps  []enforcer.SourcedClusterNetworkPolicy
+		fqdns []enforcer.FQDNEgress
+		errs  []error
 	)
 	ingressExternal := false
 	var parsed []*parsedPolicy
@@ -95,6 +98,7 @@ func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Polici
 	for _, pp := range parsed {
 		nps = append(nps, enforcer.SourcedNetworkPolicy{NetworkPolicy: pp.networkPolicy()})
 		cnps = append(cnps, pp.egressExternal()...)
+		fqdns = append(fqdns, pp.fqdnRules()...)
 		if ingressExternal {
 			cnps = append(cnps, pp.ingressGuards()...)
 		}
@@ -110,7 +114,11 @@ func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Polici
 	if err != nil {
 		return enforcer.Policies{}, err
 	}
-	return enforcer.Join(np, admin), nil
+	names, err := enforcer.FromFQDNEgress(fqdns)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	return enforcer.Join(np, admin, names), nil
 }
 
 // policyError is a problem with one field of one Cilium policy.
@@ -140,6 +148,7 @@ type parsedRule struct {
 	pods     []networkingv1.NetworkPolicyPeer // endpoint selectors, entities cluster and reserved
 	external [][]ciliumapi.CIDRRule           // external-only blocks: CIDRs, world
 	nodes    map[string]bool                  // reserved nodes selected
+	fqdns    []string                         // toFQDNs names, in the model's syntax
 	ports    portSpec
 }
 
@@ -216,7 +225,12 @@ func (c Config) parseRule(ns string, f peerFields, toPorts []ciliumapi.PortRule)
 	case set > 1:
 		return pr, invalid("a rule may name one kind of peer (endpoints, entities, CIDRs or FQDNs)")
 	case len(f.fqdns) > 0:
-		return pr, unsupported("toFQDNs (the model cannot resolve DNS names)")
+		names, err := fqdnNames(f.fqdns)
+		if err != nil {
+			return pr, fqdnError(err)
+		}
+		pr.fqdns = names
+		return pr, nil
 	case set == 0:
 		pr.all = len(toPorts) > 0 // ports without peers: every peer; neither: nothing
 		return pr, nil

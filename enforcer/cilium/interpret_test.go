@@ -142,7 +142,9 @@ func TestInterpretErrors(t *testing.T) {
 		spec ciliumapi.Rule
 		is   error
 	}{
-		"fqdn": {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToFQDNs: []ciliumapi.FQDNSelector{{MatchName: "x.example"}}}}}, enforcer.ErrUnsupported},
+		"fqdn pattern":    {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToFQDNs: []ciliumapi.FQDNSelector{{MatchPattern: "a*.example.com"}}}}}, enforcer.ErrUnsupported},
+		"fqdn every name": {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToFQDNs: []ciliumapi.FQDNSelector{{MatchPattern: "*"}}}}}, enforcer.ErrUnsupported},
+		"fqdn empty":      {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToFQDNs: []ciliumapi.FQDNSelector{{}}}}}, enforcer.ErrInvalid},
 		"two peer kinds": {ciliumapi.Rule{Egress: []ciliumapi.EgressRule{{ToCIDR: []string{"10.0.0.0/8"},
 			ToEntities: []string{"world"}}}}, enforcer.ErrInvalid},
 		"reserved label": {ciliumapi.Rule{Ingress: []ciliumapi.IngressRule{{FromEndpoints: []metav1.LabelSelector{labels("reserved:host", "")}}}}, enforcer.ErrUnsupported},

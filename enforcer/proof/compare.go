@@ -51,18 +51,24 @@ func CompareAcross(wantInv inventory.Inventory, want enforcer.Policies, gotInv i
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Equal(mw.ExternalPeers(), mg.ExternalPeers()) {
+	if !sameExternal(mw, mg) {
 		blocks, err := peerBlocks(append(mw.ExternalPeers(), mg.ExternalPeers()...))
 		if err != nil {
 			return nil, err
 		}
-		inert, err := inertPolicy(blocks)
+		inert, err := inertPolicy(blocks, append(mw.FQDNPeers(), mg.FQDNPeers()...))
 		if err != nil {
 			return nil, err
 		}
 		return CompareAcross(wantInv, enforcer.Join(want, inert), gotInv, enforcer.Join(got, inert))
 	}
 	return enforcer.Diff(mw.Matrix(), mg.Matrix()), nil
+}
+
+// sameExternal reports whether two models name the same external peers:
+// address ranges and DNS names.
+func sameExternal(a, b *enforcer.Model) bool {
+	return slices.Equal(a.ExternalPeers(), b.ExternalPeers()) && slices.Equal(a.FQDNPeers(), b.FQDNPeers())
 }
 
 // Wider reports whether got allows something want does not.
@@ -96,8 +102,9 @@ func peerBlocks(names []string) ([]string, error) {
 }
 
 // inertPolicy is a NetworkPolicy in a namespace without endpoints whose
-// egress rule names blocks.
-func inertPolicy(blocks []string) (enforcer.Policies, error) {
+// egress rule names blocks, and an FQDN rule there naming the DNS-name
+// endpoints ("fqdn:NAME").
+func inertPolicy(blocks, names []string) (enforcer.Policies, error) {
 	np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: inertNamespace, Name: "blocks"}}
 	np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
 	var to []networkingv1.NetworkPolicyPeer
@@ -109,7 +116,18 @@ func inertPolicy(blocks []string) (enforcer.Policies, error) {
 	if err != nil {
 		return enforcer.Policies{}, fmt.Errorf("extra blocks: %w", err)
 	}
-	return pols, nil
+	if len(names) == 0 {
+		return pols, nil
+	}
+	rule := enforcer.FQDNEgress{Namespace: inertNamespace, Name: "names"}
+	for _, n := range names {
+		rule.Names = append(rule.Names, strings.TrimPrefix(n, enforcer.FQDNPrefix))
+	}
+	fq, err := enforcer.FromFQDNEgress([]enforcer.FQDNEgress{rule})
+	if err != nil {
+		return enforcer.Policies{}, fmt.Errorf("extra names: %w", err)
+	}
+	return enforcer.Join(pols, fq), nil
 }
 
 // ErrNotEquivalent is returned when emitted objects do not reproduce the
@@ -156,7 +174,7 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 		return nil, err
 	}
 	var d *enforcer.Delta
-	if slices.Equal(gm.ExternalPeers(), r.Model.ExternalPeers()) {
+	if sameExternal(gm, r.Model) {
 		d = enforcer.Diff(r.Matrix, gm.Matrix())
 	} else if d, err = CompareAcross(r.Inventory, r.Policies, inv, got); err != nil {
 		return nil, err

@@ -17,8 +17,10 @@ layer (admin, NetworkPolicy, baseline, default) and every policy and rule
 that isolated, allowed or denied it, with file:line — the CUE intent line
 when the policy came from intents.
 
-SRC and DST are workloads ("namespace/name"), IP addresses, or external
-ranges as matrix prints them ("ip:FIRST-LAST"). PORT is "TCP/5432", "5432"
+SRC and DST are workloads ("namespace/name"), IP addresses, external
+ranges as matrix prints them ("ip:FIRST-LAST"), or (DST only) DNS names
+("fqdn:api.example.com", any name: the rules whose names or patterns
+match it decide). PORT is "TCP/5432", "5432"
 (TCP), "UDP/53", or a named port ("http", "UDP/dns") resolved on DST.
 Without PORT, the allowed ports are listed.
 
@@ -34,6 +36,7 @@ a third argument that is an existing directory is DIR, not PORT.`
 
 const explainExample = `  netpolc explain shop/web shop/db TCP/5432 examples/shop
   netpolc explain shop/app 203.0.113.10 TCP/443 -d examples/shop
+  netpolc explain payments/checkout fqdn:api.payments.example.com 443 examples/fqdn
   netpolc explain default/client prod/api http --manifests cluster/
   netpolc explain '{ingress-controller}' shop/svc/web https --manifests cluster/`
 

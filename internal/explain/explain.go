@@ -38,7 +38,7 @@ type Explanation struct {
 func Explain(m *enforcer.Model, src, dst, portSpec string) (*Explanation, error) {
 	ex, err := explainServices(m, src, dst, portSpec)
 	if errors.Is(err, enforcer.ErrUnknownEndpoint) {
-		err = fmt.Errorf("%w (known workloads: %s; or an address outside them, such as 203.0.113.5 or ip:203.0.113.5)", err, knownEndpoints(m, 8))
+		err = fmt.Errorf("%w (known workloads: %s; or an address outside them, such as 203.0.113.5 or ip:203.0.113.5, or a DNS name as destination, such as fqdn:api.example.com)", err, knownEndpoints(m, 8))
 	}
 	return ex, err
 }

@@ -1,9 +1,13 @@
 package gate
 
 import (
-	"github.com/netpolc/netpolc/internal/netset"
+	"slices"
+	"strings"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpolc/netpolc/internal/netset"
 
 	"github.com/netpolc/netpolc/enforcer"
 )
@@ -19,11 +23,13 @@ import (
 func alignFamilies(base, head *Side) error {
 	b4, b6 := families(base.Matrix)
 	h4, h6 := families(head.Matrix)
+	bNames, hNames := fqdnPeers(base), fqdnPeers(head)
 	for _, fix := range []struct {
 		side         *Side
 		need4, need6 bool
-	}{{base, h4 && !b4, h6 && !b6}, {head, b4 && !h4, b6 && !h6}} {
-		if fix.side.Empty || !(fix.need4 || fix.need6) {
+		names        []string
+	}{{base, h4 && !b4, h6 && !b6, missing(hNames, bNames)}, {head, b4 && !h4, b6 && !h6, missing(bNames, hNames)}} {
+		if fix.side.Empty || !(fix.need4 || fix.need6 || len(fix.names) > 0) {
 			continue
 		}
 		var cidrs []string
@@ -33,11 +39,30 @@ func alignFamilies(base, head *Side) error {
 		if fix.need6 {
 			cidrs = append(cidrs, "::/0")
 		}
-		if err := fix.side.anchor(cidrs); err != nil {
+		if err := fix.side.anchor(cidrs, fix.names); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fqdnPeers are the DNS-name endpoints of a side's model.
+func fqdnPeers(s *Side) []string {
+	if s.Model == nil {
+		return nil
+	}
+	return s.Model.FQDNPeers()
+}
+
+// missing lists the names of want that have lacks not.
+func missing(want, have []string) []string {
+	var out []string
+	for _, n := range want {
+		if !slices.Contains(have, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // families reports which address families a matrix's external nodes use.
@@ -57,8 +82,9 @@ func families(c *enforcer.Connectivity) (v4, v6 bool) {
 // anchorNamespace holds the anchor policy; no pod lives there.
 const anchorNamespace = "netpolc-diff-anchor"
 
-// anchor rebuilds the side's model and matrix with an anchor for cidrs.
-func (s *Side) anchor(cidrs []string) error {
+// anchor rebuilds the side's model and matrix with an anchor for cidrs and
+// DNS names ("fqdn:NAME").
+func (s *Side) anchor(cidrs, names []string) error {
 	np := networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "anchor", Namespace: anchorNamespace},
 		Spec: networkingv1.NetworkPolicySpec{
@@ -74,6 +100,17 @@ func (s *Side) anchor(cidrs []string) error {
 	a, err := enforcer.FromNetworkPolicies([]enforcer.SourcedNetworkPolicy{{NetworkPolicy: np}})
 	if err != nil {
 		return err
+	}
+	if len(names) > 0 {
+		rule := enforcer.FQDNEgress{Namespace: anchorNamespace, Name: "anchor-names", Subject: np.Spec.PodSelector}
+		for _, n := range names {
+			rule.Names = append(rule.Names, strings.TrimPrefix(n, enforcer.FQDNPrefix))
+		}
+		fq, err := enforcer.FromFQDNEgress([]enforcer.FQDNEgress{rule})
+		if err != nil {
+			return err
+		}
+		a = enforcer.Join(a, fq)
 	}
 	m, err := s.Input.ModelWith(a)
 	if err != nil {

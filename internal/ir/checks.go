@@ -56,7 +56,7 @@ type Guardrail struct {
 func (g Guardrail) Pos() diag.Pos { return g.Origin.Pos }
 
 // EndpointPattern picks endpoints of the evaluation model. Exactly one
-// group is set: Any; World; CIDR; Workload; or Namespace/NamespaceSelector
+// group is set: Any; World; CIDR; FQDN; Workload; or Namespace/NamespaceSelector
 // and/or Pods (AND).
 type EndpointPattern struct {
 	// Text is the pattern as written, for messages.
@@ -65,8 +65,12 @@ type EndpointPattern struct {
 	Any bool
 	// World matches every address outside the known pods.
 	World bool
-	// CIDR matches addresses outside the known pods in this block.
+	// CIDR matches addresses outside the known pods in this block (never
+	// a DNS name: what it resolves to is unknown).
 	CIDR netip.Prefix
+	// FQDN is a DNS name or "*." pattern: it matches the DNS-name
+	// endpoints ("fqdn:NAME") it covers. World and Any match them too.
+	FQDN string
 	// Workload is "namespace/name".
 	Workload string
 	// Namespace is a namespace name; NamespaceSelector selects namespaces
@@ -81,7 +85,7 @@ type EndpointPattern struct {
 type Expectation struct {
 	// Name is the expectation's key: what it says, in words.
 	Name     string
-	From, To string // "namespace/workload", an IP, or "ip:FIRST-LAST"
+	From, To string // "namespace/workload", an IP, "ip:FIRST-LAST" or "fqdn:NAME"
 	Port     string // "TCP/5432"
 	Allowed  bool
 	Origin   Origin
@@ -91,4 +95,4 @@ type Expectation struct {
 func (e Expectation) Pos() diag.Pos { return e.Origin.Pos }
 
 // IsExternal reports whether the pattern only matches external addresses.
-func (p EndpointPattern) IsExternal() bool { return p.World || p.CIDR.IsValid() }
+func (p EndpointPattern) IsExternal() bool { return p.World || p.CIDR.IsValid() || p.FQDN != "" }

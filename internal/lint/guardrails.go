@@ -268,6 +268,9 @@ func memo(match func([]ir.EndpointPattern, string) bool, pats []ir.EndpointPatte
 // whether it overlaps (so some address of the range matches; every address
 // of a range behaves the same in the model).
 func (ck *guardChecker) some(pats []ir.EndpointPattern, node string) bool {
+	if name, ok := strings.CutPrefix(node, enforcer.FQDNPrefix); ok {
+		return fqdnMatch(pats, name, true)
+	}
 	lo, hi, external := ipRange(node)
 	for _, p := range pats {
 		switch {
@@ -290,6 +293,9 @@ func (ck *guardChecker) some(pats []ir.EndpointPattern, node string) bool {
 // every reports whether the patterns match all of a node: for an external
 // range, whether their blocks cover it.
 func (ck *guardChecker) every(pats []ir.EndpointPattern, node string) bool {
+	if name, ok := strings.CutPrefix(node, enforcer.FQDNPrefix); ok {
+		return fqdnMatch(pats, name, false)
+	}
 	lo, hi, external := ipRange(node)
 	if !external {
 		return ck.some(pats, node)
@@ -445,4 +451,26 @@ func guardPath(g ir.Guardrail) string {
 		}
 	}
 	return "guardrails." + g.Name
+}
+
+// fqdnMatch matches patterns against a DNS-name node: "*" and "world"
+// match every name (it resolves to addresses outside the cluster), an
+// fqdn pattern the names it covers (some: or that overlap it); CIDRs and
+// workload patterns never match a name.
+func fqdnMatch(pats []ir.EndpointPattern, name string, some bool) bool {
+	for _, p := range pats {
+		switch {
+		case p.Any, p.World:
+			return true
+		case p.FQDN != "":
+			covers, err := enforcer.FQDNCovers(p.FQDN, name)
+			if err == nil && covers {
+				return true
+			}
+			if inside, err := enforcer.FQDNCovers(name, p.FQDN); some && err == nil && inside {
+				return true
+			}
+		}
+	}
+	return false
 }

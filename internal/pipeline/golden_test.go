@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/netpolc/netpolc/internal/target"
 )
 
@@ -29,7 +30,7 @@ func TestExamplesGolden(t *testing.T) {
 		}
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
+			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse(exampleTarget(t, dir))})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
 )
@@ -13,4 +18,25 @@ func compileGenerate(set *intent.Set, opts Options) (*Output, error) {
 		return nil, err
 	}
 	return Generate(res, opts)
+}
+
+// exampleTarget is the target the example tests build dir for:
+// networkpolicy, or cilium for an example whose intents name DNS peers
+// (`fqdn:`), which NetworkPolicy cannot express.
+func exampleTarget(t *testing.T, dir string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte("fqdn:")) {
+			return "cilium"
+		}
+	}
+	return "networkpolicy"
 }

@@ -24,7 +24,7 @@ func TestKustomizeBuildsEveryExample(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
+			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse(exampleTarget(t, dir))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,11 +37,13 @@ func TestKustomizeBuildsEveryExample(t *testing.T) {
 				t.Fatalf("kustomize build: %v", err)
 			}
 			var got, want []string
+			tg := exampleTarget(t, dir)
+			kind := map[string]string{"networkpolicy": "NetworkPolicy", "cilium": "CiliumNetworkPolicy"}[tg]
 			for _, r := range resources.Resources() {
-				if r.GetKind() != "NetworkPolicy" || r.GetAnnotations()["netpolc.dev/origins"] == "" {
+				if r.GetKind() != kind || r.GetAnnotations()["netpolc.dev/origins"] == "" {
 					t.Errorf("unexpected object %s %s/%s (annotations %v)", r.GetKind(), r.GetNamespace(), r.GetName(), r.GetAnnotations())
 				}
-				got = append(got, "networkpolicy/"+r.GetNamespace()+"/"+r.GetName()+".yaml")
+				got = append(got, tg+"/"+r.GetNamespace()+"/"+r.GetName()+".yaml")
 			}
 			for _, f := range out.Files {
 				if !strings.HasSuffix(f.Path, "kustomization.yaml") {

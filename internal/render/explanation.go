@@ -40,6 +40,9 @@ func WriteExplanation(w io.Writer, ex *explain.Explanation) {
 
 func printDirection(w io.Writer, title string, d enforcer.DirectionVerdict, rules bool) {
 	switch {
+	case d.Layer == enforcer.LayerNone && strings.Contains(title, " at "+enforcer.FQDNPrefix):
+		fmt.Fprintf(w, "  %s: not evaluated (a DNS name: only egress rules name it; CIDR rules never match it)\n", title)
+		return
 	case d.Layer == enforcer.LayerNone:
 		fmt.Fprintf(w, "  %s: not evaluated (an address outside the known pods)\n", title)
 		return

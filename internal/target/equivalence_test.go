@@ -31,13 +31,15 @@ type variant struct {
 
 // variants are the shapes of a random case the targets differ on: as
 // generated, restricted to egress (the admin API cannot isolate ingress),
-// and with a pod IP for every endpoint (nftables needs them; CIDRs then
-// cover pods).
+// with a pod IP for every endpoint (nftables needs them; CIDRs then cover
+// pods), and egress-only with FQDN peers (cilium and adminpolicy express
+// them; the others refuse, or leave them out under allow-approximate).
 func variants(name string, p *ir.Policy, inv inventory.Inventory) []variant {
 	return []variant{
 		{name, p, inv},
 		{name + " egress-only", randir.EgressOnly(p), inv},
 		{name + " with IPs", p, randir.WithIPs(inv)},
+		{name + " with FQDN", randir.WithFQDN(randir.EgressOnly(p)), inv},
 	}
 }
 
@@ -150,8 +152,58 @@ func TestExamplesEquivalence(t *testing.T) {
 					built = check(t, tg, v, s, false) || built
 				}
 			}
+			if !built && hasFQDN(p) {
+				// A target without DNS-name rules refuses the example; it
+				// must build it without them, narrower, under
+				// allow-approximate.
+				built = check(t, tg, variant{name, p, randir.WithIPs(enforcer.InventoryFromIR(p))}, kit.Settings{}, true)
+			}
 			if !built {
 				t.Errorf("%s: no shape of example %s builds", tg.Name(), name)
+			}
+		}
+	}
+}
+
+// hasFQDN reports whether p has an FQDN peer.
+func hasFQDN(p *ir.Policy) bool {
+	return slices.ContainsFunc(p.Rules, func(r ir.Rule) bool { return r.Peer.Kind == ir.PeerFQDN })
+}
+
+// TestFQDNBuilds checks that the FQDN variants say something: the cilium
+// target builds them exactly (toFQDNs and the DNS rule, proven) as often
+// as it builds the cases without names (a third: it refuses CIDRs holding
+// pod IPs), and every target builds them under allow-approximate (with pod
+// IPs, which nftables needs).
+func TestFQDNBuilds(t *testing.T) {
+	seeds := randir.Seeds(t) / 4
+	for _, tg := range all() {
+		for _, approx := range []bool{false, true} {
+			built := 0
+			for seed := range seeds {
+				p, inv := randir.Generate(seed, 1+int(seed%12))
+				q := randir.WithFQDN(randir.EgressOnly(p))
+				if !hasFQDN(q) {
+					built++ // no egress isolation to add names to
+					continue
+				}
+				if approx {
+					inv = randir.WithIPs(inv)
+				}
+				if check(t, tg, variant{fmt.Sprintf("seed %d with FQDN", seed), q, inv}, kit.Settings{}, approx) {
+					built++
+				}
+			}
+			want := seeds / 3
+			if approx {
+				want = seeds * 3 / 4
+			}
+			if !approx && tg.Name() != "cilium" {
+				want = 0
+			}
+			t.Logf("%s approximate=%v: %d of %d built", tg.Name(), approx, built, seeds)
+			if built < int(want) {
+				t.Errorf("%s approximate=%v: only %d of %d FQDN cases built", tg.Name(), approx, built, seeds)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/render"
 )
 
@@ -96,4 +97,43 @@ func WithIPs(inv inventory.Inventory) inventory.Inventory {
 		}
 	}
 	return inv
+}
+
+// fqdnNames are the DNS names WithFQDN adds: an exact name, a one-label
+// wildcard, and a name the wildcard matches.
+var fqdnNames = []string{"api.example.com", "*.cdn.example.net", "img.cdn.example.net"}
+
+// WithFQDN adds FQDN egress to p: for every third egress isolation (and at
+// least the first), rules towards the DNS names, on TCP/443 or on every
+// port, and the cluster DNS on port 53 (which Cilium needs to learn the
+// names' addresses; left out for some subjects, so that the emitters'
+// refusal of FQDN rules without DNS is exercised too).
+func WithFQDN(p *ir.Policy) *ir.Policy {
+	q := *p
+	q.Rules = slices.Clone(p.Rules)
+	n := 0
+	for i, iso := range p.Isolations {
+		if iso.Direction != ir.Egress || (n > 0 && i%3 != 0) {
+			continue
+		}
+		origin := iso.Origin
+		origin.Pos.Line += 1000 + n
+		for j, name := range fqdnNames[:1+n%3] {
+			r := ir.Rule{Subject: iso.Subject, Direction: ir.Egress, Action: ir.Allow, Origin: origin,
+				Peer: ir.Peer{Kind: ir.PeerFQDN, FQDN: name}}
+			r.Origin.Pos.Col = 1 + j
+			if j%2 == 0 {
+				r.Ports = []ir.Port{{Protocol: portset.TCP, Number: 443}}
+			}
+			q.Rules = append(q.Rules, r)
+		}
+		if n%4 != 3 && p.DNS.Kind != "" {
+			dns := ir.Rule{Subject: iso.Subject, Direction: ir.Egress, Action: ir.Allow, Origin: origin, Peer: p.DNS,
+				Ports: []ir.Port{{Protocol: portset.UDP, Number: 53}, {Protocol: portset.TCP, Number: 53}}}
+			dns.Origin.Pos.Col = 10
+			q.Rules = append(q.Rules, dns)
+		}
+		n++
+	}
+	return &q
 }
