@@ -25,13 +25,10 @@ import (
 // hostNetworkSubject returns an error when a subject selects a
 // host-network pod: the admin policies would not apply to it.
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
-	pods := s.Pods
-	for _, w := range b.cl.Selected(s.Namespace, ir.Peer{Kind: ir.PeerPods, Pods: &pods}) {
-		if b.cl.HostNetwork(w) {
-			return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which admin network policies exclude from their subjects, so it would stay open: %w",
-				w.Namespace, w.Name, ErrUnsupported),
-				"exclude it from the subject's selector (its traffic is its node's: the node's own firewall enforces it)")
-		}
+	if w, ok := b.cl.HostNetworkSubject(s); ok {
+		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which admin network policies exclude from their subjects, so it would stay open: %w",
+			w.Namespace, w.Name, ErrUnsupported),
+			"exclude it from the subject's selector (its traffic is its node's: the node's own firewall enforces it)")
 	}
 	return nil
 }

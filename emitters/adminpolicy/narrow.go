@@ -1,11 +1,7 @@
 package adminpolicy
 
 import (
-	"cmp"
-	"fmt"
-	"maps"
 	"slices"
-	"strings"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -39,26 +35,14 @@ func (b *builder) approximate(r ir.Rule, narrowed, why, fix string) error {
 		}
 		return nil
 	}
-	hint := "--allow-approximate would emit it narrower: " + narrowed
-	if fix != "" {
-		hint = fix + "; or " + hint
-	}
-	return kit.Hinted(fmt.Errorf("%s: %w", why, ErrUnsupported), hint)
+	return kit.Approximation(why, narrowed, fix, ErrUnsupported)
 }
 
-// warnings returns one warning per narrowed rule, listing everything
-// approximation dropped from it, sorted by origin and message so that
-// they do not depend on the order of the IR.
+// warnings returns one warning per narrowed rule (kit.NarrowingWarnings).
 func (b *builder) warnings() []kit.Warning {
-	var out []kit.Warning
-	for _, key := range slices.Sorted(maps.Keys(b.narrowed)) {
-		n := b.narrowed[key]
-		r := n.rule
-		out = append(out, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s",
-			kit.Lower(r.Direction), r.Subject.Namespace, r.Subject.Name, strings.Join(n.what, "; "))})
+	ns := make([]kit.Narrowing, 0, len(b.narrowed))
+	for _, n := range b.narrowed {
+		ns = append(ns, kit.Narrowing{Rule: n.rule, Notes: n.what})
 	}
-	slices.SortStableFunc(out, func(x, y kit.Warning) int {
-		return cmp.Or(kit.CompareOrigins(x.Origin, y.Origin), strings.Compare(x.Message, y.Message))
-	})
-	return out
+	return kit.NarrowingWarnings(ns)
 }

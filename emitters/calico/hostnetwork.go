@@ -18,10 +18,8 @@ func (b *builder) hostNetworkPod(ns string, p ir.Peer) string {
 	if b.opts.Cluster == nil || p.Kind == ir.PeerAll || p.Pods == nil && p.Namespaces == nil {
 		return ""
 	}
-	for _, w := range b.opts.Cluster.Selected(ns, p) {
-		if b.opts.Cluster.HostNetwork(w) {
-			return w.Namespace + "/" + w.Name
-		}
+	if w, ok := b.opts.Cluster.HostNetworkSelected(ns, p); ok {
+		return w.Namespace + "/" + w.Name
 	}
 	return ""
 }

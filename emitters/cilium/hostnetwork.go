@@ -22,13 +22,10 @@ import (
 // host-network pod: Cilium would leave it unisolated (wider than the
 // intents), which no approximation can narrow.
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
-	pods := s.Pods
-	for _, w := range b.cl.Selected(s.Namespace, ir.Peer{Kind: ir.PeerPods, Pods: &pods}) {
-		if b.cl.HostNetwork(w) {
-			return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which Cilium sees as its node: a CiliumNetworkPolicy does not apply to it, so it would stay open: %w",
-				w.Namespace, w.Name, ErrUnsupported),
-				"exclude it from the subject's selector (Cilium enforces the node's traffic with host policies, which netpolc does not emit)")
-		}
+	if w, ok := b.cl.HostNetworkSubject(s); ok {
+		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which Cilium sees as its node: a CiliumNetworkPolicy does not apply to it, so it would stay open: %w",
+			w.Namespace, w.Name, ErrUnsupported),
+			"exclude it from the subject's selector (Cilium enforces the node's traffic with host policies, which netpolc does not emit)")
 	}
 	return nil
 }
@@ -39,13 +36,11 @@ func (b *builder) hostNetworkSubject(s ir.Subject) error {
 // to report, or nil (also when approximation narrowed the rule).
 func (b *builder) hostNetworkPeer(i int) error {
 	r := b.rules[i]
-	for _, w := range b.cl.Selected(r.Subject.Namespace, r.Peer) {
-		if !b.cl.HostNetwork(w) {
-			continue
-		}
-		why := fmt.Sprintf("the peer selects host-network pod %s/%s, which Cilium sees as its node (identity host or remote-node), not as a pod", w.Namespace, w.Name)
-		return b.approximate(i, "the rule does not match host-network pods", why,
-			"exclude the pod from the peer's selector")
+	w, ok := b.cl.HostNetworkSelected(r.Subject.Namespace, r.Peer)
+	if !ok {
+		return nil
 	}
-	return nil
+	why := fmt.Sprintf("the peer selects host-network pod %s/%s, which Cilium sees as its node (identity host or remote-node), not as a pod", w.Namespace, w.Name)
+	return b.approximate(i, "the rule does not match host-network pods", why,
+		"exclude the pod from the peer's selector")
 }

@@ -1,12 +1,6 @@
 package cilium
 
 import (
-	"cmp"
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
-
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
@@ -21,25 +15,14 @@ func (b *builder) approximate(i int, narrowed, why, fix string) error {
 		b.narrowed[i] = append(b.narrowed[i], why+": narrowed: "+narrowed)
 		return nil
 	}
-	hint := "--allow-approximate would emit it narrower: " + narrowed
-	if fix != "" {
-		hint = fix + "; or " + hint
-	}
-	return kit.Hinted(fmt.Errorf("%s: %w", why, ErrUnsupported), hint)
+	return kit.Approximation(why, narrowed, fix, ErrUnsupported)
 }
 
-// warnings returns one warning per narrowed rule, listing everything
-// approximation dropped from it, sorted by origin and message so that
-// they do not depend on the order of the IR.
+// warnings returns one warning per narrowed rule (kit.NarrowingWarnings).
 func (b *builder) warnings() []kit.Warning {
-	var out []kit.Warning
-	for _, i := range slices.Sorted(maps.Keys(b.narrowed)) {
-		r := b.rules[i]
-		out = append(out, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s rule of %s/%s: %s",
-			kit.Lower(r.Direction), r.Subject.Namespace, r.Subject.Name, strings.Join(b.narrowed[i], "; "))})
+	ns := make([]kit.Narrowing, 0, len(b.narrowed))
+	for i, notes := range b.narrowed {
+		ns = append(ns, kit.Narrowing{Rule: b.rules[i], Notes: notes})
 	}
-	slices.SortStableFunc(out, func(x, y kit.Warning) int {
-		return cmp.Or(kit.CompareOrigins(x.Origin, y.Origin), strings.Compare(x.Message, y.Message))
-	})
-	return out
+	return kit.NarrowingWarnings(ns)
 }

@@ -171,3 +171,21 @@ func Declares(w ir.Workload, name string, proto portset.Protocol) bool {
 // HostNetwork reports whether a workload's pods share their node's
 // network namespace (an inventory endpoint with spec.hostNetwork).
 func (c *Cluster) HostNetwork(w ir.Workload) bool { return c.hostNetwork[w.Namespace+"/"+w.Name] }
+
+// HostNetworkSelected returns the first host-network workload that peer p
+// selects from namespace ns (in Selected's order).
+func (c *Cluster) HostNetworkSelected(ns string, p ir.Peer) (ir.Workload, bool) {
+	for _, w := range c.Selected(ns, p) {
+		if c.HostNetwork(w) {
+			return w, true
+		}
+	}
+	return ir.Workload{}, false
+}
+
+// HostNetworkSubject returns the first host-network workload a subject
+// selects.
+func (c *Cluster) HostNetworkSubject(s ir.Subject) (ir.Workload, bool) {
+	pods := s.Pods
+	return c.HostNetworkSelected(s.Namespace, ir.Peer{Kind: ir.PeerPods, Pods: &pods})
+}
