@@ -199,7 +199,7 @@ func (m *Model) addEdges(c *Connectivity) {
 		if n.source >= 0 {
 			ns = m.endpoints[n.source].Namespace
 		}
-		c.Endpoints = append(c.Endpoints, Endpoint{Name: n.name, Namespace: ns, Kind: KindIngressController})
+		c.Endpoints = append(c.Endpoints, Endpoint{Name: n.name, Namespace: ns, Kind: kindIngressController})
 		for _, dst := range slices.Sorted(maps.Keys(n.reach)) {
 			if p := m.edgeAllowed(n, dst, n.reach[dst], nil); !p.IsEmpty() {
 				c.Connections = append(c.Connections, Connection{Src: n.name, Dst: m.endpoints[dst].ID(), Ports: p})
@@ -208,9 +208,9 @@ func (m *Model) addEdges(c *Connectivity) {
 	}
 }
 
-// KindIngressController is the Kind of the controller endpoints in a
+// kindIngressController is the Kind of the controller endpoints in a
 // Connectivity.
-const KindIngressController = "IngressController"
+const kindIngressController = "IngressController"
 
 // everyone reports whether a rule's peers match every possible source or
 // destination: one matches everything, or their address blocks together

@@ -16,7 +16,7 @@
 //     tier after every Accept (v1alpha1: priority 1000, since the
 //     BaselineAdminNetworkPolicy is a cluster singleton with one subject).
 //
-// What the API cannot express fails closed with ErrUnsupported, naming the
+// What the API cannot express fails closed with errUnsupported, naming the
 // intent's position:
 //
 //   - ingress isolation: ingress peers are namespaces and pods only, so no
@@ -61,12 +61,12 @@ import (
 
 // Priorities of the emitted policies (lower is evaluated first).
 const (
-	AllowPriority = 100
-	// DenyPriority is the Baseline tier's deny (v1alpha2).
-	DenyPriority = 100
-	// DenyPriorityV1Alpha1 is the Admin tier's deny, after every allow
+	allowPriority = 100
+	// denyPriority is the Baseline tier's deny (v1alpha2).
+	denyPriority = 100
+	// denyPriorityV1Alpha1 is the Admin tier's deny, after every allow
 	// (v1alpha1).
-	DenyPriorityV1Alpha1 = 1000
+	denyPriorityV1Alpha1 = 1000
 )
 
 // Limits of the API (the CRDs' maxItems and maxLength).
@@ -86,10 +86,10 @@ const (
 	defaultDenyRuleName = "default-deny"
 )
 
-// ErrUnsupported marks an IR element the admin API cannot express
-// exactly; it wraps kit.ErrUnsupported. A value the API would reject
+// errUnsupported marks an IR element the admin API cannot express
+// exactly; it wraps kit.errUnsupported. A value the API would reject
 // wraps kit.ErrInvalid.
-var ErrUnsupported = kit.Unsupported("cannot be expressed exactly as an admin network policy")
+var errUnsupported = kit.Unsupported("cannot be expressed exactly as an admin network policy")
 
 // Options tune Build.
 type Options struct {
@@ -158,7 +158,7 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 	if p == nil {
 		return &adminapi.Objects{}, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(Name),
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), subjects: map[string]*subject{}, errs: kit.NewErrors(targetName),
 		narrowed: map[string]*narrowing{}, podCIDRs: p.PodCIDRs}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
@@ -219,7 +219,7 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule translates an allow rule into its subject's version-neutral rules.
 func (b *builder) rule(r ir.Rule) {
-	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	d, what, ok := b.errs.AllowRule(r, errUnsupported)
 	if !ok {
 		return
 	}
@@ -229,7 +229,7 @@ func (b *builder) rule(r ir.Rule) {
 		return
 	}
 	if !sub.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
 		return
 	}
 	if d == 0 {
@@ -251,7 +251,7 @@ func (b *builder) rule(r ir.Rule) {
 // errIngress is why an ingress isolation cannot be emitted. No narrower
 // rule set exists either, so AllowApproximate does not apply.
 var errIngress = kit.Hinted(fmt.Errorf("%w: admin policy ingress peers select namespaces and pods only, so no rule can deny or allow "+
-	"traffic from outside the cluster and the subject would stay open to it", ErrUnsupported),
+	"traffic from outside the cluster and the subject would stay open to it", errUnsupported),
 	"no narrower rule set exists; use the networkpolicy, cilium or calico target for ingress isolation")
 
 // checkIngress fails the ingress isolations of subjects not open to

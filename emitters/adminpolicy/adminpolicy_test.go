@@ -167,16 +167,16 @@ func TestBuildErrors(t *testing.T) {
 		want string
 	}{
 		{"ingress isolation", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 7)}},
-			ErrUnsupported, "intents/shop.cue:7:3: adminpolicy: ingress isolation of shop/api: cannot be expressed exactly"},
+			errUnsupported, "intents/shop.cue:7:3: adminpolicy: ingress isolation of shop/api: cannot be expressed exactly"},
 		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: At(20)}}},
-			ErrUnsupported, `action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
+			errUnsupported, `action "Deny"`},
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, everyone, 20)}}, errUnsupported, "no isolation"},
 		{"named port of another protocol", &ir.Policy{
 			Workloads:  []ir.Workload{{Namespace: "shop", Name: "dns", Labels: map[string]string{"app": "dns"}, Ports: []ir.NamedPort{{Name: "dns", Port: 53, Protocol: portset.UDP}}}},
 			Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 			Rules:      []ir.Rule{Allow(API, ir.Egress, everyone, 20, ir.Port{Protocol: portset.TCP, Name: "dns"})}},
-			ErrUnsupported, `workload shop/dns declares "dns" with another protocol`},
+			errUnsupported, `workload shop/dns declares "dns" with another protocol`},
 		{"bad cidr", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.1/8"}}}), kit.ErrInvalid, "host bits set"},
 		{"except outside", egress(ir.Peer{Kind: ir.PeerCIDR, CIDRs: []ir.IPBlock{{CIDR: "10.0.0.0/8", Except: []string{"11.0.0.0/8"}}}}), kit.ErrInvalid, "strictly inside"},
 		{"bad port", egress(everyone, ir.Port{Protocol: portset.TCP, Number: 70000}), kit.ErrInvalid, "invalid port 70000"},

@@ -111,7 +111,7 @@ func TestTies(t *testing.T) {
 		b := &builder{opts: Options{API: api}}
 		for name, p := range ex {
 			b2 := &builder{opts: Options{API: api, AllowApproximate: true}, cl: kit.NewCluster(p, inventory.Inventory{}),
-				subjects: map[string]*subject{}, errs: kit.NewErrors(Name), narrowed: map[string]*narrowing{}}
+				subjects: map[string]*subject{}, errs: kit.NewErrors(targetName), narrowed: map[string]*narrowing{}}
 			for _, iso := range randir.EgressOnly(p).Isolations {
 				b2.isolate(iso)
 			}

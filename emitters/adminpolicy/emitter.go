@@ -6,8 +6,8 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// Name is the target's name and output folder.
-const Name = "adminpolicy"
+// targetName is the target's name and output folder.
+const targetName = "adminpolicy"
 
 // Emitter is the adminpolicy target's emitter. Its objects are an
 // *adminapi.Objects.
@@ -16,7 +16,7 @@ type Emitter struct{}
 var _ kit.Emitter = Emitter{}
 
 // Name is the target's name.
-func (Emitter) Name() string { return Name }
+func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
 func (Emitter) Doc() string {
@@ -40,7 +40,7 @@ func (Emitter) Options() []kit.Option {
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	api, err := adminapi.APIFrom(in.Settings)
 	if err != nil {
-		return nil, &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": " + err.Error(), Err: kit.ErrInvalid,
+		return nil, &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": " + err.Error(), Err: kit.ErrInvalid,
 			Hint: "set --" + adminapi.SettingVersion + " and --" + adminapi.SettingChannel + " on the command line or in netpolc.yaml"}
 	}
 	objs, warns, err := Build(in.Policy, Options{Inventory: in.Inventory, API: api, AllowApproximate: in.AllowApproximate})

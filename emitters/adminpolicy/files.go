@@ -35,5 +35,5 @@ func Files(objs *adminapi.Objects) ([]kit.File, error) {
 	for _, a := range objs.AdminNetworkPolicies {
 		add(metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "AdminNetworkPolicy"}, a.ObjectMeta, a.Spec)
 	}
-	return kit.ObjectFiles(Name, all)
+	return kit.ObjectFiles(targetName, all)
 }

@@ -27,7 +27,7 @@ import (
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
 	if w, ok := b.cl.HostNetworkSubject(s); ok {
 		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which admin network policies exclude from their subjects, so it would stay open: %w",
-			w.Namespace, w.Name, ErrUnsupported),
+			w.Namespace, w.Name, errUnsupported),
 			"exclude it from the subject's selector (its traffic is its node's: the node's own firewall enforces it)")
 	}
 	return nil
@@ -71,7 +71,7 @@ func (b *builder) hostNetworkAddresses() error {
 	for _, w := range b.cl.Workloads {
 		if b.cl.HostNetwork(w) && len(w.IPs) == 0 {
 			return kit.Hinted(fmt.Errorf("host-network pod %s/%s: admin networks peers match it by its node's address, which the build does not know, "+
-				"so the proof cannot tell which of them it falls in: %w", w.Namespace, w.Name, ErrUnsupported),
+				"so the proof cannot tell which of them it falls in: %w", w.Namespace, w.Name, errUnsupported),
 				"give the inventory its addresses (the Pod's status.podIPs: its node's), or leave it out of the inventory if no rule concerns it")
 		}
 	}

@@ -37,7 +37,7 @@ func TestHostNetworkPods(t *testing.T) {
 	subject := &ir.Policy{Isolations: []ir.Isolation{Isolate(All, ir.Egress, 4)}}
 	for _, approx := range []bool{false, true} {
 		_, _, err := Build(subject, Options{Inventory: hostNetworkAPI("192.168.1.10"), AllowApproximate: approx})
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "shop.cue:4:3") ||
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), "shop.cue:4:3") ||
 			!strings.Contains(err.Error(), "host-network pod shop/api") {
 			t.Errorf("subject selecting a host-network pod (approximate %v): error %v, want it refused at line 4", approx, err)
 		}
@@ -47,7 +47,7 @@ func TestHostNetworkPods(t *testing.T) {
 			Allow(Web, ir.Egress, Everyone, 8, ir.Port{Protocol: portset.TCP, Name: "http"})}}
 	_, _, err := Build(peer, Options{Inventory: hostNetworkAPI("192.168.1.10")})
 	for _, line := range []string{"shop.cue:6:3", "shop.cue:7:3", "shop.cue:8:3"} {
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), line) {
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), line) {
 			t.Errorf("peers selecting a host-network pod: error %v, want the rule at %s refused", err, line)
 		}
 	}
@@ -62,7 +62,7 @@ func TestHostNetworkPods(t *testing.T) {
 	cidr := &ir.Policy{Isolations: []ir.Isolation{Isolate(Web, ir.Egress, 1)}, Rules: []ir.Rule{Allow(Web, ir.Egress, CIDR("192.168.0.0/16"), 9, TCP(443))}}
 	for _, approx := range []bool{false, true} {
 		_, _, err := Build(cidr, Options{Inventory: hostNetworkAPI(), AllowApproximate: approx})
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "shop.cue:9:3") || !strings.Contains(err.Error(), "node's address") {
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), "shop.cue:9:3") || !strings.Contains(err.Error(), "node's address") {
 			t.Errorf("CIDR rule, host-network pod without IPs (approximate %v): error %v, want it refused at line 9", approx, err)
 		}
 	}

@@ -35,7 +35,7 @@ func (b *builder) approximate(r ir.Rule, narrowed, why, fix string) error {
 		}
 		return nil
 	}
-	return kit.Approximation(why, narrowed, fix, ErrUnsupported)
+	return kit.Approximation(why, narrowed, fix, errUnsupported)
 }
 
 // warnings returns one warning per narrowed rule (kit.NarrowingWarnings).

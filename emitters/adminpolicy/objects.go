@@ -80,15 +80,15 @@ func (b *builder) parts() []policyPart {
 			for _, r := range chunk {
 				from.Add(r.origin)
 			}
-			parts = append(parts, policyPart{name: name, subject: sub.s, rules: chunk, from: from, priority: AllowPriority})
+			parts = append(parts, policyPart{name: name, subject: sub.s, rules: chunk, from: from, priority: allowPriority})
 		}
 		from := kit.Origins{}
 		from.Add(sub.isoFrom[1]...)
 		deny := rule{name: defaultDenyRuleName, peers: []peer{
 			{namespaces: &metav1.LabelSelector{}}, {networks: []string{everyAddress4, everyAddress6}}}}
-		priority := int32(DenyPriority)
+		priority := int32(denyPriority)
 		if b.opts.API.V1Alpha1() {
-			priority = DenyPriorityV1Alpha1
+			priority = denyPriorityV1Alpha1
 		}
 		parts = append(parts, policyPart{name: base, deny: true, subject: sub.s, rules: []rule{deny}, from: from, priority: priority})
 	}

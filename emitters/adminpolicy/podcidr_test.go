@@ -26,7 +26,7 @@ func TestPodNetworks(t *testing.T) {
 			Allow(Web, ir.Egress, CIDR("192.168.0.0/16"), 7, TCP(22))}}
 	_, _, err := Build(p, Options{})
 	for _, line := range []string{"shop.cue:5:3", "shop.cue:6:3"} {
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), line) || !strings.Contains(err.Error(), "pod network 10.244.0.0/16") {
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), line) || !strings.Contains(err.Error(), "pod network 10.244.0.0/16") {
 			t.Errorf("error %v, want the rule at %s refused naming the pod network", err, line)
 		}
 	}

@@ -19,7 +19,7 @@
 //   - selectors are Calico expressions (app == 'web' && tier in {'a', 'b'},
 //     has(k), !has(k), all()); a namespace by name is
 //     projectcalico.org/name == 'ns'; a rule's pod selector starts with
-//     projectcalico.org/orchestrator == 'k8s' (PodSelector), so that it
+//     projectcalico.org/orchestrator == 'k8s' (podSelector), so that it
 //     matches pods only, never host endpoints or network sets;
 //   - a Calico rule has one protocol and one source or destination: an IR
 //     rule becomes one rule per protocol and peer; ports are numbers,
@@ -29,7 +29,7 @@
 //     holes, and per address family); Calico matches nets against pod
 //     addresses too, as netpolc's NetworkPolicy semantics do.
 //
-// FQDN peers have no Calico (open source) equivalent: ErrUnsupported, or
+// FQDN peers have no Calico (open source) equivalent: errUnsupported, or
 // with Options.AllowApproximate the rule is left out with a kit.Warning.
 package calico
 
@@ -49,19 +49,19 @@ import (
 
 // The tier netpolc's policies live in, and the orders used.
 const (
-	TierName = "netpolc"
-	// TierOrder places the tier before Calico's default tier (which holds
+	tierName = "netpolc"
+	// tierOrder places the tier before Calico's default tier (which holds
 	// Kubernetes NetworkPolicies) and after the kube-admin tier.
-	TierOrder = 1100
-	// AllowOrder and DenyOrder order the allow policies before every
+	tierOrder = 1100
+	// allowOrder and denyOrder order the allow policies before every
 	// default-deny policy of the tier.
-	AllowOrder = 100
-	DenyOrder  = 1000
+	allowOrder = 100
+	denyOrder  = 1000
 )
 
-// ErrUnsupported marks an IR element Calico cannot express, such as an
-// FQDN peer or a deny rule; it wraps kit.ErrUnsupported.
-var ErrUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
+// errUnsupported marks an IR element Calico cannot express, such as an
+// FQDN peer or a deny rule; it wraps kit.errUnsupported.
+var errUnsupported = kit.Unsupported("cannot be expressed as a Calico policy")
 
 // fqdnHint says what to do about an FQDN peer: the targets that can
 // express one. Open-source Calico's projectcalico.org/v3 EntityRule has
@@ -125,7 +125,7 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 		opts.Version, _ = calicoapi.ParseVersion("")
 	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
-		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(Name)}
+		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(targetName)}
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -172,7 +172,7 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule adds an allow rule to its subject's policy.
 func (b *builder) rule(r ir.Rule) {
-	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	d, what, ok := b.errs.AllowRule(r, errUnsupported)
 	if !ok {
 		return
 	}
@@ -182,7 +182,7 @@ func (b *builder) rule(r ir.Rule) {
 		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	case !b.isolated[key+types[d]]:
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
 		return
 	case r.Peer.Kind == ir.PeerFQDN:
 		b.fqdn(r, what)
@@ -215,7 +215,7 @@ func (b *builder) rule(r ir.Rule) {
 // fqdn refuses a rule to an FQDN peer, which open-source Calico cannot
 // express, or under AllowApproximate leaves it out with a warning.
 func (b *builder) fqdn(r ir.Rule, what string) {
-	err := fmt.Errorf("FQDN peer %q: %w", r.Peer.FQDN, ErrUnsupported)
+	err := fmt.Errorf("FQDN peer %q: %w", r.Peer.FQDN, errUnsupported)
 	if !b.opts.AllowApproximate {
 		b.errs.Fail(r.Origin, what, r.Subject, kit.Hinted(err, fqdnHint))
 		return
@@ -273,17 +273,17 @@ func (b *builder) objects() *calicoapi.Objects {
 // tier is the netpolc tier. It carries no origins: every intent goes
 // through it.
 func tier() calicoapi.Tier {
-	order := float64(TierOrder)
+	order := float64(tierOrder)
 	return calicoapi.Tier{
 		TypeMeta:   metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindTier},
-		ObjectMeta: metav1.ObjectMeta{Name: TierName, Labels: map[string]string{kit.ManagedByLabel: kit.ManagedBy}},
+		ObjectMeta: metav1.ObjectMeta{Name: tierName, Labels: map[string]string{kit.ManagedByLabel: kit.ManagedBy}},
 		Spec:       calicoapi.TierSpec{Order: &order, DefaultAction: calicoapi.ActionDeny},
 	}
 }
 
 // object renders a subject's allow policy, its rules in canonical order.
 func (sp *subjectPolicy) object() calicoapi.NetworkPolicy {
-	np := newPolicy(sp.subject.Namespace, sp.subject.Namespace+"-"+sp.subject.Name, AllowOrder, Selector(&sp.subject.Pods), sp.from)
+	np := newPolicy(sp.subject.Namespace, sp.subject.Namespace+"-"+sp.subject.Name, allowOrder, Selector(&sp.subject.Pods), sp.from)
 	for d := range 2 {
 		if len(sp.rules[d]) == 0 {
 			continue
@@ -302,7 +302,7 @@ func (sp *subjectPolicy) object() calicoapi.NetworkPolicy {
 // object renders a namespace's default deny in one direction.
 func (dp *denyPolicy) object() calicoapi.NetworkPolicy {
 	name := dp.ns + "-" + strings.ToLower(types[dp.dir]) + "-default-deny"
-	np := newPolicy(dp.ns, name, DenyOrder, anyOf(slices.Sorted(maps.Keys(dp.selectors))), dp.from)
+	np := newPolicy(dp.ns, name, denyOrder, anyOf(slices.Sorted(maps.Keys(dp.selectors))), dp.from)
 	np.Spec.Types = []string{types[dp.dir]}
 	deny := []calicoapi.Rule{{Action: calicoapi.ActionDeny}}
 	if dp.dir == 0 {
@@ -318,8 +318,8 @@ func (dp *denyPolicy) object() calicoapi.NetworkPolicy {
 func newPolicy(ns, name string, order float64, selector string, from kit.Origins) calicoapi.NetworkPolicy {
 	return calicoapi.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: calicoapi.APIVersion, Kind: calicoapi.KindNetworkPolicy},
-		ObjectMeta: kit.ObjectMeta(ns, TierName+"."+name, from),
-		Spec:       calicoapi.PolicySpec{Tier: TierName, Order: &order, Selector: selector},
+		ObjectMeta: kit.ObjectMeta(ns, tierName+"."+name, from),
+		Spec:       calicoapi.PolicySpec{Tier: tierName, Order: &order, Selector: selector},
 	}
 }
 

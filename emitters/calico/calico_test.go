@@ -38,7 +38,7 @@ func render(t *testing.T, p *ir.Policy, opts Options) []byte {
 	for _, w := range warns {
 		ar.Comment = append(ar.Comment, "warning: "+w.String()+"\n"...)
 	}
-	files, err := Files(objs)
+	files, err := files(objs)
 	if err != nil {
 		t.Fatalf("Files: %v", err)
 	}
@@ -143,10 +143,10 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.API, ir.Egress, 1)},
 			Rules: []ir.Rule{{Subject: fx.API, Direction: ir.Egress, Peer: everyone, Action: ir.Deny, Origin: fx.At(20)}}},
-			ErrUnsupported, "intents/shop.cue:20:3: calico: egress rule of shop/api: action \"Deny\": cannot be expressed as a Calico policy\n" +
+			errUnsupported, "intents/shop.cue:20:3: calico: egress rule of shop/api: action \"Deny\": cannot be expressed as a Calico policy\n" +
 				"    hint: netpolc emits allow rules only"},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, ErrUnsupported, "no isolation"},
-		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), ErrUnsupported,
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{fx.Allow(fx.API, ir.Egress, everyone, 20)}}, errUnsupported, "no isolation"},
+		{"fqdn", oneRule(ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}), errUnsupported,
 			"FQDN peer \"x.example\": cannot be expressed as a Calico policy\n    hint: open-source Calico has no DNS-name rules; DNS names need a target with name rules: cilium (toFQDNs), or adminpolicy (domainNames"},
 		{"bad subject", &ir.Policy{Isolations: []ir.Isolation{fx.Isolate(fx.Subject("Shop", "x", map[string]string{"a": "b c"}), ir.Ingress, 7)}},
 			kit.ErrInvalid, "calico: ingress isolation of Shop/x: invalid namespace \"Shop\""},
@@ -202,7 +202,7 @@ func TestSelector(t *testing.T) {
 		}
 	}
 	ns := &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "shop"}}
-	if got := NamespaceSelector(ns); got != "projectcalico.org/name == 'shop'" {
+	if got := namespaceSelector(ns); got != "projectcalico.org/name == 'shop'" {
 		t.Errorf("NamespaceSelector = %q", got)
 	}
 }
@@ -215,7 +215,7 @@ func TestFilesErrors(t *testing.T) {
 		"duplicate":         {NetworkPolicies: []calicoapi.NetworkPolicy{ok, ok}},
 		"no namespace":      {NetworkPolicies: []calicoapi.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}}},
 	} {
-		if _, err := Files(objs); !errors.Is(err, kit.ErrInvalid) {
+		if _, err := files(objs); !errors.Is(err, kit.ErrInvalid) {
 			t.Errorf("%s: Files error %v, want kit.ErrInvalid", name, err)
 		}
 	}
@@ -233,7 +233,7 @@ func ExampleBuild() {
 	if err != nil {
 		panic(err)
 	}
-	files, _ := Files(objs)
+	files, _ := files(objs)
 	for _, f := range files {
 		fmt.Println(f.Path)
 	}

@@ -6,8 +6,8 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// Name is the target's name and output folder.
-const Name = "calico"
+// targetName is the target's name and output folder.
+const targetName = "calico"
 
 // Emitter is the calico target's emitter. Its objects are a *calicoapi.Objects.
 type Emitter struct{}
@@ -15,7 +15,7 @@ type Emitter struct{}
 var _ kit.Emitter = Emitter{}
 
 // Name is the target's name.
-func (Emitter) Name() string { return Name }
+func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "projectcalico.org/v3 Tier and NetworkPolicy" }
@@ -46,7 +46,7 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := Files(objs)
+	files, err := files(objs)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +56,6 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 // settingError is a diagnostic about a calico option's value
 // (kit.ErrInvalid).
 func settingError(name string, err error) error {
-	return &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
+	return &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
 		Hint: "set " + calicoapi.OptionVersion + " and " + calicoapi.OptionAPI + " on the command line or in netpolc.yaml to what the cluster runs"}
 }

@@ -7,17 +7,17 @@ import (
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
-// Files prints the objects as YAML files, one per object: tiers
+// files prints the objects as YAML files, one per object: tiers
 // (cluster-scoped) at calico/cluster/<name>.yaml, policies at
 // calico/<namespace>/<name>.yaml, sorted by path. Each file starts with
 // kit.Header and a "# from <origin>" line per intent that went into the
 // object.
-func Files(objs *calicoapi.Objects) ([]kit.File, error) {
+func files(objs *calicoapi.Objects) ([]kit.File, error) {
 	if objs == nil {
 		return nil, nil
 	}
 	var out []kit.Object
-	errs := kit.NewErrors(Name)
+	errs := kit.NewErrors(targetName)
 	for i := range objs.Tiers {
 		t := objs.Tiers[i]
 		t.APIVersion, t.Kind = calicoapi.APIVersion, calicoapi.KindTier
@@ -37,5 +37,5 @@ func Files(objs *calicoapi.Objects) ([]kit.File, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	return kit.ObjectFiles(Name, out)
+	return kit.ObjectFiles(targetName, out)
 }

@@ -33,7 +33,7 @@ func (b *builder) hostNetworkSubject(iso ir.Isolation) bool {
 	if pod == "" {
 		return false
 	}
-	err := fmt.Errorf("selects host-network pod %s, which no Calico NetworkPolicy isolates: %w", pod, ErrUnsupported)
+	err := fmt.Errorf("selects host-network pod %s, which no Calico NetworkPolicy isolates: %w", pod, errUnsupported)
 	b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", s, kit.Hinted(err, hostNetworkHint))
 	return true
 }
@@ -47,7 +47,7 @@ func (b *builder) hostNetworkPeer(r ir.Rule, what string) bool {
 	if pod == "" {
 		return false
 	}
-	err := fmt.Errorf("peer selects host-network pod %s, which Calico's selectors do not match: %w", pod, ErrUnsupported)
+	err := fmt.Errorf("peer selects host-network pod %s, which Calico's selectors do not match: %w", pod, errUnsupported)
 	if !b.opts.AllowApproximate {
 		b.errs.Fail(r.Origin, what, r.Subject, kit.Hinted(err, hostNetworkHint))
 		return true
@@ -92,7 +92,7 @@ func (b *builder) checkNodeReach(p *ir.Policy) {
 			for _, h := range hosts {
 				if !admitsEveryPort(c, p.Rules, w, h) {
 					err := fmt.Errorf("host-network pod %s/%s reaches %s/%s on every port from its node, which the intents do not allow: %w",
-						h.Namespace, h.Name, w.Namespace, w.Name, ErrUnsupported)
+						h.Namespace, h.Name, w.Namespace, w.Name, errUnsupported)
 					b.errs.Fail(iso.Origin, "ingress isolation", iso.Subject, kit.Hinted(err, nodeReachHint))
 					return
 				}

@@ -71,9 +71,9 @@ func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 		}
 		var e calicoapi.EntityRule
 		if p.Namespaces != nil {
-			e.NamespaceSelector = NamespaceSelector(p.Namespaces)
+			e.NamespaceSelector = namespaceSelector(p.Namespaces)
 		}
-		e.Selector = PodSelector(p.Pods)
+		e.Selector = podSelector(p.Pods)
 		return []calicoapi.EntityRule{e}, nil
 	case ir.PeerCIDR, ir.PeerWorld:
 		blocks := p.CIDRs
@@ -86,7 +86,7 @@ func peerEntities(p ir.Peer) ([]calicoapi.EntityRule, error) {
 		return netEntities(blocks)
 	case ir.PeerFQDN:
 		// Build refuses (or leaves out) FQDN rules before translating.
-		return nil, kit.Hinted(fmt.Errorf("FQDN peer %q: %w", p.FQDN, ErrUnsupported), fqdnHint)
+		return nil, kit.Hinted(fmt.Errorf("FQDN peer %q: %w", p.FQDN, errUnsupported), fqdnHint)
 	}
 	return nil, fmt.Errorf("%w peer kind %q", kit.ErrInvalid, p.Kind)
 }

@@ -29,22 +29,22 @@ func Selector(sel *metav1.LabelSelector) string {
 // (conversion.go, k8sSelectorToCalico).
 var podGuard = calicoapi.OrchestratorLabel + " == '" + calicoapi.OrchestratorKubernetes + "'"
 
-// PodSelector renders a rule's pod selector so that it selects pods only:
+// podSelector renders a rule's pod selector so that it selects pods only:
 // "projectcalico.org/orchestrator == 'k8s'" and the selector. Without
 // the guard a selector a missing label satisfies (k != 'v', k not in
 // {...}, !has(k)), or a namespaceSelector one does, also matches host
 // endpoints and network sets — the node, addresses outside the cluster —
 // and any selector matches network sets that carry the pods' labels.
-func PodSelector(sel *metav1.LabelSelector) string {
+func podSelector(sel *metav1.LabelSelector) string {
 	if s := Selector(sel); s != calicoapi.All {
 		return podGuard + " && " + s
 	}
 	return podGuard
 }
 
-// NamespaceSelector renders a namespace label selector; the metadata-name
+// namespaceSelector renders a namespace label selector; the metadata-name
 // label becomes Calico's projectcalico.org/name.
-func NamespaceSelector(sel *metav1.LabelSelector) string {
+func namespaceSelector(sel *metav1.LabelSelector) string {
 	return expression(sel, func(k string) string {
 		if k == inventory.MetadataNameLabel {
 			return calicoapi.NamespaceNameLabel

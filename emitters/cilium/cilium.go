@@ -25,7 +25,7 @@
 //
 // Cilium differs from NetworkPolicy as netpolc models it (ARCHITECTURE.md §3) in
 // two places, which the emitter checks against the IR's declared workloads
-// and the build's inventory (kit.Cluster), and refuses (ErrUnsupported)
+// and the build's inventory (kit.Cluster), and refuses (errUnsupported)
 // rather than widen or silently narrow:
 //
 //   - CIDR and world rules never match cluster endpoints, while an ipBlock
@@ -56,9 +56,9 @@ import (
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
-// ErrUnsupported marks an IR element Cilium cannot express exactly; it
-// wraps kit.ErrUnsupported.
-var ErrUnsupported = kit.Unsupported("cannot be expressed exactly as a CiliumNetworkPolicy")
+// errUnsupported marks an IR element Cilium cannot express exactly; it
+// wraps kit.errUnsupported.
+var errUnsupported = kit.Unsupported("cannot be expressed exactly as a CiliumNetworkPolicy")
 
 // Options tune Build.
 type Options struct {
@@ -125,7 +125,7 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 		return nil, nil, nil
 	}
 	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules, podCIDRs: p.PodCIDRs,
-		pols: map[string]*policy{}, errs: kit.NewErrors(Name), narrowed: map[int][]string{}}
+		pols: map[string]*policy{}, errs: kit.NewErrors(targetName), narrowed: map[int][]string{}}
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}
@@ -196,7 +196,7 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 // rule adds the allow rule b.rules[i] to its subject's policy.
 func (b *builder) rule(i int) {
 	r := b.rules[i]
-	d, what, ok := b.errs.AllowRule(r, ErrUnsupported)
+	d, what, ok := b.errs.AllowRule(r, errUnsupported)
 	if !ok {
 		return
 	}
@@ -206,7 +206,7 @@ func (b *builder) rule(i int) {
 		return
 	}
 	if !pol.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(ErrUnsupported))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
 		return
 	}
 	ports, key, keep, errs := b.ports(i)

@@ -6,12 +6,12 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// Name is the target's name and output folder.
-const Name = "cilium"
+// targetName is the target's name and output folder.
+const targetName = "cilium"
 
-// OptionNamedPortsPerDestination declares a Cilium that resolves egress
+// optionNamedPortsPerDestination declares a Cilium that resolves egress
 // named ports per destination, as NetworkPolicy does.
-const OptionNamedPortsPerDestination = "cilium-named-ports-per-destination"
+const optionNamedPortsPerDestination = "cilium-named-ports-per-destination"
 
 // Emitter is the cilium target's emitter. Its objects are a
 // []ciliumapi.CiliumNetworkPolicy.
@@ -20,7 +20,7 @@ type Emitter struct{}
 var _ kit.Emitter = Emitter{}
 
 // Name is the target's name.
-func (Emitter) Name() string { return Name }
+func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "cilium.io/v2 CiliumNetworkPolicy" }
@@ -29,7 +29,7 @@ func (Emitter) Doc() string { return "cilium.io/v2 CiliumNetworkPolicy" }
 // release and its identity label filter.
 func (Emitter) Options() []kit.Option {
 	return []kit.Option{
-		{Name: OptionNamedPortsPerDestination,
+		{Name: optionNamedPortsPerDestination,
 			Help: "cilium target: the cluster's Cilium resolves egress named ports per destination (as NetworkPolicy does, as Cilium does from 1.20), so they need no extra checks"},
 		{Name: ciliumapi.SettingVersion, Kind: kit.OptionString, Examples: []string{"1.19"},
 			Help: "cilium target: the cluster's Cilium release, MAJOR.MINOR[.PATCH] (default " + ciliumapi.DefaultVersion.String() + "; " + ciliumapi.MinVersion.String() + " or later)"},
@@ -52,14 +52,14 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	pols, warns, err := Build(in.Policy, Options{
 		Inventory:                      in.Inventory,
 		AllowApproximate:               in.AllowApproximate,
-		EgressNamedPortsPerDestination: in.Settings[OptionNamedPortsPerDestination],
+		EgressNamedPortsPerDestination: in.Settings[optionNamedPortsPerDestination],
 		Version:                        v,
 		Labels:                         labels,
 	})
 	if err != nil {
 		return nil, err
 	}
-	files, err := Files(pols)
+	files, err := files(pols)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +68,6 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 
 // settingError is a bad value of a target option.
 func settingError(name string, err error) error {
-	return &diag.Diagnostic{Severity: diag.Error, Msg: Name + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
+	return &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
 		Hint: "set it on the command line or in netpolc.yaml (" + name + ": ...)"}
 }

@@ -27,11 +27,11 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"deny rule", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Egress, 1)},
 			Rules: []ir.Rule{{Subject: API, Direction: ir.Egress, Peer: Everyone, Action: ir.Deny, Origin: At(20)}}},
-			ErrUnsupported, `intents/shop.cue:20:3: cilium: egress rule of shop/api: action "Deny"`},
-		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, Everyone, 20)}}, ErrUnsupported, "no isolation"},
+			errUnsupported, `intents/shop.cue:20:3: cilium: egress rule of shop/api: action "Deny"`},
+		{"no isolation", &ir.Policy{Rules: []ir.Rule{Allow(API, ir.Egress, Everyone, 20)}}, errUnsupported, "no isolation"},
 		{"ingress fqdn", &ir.Policy{Isolations: []ir.Isolation{Isolate(API, ir.Ingress, 1)},
 			Rules: []ir.Rule{Allow(API, ir.Ingress, ir.Peer{Kind: ir.PeerFQDN, FQDN: "x.example"}, 20)}},
-			ErrUnsupported, "egress only"},
+			errUnsupported, "egress only"},
 		{"bad cidr", oneRule(CIDR("10.0.0.1/8")), kit.ErrInvalid, "host bits set"},
 		{"except outside", oneRule(CIDR("10.0.0.0/8", "192.168.0.0/16")), kit.ErrInvalid, "must lie strictly inside"},
 		{"bad port", oneRule(Everyone, TCP(70000)), kit.ErrInvalid, "invalid port 70000"},
@@ -62,7 +62,7 @@ func TestFilesErrors(t *testing.T) {
 		"path in namespace": {{ObjectMeta: metav1.ObjectMeta{Namespace: "../x", Name: "a"}}},
 		"duplicate":         {ok, ok},
 	} {
-		if _, err := Files(pols); !errors.Is(err, kit.ErrInvalid) {
+		if _, err := files(pols); !errors.Is(err, kit.ErrInvalid) {
 			t.Errorf("%s: Files error %v, want kit.ErrInvalid", name, err)
 		}
 	}
@@ -95,7 +95,7 @@ func TestHints(t *testing.T) {
 		p := &ir.Policy{Workloads: workloads, Isolations: []ir.Isolation{Isolate(Web, ir.Egress, 1)}, Rules: []ir.Rule{tt.rule}}
 		_, _, err := Build(p, Options{Version: v119})
 		ds := diag.Collect(err)
-		if len(ds) != 1 || !errors.Is(err, ErrUnsupported) {
+		if len(ds) != 1 || !errors.Is(err, errUnsupported) {
 			t.Fatalf("%s: error %v: want one ErrUnsupported diagnostic", name, err)
 		}
 		if strings.Contains(ds[0].Msg, "--") {

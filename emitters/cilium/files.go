@@ -5,12 +5,12 @@ import (
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
-// Files prints policies as YAML files, one per policy, at
+// files prints policies as YAML files, one per policy, at
 // cilium/<namespace>/<name>.yaml (cilium/cluster/<name>.yaml for a
 // clusterwide policy, one without a namespace), sorted by path. Each file
 // starts with kit.Header and a "# from <origin>" line per intent that
 // went into the policy.
-func Files(pols []ciliumapi.CiliumNetworkPolicy) ([]kit.File, error) {
+func files(pols []ciliumapi.CiliumNetworkPolicy) ([]kit.File, error) {
 	objs := make([]kit.Object, len(pols))
 	for i := range pols {
 		obj := pols[i]
@@ -20,5 +20,5 @@ func Files(pols []ciliumapi.CiliumNetworkPolicy) ([]kit.File, error) {
 		}
 		objs[i] = kit.Object{Namespace: obj.Namespace, Name: obj.Name, Value: &obj, Origins: obj.Annotations[kit.OriginsAnnotation]}
 	}
-	return kit.ObjectFiles(Name, objs)
+	return kit.ObjectFiles(targetName, objs)
 }

@@ -24,7 +24,7 @@ import (
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
 	if w, ok := b.cl.HostNetworkSubject(s); ok {
 		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which Cilium sees as its node: a CiliumNetworkPolicy does not apply to it, so it would stay open: %w",
-			w.Namespace, w.Name, ErrUnsupported),
+			w.Namespace, w.Name, errUnsupported),
 			"exclude it from the subject's selector (Cilium enforces the node's traffic with host policies, which netpolc does not emit)")
 	}
 	return nil

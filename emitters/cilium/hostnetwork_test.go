@@ -27,7 +27,7 @@ func TestHostNetworkPods(t *testing.T) {
 	subject := &ir.Policy{Isolations: []ir.Isolation{Isolate(All, ir.Ingress, 4)}}
 	for _, approx := range []bool{false, true} {
 		_, _, err := Build(subject, Options{Inventory: hostNetworkAPI, AllowApproximate: approx})
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "shop.cue:4:3") ||
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), "shop.cue:4:3") ||
 			!strings.Contains(err.Error(), "host-network pod shop/api") {
 			t.Errorf("subject selecting a host-network pod (approximate %v): error %v, want it refused at line 4", approx, err)
 		}
@@ -35,7 +35,7 @@ func TestHostNetworkPods(t *testing.T) {
 	peer := &ir.Policy{Isolations: []ir.Isolation{Isolate(Web, ir.Ingress, 1)},
 		Rules: []ir.Rule{Allow(Web, ir.Ingress, LocalPods(nil), 6, TCP(80)), Allow(Web, ir.Ingress, Workload("shop", "api"), 7, TCP(81))}}
 	_, _, err := Build(peer, Options{Inventory: hostNetworkAPI})
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "shop.cue:6:3") || !strings.Contains(err.Error(), "shop.cue:7:3") ||
+	if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), "shop.cue:6:3") || !strings.Contains(err.Error(), "shop.cue:7:3") ||
 		!strings.Contains(err.Error(), "host-network pod shop/api") {
 		t.Errorf("peers selecting a host-network pod: error %v, want both rules refused", err)
 	}

@@ -54,7 +54,7 @@ func (b *builder) identityLabels(field string, sel metav1.LabelSelector) error {
 			what = "namespace label"
 		}
 		return kit.Hinted(fmt.Errorf("%s: %s %q is not part of Cilium security identities (the identity label filter drops it), so Cilium would select other pods than the intents: %w",
-			field, what, shown, ErrUnsupported),
+			field, what, shown, errUnsupported),
 			"select on a label the filter keeps (app, app.kubernetes.io/name, your own keys); if the cluster's Cilium keeps this one (its --labels), name them with --"+ciliumapi.SettingIdentityLabels)
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 // approximate handles what Cilium cannot express exactly in rule
 // b.rules[i]: why says what differs, narrowed what the narrower rule
 // leaves out, fix (if any) what else the user can do. It returns an
-// ErrUnsupported error, hinting at fix and at --allow-approximate, or
+// errUnsupported error, hinting at fix and at --allow-approximate, or
 // under AllowApproximate records the narrowing (the caller then narrows
 // the rule) and returns nil.
 func (b *builder) approximate(i int, narrowed, why, fix string) error {
@@ -15,7 +15,7 @@ func (b *builder) approximate(i int, narrowed, why, fix string) error {
 		b.narrowed[i] = append(b.narrowed[i], why+": narrowed: "+narrowed)
 		return nil
 	}
-	return kit.Approximation(why, narrowed, fix, ErrUnsupported)
+	return kit.Approximation(why, narrowed, fix, errUnsupported)
 }
 
 // warnings returns one warning per narrowed rule (kit.NarrowingWarnings).

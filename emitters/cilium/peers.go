@@ -38,7 +38,7 @@ func (b *builder) peer(i int, pol *policy, g *group) []error {
 		return b.cidrPeer(i, g)
 	case ir.PeerFQDN:
 		if r.Direction != ir.Egress {
-			return []error{fmt.Errorf("FQDN peer %q: %w (Cilium matches DNS names on egress only)", p.FQDN, ErrUnsupported)}
+			return []error{fmt.Errorf("FQDN peer %q: %w (Cilium matches DNS names on egress only)", p.FQDN, errUnsupported)}
 		}
 		sel, err := fqdnSelector(p.FQDN)
 		if err != nil {

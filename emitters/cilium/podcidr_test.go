@@ -24,7 +24,7 @@ func TestCIDROverPodNetwork(t *testing.T) {
 	world := ir.Peer{Kind: ir.PeerWorld}
 	for name, p := range map[string]ir.Peer{"cidr": CIDR("10.0.0.0/8"), "world": world} {
 		_, _, err := Build(rule(p), Options{})
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "shop.cue:5:3") || !strings.Contains(err.Error(), "pod network 10.244.0.0/16") {
+		if !errors.Is(err, errUnsupported) || !strings.Contains(err.Error(), "shop.cue:5:3") || !strings.Contains(err.Error(), "pod network 10.244.0.0/16") {
 			t.Errorf("%s: error %v, want the rule refused for the pod network", name, err)
 		}
 		_, warns, err := Build(rule(p), Options{AllowApproximate: true})

@@ -74,7 +74,7 @@ func (b *builder) version() ciliumapi.Version {
 // namedPortFix is what else the user can do about an egress named port
 // Cilium would resolve cluster-wide.
 var namedPortFix = "use a numeric port; or pass --" + ciliumapi.SettingVersion + "=1.20 (or later) if the cluster runs it, or --" +
-	OptionNamedPortsPerDestination + " if the cluster's Cilium resolves egress named ports per destination"
+	optionNamedPortsPerDestination + " if the cluster's Cilium resolves egress named ports per destination"
 
 // port converts one validated IR port.
 func port(p ir.Port) ciliumapi.PortProtocol {

@@ -133,7 +133,7 @@ func (c *Cluster) IPsIn(blocks []ir.IPBlock) []PodIP {
 			if err != nil {
 				continue
 			}
-			i := slices.IndexFunc(blocks, func(b ir.IPBlock) bool { return InBlock(ip.Unmap(), b) })
+			i := slices.IndexFunc(blocks, func(b ir.IPBlock) bool { return inBlock(ip.Unmap(), b) })
 			if i >= 0 {
 				out = append(out, PodIP{Workload: w, IP: ip.Unmap(), Block: blocks[i]})
 				break
@@ -143,8 +143,8 @@ func (c *Cluster) IPsIn(blocks []ir.IPBlock) []PodIP {
 	return out
 }
 
-// InBlock reports whether ip lies in b's CIDR and in none of its holes.
-func InBlock(ip netip.Addr, b ir.IPBlock) bool {
+// inBlock reports whether ip lies in b's CIDR and in none of its holes.
+func inBlock(ip netip.Addr, b ir.IPBlock) bool {
 	set, err := netset.Block(b.CIDR, b.Except)
 	return err == nil && set.Contains(ip)
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/netpolc/netpolc/internal/par"
 )
 
-// ClusterDir is the folder of cluster-scoped objects in a target's output.
-const ClusterDir = "cluster"
+// clusterDir is the folder of cluster-scoped objects in a target's output.
+const clusterDir = "cluster"
 
 // Object is one emitted API object to print into its own file.
 type Object struct {
@@ -61,8 +61,8 @@ func ObjectFiles(target string, objs []Object) ([]File, error) {
 func objectFile(target string, o *Object) (File, error) {
 	dir := o.Namespace
 	if dir == "" {
-		dir = ClusterDir
-	} else if err := CheckNamespace(dir); err != nil {
+		dir = clusterDir
+	} else if err := checkNamespace(dir); err != nil {
 		return File{}, fmt.Errorf("%w (object %q)", err, o.Name)
 	}
 	if msgs := validation.IsDNS1123Subdomain(o.Name); len(msgs) > 0 {
@@ -74,18 +74,18 @@ func objectFile(target string, o *Object) (File, error) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(Header + "\n")
-	WriteOrigins(&buf, o.Origins)
+	writeOrigins(&buf, o.Origins)
 	buf.Write(y)
 	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: buf.Bytes()}, nil
 }
 
-// WriteOrigins writes a "# from <origin>" comment line per origin of an
+// writeOrigins writes a "# from <origin>" comment line per origin of an
 // OriginsAnnotation value.
-func WriteOrigins(buf *bytes.Buffer, origins string) {
+func writeOrigins(buf *bytes.Buffer, origins string) {
 	if origins == "" {
 		return
 	}
-	for _, o := range strings.Split(origins, OriginsSeparator) {
+	for _, o := range strings.Split(origins, originsSeparator) {
 		// A comment ends at a line break; keep a stray one inside it.
 		o = strings.NewReplacer("\r", " ", "\n", " ").Replace(o)
 		fmt.Fprintf(buf, "# from %s\n", o)

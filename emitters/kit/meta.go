@@ -20,12 +20,12 @@ const (
 	ManagedByLabel = "app.kubernetes.io/managed-by"
 	// ManagedBy is the value of ManagedByLabel.
 	ManagedBy = "netpolc"
-	// OriginsAnnotation lists, sorted and joined with OriginsSeparator,
+	// OriginsAnnotation lists, sorted and joined with originsSeparator,
 	// the positions of every intent (rule or isolation) that went into an
 	// object, so a reviewer can trace it back to its CUE line.
 	OriginsAnnotation = "netpolc.dev/origins"
-	// OriginsSeparator joins the origins in OriginsAnnotation.
-	OriginsSeparator = "; "
+	// originsSeparator joins the origins in OriginsAnnotation.
+	originsSeparator = "; "
 )
 
 // Origins is the set of intents that went into one emitted object.
@@ -62,7 +62,7 @@ func (s Origins) String() string {
 	for i, o := range sorted {
 		out[i] = o.Stable()
 	}
-	return strings.Join(slices.Compact(out), OriginsSeparator)
+	return strings.Join(slices.Compact(out), originsSeparator)
 }
 
 // CompareOrigins orders origins by file, line, column and template.

@@ -78,7 +78,7 @@ func CheckSelector(name string, sel *metav1.LabelSelector) error {
 // canonical form.
 func SubjectSelector(s ir.Subject, name string) (*metav1.LabelSelector, []error) {
 	var errs []error
-	if err := CheckNamespace(s.Namespace); err != nil {
+	if err := checkNamespace(s.Namespace); err != nil {
 		errs = append(errs, err)
 	}
 	sel := CanonicalSelector(&s.Pods)
@@ -88,8 +88,8 @@ func SubjectSelector(s ir.Subject, name string) (*metav1.LabelSelector, []error)
 	return sel, errs
 }
 
-// CheckNamespace validates a namespace name.
-func CheckNamespace(ns string) error {
+// checkNamespace validates a namespace name.
+func checkNamespace(ns string) error {
 	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
 		return fmt.Errorf("%w namespace %q: %s", ErrInvalid, ns, strings.Join(msgs, "; "))
 	}

@@ -27,18 +27,18 @@ const (
 	OptionList
 )
 
-// ValueSeparator separates an option's name from a value in a Settings
+// valueSeparator separates an option's name from a value in a Settings
 // key.
-const ValueSeparator = "="
+const valueSeparator = "="
 
 // SetValue adds value to the string-valued option name.
-func (s Settings) SetValue(name, value string) { s[name+ValueSeparator+value] = true }
+func (s Settings) SetValue(name, value string) { s[name+valueSeparator+value] = true }
 
 // Values lists the values of the string-valued option name, sorted.
 func (s Settings) Values(name string) []string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(s)) {
-		if v, ok := strings.CutPrefix(k, name+ValueSeparator); ok && s[k] {
+		if v, ok := strings.CutPrefix(k, name+valueSeparator); ok && s[k] {
 			out = append(out, v)
 		}
 	}

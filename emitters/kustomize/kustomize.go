@@ -21,14 +21,14 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 )
 
-// FileName is the name of the kustomization file written in the output
+// fileName is the name of the kustomization file written in the output
 // directory and in each target folder.
-const FileName = "kustomization.yaml"
+const fileName = "kustomization.yaml"
 
-// ErrInvalid marks input files that cannot be laid out as a kustomize
+// errInvalid marks input files that cannot be laid out as a kustomize
 // base: a path outside its target folder, or a file in the way of a
 // kustomization.
-var ErrInvalid = errors.New("invalid output layout")
+var errInvalid = errors.New("invalid output layout")
 
 // Files returns every file of targets plus the kustomization files, sorted
 // by path. targets maps a target folder name (such as "networkpolicy") to
@@ -56,7 +56,7 @@ func Files(targets map[string][]kit.File) ([]kit.File, error) {
 		if resources == nil && len(targets[target]) > 0 {
 			continue // nothing kustomize could read
 		}
-		k, err := kustomization(path.Join(target, FileName), resources)
+		k, err := kustomization(path.Join(target, fileName), resources)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -67,7 +67,7 @@ func Files(targets map[string][]kit.File) ([]kit.File, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	root, err := kustomization(FileName, dirs)
+	root, err := kustomization(fileName, dirs)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func Files(targets map[string][]kit.File) ([]kit.File, error) {
 func resourcesOf(target string, files []kit.File, seen map[string]bool) ([]string, error) {
 	if !fs.ValidPath(target) || strings.Contains(target, "/") || target == "." ||
 		slices.Contains(konfig.RecognizedKustomizationFileNames(), target) {
-		return nil, fmt.Errorf("%w: target folder %q: not a single path element", ErrInvalid, target)
+		return nil, fmt.Errorf("%w: target folder %q: not a single path element", errInvalid, target)
 	}
 	var (
 		resources []string
@@ -92,11 +92,11 @@ func resourcesOf(target string, files []kit.File, seen map[string]bool) ([]strin
 		rel, inside := strings.CutPrefix(f.Path, target+"/")
 		switch {
 		case !inside || !fs.ValidPath(f.Path):
-			errs = append(errs, fmt.Errorf("%w: target %s: file %q is not inside folder %s/", ErrInvalid, target, f.Path, target))
+			errs = append(errs, fmt.Errorf("%w: target %s: file %q is not inside folder %s/", errInvalid, target, f.Path, target))
 		case slices.Contains(konfig.RecognizedKustomizationFileNames(), rel):
-			errs = append(errs, fmt.Errorf("%w: target %s: file %q is in the way of the generated kustomization", ErrInvalid, target, f.Path))
+			errs = append(errs, fmt.Errorf("%w: target %s: file %q is in the way of the generated kustomization", errInvalid, target, f.Path))
 		case seen[f.Path]:
-			errs = append(errs, fmt.Errorf("%w: target %s: file %q is produced twice", ErrInvalid, target, f.Path))
+			errs = append(errs, fmt.Errorf("%w: target %s: file %q is produced twice", errInvalid, target, f.Path))
 		case strings.HasSuffix(rel, ".yaml"):
 			resources = append(resources, rel)
 		}

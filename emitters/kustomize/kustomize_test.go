@@ -70,7 +70,7 @@ func TestFilesNoTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Path != FileName || !strings.HasSuffix(string(got[0].Data), "resources: []\n") {
+	if len(got) != 1 || got[0].Path != fileName || !strings.HasSuffix(string(got[0].Data), "resources: []\n") {
 		t.Errorf("got %q", got)
 	}
 }
@@ -86,7 +86,7 @@ func TestFilesErrors(t *testing.T) {
 		"duplicate":           {"networkpolicy": {file("networkpolicy/a.yaml"), file("networkpolicy/a.yaml")}},
 	}
 	for name, in := range tests {
-		if _, err := Files(in); !errors.Is(err, ErrInvalid) {
+		if _, err := Files(in); !errors.Is(err, errInvalid) {
 			t.Errorf("%s: error %v, want ErrInvalid", name, err)
 		}
 	}

@@ -20,7 +20,7 @@ func (Emitter) Options() []kit.Option { return nil }
 // Emit renders the IR as NetworkPolicies. NetworkPolicy expresses the IR's
 // allow rules exactly except FQDN peers, which AllowApproximate leaves out.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	pols, warns, err := BuildApproximate(in.Policy, in.AllowApproximate)
+	pols, warns, err := buildApproximate(in.Policy, in.AllowApproximate)
 	if err != nil {
 		return nil, err
 	}

@@ -220,7 +220,7 @@ func TestFQDNApproximate(t *testing.T) {
 			Allow(API, ir.Egress, DNS, 5, UDP(53)),
 		},
 	}
-	pols, warns, err := BuildApproximate(p, true)
+	pols, warns, err := buildApproximate(p, true)
 	if err != nil {
 		t.Fatal(err)
 	}

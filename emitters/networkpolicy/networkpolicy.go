@@ -65,14 +65,14 @@ type builder struct {
 // diag.List, each at the position of the intent that caused it; on error
 // no policy is returned.
 func Build(p *ir.Policy) ([]networkingv1.NetworkPolicy, error) {
-	pols, _, err := BuildApproximate(p, false)
+	pols, _, err := buildApproximate(p, false)
 	return pols, err
 }
 
-// BuildApproximate is Build that, with allowApproximate, leaves out each
+// buildApproximate is Build that, with allowApproximate, leaves out each
 // rule towards an FQDN peer (which NetworkPolicy cannot name; never an
 // address guess) with a warning per rule: the result is narrower.
-func BuildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.NetworkPolicy, []kit.Warning, error) {
+func buildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.NetworkPolicy, []kit.Warning, error) {
 	if p == nil {
 		return nil, nil, nil
 	}

@@ -100,7 +100,7 @@ func Build(p *ir.Policy, inv inventory.Inventory) (*nftapi.Ruleset, error) {
 // pod addresses) is narrowed with a warning instead of refused.
 func BuildResult(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (*Result, error) {
 	b := &builder{sets: map[string]*nftapi.Set{}, owner: map[string]string{}, cache: map[string]string{},
-		errs: kit.NewErrors(Name), approx: allowApproximate, res: &Result{}}
+		errs: kit.NewErrors(name), approx: allowApproximate, res: &Result{}}
 	if b.endpoints(inv); b.errs.Len() > 0 {
 		return nil, b.errs.Err()
 	}
@@ -116,7 +116,7 @@ func BuildResult(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (
 		return nil, err
 	}
 	egress, ingress := b.chains(ir.Egress), b.chains(ir.Ingress)
-	rs := &nftapi.Ruleset{Table: TableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
+	rs := &nftapi.Ruleset{Table: tableName, Comment: "netpolc: NetworkPolicy intents enforced per pod"}
 	base := b.baseChains()
 	rs.Chains = append(base, append(egress.chains, ingress.chains...)...)
 	slices.SortStableFunc(rs.Chains[len(base):], func(a, b nftapi.Chain) int { return cmp.Compare(a.Name, b.Name) })

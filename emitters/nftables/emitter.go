@@ -2,8 +2,8 @@ package nftables
 
 import "github.com/netpolc/netpolc/emitters/kit"
 
-// Name is the target's name and output folder.
-const Name = "nftables"
+// name is the target's name and output folder.
+const name = "nftables"
 
 // Emitter is the nftables target's emitter. Its objects are a *Ruleset.
 type Emitter struct{}
@@ -11,7 +11,7 @@ type Emitter struct{}
 var _ kit.Emitter = Emitter{}
 
 // Name is the target's name.
-func (Emitter) Name() string { return Name }
+func (Emitter) Name() string { return name }
 
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "an nft -f ruleset for the inventory's pod IPs" }

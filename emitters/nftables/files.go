@@ -17,5 +17,5 @@ func Files(rs *nftapi.Ruleset) []kit.File {
 	b.WriteString("# Pods behind a bridge need br_netfilter with net.bridge.bridge-nf-call-iptables=1\n")
 	b.WriteString("# and net.bridge.bridge-nf-call-ip6tables=1, so bridged traffic reaches the inet postrouting hook.\n")
 	b.WriteString(rs.String())
-	return []kit.File{{Path: path.Join(Name, rs.Table+".nft"), Data: []byte(b.String())}}
+	return []kit.File{{Path: path.Join(name, rs.Table+".nft"), Data: []byte(b.String())}}
 }

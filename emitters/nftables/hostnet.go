@@ -123,7 +123,7 @@ func (b *builder) checkNodeReach() {
 		b.errs.At(origin, kit.Hinted(fmt.Errorf(
 			"%s: %w: host-network pod(s) %s reach %s from its node on every port, but the intents allow them less: "+
 				"a host-network pod's traffic is its node's, and the ruleset never filters a node's traffic to its own pods, "+
-				"as NetworkPolicy requires (kubelet probes)", Name, ErrHostNetwork, strings.Join(short, ", "), p.ID()),
+				"as NetworkPolicy requires (kubelet probes)", name, ErrHostNetwork, strings.Join(short, ", "), p.ID()),
 			"allow the nodes' addresses (an ipBlock) to "+p.ID()+" on every port, or run those pods without hostNetwork"))
 	}
 }

@@ -61,5 +61,5 @@
 // result is narrower). It never emits a wider ruleset.
 package nftables
 
-// TableName is the name of the inet table netpolc owns.
-const TableName = "netpolc"
+// tableName is the name of the inet table netpolc owns.
+const tableName = "netpolc"

@@ -24,7 +24,7 @@ func TestEquivalenceWithoutKnownGaps(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: Build: %v", seed, err)
 		}
-		got, err := Interpret(objs)
+		got, err := interpret(objs)
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v", seed, err)
 		}
@@ -68,7 +68,7 @@ func TestApproximationIsNarrower(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: Build: %v", seed, err)
 		}
-		got, err := Interpret(objs)
+		got, err := interpret(objs)
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v", seed, err)
 		}
@@ -111,7 +111,7 @@ func TestCIDRsIgnorePodIPs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: Build: %v", seed, err)
 		}
-		got, err := Interpret(objs)
+		got, err := interpret(objs)
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v", seed, err)
 		}

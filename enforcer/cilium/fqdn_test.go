@@ -36,7 +36,7 @@ func fqdnVerdicts(t *testing.T, extra ...ciliumapi.EgressRule) map[string]bool {
 		ToFQDNs: []ciliumapi.FQDNSelector{{MatchName: "API.example.com."}, {MatchPattern: "*.cdn.example.net"}},
 		ToPorts: ports(tcp("443")),
 	}}, extra...)
-	ps, err := Interpret([]ciliumapi.CiliumNetworkPolicy{policy("web", ciliumapi.Rule{EndpointSelector: labels("app", "web"), Egress: egress})})
+	ps, err := interpret([]ciliumapi.CiliumNetworkPolicy{policy("web", ciliumapi.Rule{EndpointSelector: labels("app", "web"), Egress: egress})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestEmittedFQDNProof(t *testing.T) {
 		t.Fatal(err)
 	}
 	prove := func(objs []ciliumapi.CiliumNetworkPolicy) error {
-		got, err := Interpret(objs)
+		got, err := interpret(objs)
 		if err != nil {
 			t.Fatal(err)
 		}

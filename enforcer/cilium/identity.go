@@ -44,11 +44,11 @@ const (
 // identity match them.
 const markerKey = "netpolc.dev/cilium-reserved"
 
-// ReservedNamespace holds the endpoints that stand for reserved identities.
-const ReservedNamespace = "cilium-reserved"
+// reservedNamespace holds the endpoints that stand for reserved identities.
+const reservedNamespace = "cilium-reserved"
 
-// KindReserved is the Kind of those endpoints.
-const KindReserved = "CiliumReservedIdentity"
+// kindReserved is the Kind of those endpoints.
+const kindReserved = "CiliumReservedIdentity"
 
 // form is one label set an identity can have: its reserved labels and
 // whether it may carry labels of its node too (which netpolc does not

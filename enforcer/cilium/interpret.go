@@ -68,10 +68,10 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 )
 
-// Interpret translates Cilium policies into the model's normalised form.
+// interpret translates Cilium policies into the model's normalised form.
 // Every problem is reported, joined; each error wraps enforcer.ErrInvalid
 // or enforcer.ErrUnsupported.
-func Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
+func interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Policies, error) {
 	return Config{}.Interpret(pols)
 }
 

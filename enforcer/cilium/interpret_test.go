@@ -51,7 +51,7 @@ func tcp(port string) ciliumapi.PortProtocol {
 // matrix interprets pols and returns the allowed ports per "src>dst".
 func matrix(t *testing.T, pols ...ciliumapi.CiliumNetworkPolicy) map[string]string {
 	t.Helper()
-	ps, err := Interpret(pols)
+	ps, err := interpret(pols)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestInterpretErrors(t *testing.T) {
 		"unknown entity": {ciliumapi.Rule{Ingress: []ciliumapi.IngressRule{{FromEntities: []string{"moon"}}}}, enforcer.ErrInvalid},
 	}
 	for name, tt := range tests {
-		if _, err := Interpret([]ciliumapi.CiliumNetworkPolicy{policy("x", tt.spec)}); !errors.Is(err, tt.is) {
+		if _, err := interpret([]ciliumapi.CiliumNetworkPolicy{policy("x", tt.spec)}); !errors.Is(err, tt.is) {
 			t.Errorf("%s: error %v, want %v", name, err, tt.is)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // configuration. The zero value is Cilium's defaults.
 type Config struct {
 	// Labels is the identity label filter (nil: Cilium's default,
-	// ciliumapi.DefaultLabelPrefixes).
+	// the default prefixes of ciliumapi).
 	Labels *ciliumapi.LabelFilter
 	// Version is the cluster's Cilium release (zero: the default).
 	Version ciliumapi.Version
@@ -44,10 +44,10 @@ func (c Config) labels() *ciliumapi.LabelFilter {
 	return c.Labels
 }
 
-// ConfigFrom reads the target settings (enforcer.InterpretInput.Settings:
+// configFrom reads the target settings (enforcer.InterpretInput.Settings:
 // "NAME=VALUE" keys for string-valued options, as kit.Settings writes
 // them).
-func ConfigFrom(settings map[string]bool) (Config, error) {
+func configFrom(settings map[string]bool) (Config, error) {
 	v, err := ciliumapi.ParseVersion(first(values(settings, ciliumapi.SettingVersion)))
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %v", enforcer.ErrInvalid, ciliumapi.SettingVersion, err)
@@ -102,15 +102,15 @@ func (c Config) Read(pols []ciliumapi.CiliumNetworkPolicy, inv inventory.Invento
 			seen.Endpoints[i].IPs = nil
 		}
 	}
-	return &enforcer.Reading{Policies: ps, Inventory: &seen, Reserved: ReservedEndpoints()}, nil
+	return &enforcer.Reading{Policies: ps, Inventory: &seen, Reserved: reservedEndpoints()}, nil
 }
 
-// ReservedEndpoints are the endpoints standing for Cilium's reserved
-// identities other than the world, in ReservedNamespace.
-func ReservedEndpoints() []inventory.Endpoint {
+// reservedEndpoints are the endpoints standing for Cilium's reserved
+// identities other than the world, in reservedNamespace.
+func reservedEndpoints() []inventory.Endpoint {
 	out := make([]inventory.Endpoint, len(reservedNodes))
 	for i, n := range reservedNodes {
-		out[i] = inventory.Endpoint{Namespace: ReservedNamespace, Name: n, Kind: KindReserved,
+		out[i] = inventory.Endpoint{Namespace: reservedNamespace, Name: n, Kind: kindReserved,
 			Labels: map[string]string{markerKey: n}}
 	}
 	return out
@@ -128,7 +128,7 @@ func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer
 	if !ok {
 		return nil, fmt.Errorf("cilium interpreter: got %T, want []CiliumNetworkPolicy", objects)
 	}
-	c, err := ConfigFrom(in.Settings)
+	c, err := configFrom(in.Settings)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func TestEgressNamedPortsByVersion(t *testing.T) {
 	expect(t, flows(old), map[string]string{"shop/api": "TCP/8080", "shop/db": "TCP/8080"})
 	old[optionNamedPortsPerDestination] = true
 	expect(t, flows(old), map[string]string{"shop/api": "TCP/8080", "shop/db": "TCP/9001"})
-	if _, err := ConfigFrom(map[string]bool{ciliumapi.SettingVersion + "=1.15": true}); err == nil {
+	if _, err := configFrom(map[string]bool{ciliumapi.SettingVersion + "=1.15": true}); err == nil {
 		t.Error("cilium-version 1.15: no error, want one (netpolc models 1.16 and later)")
 	}
 }

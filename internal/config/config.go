@@ -114,7 +114,7 @@ func FindWith(start string, read func(name string) ([]byte, bool, error)) (*Conf
 		case err != nil:
 			return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
 		case ok:
-			return Parse(name, data)
+			return parse(name, data)
 		}
 		parent := filepath.Dir(dir)
 		if (inTree && dir == root) || parent == dir {
@@ -131,12 +131,12 @@ func Load(name string) (*Config, error) {
 	if err != nil {
 		return nil, diag.List{{Pos: diag.Pos{File: name}, Msg: err.Error()}}
 	}
-	return Parse(name, data)
+	return parse(name, data)
 }
 
-// Parse reads a config file's content; name places it (relative paths in
+// parse reads a config file's content; name places it (relative paths in
 // it are taken from name's directory) and names it in errors.
-func Parse(name string, data []byte) (*Config, error) {
+func parse(name string, data []byte) (*Config, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return nil, err

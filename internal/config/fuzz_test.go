@@ -15,7 +15,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("outpt: x\n- a\n"))
 	f.Add([]byte("{intents: [1, 2], output: {a: b}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := Parse("netpolc.yaml", data)
+		_, err := parse("netpolc.yaml", data)
 		if err == nil {
 			return
 		}

@@ -52,8 +52,8 @@ type Side struct {
 	Notes []string
 }
 
-// Load reads, compiles and evaluates what spec names in a snapshot.
-func Load(t *gitrev.Tree, spec Spec) (*Side, error) {
+// load reads, compiles and evaluates what spec names in a snapshot.
+func load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	files, err := readIntents(t, spec.Intents)
 	if err != nil {
 		return nil, err

@@ -122,7 +122,7 @@ func Run(o Options) (*Report, error) {
 		// pre-commit case) needs one compile, not two.
 		same = maps.EqualFunc(headFiles, baseFiles, bytes.Equal)
 		if !same {
-			wg.Go(func() { base, baseErr = Load(o.Base, Spec{Intents: o.Intents}) })
+			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents}) })
 		}
 	}
 	head, err := loadBuildFiles(o.Head.Name, o.Intents, headFiles, o.Build)
@@ -211,8 +211,8 @@ func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) 
 	var wg sync.WaitGroup
 	var b *Side
 	var bErr error
-	wg.Go(func() { b, bErr = Load(base, spec) })
-	h, err := Load(head, spec)
+	wg.Go(func() { b, bErr = load(base, spec) })
+	h, err := load(head, spec)
 	wg.Wait()
 	if err != nil {
 		return nil, nil, err

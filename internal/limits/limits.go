@@ -60,8 +60,8 @@ func New(name string, def int64, help string) *Limit {
 	return l
 }
 
-// All lists the declared bounds by name.
-func All() []*Limit {
+// allLimits lists the declared bounds by name.
+func allLimits() []*Limit {
 	mu.Lock()
 	defer mu.Unlock()
 	var all []*Limit
@@ -149,7 +149,7 @@ func known(name string) (declared, area bool) {
 
 func names() string {
 	var all []string
-	for _, l := range All() {
+	for _, l := range allLimits() {
 		all = append(all, l.Name)
 	}
 	return strings.Join(all, ", ")

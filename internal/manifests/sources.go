@@ -15,11 +15,11 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
-// Stdin is the path that reads the manifests from standard input (a
-// `helm template` stream piped in); positions name it StdinName.
+// stdinArg is the path that reads the manifests from standard input (a
+// `helm template` stream piped in); positions name it stdinName.
 const (
-	Stdin     = "-"
-	StdinName = "<stdin>"
+	stdinArg  = "-"
+	stdinName = "<stdin>"
 )
 
 // kustomizationNames are the file names that make a directory a
@@ -44,13 +44,13 @@ func kustomization(dir string) string {
 // where they point: "<stdin>", or "DIR/kustomization.yaml (built)", whose
 // lines are those of the built stream.
 func generated(path string, maxBytes int64, stdin io.Reader) (f File, ok bool, err error) {
-	if path == Stdin {
+	if path == stdinArg {
 		if stdin == nil {
 			stdin = os.Stdin
 		}
 		var buf bytes.Buffer
 		_, err := buf.ReadFrom(io.LimitReader(stdin, maxBytes+1))
-		return File{Name: StdinName, Data: buf.Bytes()}, true, err
+		return File{Name: stdinName, Data: buf.Bytes()}, true, err
 	}
 	st, err := os.Stat(path)
 	if err != nil || !st.IsDir() {

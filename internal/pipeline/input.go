@@ -46,7 +46,7 @@ func (in Input) ModelWith(extra ...enforcer.Policies) (*enforcer.Model, error) {
 		sets = append(sets, pols)
 	}
 	if in.Manifests != nil {
-		pols, err := ManifestPolicies(in.Manifests)
+		pols, err := manifestPolicies(in.Manifests)
 		if err != nil {
 			return nil, err
 		}
@@ -71,8 +71,8 @@ func (in Input) Inventory() (inv inventory.Inventory) {
 	return inv
 }
 
-// ManifestPolicies converts every policy object of a manifests set.
-func ManifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
+// manifestPolicies converts every policy object of a manifests set.
+func manifestPolicies(s *manifests.Set) (enforcer.Policies, error) {
 	nps := make([]enforcer.SourcedNetworkPolicy, len(s.NetworkPolicies))
 	for i, np := range s.NetworkPolicies {
 		nps[i] = enforcer.SourcedNetworkPolicy(np)

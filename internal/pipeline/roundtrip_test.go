@@ -41,7 +41,7 @@ func TestEmittedYAMLMatchesIntents(t *testing.T) {
 			if len(set.NetworkPolicies) != len(files) {
 				t.Fatalf("read %d NetworkPolicies from %d files", len(set.NetworkPolicies), len(files))
 			}
-			pols, err := ManifestPolicies(set)
+			pols, err := manifestPolicies(set)
 			if err != nil {
 				t.Fatal(err)
 			}

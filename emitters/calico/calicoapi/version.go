@@ -22,8 +22,8 @@ const (
 	// Kubernetes API server (the Helm chart's useV3CRDs, from Calico
 	// 3.32).
 	V3CRDs = "v3-crds"
-	// DefaultAPI is Calico's default installation's.
-	DefaultAPI = APIServer
+	// defaultAPI is Calico's default installation's.
+	defaultAPI = APIServer
 )
 
 // TiersSince is the first release with tiers and Tier.defaultAction in
@@ -33,11 +33,11 @@ const (
 // in a tier", calico#9085, #9245).
 var TiersSince = Version{3, 29}
 
-// V3CRDsSince is the first release whose manifests can serve
+// v3CRDsSince is the first release whose manifests can serve
 // projectcalico.org/v3 as CRDs without the API server (the Helm chart's
 // useV3CRDs, charts/calico/values.yaml, and the projectcalico.org.v3
 // chart, first in tag v3.32.0).
-var V3CRDsSince = Version{3, 32}
+var v3CRDsSince = Version{3, 32}
 
 // CheckAPI refuses an API mode the version does not have.
 func CheckAPI(v Version, api string) error {
@@ -45,8 +45,8 @@ func CheckAPI(v Version, api string) error {
 	case "", APIServer:
 		return nil
 	case V3CRDs:
-		if !v.AtLeast(V3CRDsSince.Major, V3CRDsSince.Minor) {
-			return fmt.Errorf("%s: Calico %s has no projectcalico.org/v3 CRDs (they exist from %s): use %s", api, v, V3CRDsSince, APIServer)
+		if !v.AtLeast(v3CRDsSince.Major, v3CRDsSince.Minor) {
+			return fmt.Errorf("%s: Calico %s has no projectcalico.org/v3 CRDs (they exist from %s): use %s", api, v, v3CRDsSince, APIServer)
 		}
 		return nil
 	}

@@ -15,7 +15,7 @@ const (
 	SourceAny      = "any"
 )
 
-// DefaultLabelPrefixes is Cilium's default identity label filter, in the
+// defaultLabelPrefixes is Cilium's default identity label filter, in the
 // syntax of the agent's --labels option: "[source:][!]regexp", the regexp
 // matched at the start of a label key; "!" excludes what it matches. From
 // cilium/cilium v1.18.2 (commit 5bd307a8f6fb), pkg/labelsfilter/filter.go,
@@ -27,7 +27,7 @@ const (
 // Labels it drops are not part of a pod's security identity, so selectors
 // cannot see them. Cilium matches each regexp at the start of the key
 // (LabelPrefix.matches: the leftmost match must begin at 0).
-var DefaultLabelPrefixes = []string{
+var defaultLabelPrefixes = []string{
 	`reserved:.*`,
 	`io\.kubernetes\.pod\.namespace`,
 	`io\.cilium\.k8s\.namespace\.labels`,

@@ -69,10 +69,10 @@ const serviceAccountInclude = `io\.cilium\.k8s\.policy\.serviceaccount`
 // defaultLabelPrefixes is the release's default identity label filter.
 func (v Version) defaultLabelPrefixes() []string {
 	if !v.Less(Version{1, 18}) {
-		return DefaultLabelPrefixes
+		return defaultLabelPrefixes
 	}
 	var out []string
-	for _, p := range DefaultLabelPrefixes {
+	for _, p := range defaultLabelPrefixes {
 		if p != serviceAccountInclude {
 			out = append(out, p)
 		}

@@ -20,11 +20,11 @@ const (
 	IPv6 Family = "ip6"
 )
 
-// Families lists both, in print order.
-var Families = []Family{IPv4, IPv6}
+// families lists both, in print order.
+var families = []Family{IPv4, IPv6}
 
-// FamilyOf is the family of an address.
-func FamilyOf(a netip.Addr) Family {
+// familyOf is the family of an address.
+func familyOf(a netip.Addr) Family {
 	if a.Unmap().Is4() {
 		return IPv4
 	}
@@ -46,8 +46,8 @@ func (f Family) keyType() string {
 	return "ipv6_addr"
 }
 
-// FamilyName is the nft name of a family's half of a Set or Map.
-func FamilyName(name string, f Family) string { return name + f.suffix() }
+// familyName is the nft name of a family's half of a Set or Map.
+func familyName(name string, f Family) string { return name + f.suffix() }
 
 // String prints the ruleset as one `nft -f` transaction: it creates the
 // table if missing, deletes it, and adds it again with everything in it,
@@ -84,24 +84,24 @@ func (rs *Ruleset) families() map[string]map[Family]bool {
 	for _, s := range rs.Sets {
 		out["set:"+s.Name] = map[Family]bool{}
 		for _, e := range s.Elements {
-			out["set:"+s.Name][FamilyOf(e.From)] = true
+			out["set:"+s.Name][familyOf(e.From)] = true
 		}
 	}
 	for _, m := range rs.Maps {
 		out["map:"+m.Name] = map[Family]bool{}
 		for _, e := range m.Elements {
-			out["map:"+m.Name][FamilyOf(e.Key)] = true
+			out["map:"+m.Name][familyOf(e.Key)] = true
 		}
 	}
 	return out
 }
 
 func (p *printer) set(s *Set) {
-	for _, f := range Families {
+	for _, f := range families {
 		if !p.fams["set:"+s.Name][f] {
 			continue
 		}
-		fmt.Fprintf(p.b, "\tset %s {\n\t\ttype %s\n", FamilyName(s.Name, f), f.keyType())
+		fmt.Fprintf(p.b, "\tset %s {\n\t\ttype %s\n", familyName(s.Name, f), f.keyType())
 		if s.Interval {
 			p.b.WriteString("\t\tflags interval\n")
 		}
@@ -110,7 +110,7 @@ func (p *printer) set(s *Set) {
 		}
 		p.b.WriteString("\t\telements = {\n")
 		for _, e := range s.Elements {
-			if FamilyOf(e.From) == f {
+			if familyOf(e.From) == f {
 				fmt.Fprintf(p.b, "\t\t\t%s%s,\n", element(e.From, e.To), commentSuffix(e.Comment))
 			}
 		}
@@ -119,17 +119,17 @@ func (p *printer) set(s *Set) {
 }
 
 func (p *printer) vmap(m *Map) {
-	for _, f := range Families {
+	for _, f := range families {
 		if !p.fams["map:"+m.Name][f] {
 			continue
 		}
-		fmt.Fprintf(p.b, "\tmap %s {\n\t\ttype %s : verdict\n", FamilyName(m.Name, f), f.keyType())
+		fmt.Fprintf(p.b, "\tmap %s {\n\t\ttype %s : verdict\n", familyName(m.Name, f), f.keyType())
 		if m.Comment != "" {
 			fmt.Fprintf(p.b, "\t\tcomment %s\n", quote(m.Comment))
 		}
 		p.b.WriteString("\t\telements = {\n")
 		for _, e := range m.Elements {
-			if FamilyOf(e.Key) == f {
+			if familyOf(e.Key) == f {
 				fmt.Fprintf(p.b, "\t\t\t%s%s : %s,\n", e.Key.Unmap(), commentSuffix(e.Comment), verdict(e.Verdict, ""))
 			}
 		}
@@ -171,7 +171,7 @@ func (p *printer) rule(r *Rule) []string {
 		return []string{r.Line("")}
 	}
 	var out []string
-	for _, f := range Families {
+	for _, f := range families {
 		ok := true
 		for _, d := range deps {
 			ok = ok && p.fams[d][f]
@@ -203,7 +203,7 @@ func matchString(m Match, f Family) string {
 	case CtState:
 		return "ct state " + strings.Join(m.States, ",")
 	case AddrIn:
-		return fmt.Sprintf("%s %s @%s", f, m.Field, FamilyName(m.Set, f))
+		return fmt.Sprintf("%s %s @%s", f, m.Field, familyName(m.Set, f))
 	case LocalSAddr:
 		return "fib saddr type local"
 	case L4Proto:
@@ -235,7 +235,7 @@ func verdict(v Verdict, f Family) string {
 	case Jump, Goto:
 		return string(v.Kind) + " " + v.Chain
 	case VMap:
-		return fmt.Sprintf("%s %s vmap @%s", f, v.Key, FamilyName(v.Map, f))
+		return fmt.Sprintf("%s %s vmap @%s", f, v.Key, familyName(v.Map, f))
 	}
 	return string(v.Kind)
 }
