@@ -2,6 +2,7 @@ package enforcer
 
 import (
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/settings"
 )
 
 // Interpreter is the reading half of an output target: it reads the
@@ -21,10 +22,10 @@ type InterpretInput struct {
 	// ("ip:FIRST-LAST"), for interpreters that evaluate addresses
 	// themselves, so their matrix compares name for name.
 	ExternalPeers []string
-	// Settings are the target's options that are on (kit.Settings: what
-	// the cluster runs, such as its enforcer's version), for the
-	// interpreter to read the objects as that cluster would.
-	Settings map[string]bool
+	// Settings are the target's options (what the cluster runs, such as
+	// its enforcer's version), for the interpreter to read the objects as
+	// that cluster would.
+	Settings settings.Settings
 	// PodCIDRs are the cluster's pod networks when the intents declare
 	// them (ir.Policy.PodCIDRs), for targets that match CIDRs against pod
 	// addresses: a pod whose IP the inventory lacks has one inside them.

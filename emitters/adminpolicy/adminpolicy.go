@@ -114,6 +114,9 @@ type subject struct {
 	rules    [2][]rule
 }
 
+// isolatedIn reports whether the subject is isolated in direction d.
+func (s *subject) isolatedIn(d int) bool { return s.isolated[d] }
+
 // rule is a version-neutral admin rule.
 type rule struct {
 	name   string
@@ -196,14 +199,8 @@ func (b *builder) subjectOf(s ir.Subject) (*subject, []error) {
 
 // isolate records an isolation on its subject.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := kit.DirIndex(iso.Direction)
+	sub, d, ok := kit.Isolated(b.errs, iso, b.subjectOf)
 	if !ok {
-		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
-		return
-	}
-	sub, errs := b.subjectOf(iso.Subject)
-	if len(errs) > 0 {
-		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
 	if d == 1 {
@@ -219,17 +216,8 @@ func (b *builder) isolate(iso ir.Isolation) {
 
 // rule translates an allow rule into its subject's version-neutral rules.
 func (b *builder) rule(r ir.Rule) {
-	d, what, ok := b.errs.AllowRule(r, errUnsupported)
+	sub, d, what, ok := kit.Allowed(b.errs, r, errUnsupported, b.subjectOf, (*subject).isolatedIn)
 	if !ok {
-		return
-	}
-	sub, errs := b.subjectOf(r.Subject)
-	if len(errs) > 0 {
-		b.errs.Fail(r.Origin, what, r.Subject, errs...)
-		return
-	}
-	if !sub.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
 		return
 	}
 	if d == 0 {

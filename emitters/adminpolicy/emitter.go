@@ -44,12 +44,5 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 			Hint: "set --" + adminapi.SettingVersion + " and --" + adminapi.SettingChannel + " on the command line or in netpolc.yaml"}
 	}
 	objs, warns, err := Build(in.Policy, Options{Inventory: in.Inventory, API: api, AllowApproximate: in.AllowApproximate})
-	if err != nil {
-		return nil, err
-	}
-	files, err := Files(objs)
-	if err != nil {
-		return nil, err
-	}
-	return &kit.Output{Files: files, Objects: objs, Narrowed: warns}, nil
+	return kit.Emitted(objs, warns, err, Files)
 }

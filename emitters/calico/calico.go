@@ -146,17 +146,11 @@ var types = [2]string{calicoapi.TypeIngress, calicoapi.TypeEgress}
 
 // isolate records an isolation in its namespace's default-deny policy.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := kit.DirIndex(iso.Direction)
+	k, d, ok := kit.Isolated(b.errs, iso, subjectKeyOf)
 	if !ok {
-		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
 		return
 	}
-	key, sel, errs := subjectKey(iso.Subject)
-	if len(errs) > 0 {
-		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
-		return
-	}
-	b.isolated[key+types[d]] = true
+	b.isolated[k.key+types[d]] = true
 	if b.hostNetworkSubject(iso) {
 		return
 	}
@@ -166,23 +160,16 @@ func (b *builder) isolate(iso ir.Isolation) {
 		dp = &denyPolicy{ns: iso.Subject.Namespace, dir: d, selectors: map[string]bool{}, from: kit.Origins{}}
 		b.denies[dkey] = dp
 	}
-	dp.selectors[Selector(sel)] = true
+	dp.selectors[Selector(k.sel)] = true
 	dp.from.Add(iso.Origin)
 }
 
 // rule adds an allow rule to its subject's policy.
 func (b *builder) rule(r ir.Rule) {
-	d, what, ok := b.errs.AllowRule(r, errUnsupported)
-	if !ok {
-		return
-	}
-	key, sel, errs := subjectKey(r.Subject)
+	k, d, what, ok := kit.Allowed(b.errs, r, errUnsupported, subjectKeyOf,
+		func(k subjectKey, d int) bool { return b.isolated[k.key+types[d]] })
 	switch {
-	case len(errs) > 0:
-		b.errs.Fail(r.Origin, what, r.Subject, errs...)
-		return
-	case !b.isolated[key+types[d]]:
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
+	case !ok:
 		return
 	case r.Peer.Kind == ir.PeerFQDN:
 		b.fqdn(r, what)
@@ -195,17 +182,17 @@ func (b *builder) rule(r ir.Rule) {
 		b.errs.Fail(r.Origin, what, r.Subject, err)
 		return
 	}
-	sp := b.subjects[key]
+	sp := b.subjects[k.key]
 	if sp == nil {
 		sp = &subjectPolicy{subject: r.Subject, from: kit.Origins{}, rules: [2]map[string]calicoapi.Rule{{}, {}}}
-		b.subjects[key] = sp
+		b.subjects[k.key] = sp
 	}
 	// Several subject names for one selector: keep the smallest, so the
 	// name does not depend on the order of the IR.
 	if r.Subject.Name < sp.subject.Name {
 		sp.subject.Name = r.Subject.Name
 	}
-	sp.subject.Pods = *sel
+	sp.subject.Pods = *k.sel
 	sp.from.Add(r.Origin)
 	for _, cr := range rules {
 		sp.rules[d][kit.JSONKey(cr)] = cr
@@ -224,14 +211,20 @@ func (b *builder) fqdn(r ir.Rule, what string) {
 		what, r.Subject.Namespace, r.Subject.Name, err, fqdnHint)})
 }
 
-// subjectKey validates a subject and returns its key and canonical
-// selector.
-func subjectKey(s ir.Subject) (string, *metav1.LabelSelector, []error) {
+// subjectKey is a validated subject: its key among the builder's
+// subjects and its canonical selector.
+type subjectKey struct {
+	key string
+	sel *metav1.LabelSelector
+}
+
+// subjectKeyOf validates a subject and returns its key.
+func subjectKeyOf(s ir.Subject) (subjectKey, []error) {
 	sel, errs := kit.SubjectSelector(s, "selector")
 	if len(errs) > 0 {
-		return "", nil, errs
+		return subjectKey{}, errs
 	}
-	return s.Namespace + "\x00" + Selector(sel), sel, nil
+	return subjectKey{s.Namespace + "\x00" + Selector(sel), sel}, nil
 }
 
 // objects renders the tier and the policies, checking that names are

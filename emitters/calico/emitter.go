@@ -3,7 +3,6 @@ package calico
 import (
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // targetName is the target's name and output folder.
@@ -43,19 +42,12 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	}
 	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v,
 		Cluster: kit.NewCluster(in.Policy, in.Inventory)})
-	if err != nil {
-		return nil, err
-	}
-	files, err := files(objs)
-	if err != nil {
-		return nil, err
-	}
-	return &kit.Output{Files: files, Objects: objs, Narrowed: warns}, nil
+	return kit.Emitted(objs, warns, err, files)
 }
 
 // settingError is a diagnostic about a calico option's value
 // (kit.ErrInvalid).
 func settingError(name string, err error) error {
-	return &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
-		Hint: "set " + calicoapi.OptionVersion + " and " + calicoapi.OptionAPI + " on the command line or in netpolc.yaml to what the cluster runs"}
+	return kit.SettingError(targetName, name, err,
+		"set "+calicoapi.OptionVersion+" and "+calicoapi.OptionAPI+" on the command line or in netpolc.yaml to what the cluster runs")
 }

@@ -43,8 +43,6 @@
 package cilium
 
 import (
-	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -89,6 +87,9 @@ type policy struct {
 	fqdn     []int                // indices of the egress FQDN rules, which need DNS visibility
 	dns      *ciliumapi.EgressRule
 }
+
+// isolatedIn reports whether the policy isolates in direction d.
+func (p *policy) isolatedIn(d int) bool { return p.isolated[d] }
 
 // group is the peers allowed on one port set.
 type group struct {
@@ -152,14 +153,8 @@ var kubeDNS = ir.Peer{Kind: ir.PeerDNS,
 
 // isolate records an isolation, creating the subject's policy.
 func (b *builder) isolate(iso ir.Isolation) {
-	d, ok := kit.DirIndex(iso.Direction)
+	pol, d, ok := kit.Isolated(b.errs, iso, b.policyOf)
 	if !ok {
-		b.errs.Fail(iso.Origin, "isolation", iso.Subject, fmt.Errorf("%w direction %q", kit.ErrInvalid, iso.Direction))
-		return
-	}
-	pol, errs := b.policyOf(iso.Subject)
-	if len(errs) > 0 {
-		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
 		return
 	}
 	pol.isolated[d] = true
@@ -196,17 +191,8 @@ func (b *builder) policyOf(s ir.Subject) (*policy, []error) {
 // rule adds the allow rule b.rules[i] to its subject's policy.
 func (b *builder) rule(i int) {
 	r := b.rules[i]
-	d, what, ok := b.errs.AllowRule(r, errUnsupported)
+	pol, d, what, ok := kit.Allowed(b.errs, r, errUnsupported, b.policyOf, (*policy).isolatedIn)
 	if !ok {
-		return
-	}
-	pol, errs := b.policyOf(r.Subject)
-	if len(errs) > 0 {
-		b.errs.Fail(r.Origin, what, r.Subject, errs...)
-		return
-	}
-	if !pol.isolated[d] {
-		b.errs.Fail(r.Origin, what, r.Subject, kit.NotIsolated(errUnsupported))
 		return
 	}
 	ports, key, keep, errs := b.ports(i)
@@ -229,22 +215,10 @@ func (b *builder) rule(i int) {
 // objects turns the collected policies into API objects sorted by
 // namespace and name, checking that names are valid and unique.
 func (b *builder) objects() []ciliumapi.CiliumNetworkPolicy {
-	var out []ciliumapi.CiliumNetworkPolicy
-	names := kit.NewNames(b.errs)
-	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
-		pol := b.pols[key]
-		if !pol.isolated[0] && !pol.isolated[1] {
-			continue // made by rules without isolation, reported already
-		}
-		obj := pol.object()
-		if names.Claim(obj.Namespace, obj.Name, pol.from) {
-			out = append(out, obj)
-		}
-	}
-	slices.SortFunc(out, func(a, b ciliumapi.CiliumNetworkPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	return kit.Claimed(kit.NewNames(b.errs), b.pols, func(pol *policy) (ciliumapi.CiliumNetworkPolicy, kit.Origins, bool) {
+		// A policy made by rules without isolation is reported already.
+		return pol.object(), pol.from, pol.isolated[0] || pol.isolated[1]
 	})
-	return out
 }
 
 // object renders one policy.

@@ -3,7 +3,6 @@ package cilium
 import (
 	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // targetName is the target's name and output folder.
@@ -56,18 +55,10 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		Version:                        v,
 		Labels:                         labels,
 	})
-	if err != nil {
-		return nil, err
-	}
-	files, err := files(pols)
-	if err != nil {
-		return nil, err
-	}
-	return &kit.Output{Files: files, Objects: pols, Narrowed: warns}, nil
+	return kit.Emitted(pols, warns, err, files)
 }
 
 // settingError is a bad value of a target option.
 func settingError(name string, err error) error {
-	return &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": --" + name + ": " + err.Error(), Err: kit.ErrInvalid,
-		Hint: "set it on the command line or in netpolc.yaml (" + name + ": ...)"}
+	return kit.SettingError(targetName, name, err, "set it on the command line or in netpolc.yaml ("+name+": ...)")
 }

@@ -1,8 +1,10 @@
 package kit
 
 import (
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/settings"
 )
 
 // Emitter is the emitting half of an output target: a pure function from
@@ -39,8 +41,9 @@ type Option struct {
 
 // Settings are the values of a target's options, by Option.Name; an
 // option not set is false. String-valued options are "NAME=VALUE" keys
-// (settings.go: SetValue, Value, Values).
-type Settings map[string]bool
+// (internal/settings: SetValue, Value, Values), the encoding the
+// target's interpreter reads too.
+type Settings = settings.Settings
 
 // Input is what every emitter is given.
 type Input struct {
@@ -81,3 +84,22 @@ type Warning struct {
 
 // String renders "origin: message".
 func (w Warning) String() string { return w.Origin.String() + ": " + w.Message }
+
+// Emitted is the last step of an emitter's Emit: the objects its build
+// made (or the build's error), printed into files by print.
+func Emitted[O any](objs O, narrowed []Warning, err error, print func(O) ([]File, error)) (*Output, error) {
+	if err != nil {
+		return nil, err
+	}
+	files, err := print(objs)
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Files: files, Objects: objs, Narrowed: narrowed}, nil
+}
+
+// SettingError is the error for a bad value of the option name of target:
+// an input error, with hint saying where to set it.
+func SettingError(target, name string, err error, hint string) error {
+	return &diag.Diagnostic{Severity: diag.Error, Msg: target + ": --" + name + ": " + err.Error(), Err: ErrInvalid, Hint: hint}
+}

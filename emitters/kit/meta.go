@@ -110,3 +110,28 @@ func (n *Names) Claim(namespace, name string, from Origins) bool {
 	n.taken[id] = from
 	return true
 }
+
+// namedObject is a pointer to an API object with object metadata.
+type namedObject[O any] interface {
+	*O
+	GetNamespace() string
+	GetName() string
+}
+
+// Claimed renders the policies of pols in the order of their keys (render
+// returns the object, its origins, and false for one to leave out),
+// keeps each object whose name n grants, and returns them sorted by
+// namespace and name: one stable order whatever the IR's.
+func Claimed[P, O any, PO namedObject[O]](n *Names, pols map[string]P, render func(P) (O, Origins, bool)) []O {
+	var out []O
+	for _, key := range slices.Sorted(maps.Keys(pols)) {
+		obj, from, keep := render(pols[key])
+		if keep && n.Claim(PO(&obj).GetNamespace(), PO(&obj).GetName(), from) {
+			out = append(out, obj)
+		}
+	}
+	slices.SortFunc(out, func(a, b O) int {
+		return cmp.Or(cmp.Compare(PO(&a).GetNamespace(), PO(&b).GetNamespace()), cmp.Compare(PO(&a).GetName(), PO(&b).GetName()))
+	})
+	return out
+}

@@ -21,12 +21,5 @@ func (Emitter) Options() []kit.Option { return nil }
 // allow rules exactly except FQDN peers, which AllowApproximate leaves out.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	pols, warns, err := buildApproximate(in.Policy, in.AllowApproximate)
-	if err != nil {
-		return nil, err
-	}
-	files, err := Files(pols)
-	if err != nil {
-		return nil, err
-	}
-	return &kit.Output{Files: files, Objects: pols, Narrowed: warns}, nil
+	return kit.Emitted(pols, warns, err, Files)
 }

@@ -10,7 +10,6 @@
 package networkpolicy
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,13 +91,8 @@ func buildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.Netwo
 
 // isolate records an isolation, creating the subject's policy.
 func (b *builder) isolate(iso ir.Isolation) {
-	if err := checkDirection(iso.Direction); err != nil {
-		b.errs.Fail(iso.Origin, "isolation", iso.Subject, err)
-		return
-	}
-	sel, errs := kit.SubjectSelector(iso.Subject, "spec.podSelector")
-	if len(errs) > 0 {
-		b.errs.Fail(iso.Origin, kit.Lower(iso.Direction)+" isolation", iso.Subject, errs...)
+	sel, _, ok := kit.Isolated(b.errs, iso, podSelector)
+	if !ok {
 		return
 	}
 	key := policyKey(iso.Subject.Namespace, iso.Direction, sel)
@@ -129,7 +123,7 @@ func (b *builder) rule(r ir.Rule) {
 			what, r.Subject.Namespace, r.Subject.Name, r.Peer.FQDN, ErrUnsupported)})
 		return
 	}
-	sel, errs := kit.SubjectSelector(r.Subject, "spec.podSelector")
+	sel, errs := podSelector(r.Subject)
 	if len(errs) > 0 {
 		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
@@ -162,19 +156,9 @@ func (b *builder) rule(r ir.Rule) {
 // objects turns the collected policies into API objects sorted by
 // namespace and name, checking that names are valid and unique.
 func (b *builder) objects() []networkingv1.NetworkPolicy {
-	var out []networkingv1.NetworkPolicy
-	names := kit.NewNames(b.errs)
-	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
-		pol := b.pols[key]
-		obj := pol.object()
-		if names.Claim(obj.Namespace, obj.Name, pol.from) {
-			out = append(out, obj)
-		}
-	}
-	slices.SortFunc(out, func(a, b networkingv1.NetworkPolicy) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	return kit.Claimed(kit.NewNames(b.errs), b.pols, func(pol *policy) (networkingv1.NetworkPolicy, kit.Origins, bool) {
+		return pol.object(), pol.from, true
 	})
-	return out
 }
 
 // object renders one policy.
@@ -207,12 +191,9 @@ func (pol *policy) object() networkingv1.NetworkPolicy {
 	return obj
 }
 
-// checkDirection rejects directions other than Ingress and Egress.
-func checkDirection(d ir.Direction) error {
-	if d != ir.Ingress && d != ir.Egress {
-		return fmt.Errorf("%w direction %q", ErrInvalid, d)
-	}
-	return nil
+// podSelector is the canonical spec.podSelector of a subject.
+func podSelector(s ir.Subject) (*metav1.LabelSelector, []error) {
+	return kit.SubjectSelector(s, "spec.podSelector")
 }
 
 // policyKey identifies the policy of a subject selector and direction.

@@ -55,10 +55,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
-	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -76,9 +74,9 @@ import (
 // problem is reported, joined; each error wraps enforcer.ErrInvalid or
 // enforcer.ErrUnsupported.
 func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.Reading, error) {
-	v, err := calicoapi.ParseVersion(settingValue(in.Settings, calicoapi.OptionVersion))
+	v, err := calicoapi.ParseVersion(in.Settings.Value(calicoapi.OptionVersion, ""))
 	if err == nil {
-		err = calicoapi.CheckAPI(v, settingValue(in.Settings, calicoapi.OptionAPI))
+		err = calicoapi.CheckAPI(v, in.Settings.Value(calicoapi.OptionAPI, ""))
 	}
 	if err != nil {
 		return nil, invalid("%v", err)
@@ -90,17 +88,6 @@ func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.R
 	}
 	r := &enforcer.Reading{Policies: ps}
 	return r, read(r, in, rd.peers, rd.nets)
-}
-
-// settingValue is a string-valued option's value in settings ("NAME=VALUE"
-// keys, as kit.Settings writes them), "" when it has none.
-func settingValue(settings map[string]bool, name string) string {
-	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		if v, ok := strings.CutPrefix(k, name+"="); ok && settings[k] {
-			return v
-		}
-	}
-	return ""
 }
 
 // reader reads the objects for one Calico version, collecting the rules'

@@ -2,13 +2,12 @@ package cilium
 
 import (
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 
 	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/settings"
 )
 
 // Config is what the reading depends on of the cluster's Cilium
@@ -47,39 +46,21 @@ func (c Config) labels() *ciliumapi.LabelFilter {
 // configFrom reads the target settings (enforcer.InterpretInput.Settings:
 // "NAME=VALUE" keys for string-valued options, as kit.Settings writes
 // them).
-func configFrom(settings map[string]bool) (Config, error) {
-	v, err := ciliumapi.ParseVersion(first(values(settings, ciliumapi.SettingVersion)))
+func configFrom(s settings.Settings) (Config, error) {
+	v, err := ciliumapi.ParseVersion(s.Value(ciliumapi.SettingVersion, ""))
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %v", enforcer.ErrInvalid, ciliumapi.SettingVersion, err)
 	}
-	f, err := v.LabelFilter(values(settings, ciliumapi.SettingIdentityLabels))
+	f, err := v.LabelFilter(s.Values(ciliumapi.SettingIdentityLabels))
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %v", enforcer.ErrInvalid, ciliumapi.SettingIdentityLabels, err)
 	}
-	return Config{Labels: f, Version: v, NamedPortsPerDestination: settings[optionNamedPortsPerDestination]}, nil
+	return Config{Labels: f, Version: v, NamedPortsPerDestination: s[optionNamedPortsPerDestination]}, nil
 }
 
 // optionNamedPortsPerDestination is the emitter's boolean option saying
 // the cluster resolves egress named ports per destination.
 const optionNamedPortsPerDestination = "cilium-named-ports-per-destination"
-
-// values lists the values of a string-valued setting, sorted.
-func values(settings map[string]bool, name string) []string {
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		if v, ok := strings.CutPrefix(k, name+"="); ok && settings[k] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func first(vs []string) string {
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[0]
-}
 
 // Read interprets policies over an inventory as a cluster configured
 // with c runs them: the policies, the inventory as Cilium identifies its
