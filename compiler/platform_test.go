@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,5 +124,46 @@ platform: admin: d: {priority: 7, ingress: [{action: "Deny", from: [{namespace: 
 `)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPlatformTemplates: the built-in platform templates expand into the
+// documented intents, traced to the `use` line.
+func TestPlatformTemplates(t *testing.T) {
+	set, err := intent.LoadFiles("t", map[string][]byte{"p.cue": []byte(platformDecl), "u.cue": []byte(`package t
+
+import "netpolc.dev/templates"
+
+use: deny: templates.#ClusterDefaultDeny
+use: dns: templates.#ClusterAllowDNS
+use: meta: templates.#DenyCloudMetadata
+use: mon: templates.#ClusterMonitoring & {from: "ops"}
+use: tenants: templates.#TenantIsolation & {label: "tenant", "namespaces": namespaces, shared: [{namespace: "kube-system"}]}
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.Compile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range res.Policy.Cluster {
+		got = append(got, fmt.Sprintf("%s %d %s %d rules %s", p.Tier, p.Priority, p.Name, len(p.Rules), p.Origin))
+	}
+	want := []string{
+		"admin 10 deny-cloud-metadata 2 rules t/u.cue:7:6 (templates.#DenyCloudMetadata)",
+		"admin 20 allow-dns 1 rules t/u.cue:6:6 (templates.#ClusterAllowDNS)",
+		"admin 30 monitoring-egress 1 rules t/u.cue:8:6 (templates.#ClusterMonitoring)",
+		"admin 30 monitoring-ingress 1 rules t/u.cue:8:6 (templates.#ClusterMonitoring)",
+		"admin 50 tenant-a 7 rules t/u.cue:9:6 (templates.#TenantIsolation)",
+		"admin 50 tenant-b 7 rules t/u.cue:9:6 (templates.#TenantIsolation)",
+		"baseline 1000 default-deny 2 rules t/u.cue:5:6 (templates.#ClusterDefaultDeny)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if n := len(res.Warnings); n != 3 {
+		t.Errorf("warnings = %v, want the caveats of default-deny and both tenants", res.Warnings)
 	}
 }

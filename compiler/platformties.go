@@ -28,7 +28,7 @@ func (c *compiler) checkTies() {
 				first, second = b, a
 			}
 			c.diags.Add(second.Origin.Pos, second.Origin.Path,
-				"give one of them another priority (lower is decided first), or make their subjects name disjoint namespaces",
+				"give one of them another priority (lower is decided first), or make their subjects select disjoint namespaces (names, or different values of one label)",
 				"%s intents %q and %q (%s) share priority %d and have rules that may meet the same connection with different actions; "+
 					"upstream leaves the order of equal priorities to the implementation",
 				second.Tier, first.Name, second.Name, first.Origin, second.Priority)
@@ -38,8 +38,7 @@ func (c *compiler) checkTies() {
 
 // overlap reports whether the order of two intents can matter.
 func overlap(a, b *ir.ClusterPolicy) bool {
-	if a.Subject.NamespaceNames != nil && b.Subject.NamespaceNames != nil &&
-		!slices.ContainsFunc(a.Subject.NamespaceNames, func(n string) bool { return slices.Contains(b.Subject.NamespaceNames, n) }) {
+	if disjointNamespaces(a.Subject, b.Subject) {
 		return false
 	}
 	for _, d := range []ir.Direction{ir.Ingress, ir.Egress} {
@@ -80,4 +79,20 @@ func sortCluster(p *ir.Policy) {
 			sortPorts(p.Cluster[i].Rules[j].Ports)
 		}
 	}
+}
+
+// disjointNamespaces reports whether two subjects provably select no
+// common namespace: they name disjoint lists, or require different values
+// of one label.
+func disjointNamespaces(a, b ir.ClusterSubject) bool {
+	if a.NamespaceNames != nil && b.NamespaceNames != nil &&
+		!slices.ContainsFunc(a.NamespaceNames, func(n string) bool { return slices.Contains(b.NamespaceNames, n) }) {
+		return true
+	}
+	for k, v := range a.Namespaces.MatchLabels {
+		if w, ok := b.Namespaces.MatchLabels[k]; ok && w != v {
+			return true
+		}
+	}
+	return false
 }
