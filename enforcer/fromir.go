@@ -21,19 +21,16 @@ import (
 //     for every subject with a rule, and a rule without one is reported as
 //     open, so an emitter that isolates anyway shows up in the equivalence
 //     check.
-//
 //   - Allow rules are NetworkPolicy-tier allows. Deny rules are Admin-tier
 //     denies (only admin targets can express them, and they override
 //     NetworkPolicy allows there). Pass rules are ErrUnsupported: the IR
 //     has no tiers to pass between.
-//
 //   - Peers: PeerAll is everything (every pod and address); pod peers
 //     (pods, workload, dns) use Namespaces nil = the subject's namespace and
 //     Pods nil = every pod; CIDR peers are ipBlocks with except; PeerWorld
 //     is its CIDRs, or 0.0.0.0/0 and ::/0 when none are given; FQDN peers
 //     (egress only) match the DNS-name endpoints their pattern matches
 //     (fqdn.go).
-//
 //   - Cluster policies (the platform layer) are policies of kind
 //     PlatformIntent in the admin or baseline layer, with their priority
 //     and their rules in order (fromir_cluster.go).
