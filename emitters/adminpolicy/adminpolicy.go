@@ -116,6 +116,9 @@ type subject struct {
 
 // rule is a version-neutral admin rule.
 type rule struct {
+	// action is the platform rule's (platform.go); the teams' rules
+	// leave it empty: their policy's part says allow or deny.
+	action ir.Action
 	name   string
 	origin ir.Origin
 	peers  []peer
@@ -148,6 +151,10 @@ type builder struct {
 	// dropped from it: one warning per rule (narrow.go).
 	narrowed map[string]*narrowing
 	podCIDRs []string // the declared pod networks (cluster.podCIDRs)
+	// cluster are the platform layer's policies (platform.go); exact
+	// is set while they are translated: nothing of them is narrowed.
+	cluster []clusterPart
+	exact   bool
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
@@ -167,6 +174,8 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 		b.rule(r)
 	}
 	b.checkIngress()
+	b.platform(p)
+	b.checkLayering()
 	objs := b.objects()
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err

@@ -1,0 +1,22 @@
+package kit
+
+import (
+	"fmt"
+
+	"github.com/netpolc/netpolc/internal/ir"
+)
+
+// ClusterWideHint names the target that expresses the platform layer.
+const ClusterWideHint = "build the platform layer with the adminpolicy target (ClusterNetworkPolicy Admin/Baseline tiers, or AdminNetworkPolicy/BaselineAdminNetworkPolicy with --admin-api-version=v1alpha1)"
+
+// RefuseClusterWide records one error per cluster-wide intent of p, at
+// its line, for a target that cannot express the admin and baseline tiers
+// yet: leaving them out would emit a policy wider than the intents (an
+// admin deny dropped) or narrower in ways the proof cannot bound (an
+// admin allow dropped), so the target fails closed.
+func (e *Errors) RefuseClusterWide(p *ir.Policy) {
+	for _, cp := range p.Cluster {
+		e.At(cp.Origin, Hinted(fmt.Errorf("%w: %s intent %q is cluster-wide, and this target cannot yet express the platform layer's admin and baseline tiers",
+			ErrUnsupported, cp.Tier, cp.Name), ClusterWideHint))
+	}
+}
