@@ -82,8 +82,8 @@ func (b *builder) checkPriorities() {
 			limit, where = 1001, "after the teams' denies at 100, up to 1000"
 		}
 		if part.priority >= limit && (part.tier == ir.TierAdmin || !b.opts.API.V1Alpha1()) {
-			b.errs.At(part.origin, kit.Hinted(fmt.Errorf("%w: policy %s would need %s priority %d: the platform's policies (one per intent, more past the CRD's rule limit) must fit %s",
-				errUnsupported, part.name, part.tier, part.priority, where),
+			b.errs.At(part.origin, kit.Hinted(fmt.Errorf("policy %s would need %s priority %d: the platform's policies (one per intent, more past the CRD's rule limit) must fit %s: %w",
+				part.name, part.tier, part.priority, where, errUnsupported),
 				"merge cluster-wide intents, or give them fewer rules"))
 			return
 		}
@@ -126,7 +126,7 @@ func (b *builder) clusterRules(cp ir.ClusterPolicy) ([2][]rule, bool) {
 }
 
 // errIngressPeer is why an ingress rule from addresses cannot be emitted.
-var errIngressPeer = kit.Hinted(fmt.Errorf("%w: admin policy ingress peers select namespaces and pods only, so traffic from outside the cluster can be neither allowed nor denied", errUnsupported),
+var errIngressPeer = kit.Hinted(fmt.Errorf("admin policy ingress peers select namespaces and pods only, so traffic from outside the cluster can be neither allowed nor denied: %w", errUnsupported),
 	"name namespaces or pods as the sources (e.g. {namespaceSelector: {}} for every pod)")
 
 // clusterIngress translates an ingress rule towards the subject's pods
@@ -160,7 +160,7 @@ func (b *builder) clusterIngress(r ir.Rule, dsts []ir.Workload) ([]rule, []error
 // (peers.go); domainNames exist only in Accept rules.
 func (b *builder) clusterEgress(r ir.Rule) ([]rule, []error) {
 	if r.Peer.Kind == ir.PeerFQDN && r.Action != ir.Allow {
-		return nil, []error{kit.Hinted(fmt.Errorf("%w: FQDN peer %q: the admin API's domainNames exist only in Accept rules", errUnsupported, r.Peer.FQDN),
+		return nil, []error{kit.Hinted(fmt.Errorf("FQDN peer %q: the admin API's domainNames exist only in Accept rules: %w", r.Peer.FQDN, errUnsupported),
 			"the cilium target, once it expresses the platform layer")}
 	}
 	return b.egress(r)

@@ -30,8 +30,8 @@ func (b *builder) checkLayering() {
 					continue
 				}
 				if team, ok := b.teamBelow(part.subject, d, r.action == ir.Pass); ok {
-					b.errs.At(r.origin, kit.Hinted(fmt.Errorf("%w: %s %s rule of %s: the policies of %s/%s are emitted in the admin tiers too, where this rule would not leave the decision to them",
-						errUnsupported, r.action, dirName(d), part.name, team.Namespace, team.Name),
+					b.errs.At(r.origin, kit.Hinted(fmt.Errorf("%s %s rule of %s: the policies of %s/%s are emitted in the admin tiers too, where this rule would not leave the decision to them: %w",
+						r.action, dirName(d), part.name, team.Namespace, team.Name, errUnsupported),
 						"the adminpolicy target expresses a Pass (or a baseline ingress rule) only over namespaces whose own policies it does not emit; use Allow or Deny, or narrow the subject"))
 					break
 				}

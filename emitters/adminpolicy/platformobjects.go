@@ -143,8 +143,8 @@ func (b *builder) banp(parts []clusterPart, names *kit.Names) *v1alpha1.Baseline
 	spec := v1alpha1.BaselineAdminNetworkPolicySpec{Subject: subject1(parts[0].subject)}
 	for _, part := range parts {
 		if kit.JSONKey(subject1(part.subject)) != kit.JSONKey(spec.Subject) {
-			b.errs.At(part.origin, kit.Hinted(fmt.Errorf("%w: v1alpha1 has one BaselineAdminNetworkPolicy with one subject, and baseline policy %s selects other pods than %s (%s)",
-				errUnsupported, part.name, parts[0].name, parts[0].origin), "give the baseline intents one subject, or use v1alpha2 (--"+adminapi.SettingVersion+"=v1alpha2)"))
+			b.errs.At(part.origin, kit.Hinted(fmt.Errorf("v1alpha1 has one BaselineAdminNetworkPolicy with one subject, and baseline policy %s selects other pods than %s (%s): %w",
+				part.name, parts[0].name, parts[0].origin, errUnsupported), "give the baseline intents one subject, or use v1alpha2 (--"+adminapi.SettingVersion+"=v1alpha2)"))
 			return nil
 		}
 		from.Add(part.from.Sorted()...)
@@ -158,7 +158,7 @@ func (b *builder) banp(parts []clusterPart, names *kit.Names) *v1alpha1.Baseline
 		}
 	}
 	if len(spec.Ingress) > maxRulesV1Alpha1 || len(spec.Egress) > maxRulesV1Alpha1 {
-		b.errs.At(parts[0].origin, fmt.Errorf("%w: the baseline intents hold more than %d rules of one direction, the BaselineAdminNetworkPolicy's limit", errUnsupported, maxRulesV1Alpha1))
+		b.errs.At(parts[0].origin, fmt.Errorf("the baseline intents hold more than %d rules of one direction, the BaselineAdminNetworkPolicy's limit: %w", maxRulesV1Alpha1, errUnsupported))
 		return nil
 	}
 	if !names.Claim("", banpName, from) {

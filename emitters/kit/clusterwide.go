@@ -16,7 +16,7 @@ const ClusterWideHint = "build the platform layer with the adminpolicy target (C
 // admin allow dropped), so the target fails closed.
 func (e *Errors) RefuseClusterWide(p *ir.Policy) {
 	for _, cp := range p.Cluster {
-		e.At(cp.Origin, Hinted(fmt.Errorf("%w: %s intent %q is cluster-wide, and this target cannot yet express the platform layer's admin and baseline tiers",
-			ErrUnsupported, cp.Tier, cp.Name), ClusterWideHint))
+		e.At(cp.Origin, Hinted(Unsupported(fmt.Sprintf("%s intent %q is cluster-wide, and this target cannot yet express the platform layer's admin and baseline tiers",
+			cp.Tier, cp.Name)), ClusterWideHint))
 	}
 }
