@@ -37,7 +37,12 @@
 //     (always);
 //   - CIDR and world peers overlapping cluster.podCIDRs, whose unknown pods
 //     networks match (podcidr.go);
-//   - deny and pass actions (netpolc emits allow rules only).
+//   - deny and pass actions of the teams' rules (the IR's namespaced rules
+//     are allows).
+//
+// The platform layer's cluster-wide intents (ir.ClusterPolicy) map onto
+// the API's own tiers, rule for rule, ranked around the teams' policies
+// (platform.go), and are never narrowed.
 //
 // With Options.AllowApproximate the named-port and pod-peer cases drop the
 // port, the rule or the pod networks, with one kit.Warning per rule: the
