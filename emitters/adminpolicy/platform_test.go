@@ -1,6 +1,8 @@
 package adminpolicy
 
 import (
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +11,8 @@ import (
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/crdschema"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // platformDecl declares what the platform cases refer to.
@@ -117,5 +121,44 @@ platform: baseline: early: {priority: 3, egress: [{action: "Allow", to: [{namesp
 	}
 	if len(objs.AdminNetworkPolicies) != 0 {
 		t.Errorf("ANPs = %v, want none", objs.AdminNetworkPolicies)
+	}
+}
+
+// TestPlatformBANPSchema validates the BaselineAdminNetworkPolicy of every
+// platform example (and of random baseline layers) against the upstream
+// v0.1.8 CRD of its channel (testdata/crd), plus its CEL rule on the name.
+func TestPlatformBANPSchema(t *testing.T) {
+	inputs, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range int64(100) {
+		p, _ := randir.Generate(seed, 6)
+		inputs[fmt.Sprintf("seed %d", seed)] = randir.WithCluster(&ir.Policy{Namespaces: p.Namespaces, Workloads: p.Workloads, DNS: p.DNS}, seed)
+	}
+	checked := 0
+	for _, ch := range []adminapi.Channel{adminapi.Standard, adminapi.Experimental} {
+		schema, err := crdschema.FromCRD(filepath.Join("testdata/crd/v0.1.8", string(ch), "policy.networking.k8s.io_baselineadminnetworkpolicies.yaml"), "v1alpha1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, p := range inputs {
+			objs, _, err := Build(p, Options{API: adminapi.API{Version: adminapi.V1Alpha1, Channel: ch}})
+			if err != nil || objs.BaselineAdminNetworkPolicy == nil {
+				continue
+			}
+			b := objs.BaselineAdminNetworkPolicy
+			obj := printed{b.TypeMeta, b.ObjectMeta, b.Spec}
+			for _, e := range crdschema.Validate(&obj, schema) {
+				t.Errorf("%s %s: %s", name, ch, e)
+			}
+			if b.Name != banpName {
+				t.Errorf("%s: named %q, the CRD accepts only %q", name, b.Name, banpName)
+			}
+			checked++
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d BaselineAdminNetworkPolicies checked", checked)
 	}
 }
