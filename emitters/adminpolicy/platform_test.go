@@ -81,6 +81,10 @@ policies: team: {namespace: "a", egress: [{to: [{namespace: "b"}]}]}`, adminapi.
 platform: admin: t: {priority: 1, egress: [{action: "Pass", to: [{namespace: "b"}]}]}
 policies: team: {namespace: "a", egress: []}`, adminapi.API{Version: adminapi.V1Alpha1},
 			`Pass egress rule of platform-admin-t: the policies of a/all-pods`},
+		{"baseline ingress over a team's open ingress isolation", `
+platform: baseline: t: {priority: 1, ingress: [{action: "Deny", from: [{namespaceSelector: {}}]}]}
+policies: team: {namespace: "a", ingress: [{from: [{all: true}]}]}`, adminapi.API{},
+			`Deny ingress rule of platform-baseline-t: the policies of a/all-pods are emitted in the admin tiers too`},
 		{"ingress from the world", `
 platform: admin: t: {priority: 1, ingress: [{action: "Deny", from: [{world: true}]}]}`, adminapi.API{},
 			`t/p.cue:6:69: adminpolicy: Deny ingress rule of admin intent "t": admin policy ingress peers select namespaces and pods only`},
