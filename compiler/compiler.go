@@ -41,6 +41,10 @@ type compiler struct {
 	// once the rules are over the limit.
 	npolicies int
 	rulesOver bool
+	// clusterNames maps "tier/name" of each cluster-wide intent to its
+	// origin; clusterRules counts their rules (for the rules limit).
+	clusterNames map[string]ir.Origin
+	clusterRules int
 }
 
 // Compile compiles a loaded intents set. All user errors are returned
@@ -53,6 +57,8 @@ func Compile(set *intent.Set) (*Result, error) {
 		namespaces: map[string]*ir.Namespace{},
 		portNames:  map[string]map[portset.Protocol]bool{},
 		lim:        limitsOf(set),
+
+		clusterNames: map[string]ir.Origin{},
 	}
 	c.cluster(get(set.Value, "cluster"))
 	c.declarations(get(set.Value, "namespaces"))
@@ -62,13 +68,16 @@ func Compile(set *intent.Set) (*Result, error) {
 		return nil, err
 	}
 	c.policies(get(set.Value, "policies"), ir.Origin{})
+	c.platform(get(set.Value, "platform"), ir.Origin{})
 	c.templates(get(set.Value, "use"))
+	c.checkTies()
 	expects := c.expectations(get(set.Value, "expect"))
 	guards := c.guardrails(get(set.Value, "guardrails"))
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
 	normalize(c.out)
+	sortCluster(c.out)
 	c.out.Expectations, c.out.Guardrails = expects, guards
 	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
 }

@@ -66,7 +66,7 @@ func (c *compiler) countPolicy(v cue.Value, via ir.Origin) bool {
 // countRule reports false, once with an error, when the rules after
 // expansion are over the limit.
 func (c *compiler) countRule(v cue.Value, via ir.Origin) bool {
-	if len(c.out.Rules) < c.lim.Rules {
+	if len(c.out.Rules)+c.clusterRules < c.lim.Rules {
 		return true
 	}
 	if !c.rulesOver {

@@ -24,6 +24,7 @@ func (c *compiler) templates(v cue.Value) {
 	fields(v, func(name string, tv cue.Value) {
 		via := c.instanceOrigin(name, tv)
 		c.policies(get(tv, "policies"), via)
+		c.platform(get(tv, "platform"), via)
 	})
 }
 

@@ -31,6 +31,9 @@ import (
 //     is its CIDRs, or 0.0.0.0/0 and ::/0 when none are given; FQDN peers
 //     (egress only) match the DNS-name endpoints their pattern matches
 //     (fqdn.go).
+//   - Cluster policies (the platform layer) are policies of kind
+//     PlatformIntent in the admin or baseline layer, with their priority
+//     and their rules in order (fromir_cluster.go).
 //
 // Every Isolation and Rule becomes its own policy of kind Intent, named
 // after its subject, whose Origin is the IR origin.
@@ -50,6 +53,11 @@ func FromIR(p *ir.Policy) (Policies, error) {
 	}
 	for i, r := range p.Rules {
 		if pol := irRule(i, r, &e); pol != nil {
+			out.list = append(out.list, pol)
+		}
+	}
+	for i, cp := range p.Cluster {
+		if pol := irClusterPolicy(i, cp, &e); pol != nil {
 			out.list = append(out.list, pol)
 		}
 	}

@@ -28,6 +28,9 @@ const (
 	KindAdminNetworkPolicy         = "AdminNetworkPolicy"
 	KindBaselineAdminNetworkPolicy = "BaselineAdminNetworkPolicy"
 	KindIntent                     = "Intent" // an IR isolation or rule (FromIR)
+	// KindPlatformIntent is a cluster-wide intent of the platform layer
+	// (an ir.ClusterPolicy, FromIR), in the admin or baseline layer.
+	KindPlatformIntent = "PlatformIntent"
 )
 
 // OriginsAnnotation is the annotation netpolc writes on generated objects to

@@ -11,7 +11,7 @@ import (
 
 // entryCollections are the top-level fields whose entries each take
 // effect: templates to expand, policies, expectations and guardrails.
-var entryCollections = []string{"use", "policies", "guardrails", "expect"}
+var entryCollections = []string{"use", "policies", "guardrails", "expect", "platform"}
 
 // checkEntries rejects entries of the collections that CUE keeps but
 // that would never take effect: an optional (`deny?:`) or required
@@ -35,6 +35,34 @@ func (s *Set) checkEntries() diag.List {
 		if sel.ConstraintType() != 0 {
 			out.Add(s.entryPos(it.Value()), name, "write it as a regular field: `"+name+": …`",
 				"%s declares no value, so no entry of %s would take effect", constraintName(sel), name)
+			continue
+		}
+		if name == "platform" {
+			out = append(out, s.checkPlatform(it.Value(), all)...)
+			continue
+		}
+		out = append(out, s.checkCollection(name, it.Value(), all)...)
+	}
+	return out
+}
+
+// checkPlatform checks the entries of both tiers of `platform`, whose
+// intents take effect one by one like the entries of `use`.
+func (s *Set) checkPlatform(v cue.Value, all []cue.Option) diag.List {
+	var out diag.List
+	it, err := v.Fields(all...)
+	if err != nil {
+		return nil
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if sel.LabelType() != cue.StringLabel || sel.ConstraintType() == cue.PatternConstraint {
+			continue
+		}
+		name := "platform." + sel.Unquoted()
+		if sel.ConstraintType() != 0 {
+			out.Add(s.entryPos(it.Value()), name, "write it as a regular field: `"+name+": …`",
+				"%s declares no value, so no intent of %s would take effect", constraintName(sel), name)
 			continue
 		}
 		out = append(out, s.checkCollection(name, it.Value(), all)...)

@@ -1,5 +1,6 @@
 // Package templates embeds netpolc's built-in CUE patterns (defaultDeny,
-// allowDNS, tiers, gateway, namespaceIsolation, externalEgress, monitoring)
+// allowDNS, tiers, gateway, namespaceIsolation, externalEgress, monitoring,
+// and the platform layer's cluster-wide ones in platform.cue)
 // so intents can import them as "netpolc.dev/templates" with no download.
 package templates
 

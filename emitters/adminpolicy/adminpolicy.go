@@ -37,7 +37,12 @@
 //     (always);
 //   - CIDR and world peers overlapping cluster.podCIDRs, whose unknown pods
 //     networks match (podcidr.go);
-//   - deny and pass actions (netpolc emits allow rules only).
+//   - deny and pass actions of the teams' rules (the IR's namespaced rules
+//     are allows).
+//
+// The platform layer's cluster-wide intents (ir.ClusterPolicy) map onto
+// the API's own tiers, rule for rule, ranked around the teams' policies
+// (platform.go), and are never narrowed.
 //
 // With Options.AllowApproximate the named-port and pod-peer cases drop the
 // port, the rule or the pod networks, with one kit.Warning per rule: the
@@ -119,6 +124,9 @@ func (s *subject) isolatedIn(d int) bool { return s.isolated[d] }
 
 // rule is a version-neutral admin rule.
 type rule struct {
+	// action is the platform rule's (platform.go); the teams' rules
+	// leave it empty: their policy's part says allow or deny.
+	action ir.Action
 	name   string
 	origin ir.Origin
 	peers  []peer
@@ -151,6 +159,10 @@ type builder struct {
 	// dropped from it: one warning per rule (narrow.go).
 	narrowed map[string]*narrowing
 	podCIDRs []string // the declared pod networks (cluster.podCIDRs)
+	// cluster are the platform layer's policies (platform.go); exact
+	// is set while they are translated: nothing of them is narrowed.
+	cluster []clusterPart
+	exact   bool
 }
 
 // Build compiles p into admin policies, sorted by name, with the warnings
@@ -170,6 +182,8 @@ func Build(p *ir.Policy, opts Options) (*adminapi.Objects, []kit.Warning, error)
 		b.rule(r)
 	}
 	b.checkIngress()
+	b.platform(p)
+	b.checkLayering()
 	objs := b.objects()
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err

@@ -67,6 +67,13 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 		in["example-"+name] = p
 		in["example-"+name+"-egress"] = randir.EgressOnly(p)
 	}
+	platform, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range platform {
+		in["example-"+name] = p
+	}
 	return in
 }
 

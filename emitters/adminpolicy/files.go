@@ -35,5 +35,8 @@ func Files(objs *adminapi.Objects) ([]kit.File, error) {
 	for _, a := range objs.AdminNetworkPolicies {
 		add(metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "AdminNetworkPolicy"}, a.ObjectMeta, a.Spec)
 	}
+	if banp := objs.BaselineAdminNetworkPolicy; banp != nil {
+		add(metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "BaselineAdminNetworkPolicy"}, banp.ObjectMeta, banp.Spec)
+	}
 	return kit.ObjectFiles(targetName, all)
 }

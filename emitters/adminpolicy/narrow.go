@@ -1,6 +1,7 @@
 package adminpolicy
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -23,6 +24,13 @@ func narrowKey(r ir.Rule) string {
 // AllowApproximate a note on the rule's warning (the caller then narrows
 // the rule).
 func (b *builder) approximate(r ir.Rule, narrowed, why, fix string) error {
+	if b.exact {
+		hint := "cluster-wide rules are never narrowed: one left out would hand its connections to the rules after it"
+		if fix != "" {
+			hint = fix + "; " + hint
+		}
+		return kit.Hinted(fmt.Errorf("%s: %w", why, errUnsupported), hint)
+	}
 	if b.opts.AllowApproximate {
 		key := narrowKey(r)
 		n := b.narrowed[key]

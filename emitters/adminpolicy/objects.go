@@ -50,6 +50,7 @@ func (b *builder) objects() *adminapi.Objects {
 			objs.ClusterNetworkPolicies = append(objs.ClusterNetworkPolicies, part.v1alpha2(meta))
 		}
 	}
+	b.clusterObjects(objs, names)
 	slices.SortFunc(objs.ClusterNetworkPolicies, func(x, y v1alpha2.ClusterNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
 	slices.SortFunc(objs.AdminNetworkPolicies, func(x, y v1alpha1.AdminNetworkPolicy) int { return cmp.Compare(x.Name, y.Name) })
 	return objs

@@ -126,6 +126,7 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
 		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(targetName)}
+	b.errs.RefuseClusterWide(p)
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}

@@ -127,6 +127,7 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 	}
 	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules, podCIDRs: p.PodCIDRs,
 		pols: map[string]*policy{}, errs: kit.NewErrors(targetName), narrowed: map[int][]string{}}
+	b.errs.RefuseClusterWide(p)
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}

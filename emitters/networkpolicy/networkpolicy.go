@@ -76,6 +76,7 @@ func buildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.Netwo
 		return nil, nil, nil
 	}
 	b := &builder{pols: map[string]*policy{}, errs: kit.NewErrors(Name), approx: allowApproximate}
+	b.errs.RefuseClusterWide(p)
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}

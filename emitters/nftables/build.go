@@ -107,6 +107,9 @@ func BuildResult(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (
 	if p == nil {
 		p = &ir.Policy{}
 	}
+	if b.errs.RefuseClusterWide(p); b.errs.Len() > 0 {
+		return nil, b.errs.Err()
+	}
 	b.compile(p)
 	if b.errs.Len() == 0 {
 		b.checkHosts()

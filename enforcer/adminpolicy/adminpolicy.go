@@ -1,8 +1,9 @@
 // Package adminpolicy interprets emitted admin network policies
 // (policy.networking.k8s.io ClusterNetworkPolicy v1alpha2,
-// AdminNetworkPolicy v1alpha1) with the evaluation model's admin-tier
-// semantics (enforcer.FromClusterNetworkPolicies,
-// enforcer.FromAdminNetworkPolicies).
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1) with the
+// evaluation model's admin-tier semantics
+// (enforcer.FromClusterNetworkPolicies, enforcer.FromAdminNetworkPolicies,
+// enforcer.FromBaselineAdminNetworkPolicies).
 package adminpolicy
 
 import (
@@ -74,5 +75,13 @@ func Policies(objs *adminapi.Objects) (enforcer.Policies, error) {
 	if err != nil {
 		return enforcer.Policies{}, err
 	}
-	return enforcer.Join(c, a), nil
+	var banps []enforcer.SourcedBaselineAdminNetworkPolicy
+	if objs.BaselineAdminNetworkPolicy != nil {
+		banps = append(banps, enforcer.SourcedBaselineAdminNetworkPolicy{BaselineAdminNetworkPolicy: *objs.BaselineAdminNetworkPolicy})
+	}
+	bp, err := enforcer.FromBaselineAdminNetworkPolicies(banps)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	return enforcer.Join(c, a, bp), nil
 }

@@ -136,5 +136,35 @@ func asSeen(objs *adminapi.Objects) *adminapi.Objects {
 	for _, a := range objs.AdminNetworkPolicies {
 		out.AdminNetworkPolicies = append(out.AdminNetworkPolicies, withoutHostNetwork1(a))
 	}
+	if objs.BaselineAdminNetworkPolicy != nil {
+		b := withoutHostNetworkBANP(*objs.BaselineAdminNetworkPolicy)
+		out.BaselineAdminNetworkPolicy = &b
+	}
 	return out
+}
+
+// withoutHostNetworkBANP is withoutHostNetwork1 for the
+// BaselineAdminNetworkPolicy.
+func withoutHostNetworkBANP(b v1alpha1.BaselineAdminNetworkPolicy) v1alpha1.BaselineAdminNetworkPolicy {
+	b = *b.DeepCopy()
+	if sub := &b.Spec.Subject; (sub.Namespaces != nil) != (sub.Pods != nil) {
+		sub.Namespaces, sub.Pods = nil, namespacedPods1(sub.Namespaces, sub.Pods)
+	}
+	for i := range b.Spec.Egress {
+		for j := range b.Spec.Egress[i].To {
+			p := &b.Spec.Egress[i].To[j]
+			if (p.Namespaces != nil) != (p.Pods != nil) {
+				p.Namespaces, p.Pods = nil, namespacedPods1(p.Namespaces, p.Pods)
+			}
+		}
+	}
+	for i := range b.Spec.Ingress {
+		for j := range b.Spec.Ingress[i].From {
+			p := &b.Spec.Ingress[i].From[j]
+			if (p.Namespaces != nil) != (p.Pods != nil) {
+				p.Namespaces, p.Pods = nil, namespacedPods1(p.Namespaces, p.Pods)
+			}
+		}
+	}
+	return b
 }

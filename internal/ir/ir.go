@@ -200,6 +200,9 @@ type Policy struct {
 	Workloads  []Workload  // sorted by namespace, name
 	Isolations []Isolation // sorted by subject, direction
 	Rules      []Rule      // sorted; deterministic
+	// Cluster are the platform layer's cluster-wide policies, sorted by
+	// tier (admin first), priority and name.
+	Cluster []ClusterPolicy
 	// DNS is the cluster DNS peer the intents use (kube-dns by default).
 	DNS Peer
 	// PodCIDRs are the cluster's pod networks, when declared.

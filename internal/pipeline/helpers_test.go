@@ -37,6 +37,9 @@ func exampleTarget(t *testing.T, dir string) string {
 		if bytes.Contains(data, []byte("fqdn:")) {
 			return "cilium"
 		}
+		if bytes.Contains(data, []byte("templates.#ClusterDefaultDeny")) {
+			return "adminpolicy" // the platform layer: the only target that expresses it
+		}
 	}
 	return "networkpolicy"
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -38,12 +39,17 @@ func TestKustomizeBuildsEveryExample(t *testing.T) {
 			}
 			var got, want []string
 			tg := exampleTarget(t, dir)
-			kind := map[string]string{"networkpolicy": "NetworkPolicy", "cilium": "CiliumNetworkPolicy"}[tg]
+			kinds := map[string][]string{"networkpolicy": {"NetworkPolicy"}, "cilium": {"CiliumNetworkPolicy"},
+				"adminpolicy": {"ClusterNetworkPolicy"}}[tg]
 			for _, r := range resources.Resources() {
-				if r.GetKind() != kind || r.GetAnnotations()["netpolc.dev/origins"] == "" {
+				if !slices.Contains(kinds, r.GetKind()) || r.GetAnnotations()["netpolc.dev/origins"] == "" {
 					t.Errorf("unexpected object %s %s/%s (annotations %v)", r.GetKind(), r.GetNamespace(), r.GetName(), r.GetAnnotations())
 				}
-				got = append(got, tg+"/"+r.GetNamespace()+"/"+r.GetName()+".yaml")
+				ns := r.GetNamespace()
+				if ns == "" {
+					ns = "cluster" // cluster-scoped (ARCHITECTURE.md §4)
+				}
+				got = append(got, tg+"/"+ns+"/"+r.GetName()+".yaml")
 			}
 			for _, f := range out.Files {
 				if !strings.HasSuffix(f.Path, "kustomization.yaml") {

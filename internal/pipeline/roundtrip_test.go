@@ -22,7 +22,7 @@ func TestEmittedYAMLMatchesIntents(t *testing.T) {
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			if exampleTarget(t, dir) != "networkpolicy" {
-				t.Skip("DNS-name peers: NetworkPolicy cannot express them (TestExamplesGolden builds this example for cilium)")
+				t.Skip("DNS-name peers or the platform layer: NetworkPolicy cannot express them (TestExamplesGolden builds this example for " + exampleTarget(t, dir) + ")")
 			}
 			out, err := Run(Sources{IntentsDir: dir}, Options{Targets: target.MustParse("networkpolicy")})
 			if err != nil {

@@ -63,8 +63,13 @@ func printDirection(w io.Writer, title string, d enforcer.DirectionVerdict, rule
 	}
 	ruleLine := func(r enforcer.RuleRef) string {
 		rule := fmt.Sprintf(" %s[%d]", strings.ToLower(string(r.Direction)), r.Index)
-		if r.Policy.Kind == enforcer.KindIntent {
+		switch r.Policy.Kind {
+		case enforcer.KindIntent:
 			rule = "" // IR rule numbers mean nothing to a reader; the origin says it all
+		case enforcer.KindPlatformIntent:
+			// The tier and priority say where it was decided; the
+			// rule's origin says which rule.
+			rule = fmt.Sprintf(" (%s tier, priority %d, %s)", r.Policy.Layer, r.Policy.Priority, strings.ToLower(string(r.Action)))
 		}
 		if r.Name != "" {
 			rule += fmt.Sprintf(" %q", r.Name)

@@ -29,11 +29,21 @@ type Summary struct {
 	// inventory workload in the intents' namespaces that the intents do
 	// not declare (a Pod without owner is a workload of its own).
 	Undeclared []enforcer.Connection
+	// Admin and Baseline count the platform layer's cluster-wide intents
+	// per tier: the isolation counts above are the teams' policies only.
+	Admin, Baseline int
 }
 
 // Summarize computes the summary from the IR and the intents' matrix.
 func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 	s := Summary{Workloads: len(p.Workloads)}
+	for _, cp := range p.Cluster {
+		if cp.Tier == ir.TierAdmin {
+			s.Admin++
+		} else {
+			s.Baseline++
+		}
+	}
 	declared := map[string]bool{}
 	for _, w := range p.Workloads {
 		declared[w.Namespace+"/"+w.Name] = true
@@ -112,6 +122,9 @@ func (s Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "; not isolated at all: %s", strings.Join(s.Open, ", "))
 	}
 	fmt.Fprintln(w)
+	if s.Admin+s.Baseline > 0 {
+		fmt.Fprintf(w, "platform layer: %d admin intent(s) decided before these policies, %d baseline intent(s) after them (the flows below count them)\n", s.Admin, s.Baseline)
+	}
 	if len(s.Undeclared) > 0 {
 		fmt.Fprintf(w, "%d flow(s) of inventory workloads the intents do not declare (a Pod without owner is a workload of its own):\n", len(s.Undeclared))
 		for _, c := range s.Undeclared {

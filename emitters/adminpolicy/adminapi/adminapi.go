@@ -13,8 +13,11 @@ import (
 // Objects is the adminpolicy target's output: ClusterNetworkPolicies
 // (policy.networking.k8s.io/v1alpha2) by default, or AdminNetworkPolicies
 // (v1alpha1) with admin-api-version v1alpha1, each sorted by name. Both
-// kinds are cluster-scoped.
+// kinds are cluster-scoped. With v1alpha1, the platform layer's baseline
+// intents are the BaselineAdminNetworkPolicy, a cluster singleton named
+// "default" (nil when there are none).
 type Objects struct {
-	ClusterNetworkPolicies []v1alpha2.ClusterNetworkPolicy
-	AdminNetworkPolicies   []v1alpha1.AdminNetworkPolicy
+	ClusterNetworkPolicies     []v1alpha2.ClusterNetworkPolicy
+	AdminNetworkPolicies       []v1alpha1.AdminNetworkPolicy
+	BaselineAdminNetworkPolicy *v1alpha1.BaselineAdminNetworkPolicy
 }

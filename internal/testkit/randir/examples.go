@@ -18,13 +18,33 @@ var (
 	examplesErr  error
 )
 
-// Examples compiles every example intents directory (examples.FS) and
-// returns the IR by directory name, for golden and equivalence tests over
-// every template. It compiles once per process; callers must not modify
-// the policies.
+// Examples compiles every example intents directory (examples.FS) without
+// cluster-wide intents and returns the IR by directory name, for golden
+// and equivalence tests over every template and target. It compiles once
+// per process; callers must not modify the policies.
 func Examples() (map[string]*ir.Policy, error) {
+	return examplesWhere(func(p *ir.Policy) bool { return len(p.Cluster) == 0 })
+}
+
+// PlatformExamples are the examples with cluster-wide intents (the
+// platform layer), which only the adminpolicy target expresses so far;
+// the other targets refuse them.
+func PlatformExamples() (map[string]*ir.Policy, error) {
+	return examplesWhere(func(p *ir.Policy) bool { return len(p.Cluster) > 0 })
+}
+
+func examplesWhere(keep func(*ir.Policy) bool) (map[string]*ir.Policy, error) {
 	examplesOnce.Do(func() { examplesIR, examplesErr = compileExamples() })
-	return examplesIR, examplesErr
+	if examplesErr != nil {
+		return nil, examplesErr
+	}
+	out := map[string]*ir.Policy{}
+	for name, p := range examplesIR {
+		if keep(p) {
+			out[name] = p
+		}
+	}
+	return out, nil
 }
 
 func compileExamples() (map[string]*ir.Policy, error) {

@@ -1,0 +1,47 @@
+package target
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/netpolc/netpolc/emitters/adminpolicy"
+	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
+)
+
+// TestPlatformEquivalence is the equivalence property over random
+// platform layers, alone and over the random teams' egress policies: the
+// adminpolicy target, with every option combination, builds them proven
+// or refuses with kit.ErrUnsupported (check); every other target refuses
+// them all, with or without allow-approximate.
+func TestPlatformEquivalence(t *testing.T) {
+	seeds := randir.Seeds(t)
+	for _, tg := range all() {
+		for _, s := range settings(t, tg) {
+			for _, approx := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s %v approximate=%v", tg.Name(), s, approx), func(t *testing.T) {
+					built := 0
+					for seed := range seeds {
+						p, inv := randir.Generate(seed, 1+int(seed%12))
+						alone := &ir.Policy{Namespaces: p.Namespaces, Workloads: p.Workloads, DNS: p.DNS}
+						for _, v := range []variant{
+							{fmt.Sprintf("seed %d platform", seed), randir.WithCluster(alone, seed), inv},
+							{fmt.Sprintf("seed %d platform over teams", seed), randir.WithCluster(randir.EgressOnly(p), seed), inv},
+						} {
+							if check(t, tg, v, s, approx) {
+								built++
+							}
+						}
+					}
+					t.Logf("%d of %d built", built, 2*seeds)
+					switch {
+					case tg.Name() != (adminpolicy.Emitter{}).Name() && built > 0:
+						t.Errorf("%d cases with cluster-wide intents built: the target must refuse them", built)
+					case tg.Name() == (adminpolicy.Emitter{}).Name() && built < int(seeds)/4:
+						t.Errorf("only %d of %d cases built: the property says little", built, 2*seeds)
+					}
+				})
+			}
+		}
+	}
+}
