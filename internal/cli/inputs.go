@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -71,6 +72,15 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 		return pipeline.Input{}, err
 	}
 	src := pipeline.Sources{ManifestPaths: f.manifests, SkipInvalid: f.skipInvalid, Controllers: ctrl}
+	if chs := cfg.Values[adminapi.SettingChannel]; len(chs) == 1 {
+		// The admin objects of --manifests are validated for the channel
+		// netpolc.yaml names (the adminpolicy target's option).
+		api, err := adminapi.ParseAPI("", chs[0])
+		if err != nil {
+			return pipeline.Input{}, diag.Errorf("set "+adminapi.SettingChannel+" in "+config.FileName+" to a channel", "%v", err)
+		}
+		src.AdminChannel = api.Channel
+	}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
 	}

@@ -21,6 +21,10 @@ import (
 	"k8s.io/apiserver/pkg/cel/environment"
 )
 
+// NotRun is the Rule of the Error that says the CEL rules were not run,
+// after an error that blocks them (the API server's hasBlockingErr).
+const NotRun = "not run"
+
 // prune removes what the schema does not know, as the server's decoder
 // does (customresource_handler.go, schemaCoercingConverter), and reports
 // each removed field, metadata's included.
@@ -68,7 +72,7 @@ func (c *CRD) validate(ctx context.Context, u map[string]any) []Error {
 		return errs
 	}
 	if blocking(append(fes, lists...)) {
-		return append(errs, Error{Check: "CEL", Rule: "not run",
+		return append(errs, Error{Check: "CEL", Rule: NotRun,
 			Message: "the CEL rules were not checked because the object is invalid (the API server skips them too)"})
 	}
 	cerrs, _ := c.cel.Validate(ctx, nil, c.structural, u, nil, celconfig.RuntimeCELCostBudget)

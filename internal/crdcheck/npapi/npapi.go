@@ -10,6 +10,7 @@ package npapi
 import (
 	"embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/netpolc/netpolc/internal/crdcheck"
@@ -67,6 +68,18 @@ func CRD(version, kind, channel string) (*crdcheck.CRD, error) {
 	}
 	cache[k] = c
 	return c, nil
+}
+
+// Release names the network-policy-api release whose CRDs define
+// version: v0.2.0 for v1alpha2, v0.1.8 for v1alpha1.
+func Release(version string) string {
+	for vk, f := range crdFiles {
+		if strings.HasPrefix(vk, version+"/") {
+			r, _, _ := strings.Cut(f, "/")
+			return r
+		}
+	}
+	return "(no release)"
 }
 
 // Has reports whether the package has a CRD of kind at version.
