@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,13 +15,11 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
-	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
-	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
 
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/crdcheck/npapi"
 	"github.com/netpolc/netpolc/internal/ir"
-	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
@@ -226,151 +222,50 @@ func TestPrefixes(t *testing.T) {
 	}
 }
 
-// TestSchema validates every object against the upstream CRD of the API
-// version and channel it was built for: v1alpha2 from the network-policy-api
-// module (v0.2.0), v1alpha1 from testdata/crd (v0.1.8, the last release
-// with it), plus the CRDs' CEL rules, checked by hand. A field the CRD
-// lacks is an error (the API server would prune it).
+// TestSchema validates every object the golden inputs and 100 random
+// policies produce, for every API version and channel, against the
+// upstream CRD of that version and channel (internal/crdcheck/npapi:
+// v1alpha2 from v0.2.0, v1alpha1 from v0.1.8) with the API server's own
+// validation code: schema, CEL rules, and no field the CRD would prune.
 func TestSchema(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/network-policy-api").Output()
-	if err != nil {
-		t.Skipf("cannot locate the network-policy-api module (%v): the CRD check needs the go tool", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	crd := func(path, version string) crdschema.Schema {
-		s, err := crdschema.FromCRD(path, version)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	schemas := map[adminapi.Channel][2]crdschema.Schema{}
-	for _, ch := range []adminapi.Channel{adminapi.Standard, adminapi.Experimental} {
-		schemas[ch] = [2]crdschema.Schema{
-			crd(filepath.Join(dir, "config/crd", string(ch), "policy.networking.k8s.io_clusternetworkpolicies.yaml"), "v1alpha2"),
-			crd(filepath.Join("testdata/crd/v0.1.8", string(ch), "policy.networking.k8s.io_adminnetworkpolicies.yaml"), "v1alpha1"),
-		}
-	}
 	inputs := goldenInputs(t)
 	for seed := range int64(100) {
 		p, _ := randir.Generate(seed, 8)
 		inputs[fmt.Sprintf("seed %d", seed)] = randir.EgressOnly(p)
 	}
+	checked := map[adminapi.API]int{}
 	for name, p := range inputs {
 		for _, g := range goldenAPIs {
 			objs, _, err := Build(p, Options{API: g.api, AllowApproximate: true})
 			if err != nil {
 				continue // ingress isolation
 			}
-			ch := adminapi.Standard
-			if g.api.Experimental() {
-				ch = adminapi.Experimental
-			}
+			api := g.api.String() // "VERSION CHANNEL", defaults filled in
+			version, channel, _ := strings.Cut(api, " ")
 			for _, c := range objs.ClusterNetworkPolicies {
-				schema := schemas[ch][0]
-				if usesDomainNames(c) {
-					// FQDN peers are not gated by channel here yet (the
-					// FQDN work does that with supportsDomainNames).
-					schema = schemas[adminapi.Experimental][0]
-				}
-				obj := printed{c.TypeMeta, c.ObjectMeta, c.Spec}
-				for _, e := range append(crdschema.Validate(&obj, schema), celRules(c)...) {
-					t.Errorf("%s %s: %s: %s", name, g.api, c.Name, e)
-				}
+				checked[g.api]++
+				validate(t, name+" "+api, version, channel, printed{c.TypeMeta, c.ObjectMeta, c.Spec})
 			}
 			for _, a := range objs.AdminNetworkPolicies {
-				schema := schemas[ch][1]
-				if usesDomainNames1(a) {
-					schema = schemas[adminapi.Experimental][1]
-				}
-				obj := printed{a.TypeMeta, a.ObjectMeta, a.Spec}
-				for _, e := range append(crdschema.Validate(&obj, schema), celRules1(a)...) {
-					t.Errorf("%s %s: %s: %s", name, g.api, a.Name, e)
-				}
+				checked[g.api]++
+				validate(t, name+" "+api, version, channel, printed{a.TypeMeta, a.ObjectMeta, a.Spec})
 			}
+		}
+	}
+	for _, g := range goldenAPIs {
+		if checked[g.api] < 100 {
+			t.Errorf("%s: only %d objects checked", g.api, checked[g.api])
 		}
 	}
 }
 
-func usesDomainNames(c v1alpha2.ClusterNetworkPolicy) bool {
-	for _, r := range c.Spec.Egress {
-		for _, p := range r.To {
-			if len(p.DomainNames) > 0 {
-				return true
-			}
-		}
+func validate(t *testing.T, name, version, channel string, obj printed) {
+	t.Helper()
+	crd, err := npapi.CRD(version, obj.Kind, channel)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return false
-}
-
-// celRules checks the CRD's x-kubernetes-validations: ranges ascending,
-// networks parse as CIDRs, no named port next to networks or domain names.
-func celRules(c v1alpha2.ClusterNetworkPolicy) []string {
-	var errs []string
-	for _, r := range c.Spec.Egress {
-		nets := false
-		for _, p := range r.To {
-			nets = nets || len(p.Networks) > 0 || len(p.DomainNames) > 0 || p.Nodes != nil
-		}
-		for _, pr := range r.Protocols {
-			if nets && pr.DestinationNamedPort != "" {
-				errs = append(errs, "named port next to networks")
-			}
-			for _, dp := range []*v1alpha2.Port{portOf(pr)} {
-				if dp != nil && dp.Range != nil && dp.Range.Start >= dp.Range.End {
-					errs = append(errs, fmt.Sprintf("range %d-%d not ascending", dp.Range.Start, dp.Range.End))
-				}
-			}
-		}
+	for _, e := range crd.ValidateValue(&obj) {
+		t.Errorf("%s: %s %s: %s", name, obj.Kind, obj.Name, e)
 	}
-	return errs
-}
-
-func portOf(p v1alpha2.ClusterNetworkPolicyProtocol) *v1alpha2.Port {
-	switch {
-	case p.TCP != nil:
-		return p.TCP.DestinationPort
-	case p.UDP != nil:
-		return p.UDP.DestinationPort
-	case p.SCTP != nil:
-		return p.SCTP.DestinationPort
-	}
-	return nil
-}
-
-func usesDomainNames1(a v1alpha1.AdminNetworkPolicy) bool {
-	for _, r := range a.Spec.Egress {
-		for _, p := range r.To {
-			if len(p.DomainNames) > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// celRules1 checks the v1alpha1 CRD's x-kubernetes-validations: networks
-// parse as CIDRs, no named port next to networks or domain names.
-func celRules1(a v1alpha1.AdminNetworkPolicy) []string {
-	var errs []string
-	for _, r := range a.Spec.Egress {
-		nets := false
-		for _, p := range r.To {
-			nets = nets || len(p.Networks) > 0 || len(p.DomainNames) > 0 || p.Nodes != nil
-			for _, n := range p.Networks {
-				if _, err := netip.ParsePrefix(string(n)); err != nil {
-					errs = append(errs, fmt.Sprintf("network %q: %v", n, err))
-				}
-			}
-		}
-		if r.Ports == nil {
-			continue
-		}
-		for _, pr := range *r.Ports {
-			if nets && pr.NamedPort != nil {
-				errs = append(errs, "named port next to networks")
-			}
-		}
-	}
-	return errs
 }

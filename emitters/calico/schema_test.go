@@ -8,40 +8,39 @@ import (
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/netpolc/netpolc/emitters/calico"
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/internal/crdcheck"
 	"github.com/netpolc/netpolc/internal/portset"
-	"github.com/netpolc/netpolc/internal/testkit/crdschema"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // TestSchema validates every object the examples, the shared cases and
-// random policies produce against Calico's validation rules, plus the
-// rules its validator states in code: ports only with TCP, UDP or SCTP;
-// ranges ascending; policy names carrying their tier's prefix; notNets
-// inside nets of the same family. That the selectors parse is checked by
-// the interpreter's tests (enforcer/calico), with its own parser.
+// random policies produce, for every Calico version and API mode the
+// emitter supports, against the upstream projectcalico.org/v3 CRDs
+// (testdata/crd: Calico v3.32.1, api/config/crd) with the API server's own
+// validation code (internal/crdcheck: schema, CEL rules, no field the CRD
+// would prune), plus the rules Calico's validator states in code: ports
+// only with TCP, UDP or SCTP; ranges ascending; policy names carrying
+// their tier's prefix; notNets inside nets of the same family. That the
+// selectors parse is checked by the interpreter's tests (enforcer/calico),
+// with its own parser.
 func TestSchema(t *testing.T) {
-	data, err := os.ReadFile("testdata/schema/projectcalico-v3.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schemas map[string]crdschema.Schema
-	if err := yaml.Unmarshal(data, &schemas); err != nil {
-		t.Fatal(err)
-	}
+	tierCRD := readCRD(t, "testdata/crd/v3.32.1/projectcalico.org_tiers.yaml")
+	npCRD := readCRD(t, "testdata/crd/v3.32.1/projectcalico.org_networkpolicies.yaml")
+	checked := 0
 	check := func(name string, objs *calicoapi.Objects) {
 		for _, tier := range objs.Tiers {
-			for _, e := range crdschema.Validate(&tier, schemas["tier"]) {
+			for _, e := range tierCRD.ValidateValue(&tier) {
 				t.Errorf("%s: tier %s: %s", name, tier.Name, e)
 			}
 		}
 		for _, np := range objs.NetworkPolicies {
-			errs := crdschema.Validate(&np, schemas["networkPolicy"])
-			errs = append(errs, validatorRules(&np)...)
-			for _, e := range errs {
+			checked++
+			for _, e := range npCRD.ValidateValue(&np) {
+				t.Errorf("%s: %s/%s: %s", name, np.Namespace, np.Name, e)
+			}
+			for _, e := range validatorRules(&np) {
 				t.Errorf("%s: %s/%s: %s", name, np.Namespace, np.Name, e)
 			}
 		}
@@ -57,18 +56,36 @@ func TestSchema(t *testing.T) {
 	for seed := range int64(100) {
 		inputs[fmt.Sprintf("seed %d", seed)], _ = randir.Generate(seed, 8)
 	}
-	for name, p := range inputs {
-		objs, _, err := calico.Build(p, calico.Options{AllowApproximate: true})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+	for _, mode := range calicoModes(t) {
+		for name, p := range inputs {
+			objs, _, err := calico.Build(p, calico.Options{Version: mode.version, AllowApproximate: true})
+			if err != nil {
+				t.Fatalf("%s %s: %v", mode.name, name, err)
+			}
+			check(mode.name+" "+name, objs)
 		}
-		check(name, objs)
 	}
+	if checked < 100*len(calicoModes(t)) {
+		t.Errorf("only %d NetworkPolicies checked", checked)
+	}
+}
+
+func readCRD(t *testing.T, path string) *crdcheck.CRD {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crd, err := crdcheck.Parse(data, "v3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crd
 }
 
 func validatorRules(np *calicoapi.NetworkPolicy) []string {
 	var errs []string
-	if !strings.HasPrefix(np.Name, np.Spec.Tier+".") {
+	if np.Spec.Tier != "" && !strings.HasPrefix(np.Name, np.Spec.Tier+".") { // before 3.29: the default tier
 		errs = append(errs, "name lacks the tier prefix")
 	}
 	for _, r := range append(np.Spec.Ingress, np.Spec.Egress...) {
@@ -102,4 +119,28 @@ func validatorRules(np *calicoapi.NetworkPolicy) []string {
 		}
 	}
 	return errs
+}
+
+type calicoMode struct {
+	name    string
+	version calicoapi.Version
+}
+
+// calicoModes are the releases whose output differs (tiers from
+// calicoapi.TiersSince) and the default; the API mode (calico-api) does
+// not change the objects. The v3 CRDs exist from 3.32 only, but the
+// Calico API server validates the same projectcalico.org/v3 types, so
+// the 3.32.1 CRDs stand for it too: an older release with fewer fields
+// would reject a field the emitter writes, which the golden files pin.
+func calicoModes(t *testing.T) []calicoMode {
+	t.Helper()
+	var out []calicoMode
+	for _, s := range []string{"3.28", calicoapi.TiersSince.String(), calicoapi.DefaultVersion} {
+		v, err := calicoapi.ParseVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, calicoMode{"calico " + s, v})
+	}
+	return out
 }

@@ -1,32 +1,38 @@
 package cilium
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
 	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
-	"github.com/netpolc/netpolc/internal/testkit/crdschema"
+	"github.com/netpolc/netpolc/internal/crdcheck"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // TestSchema validates every object the golden inputs and random policies
-// produce against the CRD's schema rules, plus the rules the schema states
-// in prose: one kind of peer per rule, holes inside their CIDR.
+// produce, for the oldest, one middle and the default Cilium release and
+// with per-destination named ports, against the CRD's schema rules
+// (testdata/schema: a hand-written extract of the upstream CRD, wrapped
+// in a CRD) with the API server's own validation code (internal/crdcheck:
+// structural schema, OpenAPI validator, metadata, no field the schema
+// would prune), plus the rules the schema states in prose: one kind of
+// peer per rule, holes inside their CIDR.
 func TestSchema(t *testing.T) {
-	data, err := os.ReadFile("testdata/schema/ciliumnetworkpolicy-v2.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := crdschema.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	crd := extractCRD(t)
+	checked := 0
 	check := func(name string, pols []ciliumapi.CiliumNetworkPolicy) {
 		for _, pol := range pols {
+			checked++
 			obj := pol
 			obj.APIVersion, obj.Kind = ciliumapi.APIVersion, ciliumapi.Kind
-			for _, e := range crdschema.Validate(&obj, schema) {
+			for _, e := range crd.ValidateValue(&obj) {
 				t.Errorf("%s: %s/%s: %s", name, pol.Namespace, pol.Name, e)
 			}
 			for _, e := range proseRules(&pol) {
@@ -34,21 +40,66 @@ func TestSchema(t *testing.T) {
 			}
 		}
 	}
-	for name, p := range goldenInputs(t) {
-		pols, _, err := Build(p, Options{AllowApproximate: true})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		check(name, pols)
-	}
+	inputs := goldenInputs(t)
 	for seed := range int64(100) {
-		p, _ := randir.Generate(seed, 8)
-		pols, _, err := Build(p, Options{AllowApproximate: true})
-		if err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
-		check("random", pols)
+		inputs[fmt.Sprintf("seed %d", seed)], _ = randir.Generate(seed, 8)
 	}
+	for _, opts := range ciliumOptions() {
+		for name, p := range inputs {
+			pols, _, err := Build(p, opts)
+			if err != nil {
+				if opts.Version == ciliumapi.DefaultVersion {
+					t.Fatalf("%s: %v", name, err)
+				}
+				continue // an older release refuses some named ports
+			}
+			check(fmt.Sprintf("%s (cilium %s, per-destination %v)", name, opts.Version, opts.EgressNamedPortsPerDestination), pols)
+		}
+	}
+	if checked < 100*len(ciliumOptions()) {
+		t.Errorf("only %d policies checked", checked)
+	}
+}
+
+// ciliumOptions are the option combinations whose output can differ.
+func ciliumOptions() []Options {
+	var out []Options
+	for _, v := range []ciliumapi.Version{ciliumapi.MinVersion, {Major: 1, Minor: 19}, ciliumapi.DefaultVersion} {
+		for _, perDst := range []bool{false, true} {
+			out = append(out, Options{AllowApproximate: true, Version: v, EgressNamedPortsPerDestination: perDst})
+		}
+	}
+	return out
+}
+
+// extractCRD wraps testdata/schema's openAPIV3Schema in a
+// CustomResourceDefinition of cilium.io/v2 CiliumNetworkPolicy.
+func extractCRD(t *testing.T) *crdcheck.CRD {
+	t.Helper()
+	data, err := os.ReadFile("testdata/schema/ciliumnetworkpolicy-v2.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema apiextensionsv1.JSONSchemaProps
+	if err := yaml.UnmarshalStrict(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	crd := &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "ciliumnetworkpolicies.cilium.io"},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: "cilium.io", Scope: apiextensionsv1.NamespaceScoped,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: ciliumapi.Kind, Plural: "ciliumnetworkpolicies"},
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v2", Served: true, Storage: true,
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &schema},
+			}},
+		},
+	}
+	c, err := crdcheck.New(crd, "v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // proseRules checks what the CRD documents but its schema does not
@@ -92,4 +143,37 @@ func holes(set []ciliumapi.CIDRRule) []string {
 		}
 	}
 	return errs
+}
+
+// TestSchemaCatches proves TestSchema cannot pass vacuously: the wrapped
+// schema rejects an unknown field, an entity outside the enum and a label
+// value outside the pattern.
+func TestSchemaCatches(t *testing.T) {
+	crd := extractCRD(t)
+	var obj map[string]any
+	doc := `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: "not a label value"}}
+  egress: [{toEntities: [everywhere], bogus: 1}]
+`
+	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range crd.Validate(obj) {
+		got = append(got, e.Error())
+	}
+	want := []string{"spec.egress[0].bogus: unknown field", "spec.egress[0].toEntities[0]: schema Unsupported value",
+		"spec.endpointSelector.matchLabels.app: schema Invalid value"}
+	if len(got) != len(want) {
+		t.Fatalf("errors:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("error %d = %q, want prefix %q", i, got[i], w)
+		}
+	}
 }

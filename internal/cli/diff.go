@@ -124,6 +124,9 @@ func (f *diffFlags) snapshots(args []string) (base, head *gitrev.Tree, spec gate
 	if spec.Controllers, err = f.in.controllerMap(cfg); err != nil {
 		return nil, nil, spec, err
 	}
+	if spec.AdminChannel, err = adminChannel(cfg); err != nil {
+		return nil, nil, spec, err
+	}
 	if base, err = repo.Revision(f.base); err != nil {
 		return nil, nil, spec, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -71,6 +72,9 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 		return pipeline.Input{}, err
 	}
 	src := pipeline.Sources{ManifestPaths: f.manifests, SkipInvalid: f.skipInvalid, Controllers: ctrl}
+	if src.AdminChannel, err = adminChannel(cfg); err != nil {
+		return pipeline.Input{}, err
+	}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
 	}
@@ -90,6 +94,21 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 		fmt.Fprintf(notes, "warning: %s\n", n)
 	}
 	return loaded.Input, nil
+}
+
+// adminChannel is the network-policy-api channel netpolc.yaml names (the
+// adminpolicy target's admin-channel), "" when it names none: the admin
+// objects of --manifests are validated for it (manifests.Options).
+func adminChannel(cfg *config.Config) (adminapi.Channel, error) {
+	chs := cfg.Values[adminapi.SettingChannel]
+	if len(chs) != 1 {
+		return "", nil
+	}
+	api, err := adminapi.ParseAPI("", chs[0])
+	if err != nil {
+		return "", diag.Errorf("set "+adminapi.SettingChannel+" in "+config.FileName+" to a channel", "%v", err)
+	}
+	return api.Channel, nil
 }
 
 // printSkipped prints the warnings of --skip-invalid and their count.

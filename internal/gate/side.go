@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
@@ -28,6 +29,9 @@ type Spec struct {
 	// Controllers map ingress controller keys to workloads
 	// (pipeline.Input.Controllers).
 	Controllers map[string]string
+	// AdminChannel is the network-policy-api channel the cluster runs
+	// (pipeline.Sources.AdminChannel): "" when not known.
+	AdminChannel adminapi.Channel
 }
 
 // Side is the policies of one snapshot, evaluated.
@@ -59,7 +63,7 @@ func load(t *gitrev.Tree, spec Spec) (*Side, error) {
 		return nil, err
 	}
 	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid,
-		Controllers: spec.Controllers}
+		Controllers: spec.Controllers, AdminChannel: spec.AdminChannel}
 	if spec.Intents == "" {
 		src.IntentsDir = ""
 	}

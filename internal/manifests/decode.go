@@ -28,6 +28,9 @@ type builder struct {
 	opts     Options
 	others   []other // objects of kinds netpolc does not read
 	edge     edgeInput
+	// channelWarnings are the admin objects valid only on the
+	// experimental channel, when the channel is not known.
+	channelWarnings []string
 }
 
 // definition is where an object was first defined, and what it said.

@@ -41,6 +41,10 @@ func FuzzParse(f *testing.F) {
 			"---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: b}\n" +
 			"spec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: a}], to: [{group: \"\", kind: Service, name: s}]}\n",
 		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g}\nspec: {parentRefs: [{name: g, kind: Service}], rules: [{backendRefs: [{name: s}]}]}\n",
+		// The admin kinds, validated with the CRDs (validate_admin.go).
+		experimentalOnly,
+		"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: x}\n" +
+			"spec: {subject: {pods: {}}, egress: [{action: Deny, to: [{networks: [10.0.0.0/33]}], ports: [{portRange: {protocol: TCP, start: 9, end: 1}}]}]}\n",
 	} {
 		f.Add([]byte(s))
 	}

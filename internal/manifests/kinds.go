@@ -156,21 +156,21 @@ func (b *builder) addNetworkPolicy(o *object) {
 
 func (b *builder) addClusterNetworkPolicy(o *object) {
 	var p v1alpha2.ClusterNetworkPolicy
-	if b.decode(o, &p, true) && b.checkClusterNetworkPolicy(o, &p) {
+	if b.decode(o, &p, true) && b.checkAdmin(o) {
 		b.set.ClusterNetworkPolicies = append(b.set.ClusterNetworkPolicies, ClusterNetworkPolicy{p, o.source()})
 	}
 }
 
 func (b *builder) addAdminNetworkPolicy(o *object) {
 	var p v1alpha1.AdminNetworkPolicy
-	if b.decode(o, &p, true) && b.checkAdminNetworkPolicy(o, &p) {
+	if b.decode(o, &p, true) && b.checkAdmin(o) {
 		b.set.AdminNetworkPolicies = append(b.set.AdminNetworkPolicies, AdminNetworkPolicy{p, o.source()})
 	}
 }
 
 func (b *builder) addBaselineAdminNetworkPolicy(o *object) {
 	var p v1alpha1.BaselineAdminNetworkPolicy
-	if b.decode(o, &p, true) && b.checkBaselineAdminNetworkPolicy(o, &p) {
+	if b.decode(o, &p, true) && b.checkAdmin(o) {
 		b.set.BaselineAdminNetworkPolicies = append(b.set.BaselineAdminNetworkPolicies, BaselineAdminNetworkPolicy{p, o.source()})
 	}
 }

@@ -39,7 +39,7 @@ func (b *builder) finish() {
 	b.addMissingNamespaces()
 	b.set.Sort()
 	b.resolveEdge()
-	b.set.Warnings = b.set.samePriorityWarnings()
+	b.set.Warnings = append(slices.Sorted(slices.Values(b.channelWarnings)), b.set.samePriorityWarnings()...)
 	b.foldOthers()
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/internal/diag"
 )
 
@@ -19,6 +20,12 @@ type Options struct {
 	// template) instead of failing, recording a warning in Set.Skipped.
 	// Bounds, duplicates and unreadable files still fail.
 	SkipInvalid bool
+	// AdminChannel is the network-policy-api channel the cluster runs
+	// (admin-channel): "" when not known. Admin objects are validated
+	// with the experimental CRD (a superset) in any case; one that only
+	// the experimental CRD accepts is an error on the standard channel
+	// and a warning when the channel is not known (validate_admin.go).
+	AdminChannel adminapi.Channel
 	// Stdin is what the path "-" reads (nil: os.Stdin).
 	Stdin io.Reader
 }

@@ -16,9 +16,9 @@ import (
 // evaluate a reading of it (for some, the lenient reading is wider than
 // any real enforcer's). Each problem names the field and the rule it
 // breaks: for NetworkPolicy the networking/v1 validation
-// (k8s.io/kubernetes pkg/apis/networking/validation), for the admin kinds
-// the CRD markers of sigs.k8s.io/network-policy-api v0.2.0 (apis/v1alpha1,
-// apis/v1alpha2), quoted in each message.
+// (k8s.io/kubernetes pkg/apis/networking/validation), transcribed here;
+// for the admin kinds the upstream CRDs themselves, run through the API
+// server's validation code (validate_admin.go).
 
 // checker records the validation problems of one object.
 type checker struct {
@@ -48,15 +48,6 @@ func (c *checker) pos(path string) diag.Pos {
 		}
 	}
 	return c.o.source()
-}
-
-// ruleName names a rule in messages after the word "rule": ` "name"`,
-// or " (unnamed)".
-func ruleName(name string) string {
-	if name == "" {
-		return " (unnamed)"
-	}
-	return fmt.Sprintf(" %q", name)
 }
 
 // ianaSvcName is the syntax of a named port (IANA_SVC_NAME, RFC 6335):

@@ -1,210 +1,165 @@
 package manifests
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
+	"strings"
 
-	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
-	"sigs.k8s.io/network-policy-api/apis/v1alpha2"
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
+	"github.com/netpolc/netpolc/internal/crdcheck"
+	"github.com/netpolc/netpolc/internal/crdcheck/npapi"
 )
 
-// The CRD markers these checks apply, as in sigs.k8s.io/network-policy-api
-// v0.2.0 (apis/v1alpha1/adminnetworkpolicy_types.go,
-// baselineadminnetworkpolicy_types.go, shared_types.go and
-// apis/v1alpha2/clusternetworkpolicy_types.go).
-const (
-	rulePriority  = "CRD: priority +kubebuilder:validation:Minimum=0, Maximum=1000"
-	ruleBANPName  = `CRD: XValidation self.metadata.name == 'default'`
-	rulePeers1    = "CRD: from/to +kubebuilder:validation:MinItems=1 (required)"
-	rulePorts1    = "CRD: ports +kubebuilder:validation:MinItems=1"
-	ruleProtos1   = "CRD: protocols +kubebuilder:validation:MinItems=1"
-	ruleOneOf     = "CRD: +kubebuilder:validation:MinProperties=1, MaxProperties=1"
-	ruleMinProps  = "CRD: +kubebuilder:validation:MinProperties=1"
-	ruleNamedPeer = "CRD: XValidation networks/nodes/domainNames peer cannot be set with namedPorts"
-	ruleRange     = `CRD: XValidation self.start < self.end`
-	ruleTier      = `CRD: tier +kubebuilder:validation:Enum={"Admin", "Baseline"}`
-)
+// The admin kinds (ClusterNetworkPolicy v1alpha2, AdminNetworkPolicy and
+// BaselineAdminNetworkPolicy v1alpha1) are validated with the upstream
+// CRDs (internal/crdcheck/npapi, embedded) through the API server's own
+// validation code (internal/crdcheck): schema, CEL rules, and no field
+// the CRD would prune.
+//
+// Which channel: the reader may not know the cluster's (Options.
+// AdminChannel). The experimental CRD is a superset of the standard one,
+// so every object is validated against it first: an object it rejects is
+// invalid in every cluster, an error. An object it accepts is then
+// validated against the standard CRD; where that rejects it (it uses a
+// field only the experimental channel has: the standard CRD prunes it,
+// and the pruned object is usually rejected, or means something else),
+// it is an error if the channel is standard, nothing if it is
+// experimental, and a warning naming the fields if the channel is not
+// known.
 
-// count is how many of the flags are set.
-func count(set ...bool) int {
-	n := 0
-	for _, s := range set {
-		if s {
-			n++
+// checkAdmin validates the admin object o against the CRDs of its
+// apiVersion and kind, and reports whether the reader may evaluate it.
+func (b *builder) checkAdmin(o *object) bool {
+	version := strings.TrimPrefix(o.APIVersion, npapi.Group+"/")
+	var obj map[string]any
+	if err := json.Unmarshal(o.JSON.buf.Bytes(), &obj); err != nil {
+		b.fail(o.source(), o.label(), ErrInvalid, "", "cannot read the object for validation: %v", err)
+		return false
+	}
+	crds := [2]*crdcheck.CRD{}
+	for i, ch := range []string{npapi.Experimental, npapi.Standard} {
+		crd, err := npapi.CRD(version, o.Kind, ch)
+		if err != nil { // fail closed: what cannot be validated is not read
+			b.fail(o.source(), o.label(), ErrInvalid, "", "cannot validate: %v", err)
+			return false
 		}
+		crds[i] = crd
 	}
-	return n
-}
-
-func (c *checker) priority(p int32) {
-	if p < 0 || p > 1000 {
-		c.bad("spec.priority", rulePriority, "priority %d is outside 0-1000", p)
-	}
-}
-
-func (c *checker) peers(field, name string, n int) {
-	if n == 0 {
-		c.bad(field, rulePeers1, "the rule%s needs at least one peer; a missing or empty list is rejected (write a peer that selects everything if that is meant)", ruleName(name))
-	}
-}
-
-func (c *checker) onePeer(field string, n int) {
-	if n != 1 {
-		c.bad(field, ruleOneOf, "a peer sets exactly one field, this one sets %d", n)
-	}
-}
-
-// checkAdminNetworkPolicy applies the v1alpha1 CRD rules.
-func (b *builder) checkAdminNetworkPolicy(o *object, p *v1alpha1.AdminNetworkPolicy) bool {
 	c := b.checker(o)
-	c.priority(p.Spec.Priority)
-	c.v1alpha1Subject(p.Spec.Subject)
-	for i, r := range p.Spec.Ingress {
-		f := fmt.Sprintf("spec.ingress[%d]", i)
-		c.v1alpha1Ingress(f, r.Name, r.From, r.Ports)
+	for _, e := range crds[0].Validate(obj) {
+		c.crdError(e, crdName(version, npapi.Experimental), "")
 	}
-	for i, r := range p.Spec.Egress {
-		f := fmt.Sprintf("spec.egress[%d]", i)
-		c.v1alpha1Egress(f, r.Name, r.To, r.Ports)
+	if !c.ok {
+		return false
 	}
-	return c.ok
-}
-
-// checkBaselineAdminNetworkPolicy applies the v1alpha1 CRD rules.
-func (b *builder) checkBaselineAdminNetworkPolicy(o *object, p *v1alpha1.BaselineAdminNetworkPolicy) bool {
-	c := b.checker(o)
-	if p.Name != "default" {
-		c.bad("metadata.name", ruleBANPName, "a BaselineAdminNetworkPolicy must be named default (there is one per cluster), not %q", p.Name)
-	}
-	c.v1alpha1Subject(p.Spec.Subject)
-	for i, r := range p.Spec.Ingress {
-		c.v1alpha1Ingress(fmt.Sprintf("spec.ingress[%d]", i), r.Name, r.From, r.Ports)
-	}
-	for i, r := range p.Spec.Egress {
-		to := make([]v1alpha1.AdminNetworkPolicyEgressPeer, len(r.To))
-		for j, t := range r.To {
-			to[j] = v1alpha1.AdminNetworkPolicyEgressPeer{Namespaces: t.Namespaces, Pods: t.Pods, Nodes: t.Nodes, Networks: t.Networks}
-		}
-		c.v1alpha1Egress(fmt.Sprintf("spec.egress[%d]", i), r.Name, to, r.Ports)
-	}
-	return c.ok
-}
-
-func (c *checker) v1alpha1Subject(s v1alpha1.AdminNetworkPolicySubject) {
-	if n := count(s.Namespaces != nil, s.Pods != nil); n != 1 {
-		c.bad("spec.subject", ruleOneOf, "the subject sets exactly one of namespaces and pods, this one sets %d", n)
-	}
-}
-
-func (c *checker) v1alpha1Ingress(f, name string, from []v1alpha1.AdminNetworkPolicyIngressPeer, ports *[]v1alpha1.AdminNetworkPolicyPort) {
-	c.peers(f+".from", name, len(from))
-	for j, p := range from {
-		c.onePeer(fmt.Sprintf("%s.from[%d]", f, j), count(p.Namespaces != nil, p.Pods != nil))
-	}
-	c.v1alpha1Ports(f, name, ports)
-}
-
-func (c *checker) v1alpha1Egress(f, name string, to []v1alpha1.AdminNetworkPolicyEgressPeer, ports *[]v1alpha1.AdminNetworkPolicyPort) {
-	c.peers(f+".to", name, len(to))
-	noNamed := false
-	for j, p := range to {
-		c.onePeer(fmt.Sprintf("%s.to[%d]", f, j),
-			count(p.Namespaces != nil, p.Pods != nil, p.Nodes != nil, p.Networks != nil, p.DomainNames != nil))
-		noNamed = noNamed || p.Nodes != nil || p.Networks != nil || p.DomainNames != nil
-	}
-	c.v1alpha1Ports(f, name, ports)
-	if ports == nil || !noNamed {
-		return
-	}
-	for j, p := range *ports {
-		if p.NamedPort != nil {
-			c.bad(fmt.Sprintf("%s.ports[%d].namedPort", f, j), ruleNamedPeer,
-				"the rule%s has a networks, nodes or domainNames peer, which have no named ports", ruleName(name))
-		}
-	}
-}
-
-func (c *checker) v1alpha1Ports(f, name string, ports *[]v1alpha1.AdminNetworkPolicyPort) {
-	if ports == nil {
-		return
-	}
-	if len(*ports) == 0 {
-		c.bad(f+".ports", rulePorts1, "ports: [] in rule%s is rejected; omit ports to match every port", ruleName(name))
-	}
-	for j, p := range *ports {
-		if n := count(p.PortNumber != nil, p.PortRange != nil, p.NamedPort != nil); n != 1 {
-			c.bad(fmt.Sprintf("%s.ports[%d]", f, j), ruleOneOf,
-				"a port entry of rule%s sets exactly one of portNumber, portRange and namedPort, this one sets %d", ruleName(name), n)
-		}
-	}
-}
-
-// checkClusterNetworkPolicy applies the v1alpha2 CRD rules.
-func (b *builder) checkClusterNetworkPolicy(o *object, p *v1alpha2.ClusterNetworkPolicy) bool {
-	c := b.checker(o)
-	c.priority(p.Spec.Priority)
-	if p.Spec.Tier != v1alpha2.AdminTier && p.Spec.Tier != v1alpha2.BaselineTier {
-		c.bad("spec.tier", ruleTier, "tier %q is neither Admin nor Baseline", p.Spec.Tier)
-	}
-	if n := count(p.Spec.Subject.Namespaces != nil, p.Spec.Subject.Pods != nil); n != 1 {
-		c.bad("spec.subject", ruleOneOf, "the subject sets exactly one of namespaces and pods, this one sets %d", n)
-	}
-	for i, r := range p.Spec.Ingress {
-		f := fmt.Sprintf("spec.ingress[%d]", i)
-		c.peers(f+".from", r.Name, len(r.From))
-		for j, pe := range r.From {
-			c.onePeer(fmt.Sprintf("%s.from[%d]", f, j), count(pe.Namespaces != nil, pe.Pods != nil))
-		}
-		c.cnpProtocols(f, r.Name, r.Protocols, false)
-	}
-	for i, r := range p.Spec.Egress {
-		f := fmt.Sprintf("spec.egress[%d]", i)
-		c.peers(f+".to", r.Name, len(r.To))
-		noNamed := false
-		for j, t := range r.To {
-			c.onePeer(fmt.Sprintf("%s.to[%d]", f, j),
-				count(t.Namespaces != nil, t.Pods != nil, t.Nodes != nil, t.Networks != nil, t.DomainNames != nil))
-			noNamed = noNamed || t.Nodes != nil || t.Networks != nil || t.DomainNames != nil
-		}
-		c.cnpProtocols(f, r.Name, r.Protocols, noNamed)
-	}
-	return c.ok
-}
-
-func (c *checker) cnpProtocols(f, name string, protos []v1alpha2.ClusterNetworkPolicyProtocol, noNamed bool) {
-	if protos != nil && len(protos) == 0 {
-		c.bad(f+".protocols", ruleProtos1, "protocols: [] in rule%s is rejected; omit protocols to match every port", ruleName(name))
-	}
-	for j, p := range protos {
-		pf := fmt.Sprintf("%s.protocols[%d]", f, j)
-		if n := count(p.TCP != nil, p.UDP != nil, p.SCTP != nil, p.DestinationNamedPort != ""); n != 1 {
-			c.bad(pf, ruleOneOf, "a protocol entry of rule%s sets exactly one of tcp, udp, sctp and destinationNamedPort, this one sets %d", ruleName(name), n)
-			continue
-		}
-		if p.DestinationNamedPort != "" && noNamed {
-			c.bad(pf+".destinationNamedPort", ruleNamedPeer,
-				"the rule%s has a networks, nodes or domainNames peer, which have no named ports", ruleName(name))
-		}
-		switch {
-		case p.TCP != nil:
-			c.cnpPort(pf+".tcp", name, p.TCP.DestinationPort)
-		case p.UDP != nil:
-			c.cnpPort(pf+".udp", name, p.UDP.DestinationPort)
-		case p.SCTP != nil:
-			c.cnpPort(pf+".sctp", name, p.SCTP.DestinationPort)
-		}
-	}
-}
-
-// cnpPort checks a tcp/udp/sctp entry: it needs its destinationPort (the
-// reader would otherwise take `tcp: {}` for every TCP port), which sets
-// one of number and range, a range that starts below its end.
-func (c *checker) cnpPort(f, name string, p *v1alpha2.Port) {
+	std := crds[1].Validate(obj)
 	switch {
-	case p == nil:
-		c.bad(f, ruleMinProps, "the entry of rule%s needs destinationPort", ruleName(name))
-	case count(p.Number != 0, p.Range != nil) != 1:
-		c.bad(f+".destinationPort", ruleOneOf, "destinationPort of rule%s sets exactly one of number and range", ruleName(name))
-	case p.Range != nil && p.Range.Start >= p.Range.End:
-		c.bad(f+".destinationPort.range", ruleRange, "the range %d-%d of rule%s does not start below its end", p.Range.Start, p.Range.End, ruleName(name))
+	case len(std) == 0 || b.opts.AdminChannel == adminapi.Experimental:
+	case b.opts.AdminChannel == adminapi.Standard:
+		for _, e := range std {
+			c.crdError(e, crdName(version, npapi.Standard), standardHint)
+		}
+	default:
+		b.channelWarnings = append(b.channelWarnings, channelWarning(c, std))
 	}
+	return c.ok
+}
+
+// standardHint says why an object valid on the experimental channel is
+// an error on the standard one.
+var standardHint = fmt.Sprintf("the object uses a field only the experimental-channel CRD has; if the cluster runs the experimental CRDs, set %s: %s",
+	adminapi.SettingChannel, adminapi.Experimental)
+
+// channelWarning says that an object needs the experimental channel,
+// where the channel is not known: the first error's position, every
+// field the standard CRD finds.
+func channelWarning(c *checker, errs []crdcheck.Error) string {
+	fields := make([]string, 0, len(errs))
+	for _, e := range errs {
+		fields = append(fields, e.Field)
+	}
+	return fmt.Sprintf("%s: %s is valid only under the experimental-channel CRD (the standard one rejects or prunes %s): "+
+		"a cluster on the standard channel does not run it as read; set %s to say which channel the cluster runs",
+		c.pos(errs[0].Field), c.o.label(), strings.Join(fields, ", "), adminapi.SettingChannel)
+}
+
+// crdName names the CRD in hints: "network-policy-api v0.2.0
+// experimental CRD".
+func crdName(version, channel string) string {
+	return fmt.Sprintf("network-policy-api %s %s CRD", npapi.Release(version), channel)
+}
+
+// crdError reports e at its field: the message the API server's, the
+// CRD and the rule in the hint, with a hint of netpolc's where the
+// message lacks one. The CEL validator's "rules not run" is left out: it
+// comes with the errors that stopped it, which are reported.
+func (c *checker) crdError(e crdcheck.Error, crd, extra string) {
+	if e.Check == "CEL" && e.Rule == crdcheck.NotRun {
+		return
+	}
+	msg := strings.TrimPrefix(e.Message, e.Field+" in body ")
+	if msg == e.Rule {
+		msg = "the field is missing" // "Required value", the only message that is its rule
+	}
+	var rule string
+	switch e.Check {
+	case "CEL":
+		rule = "rule " + e.Rule
+	case "unknown field":
+		rule = "no such field"
+	default:
+		rule = e.Check + ": " + e.Rule
+	}
+	hint := "the API server rejects it (" + crd + ", " + rule + ")"
+	if h := adminHint(e); h != "" {
+		hint += "; " + h
+	}
+	if extra != "" {
+		hint += "; " + extra
+	}
+	c.ok = false
+	c.b.fail(c.pos(celField(e)), objectPath(c.o.label(), e.Field), ErrInvalid, hint, "%s", msg)
+}
+
+// celSelf is the first field a CEL rule reads of self.
+var celSelf = regexp.MustCompile(`\bself\.([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)`)
+
+// celField is where e is best shown: for a CEL rule, the first field of
+// self that the rule reads (self.metadata.name of a BaselineAdmin-
+// NetworkPolicy, say; its nearest parent in the YAML if it is missing),
+// else e's field.
+func celField(e crdcheck.Error) string {
+	m := celSelf.FindStringSubmatch(e.Rule)
+	if e.Check != "CEL" || m == nil {
+		return e.Field
+	}
+	if e.Field == "" {
+		return m[1]
+	}
+	return e.Field + "." + m[1]
+}
+
+// adminHints are what netpolc adds to the CRD's messages, by the field
+// path they are about.
+var adminHints = []struct {
+	path  *regexp.Regexp
+	check string // the crdcheck.Error.Check it is for; "" any
+	hint  string
+}{
+	{regexp.MustCompile(`\]\.(from|to)$`), "", "a rule needs at least one peer: a missing or empty list is rejected (write a peer that selects everything if that is meant)"},
+	{regexp.MustCompile(`\]\.ports$`), "", "ports: [] is rejected; omit ports to match every port"},
+	{regexp.MustCompile(`\]\.protocols$`), "", "protocols: [] is rejected; omit protocols to match every port"},
+	{regexp.MustCompile(`\]\.(tcp|udp|sctp)$`), "", "a tcp, udp or sctp entry needs destinationPort, a number or a range"},
+	{regexp.MustCompile(`(subject|\]\.(from|to|ports|protocols)\[\d+\]|destinationPort)$`), "schema", "it sets exactly one of its fields"},
+}
+
+// adminHint is netpolc's hint for e, or "".
+func adminHint(e crdcheck.Error) string {
+	for _, h := range adminHints {
+		if h.path.MatchString(e.Field) && (h.check == "" || h.check == e.Check) {
+			return h.hint
+		}
+	}
+	return ""
 }

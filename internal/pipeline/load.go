@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"github.com/netpolc/netpolc/compiler"
+	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/manifests"
 )
@@ -22,6 +23,9 @@ type Sources struct {
 	// SkipInvalid skips manifest documents that do not decode, with a
 	// warning each (manifests.Options), instead of failing.
 	SkipInvalid bool
+	// AdminChannel is the network-policy-api channel the cluster runs
+	// (manifests.Options.AdminChannel): "" when not known.
+	AdminChannel adminapi.Channel
 	// Controllers map ingress controller keys to the workloads that are
 	// those controllers (Input.Controllers).
 	Controllers map[string]string
@@ -79,7 +83,7 @@ func (l *Loaded) loadManifests(src Sources) error {
 		set *manifests.Set
 		err error
 	)
-	opts := manifests.Options{SkipInvalid: src.SkipInvalid}
+	opts := manifests.Options{SkipInvalid: src.SkipInvalid, AdminChannel: src.AdminChannel}
 	switch {
 	case len(src.ManifestPaths) > 0:
 		set, err = opts.Load(src.ManifestPaths...)

@@ -11,8 +11,8 @@
 // The package also holds what the target emitters' tests share: the IR of
 // every example (Examples), hand-written corner cases (Cases), and the
 // comparison of two policy sets' connectivity on a common set of external
-// peers (Compare, Diff, Wider). Subpackage crdschema checks objects
-// against CRD schemas.
+// peers (Compare, Diff, Wider). The emitters' schema tests validate what
+// they build from these with internal/crdcheck (the API server's CRD code).
 package randir
 
 import (
