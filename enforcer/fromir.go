@@ -99,14 +99,8 @@ func irRule(i int, r ir.Rule, e *errs) *policy {
 		e.add(ref, field+".peer", fmt.Errorf("%w: FQDN peer %q on ingress (a DNS name is a destination only)", ErrInvalid, r.Peer.FQDN))
 		return nil
 	}
-	pe, err := irPeer(r.Subject.Namespace, r.Peer)
-	if err != nil {
-		e.add(ref, field+".peer", err)
-		return nil
-	}
-	ports, err := irPorts(r.Ports)
-	if err != nil {
-		e.add(ref, field+".ports", err)
+	pe, ports, ok := irPeerPorts(r.Subject.Namespace, r.Peer, r.Ports, ref, field, e)
+	if !ok {
 		return nil
 	}
 	action := r.Action
@@ -217,4 +211,20 @@ func InventoryFromIR(p *ir.Policy) inventory.Inventory {
 	}
 	inv.Sort()
 	return inv
+}
+
+// irPeerPorts normalises a rule's peer (ns: the subject's namespace, ""
+// for a cluster-wide rule) and ports, reporting problems at field.
+func irPeerPorts(ns string, p ir.Peer, ports []ir.Port, ref PolicyRef, field string, e *errs) (peer, portSpec, bool) {
+	pe, err := irPeer(ns, p)
+	if err != nil {
+		e.add(ref, field+".peer", err)
+		return peer{}, portSpec{}, false
+	}
+	ps, err := irPorts(ports)
+	if err != nil {
+		e.add(ref, field+".ports", err)
+		return peer{}, portSpec{}, false
+	}
+	return pe, ps, true
 }

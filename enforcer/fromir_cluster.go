@@ -59,14 +59,8 @@ func irClusterRule(ref PolicyRef, r ir.ClusterRule, index int, field string, e *
 		e.add(ref, field+".peer", fmt.Errorf("%w: FQDN peer %q on ingress (a DNS name is a destination only)", ErrInvalid, r.Peer.FQDN))
 		return nil
 	}
-	pe, err := irPeer("", r.Peer)
-	if err != nil {
-		e.add(ref, field+".peer", err)
-		return nil
-	}
-	ports, err := irPorts(r.Ports)
-	if err != nil {
-		e.add(ref, field+".ports", err)
+	pe, ports, ok := irPeerPorts("", r.Peer, r.Ports, ref, field, e)
+	if !ok {
 		return nil
 	}
 	rr := RuleRef{Policy: ref, Direction: r.Direction, Index: index, Action: r.Action, Origin: r.Origin.String()}

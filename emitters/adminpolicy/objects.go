@@ -147,17 +147,25 @@ func (part policyPart) v1alpha2(meta metav1.ObjectMeta) v1alpha2.ClusterNetworkP
 		spec.Tier, action = v1alpha2.BaselineTier, v1alpha2.ClusterNetworkPolicyRuleActionDeny
 	}
 	for _, r := range part.rules {
-		for _, peers := range chunks(r.peers, maxListV1Alpha2) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha2) {
-				spec.Egress = append(spec.Egress, v1alpha2.ClusterNetworkPolicyEgressRule{
-					Name: r.name, Action: action, To: peers2(peers), Protocols: protocols2(ports),
-				})
-			}
-		}
+		eachChunk(r, maxListV1Alpha2, func(peers []peer, ports []port) {
+			spec.Egress = append(spec.Egress, v1alpha2.ClusterNetworkPolicyEgressRule{
+				Name: r.name, Action: action, To: peers2(peers), Protocols: protocols2(ports),
+			})
+		})
 	}
 	return v1alpha2.ClusterNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha2.GroupVersion.String(), Kind: "ClusterNetworkPolicy"},
 		ObjectMeta: meta, Spec: spec,
+	}
+}
+
+// eachChunk calls emit with every piece of r once its peers and its ports
+// are split into lists of at most max (the API's list limit).
+func eachChunk(r rule, max int, emit func(peers []peer, ports []port)) {
+	for _, peers := range chunks(r.peers, max) {
+		for _, ports := range portChunks(r.ports, max) {
+			emit(peers, ports)
+		}
 	}
 }
 
@@ -225,13 +233,11 @@ func (part policyPart) v1alpha1(meta metav1.ObjectMeta) v1alpha1.AdminNetworkPol
 		action = v1alpha1.AdminNetworkPolicyRuleActionDeny
 	}
 	for _, r := range part.rules {
-		for _, peers := range chunks(r.peers, maxListV1Alpha1) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha1) {
-				spec.Egress = append(spec.Egress, v1alpha1.AdminNetworkPolicyEgressRule{
-					Name: r.name, Action: action, To: peers1(peers), Ports: ports1(ports),
-				})
-			}
-		}
+		eachChunk(r, maxListV1Alpha1, func(peers []peer, ports []port) {
+			spec.Egress = append(spec.Egress, v1alpha1.AdminNetworkPolicyEgressRule{
+				Name: r.name, Action: action, To: peers1(peers), Ports: ports1(ports),
+			})
+		})
 	}
 	return v1alpha1.AdminNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "AdminNetworkPolicy"},

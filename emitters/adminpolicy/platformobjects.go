@@ -58,20 +58,16 @@ func (part clusterPart) cnp(meta metav1.ObjectMeta) v1alpha2.ClusterNetworkPolic
 		ir.Pass:  v1alpha2.ClusterNetworkPolicyRuleActionPass,
 	}
 	for _, r := range part.rules[0] {
-		for _, peers := range chunks(r.peers, maxListV1Alpha2) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha2) {
-				spec.Ingress = append(spec.Ingress, v1alpha2.ClusterNetworkPolicyIngressRule{
-					Name: r.name, Action: actions[r.action], From: ingressPeers2(peers), Protocols: protocols2(ports)})
-			}
-		}
+		eachChunk(r, maxListV1Alpha2, func(peers []peer, ports []port) {
+			spec.Ingress = append(spec.Ingress, v1alpha2.ClusterNetworkPolicyIngressRule{
+				Name: r.name, Action: actions[r.action], From: ingressPeers2(peers), Protocols: protocols2(ports)})
+		})
 	}
 	for _, r := range part.rules[1] {
-		for _, peers := range chunks(r.peers, maxListV1Alpha2) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha2) {
-				spec.Egress = append(spec.Egress, v1alpha2.ClusterNetworkPolicyEgressRule{
-					Name: r.name, Action: actions[r.action], To: peers2(peers), Protocols: protocols2(ports)})
-			}
-		}
+		eachChunk(r, maxListV1Alpha2, func(peers []peer, ports []port) {
+			spec.Egress = append(spec.Egress, v1alpha2.ClusterNetworkPolicyEgressRule{
+				Name: r.name, Action: actions[r.action], To: peers2(peers), Protocols: protocols2(ports)})
+		})
 	}
 	return v1alpha2.ClusterNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha2.GroupVersion.String(), Kind: "ClusterNetworkPolicy"},
@@ -103,20 +99,16 @@ func subject1(s ir.ClusterSubject) v1alpha1.AdminNetworkPolicySubject {
 func (part clusterPart) anp(meta metav1.ObjectMeta) v1alpha1.AdminNetworkPolicy {
 	spec := v1alpha1.AdminNetworkPolicySpec{Priority: part.priority, Subject: subject1(part.subject)}
 	for _, r := range part.rules[0] {
-		for _, peers := range chunks(r.peers, maxListV1Alpha1) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha1) {
-				spec.Ingress = append(spec.Ingress, v1alpha1.AdminNetworkPolicyIngressRule{
-					Name: r.name, Action: v1alpha1.AdminNetworkPolicyRuleAction(r.action), From: ingressPeers1(peers), Ports: ports1(ports)})
-			}
-		}
+		eachChunk(r, maxListV1Alpha1, func(peers []peer, ports []port) {
+			spec.Ingress = append(spec.Ingress, v1alpha1.AdminNetworkPolicyIngressRule{
+				Name: r.name, Action: v1alpha1.AdminNetworkPolicyRuleAction(r.action), From: ingressPeers1(peers), Ports: ports1(ports)})
+		})
 	}
 	for _, r := range part.rules[1] {
-		for _, peers := range chunks(r.peers, maxListV1Alpha1) {
-			for _, ports := range portChunks(r.ports, maxListV1Alpha1) {
-				spec.Egress = append(spec.Egress, v1alpha1.AdminNetworkPolicyEgressRule{
-					Name: r.name, Action: v1alpha1.AdminNetworkPolicyRuleAction(r.action), To: peers1(peers), Ports: ports1(ports)})
-			}
-		}
+		eachChunk(r, maxListV1Alpha1, func(peers []peer, ports []port) {
+			spec.Egress = append(spec.Egress, v1alpha1.AdminNetworkPolicyEgressRule{
+				Name: r.name, Action: v1alpha1.AdminNetworkPolicyRuleAction(r.action), To: peers1(peers), Ports: ports1(ports)})
+		})
 	}
 	return v1alpha1.AdminNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "AdminNetworkPolicy"},
