@@ -25,12 +25,8 @@ import (
 // hostNetworkSubject returns an error when a subject selects a
 // host-network pod: the admin policies would not apply to it.
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
-	if w, ok := b.cl.HostNetworkSubject(s); ok {
-		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which admin network policies exclude from their subjects, so it would stay open: %w",
-			w.Namespace, w.Name, errUnsupported),
-			"exclude it from the subject's selector (its traffic is its node's: the node's own firewall enforces it)")
-	}
-	return nil
+	return b.cl.HostNetworkSubjectError(s, "which admin network policies exclude from their subjects",
+		"exclude it from the subject's selector (its traffic is its node's: the node's own firewall enforces it)", errUnsupported)
 }
 
 // hostNetworkPeer handles a rule whose pod peer selects the workloads dsts

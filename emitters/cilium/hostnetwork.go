@@ -3,7 +3,6 @@ package cilium
 import (
 	"fmt"
 
-	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -22,12 +21,8 @@ import (
 // host-network pod: Cilium would leave it unisolated (wider than the
 // intents), which no approximation can narrow.
 func (b *builder) hostNetworkSubject(s ir.Subject) error {
-	if w, ok := b.cl.HostNetworkSubject(s); ok {
-		return kit.Hinted(fmt.Errorf("selects host-network pod %s/%s, which Cilium sees as its node: a CiliumNetworkPolicy does not apply to it, so it would stay open: %w",
-			w.Namespace, w.Name, errUnsupported),
-			"exclude it from the subject's selector (Cilium enforces the node's traffic with host policies, which netpolc does not emit)")
-	}
-	return nil
+	return b.cl.HostNetworkSubjectError(s, "which Cilium sees as its node: a CiliumNetworkPolicy does not apply to it",
+		"exclude it from the subject's selector (Cilium enforces the node's traffic with host policies, which netpolc does not emit)", errUnsupported)
 }
 
 // hostNetworkPeer handles a pod peer of rule b.rules[i] that selects a

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"cmp"
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -188,4 +189,17 @@ func (c *Cluster) HostNetworkSelected(ns string, p ir.Peer) (ir.Workload, bool) 
 func (c *Cluster) HostNetworkSubject(s ir.Subject) (ir.Workload, bool) {
 	pods := s.Pods
 	return c.HostNetworkSelected(s.Namespace, ir.Peer{Kind: ir.PeerPods, Pods: &pods})
+}
+
+// HostNetworkSubjectError is the error for a subject that selects a
+// host-network pod, which the target's policies never apply to (seenAs
+// says how the target sees it instead), so it would stay open: wider than
+// the intents, which no approximation narrows. It is nil when the
+// subject selects none.
+func (c *Cluster) HostNetworkSubjectError(s ir.Subject, seenAs, hint string, unsupported error) error {
+	w, ok := c.HostNetworkSubject(s)
+	if !ok {
+		return nil
+	}
+	return Hinted(fmt.Errorf("selects host-network pod %s/%s, %s, so it would stay open: %w", w.Namespace, w.Name, seenAs, unsupported), hint)
 }
