@@ -43,18 +43,53 @@ func (b *builder) hostNetworkSubject(iso ir.Isolation) bool {
 // AllowApproximate keeps it with a warning; it reports whether the rule
 // was refused.
 func (b *builder) hostNetworkPeer(r ir.Rule, what string) bool {
-	pod := b.hostNetworkPod(r.Subject.Namespace, r.Peer)
+	pod, why, hint := b.hostNetworkPod(r.Subject.Namespace, r.Peer), "peer selects host-network pod %s, which Calico's selectors do not match: %w", hostNetworkHint
+	if pod == "" {
+		pod, why = b.hostNetworkNamedDestination(r), "destination host-network pod %s declares the rule's named port, which Calico resolves on workload endpoints only: %w"
+		hint = "write the port's number instead of its name (Calico then matches the pod's node address on it)"
+	}
 	if pod == "" {
 		return false
 	}
-	err := fmt.Errorf("peer selects host-network pod %s, which Calico's selectors do not match: %w", pod, errUnsupported)
+	err := fmt.Errorf(why, pod, errUnsupported)
 	if !b.opts.AllowApproximate {
-		b.errs.Fail(r.Origin, what, r.Subject, kit.Hinted(err, hostNetworkHint))
+		b.errs.Fail(r.Origin, what, r.Subject, kit.Hinted(err, hint))
 		return true
 	}
 	b.warns = append(b.warns, kit.Warning{Origin: r.Origin, Message: fmt.Sprintf("%s of %s/%s: %v: the rule does not reach it",
 		what, r.Subject.Namespace, r.Subject.Name, err)})
 	return false
+}
+
+// hostNetworkNamedDestination is the first host-network pod an egress
+// rule towards addresses (every peer, the world or a CIDR holding the
+// pod's address, or any CIDR when its address is unknown) reaches on a
+// named port it declares, "" when none: Calico resolves a named port to
+// the addresses of the workload endpoints that declare it
+// (felix/calc: named-port IP sets), and a host-network pod is no
+// workload endpoint, so the rule does not reach it (narrower).
+func (b *builder) hostNetworkNamedDestination(r ir.Rule) string {
+	c := b.opts.Cluster
+	if c == nil || r.Direction != ir.Egress || r.Peer.Kind != ir.PeerAll && r.Peer.Kind != ir.PeerCIDR && r.Peer.Kind != ir.PeerWorld {
+		return ""
+	}
+	inside := map[string]bool{}
+	for _, ip := range c.IPsIn(r.Peer.CIDRs) {
+		inside[ip.Workload.Namespace+"/"+ip.Workload.Name] = true
+	}
+	for _, w := range c.Workloads {
+		id := w.Namespace + "/" + w.Name
+		reached := r.Peer.Kind == ir.PeerAll || len(r.Peer.CIDRs) == 0 || len(w.IPs) == 0 || inside[id]
+		if c.HostNetwork(w) && reached && slices.ContainsFunc(r.Ports, func(p ir.Port) bool { return p.Name != "" && declares(w, p.Name) }) {
+			return id
+		}
+	}
+	return ""
+}
+
+// declares reports whether w declares the named port.
+func declares(w ir.Workload, name string) bool {
+	return slices.ContainsFunc(w.Ports, func(p ir.NamedPort) bool { return p.Name == name })
 }
 
 // nodeReachHint says what to do about a pod the intents close to a

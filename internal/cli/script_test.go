@@ -6,11 +6,18 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/netpolc/netpolc/internal/target"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"netpolc": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
+		// netpolc-broken has one more target, "broken", whose proof fails.
+		"netpolc-broken": func() {
+			target.WithExtra(brokenTarget{})
+			os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+		},
 	})
 }
 

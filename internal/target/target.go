@@ -8,6 +8,7 @@
 package target
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,6 +38,17 @@ const AllowApproximate = "allow-approximate"
 
 // all returns every target, sorted by name.
 func all() []Target { return registry }
+
+// WithExtra adds t to the registry until restore is called. It exists for
+// tests that run the whole command line with a target of their own (the
+// CLI script test's deliberately broken target shows how a failed proof
+// prints); nothing else changes the registry at run time.
+func WithExtra(t Target) (restore func()) {
+	old := registry
+	registry = append(slices.Clone(old), t)
+	slices.SortFunc(registry, func(a, b Target) int { return cmp.Compare(a.Name(), b.Name()) })
+	return func() { registry = old }
+}
 
 // Names lists every target's name, sorted.
 func Names() []string {
