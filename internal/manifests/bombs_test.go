@@ -16,7 +16,7 @@ const maxBombAlloc = 64 << 20
 
 // TestBombs reads inputs of a few hundred bytes that expand exponentially
 // through aliases, merge keys and nested Lists. Each must fail at a
-// position with ErrLimit, or read as the little it means, within bounded
+// position with errLimit, or read as the little it means, within bounded
 // memory (a bound on allocation, not on time, so that a loaded machine
 // cannot make it flaky).
 func TestBombs(t *testing.T) {
@@ -52,7 +52,7 @@ func TestBombsReachEveryPath(t *testing.T) {
 	var err error
 	ns := []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
 	alloc := allocated(func() { _, err = ParseFiles(File{"a.yaml", ns}, File{"bomb.yaml", data}) })
-	if !errors.Is(err, ErrLimit) || !strings.HasPrefix(err.Error(), "bomb.yaml:12:9: ") {
+	if !errors.Is(err, errLimit) || !strings.HasPrefix(err.Error(), "bomb.yaml:12:9: ") {
 		t.Errorf("error %v, want ErrLimit at bomb.yaml:12:9", err)
 	}
 	if alloc > maxBombAlloc {
@@ -101,7 +101,7 @@ func TestExpansionBudget(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		bomb += fmt.Sprintf("l%d: &l%d [%s]\n", i, i, strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 9)+fmt.Sprintf("*l%d", i-1))
 	}
-	if _, err := Parse("bomb.yaml", []byte(bomb)); !errors.Is(err, ErrLimit) {
+	if _, err := Parse("bomb.yaml", []byte(bomb)); !errors.Is(err, errLimit) {
 		t.Errorf("10^5 nodes from %d bytes: error %v, want ErrLimit", len(bomb), err)
 	}
 	t.Setenv("NETPOLC_LIMITS", "manifest-expansion=1000")

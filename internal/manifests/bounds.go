@@ -112,7 +112,7 @@ func checkBytes(files []File, maxBytes int64) *diag.Diagnostic {
 // tooManyBytes is the problem of manifests larger than maxBytes, passed
 // at byte off of data, the text of file name; need is their size.
 func tooManyBytes(name string, data []byte, off, maxBytes, need int64) *diag.Diagnostic {
-	return problem(positionAt(name, data, int(off)), "", ErrLimit, bytesLimit.Hint(need),
+	return problem(positionAt(name, data, int(off)), "", errLimit, bytesLimit.Hint(need),
 		"the manifests are larger than %d bytes, the limit for one run; they pass it here", maxBytes)
 }
 
@@ -131,7 +131,7 @@ func (b *builder) countDocument(file string, line int) bool {
 	if b.lim.docs++; b.lim.docs <= b.lim.documents {
 		return true
 	}
-	b.stop(problem(diag.Pos{File: file, Line: line, Col: 1}, "", ErrLimit, documentsLimit.Hint(0),
+	b.stop(problem(diag.Pos{File: file, Line: line, Col: 1}, "", errLimit, documentsLimit.Hint(0),
 		"more than %d YAML documents, the limit for one run", b.lim.documents))
 	return false
 }
@@ -142,7 +142,7 @@ func (b *builder) countObject(pos diag.Pos) bool {
 	if b.lim.objs++; b.lim.objs <= b.lim.objects {
 		return true
 	}
-	b.stop(problem(pos, "", ErrLimit, objectsLimit.Hint(0),
+	b.stop(problem(pos, "", errLimit, objectsLimit.Hint(0),
 		"more than %d objects, the limit for one run", b.lim.objects))
 	return false
 }

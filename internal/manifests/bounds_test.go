@@ -32,11 +32,11 @@ func TestBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("NETPOLC_LIMITS", tt.env)
 			_, err := Parse("x.yaml", []byte(tt.yaml))
-			if !errors.Is(err, ErrLimit) || !strings.HasPrefix(err.Error(), tt.at) || !strings.Contains(err.Error(), tt.hint) {
+			if !errors.Is(err, errLimit) || !strings.HasPrefix(err.Error(), tt.at) || !strings.Contains(err.Error(), tt.hint) {
 				t.Errorf("error %v: want ErrLimit at %s with a hint containing %q", err, tt.at, tt.hint)
 			}
 			t.Setenv("NETPOLC_LIMITS", "")
-			if _, err := Parse("x.yaml", []byte(tt.yaml)); errors.Is(err, ErrLimit) {
+			if _, err := Parse("x.yaml", []byte(tt.yaml)); errors.Is(err, errLimit) {
 				t.Errorf("default limits: %v", err)
 			}
 		})
@@ -57,7 +57,7 @@ func TestLoadBoundsBytes(t *testing.T) {
 	_, err := Load(dir)
 	// 1024 - 680 = 344 bytes into b.yaml: line 21 starts at 340.
 	want := filepath.Join(dir, "b.yaml") + ":21:5: the manifests are larger than 1024 bytes"
-	if !errors.Is(err, ErrLimit) || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "manifest-bytes=1360 ") {
+	if !errors.Is(err, errLimit) || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "manifest-bytes=1360 ") {
 		t.Errorf("error %v, want one starting %q with a hint of manifest-bytes=1360", err, want)
 	}
 	if _, err := os.Stat("/dev/zero"); err != nil {
@@ -65,7 +65,7 @@ func TestLoadBoundsBytes(t *testing.T) {
 	}
 	var alloc uint64
 	alloc = allocated(func() { _, err = Load("/dev/zero") })
-	if !errors.Is(err, ErrLimit) || alloc > 1<<20 {
+	if !errors.Is(err, errLimit) || alloc > 1<<20 {
 		t.Errorf("Load(/dev/zero): %v after %d bytes allocated", err, alloc)
 	}
 }

@@ -92,7 +92,7 @@ func (b *builder) addFile(name string, chunks []parsed) bool {
 			}
 		}
 		if c.msg != "" {
-			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: c.line}, "", ErrSyntax,
+			b.errs = append(b.errs, problem(diag.Pos{File: name, Line: c.line}, "", errSyntax,
 				"check the indentation and quoting on this line or the one before", "%s", c.msg))
 		}
 		b.skipIfInvalid(m, name, c.chunk)
@@ -184,12 +184,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 		return
 	}
 	if ne != nil {
-		b.fail(sourceOf(o.File, ne.Node), o.label(), ErrInvalid, "", "%s", ne.Msg)
+		b.fail(sourceOf(o.File, ne.Node), o.label(), errInvalid, "", "%s", ne.Msg)
 		return
 	}
 	o.JSON = w
 	if o.Name == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "every object needs a name", "metadata.name is missing")
+		b.fail(o.source(), o.label(), errInvalid, "every object needs a name", "metadata.name is missing")
 		return
 	}
 	if info.namespaced && o.Namespace == "" {
@@ -206,12 +206,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 
 func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 	if depth > 8 {
-		b.fail(o.source(), o.label(), ErrInvalid, "", "lists nest too deeply")
+		b.fail(o.source(), o.label(), errInvalid, "", "lists nest too deeply")
 		return
 	}
 	if items.Kind != yaml.SequenceNode {
 		if !isNull(items) {
-			b.fail(sourceOf(o.File, items), o.Kind, ErrInvalid, "", "items must be a list of objects")
+			b.fail(sourceOf(o.File, items), o.Kind, errInvalid, "", "items must be a list of objects")
 		}
 		return
 	}
@@ -229,7 +229,7 @@ func (b *builder) addList(o *object, items *yaml.Node, depth int) {
 // another API group is someone else's kind: skipped.
 func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 	if o.APIVersion == "" {
-		b.fail(o.source(), o.label(), ErrInvalid, "add apiVersion: "+info.versions[0], "apiVersion is missing")
+		b.fail(o.source(), o.label(), errInvalid, "add apiVersion: "+info.versions[0], "apiVersion is missing")
 		return false
 	}
 	group := groupOf(o.APIVersion)
@@ -241,7 +241,7 @@ func (b *builder) checkAPIVersion(o *object, info kindInfo) bool {
 		known = known || groupOf(v) == group
 	}
 	if known {
-		b.fail(o.source(), o.label(), ErrInvalid, "", "netpolc reads %s only as %s, not %s",
+		b.fail(o.source(), o.label(), errInvalid, "", "netpolc reads %s only as %s, not %s",
 			o.Kind, orList(info.versions), o.APIVersion)
 		return false
 	}
@@ -275,7 +275,7 @@ func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
 	canon, err := canonical(o)
 	if err != nil {
-		b.fail(o.source(), key, ErrInvalid, "", "%s", err)
+		b.fail(o.source(), key, errInvalid, "", "%s", err)
 		return false
 	}
 	first, dup := b.seen[key]
@@ -287,7 +287,7 @@ func (b *builder) firstDefinition(o *object) bool {
 	case bytes.Equal(first.canon, canon):
 		b.note(o.source(), "%s is defined again, identically, at %s: read once", key, first.pos)
 	default:
-		b.fail(o.source(), key, ErrDuplicate, "remove one of them, or make them the same",
+		b.fail(o.source(), key, errDuplicate, "remove one of them, or make them the same",
 			"defined twice, differently: here and at %s; %s", first.pos, difference(canon, first.canon))
 	}
 	return false
@@ -300,7 +300,7 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
 	if err != nil {
 		n, field, msg := locateDecodeError(w, o.Node, err)
-		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), ErrInvalid, quoteHint(n), "%s", msg)
+		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), errInvalid, quoteHint(n), "%s", msg)
 		return false
 	}
 	for _, s := range strict {
@@ -315,7 +315,7 @@ func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
 		}
 		if unknownIsError {
 			parent, name := splitField(path)
-			b.fail(src, objectPath(o.label(), parent), ErrInvalid, "check its spelling and indentation", "unknown field %q", name)
+			b.fail(src, objectPath(o.label(), parent), errInvalid, "check its spelling and indentation", "unknown field %q", name)
 		} else {
 			b.note(src, "ignored unknown field %q of %s", path, o.label())
 		}

@@ -147,7 +147,7 @@ func (b *builder) addOCPRoute(o *object) {
 		via := o.label() + " " + path
 		switch {
 		case t.Kind != "" && t.Kind != "Service":
-			b.fail(b.pathSource(o, path), objectPath(o.label(), path+".kind"), ErrInvalid,
+			b.fail(b.pathSource(o, path), objectPath(o.label(), path+".kind"), errInvalid,
 				"a Route's backends are Services", "kind %q is not allowed (only Service)", t.Kind)
 		case t.Weight != nil && *t.Weight == 0:
 			b.note(b.pathSource(o, path), "%s has weight 0: the router sends it nothing", via)

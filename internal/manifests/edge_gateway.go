@@ -89,7 +89,7 @@ func (b *builder) gatewayBackend(o *object, controllers []string, path string, r
 		return
 	}
 	if ref.Port == nil {
-		b.fail(src, objectPath(o.label(), path), ErrInvalid, "add port: the service port to send traffic to",
+		b.fail(src, objectPath(o.label(), path), errInvalid, "add port: the service port to send traffic to",
 			"a backend reference to a Service needs a port (the API server rejects it without)")
 		return
 	}

@@ -10,18 +10,18 @@ import (
 // The causes of the problems Load and Parse report: every problem is a
 // *diag.Diagnostic whose Err is one of these (test them with errors.Is).
 var (
-	// ErrRead is a file or directory that could not be read.
-	ErrRead = errors.New("cannot read")
-	// ErrSyntax is text that is not valid YAML (or JSON).
-	ErrSyntax = errors.New("invalid YAML")
-	// ErrInvalid is an object that does not decode as its kind, or a
+	// errRead is a file or directory that could not be read.
+	errRead = errors.New("cannot read")
+	// errSyntax is text that is not valid YAML (or JSON).
+	errSyntax = errors.New("invalid YAML")
+	// errInvalid is an object that does not decode as its kind, or a
 	// field with a value netpolc cannot use.
-	ErrInvalid = errors.New("invalid object")
-	// ErrDuplicate is an object, or an endpoint name, defined twice.
-	ErrDuplicate = errors.New("duplicate object")
-	// ErrLimit is input larger than a bound of internal/limits: too many
+	errInvalid = errors.New("invalid object")
+	// errDuplicate is an object, or an endpoint name, defined twice.
+	errDuplicate = errors.New("duplicate object")
+	// errLimit is input larger than a bound of internal/limits: too many
 	// bytes, documents or objects, or aliases that expand too far.
-	ErrLimit = errors.New("input too large")
+	errLimit = errors.New("input too large")
 )
 
 // problem is the diagnostic of one problem at pos. Path names the object

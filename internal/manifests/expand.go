@@ -80,7 +80,7 @@ func (x *expander) enter(n *yaml.Node) func() {
 
 // spentError is the problem of a spent budget, at file.
 func (x *expander) spentError(file string, size int64) *diag.Diagnostic {
-	return problem(sourceOf(file, x.spent), "", ErrLimit, expansionLimit.Hint(0),
+	return problem(sourceOf(file, x.spent), "", errLimit, expansionLimit.Hint(0),
 		"aliases, merge keys and List items expand the manifests to more than %d nodes, the budget for %d bytes of input",
 		x.budget, size)
 }

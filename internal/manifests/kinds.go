@@ -120,7 +120,7 @@ func (b *builder) podIPs(o *object, st *corev1.PodStatus) []netip.Addr {
 			if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 {
 				src = sourceOf(o.File, hits[0].Value)
 			}
-			b.fail(src, objectPath(o.label(), path), ErrInvalid, "", "%q is not an IP address", s)
+			b.fail(src, objectPath(o.label(), path), errInvalid, "", "%q is not an IP address", s)
 			return
 		}
 		ips = append(ips, ip.Unmap())

@@ -10,8 +10,8 @@
 // (Set.Edge: edge.go). Every other kind is skipped with a note. Problems
 // are collected over the whole run and returned together, sorted, as a
 // diag.List of *diag.Diagnostic values that name file:line:col, the object
-// and field, and what to do; each one's Err is ErrRead, ErrSyntax,
-// ErrInvalid, ErrDuplicate or ErrLimit.
+// and field, and what to do; each one's Err is errRead, errSyntax,
+// errInvalid, errDuplicate or errLimit.
 //
 // YAML is read as kubectl reads it (unquoted YAML 1.1 booleans such as
 // yes, no, on and off are booleans; merge keys are applied), and every run
@@ -150,7 +150,7 @@ func load(opts Options, paths []string) (*Set, error) {
 }
 
 func readError(path string, err error) *diag.Diagnostic {
-	return problem(diag.Pos{File: path}, "", ErrRead, "", "%s", err.Error())
+	return problem(diag.Pos{File: path}, "", errRead, "", "%s", err.Error())
 }
 
 // expand lists the manifest files of path, sorted.

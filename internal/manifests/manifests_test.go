@@ -157,7 +157,7 @@ func checkErrors(t *testing.T, file string, err error) {
 
 // isCause tells whether err is one of the causes the package reports.
 func isCause(err error) bool {
-	for _, c := range []error{ErrRead, ErrSyntax, ErrInvalid, ErrDuplicate, ErrLimit} {
+	for _, c := range []error{errRead, errSyntax, errInvalid, errDuplicate, errLimit} {
 		if errors.Is(err, c) {
 			return true
 		}
@@ -171,21 +171,21 @@ func TestErrorKinds(t *testing.T) {
 		want       error
 		at         string // the position the error must name
 	}{
-		{"syntax", "a: [1\n", ErrSyntax, "x.yaml:1:"},
-		{"syntax in second doc", "kind: A\n---\nkind: B\n  c: d\n", ErrSyntax, "x.yaml:4:"},
-		{"type", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: 3\n", ErrInvalid, "x.yaml:5:16:"},
-		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: c}}\n", ErrDuplicate, "x.yaml:5:1:"},
-		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", ErrInvalid, "x.yaml:5:3:"},
-		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", ErrInvalid, "x.yaml:3:"},
-		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", ErrSyntax, "x.yaml:3:19: "},
-		{"bad UTF-8 in second doc", "kind: A\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: \"\xc3\"}\n", ErrSyntax, "x.yaml:6:16: "},
-		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", ErrSyntax, "x.yaml:2:6: "},
-		{"YAML 1.1 boolean as a name", "apiVersion: v1\nkind: Namespace\nmetadata: {name: no}\n", ErrInvalid, "x.yaml:3:18: Namespace no metadata.name: want string, found bool"},
-		{"YAML 1.1 boolean as a label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web, canary: on}\n", ErrInvalid, "x.yaml:5:30: Pod default/p metadata.labels: want string, found bool"},
-		{"unknown version", "apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n", ErrInvalid,
+		{"syntax", "a: [1\n", errSyntax, "x.yaml:1:"},
+		{"syntax in second doc", "kind: A\n---\nkind: B\n  c: d\n", errSyntax, "x.yaml:4:"},
+		{"type", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: 3\n", errInvalid, "x.yaml:5:16:"},
+		{"duplicate", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: c}}\n", errDuplicate, "x.yaml:5:1:"},
+		{"unknown policy field", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {}\n", errInvalid, "x.yaml:5:3:"},
+		{"not a string", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {b: [c]}}\n", errInvalid, "x.yaml:3:"},
+		{"bad UTF-8", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a\xff}\n", errSyntax, "x.yaml:3:19: "},
+		{"bad UTF-8 in second doc", "kind: A\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: \"\xc3\"}\n", errSyntax, "x.yaml:6:16: "},
+		{"bad UTF-8 after good", "a: \"é\"\nb: \"é\xe9\"\n", errSyntax, "x.yaml:2:6: "},
+		{"YAML 1.1 boolean as a name", "apiVersion: v1\nkind: Namespace\nmetadata: {name: no}\n", errInvalid, "x.yaml:3:18: Namespace no metadata.name: want string, found bool"},
+		{"YAML 1.1 boolean as a label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web, canary: on}\n", errInvalid, "x.yaml:5:30: Pod default/p metadata.labels: want string, found bool"},
+		{"unknown version", "apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n", errInvalid,
 			"x.yaml:1:1: NetworkPolicy p: netpolc reads NetworkPolicy only as networking.k8s.io/v1 or extensions/v1beta1, not networking.k8s.io/v2"},
-		{"unknown core version", "apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n", ErrInvalid, "x.yaml:1:1: Pod p: netpolc reads Pod only as v1, not v2"},
-		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", ErrInvalid, "x.yaml:4:18:"},
+		{"unknown core version", "apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n", errInvalid, "x.yaml:1:1: Pod p: netpolc reads Pod only as v1, not v2"},
+		{"bad float", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {priority: .inf}\n", errInvalid, "x.yaml:4:18:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestErrorKinds(t *testing.T) {
 
 func TestLoadMissing(t *testing.T) {
 	_, err := Load("testdata/nope", "testdata/valid/pod.json")
-	if !errors.Is(err, ErrRead) || !strings.Contains(err.Error(), "testdata/nope") {
+	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "testdata/nope") {
 		t.Fatalf("error %v: want ErrRead naming the path", err)
 	}
 }

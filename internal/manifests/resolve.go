@@ -27,7 +27,7 @@ func (b *builder) finish() {
 			continue
 		}
 		if first, dup := ids[w.ID()]; dup {
-			b.fail(w.Source, w.Kind+" "+w.ID(), ErrDuplicate,
+			b.fail(w.Source, w.Kind+" "+w.ID(), errDuplicate,
 				"pods of one workload are one endpoint named namespace/name, so rename one",
 				"endpoint %s is also defined by %s at %s", w.ID(), first.Kind, first.Source)
 			continue

@@ -64,7 +64,7 @@ func (b *builder) skipIfInvalid(m mark, file string, c chunk) {
 		return
 	}
 	for _, e := range b.errs[m.errs:] {
-		if !errors.Is(e, ErrSyntax) && !errors.Is(e, ErrInvalid) {
+		if !errors.Is(e, errSyntax) && !errors.Is(e, errInvalid) {
 			return
 		}
 	}

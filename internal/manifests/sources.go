@@ -167,7 +167,7 @@ func isRemote(ref string) bool {
 
 // generatedError is the problem of a source that could not be generated.
 func generatedError(path string, err error) *diag.Diagnostic {
-	return problem(diag.Pos{File: path}, "", ErrRead, "", "%s", err.Error())
+	return problem(diag.Pos{File: path}, "", errRead, "", "%s", err.Error())
 }
 
 // plainKustomization lists the files a kustomization in dir names when it

@@ -32,7 +32,7 @@ func (b *builder) checker(o *object) *checker { return &checker{b: b, o: o, ok: 
 // bad records a problem at path (the nearest node of it that exists).
 func (c *checker) bad(path, rule, format string, args ...any) {
 	c.ok = false
-	c.b.fail(c.pos(path), objectPath(c.o.label(), path), ErrInvalid, "the API server rejects it ("+rule+")", format, args...)
+	c.b.fail(c.pos(path), objectPath(c.o.label(), path), errInvalid, "the API server rejects it ("+rule+")", format, args...)
 }
 
 // pos is where path is, or its nearest parent that is in the YAML.

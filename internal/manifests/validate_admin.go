@@ -34,14 +34,14 @@ func (b *builder) checkAdmin(o *object) bool {
 	version := strings.TrimPrefix(o.APIVersion, npapi.Group+"/")
 	var obj map[string]any
 	if err := json.Unmarshal(o.JSON.buf.Bytes(), &obj); err != nil {
-		b.fail(o.source(), o.label(), ErrInvalid, "", "cannot read the object for validation: %v", err)
+		b.fail(o.source(), o.label(), errInvalid, "", "cannot read the object for validation: %v", err)
 		return false
 	}
 	crds := [2]*crdcheck.CRD{}
 	for i, ch := range []string{npapi.Experimental, npapi.Standard} {
 		crd, err := npapi.CRD(version, o.Kind, ch)
 		if err != nil { // fail closed: what cannot be validated is not read
-			b.fail(o.source(), o.label(), ErrInvalid, "", "cannot validate: %v", err)
+			b.fail(o.source(), o.label(), errInvalid, "", "cannot validate: %v", err)
 			return false
 		}
 		crds[i] = crd
@@ -119,7 +119,7 @@ func (c *checker) crdError(e crdcheck.Error, crd, extra string) {
 		hint += "; " + extra
 	}
 	c.ok = false
-	c.b.fail(c.pos(celField(e)), objectPath(c.o.label(), e.Field), ErrInvalid, hint, "%s", msg)
+	c.b.fail(c.pos(celField(e)), objectPath(c.o.label(), e.Field), errInvalid, hint, "%s", msg)
 }
 
 // celSelf is the first field a CEL rule reads of self.

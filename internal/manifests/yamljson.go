@@ -76,7 +76,7 @@ func checkUTF8(file string, c chunk) *diag.Diagnostic {
 	}
 	pos := positionAt(file, c.Data, off)
 	pos.Line += c.Line - 1
-	return problem(pos, "", ErrSyntax, "save the file as UTF-8 (Kubernetes reads nothing else)",
+	return problem(pos, "", errSyntax, "save the file as UTF-8 (Kubernetes reads nothing else)",
 		"invalid UTF-8: byte 0x%02x", c.Data[off])
 }
 

@@ -17,9 +17,9 @@ import (
 // DOT draws, as SVG (see htmlgraph.go).
 type HTML struct{}
 
-// HTMLMaxNodes is the most endpoints (after merging external peers) an
+// htmlMaxNodes is the most endpoints (after merging external peers) an
 // HTML matrix draws; past it the page would be unreadable.
-const HTMLMaxNodes = 300
+const htmlMaxNodes = 300
 
 // cellPitch is the width in pixels one matrix column takes (a cell and
 // its border).
@@ -34,8 +34,8 @@ const (
 // Write implements Formatter.
 func (HTML) Write(w io.Writer, s *enforcer.Stream, o Options) error {
 	v := displayView(s)
-	if v.Nodes() > HTMLMaxNodes {
-		return fmt.Errorf("--format html draws at most %d endpoints, this matrix has %d: use --format text or md (they fold), or json", HTMLMaxNodes, v.Nodes())
+	if v.Nodes() > htmlMaxNodes {
+		return fmt.Errorf("--format html draws at most %d endpoints, this matrix has %d: use --format text or md (they fold), or json", htmlMaxNodes, v.Nodes())
 	}
 	allowed := make([]map[int32]portset.Set, v.Nodes())
 	cur := v.cursor()

@@ -82,8 +82,8 @@ func Release(version string) string {
 	return "(no release)"
 }
 
-// Has reports whether the package has a CRD of kind at version.
-func Has(version, kind string) bool {
+// has reports whether the package has a CRD of kind at version.
+func has(version, kind string) bool {
 	_, ok := crdFiles[version+"/"+kind]
 	return ok
 }

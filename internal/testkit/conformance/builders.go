@@ -49,8 +49,8 @@ func Ingress(rules ...networkingv1.NetworkPolicyIngressRule) NpTweak {
 	}
 }
 
-// NoIngressRules sets ingress to an explicit empty list.
-func NoIngressRules() NpTweak {
+// noIngressRules sets ingress to an explicit empty list.
+func noIngressRules() NpTweak {
 	return func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{} }
 }
 
@@ -135,8 +135,8 @@ func PortRange(p corev1.Protocol, first, last int) networkingv1.NetworkPolicyPor
 	return np
 }
 
-// PortNoProto is a port number with the protocol left to its default.
-func PortNoProto(n int) networkingv1.NetworkPolicyPort {
+// portNoProto is a port number with the protocol left to its default.
+func portNoProto(n int) networkingv1.NetworkPolicyPort {
 	v := intstr.FromInt32(int32(n))
 	return networkingv1.NetworkPolicyPort{Port: &v}
 }

@@ -48,11 +48,11 @@ type Case struct {
 	Inv   func(*inventory.Inventory) // optional tweak
 	Probe string                     // "PROTO/PORT"; TCP/80 when empty
 	Want  string                     // the reachability table
-	Extra []ExtraProbe               // probes involving external addresses
+	Extra []extraProbe               // probes involving external addresses
 }
 
-// ExtraProbe checks one connection outside the 9×9 table.
-type ExtraProbe struct {
+// extraProbe checks one connection outside the 9×9 table.
+type extraProbe struct {
 	Src, Dst string
 	Allowed  bool
 }

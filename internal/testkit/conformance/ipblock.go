@@ -35,7 +35,7 @@ yc ... ... ...
 za X.. ... ...
 zb X.. ... ...
 zc X.. ... ...`,
-		Extra: []ExtraProbe{
+		Extra: []extraProbe{
 			{"10.2.0.99", "x/a", true},
 			{"ip:10.2.0.0-10.2.255.255", "x/a", true},
 			{"192.0.2.1", "x/a", false},
@@ -56,7 +56,7 @@ yc X.. ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		Extra: []ExtraProbe{
+		Extra: []extraProbe{
 			{"10.2.0.200", "x/a", false},
 			{"10.9.9.9", "x/a", true},
 			{"11.0.0.1", "x/a", false},
@@ -93,7 +93,7 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"x/a", "10.3.0.2", true}},
+		Extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"x/a", "10.3.0.2", true}},
 	},
 	{
 		Name: "ipBlock 0.0.0.0/0 admits every pod with a known IP",
@@ -102,7 +102,7 @@ zc ... ... ...`,
 			Netpol("x", "from-world", Ingress(From(Peers(IpPeer("0.0.0.0/0"))))),
 		},
 		Want:  reachAll,
-		Extra: []ExtraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
+		Extra: []extraProbe{{"192.0.2.1", "x/a", true}, {"2001:db8::1", "x/a", false}},
 	},
 	{
 		Name: "egress ipBlock and selector peers in one rule",
@@ -119,6 +119,6 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		Extra: []ExtraProbe{{"x/b", "192.0.2.77", true}, {"x/b", "198.51.100.1", false}},
+		Extra: []extraProbe{{"x/b", "192.0.2.77", true}, {"x/b", "198.51.100.1", false}},
 	},
 }

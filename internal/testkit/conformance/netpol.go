@@ -52,7 +52,7 @@ zc XXX ... ...`,
 	},
 	{
 		Name: "explicit empty ingress list isolates",
-		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", NoIngressRules())},
+		NPs:  []networkingv1.NetworkPolicy{Netpol("x", "deny", noIngressRules())},
 		Want: `
     x   y   z
 xa XXX ... ...

@@ -46,8 +46,8 @@ var portCases = []Case{
 	{Name: "TCP/80 allowed, probe TCP/80", NPs: aOnPorts(Port(TCP, 80)), Want: reachAll},
 	{Name: "TCP/80 allowed, probe TCP/81", NPs: aOnPorts(Port(TCP, 80)), Probe: "TCP/81", Want: xaClosed},
 	{Name: "TCP/80 allowed, probe UDP/80", NPs: aOnPorts(Port(TCP, 80)), Probe: "UDP/80", Want: xaClosed},
-	{Name: "port without protocol is TCP, probe TCP/80", NPs: aOnPorts(PortNoProto(80)), Want: reachAll},
-	{Name: "port without protocol is TCP, probe UDP/80", NPs: aOnPorts(PortNoProto(80)), Probe: "UDP/80", Want: xaClosed},
+	{Name: "port without protocol is TCP, probe TCP/80", NPs: aOnPorts(portNoProto(80)), Want: reachAll},
+	{Name: "port without protocol is TCP, probe UDP/80", NPs: aOnPorts(portNoProto(80)), Probe: "UDP/80", Want: xaClosed},
 	{Name: "protocol without port is every UDP port", NPs: aOnPorts(ProtoOnly(UDP)), Probe: "UDP/81", Want: reachAll},
 	{Name: "protocol without port excludes TCP", NPs: aOnPorts(ProtoOnly(UDP)), Want: xaClosed},
 	{Name: "endPort range includes its end", NPs: aOnPorts(PortRange(TCP, 80, 81)), Probe: "TCP/81", Want: reachAll},
@@ -142,7 +142,7 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"x/b", "192.0.2.1", true}},
+		Extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"x/b", "192.0.2.1", true}},
 	},
 	{
 		Name:  "egress named port resolves per destination, probe TCP/8080",
@@ -161,7 +161,7 @@ yc ... ... ...
 za ... ... ...
 zb ... ... ...
 zc ... ... ...`,
-		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}},
+		Extra: []extraProbe{{"x/a", "192.0.2.1", false}},
 	},
 	{
 		Name: "egress only to UDP/53, probe TCP/80",
@@ -183,6 +183,6 @@ zc ... ... ...`,
 		NPs:   []networkingv1.NetworkPolicy{Netpol("x", "dns-only", Types(TEgress), Egress(To(Peers(NsPeer(Sel())), Port(UDP, 53))))},
 		Probe: "UDP/53",
 		Want:  reachAll,
-		Extra: []ExtraProbe{{"x/a", "192.0.2.1", false}, {"y/a", "192.0.2.1", true}},
+		Extra: []extraProbe{{"x/a", "192.0.2.1", false}, {"y/a", "192.0.2.1", true}},
 	},
 }

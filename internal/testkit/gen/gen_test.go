@@ -21,19 +21,19 @@ var configs = []Config{
 
 func TestDeterministic(t *testing.T) {
 	for _, cfg := range configs {
-		a, err := YAML(Generate(cfg))
+		a, err := yamlOf(Generate(cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := YAML(Generate(cfg))
+		b, _ := yamlOf(Generate(cfg))
 		if !bytes.Equal(a, b) {
 			t.Errorf("%+v: two runs differ", cfg)
 		}
 	}
 	other := configs[0]
 	other.Seed++
-	a, _ := YAML(Generate(configs[0]))
-	b, _ := YAML(Generate(other))
+	a, _ := yamlOf(Generate(configs[0]))
+	b, _ := yamlOf(Generate(other))
 	if bytes.Equal(a, b) {
 		t.Errorf("seeds %d and %d give the same cluster", configs[0].Seed, other.Seed)
 	}
@@ -58,7 +58,7 @@ func TestCounts(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	for _, cfg := range configs {
 		want := Generate(cfg)
-		data, err := YAML(want)
+		data, err := yamlOf(want)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func BenchmarkGenerate(b *testing.B) {
 
 // BenchmarkParse reads the largest generated cluster back as YAML.
 func BenchmarkParse(b *testing.B) {
-	data, err := YAML(Generate(Config{Seed: 1, Namespaces: 200, Workloads: 5000, Policies: 2000, ClusterPolicies: 20, PodIPs: true}))
+	data, err := yamlOf(Generate(Config{Seed: 1, Namespaces: 200, Workloads: 5000, Policies: 2000, ClusterPolicies: 20, PodIPs: true}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/netpolc/netpolc/internal/manifests"
 )
 
-// YAML renders s as multi-document YAML that manifests.Parse reads back to
+// yamlOf renders s as multi-document YAML that manifests.Parse reads back to
 // s (positions and notes aside): Namespaces, then every endpoint as its
 // workload kind (with one owned Pod per known IP), then the policies.
-func YAML(s *manifests.Set) ([]byte, error) {
+func yamlOf(s *manifests.Set) ([]byte, error) {
 	docs, err := documents(s)
 	if err != nil {
 		return nil, err

@@ -27,8 +27,8 @@ import (
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
-// SkipEnv, set to "off", skips the kernel tests on purpose.
-const SkipEnv = "NETPOLC_KERNELTEST"
+// skipEnv, set to "off", skips the kernel tests on purpose.
+const skipEnv = "NETPOLC_KERNELTEST"
 
 // Require checks that the environment can run kernel tests: root, the ip
 // and nft commands, network namespaces. When it cannot, the test is skipped
@@ -36,8 +36,8 @@ const SkipEnv = "NETPOLC_KERNELTEST"
 // privilege fails the test, so CI proves the kernel test ran.
 func Require(t testing.TB) {
 	t.Helper()
-	if os.Getenv(SkipEnv) == "off" {
-		t.Skipf("KERNEL TEST SKIPPED: %s=off", SkipEnv)
+	if os.Getenv(skipEnv) == "off" {
+		t.Skipf("KERNEL TEST SKIPPED: %s=off", skipEnv)
 	}
 	if err := check(); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -123,8 +123,8 @@ type Probe struct {
 // Timeouts: a first pass with a short wait, and a retry with a long one
 // for every probe that disagreed with the model (see Cluster.Verify).
 const (
-	ProbeTimeout = 250 * time.Millisecond
-	RetryTimeout = 2 * time.Second
+	probeTimeout = 250 * time.Millisecond
+	retryTimeout = 2 * time.Second
 )
 
 // Want tells whether the model allows a connection from pod src to pod
@@ -146,8 +146,8 @@ type PodSpec struct {
 // run: make test prints it, because go test hides a passing package's
 // skip messages.
 func Status() error {
-	if os.Getenv(SkipEnv) == "off" {
-		return fmt.Errorf("%s=off", SkipEnv)
+	if os.Getenv(skipEnv) == "off" {
+		return fmt.Errorf("%s=off", skipEnv)
 	}
 	return check()
 }

@@ -66,7 +66,7 @@ func (c *Cluster) Check(t testing.TB, probes []Probe, want func(Probe) bool) int
 // be slow to answer, and a flow a previous ruleset allowed can linger in
 // conntrack. A rule that is really wrong disagrees again.
 func (c *Cluster) settle(probes []Probe, want func(i int) bool) []Outcome {
-	got := c.Probe(probes, ProbeTimeout)
+	got := c.Probe(probes, probeTimeout)
 	var retry []int
 	for i := range probes {
 		if got[i].Allowed() != want(i) || got[i] == Failed {
@@ -80,7 +80,7 @@ func (c *Cluster) settle(probes []Probe, want func(i int) bool) []Outcome {
 	for j, i := range retry {
 		again[j] = probes[i]
 	}
-	for j, o := range c.Probe(again, RetryTimeout) {
+	for j, o := range c.Probe(again, retryTimeout) {
 		got[retry[j]] = o
 	}
 	return got

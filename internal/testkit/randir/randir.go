@@ -32,8 +32,8 @@ import (
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
-// File is the Origin.File of every generated isolation and rule.
-const File = "randir.cue"
+// file is the Origin.File of every generated isolation and rule.
+const file = "randir.cue"
 
 // nameLabel is the label the API server puts on every namespace.
 const nameLabel = inventory.MetadataNameLabel
@@ -69,7 +69,7 @@ type gen struct {
 // origin returns the next origin, one line per generated element.
 func (g *gen) origin() ir.Origin {
 	g.line++
-	return ir.Origin{Pos: diag.Pos{File: File, Line: g.line, Col: 3}}
+	return ir.Origin{Pos: diag.Pos{File: file, Line: g.line, Col: 3}}
 }
 
 // pick returns a random element of xs.
