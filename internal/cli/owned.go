@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -47,4 +50,18 @@ func checkPlaces(outDir, dir string, m owners.Map, from diag.Pos) error {
 		}
 	}
 	return nil
+}
+
+// printOwnerChanges shows a change to the ownership map when verify stops
+// before its report (intents that fail the base's map): the reviewer sees
+// which namespaces the change tries to move.
+func printOwnerChanges(e *env, c gate.ConfigCheck) {
+	changes := owners.Changes(c.Base.Owners, c.Head.Owners)
+	if len(changes) == 0 || c.AllowOwners {
+		return
+	}
+	fmt.Fprintf(e.stderr, "netpolc verify: this change alters the owners in %s (checked against the base's; accept a reviewed change with --allow-owner-change):\n", config.FileName)
+	for _, ch := range changes {
+		fmt.Fprintf(e.stderr, "    %s\n", ch)
+	}
 }

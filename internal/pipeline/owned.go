@@ -11,7 +11,8 @@ import (
 
 // loadOwned loads every owner's directory (the platform's first) as its
 // own package, compiles them as one cluster and checks the result against
-// the map: the build must see every directory to compile and prove one
+// the map (a snapshot's owner without files is left out; none at all is
+// no intents): the build must see every directory to compile and prove one
 // cluster, and each directory may only hold what its owner owns.
 func (l *Loaded) loadOwned(src Sources) error {
 	sets := make([]*intent.Set, 0, len(src.Owners))
@@ -22,9 +23,12 @@ func (l *Loaded) loadOwned(src Sources) error {
 			s   *intent.Set
 			err error
 		)
-		if src.OwnerFiles == nil {
+		switch {
+		case src.OwnerFiles == nil:
 			s, err = intent.Load(o.Dir)
-		} else {
+		case len(src.OwnerFiles[o.Name]) == 0:
+			continue // not in this snapshot (a team added later)
+		default:
 			s, err = intent.LoadFiles(o.Dir, src.OwnerFiles[o.Name])
 		}
 		if err != nil {
@@ -34,7 +38,7 @@ func (l *Loaded) loadOwned(src Sources) error {
 		sets = append(sets, s)
 		chk.Dirs[s.Dir] = o.Name
 	}
-	if err := errs.Errors(); err != nil {
+	if err := errs.Errors(); err != nil || len(sets) == 0 {
 		return err
 	}
 	res, err := compiler.CompileAll(sets)

@@ -95,8 +95,12 @@ type reportJSON struct {
 	Diff         *diffJSONDoc  `json:"diff"`
 	// ConfigChanges lists changes to the gate's own configuration;
 	// ConfigAllowed says --allow-config-change accepted them.
-	ConfigChanges []string   `json:"configChanges"`
-	ConfigAllowed bool       `json:"configAllowed"`
+	ConfigChanges []string `json:"configChanges"`
+	ConfigAllowed bool     `json:"configAllowed"`
+	// OwnerChanges lists changes to netpolc.yaml's owners (only with
+	// owners); OwnersAllowed says --allow-owner-change accepted them.
+	OwnerChanges  []string   `json:"ownerChanges,omitempty"`
+	OwnersAllowed bool       `json:"ownersAllowed,omitempty"`
 	OldDrift      *driftJSON `json:"baseOutputDrift,omitempty"`
 }
 
@@ -111,6 +115,7 @@ func reportToJSON(r *gate.Report) *reportJSON {
 		out.OldDrift = driftToJSON(*r.OldDrift)
 	}
 	out.ConfigChanges, out.ConfigAllowed = nonNil(r.ConfigChanges), r.ConfigAllowed
+	out.OwnerChanges, out.OwnersAllowed = r.OwnerChanges, r.OwnersAllowed
 	for _, f := range r.Findings {
 		sev := "error"
 		if f.Severity == diag.Warning {
