@@ -76,13 +76,13 @@ func (c *Checker) subject(o ir.Origin, ns, what string) {
 	switch {
 	case !known:
 		// Not declared: the compiler has already refused it.
-	case c.seen[o.File+" "+entry(o.Path)]:
-		// One finding per intent: its rules say the same.
+	case c.seen[o.File+" "+entry(o.Path)+" "+ns]:
+		// One finding per intent and namespace: its rules say the same.
 	case owner == "":
-		c.add(o.Pos, o.Path, "add it to the namespaces of "+by+" in netpolc.yaml (a change the gate shows and gates)",
+		c.add(o.Pos, o.Path+"\x00"+ns, "add it to the namespaces of "+by+" in netpolc.yaml (a change the gate shows and gates)",
 			"%s %q, which has no owner: %s", what, ns, c.nsWhy[ns])
 	case owner != by:
-		c.add(o.Pos, o.Path, "ask team "+owner+" to write it in their directory, or move the namespace to "+by+" in netpolc.yaml (a change the gate shows and gates)",
+		c.add(o.Pos, o.Path+"\x00"+ns, "ask team "+owner+" to write it in their directory, or move the namespace to "+by+" in netpolc.yaml (a change the gate shows and gates)",
 			"%s %q, owned by %s, from the directory of %s", what, ns, owner, by)
 	}
 }
@@ -91,8 +91,9 @@ func (c *Checker) add(pos diag.Pos, at, hint, format string, args ...any) {
 	if c.seen[pos.String()] || len(c.errs) >= maxFindings {
 		return
 	}
-	c.seen[pos.String()], c.seen[pos.File+" "+entry(at)] = true, true
-	c.errs.Add(pos, at, hint, format, args...)
+	key, ns, _ := strings.Cut(at, "\x00")
+	c.seen[pos.String()], c.seen[pos.File+" "+entry(key)+" "+ns] = true, true
+	c.errs.Add(pos, key, hint, format, args...)
 }
 
 // entry is the intent a CUE path lies in: the path without its rule part
