@@ -11,8 +11,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/target"
 )
 
