@@ -78,7 +78,7 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
 		if !dirGiven {
-			src.Owners = cfg.Owners // every owner's directory, one cluster
+			src.Owners = displayOwners(cfg.Owners) // every owner's directory, one cluster
 		}
 	}
 	loaded, err := pipeline.Load(src)
