@@ -56,7 +56,7 @@ func checkPlaces(outDir, dir string, m owners.Map, from diag.Pos) error {
 // before its report (intents that fail the base's map): the reviewer sees
 // which namespaces the change tries to move.
 func printOwnerChanges(e *env, c gate.ConfigCheck) {
-	changes := owners.Changes(c.Base.Owners, c.Head.Owners)
+	changes := c.OwnerChanges()
 	if len(changes) == 0 || c.AllowOwners {
 		return
 	}

@@ -197,14 +197,20 @@ func parse(name string, data []byte) (*Config, error) {
 			c.buildFlag(name, k.Value, v, &errs)
 		}
 	}
-	if c.Owners != nil && c.Intents != "" {
-		errs.Add(c.IntentsPos, "intents", "remove `intents:`: with owners, each owner names its directory", "intents and owners are both set")
-	}
+	c.checkOwners(&errs)
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
 	}
 	return c, nil
+}
+
+// checkOwners refuses `intents:` beside `owners:`: which would the build
+// read?
+func (c *Config) checkOwners(errs *diag.List) {
+	if c.Owners != nil && c.Intents != "" {
+		errs.Add(c.IntentsPos, "intents", "remove `intents:`: with owners, each owner names its directory", "intents and owners are both set")
+	}
 }
 
 // buildFlag reads a target option or allow-approximate: a boolean, a

@@ -39,6 +39,16 @@ type ConfigCheck struct {
 	AllowOwners bool
 }
 
+// OwnerChanges lists the changes to the ownership map from a base that
+// has a netpolc.yaml (a repository without one had no owners to protect:
+// the commit that adds it is reviewed as a whole).
+func (c ConfigCheck) OwnerChanges() []string {
+	if !c.Base.Present {
+		return nil
+	}
+	return owners.Changes(c.Base.Owners, c.Head.Owners)
+}
+
 // configChanges lists the changes to the gate's configuration from base
 // to head, in the order they are worth reading.
 func configChanges(c ConfigCheck, base, head *compiler.Result) []string {

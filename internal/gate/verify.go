@@ -114,41 +114,12 @@ func (r *Report) opens() bool {
 // sides are compiled concurrently. Errors are input errors (intents that
 // do not compile, unreadable snapshots); failed checks are in the report.
 func Run(o Options) (*Report, error) {
-	headFiles, err := readIntentFiles(o.Head, o.Intents, o.Owners)
+	base, head, err := loadSides(o)
 	if err != nil {
 		return nil, err
-	}
-	var wg sync.WaitGroup
-	var base *Side
-	var baseErr error
-	same := false
-	if o.Base != nil {
-		baseFiles, err := readIntentFiles(o.Base, o.Intents, o.Owners)
-		if err != nil {
-			return nil, err
-		}
-		// A commit that does not touch the intents (the common
-		// pre-commit case) needs one compile, not two.
-		same = headFiles.equal(baseFiles)
-		if !same {
-			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}) })
-		}
-	}
-	head, err := loadBuildFiles(o.Head.Name, headFiles, o.Build)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if baseErr != nil {
-		return nil, fmt.Errorf("base %w", baseErr)
-	}
-	if same {
-		b := *head
-		b.Name = o.Base.Name
-		base = &b
 	}
 	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened, ConfigAllowed: o.Config.Allow,
-		OwnerChanges: owners.Changes(o.Config.Base.Owners, o.Config.Head.Owners), OwnersAllowed: o.Config.AllowOwners}
+		OwnerChanges: o.Config.OwnerChanges(), OwnersAllowed: o.Config.AllowOwners}
 	if o.Owners != nil {
 		r.Intents = ownerDirs(o.Owners)
 	}
@@ -174,6 +145,44 @@ func Run(o Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// loadSides compiles the base (when set) and builds the head,
+// concurrently; a base with the head's intents is the head's side.
+func loadSides(o Options) (base, head *Side, err error) {
+	headFiles, err := readIntentFiles(o.Head, o.Intents, o.Owners)
+	if err != nil {
+		return nil, nil, err
+	}
+	var wg sync.WaitGroup
+	var baseErr error
+	same := false
+	if o.Base != nil {
+		baseFiles, err := readIntentFiles(o.Base, o.Intents, o.Owners)
+		if err != nil {
+			return nil, nil, err
+		}
+		// A commit that does not touch the intents (the common
+		// pre-commit case) needs one compile, not two.
+		same = headFiles.equal(baseFiles)
+		if !same {
+			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}) })
+		}
+	}
+	head, err = loadBuildFiles(o.Head.Name, headFiles, o.Build)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	if baseErr != nil {
+		return nil, nil, fmt.Errorf("base %w", baseErr)
+	}
+	if same {
+		b := *head
+		b.Name = o.Base.Name
+		base = &b
+	}
+	return base, head, nil
 }
 
 // checkDrifts checks the output the head names and, when the base named

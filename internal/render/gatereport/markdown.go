@@ -43,7 +43,7 @@ func writeDiffMD(b *strings.Builder, d *gate.Diff, limit int) {
 				by = "was: " + by
 			}
 			if t := tierTag(r.tier); t != "" {
-				by = strings.TrimSpace(t) + " " + by
+				by = strings.TrimSpace(strings.TrimSpace(t) + " " + by)
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sign(r.change), cell(nodeList(r.srcs)), cell(nodeList(r.dsts)), cell(r.portsText()), cellText(by))
 		}
