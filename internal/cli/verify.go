@@ -25,7 +25,10 @@ fails, with exit code 1 and a report, when:
     netpolc never wrote are ignored);
   - a guardrail in the intents is broken, or an expect assertion fails;
   - --deny-opened is set and the change opens any connectivity compared
-    with --base.
+    with --base;
+  - with owners in netpolc.yaml, the owners map differs from --base's
+    (unless --allow-owner-change): the intents are checked against the
+    base's map, so a change cannot grant itself namespaces.
 
 Otherwise it exits 0 with a one-line summary, which includes the
 connectivity change from --base (default HEAD: what this commit changes).
