@@ -51,3 +51,18 @@ func layerRank(l enforcer.Layer) int {
 	}
 	return 3
 }
+
+// Layers are the layers that decided each direction of a connection on
+// the first port of ports: egress at src, ingress at dst (LayerNone when
+// it cannot be evaluated).
+func Layers(m *enforcer.Model, src, dst string, ports portset.Set) (egress, ingress enforcer.Layer) {
+	proto, port, ok := probe(ports)
+	if !ok || m == nil {
+		return enforcer.LayerNone, enforcer.LayerNone
+	}
+	v, err := m.Verdict(src, dst, proto, port)
+	if err != nil {
+		return enforcer.LayerNone, enforcer.LayerNone
+	}
+	return v.Egress.Layer, v.Ingress.Layer
+}

@@ -42,8 +42,8 @@ func (d *Diff) review(base, head *Side) {
 		if f.Tier == TierNamespaced {
 			continue
 		}
-		for _, n := range []string{f.Src, f.Dst} {
-			if ns, ok := podNamespace(n); ok && !named[ns] && !slices.Contains(d.Unnamed, ns) {
+		for _, ns := range platformEnds(base, head, f) {
+			if !named[ns] && !slices.Contains(d.Unnamed, ns) {
 				d.Unnamed = append(d.Unnamed, ns)
 			}
 		}
@@ -51,19 +51,36 @@ func (d *Diff) review(base, head *Side) {
 	slices.Sort(d.Unnamed)
 }
 
+// platformEnds are the namespaces of the ends of a flow whose direction a
+// platform tier decides on either side: the source's for egress, the
+// destination's for ingress (the namespaces the tier's subject covers).
+func platformEnds(base, head *Side, f Flow) []string {
+	var out []string
+	for _, s := range []*Side{head, base} {
+		if s == nil || s.Model == nil {
+			continue
+		}
+		eg, in := explain.Layers(s.Model, f.Src, f.Dst, changedPorts(f))
+		for _, e := range []struct {
+			node  string
+			layer enforcer.Layer
+		}{{f.Src, eg}, {f.Dst, in}} {
+			if e.layer != enforcer.LayerAdmin && e.layer != enforcer.LayerBaseline {
+				continue
+			}
+			if ns, ok := podNamespace(e.node); ok && !slices.Contains(out, ns) {
+				out = append(out, ns)
+			}
+		}
+	}
+	return out
+}
+
 // tierOf is the tier that decides a flow's change: the admin tier when it
 // decides either side, else the teams' policies when they decide the head,
 // else the baseline tier when it decides either side.
 func tierOf(base, head *Side, f *Flow) string {
-	ports := f.After
-	switch {
-	case f.Change == Closed:
-		ports = f.Before
-	case f.Change == Changed && f.After.Subtract(f.Before).IsEmpty():
-		ports = f.Before.Subtract(f.After)
-	case f.Change == Changed:
-		ports = f.After.Subtract(f.Before)
-	}
+	ports := changedPorts(*f)
 	h, b := deciding(head, f.Src, f.Dst, ports), deciding(base, f.Src, f.Dst, ports)
 	switch {
 	case h == enforcer.LayerAdmin || b == enforcer.LayerAdmin:
@@ -74,6 +91,20 @@ func tierOf(base, head *Side, f *Flow) string {
 		return TierBaseline
 	}
 	return TierNamespaced
+}
+
+// changedPorts are the ports whose verdict changed: what the flow gained,
+// else what it lost.
+func changedPorts(f Flow) portset.Set {
+	switch {
+	case f.Change == Closed:
+		return f.Before
+	case f.Change == Changed && f.After.Subtract(f.Before).IsEmpty():
+		return f.Before.Subtract(f.After)
+	case f.Change == Changed:
+		return f.After.Subtract(f.Before)
+	}
+	return f.After
 }
 
 func deciding(s *Side, src, dst string, ports portset.Set) enforcer.Layer {
