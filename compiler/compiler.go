@@ -49,30 +49,50 @@ type compiler struct {
 
 // Compile compiles a loaded intents set. All user errors are returned
 // together as a diag.List (which matches diag.ErrInput).
-func Compile(set *intent.Set) (*Result, error) {
+func Compile(set *intent.Set) (*Result, error) { return CompileAll([]*intent.Set{set}) }
+
+// CompileAll compiles several intents directories as one cluster: the
+// directories of a repository's owners, each its own CUE package. Every
+// directory's rules see every directory's declarations (a team's peers are
+// often another team's workloads); a namespace is declared in one
+// directory only. The cluster settings (`cluster:`) are the first set's:
+// the platform directory's.
+func CompileAll(sets []*intent.Set) (*Result, error) {
 	c := &compiler{
-		set:        set,
+		set:        sets[0],
 		out:        &ir.Policy{},
 		workloads:  map[string]*ir.Workload{},
 		namespaces: map[string]*ir.Namespace{},
 		portNames:  map[string]map[portset.Protocol]bool{},
-		lim:        limitsOf(set),
+		lim:        limitsOf(sets[0]),
 
 		clusterNames: map[string]ir.Origin{},
 	}
-	c.cluster(get(set.Value, "cluster"))
-	c.declarations(get(set.Value, "namespaces"))
+	c.cluster(get(sets[0].Value, "cluster"))
+	c.each(sets, func(s *intent.Set) {
+		if s != sets[0] {
+			c.foreignCluster(get(s.Value, "cluster"))
+		}
+		c.declarations(get(s.Value, "namespaces"))
+	})
+	c.indexDeclarations()
 	if err := c.diags.Errors(); err != nil {
 		// Rules refer to declarations; stop before a cascade of
 		// follow-on errors.
 		return nil, err
 	}
-	c.policies(get(set.Value, "policies"), ir.Origin{})
-	c.platform(get(set.Value, "platform"), ir.Origin{})
-	c.templates(get(set.Value, "use"))
+	var expects []ir.Expectation
+	var guards []ir.Guardrail
+	c.each(sets, func(s *intent.Set) {
+		c.policies(get(s.Value, "policies"), ir.Origin{})
+		c.platform(get(s.Value, "platform"), ir.Origin{})
+		c.templates(get(s.Value, "use"))
+	})
 	c.checkTies()
-	expects := c.expectations(get(set.Value, "expect"))
-	guards := c.guardrails(get(set.Value, "guardrails"))
+	c.each(sets, func(s *intent.Set) {
+		expects = append(expects, c.expectations(get(s.Value, "expect"))...)
+		guards = append(guards, c.guardrails(get(s.Value, "guardrails"))...)
+	})
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
@@ -80,6 +100,24 @@ func Compile(set *intent.Set) (*Result, error) {
 	sortCluster(c.out)
 	c.out.Expectations, c.out.Guardrails = expects, guards
 	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
+}
+
+// each runs fn with the compiler reading positions from each set in turn.
+func (c *compiler) each(sets []*intent.Set, fn func(*intent.Set)) {
+	for _, s := range sets {
+		c.set = s
+		fn(s)
+	}
+	c.set = sets[0]
+}
+
+// foreignCluster refuses cluster settings written outside the first
+// (platform) directory: one cluster has one DNS and one pod network, and
+// a team's value would silently lose to the platform's.
+func (c *compiler) foreignCluster(v cue.Value) {
+	if p, ok := c.set.UserPos(v); ok {
+		c.diags.Add(p, "cluster", "move them to the platform directory", "cluster settings outside the platform directory")
+	}
 }
 
 // pos is the user-facing position of a value. A value unified with the

@@ -47,6 +47,11 @@ func (c *compiler) declarations(v cue.Value) {
 				"label %s is %q but the namespace is %q", inventory.MetadataNameLabel, got, name)
 		}
 		labels[inventory.MetadataNameLabel] = name
+		if prev, dup := c.namespaces[name]; dup {
+			c.errorf(nsv, "declare it once; other directories' rules may name its workloads as peers",
+				"namespace %q is declared at %s too", name, prev.Origin.Pos.String())
+			return
+		}
 		ns := ir.Namespace{Name: name, Labels: labels, Origin: c.origin(nsv, ir.Origin{})}
 		c.out.Namespaces = append(c.out.Namespaces, ns)
 		c.namespaces[name] = &c.out.Namespaces[len(c.out.Namespaces)-1]
@@ -54,6 +59,11 @@ func (c *compiler) declarations(v cue.Value) {
 			c.workload(name, wname, wv)
 		})
 	})
+}
+
+// indexDeclarations indexes the declared namespaces, workloads and port
+// names, once every directory's declarations are read.
+func (c *compiler) indexDeclarations() {
 	// Re-point the maps: appends may have moved the slices.
 	for i := range c.out.Namespaces {
 		c.namespaces[c.out.Namespaces[i].Name] = &c.out.Namespaces[i]

@@ -80,19 +80,31 @@ func Files(targets map[string][]kit.File) ([]kit.File, error) {
 // the .yaml files, relative to the target folder, sorted. seen collects
 // every path to catch duplicates.
 func resourcesOf(target string, files []kit.File, seen map[string]bool) ([]string, error) {
-	if !fs.ValidPath(target) || strings.Contains(target, "/") || target == "." ||
-		slices.Contains(konfig.RecognizedKustomizationFileNames(), target) {
+	if !singleElement(target) {
 		return nil, fmt.Errorf("%w: target folder %q: not a single path element", errInvalid, target)
 	}
+	return folderResources(target, target, files, seen)
+}
+
+// singleElement reports whether name is one path element that is not a
+// kustomization file's name.
+func singleElement(name string) bool {
+	return fs.ValidPath(name) && !strings.Contains(name, "/") && name != "." &&
+		!slices.Contains(konfig.RecognizedKustomizationFileNames(), name)
+}
+
+// folderResources is resourcesOf for the files of folder (a target folder
+// or an owner's folder in it).
+func folderResources(target, folder string, files []kit.File, seen map[string]bool) ([]string, error) {
 	var (
 		resources []string
 		errs      []error
 	)
 	for _, f := range files {
-		rel, inside := strings.CutPrefix(f.Path, target+"/")
+		rel, inside := strings.CutPrefix(f.Path, folder+"/")
 		switch {
 		case !inside || !fs.ValidPath(f.Path):
-			errs = append(errs, fmt.Errorf("%w: target %s: file %q is not inside folder %s/", errInvalid, target, f.Path, target))
+			errs = append(errs, fmt.Errorf("%w: target %s: file %q is not inside folder %s/", errInvalid, target, f.Path, folder))
 		case slices.Contains(konfig.RecognizedKustomizationFileNames(), rel):
 			errs = append(errs, fmt.Errorf("%w: target %s: file %q is in the way of the generated kustomization", errInvalid, target, f.Path))
 		case seen[f.Path]:

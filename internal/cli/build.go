@@ -73,14 +73,18 @@ func newBuildCmd(e *env) *cobra.Command {
 			if outDir == "" {
 				return diag.Errorf("give -o OUT, the directory to write the policies to, or set output in "+config.FileName, "missing -o OUT")
 			}
-			if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+			src, err := buildSources(cfg, dir, len(args) > 0)
+			if err != nil {
+				return err
+			}
+			if err := checkPlaces(outDir, dir, src.Owners, outputFrom(cmd, cfg)); err != nil {
 				return err
 			}
 			opts, err := bf.options(cmd, cfg, fromDisk)
 			if err != nil {
 				return err
 			}
-			res, err := pipeline.Run(pipeline.Sources{IntentsDir: dir}, opts)
+			res, err := pipeline.Run(src, opts)
 			if err != nil {
 				return err
 			}

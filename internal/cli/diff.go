@@ -121,6 +121,15 @@ func (f *diffFlags) snapshots(args []string) (base, head *gitrev.Tree, spec gate
 		return nil, nil, spec, err
 	}
 	spec.SkipInvalid = f.in.skipInvalid
+	if len(args) == 0 && dir != "" && cfg.Owners != nil {
+		// Every owner's directory, as the work tree's netpolc.yaml
+		// names them (diff shows; verify gates the map itself).
+		s, err := settings(repo, cfg)
+		if err != nil {
+			return nil, nil, spec, err
+		}
+		spec.Owners = s.Owners
+	}
 	if spec.Controllers, err = f.in.controllerMap(cfg); err != nil {
 		return nil, nil, spec, err
 	}

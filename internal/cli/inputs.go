@@ -77,6 +77,9 @@ func (f *inputFlags) load(dir string, dirGiven, needIntents bool, notes io.Write
 	}
 	if dirGiven || needIntents || len(f.manifests) == 0 {
 		src.IntentsDir = dir
+		if !dirGiven {
+			src.Owners = displayOwners(cfg.Owners) // every owner's directory, one cluster
+		}
 	}
 	loaded, err := pipeline.Load(src)
 	if err != nil {

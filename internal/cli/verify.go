@@ -11,7 +11,6 @@ import (
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
-	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/render/gatereport"
 )
 
@@ -26,7 +25,10 @@ fails, with exit code 1 and a report, when:
     netpolc never wrote are ignored);
   - a guardrail in the intents is broken, or an expect assertion fails;
   - --deny-opened is set and the change opens any connectivity compared
-    with --base.
+    with --base;
+  - with owners in netpolc.yaml, the owners map differs from --base's
+    (unless --allow-owner-change): the intents are checked against the
+    base's map, so a change cannot grant itself namespaces.
 
 Otherwise it exits 0 with a one-line summary, which includes the
 connectivity change from --base (default HEAD: what this commit changes).
@@ -52,6 +54,7 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
 type verifyFlags struct {
 	out, base, head         string
 	denyOpened, allowConfig bool
+	allowOwners             bool
 	build                   buildFlags
 	report                  outputFlags
 }
@@ -74,6 +77,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd.Flags().BoolVar(&f.denyOpened, "deny-opened", false, "fail when the change opens any connectivity compared with --base")
 	cmd.Flags().BoolVar(&f.allowConfig, "allow-config-change", false,
 		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
+	cmd.Flags().BoolVar(&f.allowOwners, "allow-owner-change", false,
+		"accept a reviewed change to netpolc.yaml's owners (it grants or takes namespaces): the head's map is then used; without it the base's is, and the change fails the run")
 	return cmd
 }
 
@@ -89,6 +94,7 @@ func (f *verifyFlags) run(e *env, cmd *cobra.Command, args []string) error {
 	}
 	rep, err := gate.Run(o)
 	if err != nil {
+		printOwnerChanges(e, o.Config)
 		return sideError(e.stderr, err)
 	}
 	if err := gatereport.WriteReport(e.stdout, rep, opts); err != nil {
@@ -109,8 +115,12 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 	}
 	dir := config.Pick(oneDir(args, "."), len(args) > 0, cfg.Intents, ".")
 	outDir := config.Pick(f.out, cmd.Flags().Changed("output"), cfg.Output, "")
+	src, err := buildSources(cfg, dir, len(args) > 0)
+	if err != nil {
+		return gate.Options{}, err
+	}
 	if outDir != "" {
-		if err := output.CheckPlace(outDir, dir, outputFrom(cmd, cfg)); err != nil {
+		if err := checkPlaces(outDir, dir, src.Owners, outputFrom(cmd, cfg)); err != nil {
 			return gate.Options{}, err
 		}
 	}
@@ -126,8 +136,17 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 		fmt.Fprintln(e.stderr, "note: no -o OUT (and no output in netpolc.yaml): drift is not checked")
 	}
 	o.Build, o.DenyOpened = bo, f.denyOpened
-	o.Config, err = configCheck(o, cfg, f.base, f.allowConfig)
-	return o, err
+	if o.Config, err = configCheck(o, cfg, f.base, f.allowConfig); err != nil {
+		return o, err
+	}
+	o.Config.AllowOwners = f.allowOwners
+	o.Owners = o.Config.Head.Owners
+	if o.Base != nil && !f.allowOwners {
+		// The map comes from the base: a change cannot grant itself
+		// namespaces (it is reported, and fails without the flag).
+		o.Owners = o.Config.Base.Owners
+	}
+	return o, nil
 }
 
 // snapshotInventory reads the inventory from the snapshot verify checks,
@@ -178,17 +197,17 @@ func snapshotConfig(head string) (*config.Config, error) {
 func configCheck(o gate.Options, head *config.Config, base string, allow bool) (gate.ConfigCheck, error) {
 	c := gate.ConfigCheck{Allow: allow}
 	repo, err := gitrev.Open(".")
-	if err != nil || o.Base == nil {
+	if err != nil {
 		return c, nil
+	}
+	if c.Head, err = settings(repo, head); err != nil || o.Base == nil {
+		return c, err
 	}
 	baseCfg, err := configAt(repo, o.Base)
 	if err != nil {
 		return c, fmt.Errorf("netpolc.yaml at %s: %w", base, err)
 	}
-	if c.Base, err = settings(repo, baseCfg); err != nil {
-		return c, err
-	}
-	c.Head, err = settings(repo, head)
+	c.Base, err = settings(repo, baseCfg)
 	return c, err
 }
 
@@ -207,6 +226,14 @@ func settings(repo *gitrev.Repo, c *config.Config) (gate.Settings, error) {
 			return s, err
 		}
 		*p.dst = rel
+	}
+	for _, ow := range c.Owners {
+		rel, err := repo.Rel(ow.Dir)
+		if err != nil {
+			return s, err
+		}
+		ow.Dir = rel
+		s.Owners = append(s.Owners, ow)
 	}
 	return s, nil
 }

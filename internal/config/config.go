@@ -28,6 +28,7 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/target"
 	"github.com/netpolc/netpolc/internal/worktree"
 )
@@ -61,6 +62,11 @@ type Config struct {
 	// Values are the string-valued target options set in the file (a
 	// string option has one value), by flag name.
 	Values map[string][]string
+	// Owners is the ownership map (`owners:`), nil when not set; then
+	// Intents is unset too. Validated: one platform owner, first.
+	Owners owners.Map
+	// OwnersPos is where the file sets owners.
+	OwnersPos diag.Pos
 }
 
 // Flag returns a build flag's value: the command line's when given, else
@@ -171,6 +177,8 @@ func parse(name string, data []byte) (*Config, error) {
 			c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
 		case "output":
 			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
+		case "owners":
+			c.Owners, c.OwnersPos = ownersValue(name, base, v, &errs), pos(name, k)
 		case "targets":
 			c.Targets = listValue(name, k.Value, v, &errs)
 		case "ingress-controllers":
@@ -183,17 +191,26 @@ func parse(name string, data []byte) (*Config, error) {
 			}
 		default:
 			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers", "unknown key %q", k.Value)
+				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers, owners", "unknown key %q", k.Value)
 				continue
 			}
 			c.buildFlag(name, k.Value, v, &errs)
 		}
 	}
+	c.checkOwners(&errs)
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
 	}
 	return c, nil
+}
+
+// checkOwners refuses `intents:` beside `owners:`: which would the build
+// read?
+func (c *Config) checkOwners(errs *diag.List) {
+	if c.Owners != nil && c.Intents != "" {
+		errs.Add(c.IntentsPos, "intents", "remove `intents:`: with owners, each owner names its directory", "intents and owners are both set")
+	}
 }
 
 // buildFlag reads a target option or allow-approximate: a boolean, a

@@ -14,6 +14,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("allow-approximate: true\nadmin-api-version: v1alpha1\n"))
 	f.Add([]byte("outpt: x\n- a\n"))
 	f.Add([]byte("{intents: [1, 2], output: {a: b}}"))
+	f.Add([]byte(ownersSeed))
+	f.Add([]byte("owners: {p: {intents: ../x, platform: 1, namespaces: {a: b}, namespace-labels: [x]}, q: [], p: {}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := parse("netpolc.yaml", data)
 		if err == nil {
@@ -30,3 +32,9 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+const ownersSeed = `owners:
+  platform: {intents: intents/platform, platform: true, namespaces: [monitoring]}
+  shop: {intents: intents/shop, namespaces: [shop]}
+  data: {intents: intents/data, namespace-labels: {team: data}}
+`

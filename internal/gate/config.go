@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/owners"
 
 	"github.com/netpolc/netpolc/compiler"
 )
@@ -17,6 +18,8 @@ type Settings struct {
 	Intents, Output string
 	Targets         []string
 	Flags           map[string]bool
+	// Owners is the ownership map with repository paths (nil without).
+	Owners owners.Map
 }
 
 // ConfigCheck compares the gate's own configuration at the base with the
@@ -25,9 +28,25 @@ type Settings struct {
 // turns on allow-approximate or drops a guardrail or expectation is
 // reported, and fails unless Allow (the reviewed path,
 // --allow-config-change) is set.
+//
+// A change to the ownership map is reported apart (Report.OwnerChanges)
+// and needs its own flag, AllowOwners (--allow-owner-change): it grants
+// a team namespaces, which a reviewer of the gate's settings may not
+// look for.
 type ConfigCheck struct {
-	Base, Head Settings
-	Allow      bool
+	Base, Head  Settings
+	Allow       bool
+	AllowOwners bool
+}
+
+// OwnerChanges lists the changes to the ownership map from a base that
+// has a netpolc.yaml (a repository without one had no owners to protect:
+// the commit that adds it is reviewed as a whole).
+func (c ConfigCheck) OwnerChanges() []string {
+	if !c.Base.Present {
+		return nil
+	}
+	return owners.Changes(c.Base.Owners, c.Head.Owners)
 }
 
 // configChanges lists the changes to the gate's configuration from base

@@ -46,6 +46,11 @@ type Flow struct {
 	// changed flows (the intent lines that opened it), on the base side
 	// for closed ones (what used to allow it).
 	Origins []string
+	// Tier is the tier that decides the change (TierAdmin, TierNamespaced,
+	// TierBaseline).
+	Tier string
+	// Owner is the owner of Namespace ("" without owners).
+	Owner string
 }
 
 // Diff is the connectivity difference between two snapshots.
@@ -59,6 +64,15 @@ type Diff struct {
 	// first commit, or before the intents existed): every flow then shows
 	// as opened, though without policies everything was open.
 	BaseEmpty bool
+	// Owned is set when the flows have owners (netpolc.yaml owners).
+	Owned bool
+	// PlatformChanged is set when the cluster-wide intents differ;
+	// Unnamed are then the namespaces whose flows the admin or baseline
+	// tier changed though no changed cluster-wide intent names them (a
+	// baseline change that opens every namespace without its own
+	// policies), sorted.
+	PlatformChanged bool
+	Unnamed         []string
 }
 
 // Empty reports whether nothing changed.
@@ -110,6 +124,7 @@ func compareSides(base, head *Side) (*Diff, error) {
 		}
 	}
 	slices.SortStableFunc(flows, compareFlows)
+	d.review(base, head)
 	return d, nil
 }
 

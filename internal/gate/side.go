@@ -12,6 +12,7 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/pipeline"
 )
 
@@ -32,6 +33,9 @@ type Spec struct {
 	// AdminChannel is the network-policy-api channel the cluster runs
 	// (pipeline.Sources.AdminChannel): "" when not known.
 	AdminChannel adminapi.Channel
+	// Owners, when set, replaces Intents: every owner's directory is read
+	// (repository paths) and compiled as one cluster.
+	Owners owners.Map
 }
 
 // Side is the policies of one snapshot, evaluated.
@@ -51,6 +55,9 @@ type Side struct {
 	Matrix *enforcer.Connectivity
 	// Output is the generated files (set by loadBuild only).
 	Output *pipeline.Output
+	// Owners checked the intents against the ownership map (nil without
+	// one).
+	Owners *owners.Checker
 	// Notes are the manifest parser's notes (skipped kinds), then the
 	// warnings of documents skipped under Spec.SkipInvalid.
 	Notes []string
@@ -58,13 +65,13 @@ type Side struct {
 
 // load reads, compiles and evaluates what spec names in a snapshot.
 func load(t *gitrev.Tree, spec Spec) (*Side, error) {
-	files, err := readIntents(t, spec.Intents)
+	files, err := readIntentFiles(t, spec.Intents, spec.Owners)
 	if err != nil {
 		return nil, err
 	}
-	src := pipeline.Sources{IntentsDir: displayDir(spec.Intents), IntentFiles: files, SkipInvalid: spec.SkipInvalid,
-		Controllers: spec.Controllers, AdminChannel: spec.AdminChannel}
-	if spec.Intents == "" {
+	src := files.sources()
+	src.SkipInvalid, src.Controllers, src.AdminChannel = spec.SkipInvalid, spec.Controllers, spec.AdminChannel
+	if spec.Intents == "" && spec.Owners == nil {
 		src.IntentsDir = ""
 	}
 	if src.ManifestFiles, err = ReadManifests(t, spec.Manifests); err != nil {
@@ -82,11 +89,15 @@ func (s *Side) load(src pipeline.Sources) error {
 	if src.IntentFiles == nil {
 		src.IntentFiles = map[string][]byte{} // never the work tree
 	}
+	if src.Owners != nil && src.OwnerFiles == nil {
+		src.OwnerFiles = map[string]map[string][]byte{}
+	}
 	l, err := pipeline.Load(src)
 	if err != nil {
 		return s.wrap(err)
 	}
 	s.Input, s.Compiled, s.Notes = l.Input, l.Intents, slices.Concat(l.Notes, l.Warnings, l.Skipped)
+	s.Owners = l.Owners
 	if n := l.NoWorkloadsNote(); n != "" {
 		s.Notes = append(s.Notes, s.Name+": "+n)
 	}
@@ -96,22 +107,23 @@ func (s *Side) load(src pipeline.Sources) error {
 // loadBuild is Load for an intents directory, also generating the output
 // files exactly as `netpolc build` would with opts.
 func loadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, error) {
-	files, err := readIntents(t, intents)
+	files, err := readIntentFiles(t, intents, nil)
 	if err != nil {
 		return nil, err
 	}
-	return loadBuildFiles(t.Name, intents, files, opts)
+	return loadBuildFiles(t.Name, files, opts)
 }
 
 // loadBuildFiles is loadBuild on intents already read.
-func loadBuildFiles(name, intents string, files map[string][]byte, opts pipeline.Options) (*Side, error) {
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(intents), name, errNoIntents)
+func loadBuildFiles(name string, files intentFiles, opts pipeline.Options) (*Side, error) {
+	if files.empty() {
+		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(files.dir), name, errNoIntents)
 	}
 	s := &Side{Name: name}
-	if err := s.load(pipeline.Sources{IntentsDir: displayDir(intents), IntentFiles: files}); err != nil {
+	if err := s.load(files.sources()); err != nil {
 		return nil, err
 	}
+	opts.Owners = s.Owners
 	var err error
 	if s.Output, err = pipeline.Generate(s.Compiled, opts); err != nil {
 		return nil, s.wrap(err)

@@ -13,10 +13,8 @@
 package gate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 
@@ -26,6 +24,7 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/lint"
+	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/pipeline"
 )
 
@@ -51,6 +50,11 @@ type Options struct {
 	DenyOpened bool
 	// Config is the gate's configuration at the base and the head.
 	Config ConfigCheck
+	// Owners is the ownership map the intents are checked against and
+	// the output is laid out by (repository paths), nil without one:
+	// the base's, unless a reviewed change to it is allowed
+	// (ConfigCheck.AllowOwners).
+	Owners owners.Map
 }
 
 // Report is the result of Run.
@@ -71,6 +75,11 @@ type Report struct {
 	// the base (see ConfigCheck); they fail the run unless ConfigAllowed.
 	ConfigChanges []string
 	ConfigAllowed bool
+	// OwnerChanges are the changes to netpolc.yaml's ownership map from
+	// the base: they grant or take namespaces, so they fail the run
+	// unless OwnersAllowed (--allow-owner-change).
+	OwnerChanges  []string
+	OwnersAllowed bool
 	// OldDrift is the drift of the output directory the base names when
 	// the head names another (or none): it is still checked, so a commit
 	// cannot hand-edit it while moving the output away. Under
@@ -81,7 +90,7 @@ type Report struct {
 // Failed reports whether any check failed.
 func (r *Report) Failed() bool {
 	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.OpenedDenied() ||
-		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted())
+		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (len(r.OwnerChanges) > 0 && !r.OwnersAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted())
 }
 
 // OpenedDenied reports whether the change opens connectivity while
@@ -105,40 +114,15 @@ func (r *Report) opens() bool {
 // sides are compiled concurrently. Errors are input errors (intents that
 // do not compile, unreadable snapshots); failed checks are in the report.
 func Run(o Options) (*Report, error) {
-	headFiles, err := readIntents(o.Head, o.Intents)
+	base, head, err := loadSides(o)
 	if err != nil {
 		return nil, err
 	}
-	var wg sync.WaitGroup
-	var base *Side
-	var baseErr error
-	same := false
-	if o.Base != nil {
-		baseFiles, err := readIntents(o.Base, o.Intents)
-		if err != nil {
-			return nil, err
-		}
-		// A commit that does not touch the intents (the common
-		// pre-commit case) needs one compile, not two.
-		same = maps.EqualFunc(headFiles, baseFiles, bytes.Equal)
-		if !same {
-			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents}) })
-		}
+	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened, ConfigAllowed: o.Config.Allow,
+		OwnerChanges: o.Config.OwnerChanges(), OwnersAllowed: o.Config.AllowOwners}
+	if o.Owners != nil {
+		r.Intents = ownerDirs(o.Owners)
 	}
-	head, err := loadBuildFiles(o.Head.Name, o.Intents, headFiles, o.Build)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if baseErr != nil {
-		return nil, fmt.Errorf("base %w", baseErr)
-	}
-	if same {
-		b := *head
-		b.Name = o.Base.Name
-		base = &b
-	}
-	r := &Report{Head: head.Name, Intents: o.Intents, DenyOpened: o.DenyOpened, ConfigAllowed: o.Config.Allow}
 	if err := r.checkDrifts(o, head); err != nil {
 		return nil, err
 	}
@@ -161,6 +145,44 @@ func Run(o Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// loadSides compiles the base (when set) and builds the head,
+// concurrently; a base with the head's intents is the head's side.
+func loadSides(o Options) (base, head *Side, err error) {
+	headFiles, err := readIntentFiles(o.Head, o.Intents, o.Owners)
+	if err != nil {
+		return nil, nil, err
+	}
+	var wg sync.WaitGroup
+	var baseErr error
+	same := false
+	if o.Base != nil {
+		baseFiles, err := readIntentFiles(o.Base, o.Intents, o.Owners)
+		if err != nil {
+			return nil, nil, err
+		}
+		// A commit that does not touch the intents (the common
+		// pre-commit case) needs one compile, not two.
+		same = headFiles.equal(baseFiles)
+		if !same {
+			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}) })
+		}
+	}
+	head, err = loadBuildFiles(o.Head.Name, headFiles, o.Build)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	if baseErr != nil {
+		return nil, nil, fmt.Errorf("base %w", baseErr)
+	}
+	if same {
+		b := *head
+		b.Name = o.Base.Name
+		base = &b
+	}
+	return base, head, nil
 }
 
 // checkDrifts checks the output the head names and, when the base named
@@ -241,5 +263,17 @@ func (r *Report) Summary() string {
 	if len(r.ConfigChanges) > 0 {
 		parts = append(parts, "gate configuration changed (allowed): "+strings.Join(r.ConfigChanges, ", "))
 	}
+	if len(r.OwnerChanges) > 0 {
+		parts = append(parts, "owners changed (allowed): "+strings.Join(r.OwnerChanges, ", "))
+	}
 	return r.Head + ": " + strings.Join(parts, "; ")
+}
+
+// ownerDirs names the owners' directories, for the report.
+func ownerDirs(m owners.Map) string {
+	dirs := make([]string, len(m))
+	for i, o := range m {
+		dirs[i] = o.Dir
+	}
+	return strings.Join(dirs, ", ")
 }

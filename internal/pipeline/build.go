@@ -11,11 +11,11 @@ package pipeline
 import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters/kit"
-	"github.com/netpolc/netpolc/emitters/kustomize"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/owners"
 	"github.com/netpolc/netpolc/internal/target"
 )
 
@@ -33,6 +33,9 @@ type Options struct {
 	// targets needing addresses are rendered for and every target is
 	// proven over; otherwise the intents' declared workloads are used.
 	Inventory *inventory.Inventory
+	// Owners, when set, places each file in its owner's folder
+	// (Loaded.Owners).
+	Owners *owners.Checker
 }
 
 // inventory is the workloads the build renders for and proves over.
@@ -84,7 +87,7 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 	if err := errs.Errors(); err != nil {
 		return nil, err
 	}
-	if out.Files, err = kustomize.Files(byTarget); err != nil {
+	if out.Files, err = opts.layout(byTarget); err != nil {
 		return nil, err
 	}
 	out.Warnings.Sort()
@@ -129,5 +132,6 @@ func Run(src Sources, opts Options) (*Output, error) {
 	if l.Intents == nil {
 		return nil, diag.Errorf("write the intents as .cue files of one package", "%s: no intents", src.IntentsDir)
 	}
+	opts.Owners = l.Owners
 	return Generate(l.Intents, opts)
 }

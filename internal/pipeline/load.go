@@ -5,6 +5,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/owners"
 )
 
 // Sources say what a run reads: an intents directory, Kubernetes
@@ -29,6 +30,13 @@ type Sources struct {
 	// Controllers map ingress controller keys to the workloads that are
 	// those controllers (Input.Controllers).
 	Controllers map[string]string
+	// Owners, when set, replace IntentsDir: every owner's directory
+	// (owners.Owner.Dir, as positions name it) is loaded, compiled as one
+	// cluster and checked against the map.
+	Owners owners.Map
+	// OwnerFiles are the owners' .cue files by owner name and base name,
+	// read from a snapshot; nil reads the directories from disk.
+	OwnerFiles map[string]map[string][]byte
 }
 
 // Loaded is what Load read: the input to evaluate and the notes of the
@@ -43,6 +51,9 @@ type Loaded struct {
 	Skipped []string
 	// Warnings are the manifest reader's (manifests.Set.Warnings).
 	Warnings []string
+	// Owners checked the intents against the ownership map and places
+	// the output (nil without owners).
+	Owners *owners.Checker
 }
 
 // Load reads and compiles what src names. A snapshot's IntentsDir with no
@@ -62,6 +73,8 @@ func Load(src Sources) (*Loaded, error) {
 func (l *Loaded) loadIntents(src Sources) error {
 	var err error
 	switch {
+	case len(src.Owners) > 0:
+		return l.loadOwned(src)
 	case src.IntentsDir == "":
 		return nil
 	case src.IntentFiles == nil:

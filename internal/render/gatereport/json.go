@@ -35,6 +35,10 @@ type flowJSON struct {
 	Before    portsJSON   `json:"before"`
 	After     portsJSON   `json:"after"`
 	Origins   []string    `json:"origins"`
+	// Tier decides the change: admin, namespaced or baseline.
+	Tier string `json:"tier"`
+	// Owner owns Namespace (only with netpolc.yaml owners).
+	Owner string `json:"owner,omitempty"`
 }
 
 type diffSummaryJSON struct {
@@ -49,19 +53,25 @@ type diffJSONDoc struct {
 	Head    string          `json:"head"`
 	Summary diffSummaryJSON `json:"summary"`
 	Flows   []flowJSON      `json:"flows"`
+	// PlatformChanged says the cluster-wide intents changed;
+	// UnnamedNamespaces are the namespaces that change affects without
+	// naming them.
+	PlatformChanged   bool     `json:"platformChanged"`
+	UnnamedNamespaces []string `json:"unnamedNamespaces"`
 }
 
 // diffJSON is the JSON form of a diff: every flow, uncapped.
 func diffJSON(d *gate.Diff) *diffJSONDoc {
 	out := &diffJSONDoc{Base: d.Base, Head: d.Head, Flows: make([]flowJSON, len(d.Flows)),
-		Summary: diffSummaryJSON{Opened: d.Opened, Changed: d.Changed, Closed: d.Closed, Namespaces: d.Namespaces()}}
+		Summary:         diffSummaryJSON{Opened: d.Opened, Changed: d.Changed, Closed: d.Closed, Namespaces: d.Namespaces()},
+		PlatformChanged: d.PlatformChanged, UnnamedNamespaces: nonNil(d.Unnamed)}
 	for i, f := range d.Flows {
 		o := f.Origins
 		if o == nil {
 			o = []string{}
 		}
 		out.Flows[i] = flowJSON{Change: f.Change, Namespace: f.Namespace, Src: f.Src, Dst: f.Dst,
-			Before: portsOf(f.Before), After: portsOf(f.After), Origins: o}
+			Before: portsOf(f.Before), After: portsOf(f.After), Origins: o, Tier: f.Tier, Owner: f.Owner}
 	}
 	return out
 }
@@ -95,8 +105,12 @@ type reportJSON struct {
 	Diff         *diffJSONDoc  `json:"diff"`
 	// ConfigChanges lists changes to the gate's own configuration;
 	// ConfigAllowed says --allow-config-change accepted them.
-	ConfigChanges []string   `json:"configChanges"`
-	ConfigAllowed bool       `json:"configAllowed"`
+	ConfigChanges []string `json:"configChanges"`
+	ConfigAllowed bool     `json:"configAllowed"`
+	// OwnerChanges lists changes to netpolc.yaml's owners (only with
+	// owners); OwnersAllowed says --allow-owner-change accepted them.
+	OwnerChanges  []string   `json:"ownerChanges,omitempty"`
+	OwnersAllowed bool       `json:"ownersAllowed,omitempty"`
 	OldDrift      *driftJSON `json:"baseOutputDrift,omitempty"`
 }
 
@@ -111,6 +125,7 @@ func reportToJSON(r *gate.Report) *reportJSON {
 		out.OldDrift = driftToJSON(*r.OldDrift)
 	}
 	out.ConfigChanges, out.ConfigAllowed = nonNil(r.ConfigChanges), r.ConfigAllowed
+	out.OwnerChanges, out.OwnersAllowed = r.OwnerChanges, r.OwnersAllowed
 	for _, f := range r.Findings {
 		sev := "error"
 		if f.Severity == diag.Warning {

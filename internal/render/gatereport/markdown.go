@@ -21,10 +21,16 @@ func writeDiffMD(b *strings.Builder, d *gate.Diff, limit int) {
 	if d.BaseEmpty {
 		fmt.Fprintf(b, "\n> %s\n", strings.TrimPrefix(baseEmptyNote(d), "note: "))
 	}
+	if lines := reviewLines(d, paint{}); len(lines) > 0 {
+		b.WriteString("\n")
+		for _, l := range lines {
+			fmt.Fprintf(b, "- %s\n", cellText(l))
+		}
+	}
 	shown, hiddenGroups, hiddenFlows := plan(groups(d), noteRoom(d, limit))
 	fold := len(shown) > 3
 	for _, g := range shown {
-		title := fmt.Sprintf("%s %s", code(g.namespace), counts(paint{}, g.opened, g.changed, g.closed))
+		title := fmt.Sprintf("%s %s%s", code(g.namespace), counts(paint{}, g.opened, g.changed, g.closed), ownerTag(g.owner))
 		if fold {
 			fmt.Fprintf(b, "\n<details><summary>%s</summary>\n\n", title)
 		} else {
@@ -35,6 +41,9 @@ func writeDiffMD(b *strings.Builder, d *gate.Diff, limit int) {
 			by := r.originsText()
 			if by != "" && (r.change == gate.Closed || r.change == gate.Changed && r.after.Subtract(r.before).IsEmpty()) {
 				by = "was: " + by
+			}
+			if t := tierTag(r.tier); t != "" {
+				by = strings.TrimSpace(strings.TrimSpace(t) + " " + by)
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sign(r.change), cell(nodeList(r.srcs)), cell(nodeList(r.dsts)), cell(r.portsText()), cellText(by))
 		}

@@ -148,12 +148,15 @@ func writeDiffText(b *strings.Builder, d *gate.Diff, limit int, p paint) {
 	if d.BaseEmpty {
 		fmt.Fprintln(b, baseEmptyNote(d))
 	}
+	for _, l := range reviewLines(d, p) {
+		fmt.Fprintln(b, l)
+	}
 	shown, hiddenGroups, hiddenFlows := plan(groups(d), noteRoom(d, limit))
 	for _, g := range shown {
-		fmt.Fprintf(b, "\n%s  %s\n", p.bold(g.namespace), counts(p, g.opened, g.changed, g.closed))
+		fmt.Fprintf(b, "\n%s  %s%s\n", p.bold(g.namespace), counts(p, g.opened, g.changed, g.closed), ownerTag(g.owner))
 		for _, r := range g.shown {
 			line := fmt.Sprintf("  %s %s → %s  %s", sign(r.change), nodeList(r.srcs), nodeList(r.dsts), r.portsText())
-			fmt.Fprintln(b, p.change(r.change, line)+p.dim(originNote(r)))
+			fmt.Fprintln(b, p.change(r.change, line)+tierTag(r.tier)+p.dim(originNote(r)))
 		}
 		if g.hiddenFlows > 0 {
 			fmt.Fprintf(b, "  … and %d more flow(s) in %s\n", g.hiddenFlows, g.namespace)

@@ -64,6 +64,13 @@ func writeReportText(b *strings.Builder, r *gate.Report, limit int, p paint) {
 		}
 		b.WriteString("  fix: undo it, or, once it is reviewed, verify with --allow-config-change\n")
 	}
+	if len(r.OwnerChanges) > 0 && !r.OwnersAllowed {
+		fmt.Fprintf(b, "\n%s %s this change alters who owns which namespaces (checked against the base's owners):\n", p.red("✗"), p.bold("owners:"))
+		for _, c := range r.OwnerChanges {
+			fmt.Fprintf(b, "    %s\n", c)
+		}
+		b.WriteString("  fix: undo it, or, once the owners of the namespaces have reviewed it, verify with --allow-owner-change\n")
+	}
 	if errs := r.Findings.Errors(); errs != nil {
 		list := errs.(diag.List)
 		fmt.Fprintf(b, "\n%s %s %d broken guardrail(s) or failing expectation(s):\n%s\n", p.red("✗"), p.bold("checks:"), len(list), list.Error())
@@ -117,6 +124,12 @@ func writeReportMD(b *strings.Builder, r *gate.Report, limit int) {
 	if len(r.ConfigChanges) > 0 && !r.ConfigAllowed {
 		b.WriteString("\n#### Gate configuration\n\nThis change alters what the gate checks; undo it, or verify with `--allow-config-change` once it is reviewed.\n\n")
 		for _, c := range r.ConfigChanges {
+			fmt.Fprintf(b, "- %s\n", cellText(c))
+		}
+	}
+	if len(r.OwnerChanges) > 0 && !r.OwnersAllowed {
+		b.WriteString("\n#### Owners\n\nThis change alters who owns which namespaces; the intents were checked against the base's owners. Undo it, or verify with `--allow-owner-change` once the owners of the namespaces have reviewed it.\n\n")
+		for _, c := range r.OwnerChanges {
 			fmt.Fprintf(b, "- %s\n", cellText(c))
 		}
 	}

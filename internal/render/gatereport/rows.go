@@ -21,11 +21,13 @@ type row struct {
 	before, after portset.Set
 	origins       []string
 	flows         int
+	tier          string
 }
 
 // group is the rows of one namespace.
 type group struct {
 	namespace               string
+	owner                   string
 	opened, changed, closed int
 	rows                    []row
 }
@@ -40,7 +42,7 @@ func groups(d *gate.Diff) []group {
 		for j < len(d.Flows) && d.Flows[j].Namespace == d.Flows[i].Namespace {
 			j++
 		}
-		g := group{namespace: d.Flows[i].Namespace, rows: compact(d.Flows[i:j])}
+		g := group{namespace: d.Flows[i].Namespace, owner: d.Flows[i].Owner, rows: compact(d.Flows[i:j])}
 		for _, f := range d.Flows[i:j] {
 			switch f.Change {
 			case gate.Opened:
@@ -70,10 +72,10 @@ func compact(flows []gate.Flow) []row {
 	buckets := map[string]*bucket{}
 	for _, f := range flows {
 		k := strings.Join([]string{string(f.Change), f.Before.String(), f.After.String(),
-			strings.Join(f.Origins, "\x00"), nodeNS(f.Src), nodeNS(f.Dst)}, "\x01")
+			strings.Join(f.Origins, "\x00"), nodeNS(f.Src), nodeNS(f.Dst), f.Tier}, "\x01")
 		b, ok := buckets[k]
 		if !ok {
-			b = &bucket{proto: row{change: f.Change, before: f.Before, after: f.After, origins: f.Origins}, dsts: map[string][]string{}}
+			b = &bucket{proto: row{change: f.Change, before: f.Before, after: f.After, origins: f.Origins, tier: f.Tier}, dsts: map[string][]string{}}
 			buckets[k] = b
 			order = append(order, k)
 		}
@@ -91,7 +93,7 @@ func compact(flows []gate.Flow) []row {
 			sig := strings.Join(b.dsts[s], "\x00")
 			r, ok := bySig[sig]
 			if !ok {
-				r = &row{change: b.proto.change, before: b.proto.before, after: b.proto.after, origins: b.proto.origins, dsts: b.dsts[s]}
+				r = &row{change: b.proto.change, before: b.proto.before, after: b.proto.after, origins: b.proto.origins, tier: b.proto.tier, dsts: b.dsts[s]}
 				bySig[sig] = r
 				sigs = append(sigs, sig)
 			}
