@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/netpolc/netpolc/compiler"
@@ -37,9 +38,12 @@ func exampleTarget(t *testing.T, dir string) string {
 		if bytes.Contains(data, []byte("fqdn:")) {
 			return "cilium"
 		}
-		if bytes.Contains(data, []byte("templates.#ClusterDefaultDeny")) {
+		if platformTemplate.Match(data) {
 			return "adminpolicy" // the platform layer: the only target that expresses it
 		}
 	}
 	return "networkpolicy"
 }
+
+// platformTemplate matches an instance of a platform-layer template.
+var platformTemplate = regexp.MustCompile(`templates\.#(Cluster[A-Za-z]+|DenyCloudMetadata|TenantIsolation)\b`)
