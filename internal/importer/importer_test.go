@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,9 +71,10 @@ func exampleFiles(t *testing.T, dir string) map[string][]byte {
 
 // TestRoundTripExamples: every example is built to NetworkPolicies,
 // imported back over its own workloads, and built again: the imported
-// intents compile, their matrix equals the example's, and the templates
-// the example's NetworkPolicies are (default deny, allow DNS) are
-// recognised.
+// intents compile, their matrix equals the example's, and every built-in
+// template the example uses (default deny, allow DNS, namespace
+// isolation, tiers, gateway, external egress, monitoring) is recognised
+// in the NetworkPolicies it was built into.
 func TestRoundTripExamples(t *testing.T) {
 	np, err := target.Parse([]string{"networkpolicy"})
 	if err != nil {
@@ -117,14 +119,20 @@ func TestRoundTripExamples(t *testing.T) {
 				t.Fatalf("%v\n%s", err, res.Source)
 			}
 			src := string(res.Source)
-			for _, want := range []string{"templates.#DefaultDeny", "templates.#AllowDNS"} {
-				if strings.Contains(exampleText(t, dir), want) && !strings.Contains(src, want) {
+			if testing.Verbose() {
+				t.Logf("%s", src)
+			}
+			for _, want := range templateNames.FindAllString(exampleText(t, dir), -1) {
+				if !strings.Contains(src, want) {
 					t.Errorf("the example uses %s, the import does not recognise it:\n%s", want, src)
 				}
 			}
 		})
 	}
 }
+
+// templateNames are the built-in templates an example uses.
+var templateNames = regexp.MustCompile(`templates\.#[A-Za-z]+`)
 
 func exampleText(t *testing.T, dir string) string {
 	var b strings.Builder
@@ -195,7 +203,7 @@ func TestImportShapes(t *testing.T) {
 	}
 	src := string(res.Source)
 	for _, want := range []string{
-		`"a/ingress-only": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
+		`"a/default-deny": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
 		`{protocol: "UDP", port: 5000, endPort: 5010}`, `{protocol: "SCTP"}`,
 		`podSelector: {matchExpressions: [{key: "app", operator: "In", values: ["db"]}]}`,
 		`{cidr: "0.0.0.0/0", except: ["10.0.0.0/8"]}`,
@@ -225,7 +233,7 @@ func TestProofFails(t *testing.T) {
 	if wrong == string(res.Source) {
 		t.Fatal("the test's edit did not apply")
 	}
-	err = prove(set, []byte(wrong))
+	_, err = prove(set, []byte(wrong))
 	if err == nil || !strings.Contains(err.Error(), "a/web → a/db") && !strings.Contains(err.Error(), "a/db → a/web") {
 		t.Fatalf("err = %v, want the differing flow named", err)
 	}
@@ -280,5 +288,60 @@ func TestConformanceCases(t *testing.T) {
 	}
 	if n < 50 {
 		t.Errorf("only %d NetworkPolicy conformance cases imported", n)
+	}
+}
+
+const split = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shared}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: w, image: w}]}
+---
+# One policy holds #NamespaceIsolation's rule and one more peer in the
+# same rule; the peer stays a plain policy.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: mixed, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {}}, {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shared}}}, {ipBlock: {cidr: 10.0.0.0/8}}]
+`
+
+// TestRecognitionSplit: a template is taken out of a rule it shares with
+// other peers, and only those peers are left as a plain policy.
+func TestRecognitionSplit(t *testing.T) {
+	set, err := manifests.Parse("cluster.yaml", []byte(split))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(set, "imported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(res.Source)
+	for _, want := range []string{
+		`"a/namespace-isolation": templates.#NamespaceIsolation & {namespace: "a", allowFrom: ["shared"]}`,
+		`ingress: [{from: [{cidr: "10.0.0.0/8"}]}]`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("missing %s in\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, `"kubernetes.io/metadata.name": "shared"`) {
+		t.Errorf("the template's peer is left in the plain policy too:\n%s", src)
 	}
 }
