@@ -1,8 +1,10 @@
-// Package importer turns existing Kubernetes NetworkPolicies (and the
-// workloads beside them) into an intents directory a person would keep:
-// the namespaces and workloads of the input, templates where a policy is
-// one (#DefaultDeny, #AllowDNS), plain `policies` for the rest, each with
-// a comment naming the object it came from. It proves its own result: the
+// Package importer turns existing Kubernetes NetworkPolicies and admin-API
+// objects (and the workloads beside them) into an intents directory a
+// person would keep: the namespaces and workloads of the input, templates
+// where the policies hold one (#DefaultDeny, #AllowDNS,
+// #NamespaceIsolation, #Tiers, #Gateway, #ExternalEgress, #Monitoring),
+// plain `policies` for the rest, the admin objects as `platform` intents,
+// each with a comment naming the object it came from. It proves its own result: the
 // imported intents' matrix over the input's workloads equals the input
 // policies' matrix, or Import fails naming the flows that differ.
 package importer
@@ -29,8 +31,9 @@ type Result struct {
 	// Source is the formatted CUE of FileName.
 	Source []byte
 	// Templates and Policies count the template instances recognised and
-	// the policies kept as plain `policies`.
-	Templates, Policies int
+	// the policies kept as plain `policies`; Platform the admin-API
+	// objects imported as platform intents.
+	Templates, Policies, Platform int
 	// Notes are things the user should know (no workloads to prove over,
 	// input the intent language leaves out).
 	Notes []string
@@ -43,17 +46,20 @@ var workloadKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaS
 var dnsName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // Import converts a manifests set into intents (package pkg) and proves
-// them. Admin-API objects are refused: the intent language has no
-// cluster-wide tier yet, and dropping them would import a wider policy.
+// them: NetworkPolicies into templates and policies, admin-API objects
+// into platform intents.
 func Import(set *manifests.Set, pkg string) (*Result, error) {
-	if err := refuseAdmin(set); err != nil {
-		return nil, err
-	}
 	if !dnsName.MatchString(pkg) {
 		return nil, fmt.Errorf("package name %q: use a lower-case DNS label such as \"imported\"", pkg)
 	}
 	res := &Result{}
 	nps := normalise(set.NetworkPolicies, namedPorts(set.Inventory), res)
+	plat := platformCUE(set, newIndex(nil, set.Inventory).protos)
+	if len(plat.errs) > 0 {
+		return nil, joinErrs(plat.errs)
+	}
+	res.Notes = append(res.Notes, plat.notes...)
+	res.Platform = len(plat.admin) + len(plat.baseline)
 	var nsb strings.Builder
 	if err := namespacesCUE(&nsb, set.Inventory, res); err != nil {
 		return nil, err
@@ -66,7 +72,7 @@ func Import(set *manifests.Set, pkg string) (*Result, error) {
 	// (then every namespace), never written as the proof rejected them.
 	off := map[string]bool{}
 	for {
-		src, n, err := render(set, nps, nsb.String(), pkg, off)
+		src, n, err := render(set, nps, nsb.String()+plat.block(), pkg, off)
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +138,8 @@ func render(set *manifests.Set, nps []manifests.NetworkPolicy, namespaces, pkg s
 		return nil, n, joinErrs(errs)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "// Imported by `netpolc import` from %d NetworkPolicies; the matrix of\n// these intents over the input's workloads equals theirs.\npackage %s\n\n", len(nps), pkg)
+	admin := len(set.ClusterNetworkPolicies) + len(set.AdminNetworkPolicies) + len(set.BaselineAdminNetworkPolicies)
+	fmt.Fprintf(&b, "// Imported by `netpolc import` from %d NetworkPolicies and %d admin-API\n// objects; the matrix of these intents over the input's workloads equals\n// theirs.\npackage %s\n\n", len(nps), admin, pkg)
 	if len(body.use) > 0 {
 		b.WriteString("import \"netpolc.dev/templates\"\n\n")
 	}
@@ -171,26 +178,6 @@ func normalise(in []manifests.NetworkPolicy, declared map[[2]string]bool, res *R
 		out[i] = pol
 	}
 	return out
-}
-
-// refuseAdmin fails on admin-API objects, naming each.
-func refuseAdmin(set *manifests.Set) error {
-	var errs []error
-	add := func(pos diag.Pos, kind, name string) {
-		errs = append(errs, &diag.Diagnostic{Severity: diag.Error, Pos: pos,
-			Msg:  fmt.Sprintf("import: %s %s: the intent language has no cluster-wide tier yet, so admin policies cannot be imported", kind, name),
-			Hint: "import the NetworkPolicies alone (leave the admin objects out of --manifests) and keep applying the admin objects as they are"})
-	}
-	for _, p := range set.ClusterNetworkPolicies {
-		add(p.Source, "ClusterNetworkPolicy", p.Name)
-	}
-	for _, p := range set.AdminNetworkPolicies {
-		add(p.Source, "AdminNetworkPolicy", p.Name)
-	}
-	for _, p := range set.BaselineAdminNetworkPolicies {
-		add(p.Source, "BaselineAdminNetworkPolicy", p.Name)
-	}
-	return joinErrs(errs)
 }
 
 // block is the entries of `use` and `policies`, each a CUE field with

@@ -239,16 +239,10 @@ func TestProofFails(t *testing.T) {
 	}
 }
 
-// TestRefused: admin objects, invalid ports and names that the intent
+// TestRefused: invalid ports and names that the intent
 // language cannot hold fail with the object's position.
 func TestRefused(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"admin": {`
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
-`, "x.yaml:2:1: import: BaselineAdminNetworkPolicy default: the intent language has no cluster-wide tier yet"},
 		"kind": {`
 apiVersion: v1
 kind: Pod
@@ -269,79 +263,43 @@ spec: {containers: [{name: c, image: c}]}
 	}
 }
 
-// TestConformanceCases: every NetworkPolicy conformance case imports,
-// and Import's own proof holds (same matrix over the case's pods).
+// TestConformanceCases: every conformance case imports, NetworkPolicies
+// and admin-API objects alike, and Import's own proof holds (same matrix
+// over the case's pods); or, for an admin object the intents cannot say
+// exactly, it is refused naming the object, never imported wider or
+// narrower.
 func TestConformanceCases(t *testing.T) {
-	n := 0
+	n, admin, refused := 0, 0, 0
 	for _, c := range conformance.Cases() {
-		if !c.NetworkPolicyOnly() {
-			continue
-		}
 		set := &manifests.Set{Inventory: c.Inventory()}
 		for i, np := range c.NPs {
 			set.NetworkPolicies = append(set.NetworkPolicies, manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: c.Name, Line: i + 1}})
 		}
-		if _, err := Import(set, "imported"); err != nil {
+		for i, p := range c.CNPs {
+			set.ClusterNetworkPolicies = append(set.ClusterNetworkPolicies, manifests.ClusterNetworkPolicy{ClusterNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 100 + i}})
+		}
+		for i, p := range c.ANPs {
+			set.AdminNetworkPolicies = append(set.AdminNetworkPolicies, manifests.AdminNetworkPolicy{AdminNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 200 + i}})
+		}
+		for i, p := range c.BANPs {
+			set.BaselineAdminNetworkPolicies = append(set.BaselineAdminNetworkPolicies, manifests.BaselineAdminNetworkPolicy{BaselineAdminNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 300 + i}})
+		}
+		_, err := Import(set, "imported")
+		switch {
+		case err == nil:
+			n++
+			if !c.NetworkPolicyOnly() {
+				admin++
+			}
+		case !c.NetworkPolicyOnly() && strings.Contains(err.Error(), c.Name+":") && strings.Contains(err.Error(), "import: ") && !strings.Contains(err.Error(), "would not allow exactly"):
+			refused++
+			t.Logf("%s: refused: %v", c.Name, err)
+		default:
 			t.Errorf("%s: %v", c.Name, err)
 		}
-		n++
 	}
-	if n < 50 {
-		t.Errorf("only %d NetworkPolicy conformance cases imported", n)
-	}
-}
-
-const split = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: a}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: shared}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: a}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: w, image: w}]}
----
-# One policy holds #NamespaceIsolation's rule and one more peer in the
-# same rule; the peer stays a plain policy.
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: mixed, namespace: a}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress]
-  ingress:
-  - from: [{podSelector: {}}, {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shared}}}, {ipBlock: {cidr: 10.0.0.0/8}}]
-`
-
-// TestRecognitionSplit: a template is taken out of a rule it shares with
-// other peers, and only those peers are left as a plain policy.
-func TestRecognitionSplit(t *testing.T) {
-	set, err := manifests.Parse("cluster.yaml", []byte(split))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Import(set, "imported")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(res.Source)
-	for _, want := range []string{
-		`"a/namespace-isolation": templates.#NamespaceIsolation & {namespace: "a", allowFrom: ["shared"]}`,
-		`ingress: [{from: [{cidr: "10.0.0.0/8"}]}]`,
-	} {
-		if !strings.Contains(src, want) {
-			t.Errorf("missing %s in\n%s", want, src)
-		}
-	}
-	if strings.Contains(src, `"kubernetes.io/metadata.name": "shared"`) {
-		t.Errorf("the template's peer is left in the plain policy too:\n%s", src)
+	t.Logf("%d cases imported (%d with admin objects), %d refused", n, admin, refused)
+	if n < 50 || admin < 10 {
+		t.Errorf("only %d conformance cases imported, %d with admin objects", n, admin)
 	}
 }
