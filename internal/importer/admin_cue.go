@@ -17,14 +17,19 @@ import (
 // notes, and what the intent language cannot say exactly (errors: an
 // object is imported exactly or not at all).
 type platform struct {
+	// uses are the platform templates recognised, count the objects.
+	uses            []string
+	count           int
 	admin, baseline []string
 	notes           []string
 	errs            []error
 }
 
-// platformCUE converts every admin-API object.
-func platformCUE(set *manifests.Set, protos map[string][]string) platform {
-	var objs []adminObj
+// readAdmin reads every admin-API object into the shared shape. A
+// BaselineAdminNetworkPolicy is decided after every baseline
+// ClusterNetworkPolicy: the intents' last baseline priority, 1000, says
+// the same unless one of those has it (bad reports that).
+func readAdmin(set *manifests.Set) (objs []adminObj, bad int) {
 	for _, p := range set.ClusterNetworkPolicies {
 		objs = append(objs, fromCNP(p))
 	}
@@ -34,38 +39,96 @@ func platformCUE(set *manifests.Set, protos map[string][]string) platform {
 	for _, p := range set.BaselineAdminNetworkPolicies {
 		objs = append(objs, fromBANP(p))
 	}
-	var out platform
-	last := int32(-1) // the last baseline ClusterNetworkPolicy priority
+	last := int32(-1)
 	for _, o := range objs {
 		if o.tier == "baseline" && !o.banp {
 			last = max(last, o.priority)
 		}
 	}
-	names := map[string]bool{}
-	for _, o := range objs {
-		w := &adminWriter{o: o, protos: protos}
-		if o.banp {
-			// Decided after every baseline ClusterNetworkPolicy: the
-			// intents' last baseline priority says the same.
-			o.priority = 1000
-			if last >= 1000 {
-				w.fail("spec", "a Baseline ClusterNetworkPolicy has priority 1000, so no baseline priority is left after it for the BaselineAdminNetworkPolicy")
-			}
+	for i := range objs {
+		if objs[i].banp {
+			objs[i].priority = 1000
 		}
-		entry := w.entry(o)
+	}
+	if last >= 1000 {
+		bad = 1000
+	}
+	return objs, bad
+}
+
+// platformCUE converts every admin-API object: the platform templates
+// where an object is one (with recognise), platform intents for the rest.
+func platformCUE(set *manifests.Set, protos map[string][]string, recognise bool) platform {
+	objs, bad := readAdmin(set)
+	var out platform
+	entries := make([]string, len(objs))
+	for i, o := range objs {
+		w := &adminWriter{o: o, protos: protos}
+		if o.banp && bad == 1000 {
+			w.fail("spec", "a Baseline ClusterNetworkPolicy has priority 1000, so no baseline priority is left after it for the BaselineAdminNetworkPolicy")
+		}
+		entries[i] = w.entry(o)
 		out.errs, out.notes = append(out.errs, w.errs...), append(out.notes, w.notes...)
-		if len(w.errs) > 0 {
+	}
+	if len(out.errs) > 0 {
+		return out
+	}
+	names := map[string]bool{}
+	taken := map[int]bool{}
+	if recognise {
+		out.uses, taken = recognisePlatform(objs, protos, names)
+	}
+	for i, o := range objs {
+		if taken[i] {
 			continue
 		}
 		key := intentName(o.tier, o.name, names)
-		text := fmt.Sprintf("\t// %s %s (%s)\n\t%s: %s\n", o.kind, o.name, o.src, str(key), entry)
+		text := fmt.Sprintf("\t// %s %s (%s)\n\t%s: %s\n", o.kind, o.name, o.src, str(key), entries[i])
 		if o.tier == "admin" {
 			out.admin = append(out.admin, text)
 		} else {
 			out.baseline = append(out.baseline, text)
 		}
 	}
+	out.count = len(objs)
 	return out
+}
+
+// recognisePlatform finds the platform templates, each once; names gets
+// the intent names their expansions take.
+func recognisePlatform(objs []adminObj, protos map[string][]string, names map[string]bool) ([]string, map[int]bool) {
+	taken := map[int]bool{}
+	var uses []string
+	add := func(key, cue string, idx []int, intents ...string) {
+		var b strings.Builder
+		for _, i := range idx {
+			taken[i] = true
+			fmt.Fprintf(&b, "\t// %s %s (%s)\n", objs[i].kind, objs[i].name, objs[i].src)
+		}
+		uses = append(uses, b.String()+"\t"+str(key)+": "+cue+"\n")
+		for _, n := range intents {
+			names[n] = true
+		}
+	}
+	for _, t := range []struct {
+		key, intent string
+		find        func(adminObj) (string, bool)
+	}{
+		{"platform/deny-cloud-metadata", "admin/deny-cloud-metadata", denyCloudMetadata},
+		{"platform/allow-dns", "admin/allow-dns", clusterAllowDNS},
+		{"platform/default-deny", "baseline/default-deny", clusterDefaultDeny},
+	} {
+		for i, o := range objs {
+			if cue, ok := t.find(o); ok && !taken[i] {
+				add(t.key, cue, []int{i}, t.intent)
+				break
+			}
+		}
+	}
+	if cue, idx := clusterMonitoring(objs, taken, protos); len(idx) > 0 {
+		add("platform/monitoring", cue, idx, "admin/monitoring-ingress", "admin/monitoring-egress")
+	}
+	return uses, taken
 }
 
 // block is the `platform` fields of the two tiers.

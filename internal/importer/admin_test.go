@@ -13,7 +13,10 @@ import (
 
 // TestRoundTripPlatform: examples/platform is built with the adminpolicy
 // target, its ClusterNetworkPolicies imported back over its workloads as
-// platform intents, and built again: the same matrix across the tiers.
+// platform intents, and built again: the same matrix across the tiers,
+// and every platform template the example uses but #TenantIsolation
+// recognised (the monitoring pair, emitted at two adjacent priorities,
+// shares one).
 func TestRoundTripPlatform(t *testing.T) {
 	tg, err := target.Parse([]string{"adminpolicy"})
 	if err != nil {
@@ -53,7 +56,13 @@ func TestRoundTripPlatform(t *testing.T) {
 	src := string(res.Source)
 	for _, want := range []string{"platform: admin: {", "platform: baseline: {",
 		`{action: "Pass", from: [{namespaceSelector: {matchLabels: {"tenant": "data"}}}]}`,
-		`ports: ["TCP/metrics"]`, "// ClusterNetworkPolicy platform-baseline-default-deny (",
+		"// ClusterNetworkPolicy platform-baseline-default-deny (",
+		// The platform templates, each recognised from its object(s); the
+		// priorities stay the emitted ranks.
+		`"platform/deny-cloud-metadata": templates.#DenyCloudMetadata & {priority: 0}`,
+		`"platform/allow-dns": templates.#ClusterAllowDNS & {priority: 1}`,
+		`"platform/default-deny": templates.#ClusterDefaultDeny & {priority: 101}`,
+		`"platform/monitoring": templates.#ClusterMonitoring & {scraper: {matchLabels: {"app": "prometheus"}}, priority: 3}`,
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("missing %s in\n%s", want, src)
@@ -81,7 +90,7 @@ spec:
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: BaselineAdminNetworkPolicy
 metadata: {name: default}
-spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
+spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: b}}}]}]}
 `))
 	if err != nil {
 		t.Fatal(err)

@@ -54,12 +54,13 @@ func Import(set *manifests.Set, pkg string) (*Result, error) {
 	}
 	res := &Result{}
 	nps := normalise(set.NetworkPolicies, namedPorts(set.Inventory), res)
-	plat := platformCUE(set, newIndex(nil, set.Inventory).protos)
-	if len(plat.errs) > 0 {
-		return nil, joinErrs(plat.errs)
+	protos := newIndex(nil, set.Inventory).protos
+	plat := [2]platform{platformCUE(set, protos, false), platformCUE(set, protos, true)}
+	if len(plat[1].errs) > 0 {
+		return nil, joinErrs(plat[1].errs)
 	}
-	res.Notes = append(res.Notes, plat.notes...)
-	res.Platform = len(plat.admin) + len(plat.baseline)
+	res.Notes = append(res.Notes, plat[1].notes...)
+	res.Platform = plat[1].count
 	var nsb strings.Builder
 	if err := namespacesCUE(&nsb, set.Inventory, res); err != nil {
 		return nil, err
@@ -69,10 +70,11 @@ func Import(set *manifests.Set, pkg string) (*Result, error) {
 	}
 	// Recognition is checked by the proof like everything else: where it
 	// fails, the namespaces involved are imported again without templates
-	// (then every namespace), never written as the proof rejected them.
+	// (then every namespace and the platform layer), never written as the
+	// proof rejected them.
 	off := map[string]bool{}
 	for {
-		src, n, err := render(set, nps, nsb.String()+plat.block(), pkg, off)
+		src, n, err := render(set, nps, nsb.String(), plat, pkg, off)
 		if err != nil {
 			return nil, err
 		}
@@ -98,19 +100,24 @@ const allNamespaces = "*"
 
 func nsList(m map[string]bool) string {
 	if m[allNamespaces] {
-		return "every namespace"
+		return "every namespace and the platform layer"
 	}
 	names := slices.Sorted(maps.Keys(m))
 	return "namespace(s) " + strings.Join(names, ", ")
 }
 
-// render writes the intents: the namespaces, the templates recognised
-// (except in namespaces off), and what they leave as plain policies. n
-// counts the template instances and the policies.
-func render(set *manifests.Set, nps []manifests.NetworkPolicy, namespaces, pkg string, off map[string]bool) ([]byte, [2]int, error) {
+// render writes the intents: the namespaces, the platform layer (plat[1]
+// with its templates recognised, plat[0] without), the templates
+// recognised (except in namespaces off), and what they leave as plain
+// policies. n counts the template instances and the policies.
+func render(set *manifests.Set, nps []manifests.NetworkPolicy, namespaces string, plat [2]platform, pkg string, off map[string]bool) ([]byte, [2]int, error) {
 	x := newIndex(nps, set.Inventory)
-	var body block
-	var n [2]int
+	p := plat[1]
+	if off[allNamespaces] {
+		p = plat[0]
+	}
+	body := block{use: p.uses}
+	n := [2]int{len(p.uses), 0}
 	if !off[allNamespaces] {
 		for _, in := range x.recogniseAll(off) {
 			body.use = append(body.use, x.sources(in)+"\t"+str(in.key)+": "+in.cue+"\n")
@@ -144,6 +151,7 @@ func render(set *manifests.Set, nps []manifests.NetworkPolicy, namespaces, pkg s
 		b.WriteString("import \"netpolc.dev/templates\"\n\n")
 	}
 	b.WriteString(namespaces)
+	b.WriteString(p.block())
 	writeBlock(&b, "use", body.use)
 	writeBlock(&b, "policies", body.policies)
 	src, err := format.Source([]byte(b.String()))
