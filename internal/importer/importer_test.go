@@ -303,3 +303,33 @@ func TestConformanceCases(t *testing.T) {
 		t.Errorf("only %d conformance cases imported, %d with admin objects", n, admin)
 	}
 }
+
+// TestRecognitionFallback: a recognised template the proof rejects (here
+// a #DefaultDeny that claims only ingress isolation but isolates egress
+// too, standing for a recogniser bug) is never written: its namespace is
+// imported again as plain policies, with a note, and proven.
+func TestRecognitionFallback(t *testing.T) {
+	saved := recognisers
+	defer func() { recognisers = saved }()
+	recognisers = []func(*index, string) []instance{func(x *index, ns string) []instance {
+		k := isoKey{subject{ns, ""}, ingress}
+		if len(x.iso[k]) == 0 {
+			return nil
+		}
+		return []instance{{key: ns + "/wrong", cue: "templates.#DefaultDeny & {namespace: " + str(ns) + "}", iso: []isoKey{k}}}
+	}}
+	set, err := manifests.Parse("cluster.yaml", []byte(cases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(set, "imported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Templates != 0 || strings.Contains(string(res.Source), "a/wrong") {
+		t.Errorf("the rejected template was written:\n%s", res.Source)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "recognised in namespace(s) a did not pass the proof") }) {
+		t.Errorf("notes = %q, want the fallback named", res.Notes)
+	}
+}

@@ -27,9 +27,8 @@ func (x *index) recogniseAll(off map[string]bool) []instance {
 	keys := map[string]bool{}
 	for _, ns := range nss {
 		x.entryOf = map[string]string{}
-		for _, find := range []func(string) []instance{x.defaultDeny, x.namespaceIsolation, x.allowDNS,
-			x.monitoring, x.externalEgress, x.gateways, x.tiers} {
-			for _, in := range find(ns) {
+		for _, find := range recognisers {
+			for _, in := range find(x, ns) {
 				if !x.take(in) {
 					continue
 				}
@@ -44,6 +43,10 @@ func (x *index) recogniseAll(off map[string]bool) []instance {
 	}
 	return out
 }
+
+// recognisers are the namespace templates' finders, in order.
+var recognisers = []func(*index, string) []instance{(*index).defaultDeny, (*index).namespaceIsolation,
+	(*index).allowDNS, (*index).monitoring, (*index).externalEgress, (*index).gateways, (*index).tiers}
 
 // subjects are the isolated subjects of ns in direction d that are every
 // pod or one workload, every pod first, then by workload name.
