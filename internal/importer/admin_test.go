@@ -134,3 +134,28 @@ func TestAdminRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminTie: two admin objects at one priority whose rules overlap
+// are an error in the intents too; it names the objects, not the file
+// import did not write.
+func TestAdminTie(t *testing.T) {
+	set, err := manifests.Parse("x.yaml", []byte(`
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: a}
+spec: {tier: Admin, priority: 5, subject: {namespaces: {}}, egress: [{action: Deny, to: [{networks: [10.0.0.0/8]}]}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: b}
+spec: {tier: Admin, priority: 5, subject: {namespaces: {}}, egress: [{action: Accept, to: [{networks: [10.0.0.0/16]}]}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Import(set, "imported")
+	want := `x.yaml:7:1: platform.admin.b: import: the imported intents would not compile, so nothing was written: admin intents "a" and "b" (x.yaml:2:1) share priority 5`
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), FileName) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}

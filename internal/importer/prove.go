@@ -33,7 +33,7 @@ func prove(set *manifests.Set, src []byte) (map[string]bool, error) {
 	}
 	compiled, err := compiler.Compile(loaded)
 	if err != nil {
-		return nil, fmt.Errorf("import: the generated intents do not compile: %w", err)
+		return nil, relocate(err, src)
 	}
 	want, err := pipeline.Input{Manifests: set}.Model()
 	if err != nil {
