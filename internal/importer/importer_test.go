@@ -86,7 +86,10 @@ func TestRoundTripExamples(t *testing.T) {
 			out, err := pipeline.Generate(orig, pipeline.Options{Targets: np})
 			if len(orig.Policy.Cluster) > 0 || slices.ContainsFunc(orig.Policy.Rules, func(r ir.Rule) bool { return r.Peer.Kind == ir.PeerFQDN }) {
 				// DNS names and the platform layer: NetworkPolicy refuses
-				// them, so there are no NetworkPolicies to import.
+				// them, so there are no NetworkPolicies to import (the
+				// platform example round-trips through adminpolicy in
+				// TestRoundTripPlatform; no NetworkPolicy or admin object
+				// holds fqdn's "*." name exactly).
 				if !errors.Is(err, kit.ErrUnsupported) {
 					t.Fatalf("an example with FQDN peers or cluster-wide intents: err = %v, want a refusal", err)
 				}
