@@ -18,19 +18,22 @@ func types(np networkingv1.NetworkPolicy) (ingress, egress bool) {
 		slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress)
 }
 
-// policyCUE is one NetworkPolicy as a #Policy: the same selector, and the
-// rules of each direction it isolates (a direction present with no rules
-// isolates, as in NetworkPolicy).
-func policyCUE(np networkingv1.NetworkPolicy) (string, error) {
+// policyCUE is one NetworkPolicy as a #Policy: the same subject (a
+// workload when the selector is exactly its pod labels), and the rules of
+// each direction it isolates (a direction present with no rules isolates,
+// as in NetworkPolicy), in the short forms a person writes.
+func (x *index) policyCUE(np networkingv1.NetworkPolicy) (string, error) {
 	parts := []string{"namespace: " + str(np.Namespace)}
-	if sel := np.Spec.PodSelector; len(sel.MatchLabels)+len(sel.MatchExpressions) > 0 {
+	if w := x.workload[subject{np.Namespace, x.sel(&np.Spec.PodSelector)}]; w != "" {
+		parts = append(parts, "workload: "+str(w))
+	} else if sel := np.Spec.PodSelector; len(sel.MatchLabels)+len(sel.MatchExpressions) > 0 {
 		parts = append(parts, "podSelector: "+selectorCUE(&sel))
 	}
 	in, eg := types(np)
 	if in {
 		rules := make([]string, len(np.Spec.Ingress))
 		for i, r := range np.Spec.Ingress {
-			s, err := ruleCUE("from", r.From, r.Ports)
+			s, err := x.ruleCUE(np.Namespace, "from", r.From, r.Ports)
 			if err != nil {
 				return "", fmt.Errorf("spec.ingress[%d]: %w", i, err)
 			}
@@ -41,7 +44,7 @@ func policyCUE(np networkingv1.NetworkPolicy) (string, error) {
 	if eg {
 		rules := make([]string, len(np.Spec.Egress))
 		for i, r := range np.Spec.Egress {
-			s, err := ruleCUE("to", r.To, r.Ports)
+			s, err := x.ruleCUE(np.Namespace, "to", r.To, r.Ports)
 			if err != nil {
 				return "", fmt.Errorf("spec.egress[%d]: %w", i, err)
 			}
@@ -52,18 +55,30 @@ func policyCUE(np networkingv1.NetworkPolicy) (string, error) {
 	return "{\n\t\t" + strings.Join(parts, "\n\t\t") + "\n\t}", nil
 }
 
-func ruleCUE(field string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) (string, error) {
-	ps, err := peersCUE(peers)
-	if err != nil {
+// ruleCUE is one rule: checked in the long form (what the API server
+// would reject fails), written in the short one from the rule's keys,
+// which select exactly what the long form does.
+func (x *index) ruleCUE(ns, field string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) (string, error) {
+	if _, err := peersCUE(peers); err != nil {
 		return "", err
 	}
-	s := "{" + field + ": " + ps
-	pts, err := portsCUE(ports)
-	if err != nil {
+	if _, err := portsCUE(ports); err != nil {
 		return "", err
 	}
-	if pts != "" {
-		s += ", ports: " + pts
+	keys := []peerKey{{All: true}}
+	if len(peers) > 0 {
+		keys = keys[:0]
+		for _, p := range peers {
+			keys = append(keys, x.canonPeer(ns, p))
+		}
+	}
+	s := "{" + field + ": " + x.peersCUEList(ns, keys)
+	if len(ports) > 0 {
+		pks := make([]portKey, len(ports))
+		for i, p := range ports {
+			pks[i] = canonPort(p)
+		}
+		s += ", ports: " + x.portsCUEList(pks)
 	}
 	return s + "}", nil
 }

@@ -131,7 +131,7 @@ func render(set *manifests.Set, nps []manifests.NetworkPolicy, namespaces string
 		if left == nil {
 			continue
 		}
-		p, err := policyCUE(*left)
+		p, err := x.policyCUE(*left)
 		if err != nil {
 			errs = append(errs, &diag.Diagnostic{Severity: diag.Error, Pos: np.Source,
 				Msg: fmt.Sprintf("import: NetworkPolicy %s/%s: %v", np.Namespace, np.Name, err)})

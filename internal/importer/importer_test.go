@@ -207,7 +207,7 @@ func TestImportShapes(t *testing.T) {
 	src := string(res.Source)
 	for _, want := range []string{
 		`"a/default-deny": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
-		`{protocol: "UDP", port: 5000, endPort: 5010}`, `{protocol: "SCTP"}`,
+		`ingress: [{from: [{workload: "web"}], ports: ["http", "UDP/5000-5010", "SCTP"]}]`,
 		`podSelector: {matchExpressions: [{key: "app", operator: "In", values: ["db"]}]}`,
 		`{cidr: "0.0.0.0/0", except: ["10.0.0.0/8"]}`,
 		"// NetworkPolicy a/db (cluster.yaml:",
@@ -232,7 +232,7 @@ func TestProofFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong := strings.Replace(string(res.Source), `{protocol: "TCP", port: "http"}`, `{protocol: "TCP", port: 9999}`, 1)
+	wrong := strings.Replace(string(res.Source), `ports: ["http", `, `ports: [9999, `, 1)
 	if wrong == string(res.Source) {
 		t.Fatal("the test's edit did not apply")
 	}
