@@ -12,15 +12,18 @@ import (
 	"github.com/netpolc/netpolc/internal/importer"
 )
 
-const importHelp = `Turn existing NetworkPolicies into an intents directory: the namespaces
-and workloads of the input, templates where a policy is one (#DefaultDeny,
-#AllowDNS), plain policies for the rest, each with a comment naming the
-object it came from. import proves its result before writing anything: the
-imported intents' matrix over the input's workloads must equal the input
-policies' matrix, or it fails naming the flows that differ. Give the
-workloads too (a cluster dump or rendered charts), or the proof compares
-nothing. DIR must hold no .cue files yet. Admin-API objects are refused
-(the intent language has no cluster-wide tier yet).
+const importHelp = `Turn existing NetworkPolicies and admin-API objects into an intents
+directory: the namespaces and workloads of the input, templates where the
+policies hold one (#DefaultDeny, #AllowDNS, #NamespaceIsolation, #Tiers,
+#Gateway, #ExternalEgress, #Monitoring), plain policies for the rest, and
+ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies
+as platform intents, each with a comment naming the object it came from.
+import proves its result before writing anything: the imported intents'
+matrix over the input's workloads must equal the input's, or it fails
+naming the flows that differ. What the intents cannot say exactly (nodes
+peers, wildcard domain names, ...) fails naming the object and field. Give
+the workloads too (a cluster dump or rendered charts), or the proof
+compares nothing. DIR must hold no .cue files yet.
 
 Migration: import, build the result, and diff it against the original:
   netpolc import --manifests cluster.yaml -o intents
@@ -34,9 +37,9 @@ func newImportCmd(e *env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:     "import --manifests PATH... -o DIR",
-		Short:   "Turn existing NetworkPolicies into intents (proven equal)",
+		Short:   "Turn existing NetworkPolicies and admin-API objects into intents (proven equal)",
 		Long:    importHelp,
-		Example: "  kubectl get ns,deploy,sts,ds,networkpolicy -A -o yaml > cluster.yaml\n  netpolc import --manifests cluster.yaml -o intents",
+		Example: "  kubectl get ns,deploy,sts,ds,networkpolicy,clusternetworkpolicy -A -o yaml > cluster.yaml\n  netpolc import --manifests cluster.yaml -o intents",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(in.manifests) == 0 || out == "" {
@@ -63,8 +66,12 @@ func newImportCmd(e *env) *cobra.Command {
 			if err := atomicfile.CreateFile(name, res.Source, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "wrote %s: %d template instance(s), %d policies; proven: same matrix as the input's policies\n",
-				name, res.Templates, res.Policies)
+			platform := ""
+			if res.Platform > 0 {
+				platform = fmt.Sprintf(", %d platform intent(s)", res.Platform)
+			}
+			fmt.Fprintf(e.stdout, "wrote %s: %d template instance(s), %d policies%s; proven: same matrix as the input's policies\n",
+				name, res.Templates, res.Policies, platform)
 			return nil
 		},
 	}

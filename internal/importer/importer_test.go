@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,9 +71,10 @@ func exampleFiles(t *testing.T, dir string) map[string][]byte {
 
 // TestRoundTripExamples: every example is built to NetworkPolicies,
 // imported back over its own workloads, and built again: the imported
-// intents compile, their matrix equals the example's, and the templates
-// the example's NetworkPolicies are (default deny, allow DNS) are
-// recognised.
+// intents compile, their matrix equals the example's, and every built-in
+// template the example uses (default deny, allow DNS, namespace
+// isolation, tiers, gateway, external egress, monitoring) is recognised
+// in the NetworkPolicies it was built into.
 func TestRoundTripExamples(t *testing.T) {
 	np, err := target.Parse([]string{"networkpolicy"})
 	if err != nil {
@@ -84,7 +86,10 @@ func TestRoundTripExamples(t *testing.T) {
 			out, err := pipeline.Generate(orig, pipeline.Options{Targets: np})
 			if len(orig.Policy.Cluster) > 0 || slices.ContainsFunc(orig.Policy.Rules, func(r ir.Rule) bool { return r.Peer.Kind == ir.PeerFQDN }) {
 				// DNS names and the platform layer: NetworkPolicy refuses
-				// them, so there are no NetworkPolicies to import.
+				// them, so there are no NetworkPolicies to import (the
+				// platform example round-trips through adminpolicy in
+				// TestRoundTripPlatform; no NetworkPolicy or admin object
+				// holds fqdn's "*." name exactly).
 				if !errors.Is(err, kit.ErrUnsupported) {
 					t.Fatalf("an example with FQDN peers or cluster-wide intents: err = %v, want a refusal", err)
 				}
@@ -117,14 +122,20 @@ func TestRoundTripExamples(t *testing.T) {
 				t.Fatalf("%v\n%s", err, res.Source)
 			}
 			src := string(res.Source)
-			for _, want := range []string{"templates.#DefaultDeny", "templates.#AllowDNS"} {
-				if strings.Contains(exampleText(t, dir), want) && !strings.Contains(src, want) {
+			if testing.Verbose() {
+				t.Logf("%s", src)
+			}
+			for _, want := range templateNames.FindAllString(exampleText(t, dir), -1) {
+				if !strings.Contains(src, want) {
 					t.Errorf("the example uses %s, the import does not recognise it:\n%s", want, src)
 				}
 			}
 		})
 	}
 }
+
+// templateNames are the built-in templates an example uses.
+var templateNames = regexp.MustCompile(`templates\.#[A-Za-z]+`)
 
 func exampleText(t *testing.T, dir string) string {
 	var b strings.Builder
@@ -195,8 +206,8 @@ func TestImportShapes(t *testing.T) {
 	}
 	src := string(res.Source)
 	for _, want := range []string{
-		`"a/ingress-only": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
-		`{protocol: "UDP", port: 5000, endPort: 5010}`, `{protocol: "SCTP"}`,
+		`"a/default-deny": templates.#DefaultDeny & {namespace: "a", direction: "ingress"}`,
+		`ingress: [{from: [{workload: "web"}], ports: ["http", "UDP/5000-5010", "SCTP"]}]`,
 		`podSelector: {matchExpressions: [{key: "app", operator: "In", values: ["db"]}]}`,
 		`{cidr: "0.0.0.0/0", except: ["10.0.0.0/8"]}`,
 		"// NetworkPolicy a/db (cluster.yaml:",
@@ -221,26 +232,20 @@ func TestProofFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong := strings.Replace(string(res.Source), `{protocol: "TCP", port: "http"}`, `{protocol: "TCP", port: 9999}`, 1)
+	wrong := strings.Replace(string(res.Source), `ports: ["http", `, `ports: [9999, `, 1)
 	if wrong == string(res.Source) {
 		t.Fatal("the test's edit did not apply")
 	}
-	err = prove(set, []byte(wrong))
+	_, err = prove(set, []byte(wrong))
 	if err == nil || !strings.Contains(err.Error(), "a/web → a/db") && !strings.Contains(err.Error(), "a/db → a/web") {
 		t.Fatalf("err = %v, want the differing flow named", err)
 	}
 }
 
-// TestRefused: admin objects, invalid ports and names that the intent
+// TestRefused: invalid ports and names that the intent
 // language cannot hold fail with the object's position.
 func TestRefused(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"admin": {`
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
-`, "x.yaml:2:1: import: BaselineAdminNetworkPolicy default: the intent language has no cluster-wide tier yet"},
 		"kind": {`
 apiVersion: v1
 kind: Pod
@@ -261,24 +266,73 @@ spec: {containers: [{name: c, image: c}]}
 	}
 }
 
-// TestConformanceCases: every NetworkPolicy conformance case imports,
-// and Import's own proof holds (same matrix over the case's pods).
+// TestConformanceCases: every conformance case imports, NetworkPolicies
+// and admin-API objects alike, and Import's own proof holds (same matrix
+// over the case's pods); or, for an admin object the intents cannot say
+// exactly, it is refused naming the object, never imported wider or
+// narrower.
 func TestConformanceCases(t *testing.T) {
-	n := 0
+	n, admin, refused := 0, 0, 0
 	for _, c := range conformance.Cases() {
-		if !c.NetworkPolicyOnly() {
-			continue
-		}
 		set := &manifests.Set{Inventory: c.Inventory()}
 		for i, np := range c.NPs {
 			set.NetworkPolicies = append(set.NetworkPolicies, manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: c.Name, Line: i + 1}})
 		}
-		if _, err := Import(set, "imported"); err != nil {
+		for i, p := range c.CNPs {
+			set.ClusterNetworkPolicies = append(set.ClusterNetworkPolicies, manifests.ClusterNetworkPolicy{ClusterNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 100 + i}})
+		}
+		for i, p := range c.ANPs {
+			set.AdminNetworkPolicies = append(set.AdminNetworkPolicies, manifests.AdminNetworkPolicy{AdminNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 200 + i}})
+		}
+		for i, p := range c.BANPs {
+			set.BaselineAdminNetworkPolicies = append(set.BaselineAdminNetworkPolicies, manifests.BaselineAdminNetworkPolicy{BaselineAdminNetworkPolicy: p, Source: diag.Pos{File: c.Name, Line: 300 + i}})
+		}
+		_, err := Import(set, "imported")
+		switch {
+		case err == nil:
+			n++
+			if !c.NetworkPolicyOnly() {
+				admin++
+			}
+		case !c.NetworkPolicyOnly() && strings.Contains(err.Error(), c.Name+":") && strings.Contains(err.Error(), "import: ") && !strings.Contains(err.Error(), "would not allow exactly"):
+			refused++
+			t.Logf("%s: refused: %v", c.Name, err)
+		default:
 			t.Errorf("%s: %v", c.Name, err)
 		}
-		n++
 	}
-	if n < 50 {
-		t.Errorf("only %d NetworkPolicy conformance cases imported", n)
+	t.Logf("%d cases imported (%d with admin objects), %d refused", n, admin, refused)
+	if n < 50 || admin < 10 {
+		t.Errorf("only %d conformance cases imported, %d with admin objects", n, admin)
+	}
+}
+
+// TestRecognitionFallback: a recognised template the proof rejects (here
+// a #DefaultDeny that claims only ingress isolation but isolates egress
+// too, standing for a recogniser bug) is never written: its namespace is
+// imported again as plain policies, with a note, and proven.
+func TestRecognitionFallback(t *testing.T) {
+	saved := recognisers
+	defer func() { recognisers = saved }()
+	recognisers = []func(*index, string) []instance{func(x *index, ns string) []instance {
+		k := isoKey{subject{ns, ""}, ingress}
+		if len(x.iso[k]) == 0 {
+			return nil
+		}
+		return []instance{{key: ns + "/wrong", cue: "templates.#DefaultDeny & {namespace: " + str(ns) + "}", iso: []isoKey{k}}}
+	}}
+	set, err := manifests.Parse("cluster.yaml", []byte(cases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(set, "imported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Templates != 0 || strings.Contains(string(res.Source), "a/wrong") {
+		t.Errorf("the rejected template was written:\n%s", res.Source)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "recognised in namespace(s) a did not pass the proof") }) {
+		t.Errorf("notes = %q, want the fallback named", res.Notes)
 	}
 }
