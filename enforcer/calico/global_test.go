@@ -2,13 +2,17 @@ package calico
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/settings"
+	fx "github.com/netpolc/netpolc/internal/testkit/irfix"
 )
 
 // The tiers of these tests: plat before the teams' tier netpolc (order
@@ -129,5 +133,25 @@ func TestGlobalErrors(t *testing.T) {
 		if _, err := Interpret(tt.objs, enforcer.InterpretInput{Inventory: inv, Settings: tt.s}); !errors.Is(err, tt.is) {
 			t.Errorf("%s: error %v, want %v", name, err, tt.is)
 		}
+	}
+}
+
+// TestGlobalNodeReach: felix lets a node into its own pods whatever any
+// tier says, so an admin GlobalNetworkPolicy denying db's ingress from
+// everyone still lets the host-network pod web in: the proof fails where
+// the intents deny it (the emitter refuses such a deny).
+func TestGlobalNodeReach(t *testing.T) {
+	hinv := inventory.Inventory{Namespaces: inv.Namespaces, Endpoints: []inventory.Endpoint{
+		{Namespace: "shop", Name: "web", Kind: "DaemonSet", Labels: map[string]string{"app": "web"}, HostNetwork: true},
+		{Namespace: "shop", Name: "db", Kind: "Deployment", Labels: map[string]string{"app": "db"}},
+	}}
+	p := &ir.Policy{Cluster: []ir.ClusterPolicy{{Tier: ir.TierAdmin, Name: "g", Priority: 5, Origin: fx.At(1),
+		Subject: ir.ClusterSubject{Pods: *fx.Sel(fx.App("db"))},
+		Rules:   []ir.ClusterRule{{Direction: ir.Ingress, Action: ir.Deny, Peer: ir.Peer{Kind: ir.PeerAll}, Origin: fx.At(2)}}}}}
+	objs := &calicoapi.Objects{Tiers: []calicoapi.Tier{tierOf2("plat", 50, calicoapi.ActionPass)}, GlobalNetworkPolicies: []calicoapi.GlobalNetworkPolicy{
+		gnp("plat", "g", guard+" && app == 'db'", 5, in, []calicoapi.Rule{{Action: calicoapi.ActionDeny}}, nil)}}
+	err := prove(t, p, hinv, objs, false)
+	if err == nil || !strings.Contains(err.Error(), "wider shop/web → shop/db") {
+		t.Fatalf("the node's reach into db was not seen: %v", err)
 	}
 }
