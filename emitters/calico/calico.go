@@ -29,6 +29,9 @@
 //     holes, and per address family); Calico matches nets against pod
 //     addresses too, as netpolc's NetworkPolicy semantics do.
 //
+// The platform layer becomes GlobalNetworkPolicies in two tiers around
+// the netpolc tier (platform.go).
+//
 // FQDN peers have no Calico (open source) equivalent: errUnsupported, or
 // with Options.AllowApproximate the rule is left out with a kit.Warning.
 package calico

@@ -43,6 +43,11 @@
 // and Tier.defaultAction from 3.29, before which every policy is in the
 // default tier.
 //
+// GlobalNetworkPolicies (global.go) are read in their own tiers, before
+// and after the NetworkPolicies' tier, into the model's admin and
+// baseline layers, with Allow, Deny and Pass rules in order; the
+// restrictions above are those of the NetworkPolicies' tier.
+//
 // In explanations the translated policies appear as NetworkPolicies named
 // after the Calico policies (with ".N" per disjunct of an "||" selector),
 // carrying their origins annotation. Interpret takes typed objects: decode
