@@ -163,7 +163,7 @@ func globalOrder(g calicoapi.GlobalNetworkPolicy) float64 {
 // global reads one policy: one TieredPolicy per alternative of its
 // selector, and the directions it applies to.
 func (rd *reader) global(g *calicoapi.GlobalNetworkPolicy, layer enforcer.Layer) ([]enforcer.TieredPolicy, [2]bool, error) {
-	subjects, err := GlobalSelector(g.Spec.NamespaceSelector, g.Spec.Selector)
+	subjects, err := globalSelector(g.Spec.NamespaceSelector, g.Spec.Selector)
 	if err != nil {
 		return nil, [2]bool{}, fmt.Errorf("spec.selector: %w", err)
 	}
@@ -195,12 +195,12 @@ func (rd *reader) global(g *calicoapi.GlobalNetworkPolicy, layer enforcer.Layer)
 	return out, applies, nil
 }
 
-// GlobalSelector is the disjunctive form of the selector Calico evaluates
+// globalSelector is the disjunctive form of the selector Calico evaluates
 // on endpoints for a GlobalNetworkPolicy's namespaceSelector and
 // selector. Every alternative must require a workload endpoint
 // (projectcalico.org/orchestrator == 'k8s'): host endpoints are no
 // subjects of the model.
-func GlobalSelector(namespaceSelector, selector string) ([]metav1.LabelSelector, error) {
+func globalSelector(namespaceSelector, selector string) ([]metav1.LabelSelector, error) {
 	if namespaceSelector != "" && (strings.Contains(selector, "all()") || strings.Contains(selector, "global()")) {
 		// Calico replaces all() in the joined selector, string literals
 		// included.
