@@ -22,7 +22,11 @@ import (
 // decides (Log goes on); Pass goes to the next tier; an endpoint some
 // policy of the tier selects in a direction meets the tier's
 // defaultAction (Deny unless Pass) when no rule matched, and an endpoint
-// none selects skips the tier. A GlobalNetworkPolicy's selector is ANDed
+// none selects skips the tier; what passes every tier meets the
+// endpoint's profile, which for a pod allows (felix/rules/endpoints.go:
+// per direction, the tiers' policies in order, the end-of-tier drop unless
+// defaultAction is Pass, then the profiles). A GlobalNetworkPolicy's
+// selector is ANDed
 // with its namespaceSelector, prefixed with "pcns." and all() meaning
 // has(projectcalico.org/namespace) (libcalico-go/lib/backend/syncersv1/
 // updateprocessors/globalnetworkpolicyprocessor.go); a rule selector
