@@ -29,6 +29,9 @@
 //     holes, and per address family); Calico matches nets against pod
 //     addresses too, as netpolc's NetworkPolicy semantics do.
 //
+// The platform layer becomes GlobalNetworkPolicies in two tiers around
+// the netpolc tier (platform.go).
+//
 // FQDN peers have no Calico (open source) equivalent: errUnsupported, or
 // with Options.AllowApproximate the rule is left out with a kit.Warning.
 package calico
@@ -109,6 +112,7 @@ type builder struct {
 	subjects map[string]*subjectPolicy // by namespace and selector
 	isolated map[string]bool           // subject key + direction
 	denies   map[string]*denyPolicy    // by namespace and direction
+	global   []globalPolicy            // the platform layer, by name
 	errs     *kit.Errors
 	warns    []kit.Warning
 }
@@ -126,7 +130,7 @@ func Build(p *ir.Policy, opts Options) (*calicoapi.Objects, []kit.Warning, error
 	}
 	b := &builder{opts: opts, subjects: map[string]*subjectPolicy{}, isolated: map[string]bool{},
 		denies: map[string]*denyPolicy{}, errs: kit.NewErrors(targetName)}
-	b.errs.RefuseClusterWide(p)
+	b.platform(p)
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -178,7 +182,7 @@ func (b *builder) rule(r ir.Rule) {
 	case b.hostNetworkPeer(r, what):
 		return
 	}
-	rules, err := calicoRules(r)
+	rules, err := calicoRules(r, ir.Allow)
 	if err != nil {
 		b.errs.Fail(r.Origin, what, r.Subject, err)
 		return
@@ -261,6 +265,13 @@ func (b *builder) objects() *calicoapi.Objects {
 	if len(objs.NetworkPolicies) > 0 {
 		objs.Tiers = []calicoapi.Tier{tier()}
 	}
+	for _, g := range b.global {
+		if names.Claim("", g.obj.Name, g.from) {
+			objs.GlobalNetworkPolicies = append(objs.GlobalNetworkPolicies, g.obj)
+		}
+	}
+	objs.Tiers = append(objs.Tiers, tiersFor(objs.GlobalNetworkPolicies)...)
+	slices.SortFunc(objs.Tiers, func(x, y calicoapi.Tier) int { return cmp.Compare(x.Name, y.Name) })
 	return objs
 }
 

@@ -48,16 +48,19 @@ func render(t *testing.T, p *ir.Policy, opts Options) []byte {
 	return txtar.Format(&ar)
 }
 
-// goldenInputs are the shared cases and every example.
+// goldenInputs are the shared cases and every example, the platform
+// layer's included.
 func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	t.Helper()
-	ex, err := randir.Examples()
-	if err != nil {
-		t.Fatal(err)
-	}
 	in := randir.Cases()
-	for name, p := range ex {
-		in["example-"+name] = p
+	for _, examples := range []func() (map[string]*ir.Policy, error){randir.Examples, randir.PlatformExamples} {
+		ex, err := examples()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, p := range ex {
+			in["example-"+name] = p
+		}
 	}
 	return in
 }

@@ -17,7 +17,9 @@ var _ kit.Emitter = Emitter{}
 func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
-func (Emitter) Doc() string { return "projectcalico.org/v3 Tier and NetworkPolicy" }
+func (Emitter) Doc() string {
+	return "projectcalico.org/v3 Tier, NetworkPolicy and GlobalNetworkPolicy"
+}
 
 // Options name what the cluster runs: its Calico version and how it
 // serves projectcalico.org/v3.

@@ -8,7 +8,7 @@ import (
 )
 
 // files prints the objects as YAML files, one per object: tiers
-// (cluster-scoped) at calico/cluster/<name>.yaml, policies at
+// and GlobalNetworkPolicies (cluster-scoped) at calico/cluster/<name>.yaml, policies at
 // calico/<namespace>/<name>.yaml, sorted by path. Each file starts with
 // kit.Header and a "# from <origin>" line per intent that went into the
 // object.
@@ -33,6 +33,11 @@ func files(objs *calicoapi.Objects) ([]kit.File, error) {
 			continue
 		}
 		out = append(out, kit.Object{Namespace: np.Namespace, Name: np.Name, Value: &np, Origins: np.Annotations[kit.OriginsAnnotation]})
+	}
+	for i := range objs.GlobalNetworkPolicies {
+		g := objs.GlobalNetworkPolicies[i]
+		g.APIVersion, g.Kind = calicoapi.APIVersion, calicoapi.KindGlobalNetworkPolicy
+		out = append(out, kit.Object{Name: g.Name, Value: &g, Origins: g.Annotations[kit.OriginsAnnotation]})
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

@@ -19,9 +19,9 @@ import (
 // worldBlocks are the blocks of a world peer that lists none itself.
 var worldBlocks = []ir.IPBlock{{CIDR: "0.0.0.0/0"}, {CIDR: "::/0"}}
 
-// calicoRules translates an IR allow rule into Calico rules: one per
-// protocol and peer entity.
-func calicoRules(r ir.Rule) ([]calicoapi.Rule, error) {
+// calicoRules translates an IR rule into Calico rules with action: one
+// per protocol and peer entity.
+func calicoRules(r ir.Rule, action ir.Action) ([]calicoapi.Rule, error) {
 	entities, err := peerEntities(r.Peer)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func calicoRules(r ir.Rule) ([]calicoapi.Rule, error) {
 	var out []calicoapi.Rule
 	for _, pp := range protos {
 		for _, e := range entities {
-			rule := calicoapi.Rule{Action: calicoapi.ActionAllow, Protocol: pp.protocol}
+			rule := calicoapi.Rule{Action: string(action), Protocol: pp.protocol}
 			peer := e
 			if r.Direction == ir.Ingress {
 				rule.Source = nonEmpty(&peer)

@@ -40,7 +40,7 @@ func TestSchema(t *testing.T) {
 			for _, e := range npCRD.ValidateValue(&np) {
 				t.Errorf("%s: %s/%s: %s", name, np.Namespace, np.Name, e)
 			}
-			for _, e := range validatorRules(&np) {
+			for _, e := range validatorRules(np.Name, np.Spec.Tier, append(np.Spec.Ingress, np.Spec.Egress...)) {
 				t.Errorf("%s: %s/%s: %s", name, np.Namespace, np.Name, e)
 			}
 		}
@@ -70,6 +70,53 @@ func TestSchema(t *testing.T) {
 	}
 }
 
+// TestSchemaPlatform validates the Tiers and GlobalNetworkPolicies of the
+// platform layer (the platform examples and random platform layers over
+// the random teams' policies) against the upstream CRDs of Calico v3.32.1
+// and the validator's rules, for the releases with tiers.
+func TestSchemaPlatform(t *testing.T) {
+	tierCRD := readCRD(t, "testdata/crd/v3.32.1/projectcalico.org_tiers.yaml")
+	gnpCRD := readCRD(t, "testdata/crd/v3.32.1/projectcalico.org_globalnetworkpolicies.yaml")
+	inputs, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range int64(100) {
+		p, _ := randir.Generate(seed, 8)
+		inputs[fmt.Sprintf("seed %d", seed)] = randir.WithCluster(randir.EgressOnly(p), seed)
+	}
+	checked, actions := 0, map[string]int{}
+	for _, mode := range calicoModes(t)[1:] {
+		for name, p := range inputs {
+			objs, _, err := calico.Build(p, calico.Options{Version: mode.version})
+			if err != nil {
+				t.Fatalf("%s %s: %v", mode.name, name, err)
+			}
+			for _, tier := range objs.Tiers {
+				for _, e := range tierCRD.ValidateValue(&tier) {
+					t.Errorf("%s %s: tier %s: %s", mode.name, name, tier.Name, e)
+				}
+			}
+			for _, g := range objs.GlobalNetworkPolicies {
+				checked++
+				rules := append(g.Spec.Ingress, g.Spec.Egress...)
+				for _, r := range rules {
+					actions[r.Action]++
+				}
+				for _, e := range gnpCRD.ValidateValue(&g) {
+					t.Errorf("%s %s: %s: %s", mode.name, name, g.Name, e)
+				}
+				for _, e := range validatorRules(g.Name, g.Spec.Tier, rules) {
+					t.Errorf("%s %s: %s: %s", mode.name, name, g.Name, e)
+				}
+			}
+		}
+	}
+	if checked < 100 || actions[calicoapi.ActionPass] == 0 || actions[calicoapi.ActionDeny] == 0 || actions[calicoapi.ActionAllow] == 0 {
+		t.Errorf("only %d GlobalNetworkPolicies checked, rules by action %v", checked, actions)
+	}
+}
+
 func readCRD(t *testing.T, path string) *crdcheck.CRD {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -83,12 +130,12 @@ func readCRD(t *testing.T, path string) *crdcheck.CRD {
 	return crd
 }
 
-func validatorRules(np *calicoapi.NetworkPolicy) []string {
+func validatorRules(name, tier string, rules []calicoapi.Rule) []string {
 	var errs []string
-	if np.Spec.Tier != "" && !strings.HasPrefix(np.Name, np.Spec.Tier+".") { // before 3.29: the default tier
+	if tier != "" && !strings.HasPrefix(name, tier+".") { // before 3.29: the default tier
 		errs = append(errs, "name lacks the tier prefix")
 	}
-	for _, r := range append(np.Spec.Ingress, np.Spec.Egress...) {
+	for _, r := range rules {
 		for _, e := range []*calicoapi.EntityRule{r.Source, r.Destination} {
 			if e == nil {
 				continue

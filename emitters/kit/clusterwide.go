@@ -7,7 +7,7 @@ import (
 )
 
 // clusterWideHint names the target that expresses the platform layer.
-const clusterWideHint = "build the platform layer with the adminpolicy target (ClusterNetworkPolicy Admin/Baseline tiers, or AdminNetworkPolicy/BaselineAdminNetworkPolicy with --admin-api-version=v1alpha1)"
+const clusterWideHint = "build the platform layer with the adminpolicy target (ClusterNetworkPolicy Admin/Baseline tiers, or AdminNetworkPolicy/BaselineAdminNetworkPolicy with --admin-api-version=v1alpha1), or the calico target (GlobalNetworkPolicy tiers, Calico 3.29 or later)"
 
 // RefuseClusterWide records one error per cluster-wide intent of p, at
 // its line, for a target that cannot express the admin and baseline tiers

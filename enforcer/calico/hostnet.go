@@ -31,11 +31,7 @@ const hostNetworkLabel = "calico.netpolc.invalid/host-network"
 // addNodeReach adds to every ingress policy a rule admitting the
 // host-network pods on every port.
 func addNodeReach(nps []enforcer.SourcedNetworkPolicy) {
-	fromNodes := networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{{
-		NamespaceSelector: &metav1.LabelSelector{},
-		PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-			{Key: hostNetworkLabel, Operator: metav1.LabelSelectorOpExists}}},
-	}}}
+	fromNodes := networkingv1.NetworkPolicyIngressRule{From: nodePeers()}
 	for i := range nps {
 		spec := &nps[i].Spec
 		for _, t := range spec.PolicyTypes {
@@ -44,4 +40,13 @@ func addNodeReach(nps []enforcer.SourcedNetworkPolicy) {
 			}
 		}
 	}
+}
+
+// nodePeers match the host-network pods.
+func nodePeers() []networkingv1.NetworkPolicyPeer {
+	return []networkingv1.NetworkPolicyPeer{{
+		NamespaceSelector: &metav1.LabelSelector{},
+		PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: hostNetworkLabel, Operator: metav1.LabelSelectorOpExists}}},
+	}}
 }

@@ -43,6 +43,11 @@
 // and Tier.defaultAction from 3.29, before which every policy is in the
 // default tier.
 //
+// GlobalNetworkPolicies (global.go) are read in their own tiers, before
+// and after the NetworkPolicies' tier, into the model's admin and
+// baseline layers, with Allow, Deny and Pass rules in order; the
+// restrictions above are those of the NetworkPolicies' tier.
+//
 // In explanations the translated policies appear as NetworkPolicies named
 // after the Calico policies (with ".N" per disjunct of an "||" selector),
 // carrying their origins annotation. Interpret takes typed objects: decode
@@ -101,18 +106,41 @@ type reader struct {
 	nets      []netip.Prefix
 }
 
-// policies translates the objects into the model's normalised form.
+// policies translates the objects into the model's normalised form: the
+// NetworkPolicies' tier, and the GlobalNetworkPolicies' tiers around it
+// (global.go).
 func (rd *reader) policies(objs *calicoapi.Objects) (enforcer.Policies, error) {
-	if objs == nil || len(objs.NetworkPolicies) == 0 {
-		if objs != nil && len(objs.Tiers) > 0 {
-			return enforcer.Policies{}, rd.checkTier(objs)
-		}
+	if objs == nil {
 		return enforcer.Policies{}, nil
 	}
 	if err := rd.checkTier(objs); err != nil {
 		return enforcer.Policies{}, err
 	}
-	pols := slices.Clone(objs.NetworkPolicies)
+	npTier := ""
+	if len(objs.NetworkPolicies) > 0 {
+		npTier = tierOf(&objs.NetworkPolicies[0])
+	}
+	nps, err := rd.namespaced(objs.NetworkPolicies)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	tps, err := rd.globals(objs, npTier)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	tiered, err := enforcer.FromTieredPolicies(tps)
+	if err != nil {
+		return enforcer.Policies{}, err
+	}
+	return enforcer.Join(nps, tiered), nil
+}
+
+// namespaced translates the NetworkPolicies of one tier.
+func (rd *reader) namespaced(list []calicoapi.NetworkPolicy) (enforcer.Policies, error) {
+	if len(list) == 0 {
+		return enforcer.Policies{}, nil
+	}
+	pols := slices.Clone(list)
 	slices.SortStableFunc(pols, comparePolicies)
 	var (
 		nps  []enforcer.SourcedNetworkPolicy

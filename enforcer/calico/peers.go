@@ -66,9 +66,15 @@ func PolicySelector(ns, selector string) ([]metav1.LabelSelector, error) {
 
 // EntitySelector is the disjunctive form of the selector Calico evaluates
 // on endpoints for a rule side (source or destination) with a selector or
-// a namespaceSelector, in a policy of namespace ns.
+// a namespaceSelector, in a policy of namespace ns ("" for a
+// GlobalNetworkPolicy).
 func EntitySelector(ns string, e *calicoapi.EntityRule) ([]metav1.LabelSelector, error) {
 	scope := inNamespace(ns)
+	if ns == "" {
+		// A GlobalNetworkPolicy's rule: every endpoint, of every
+		// namespace and none.
+		scope = []metav1.LabelSelector{{}}
+	}
 	if e.NamespaceSelector != "" {
 		// Calico replaces all() and global() in the printed selector,
 		// string literals included.

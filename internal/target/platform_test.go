@@ -7,14 +7,17 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/adminpolicy"
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
+	"github.com/netpolc/netpolc/emitters/calico"
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
-// TestPlatformExamples: the adminpolicy target builds the platform
-// layer's examples, proven equivalent (v1alpha2 on either channel, and
+// TestPlatformExamples: the adminpolicy target, and calico from 3.29,
+// build the platform layer's examples, proven equivalent (v1alpha2 on either channel, and
 // v1alpha1 on the experimental one, whose CRD has the named ports the
 // examples scrape); every other target refuses them, with and without
 // allow-approximate, with one error per cluster-wide intent at its line
@@ -47,8 +50,19 @@ func TestPlatformExamples(t *testing.T) {
 				}
 				continue
 			}
+			s := kit.Settings{}
+			if tg.Name() == (calico.Emitter{}).Name() {
+				for _, v := range []string{"", "3.29"} {
+					with := kit.Settings{}
+					with.SetValue(calicoapi.OptionVersion, v)
+					if !check(t, tg, variant{name, p, inv}, with, false) {
+						t.Errorf("calico %q: refused example %s", v, name)
+					}
+				}
+				s.SetValue(calicoapi.OptionVersion, "3.28")
+			}
 			for _, approx := range []bool{false, true} {
-				_, err := tg.Emit(kit.Input{Policy: p, Inventory: randir.WithIPs(inv), AllowApproximate: approx})
+				_, err := tg.Emit(kit.Input{Policy: p, Inventory: randir.WithIPs(inv), AllowApproximate: approx, Settings: s})
 				if !errors.Is(err, kit.ErrUnsupported) {
 					t.Fatalf("%s approximate=%v: example %s: err = %v, want a refusal", tg.Name(), approx, name, err)
 				}
@@ -61,6 +75,81 @@ func TestPlatformExamples(t *testing.T) {
 						t.Errorf("%s: error %d = %v, want it at the intent's line, naming the adminpolicy target", tg.Name(), i, d)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestPlatformCalicoProofBites: the calico proof of the platform example
+// is not vacuous: each wrong emission of the platform layer (the admin
+// tier ending with Deny instead of Pass, the Passes emitted as Allow, the
+// baseline tier ordered before the teams' tier) fails it.
+func TestPlatformCalicoProofBites(t *testing.T) {
+	ex, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, ok := lookup((calico.Emitter{}).Name())
+	if !ok {
+		t.Fatal("no calico target")
+	}
+	mutations := map[string]func(*calicoapi.Objects) bool{
+		"admin tier ends with Deny": func(o *calicoapi.Objects) bool {
+			for i := range o.Tiers {
+				if o.Tiers[i].Spec.DefaultAction == calicoapi.ActionPass && strings.Contains(o.Tiers[i].Name, "platform") {
+					o.Tiers[i].Spec.DefaultAction = calicoapi.ActionDeny
+					return true
+				}
+			}
+			return false
+		},
+		"Pass emitted as Allow": func(o *calicoapi.Objects) bool {
+			n := 0
+			for i := range o.GlobalNetworkPolicies {
+				spec := &o.GlobalNetworkPolicies[i].Spec
+				for _, rules := range [][]calicoapi.Rule{spec.Ingress, spec.Egress} {
+					for j := range rules {
+						if rules[j].Action == calicoapi.ActionPass {
+							rules[j].Action = calicoapi.ActionAllow
+							n++
+						}
+					}
+				}
+			}
+			return n > 0
+		},
+		"baseline before the teams": func(o *calicoapi.Objects) bool {
+			for i := range o.Tiers {
+				if strings.Contains(o.Tiers[i].Name, "baseline") {
+					order := 1.0
+					o.Tiers[i].Spec.Order = &order
+					return true
+				}
+			}
+			return false
+		},
+	}
+	for name, p := range ex {
+		inv := enforcer.InventoryFromIR(p)
+		ref, err := proof.NewReference(p, inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, mutate := range mutations {
+			out, err := tg.Emit(kit.Input{Policy: p, Inventory: inv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs := out.Objects.(*calicoapi.Objects)
+			if !mutate(objs) {
+				t.Fatalf("%s: %s: nothing to mutate", name, what)
+			}
+			got, err := tg.Interpret(objs, enforcer.InterpretInput{Inventory: inv, ExternalPeers: ref.Model.ExternalPeers(), PodCIDRs: p.PodCIDRs})
+			if err == nil {
+				_, err = ref.ProveReading(tg.Name(), got, false)
+			}
+			if err == nil {
+				t.Errorf("%s: %s: proven", name, what)
 			}
 		}
 	}

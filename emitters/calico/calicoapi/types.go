@@ -20,6 +20,9 @@ const APIVersion = "projectcalico.org/v3"
 const (
 	KindTier          = "Tier"
 	KindNetworkPolicy = "NetworkPolicy"
+	// KindGlobalNetworkPolicy is the cluster-scoped policy: its selector
+	// picks endpoints of every namespace (and host endpoints).
+	KindGlobalNetworkPolicy = "GlobalNetworkPolicy"
 )
 
 // Actions of a rule, and of a tier's end.
@@ -59,8 +62,9 @@ const All = "all()"
 // Objects are a set of Calico objects: what the emitter produces (the
 // netpolc tier and its policies) and the interpreter reads.
 type Objects struct {
-	Tiers           []Tier
-	NetworkPolicies []NetworkPolicy
+	Tiers                 []Tier
+	NetworkPolicies       []NetworkPolicy
+	GlobalNetworkPolicies []GlobalNetworkPolicy
 }
 
 // Tier orders a set of policies among the others (lower order first). A
@@ -84,6 +88,28 @@ type NetworkPolicy struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
 	Spec              PolicySpec `json:"spec"`
+}
+
+// GlobalNetworkPolicy is a cluster-scoped Calico policy: ordered rules
+// whose first match decides, for the endpoints Selector selects in the
+// namespaces NamespaceSelector selects (every endpoint, host endpoints
+// included, without one); its rule selectors without a namespaceSelector
+// match endpoints of every namespace and none.
+type GlobalNetworkPolicy struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              GlobalPolicySpec `json:"spec"`
+}
+
+// GlobalPolicySpec is a PolicySpec with the namespaces it applies in.
+type GlobalPolicySpec struct {
+	Tier              string   `json:"tier,omitempty"`
+	Order             *float64 `json:"order,omitempty"`
+	Selector          string   `json:"selector,omitempty"`
+	NamespaceSelector string   `json:"namespaceSelector,omitempty"`
+	Types             []string `json:"types,omitempty"`
+	Ingress           []Rule   `json:"ingress,omitempty"`
+	Egress            []Rule   `json:"egress,omitempty"`
 }
 
 // PolicySpec is a policy's tier, order (lower first), subject, directions
