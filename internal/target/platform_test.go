@@ -30,7 +30,11 @@ func TestPlatformExamples(t *testing.T) {
 	if len(ex) == 0 {
 		t.Fatal("no platform example")
 	}
-	for name, p := range ex {
+	// The platform example uses every template, so every wrong emission
+	// applies to it; the one-template examples do not all have a Pass or
+	// a baseline tier.
+	for _, name := range []string{"platform"} {
+		p := ex[name]
 		inv := enforcer.InventoryFromIR(p)
 		for _, tg := range all() {
 			if tg.Name() == (adminpolicy.Emitter{}).Name() {
@@ -129,7 +133,11 @@ func TestPlatformCalicoProofBites(t *testing.T) {
 			return false
 		},
 	}
-	for name, p := range ex {
+	// The platform example uses every template, so every wrong emission
+	// applies to it; the one-template examples do not all have a Pass or
+	// a baseline tier.
+	for _, name := range []string{"platform"} {
+		p := ex[name]
 		inv := enforcer.InventoryFromIR(p)
 		ref, err := proof.NewReference(p, inv)
 		if err != nil {
