@@ -12,7 +12,11 @@
 // labels Cilium gives every endpoint of the interpreter's domain (pods
 // through pkg/k8s/utils.SanitizePodLabels and the label filter, the
 // reserved identities and the world), and netpolc's reading of the same
-// selector (enforcer/cilium.Selection) must agree on each. It is a module
+// selector (enforcer/cilium.Selection) must agree on each, with peers
+// scoped to the cluster (policy-default-local-cluster, Cilium's default)
+// and not. Hand-written selectors the emitter does not write, some of
+// which reach reserved identities, must agree with the unscoped parse
+// and be no narrower than the scoped one. It is a module
 // of its own so that the main module does not depend on Cilium (make
 // crosscheck, part of make test).
 package cilium

@@ -19,8 +19,16 @@ import (
 
 // clusterName is the agent's --cluster-name default; with
 // policy-default-local-cluster (on by default,
-// pkg/clustermesh/types/option.go) CNP peers are scoped to it.
-const clusterName = "default"
+// pkg/clustermesh/types/option.go) CNP peers are scoped to it, and with
+// the option off (anyCluster) they are not. netpolc's reading does not
+// scope peers to the cluster: the option's value is not part of its
+// configuration, and without the scoping a selector of only negative
+// terms also selects the reserved identities, so the reading is the
+// wider of the two.
+const (
+	clusterName = "default"
+	anyCluster  = ""
+)
 
 // serviceAccount is every pod's service account: netpolc neither emits
 // nor reads service-account selectors, but Cilium puts the label on
@@ -29,12 +37,13 @@ const serviceAccount = "default"
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// upstreamRules parses an emitted policy as the agent does
+// upstreamRules parses an emitted policy as the agent of a cluster with
+// peers scoped to cluster (anyCluster: unscoped) does
 // (pkg/k8s/apis/cilium.io/v2/cnp_types.go, Parse: Sanitize gives bare
 // keys the "any" source, ParseToCiliumRule adds the policy's namespace
 // to its endpointSelector and scopes each peer to the namespace and the
 // cluster, pkg/k8s/apis/cilium.io/utils/utils.go).
-func upstreamRules(pol ciliumapi.CiliumNetworkPolicy) (api.Rules, error) {
+func upstreamRules(pol ciliumapi.CiliumNetworkPolicy, cluster string) (api.Rules, error) {
 	data, err := json.Marshal(pol)
 	if err != nil {
 		return nil, err
@@ -43,7 +52,7 @@ func upstreamRules(pol ciliumapi.CiliumNetworkPolicy) (api.Rules, error) {
 	if err := json.Unmarshal(data, &cnp); err != nil {
 		return nil, err
 	}
-	return cnp.Parse(quiet, clusterName)
+	return cnp.Parse(quiet, cluster)
 }
 
 // configureFilter sets Cilium's (global) identity label filter: the
@@ -87,11 +96,17 @@ func reservedIdentity(reserved []string, withNode bool, node map[string]string) 
 }
 
 // witness is node labels that satisfy what sel requires of a label of
-// source any: the labels a node would need for sel to select it.
+// source any: the labels a node would need for sel to select it. Keys
+// Cilium derives for pods (the namespace, its labels, the service
+// account) are left out: netpolc's reading assumes no node is labelled
+// with them (enforcer/cilium, podOnly).
 func witness(sel api.EndpointSelector) map[string]string {
 	out := map[string]string{}
 	bare := func(k string) (string, bool) {
-		return strings.CutPrefix(k, labels.LabelSourceAny+":")
+		k, ok := strings.CutPrefix(k, labels.LabelSourceAny+":")
+		podOnly := k == ciliumio.PodNamespaceLabel || strings.HasPrefix(k, ciliumio.PodNamespaceMetaLabels) ||
+			strings.HasPrefix(k, "io.cilium.k8s.policy.") && k != ciliumio.PolicyLabelCluster
+		return k, ok && !podOnly
 	}
 	for k, v := range sel.MatchLabels {
 		if k, ok := bare(k); ok {
