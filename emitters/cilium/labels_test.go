@@ -36,6 +36,11 @@ func TestIdentityLabelFilter(t *testing.T) {
 		"namespace peer": {&ir.Policy{Isolations: []ir.Isolation{Isolate(Web, ir.Ingress, 1)},
 			Rules: []ir.Rule{Allow(Web, ir.Ingress, ir.Peer{Kind: ir.PeerPods, Namespaces: notIn("beta.kubernetes.io/arch")}, 11)}},
 			"beta.kubernetes.io/arch", "shop.cue:11:3"},
+		// Kubernetes 1.35 copies node topology labels onto pods; Cilium
+		// drops them (cilium/cilium#43725, found by internal/crosscheck/cilium).
+		"topology peer": {&ir.Policy{Isolations: []ir.Isolation{Isolate(Web, ir.Ingress, 1)},
+			Rules: []ir.Rule{Allow(Web, ir.Ingress, ir.Peer{Kind: ir.PeerPods, Pods: notIn("topology.kubernetes.io/zone")}, 13)}},
+			"topology.kubernetes.io/zone", "shop.cue:13:3"},
 	}
 	for name, tt := range cases {
 		for _, approx := range []bool{false, true} {

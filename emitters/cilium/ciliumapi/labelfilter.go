@@ -24,6 +24,14 @@ const (
 // (docs.cilium.io, "Limiting Identity-Relevant Labels"). The controller-uid
 // exclusions date from 1.16 (cilium/cilium#31964), the service account
 // include from 1.18 (Version.defaultLabelPrefixes drops it before).
+// The topology.kubernetes.io exclusion is cilium/cilium#43725 (January
+// 2026, in 1.19 and 1.20: v1.20.2's filter.go has it, and
+// internal/crosscheck/cilium compares this list with that code); the
+// issue it fixes (#43723) was marked release-blocker/1.18, so patch
+// releases of older minors may have it too, and netpolc does not tell
+// patch releases apart: it applies to every release. On one that keeps
+// these labels, netpolc refuses a selector on them (the emitter's
+// identityLabels) rather than assume Cilium selects on them.
 // Labels it drops are not part of a pod's security identity, so selectors
 // cannot see them. Cilium matches each regexp at the start of the key
 // (LabelPrefix.matches: the leftmost match must begin at 0).
@@ -48,6 +56,7 @@ var defaultLabelPrefixes = []string{
 	`!controller-uid`,
 	`!annotation.*`,
 	`!etcd_node`,
+	`!topology\.kubernetes\.io`,
 }
 
 // labelPrefix is one filter entry.
