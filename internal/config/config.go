@@ -172,30 +172,7 @@ func parse(name string, data []byte) (*Config, error) {
 			continue
 		}
 		seen[k.Value] = k.Line
-		switch k.Value {
-		case "intents":
-			c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
-		case "output":
-			c.Output, c.OutputPos = pathValue(name, base, k.Value, v, &errs), pos(name, v)
-		case "owners":
-			c.Owners, c.OwnersPos = ownersValue(name, base, v, &errs), pos(name, k)
-		case "targets":
-			c.Targets = listValue(name, k.Value, v, &errs)
-		case "ingress-controllers":
-			c.IngressControllers = listValue(name, k.Value, v, &errs)
-		case "inventory":
-			for _, p := range listNodes(name, k.Value, v, &errs) {
-				if abs := pathValue(name, base, k.Value, p, &errs); abs != "" {
-					c.Inventory = append(c.Inventory, abs)
-				}
-			}
-		default:
-			if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-				errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers, owners", "unknown key %q", k.Value)
-				continue
-			}
-			c.buildFlag(name, k.Value, v, &errs)
-		}
+		c.key(name, base, k, v, &errs)
 	}
 	c.checkOwners(&errs)
 	if len(errs) > 0 {
@@ -203,6 +180,34 @@ func parse(name string, data []byte) (*Config, error) {
 		return nil, errs
 	}
 	return c, nil
+}
+
+// key reads the value v of the top-level key k into c.
+func (c *Config) key(name, base string, k, v *yaml.Node, errs *diag.List) {
+	switch k.Value {
+	case "intents":
+		c.Intents, c.IntentsPos = pathValue(name, base, k.Value, v, errs), pos(name, v)
+	case "output":
+		c.Output, c.OutputPos = pathValue(name, base, k.Value, v, errs), pos(name, v)
+	case "owners":
+		c.Owners, c.OwnersPos = ownersValue(name, base, v, errs), pos(name, k)
+	case "targets":
+		c.Targets = listValue(name, k.Value, v, errs)
+	case "ingress-controllers":
+		c.IngressControllers = listValue(name, k.Value, v, errs)
+	case "inventory":
+		for _, p := range listNodes(name, k.Value, v, errs) {
+			if abs := pathValue(name, base, k.Value, p, errs); abs != "" {
+				c.Inventory = append(c.Inventory, abs)
+			}
+		}
+	default:
+		if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
+			errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers, owners", "unknown key %q", k.Value)
+			return
+		}
+		c.buildFlag(name, k.Value, v, errs)
+	}
 }
 
 // checkOwners refuses `intents:` beside `owners:`: which would the build
