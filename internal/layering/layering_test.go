@@ -32,7 +32,7 @@ var layers = []layer{
 	{"targets", 2, []string{"emitters/..."}},
 	{"app", 3, []string{"internal/pipeline", "internal/importer", "internal/target", "internal/output", "internal/config", "internal/scaffold", "internal/owners"}},
 	{"gate", 3, []string{"internal/gate", "internal/gitrev", "internal/precommit"}},
-	{"analysis", 3, []string{"internal/lint", "internal/explain"}},
+	{"analysis", 3, []string{"internal/lint", "internal/explain", "internal/flows"}},
 	{"report", 3, []string{"internal/render/..."}},
 	{"cli", 4, []string{"internal/cli", "cmd/netpolc"}},
 	{"testkit", 5, []string{"internal/testkit/...", "internal/benchcmd", "internal/crosscheck/..."}},

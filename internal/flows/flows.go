@@ -1,0 +1,151 @@
+// Package flows reads observed connections — Cilium Hubble JSON, Calico
+// flow logs and a plain CSV — and resolves their ends to the evaluation
+// model's endpoints, so that observed traffic can be replayed against
+// intents (ARCHITECTURE.md §1). Input streams line by line: memory grows
+// with the distinct connections, not with the file.
+package flows
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/portset"
+)
+
+// Peer is one end of an observed flow as the flow source describes it.
+// Every field may be empty; Resolve picks the model endpoint it stands
+// for.
+type Peer struct {
+	Namespace string
+	// Pod is the pod's name, or an aggregated name ("web-5f7d8b-*",
+	// Calico's name_aggr).
+	Pod string
+	// Workload is the owning workload's name when the source knows it
+	// (Hubble's workloads, the CSV's ns/workload).
+	Workload string
+	// Labels are the pod's labels, without source prefixes.
+	Labels map[string]string
+	// IP is the address, when known.
+	IP netip.Addr
+	// FQDN is a DNS name (CSV fqdn:NAME).
+	FQDN string
+	// Reserved is a Cilium reserved identity ("world", "host",
+	// "remote-node", …) when Hubble names one.
+	Reserved string
+}
+
+// Observation is one flow record read from an input.
+type Observation struct {
+	Src, Dst Peer
+	Protocol portset.Protocol
+	Port     int32
+	// Count is how many flows the record stands for (aggregated logs).
+	Count int64
+	// Pos is where the record is (file:line).
+	Pos diag.Pos
+}
+
+// Key is a connection as the model evaluates it: resolved endpoint
+// names ("ns/workload", "ip:ADDR", "fqdn:NAME"), protocol and port.
+type Key struct {
+	Src, Dst string
+	Protocol portset.Protocol
+	Port     int32
+}
+
+// String renders "src → dst PROTO/PORT".
+func (k Key) String() string {
+	return fmt.Sprintf("%s → %s %s", k.Src, k.Dst, portset.Port(k.Protocol, k.Port))
+}
+
+// Set is the distinct connections of the inputs, with counts, and what
+// could not be used.
+type Set struct {
+	// Flows counts the flow records read (aggregated ones by their count).
+	Flows int64
+	// Replies counts records of reply traffic, which an allowed
+	// connection carries anyway: they are not connections of their own.
+	Replies int64
+	// Conns are the distinct connections and how many flows each had.
+	Conns map[Key]int64
+	// Unresolved are the records whose ends match no endpoint, by reason,
+	// with their first position: never dropped silently.
+	Unresolved map[string]*Miss
+	// Skipped counts records that are not connections netpolc evaluates
+	// (ICMP, records without a port), by reason.
+	Skipped map[string]int64
+}
+
+// Miss is a group of records that did not resolve.
+type Miss struct {
+	Count int64
+	First diag.Pos
+}
+
+func newSet() *Set {
+	return &Set{Conns: map[Key]int64{}, Unresolved: map[string]*Miss{}, Skipped: map[string]int64{}}
+}
+
+// Keys lists the connections in a stable order.
+func (s *Set) Keys() []Key {
+	keys := make([]Key, 0, len(s.Conns))
+	for k := range s.Conns {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.Src != b.Src {
+			return a.Src < b.Src
+		}
+		if a.Dst != b.Dst {
+			return a.Dst < b.Dst
+		}
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		return a.Port < b.Port
+	})
+	return keys
+}
+
+// UnresolvedCount is how many flows did not resolve.
+func (s *Set) UnresolvedCount() int64 {
+	var n int64
+	for _, m := range s.Unresolved {
+		n += m.Count
+	}
+	return n
+}
+
+// miss records a record that did not resolve.
+func (s *Set) miss(why string, n int64, pos diag.Pos) {
+	m := s.Unresolved[why]
+	if m == nil {
+		m = &Miss{First: pos}
+		s.Unresolved[why] = m
+	}
+	m.Count += n
+}
+
+// describe names a peer for messages.
+func (p Peer) describe() string {
+	var parts []string
+	if p.Namespace != "" {
+		parts = append(parts, "namespace "+p.Namespace)
+	}
+	if p.Workload != "" {
+		parts = append(parts, "workload "+p.Workload)
+	} else if p.Pod != "" {
+		parts = append(parts, "pod "+p.Pod)
+	}
+	if p.IP.IsValid() {
+		parts = append(parts, "IP "+p.IP.String())
+	}
+	if len(parts) == 0 {
+		return "an end with no namespace, name or address"
+	}
+	return strings.Join(parts, ", ")
+}
