@@ -85,7 +85,7 @@ Exit codes: 0 fine, 1 a check failed, 2 bad usage or input.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see --help)", err)
 	})
-	root.AddCommand(newInitCmd(e), newImportCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e), newReplayCmd(e),
+	root.AddCommand(newInitCmd(e), newImportCmd(e), newBuildCmd(e), newVetCmd(e), newMatrixCmd(e), newExplainCmd(e), newReplayCmd(e), newProposeCmd(e),
 		newDiffCmd(e), newVerifyCmd(e), newHookCmd(e), newVersionCmd(e))
 	root.SetVersionTemplate("netpolc {{.Version}}\n")
 	return root

@@ -30,7 +30,7 @@ var layers = []layer{
 	{"language", 2, []string{"intent", "compiler", "internal/manifests"}},
 	{"model", 2, []string{"enforcer", "enforcer/..."}},
 	{"targets", 2, []string{"emitters/..."}},
-	{"app", 3, []string{"internal/pipeline", "internal/importer", "internal/target", "internal/output", "internal/config", "internal/scaffold", "internal/owners"}},
+	{"app", 3, []string{"internal/pipeline", "internal/importer", "internal/target", "internal/output", "internal/config", "internal/scaffold", "internal/owners", "internal/propose"}},
 	{"gate", 3, []string{"internal/gate", "internal/gitrev", "internal/precommit"}},
 	{"analysis", 3, []string{"internal/lint", "internal/explain", "internal/flows"}},
 	{"report", 3, []string{"internal/render/..."}},

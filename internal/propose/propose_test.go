@@ -1,0 +1,60 @@
+package propose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netpolc/netpolc/internal/flows"
+	"github.com/netpolc/netpolc/internal/manifests"
+	"github.com/netpolc/netpolc/internal/portset"
+)
+
+func shopInventory(t *testing.T) *manifests.Set {
+	t.Helper()
+	set, err := manifests.Load("../../examples/shop/cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func observe(t *testing.T, set *manifests.Set, csv string) *flows.Set {
+	t.Helper()
+	rd := flows.NewReader(flows.NewResolver(set.Inventory.Endpoints, nil))
+	if err := rd.Read("f.csv", strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	return rd.Set()
+}
+
+// TestPropose: the proposal allows every observed connection, isolates
+// what was not observed, and reads as templates.
+func TestPropose(t *testing.T) {
+	set := shopInventory(t)
+	obs := observe(t, set, "shop/web,shop/app,TCP/8080,5\nshop/app,shop/db,TCP/5432\n203.0.113.7,shop/web,TCP/8080\n")
+	res, err := Propose(set.Inventory, obs, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Observed != 3 || res.Proposed != 3 || res.ObservedPairs != 2 {
+		t.Errorf("observed %d proposed %d pairs %d", res.Observed, res.Proposed, res.ObservedPairs)
+	}
+	src := string(res.Import.Source)
+	for _, want := range []string{`templates.#DefaultDeny & {namespace: "shop"}`, `templates.#AllowDNS & {namespace: "shop"}`, "templates.#Tiers"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("missing %s in\n%s", want, src)
+		}
+	}
+}
+
+// TestCheckBites: a connection the policies do not allow fails the check.
+func TestCheckBites(t *testing.T) {
+	set := shopInventory(t)
+	b := newBuilder(set.Inventory)
+	b.allow(flows.Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}, 1)
+	proposed := &manifests.Set{Inventory: set.Inventory, NetworkPolicies: b.policies()}
+	obs := observe(t, set, "shop/web,shop/app,TCP/8080\nshop/app,shop/db,TCP/5432\n")
+	if err := check(&Result{}, proposed, obs); err == nil || !strings.Contains(err.Error(), "shop/app → shop/db") {
+		t.Fatalf("err = %v, want the missing connection named", err)
+	}
+}
