@@ -71,6 +71,9 @@ func (c Config) Read(pols []ciliumapi.CiliumNetworkPolicy, inv inventory.Invento
 	if !c.perDestination() {
 		c.clusterPorts = clusterPorts(inv)
 	}
+	if err := externalOverlap(pols, inv); err != nil {
+		return nil, err
+	}
 	ps, err := c.Interpret(pols)
 	if err != nil {
 		return nil, err
