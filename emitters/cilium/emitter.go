@@ -23,7 +23,9 @@ var _ kit.Emitter = Emitter{}
 func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
-func (Emitter) Doc() string { return "cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy" }
+func (Emitter) Doc() string {
+	return "cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy"
+}
 
 // Options are what the output depends on of the cluster's Cilium: its
 // release and its identity label filter.

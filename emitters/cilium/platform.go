@@ -37,9 +37,9 @@ import (
 // overlap unless their subjects name disjoint namespaces), which refuses
 // some expressible layers but never accepts a wrong one. The baseline
 // tier, decided after the teams, has no Cilium counterpart (a Cilium deny
-// would override the teams' allows, an allow their isolation) and is
-// refused. Cluster-wide rules are never narrowed: a narrower deny is a
-// wider policy.
+// would override the teams' allows, an allow survive their isolation)
+// except an isolation (baseline.go); the rest is refused. Cluster-wide
+// rules are never narrowed: a narrower deny is a wider policy.
 
 // platformHint names the targets that express what cilium refuses.
 const platformHint = "build the platform layer with the adminpolicy or calico target, or reorder the intents so that Cilium's deny precedence gives the same verdicts"
@@ -51,6 +51,8 @@ type clusterPolicy struct {
 	from  kit.Origins
 	allow [2]map[string]*group // by kit.DirIndex, then port set
 	deny  [2]map[string]*group
+	// isolated marks a baseline intent's isolations (baseline.go).
+	isolated [2]bool
 }
 
 // ruleRef is one rule of the admin tier, in evaluation order.
@@ -63,11 +65,13 @@ type ruleRef struct {
 // their lines.
 func (b *builder) platform(p *ir.Policy) []*clusterPolicy {
 	var order []ruleRef
+	var baseline []*clusterPolicy
 	for ci := range p.Cluster {
 		cp := &p.Cluster[ci]
 		if cp.Tier != ir.TierAdmin {
-			b.errs.At(cp.Origin, kit.Hinted(kit.Unsupported(fmt.Sprintf(
-				"baseline intent %q: Cilium has no tier after the teams' policies (a Cilium deny overrides their allows, an allow survives their isolation)", cp.Name)), platformHint))
+			if pol := b.baseline(cp); pol != nil {
+				baseline = append(baseline, pol)
+			}
 			continue
 		}
 		for ri := range cp.Rules {
@@ -97,7 +101,7 @@ func (b *builder) platform(p *ir.Policy) []*clusterPolicy {
 		}
 		b.clusterRule(pol, ref.r)
 	}
-	return out
+	return append(out, baseline...)
 }
 
 // orderError says why Cilium's deny precedence cannot give rule
@@ -216,14 +220,21 @@ func (b *builder) clusterObjects(pols []*clusterPolicy) []ciliumapi.CiliumNetwor
 	return out
 }
 
-// object renders one CCNP: never isolating, allows and denies by port set.
+// object renders one CCNP: an admin intent's, never isolating, with allows
+// and denies by port set, or a baseline intent's isolations.
 func (pol *clusterPolicy) object() ciliumapi.CiliumNetworkPolicy {
-	off := false
+	in, eg := pol.isolated[0], pol.isolated[1]
 	obj := ciliumapi.CiliumNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: ciliumapi.APIVersion, Kind: ciliumapi.KindClusterwide},
-		ObjectMeta: kit.ObjectMeta("", "platform-admin-"+pol.cp.Name, pol.from),
+		ObjectMeta: kit.ObjectMeta("", "platform-"+string(pol.cp.Tier)+"-"+pol.cp.Name, pol.from),
 		Spec: ciliumapi.Rule{EndpointSelector: pol.sel,
-			EnableDefaultDeny: &ciliumapi.DefaultDenyConfig{Ingress: &off, Egress: &off}},
+			EnableDefaultDeny: &ciliumapi.DefaultDenyConfig{Ingress: &in, Egress: &eg}},
+	}
+	if in {
+		obj.Spec.Ingress = []ciliumapi.IngressRule{{}} // default deny, allowing nothing
+	}
+	if eg {
+		obj.Spec.Egress = []ciliumapi.EgressRule{{}}
 	}
 	for _, key := range slices.Sorted(maps.Keys(pol.allow[0])) {
 		obj.Spec.Ingress = append(obj.Spec.Ingress, pol.allow[0][key].ingress()...)

@@ -19,12 +19,11 @@ func TestPlatformRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"cluster-default-deny": {"baseline intent \"default-deny\": Cilium has no tier after the teams' policies"},
 		"tenant-isolation":     {"admin Deny of \"tenant-data\": the earlier Pass of \"tenant-data\""},
 		"platform": {
 			"admin Allow of \"allow-dns\": the later Deny of",
 			"admin Deny of \"tenant-retail\": the earlier Allow of \"monitoring-ingress\"",
-			"baseline intent \"default-deny\"",
+			"baseline Deny Ingress rule of \"default-deny\": Cilium has no tier after the teams' policies",
 		},
 	}
 	for name, msgs := range want {

@@ -2,6 +2,7 @@ package cilium
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -50,8 +51,12 @@ const (
 func (c Config) parseClusterwide(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error) {
 	spec := &pol.Spec
 	fail := func(field string, err error) (*parsedPolicy, error) { return nil, policyError(pol, field, err) }
+	isolating := false
 	if dd := spec.EnableDefaultDeny; dd == nil || dd.Ingress == nil || *dd.Ingress || dd.Egress == nil || *dd.Egress {
-		return fail("spec.enableDefaultDeny", unsupported("a %s that may put endpoints into default deny (set ingress and egress false)", ciliumapi.KindClusterwide))
+		if err := isolationOnly(spec); err != nil {
+			return fail("spec", err)
+		}
+		isolating = true
 	}
 	p, err := c.split(spec.EndpointSelector)
 	if err != nil {
@@ -61,6 +66,10 @@ func (c Config) parseClusterwide(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPol
 		return fail("spec.endpointSelector", unsupported("a clusterwide endpointSelector without a namespace term (it would select reserved identities)"))
 	}
 	pp := &parsedPolicy{src: pol, clusterwide: true, subject: p.pods, nsSubject: p.ns, none: p.none}
+	if isolating {
+		pp.present = [2]bool{len(spec.Ingress) > 0, len(spec.Egress) > 0}
+		return pp, nil
+	}
 	for _, s := range clusterSections(spec) {
 		for i, peers := range s.peers {
 			field := fmt.Sprintf("%s[%d]", s.field, i)
@@ -88,6 +97,58 @@ func (c Config) parseClusterwide(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPol
 		}
 	}
 	return pp, nil
+}
+
+// isolationOnly accepts the one isolating clusterwide policy the reading
+// takes: sections of empty rules only (they allow nothing), no deny
+// rules, and default deny not turned off for a direction with a section.
+func isolationOnly(spec *ciliumapi.Rule) error {
+	err := unsupported("a %s that puts endpoints into default deny and allows or denies anything (only an isolation, its sections of empty rules, is read)", ciliumapi.KindClusterwide)
+	if len(spec.IngressDeny)+len(spec.EgressDeny) > 0 {
+		return err
+	}
+	for _, r := range spec.Ingress {
+		if !reflect.DeepEqual(r, ciliumapi.IngressRule{}) {
+			return err
+		}
+	}
+	for _, r := range spec.Egress {
+		if !reflect.DeepEqual(r, ciliumapi.EgressRule{}) {
+			return err
+		}
+	}
+	if dd := spec.EnableDefaultDeny; dd != nil {
+		if (dd.Ingress != nil && !*dd.Ingress && len(spec.Ingress) > 0) || (dd.Egress != nil && !*dd.Egress && len(spec.Egress) > 0) {
+			return err
+		}
+	}
+	return nil
+}
+
+// isolations expands an isolating clusterwide policy into one
+// NetworkPolicy per inventory namespace its endpointSelector selects,
+// isolating the selected pods and allowing nothing.
+func (pp *parsedPolicy) isolations(namespaces []inventory.Namespace) []networkingv1.NetworkPolicy {
+	if pp.none || !(pp.present[0] || pp.present[1]) {
+		return nil
+	}
+	var out []networkingv1.NetworkPolicy
+	for _, ns := range namespaces {
+		if !matchesAll(&pp.nsSubject, ns.Labels) {
+			continue
+		}
+		np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{
+			Namespace: ns.Name, Name: pp.src.Name, Annotations: origins(pp.src.Annotations)}}
+		np.Spec.PodSelector = pp.subject
+		if pp.present[0] {
+			np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeIngress)
+		}
+		if pp.present[1] {
+			np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress)
+		}
+		out = append(out, np)
+	}
+	return out
 }
 
 // clusterSection is one rule list of a clusterwide policy: its field, its

@@ -51,8 +51,11 @@ func TestClusterwideRefusals(t *testing.T) {
 		pol  ciliumapi.CiliumNetworkPolicy
 		want string
 	}{
-		"default deny": {ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "x"},
-			Spec: ciliumapi.Rule{EndpointSelector: inNamespace("shop"), EnableDefaultDeny: &ciliumapi.DefaultDenyConfig{Ingress: &on}}}, "default deny"},
+		"default deny and an allow": {ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "x"},
+			Spec: ciliumapi.Rule{EndpointSelector: inNamespace("shop"), EnableDefaultDeny: &ciliumapi.DefaultDenyConfig{Ingress: &on},
+				Ingress: []ciliumapi.IngressRule{{FromEntities: []string{ciliumapi.EntityAll}}}}}, "default deny"},
+		"isolation without the inventory": {ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "x"},
+			Spec: ciliumapi.Rule{EndpointSelector: inNamespace("shop"), Ingress: []ciliumapi.IngressRule{{}}}}, "without the inventory"},
 		"no namespace term": {clusterwide("x", ciliumapi.Rule{EndpointSelector: labels("app", "web")}), "reserved identities"},
 		"ingress world": {clusterwide("x", ciliumapi.Rule{EndpointSelector: inNamespace("shop"),
 			IngressDeny: []ciliumapi.IngressRule{{FromEntities: []string{ciliumapi.EntityWorld}}}}), "ingress from addresses"},
@@ -72,4 +75,37 @@ func TestClusterwideRefusals(t *testing.T) {
 	if _, err := (Config{}).Read([]ciliumapi.CiliumNetworkPolicy{deny}, inv); !errors.Is(err, enforcer.ErrUnsupported) || !strings.Contains(err.Error(), "10.0.0.5") {
 		t.Errorf("cidr over a pod IP: err = %v", err)
 	}
+}
+
+// TestClusterwideIsolation: an isolating clusterwide policy isolates the
+// pods it selects in every namespace it selects; the namespaced allows
+// and clusterwide allows open it.
+func TestClusterwideIsolation(t *testing.T) {
+	iso := ciliumapi.CiliumNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "iso"}, Spec: ciliumapi.Rule{
+		EndpointSelector: metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: ciliumapi.NamespaceLabel, Operator: metav1.LabelSelectorOpExists}}},
+		Ingress: []ciliumapi.IngressRule{{}}}}
+	team := policy("web", ciliumapi.Rule{EndpointSelector: labels("app", "web"),
+		Ingress: []ciliumapi.IngressRule{{FromEndpoints: []metav1.LabelSelector{labels("app", "api")}}}})
+	admin := clusterwide("client-to-db", ciliumapi.Rule{EndpointSelector: inNamespace("shop", "app", "db"),
+		Ingress: []ciliumapi.IngressRule{{FromEndpoints: []metav1.LabelSelector{inNamespace("other")}, ToPorts: ports(tcp("5432"))}}})
+	r, err := (Config{}).Read([]ciliumapi.CiliumNetworkPolicy{iso, team, admin}, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := enforcer.New(*r.Inventory, r.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range m.Matrix().Connections {
+		got[c.Src+">"+c.Dst] = c.Ports.String()
+	}
+	expect(t, got, map[string]string{
+		"shop/api>shop/web":     "all",      // the team's allow
+		"other/client>shop/web": "",         // isolated
+		"shop/web>other/client": "",         // isolated, in the other namespace too
+		"other/client>shop/db":  "TCP/5432", // the clusterwide allow
+		"shop/web>shop/api":     "",
+	})
 }

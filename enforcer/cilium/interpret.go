@@ -97,6 +97,15 @@ func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Polici
 		ingressExternal = ingressExternal || pp.hasExternal(0)
 	}
 	for _, pp := range parsed {
+		if pp.clusterwide && (pp.present[0] || pp.present[1]) {
+			if c.namespaces == nil {
+				errs = append(errs, policyError(pp.src, "spec", unsupported("an isolating %s read without the inventory's namespaces", ciliumapi.KindClusterwide)))
+			}
+			for _, np := range pp.isolations(c.namespaces) {
+				nps = append(nps, enforcer.SourcedNetworkPolicy{NetworkPolicy: np})
+			}
+			continue
+		}
 		if pp.clusterwide {
 			cnps = append(cnps, pp.clusterwideAdmin()...)
 			continue

@@ -25,6 +25,9 @@ type Config struct {
 	// cluster gives each egress port name (releases that resolve them
 	// cluster-wide).
 	clusterPorts map[namedPort][]int32
+	// namespaces, set by Read, are the inventory's namespaces, over which
+	// isolating clusterwide policies expand (nil: not known).
+	namespaces []inventory.Namespace
 }
 
 // defaultFilter is Cilium's default identity label filter.
@@ -71,6 +74,7 @@ func (c Config) Read(pols []ciliumapi.CiliumNetworkPolicy, inv inventory.Invento
 	if !c.perDestination() {
 		c.clusterPorts = clusterPorts(inv)
 	}
+	c.namespaces = append([]inventory.Namespace{}, inv.Namespaces...)
 	if err := externalOverlap(pols, inv); err != nil {
 		return nil, err
 	}

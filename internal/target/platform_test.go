@@ -169,7 +169,8 @@ func TestPlatformCalicoProofBites(t *testing.T) {
 }
 
 // checkCiliumRefusal: cilium refuses the platform example (its
-// #TenantIsolation passes and denies, its baseline follows the teams) with
+// #TenantIsolation passes and denies, its baseline denies ingress from
+// every pod, which is not an isolation) with
 // errors at the lines of the rules it cannot order, each giving the
 // reason and naming the targets that can.
 func checkCiliumRefusal(t *testing.T, ds diag.List) {
@@ -182,9 +183,9 @@ func checkCiliumRefusal(t *testing.T, ds diag.List) {
 		if d.Pos.Line == 0 || !strings.Contains(d.Hint, "adminpolicy or calico target") {
 			t.Errorf("cilium: error %d = %v, want it at a rule's line, naming adminpolicy and calico", i, d)
 		}
-		baseline = baseline || strings.Contains(d.Msg, "baseline intent")
+		baseline = baseline || strings.Contains(d.Msg, "baseline Deny Ingress rule")
 	}
 	if !baseline {
-		t.Errorf("cilium: no error names the baseline intent:\n%v", ds)
+		t.Errorf("cilium: no error names the baseline rule:\n%v", ds)
 	}
 }
