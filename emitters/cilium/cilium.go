@@ -40,6 +40,10 @@
 // With Options.AllowApproximate the emitter instead emits the narrower
 // rule (the CIDR without the pods; the rule without the named port) and
 // reports one kit.Warning per rule it narrowed.
+//
+// The platform layer becomes CiliumClusterwideNetworkPolicies where
+// Cilium's deny precedence gives the tiers' verdicts (platform.go,
+// baseline.go); the rest of it is refused, never narrowed.
 package cilium
 
 import (

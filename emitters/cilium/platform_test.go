@@ -19,7 +19,7 @@ func TestPlatformRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"tenant-isolation":     {"admin Deny of \"tenant-data\": the earlier Pass of \"tenant-data\""},
+		"tenant-isolation": {"admin Deny of \"tenant-data\": the earlier Pass of \"tenant-data\""},
 		"platform": {
 			"admin Allow of \"allow-dns\": the later Deny of",
 			"admin Deny of \"tenant-retail\": the earlier Allow of \"monitoring-ingress\"",
