@@ -40,6 +40,10 @@
 // With Options.AllowApproximate the emitter instead emits the narrower
 // rule (the CIDR without the pods; the rule without the named port) and
 // reports one kit.Warning per rule it narrowed.
+//
+// The platform layer becomes CiliumClusterwideNetworkPolicies where
+// Cilium's deny precedence gives the tiers' verdicts (platform.go,
+// baseline.go); the rest of it is refused, never narrowed.
 package cilium
 
 import (
@@ -114,6 +118,9 @@ type builder struct {
 	// narrowed lists, per rule index, what approximation dropped from
 	// that rule; each rule with any gets one warning.
 	narrowed map[int][]string
+	// exact is set while the platform layer is built: approximation
+	// refuses instead of narrowing.
+	exact bool
 }
 
 // Build compiles p into CiliumNetworkPolicies, one per subject namespace
@@ -125,9 +132,9 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 	if p == nil {
 		return nil, nil, nil
 	}
-	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: p.Rules, podCIDRs: p.PodCIDRs,
+	b := &builder{opts: opts, cl: kit.NewCluster(p, opts.Inventory), dns: p.DNS, rules: slices.Clip(p.Rules), podCIDRs: p.PodCIDRs,
 		pols: map[string]*policy{}, errs: kit.NewErrors(targetName), narrowed: map[int][]string{}}
-	b.errs.RefuseClusterWide(p)
+	platform := b.platform(p)
 	if b.dns.Kind == "" {
 		b.dns = kubeDNS
 	}
@@ -140,7 +147,7 @@ func Build(p *ir.Policy, opts Options) ([]ciliumapi.CiliumNetworkPolicy, []kit.W
 	for _, key := range slices.Sorted(maps.Keys(b.pols)) {
 		b.dnsVisibility(b.pols[key])
 	}
-	objs := b.objects()
+	objs := append(b.clusterObjects(platform), b.objects()...)
 	if err := b.errs.Err(); err != nil {
 		return nil, nil, err
 	}

@@ -58,6 +58,17 @@ func goldenInputs(t *testing.T) map[string]*ir.Policy {
 	for name, p := range randir.Cases() {
 		in[name] = p
 	}
+	platform, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range platform {
+		// The platform examples cilium expresses (TestPlatformRefusal
+		// covers the others).
+		if _, _, err := Build(p, Options{}); err == nil {
+			in["example-"+name] = p
+		}
+	}
 	return in
 }
 

@@ -13,7 +13,8 @@ const targetName = "cilium"
 const optionNamedPortsPerDestination = "cilium-named-ports-per-destination"
 
 // Emitter is the cilium target's emitter. Its objects are a
-// []ciliumapi.CiliumNetworkPolicy.
+// []ciliumapi.CiliumNetworkPolicy (those without a namespace are
+// CiliumClusterwideNetworkPolicies).
 type Emitter struct{}
 
 var _ kit.Emitter = Emitter{}
@@ -22,7 +23,9 @@ var _ kit.Emitter = Emitter{}
 func (Emitter) Name() string { return targetName }
 
 // Doc says what the target emits.
-func (Emitter) Doc() string { return "cilium.io/v2 CiliumNetworkPolicy" }
+func (Emitter) Doc() string {
+	return "cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy"
+}
 
 // Options are what the output depends on of the cluster's Cilium: its
 // release and its identity label filter.

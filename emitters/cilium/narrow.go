@@ -1,6 +1,8 @@
 package cilium
 
 import (
+	"fmt"
+
 	"github.com/netpolc/netpolc/emitters/kit"
 )
 
@@ -11,6 +13,13 @@ import (
 // under AllowApproximate records the narrowing (the caller then narrows
 // the rule) and returns nil.
 func (b *builder) approximate(i int, narrowed, why, fix string) error {
+	if b.exact { // a cluster-wide rule: never narrowed (platform.go)
+		err := fmt.Errorf("%s: %w (a cluster-wide rule is never narrowed: a narrower deny would be a wider policy)", why, errUnsupported)
+		if fix != "" {
+			return kit.Hinted(err, fix)
+		}
+		return err
+	}
 	if b.opts.AllowApproximate {
 		b.narrowed[i] = append(b.narrowed[i], why+": narrowed: "+narrowed)
 		return nil

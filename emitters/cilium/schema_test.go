@@ -17,20 +17,26 @@ import (
 // TestSchema validates every object the golden inputs and random policies
 // produce, for the oldest, one middle and the default Cilium release and
 // with per-destination named ports, against the CRD's schema rules
-// (testdata/crd: the upstream CiliumNetworkPolicy CRD of v1.20.2) with
+// (testdata/crd: the upstream CiliumNetworkPolicy and
+// CiliumClusterwideNetworkPolicy CRDs of v1.20.2) with
 // the API server's own validation code (internal/crdcheck:
 // structural schema, OpenAPI validator, metadata, no field the schema
 // would prune), plus the rules the schema states in prose: one kind of
 // peer per rule, holes inside their CIDR.
 func TestSchema(t *testing.T) {
-	crd := upstreamCRD(t)
-	checked := 0
+	crd := upstreamCRD(t, cnpCRD)
+	ccnp := upstreamCRD(t, ccnpCRD)
+	checked, clusterwide := 0, 0
 	check := func(name string, pols []ciliumapi.CiliumNetworkPolicy) {
 		for _, pol := range pols {
 			checked++
-			obj := pol
+			obj, c := pol, crd
 			obj.APIVersion, obj.Kind = ciliumapi.APIVersion, ciliumapi.Kind
-			for _, e := range crd.ValidateValue(&obj) {
+			if pol.Namespace == "" {
+				obj.Kind, c = ciliumapi.KindClusterwide, ccnp
+				clusterwide++
+			}
+			for _, e := range c.ValidateValue(&obj) {
 				t.Errorf("%s: %s/%s: %s", name, pol.Namespace, pol.Name, e)
 			}
 			for _, e := range proseRules(&pol) {
@@ -41,6 +47,12 @@ func TestSchema(t *testing.T) {
 	inputs := goldenInputs(t)
 	for seed := range int64(100) {
 		inputs[fmt.Sprintf("seed %d", seed)], _ = randir.Generate(seed, 8)
+		// Random platform layers: those cilium builds (the others are
+		// refused) give CiliumClusterwideNetworkPolicies.
+		p, _ := randir.Generate(seed, 4)
+		if q := randir.WithCluster(randir.EgressOnly(p), seed); func() bool { _, _, err := Build(q, Options{}); return err == nil }() {
+			inputs[fmt.Sprintf("seed %d platform", seed)] = q
+		}
 	}
 	for _, opts := range ciliumOptions() {
 		for name, p := range inputs {
@@ -54,8 +66,8 @@ func TestSchema(t *testing.T) {
 			check(fmt.Sprintf("%s (cilium %s, per-destination %v)", name, opts.Version, opts.EgressNamedPortsPerDestination), pols)
 		}
 	}
-	if checked < 100*len(ciliumOptions()) {
-		t.Errorf("only %d policies checked", checked)
+	if checked < 100*len(ciliumOptions()) || clusterwide < 5*len(ciliumOptions()) {
+		t.Errorf("only %d policies checked, %d of them clusterwide", checked, clusterwide)
 	}
 }
 
@@ -70,11 +82,16 @@ func ciliumOptions() []Options {
 	return out
 }
 
-// upstreamCRD is the upstream CiliumNetworkPolicy CRD of the default
-// release (testdata/crd/README.md), compiled for validation.
-func upstreamCRD(t *testing.T) *crdcheck.CRD {
+// The upstream CRDs of the default release (testdata/crd/README.md).
+const (
+	cnpCRD  = "testdata/crd/v1.20.2/ciliumnetworkpolicies.yaml"
+	ccnpCRD = "testdata/crd/v1.20.2/ciliumclusterwidenetworkpolicies.yaml"
+)
+
+// upstreamCRD is an upstream CRD file, compiled for validation.
+func upstreamCRD(t *testing.T, file string) *crdcheck.CRD {
 	t.Helper()
-	data, err := os.ReadFile("testdata/crd/v1.20.2/ciliumnetworkpolicies.yaml")
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +148,7 @@ func holes(set []ciliumapi.CIDRRule) []string {
 // TestSchemaCatches proves TestSchema cannot pass vacuously: the upstream
 // CRD rejects an unknown field and an entity outside its enum.
 func TestSchemaCatches(t *testing.T) {
-	crd := upstreamCRD(t)
+	crd := upstreamCRD(t, cnpCRD)
 	var obj map[string]any
 	doc := `
 apiVersion: cilium.io/v2

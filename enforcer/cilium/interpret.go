@@ -41,8 +41,9 @@
 //     the policy makes visible to Cilium's DNS proxy (fqdn.go).
 //
 // Constructs the model cannot evaluate are ErrUnsupported: toFQDNs
-// patterns other than a name, "*." and "**.", deny sections, enableDefaultDeny false, other layer-7 rules,
-// CiliumClusterwideNetworkPolicies, reserved or service-account labels.
+// patterns other than a name, "*." and "**.", deny sections and enableDefaultDeny false outside
+// clusterwide policies, other layer-7 rules, isolating
+// CiliumClusterwideNetworkPolicies (clusterwide.go), reserved or service-account labels.
 //
 // In explanations the translated policies appear as NetworkPolicies named
 // after the Cilium policies (the model has no Cilium kind), and the admin
@@ -96,6 +97,19 @@ func (c Config) Interpret(pols []ciliumapi.CiliumNetworkPolicy) (enforcer.Polici
 		ingressExternal = ingressExternal || pp.hasExternal(0)
 	}
 	for _, pp := range parsed {
+		if pp.clusterwide && (pp.present[0] || pp.present[1]) {
+			if c.namespaces == nil {
+				errs = append(errs, policyError(pp.src, "spec", unsupported("an isolating %s read without the inventory's namespaces", ciliumapi.KindClusterwide)))
+			}
+			for _, np := range pp.isolations(c.namespaces) {
+				nps = append(nps, enforcer.SourcedNetworkPolicy{NetworkPolicy: np})
+			}
+			continue
+		}
+		if pp.clusterwide {
+			cnps = append(cnps, pp.clusterwideAdmin()...)
+			continue
+		}
 		nps = append(nps, enforcer.SourcedNetworkPolicy{NetworkPolicy: pp.networkPolicy()})
 		cnps = append(cnps, pp.egressExternal()...)
 		fqdns = append(fqdns, pp.fqdnRules()...)
@@ -140,6 +154,13 @@ type parsedPolicy struct {
 	subject metav1.LabelSelector // pod labels, in the policy's namespace
 	present [2]bool              // ingress, egress sections
 	rules   [2][]parsedRule
+	// clusterwide policies (clusterwide.go) select pods of the namespaces
+	// nsSubject selects (none: no pod), never isolate, and have deny
+	// rules.
+	clusterwide bool
+	nsSubject   metav1.LabelSelector
+	none        bool
+	deny        [2][]parsedRule
 }
 
 // parsedRule is one rule: its peers by kind and its ports.
@@ -158,7 +179,7 @@ func (c Config) parse(pol *ciliumapi.CiliumNetworkPolicy) (*parsedPolicy, error)
 	var errs []error
 	add := func(field string, err error) { errs = append(errs, policyError(pol, field, err)) }
 	if pol.Namespace == "" {
-		return nil, policyError(pol, "metadata.namespace", unsupported("%s (a policy without a namespace)", ciliumapi.KindClusterwide))
+		return c.parseClusterwide(pol)
 	}
 	if len(spec.IngressDeny) > 0 || len(spec.EgressDeny) > 0 {
 		add("spec", unsupported("ingressDeny/egressDeny sections"))

@@ -25,6 +25,9 @@ type Config struct {
 	// cluster gives each egress port name (releases that resolve them
 	// cluster-wide).
 	clusterPorts map[namedPort][]int32
+	// namespaces, set by Read, are the inventory's namespaces, over which
+	// isolating clusterwide policies expand (nil: not known).
+	namespaces []inventory.Namespace
 }
 
 // defaultFilter is Cilium's default identity label filter.
@@ -70,6 +73,10 @@ const optionNamedPortsPerDestination = "cilium-named-ports-per-destination"
 func (c Config) Read(pols []ciliumapi.CiliumNetworkPolicy, inv inventory.Inventory) (*enforcer.Reading, error) {
 	if !c.perDestination() {
 		c.clusterPorts = clusterPorts(inv)
+	}
+	c.namespaces = append([]inventory.Namespace{}, inv.Namespaces...)
+	if err := externalOverlap(pols, inv); err != nil {
+		return nil, err
 	}
 	ps, err := c.Interpret(pols)
 	if err != nil {

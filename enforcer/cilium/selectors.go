@@ -1,6 +1,7 @@
 package cilium
 
 import (
+	"slices"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -150,6 +151,11 @@ func complete(ns string, sel metav1.LabelSelector) metav1.LabelSelector {
 		}
 	}
 	out := sel
+	if ns == "" { // a clusterwide policy: pods of every namespace
+		out.MatchExpressions = append(slices.Clone(sel.MatchExpressions),
+			metav1.LabelSelectorRequirement{Key: ciliumapi.NamespaceLabel, Operator: metav1.LabelSelectorOpExists})
+		return out
+	}
 	out.MatchLabels = map[string]string{ciliumapi.NamespaceLabel: ns}
 	for k, v := range sel.MatchLabels {
 		out.MatchLabels[k] = v

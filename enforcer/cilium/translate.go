@@ -66,6 +66,9 @@ func origins(a map[string]string) map[string]string {
 
 // adminSubject selects the policy's pods for a ClusterNetworkPolicy.
 func (pp *parsedPolicy) adminSubject() v1alpha2.ClusterNetworkPolicySubject {
+	if pp.clusterwide {
+		return pp.clusterwideSubject()
+	}
 	return v1alpha2.ClusterNetworkPolicySubject{Pods: &v1alpha2.NamespacedPod{
 		NamespaceSelector: nameSelector(pp.src.Namespace), PodSelector: pp.subject,
 	}}
@@ -79,6 +82,9 @@ func nameSelector(ns string) metav1.LabelSelector {
 func (pp *parsedPolicy) adminPolicy(role string, priority int32) enforcer.SourcedClusterNetworkPolicy {
 	var c enforcer.SourcedClusterNetworkPolicy
 	c.Name = "cilium-" + role + "." + pp.src.Namespace + "." + pp.src.Name
+	if pp.clusterwide {
+		c.Name = "cilium-" + role + "." + pp.src.Name
+	}
 	c.Annotations = origins(pp.src.Annotations)
 	c.Spec = v1alpha2.ClusterNetworkPolicySpec{Tier: v1alpha2.AdminTier, Priority: priority, Subject: pp.adminSubject()}
 	return c
@@ -94,7 +100,7 @@ func (pp *parsedPolicy) egressExternal() []enforcer.SourcedClusterNetworkPolicy 
 	if !pp.hasExternal(1) {
 		return nil
 	}
-	c := pp.adminPolicy("egress-external", 0)
+	c := pp.adminPolicy("egress-external", externalPriority)
 	c.Spec.Egress = append(c.Spec.Egress, v1alpha2.ClusterNetworkPolicyEgressRule{
 		Name: "endpoints-to-the-netpol-tier", Action: v1alpha2.ClusterNetworkPolicyRuleActionPass,
 		To: []v1alpha2.ClusterNetworkPolicyEgressPeer{{Namespaces: &everyPod}},
@@ -125,14 +131,15 @@ func (pp *parsedPolicy) egressExternal() []enforcer.SourcedClusterNetworkPolicy 
 
 // ingressGuards keeps endpoints from matching ingress external-only peers:
 // in the admin tier, each policy passes the endpoints its endpoint rules
-// allow on to the NetworkPolicy tier (priority 0), and each policy with
-// external-only peers then denies every other endpoint (priority 1).
+// allow on to the NetworkPolicy tier (externalPriority), and each policy with
+// external-only peers then denies every other endpoint
+// (ingressGuardPriority).
 func (pp *parsedPolicy) ingressGuards() []enforcer.SourcedClusterNetworkPolicy {
 	if !pp.present[0] {
 		return nil
 	}
 	var out []enforcer.SourcedClusterNetworkPolicy
-	pass := pp.adminPolicy("ingress-pass", 0)
+	pass := pp.adminPolicy("ingress-pass", externalPriority)
 	for _, r := range pp.rules[0] {
 		var from []v1alpha2.ClusterNetworkPolicyIngressPeer
 		if r.all {
@@ -153,7 +160,7 @@ func (pp *parsedPolicy) ingressGuards() []enforcer.SourcedClusterNetworkPolicy {
 		out = append(out, pass)
 	}
 	if pp.hasExternal(0) {
-		deny := pp.adminPolicy("ingress-deny-endpoints", 1)
+		deny := pp.adminPolicy("ingress-deny-endpoints", ingressGuardPriority)
 		deny.Spec.Ingress = []v1alpha2.ClusterNetworkPolicyIngressRule{{
 			Name: "cidrs-match-no-endpoint", Action: v1alpha2.ClusterNetworkPolicyRuleActionDeny,
 			From: []v1alpha2.ClusterNetworkPolicyIngressPeer{{Namespaces: &everyPod}},

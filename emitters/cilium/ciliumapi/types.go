@@ -78,8 +78,9 @@ type Rule struct {
 	EndpointSelector metav1.LabelSelector `json:"endpointSelector"`
 	Ingress          []IngressRule        `json:"ingress,omitempty"`
 	Egress           []EgressRule         `json:"egress,omitempty"`
-	// IngressDeny and EgressDeny are read (and refused) by the
-	// interpreter; netpolc never writes them.
+	// IngressDeny and EgressDeny win over every allow of every policy;
+	// netpolc writes them only in CiliumClusterwideNetworkPolicies of the
+	// platform layer.
 	IngressDeny       []IngressRule      `json:"ingressDeny,omitempty"`
 	EgressDeny        []EgressRule       `json:"egressDeny,omitempty"`
 	EnableDefaultDeny *DefaultDenyConfig `json:"enableDefaultDeny,omitempty"`
