@@ -11,6 +11,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
@@ -23,7 +24,8 @@ import (
 // examples scrape); every other target refuses them, with and without
 // allow-approximate, with one error per cluster-wide intent at its line
 // naming the adminpolicy target (networkpolicy, which expresses a
-// baseline default-deny: TestPlatformNetworkPolicyExamples).
+// baseline default-deny: TestPlatformNetworkPolicyExamples; nftables,
+// which builds it proven for the pods' addresses).
 func TestPlatformExamples(t *testing.T) {
 	ex, err := randir.PlatformExamples()
 	if err != nil {
@@ -39,7 +41,17 @@ func TestPlatformExamples(t *testing.T) {
 		p := ex[name]
 		inv := enforcer.InventoryFromIR(p)
 		for _, tg := range all() {
-			if tg.Name() == networkpolicy.Name {
+			switch tg.Name() {
+			case networkpolicy.Name:
+				continue
+			case (nftables.Emitter{}).Name():
+				// Admin, teams' and baseline rules in order in each pod's
+				// chains, for the pods' addresses.
+				for _, approx := range []bool{false, true} {
+					if !check(t, tg, variant{name, p, randir.WithIPs(inv)}, kit.Settings{}, approx) {
+						t.Errorf("nftables approximate=%v: refused example %s", approx, name)
+					}
+				}
 				continue
 			}
 			if tg.Name() == (adminpolicy.Emitter{}).Name() {
