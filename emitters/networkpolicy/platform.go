@@ -78,6 +78,10 @@ func (b *builder) baseline(cp ir.ClusterPolicy, cl *kit.Cluster, names []string)
 			continue
 		}
 		sel := kit.CanonicalSelector(&cp.Subject.Pods)
+		if err := kit.CheckSelector("spec.podSelector", sel); err != nil {
+			b.errs.At(cp.Origin, fmt.Errorf("baseline intent %q: %w", cp.Name, err))
+			return
+		}
 		nsSel, err := metav1.LabelSelectorAsSelector(&cp.Subject.Namespaces)
 		if err != nil {
 			b.errs.At(cp.Origin, fmt.Errorf("baseline intent %q: namespace selector: %w: %v", cp.Name, ErrInvalid, err))

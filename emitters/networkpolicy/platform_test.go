@@ -108,3 +108,14 @@ func TestPlatformBaselineDefaultDeny(t *testing.T) {
 		t.Errorf("notes %v", res.notes)
 	}
 }
+
+// TestPlatformBadSelector: a subject pod selector the API would reject
+// fails at the intent's line.
+func TestPlatformBadSelector(t *testing.T) {
+	p := platformOf(ir.TierBaseline, cr(ir.Egress, ir.Deny, Everyone, 4))
+	p.Cluster[0].Subject.Pods = metav1.LabelSelector{MatchLabels: map[string]string{"app": "bad value!"}}
+	_, err := build(p, inventory.Inventory{}, false)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "intents/shop.cue:1:3") || !strings.Contains(err.Error(), "bad value!") {
+		t.Errorf("err = %v, want the bad selector at the intent's line", err)
+	}
+}
