@@ -20,6 +20,11 @@ func (Emitter) Options() []kit.Option { return nil }
 // Emit renders the IR as NetworkPolicies. NetworkPolicy expresses the IR's
 // allow rules exactly except FQDN peers, which AllowApproximate leaves out.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
-	pols, warns, err := buildApproximate(in.Policy, in.AllowApproximate)
-	return kit.Emitted(pols, warns, err, Files)
+	res, err := build(in.Policy, in.Inventory, in.AllowApproximate)
+	out, err := kit.Emitted(res.pols, res.warns, err, Files)
+	if err != nil {
+		return nil, err
+	}
+	out.Warnings = res.notes
+	return out, nil
 }

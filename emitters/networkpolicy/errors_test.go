@@ -8,6 +8,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
@@ -220,10 +221,11 @@ func TestFQDNApproximate(t *testing.T) {
 			Allow(API, ir.Egress, DNS, 5, UDP(53)),
 		},
 	}
-	pols, warns, err := buildApproximate(p, true)
+	res, err := build(p, inventory.Inventory{}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	pols, warns := res.pols, res.warns
 	if len(warns) != 2 || !strings.Contains(warns[0].String(), `"a.example"`) || !strings.Contains(warns[1].String(), `"*.b.example"`) {
 		t.Errorf("warnings = %v, want one per FQDN rule", warns)
 	}

@@ -6,7 +6,9 @@
 // The emitter fails closed: an IR element NetworkPolicy cannot express
 // exactly (an FQDN peer, a deny rule) is an error naming the intent's
 // position, never a wider policy; under --allow-approximate an FQDN rule is
-// left out with a warning (narrower).
+// left out with a warning (narrower). Of the platform layer it expresses a
+// baseline deny of everything, one isolation per covered namespace
+// (platform.go), and refuses the rest.
 package networkpolicy
 
 import (
@@ -18,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -53,7 +56,8 @@ type builder struct {
 	pols   map[string]*policy // by namespace, direction and subject selector
 	errs   *kit.Errors
 	approx bool          // leave out FQDN rules, with a warning
-	warns  []kit.Warning // one per rule left out
+	warns  []kit.Warning // one per rule left out or narrowed
+	notes  []kit.Warning // what the output assumes (platform.go)
 }
 
 // Build compiles p into NetworkPolicies, one per subject namespace, subject
@@ -64,19 +68,28 @@ type builder struct {
 // diag.List, each at the position of the intent that caused it; on error
 // no policy is returned.
 func Build(p *ir.Policy) ([]networkingv1.NetworkPolicy, error) {
-	pols, _, err := buildApproximate(p, false)
-	return pols, err
+	res, err := build(p, inventory.Inventory{}, false)
+	return res.pols, err
 }
 
-// buildApproximate is Build that, with allowApproximate, leaves out each
-// rule towards an FQDN peer (which NetworkPolicy cannot name; never an
-// address guess) with a warning per rule: the result is narrower.
-func buildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.NetworkPolicy, []kit.Warning, error) {
+// result is what build makes: the policies, the narrowing warnings and
+// the warnings on what the output assumes.
+type result struct {
+	pols         []networkingv1.NetworkPolicy
+	warns, notes []kit.Warning
+}
+
+// build is Build over the namespaces of inv too (the platform layer's
+// baseline is expanded per namespace, platform.go) that, with
+// allowApproximate, leaves out each rule towards an FQDN peer (which
+// NetworkPolicy cannot name; never an address guess) with a warning per
+// rule: the result is narrower.
+func build(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (result, error) {
 	if p == nil {
-		return nil, nil, nil
+		return result{}, nil
 	}
 	b := &builder{pols: map[string]*policy{}, errs: kit.NewErrors(Name), approx: allowApproximate}
-	b.errs.RefuseClusterWide(p)
+	b.platform(p, inv)
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
 	}
@@ -85,9 +98,9 @@ func buildApproximate(p *ir.Policy, allowApproximate bool) ([]networkingv1.Netwo
 	}
 	pols := b.objects()
 	if err := b.errs.Err(); err != nil {
-		return nil, nil, err
+		return result{}, err
 	}
-	return pols, b.warns, nil
+	return result{pols: pols, warns: b.warns, notes: b.notes}, nil
 }
 
 // isolate records an isolation, creating the subject's policy.

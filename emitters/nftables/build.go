@@ -50,17 +50,20 @@ type isolation struct {
 
 // builder holds the state of one Build.
 type builder struct {
-	eps    []*endpoint // sorted by ID
-	pods   []*endpoint // eps without the host-network ones
-	hosts  []*endpoint // the host-network ones
-	rules  []rule
-	isos   []isolation
-	sets   map[string]*nftapi.Set // by name
-	owner  map[string]string      // pod set name → selector key, to keep names unique
-	cache  map[string]string      // see memo
-	errs   *kit.Errors
-	approx bool
-	res    *Result
+	eps   []*endpoint // sorted by ID
+	pods  []*endpoint // eps without the host-network ones
+	hosts []*endpoint // the host-network ones
+	rules []rule
+	isos  []isolation
+	// admin and baseline are the platform layer's rules in evaluation
+	// order (platform.go).
+	admin, baseline []rule
+	sets            map[string]*nftapi.Set // by name
+	owner           map[string]string      // pod set name → selector key, to keep names unique
+	cache           map[string]string      // see memo
+	errs            *kit.Errors
+	approx          bool
+	res             *Result
 	// podNets are the declared pod networks (nil when none are), and
 	// unlisted tells per direction (kit.DirIndex) whether the ruleset
 	// drops addresses in them that no pod has: in each direction some
@@ -107,13 +110,12 @@ func BuildResult(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (
 	if p == nil {
 		p = &ir.Policy{}
 	}
-	if b.errs.RefuseClusterWide(p); b.errs.Len() > 0 {
-		return nil, b.errs.Err()
-	}
 	b.compile(p)
+	b.compileCluster(p)
 	if b.errs.Len() == 0 {
 		b.checkHosts()
 		b.checkPodNetworks(p)
+		b.warnUnlisted(p)
 	}
 	if err := b.errs.Err(); err != nil {
 		return nil, err

@@ -33,20 +33,27 @@ func (b *builder) chains(d ir.Direction) dirChains {
 	di, _ := kit.DirIndex(d)
 	byKey := map[string]int{}
 	var members [][]string
+	var second []nftapi.Chain // the teams' parts after a Pass (platform.go)
 	for _, e := range b.pods {
-		rules := b.endpointRules(e, d)
+		rules, teams := b.podRules(e, d)
 		if rules == nil {
 			if b.unlisted[di] {
 				out.dispatch.Elements = append(out.dispatch.Elements, podReturns(e)...)
 			}
 			continue
 		}
-		key := rulesKey(rules)
+		key := rulesKey(rules) + "\x00" + rulesKey(teams)
 		i, ok := byKey[key]
 		if !ok {
 			i = len(out.chains)
 			byKey[key] = i
-			out.chains = append(out.chains, nftapi.Chain{Name: ident(dirName + "." + e.Namespace + "." + e.Name), Rules: rules})
+			name := ident(dirName + "." + e.Namespace + "." + e.Name)
+			if teams != nil {
+				next := ident(dirName + "-teams." + e.Namespace + "." + e.Name)
+				rules = named(rules, next)
+				second = append(second, nftapi.Chain{Name: next, Rules: teams, Comment: dirName + " rules after the admin tier of " + e.ID() + "'s chain " + name})
+			}
+			out.chains = append(out.chains, nftapi.Chain{Name: name, Rules: rules})
 			members = append(members, nil)
 		}
 		members[i] = append(members[i], e.ID())
@@ -61,6 +68,7 @@ func (b *builder) chains(d ir.Direction) dirChains {
 			out.chains[i].Comment += fmt.Sprintf(" and %d more with the same rules", n)
 		}
 	}
+	out.chains = append(out.chains, second...)
 	slices.SortFunc(out.dispatch.Elements, func(x, y nftapi.MapElement) int { return x.Key.Compare(y.Key) })
 	return out
 }
@@ -102,7 +110,11 @@ func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 			allows = append(allows, b.render(r, e, allow)...)
 		}
 	}
-	if len(isolatedBy) == 0 && len(deny) == 0 {
+	if len(isolatedBy) == 0 {
+		// The baseline decides for the pods no team isolates.
+		allows = b.tierRules(b.baseline, e, d, allow, nftapi.Verdict{})
+	}
+	if len(isolatedBy) == 0 && len(deny) == 0 && len(allows) == 0 {
 		return nil
 	}
 	rules := dedupe(append(deny, allows...))

@@ -91,10 +91,21 @@ func TestKernelConformance(t *testing.T) {
 
 // TestKernelShop compiles examples/shop and enforces it in a real kernel,
 // every workload one pod with an IPv4 and an IPv6 address.
-func TestKernelShop(t *testing.T) {
+func TestKernelShop(t *testing.T) { kernelExample(t, "../../examples/shop") }
+
+// TestKernelPlatform compiles examples/platform, every platform template
+// over the teams' policies, and enforces it in a real kernel: the admin
+// rules (Allow, Deny, Pass to the teams' part), the teams' policies and
+// the baseline in each pod's chains, probed against the model of the
+// intents, tiers included.
+func TestKernelPlatform(t *testing.T) { kernelExample(t, "../../examples/platform") }
+
+// kernelExample compiles the example in dir and enforces it in a real
+// kernel, every workload one pod with an IPv4 and an IPv6 address.
+func kernelExample(t *testing.T, dir string) {
 	kerneltest.Require(t)
 	start := time.Now()
-	set, err := intent.Load("../../examples/shop")
+	set, err := intent.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +122,7 @@ func TestKernelShop(t *testing.T) {
 			ports = append(ports, kerneltest.Port{Proto: proto, Num: p.Port})
 		}
 	}
-	ports = append(ports, kerneltest.Port{Proto: portset.UDP, Num: 53}, kerneltest.Port{Proto: portset.TCP, Num: 443})
+	ports = append(ports, kerneltest.Port{Proto: portset.UDP, Num: 53}, kerneltest.Port{Proto: portset.TCP, Num: 53}, kerneltest.Port{Proto: portset.TCP, Num: 443})
 	slices.SortFunc(ports, func(a, b kerneltest.Port) int {
 		return int(a.Proto)*70000 + int(a.Num) - int(b.Proto)*70000 - int(b.Num)
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/cilium"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/testkit/randir"
@@ -71,11 +72,12 @@ func withHostNetwork(inv inventory.Inventory, seed int64) inventory.Inventory {
 }
 
 // expresses reports whether a target, with settings s, expresses the
-// platform layer: adminpolicy, calico from 3.29 (tiers), and cilium (the
-// admin rules its deny precedence orders as the tier does).
+// platform layer: adminpolicy, cilium (the admin rules its deny
+// precedence orders as the tier does), nftables (for pod IPs it knows,
+// without host-network pods), and calico from 3.29 (tiers).
 func expresses(tg Target, s kit.Settings) bool {
 	switch tg.Name() {
-	case (adminpolicy.Emitter{}).Name(), (cilium.Emitter{}).Name():
+	case (adminpolicy.Emitter{}).Name(), (cilium.Emitter{}).Name(), (nftables.Emitter{}).Name():
 		return true
 	case (calico.Emitter{}).Name():
 		v, err := calicoapi.ParseVersion(s.Value(calicoapi.OptionVersion, ""))

@@ -11,6 +11,8 @@ import (
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/emitters/cilium"
 	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/emitters/networkpolicy"
+	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
@@ -22,7 +24,9 @@ import (
 // v1alpha1 on the experimental one, whose CRD has the named ports the
 // examples scrape); every other target refuses them, with and without
 // allow-approximate, with one error per cluster-wide intent at its line
-// naming the adminpolicy target.
+// naming the adminpolicy target (networkpolicy, which expresses a
+// baseline default-deny: TestPlatformNetworkPolicyExamples; nftables,
+// which builds it proven for the pods' addresses).
 func TestPlatformExamples(t *testing.T) {
 	ex, err := randir.PlatformExamples()
 	if err != nil {
@@ -38,6 +42,19 @@ func TestPlatformExamples(t *testing.T) {
 		p := ex[name]
 		inv := enforcer.InventoryFromIR(p)
 		for _, tg := range all() {
+			switch tg.Name() {
+			case networkpolicy.Name:
+				continue
+			case (nftables.Emitter{}).Name():
+				// Admin, teams' and baseline rules in order in each pod's
+				// chains, for the pods' addresses.
+				for _, approx := range []bool{false, true} {
+					if !check(t, tg, variant{name, p, randir.WithIPs(inv)}, kit.Settings{}, approx) {
+						t.Errorf("nftables approximate=%v: refused example %s", approx, name)
+					}
+				}
+				continue
+			}
 			if tg.Name() == (adminpolicy.Emitter{}).Name() {
 				for _, api := range []adminapi.API{{}, {Channel: adminapi.Experimental}, {Version: adminapi.V1Alpha1, Channel: adminapi.Experimental}} {
 					s := kit.Settings{}
