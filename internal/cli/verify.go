@@ -54,7 +54,7 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
 type verifyFlags struct {
 	out, base, head         string
 	denyOpened, allowConfig bool
-	allowOwners             bool
+	allowOwners, noCache    bool
 	build                   buildFlags
 	report                  outputFlags
 }
@@ -79,6 +79,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
 	cmd.Flags().BoolVar(&f.allowOwners, "allow-owner-change", false,
 		"accept a reviewed change to netpolc.yaml's owners (it grants or takes namespaces): the head's map is then used; without it the base's is, and the change fails the run")
+	cmd.Flags().BoolVar(&f.noCache, "no-cache", false,
+		"compile and check in full even when the base and the head hold the same intents, netpolc.yaml, inventory and output as a state verified before (recorded in the git directory)")
 	return cmd
 }
 
@@ -140,6 +142,13 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 		return o, err
 	}
 	o.Config.AllowOwners = f.allowOwners
+	if !f.noCache {
+		var inv []string
+		if cmd.Flags().Changed("inventory") {
+			inv = f.build.inventory
+		}
+		o.Cache = verifyCache(cmd, args, cfg, inv)
+	}
 	o.Owners = o.Config.Head.Owners
 	if o.Base != nil && !f.allowOwners {
 		// The map comes from the base: a change cannot grant itself
