@@ -39,7 +39,12 @@ netpolc.yaml at the repository root (intents, output, targets, ...); flags
 override it. They must be what ` + "`netpolc build`" + ` was given, or the output
 drifts. Without OUT, drift is not checked. --head REV verifies a commit
 instead of the index (CI on a pushed revision); in a CI checkout the index
-equals HEAD anyway.`
+equals HEAD anyway.
+
+A state verified in full is recorded in the git directory: when the base
+and the head hold the same intents, netpolc.yaml, inventory and output
+bytes as a recorded state, verify reports it unchanged without compiling
+(--no-cache always runs in full).`
 
 const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install`" + ` runs)
   netpolc verify

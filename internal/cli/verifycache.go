@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -42,7 +41,7 @@ func verifyCache(cmd *cobra.Command, args []string, cfg *config.Config, inventor
 	var ctx strings.Builder
 	fmt.Fprintf(&ctx, "cwd %q\nargs %q\nenv %s=%q\n", cwd, args, intent.LimitsEnv, os.Getenv(intent.LimitsEnv))
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if f.Name != "no-cache" {
+		if !notCacheContext[f.Name] {
 			fmt.Fprintf(&ctx, "flag %s=%q\n", f.Name, f.Value.String())
 		}
 	})
@@ -68,28 +67,39 @@ func verifyCache(cmd *cobra.Command, args []string, cfg *config.Config, inventor
 	return c
 }
 
+// notCacheContext are the flags that do not shape what a recorded state
+// says about the head on its own: which snapshots are compared (the key
+// holds the head's inputs and the owners map used; a hit needs a base
+// with the same inputs), the diff's own check (the diff of a hit is
+// empty) and how the report is rendered.
+var notCacheContext = map[string]bool{"no-cache": true, "head": true, "base": true, "deny-opened": true,
+	"format": true, "color": true, "limit": true}
+
 // buildIdentity names this netpolc binary: the Go toolchain's record of
-// a build from a clean git revision (module, revision, settings,
-// dependencies), else a hash of the executable itself; "" when neither
-// is known.
+// it (module, version, git revision, settings, dependencies) when that
+// pins the code — a build from a clean git revision, or a module version
+// with its checksum (go install …@vX.Y.Z) — else that record with the
+// executable's path, size and modification time, which every rebuild
+// changes (hashing the 90 MB executable would cost more than a reused
+// verify). "" when neither is known: no cache.
 var buildIdentity = sync.OnceValue(func() string {
 	bi, ok := debug.ReadBuildInfo()
-	if ok && slices.ContainsFunc(bi.Settings, func(s debug.BuildSetting) bool { return s.Key == "vcs.modified" && s.Value == "false" }) {
-		sum := sha256.Sum256([]byte(bi.String()))
-		return "build " + hex.EncodeToString(sum[:])
+	if !ok {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(bi.String()))
+	id := "build " + hex.EncodeToString(sum[:])
+	clean := slices.ContainsFunc(bi.Settings, func(s debug.BuildSetting) bool { return s.Key == "vcs.modified" && s.Value == "false" })
+	if clean || (bi.Main.Version != "" && bi.Main.Version != "(devel)" && bi.Main.Sum != "") {
+		return id
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
-	f, err := os.Open(exe)
+	fi, err := os.Stat(exe)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return "executable " + hex.EncodeToString(h.Sum(nil))
+	return fmt.Sprintf("%s executable %q %d %d", id, exe, fi.Size(), fi.ModTime().UnixNano())
 })
