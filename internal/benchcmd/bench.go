@@ -96,7 +96,8 @@ func (b *bench) scenarios() ([]scenario, error) {
 }
 
 // repoScenarios are build into a new directory, verify of the staged
-// change, and verify of a commit that touches neither intents nor output.
+// change, and verify of a commit that touches neither intents nor output:
+// after its parent was verified (the state is reused), and in full.
 func (b *bench) repoScenarios(size, dir string) []scenario {
 	fresh := filepath.Join(dir, "out-new")
 	return []scenario{
@@ -105,8 +106,22 @@ func (b *bench) repoScenarios(size, dir string) []scenario {
 			prep: func() error { return os.RemoveAll(fresh) }},
 		{size: size, phase: "verify, staged change", dir: dir, argv: []string{b.netpolc, "verify"}},
 		{size: size, phase: "verify, commit not touching intents", dir: dir,
-			argv: []string{b.netpolc, "verify", "--head", "HEAD", "--base", "HEAD~1"}},
+			argv: []string{b.netpolc, "verify", "--head", "HEAD", "--base", "HEAD~1"},
+			prep: func() error { return verifiedParent(b.netpolc, dir) }},
+		{size: size, phase: "verify, commit not touching intents, --no-cache", dir: dir,
+			argv: []string{b.netpolc, "verify", "--head", "HEAD", "--base", "HEAD~1", "--no-cache"}},
 	}
+}
+
+// verifiedParent is the state a commit not touching the intents starts
+// from: its parent verified in full (as the pre-commit hook did when it
+// was committed) and nothing else recorded.
+func verifiedParent(netpolc, dir string) error {
+	if err := os.RemoveAll(filepath.Join(dir, ".git", "netpolc")); err != nil {
+		return err
+	}
+	_, err := run(dir, []string{netpolc, "verify", "--head", "HEAD~1", "--base", ""}, false)
+	return err
 }
 
 // measure runs a scenario b.runs times and keeps the median of each figure.

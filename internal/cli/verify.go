@@ -39,7 +39,12 @@ netpolc.yaml at the repository root (intents, output, targets, ...); flags
 override it. They must be what ` + "`netpolc build`" + ` was given, or the output
 drifts. Without OUT, drift is not checked. --head REV verifies a commit
 instead of the index (CI on a pushed revision); in a CI checkout the index
-equals HEAD anyway.`
+equals HEAD anyway.
+
+A state verified in full is recorded in the git directory: when the base
+and the head hold the same intents, netpolc.yaml, inventory and output
+bytes as a recorded state, verify reports it unchanged without compiling
+(--no-cache always runs in full).`
 
 const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install`" + ` runs)
   netpolc verify
@@ -54,7 +59,7 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
 type verifyFlags struct {
 	out, base, head         string
 	denyOpened, allowConfig bool
-	allowOwners             bool
+	allowOwners, noCache    bool
 	build                   buildFlags
 	report                  outputFlags
 }
@@ -79,6 +84,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
 	cmd.Flags().BoolVar(&f.allowOwners, "allow-owner-change", false,
 		"accept a reviewed change to netpolc.yaml's owners (it grants or takes namespaces): the head's map is then used; without it the base's is, and the change fails the run")
+	cmd.Flags().BoolVar(&f.noCache, "no-cache", false,
+		"compile and check in full even when the base and the head hold the same intents, netpolc.yaml, inventory and output as a state verified before (recorded in the git directory)")
 	return cmd
 }
 
@@ -140,6 +147,13 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 		return o, err
 	}
 	o.Config.AllowOwners = f.allowOwners
+	if !f.noCache {
+		var inv []string
+		if cmd.Flags().Changed("inventory") {
+			inv = f.build.inventory
+		}
+		o.Cache = verifyCache(cmd, args, cfg, inv)
+	}
 	o.Owners = o.Config.Head.Owners
 	if o.Base != nil && !f.allowOwners {
 		// The map comes from the base: a change cannot grant itself

@@ -55,6 +55,9 @@ type Options struct {
 	// the base's, unless a reviewed change to it is allowed
 	// (ConfigCheck.AllowOwners).
 	Owners owners.Map
+	// Cache, when set, records sound runs and reuses them for a base and
+	// head that hold the same inputs (see Cache); nil always runs in full.
+	Cache *Cache
 }
 
 // Report is the result of Run.
@@ -85,6 +88,10 @@ type Report struct {
 	// cannot hand-edit it while moving the output away. Under
 	// ConfigAllowed only changed files count, not missing or extra ones.
 	OldDrift *Drift
+	// Reused is set when nothing was compiled: the base and the head
+	// hold the same inputs, and this state was verified in full before
+	// (see Cache).
+	Reused bool
 }
 
 // Failed reports whether any check failed.
@@ -113,7 +120,49 @@ func (r *Report) opens() bool {
 // Run checks the head snapshot and compares it with the base. The two
 // sides are compiled concurrently. Errors are input errors (intents that
 // do not compile, unreadable snapshots); failed checks are in the report.
+// With o.Cache, a state verified in full before is not compiled again
+// when the base holds the same inputs, and a sound full run is recorded.
 func Run(o Options) (*Report, error) {
+	key, same := o.cacheKey()
+	if key != "" && same {
+		if r := o.reuse(key); r != nil {
+			return r, nil
+		}
+	}
+	r, err := run(o)
+	if err == nil && key != "" && !r.Failed() && len(r.Findings) == 0 {
+		_ = o.Cache.store(key, cacheEntry{files: r.Drift.Files, guardrails: r.Guardrails, expectations: r.Expectations})
+	}
+	return r, err
+}
+
+// reuse is the report of a recorded state, for a base with the head's
+// inputs: nil when none is recorded, or when the configuration check
+// finds anything (it cannot, with the same netpolc.yaml; never assume).
+func (o Options) reuse(key string) *Report {
+	e, ok := o.Cache.lookup(key)
+	if !ok || o.Base == nil {
+		return nil
+	}
+	r := &Report{Head: o.Head.Name, Base: o.Base.Name, Intents: o.Intents, DenyOpened: o.DenyOpened, Reused: true,
+		ConfigAllowed: o.Config.Allow, OwnerChanges: o.Config.OwnerChanges(), OwnersAllowed: o.Config.AllowOwners,
+		ConfigChanges: configChanges(o.Config, nil, nil),
+		Guardrails:    e.guardrails, Expectations: e.expectations,
+		Diff: &Diff{Base: o.Base.Name, Head: o.Head.Name}}
+	if o.Owners != nil {
+		r.Intents = ownerDirs(o.Owners)
+	}
+	if o.Output != "" {
+		r.Drift = Drift{Output: o.Output, Files: e.files}
+	}
+	if len(r.ConfigChanges)+len(r.OwnerChanges) > 0 || (o.Config.Base.Output != "" && o.Config.Base.Output != o.Output) {
+		return nil
+	}
+	return r
+}
+
+// run is Run in full.
+func run(o Options) (*Report, error) {
 	base, head, err := loadSides(o)
 	if err != nil {
 		return nil, err
@@ -251,6 +300,9 @@ func (r *Report) Summary() string {
 	parts := []string{fmt.Sprintf("intents %s compile", r.Intents)}
 	if r.Drift.Output != "" {
 		parts[0] = fmt.Sprintf("%s matches a fresh build of %s (%d files)", r.Drift.Output, r.Intents, r.Drift.Files)
+	}
+	if r.Reused {
+		parts[0] = "unchanged since a full verify: " + parts[0]
 	}
 	parts = append(parts, fmt.Sprintf("%d guardrail(s) and %d expectation(s) hold", r.Guardrails, r.Expectations))
 	if d := r.Diff; d != nil {

@@ -55,12 +55,15 @@ func BlobID(data []byte) string { return plumbing.ComputeHash(plumbing.BlobObjec
 // content is read: comparing thousands of generated files with what a
 // build makes costs one hash per generated file. The work tree hashes its
 // files.
-func (t *Tree) IDs(dir string) (map[string]string, error) {
+func (t *Tree) IDs(dir string) (map[string]string, error) { return t.IDsIn(dir, true) }
+
+// IDsIn is IDs of the files directly in dir, or (recursive) below it.
+func (t *Tree) IDsIn(dir string, recursive bool) (map[string]string, error) {
 	out := map[string]string{}
 	if t.Missing {
 		return out, nil
 	}
-	names, err := t.src.list(cleanDir(dir), true)
+	names, err := t.src.list(cleanDir(dir), recursive)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package output
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -129,25 +131,22 @@ func newStage(a *area) (*stage, error) {
 func (s *stage) fill(files []kit.File, j *journal) error {
 	dirs := map[string]bool{".": true, "new": true, "old": true}
 	mkdir := func(d string) error {
+		if dirs[d] {
+			return nil // made already, with its parents
+		}
 		for x := d; x != "."; x = path.Dir(x) {
 			dirs[x] = true
 		}
 		return s.root.MkdirAll(d, 0o755)
 	}
 	for _, d := range []string{"new", "old"} {
-		if err := mkdir(d); err != nil {
+		if err := s.root.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	names := make([]string, 0, len(files))
-	for _, f := range files {
-		if err := mkdir(path.Dir("new/" + f.Path)); err != nil {
-			return err
-		}
-		if err := atomicfile.WriteIn(s.root, "new/"+f.Path, f.Data, 0o644); err != nil {
-			return err
-		}
-		names = append(names, "new/"+f.Path)
+	names, err := s.write(files, mkdir)
+	if err != nil {
+		return err
 	}
 	for _, o := range j.ops {
 		if o.kind != opNew {
@@ -165,6 +164,48 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 		atomicfile.SyncDir(s.root, d)
 	}
 	return nil
+}
+
+// write creates the files under new/. Each folder is opened once and its
+// files are created relative to it: through the stage's root, every
+// create would open each folder on the way again (os.Root resolves a path
+// one component at a time), four times the system calls for a build of
+// ten thousand files in a few hundred folders. It returns the staged
+// names.
+func (s *stage) write(files []kit.File, mkdir func(string) error) ([]string, error) {
+	names := make([]string, 0, len(files))
+	var cur *os.Root
+	curDir := ""
+	defer func() {
+		if cur != nil {
+			_ = cur.Close()
+		}
+	}()
+	for _, f := range files {
+		name := "new/" + f.Path
+		if d := path.Dir(name); cur == nil || d != curDir {
+			if err := mkdir(d); err != nil {
+				return nil, err
+			}
+			sub, err := s.root.OpenRoot(d)
+			if err != nil {
+				return nil, err
+			}
+			if cur != nil {
+				_ = cur.Close()
+			}
+			cur, curDir = sub, d
+		}
+		if err := atomicfile.WriteIn(cur, path.Base(name), f.Data, 0o644); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				pe.Path = name // as the stage's root names it
+			}
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
 
 // switchOver carries out the journal. When that fails it undoes it

@@ -109,8 +109,11 @@ func (j *journal) forward(anchor, stage *os.Root) error {
 		return err
 	}
 	defer out.Close()
+	outF, stageF := newFolders(out), newFolders(stage)
+	defer outF.close()
+	defer stageF.close()
 	for _, o := range j.ops {
-		if err := o.forward(out, stage); err != nil {
+		if err := o.forward(outF, stageF); err != nil {
 			return err
 		}
 	}
@@ -131,37 +134,37 @@ func (j *journal) forward(anchor, stage *os.Root) error {
 }
 
 // forward carries out one operation, unless it is done.
-func (o op) forward(out, stage *os.Root) error {
+func (o op) forward(out, stage *folders) error {
 	staged, old := "new/"+o.path, "old/"+o.path
 	if o.kind == opDel {
-		if there, err := lexists(out, o.path); !there || err != nil {
+		if there, err := out.lexists(o.path); !there || err != nil {
 			return err
 		}
-		if aside, err := lexists(stage, old); aside || err != nil {
+		if aside, err := stage.lexists(old); aside || err != nil {
 			return err
 		}
-		return moveBetween(out, o.path, stage, old)
+		return move(out, o.path, stage, old)
 	}
-	if pending, err := lexists(stage, staged); !pending || err != nil {
+	if pending, err := stage.lexists(staged); !pending || err != nil {
 		return err // placed already
 	}
-	there, err := lexists(out, o.path)
+	there, err := out.lexists(o.path)
 	if err != nil {
 		return err
 	}
 	if there {
-		aside, err := lexists(stage, old)
+		aside, err := stage.lexists(old)
 		if err != nil {
 			return err
 		}
 		if o.kind == opNew || aside {
 			return fmt.Errorf("%s: %w: it appeared while netpolc was writing", o.path, errConflict)
 		}
-		if err := moveBetween(out, o.path, stage, old); err != nil {
+		if err := move(out, o.path, stage, old); err != nil {
 			return err
 		}
 	}
-	return moveBetween(stage, staged, out, o.path)
+	return move(stage, staged, out, o.path)
 }
 
 // rollback undoes whatever part of the switch was done.

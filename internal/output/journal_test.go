@@ -111,8 +111,11 @@ func interrupt(t *testing.T, a *area, st *stage, j *journal, k int, half bool) {
 		t.Fatal(err)
 	}
 	defer out.Close()
+	outF, stageF := newFolders(out), newFolders(st.root)
+	defer outF.close()
+	defer stageF.close()
 	for _, o := range j.ops[:k] {
-		if err := o.forward(out, st.root); err != nil {
+		if err := o.forward(outF, stageF); err != nil {
 			t.Fatal(err)
 		}
 	}
