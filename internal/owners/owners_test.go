@@ -138,6 +138,7 @@ func TestPlace(t *testing.T) {
 	}
 	got, err := c.Place("calico", []kit.File{
 		{Path: "calico/shop/a.yaml", Data: hdr()},
+		{Path: "calico/shop/baseline.yaml", Data: hdr("intents/platform/p.cue")},
 		{Path: "calico/etl/b.yaml", Data: hdr()},
 		{Path: "calico/cluster/data-only.yaml", Data: hdr("intents/data/x.cue", "intents/data/y.cue")},
 		{Path: "calico/cluster/mixed.yaml", Data: hdr("intents/data/x.cue", "intents/shop/y.cue")},
@@ -152,7 +153,7 @@ func TestPlace(t *testing.T) {
 		paths = append(paths, f.Path)
 	}
 	want := "calico/data/cluster/data-only.yaml calico/data/etl/b.yaml calico/platform/cluster/mixed.yaml " +
-		"calico/platform/cluster/tier.yaml calico/ruleset.nft calico/shop/shop/a.yaml"
+		"calico/platform/cluster/tier.yaml calico/platform/shop/baseline.yaml calico/ruleset.nft calico/shop/shop/a.yaml"
 	if strings.Join(paths, " ") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(paths, " "), want)
 	}

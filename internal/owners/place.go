@@ -15,7 +15,8 @@ import (
 const clusterDir = "cluster"
 
 // Place moves a target's files into their owners' folders:
-// <target>/<namespace>/… into <target>/<owner of the namespace>/<namespace>/…,
+// <target>/<namespace>/… into <target>/<owner of the namespace>/<namespace>/…
+// (the platform owner's when only the platform's intents made it),
 // and <target>/cluster/… into the folder of the one owner whose intents
 // made the object (its "# from" lines), else the platform owner's, who
 // reviews what several teams' intents make together. Files directly in
@@ -32,11 +33,17 @@ func (c *Checker) Place(target string, files []kit.File) ([]kit.File, error) {
 			continue
 		}
 		owner := c.nsOwner[dir]
-		if dir == clusterDir {
-			owner = c.originOwner(f.Data)
+		switch origin := c.originOwner(f.Data); {
+		case dir == clusterDir:
+			owner = origin
 			if owner == "" && plat != nil {
 				owner = plat.Name
 			}
+		case plat != nil && origin == plat.Name:
+			// What the platform's own intents make in a team's namespace
+			// (a baseline isolation per namespace, on networkpolicy) is
+			// the platform team's to review.
+			owner = origin
 		}
 		if owner == "" {
 			return nil, fmt.Errorf("%s: %s: namespace %q has no owner in netpolc.yaml", target, f.Path, dir)
