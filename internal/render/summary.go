@@ -118,7 +118,12 @@ func isolated(p *ir.Policy, w ir.Workload, d ir.Direction) bool {
 // Print writes the summary in a few lines.
 func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%d workloads: %d isolated for ingress, %d for egress", s.Workloads, s.IngressIsolated, s.EgressIsolated)
-	if len(s.Open) > 0 {
+	switch {
+	case len(s.Open) > 0 && s.Admin+s.Baseline > 0:
+		// The counts are the teams' isolations; the platform layer may
+		// still deny what no team policy isolates.
+		fmt.Fprintf(w, "; isolated by no team policy (the platform layer decides for them): %s", strings.Join(s.Open, ", "))
+	case len(s.Open) > 0:
 		fmt.Fprintf(w, "; not isolated at all: %s", strings.Join(s.Open, ", "))
 	}
 	fmt.Fprintln(w)

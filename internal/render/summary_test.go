@@ -44,3 +44,18 @@ func TestSummaryMergesExternalRanges(t *testing.T) {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }
+
+// TestSummaryPlatformOpen: with a platform layer, workloads no team
+// policy isolates are not called open: the platform may deny for them.
+func TestSummaryPlatformOpen(t *testing.T) {
+	var b strings.Builder
+	Summary{Workloads: 2, Open: []string{"shop/web"}, Baseline: 1}.Print(&b)
+	if !strings.Contains(b.String(), "isolated by no team policy (the platform layer decides for them): shop/web") || strings.Contains(b.String(), "not isolated at all") {
+		t.Errorf("summary:\n%s", b.String())
+	}
+	b.Reset()
+	Summary{Workloads: 2, Open: []string{"shop/web"}}.Print(&b)
+	if !strings.Contains(b.String(), "not isolated at all: shop/web") {
+		t.Errorf("summary without a platform layer:\n%s", b.String())
+	}
+}
