@@ -7,8 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/flows"
+	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/render"
 )
 
@@ -26,17 +28,19 @@ dropped. Replies are not connections of their own.
 
 DIR is the intents directory (default: the one netpolc.yaml names, else
 the current directory); --manifests adds the cluster's workloads (pod IPs
-resolve flows to them). Exit 0 whatever the verdicts; exit 2 on input
+resolve flows to them). --rev REV replays against that revision's intents
+(and manifests) instead of the work tree's. Exit 0 whatever the verdicts; exit 2 on input
 that does not read.`
 
 const replayExample = `  hubble observe -o json --since 24h > flows.json
   netpolc replay --flows flows.json intents/ --manifests cluster.yaml
-  netpolc replay --flows observed.csv --format md > replay.md`
+  netpolc replay --flows observed.csv --format md > replay.md
+  netpolc replay --flows flows.json --rev origin/main intents/`
 
 func newReplayCmd(e *env) *cobra.Command {
 	var in inputFlags
 	var files []string
-	var format string
+	var format, rev string
 	cmd := &cobra.Command{
 		Use:     "replay --flows FILE... [DIR]",
 		Short:   "Replay observed flows against the intents: what would be blocked, and why",
@@ -50,15 +54,7 @@ func newReplayCmd(e *env) *cobra.Command {
 			if format != "text" && format != "md" && format != "json" {
 				return diag.Errorf("use --format text, md or json", "replay: unknown format %q", format)
 			}
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			input, err := in.load(cmp.Or(dir, "."), len(args) == 1, true, e.stderr)
-			if err != nil {
-				return err
-			}
-			model, err := input.Model()
+			model, err := replayModel(e, &in, rev, args)
 			if err != nil {
 				return err
 			}
@@ -74,7 +70,30 @@ func newReplayCmd(e *env) *cobra.Command {
 	in.register(cmd)
 	cmd.Flags().StringArrayVar(&files, "flows", nil, "observed flows: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, md or json")
+	cmd.Flags().StringVar(&rev, "rev", "", "replay against the intents (and --manifests) of a revision (HEAD~1, origin/main, a tag), read with go-git; the work tree is not read")
 	return cmd
+}
+
+// replayModel is the model of the intents in DIR (args), or of a
+// revision's snapshot with rev.
+func replayModel(e *env, in *inputFlags, rev string, args []string) (*enforcer.Model, error) {
+	if rev != "" {
+		f := diffFlags{in: *in, base: rev}
+		base, _, spec, err := f.snapshots(args)
+		if err != nil {
+			return nil, err
+		}
+		return gate.Evaluate(base, spec)
+	}
+	dir := "."
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	input, err := in.load(cmp.Or(dir, "."), len(args) == 1, true, e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	return input.Model()
 }
 
 // readFlows reads one --flows argument.

@@ -239,3 +239,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Evaluate reads, compiles and evaluates what spec names in a snapshot,
+// for commands that ask one revision a question (replay --rev). A
+// snapshot that holds none of it is an error: an empty model would call
+// every flow allowed.
+func Evaluate(t *gitrev.Tree, spec Spec) (*enforcer.Model, error) {
+	s, err := load(t, spec)
+	if err != nil {
+		return nil, err
+	}
+	if s.Empty || s.Model == nil {
+		return nil, fmt.Errorf("%s holds none of the intents or manifests to evaluate", t.Name)
+	}
+	return s.Model, nil
+}
