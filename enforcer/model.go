@@ -162,6 +162,15 @@ func (m *Model) ExternalPeers() []string {
 	return out
 }
 
+// ExternalPeer is the name ("ip:FIRST-LAST") of the external peer, among
+// ExternalPeers, that holds addr; false when none does.
+func (m *Model) ExternalPeer(addr netip.Addr) (string, bool) {
+	if a := m.at.atomOf(addr); a >= 0 {
+		return m.at.atoms[a].String(), true
+	}
+	return "", false
+}
+
 // FQDNPeers returns the names ("fqdn:api.example.com") of the DNS-name
 // endpoints: every name and pattern an FQDN rule spells, sorted.
 func (m *Model) FQDNPeers() []string {

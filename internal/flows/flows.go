@@ -112,11 +112,14 @@ func (s *Set) UnresolvedCount() int64 {
 }
 
 // miss records a record that did not resolve.
-func (s *Set) miss(why string, n int64, pos diag.Pos) {
-	m := s.Unresolved[why]
+func (s *Set) miss(why string, n int64, pos diag.Pos) { addMiss(s.Unresolved, why, n, pos) }
+
+// addMiss counts n flows under why, keeping the first position.
+func addMiss(misses map[string]*Miss, why string, n int64, pos diag.Pos) {
+	m := misses[why]
 	if m == nil {
 		m = &Miss{First: pos}
-		s.Unresolved[why] = m
+		misses[why] = m
 	}
 	m.Count += n
 }

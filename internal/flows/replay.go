@@ -3,9 +3,9 @@ package flows
 import (
 	"net/netip"
 	"sort"
-	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/internal/diag"
 )
 
 // Blocked is an observed connection the intents would deny, and why.
@@ -43,20 +43,15 @@ type Report struct {
 func Replay(m *enforcer.Model, s *Set) *Report {
 	r := &Report{Flows: s.Flows, Replies: s.Replies, Misses: map[string]*Miss{}, Skipped: s.Skipped}
 	for why, miss := range s.Unresolved {
-		r.Misses[why] = miss
+		addMiss(r.Misses, why, miss.Count, miss.First)
 		r.Unresolved += miss.Count
 	}
-	ranges := externalRanges(m)
 	pairs := map[[2]string]*Pair{}
 	for _, k := range s.Keys() {
 		n := s.Conns[k]
 		v, err := m.Verdict(k.Src, k.Dst, k.Protocol, k.Port)
 		if err != nil {
-			why := "not evaluated: " + err.Error()
-			if r.Misses[why] == nil {
-				r.Misses[why] = &Miss{}
-			}
-			r.Misses[why].Count += n
+			addMiss(r.Misses, "not evaluated: "+err.Error(), n, diag.Pos{})
 			r.Unresolved += n
 			continue
 		}
@@ -67,7 +62,7 @@ func Replay(m *enforcer.Model, s *Set) *Report {
 		}
 		r.Blocked += n
 		r.BlockedConns++
-		pk := [2]string{ranges.group(k.Src), ranges.group(k.Dst)}
+		pk := [2]string{group(m, k.Src), group(m, k.Dst)}
 		p := pairs[pk]
 		if p == nil {
 			p = &Pair{Src: pk[0], Dst: pk[1]}
@@ -89,38 +84,13 @@ func Replay(m *enforcer.Model, s *Set) *Report {
 	return r
 }
 
-// ranges are the model's external ranges, to group addresses by.
-type ranges []struct {
-	name        string
-	first, last netip.Addr
-}
-
-func externalRanges(m *enforcer.Model) ranges {
-	var out ranges
-	for _, name := range m.ExternalPeers() {
-		a, b, ok := strings.Cut(strings.TrimPrefix(name, "ip:"), "-")
-		first, err1 := netip.ParseAddr(a)
-		last, err2 := netip.ParseAddr(b)
-		if ok && err1 == nil && err2 == nil {
-			out = append(out, struct {
-				name        string
-				first, last netip.Addr
-			}{name, first, last})
-		}
-	}
-	return out
-}
-
-// group names the external range an address lies in; any other name
-// stands for itself.
-func (rs ranges) group(name string) string {
-	a, err := netip.ParseAddr(name)
-	if err != nil {
-		return name
-	}
-	for _, r := range rs {
-		if r.first.Compare(a) <= 0 && a.Compare(r.last) <= 0 {
-			return r.name
+// group names the pair a connection end belongs to: an address outside
+// the cluster by the model's external range holding it, any other end by
+// its own name.
+func group(m *enforcer.Model, name string) string {
+	if a, err := netip.ParseAddr(name); err == nil {
+		if r, ok := m.ExternalPeer(a); ok {
+			return r
 		}
 	}
 	return name

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/flows"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // WriteReplay prints a replay of observed traffic in format text, md or
@@ -77,7 +79,7 @@ func replayMarkdown(w io.Writer, r *flows.Report) {
 func writeMisses(w io.Writer, r *flows.Report, bullet string) {
 	if len(r.Misses) > 0 {
 		fmt.Fprintln(w, "not evaluated:")
-		for _, why := range sortedKeys(r.Misses) {
+		for _, why := range slices.Sorted(maps.Keys(r.Misses)) {
 			m := r.Misses[why]
 			at := ""
 			if m.First.File != "" {
@@ -88,7 +90,7 @@ func writeMisses(w io.Writer, r *flows.Report, bullet string) {
 	}
 	if len(r.Skipped) > 0 {
 		fmt.Fprintln(w, "skipped (no connection netpolc evaluates):")
-		for _, why := range sortedKeys(r.Skipped) {
+		for _, why := range slices.Sorted(maps.Keys(r.Skipped)) {
 			fmt.Fprintf(w, "  %s%s record(s): %s\n", bullet, thousands(r.Skipped[why]), why)
 		}
 	}
@@ -134,7 +136,7 @@ func connName(p flows.Pair, k flows.Key) string {
 	return k.Src + " → " + k.Dst + " "
 }
 
-func portOf(k flows.Key) string { return fmt.Sprintf("%s/%d", k.Protocol, k.Port) }
+func portOf(k flows.Key) string { return portset.Port(k.Protocol, k.Port).String() }
 
 // replayJSON is the report as JSON: totals, blocked connections with
 // their denying direction and rule origins, and the misses.
@@ -165,7 +167,7 @@ func replayJSON(w io.Writer, r *flows.Report) error {
 			out.Conns = append(out.Conns, conn{b.Key.Src, b.Key.Dst, portOf(b.Key), b.Count, blockedWhy(b)})
 		}
 	}
-	for _, why := range sortedKeys(r.Misses) {
+	for _, why := range slices.Sorted(maps.Keys(r.Misses)) {
 		m := miss{Reason: why, Flows: r.Misses[why].Count}
 		if r.Misses[why].First.File != "" {
 			m.First = r.Misses[why].First.String()
@@ -175,15 +177,6 @@ func replayJSON(w io.Writer, r *flows.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // thousands renders n with comma separators (12,403).
