@@ -45,13 +45,10 @@ func irClusterPolicy(i int, cp ir.ClusterPolicy, e *errs) *policy {
 // irClusterRule normalises one rule; index is its place among the
 // policy's rules of its direction.
 func irClusterRule(ref PolicyRef, r ir.ClusterRule, index int, field string, e *errs) *rule {
+	if !tierAction(ref, r.Action, field, e) {
+		return nil
+	}
 	switch {
-	case r.Action != ir.Allow && r.Action != ir.Deny && r.Action != ir.Pass:
-		e.add(ref, field+".action", fmt.Errorf("%w: action %q", ErrInvalid, r.Action))
-		return nil
-	case r.Action == ir.Pass && ref.Layer == LayerBaseline:
-		e.add(ref, field+".action", fmt.Errorf("%w: Pass in the baseline tier", ErrInvalid))
-		return nil
 	case r.Peer.Namespaces == nil && (r.Peer.Kind == ir.PeerPods || r.Peer.Kind == ir.PeerWorkload || r.Peer.Kind == ir.PeerDNS):
 		e.add(ref, field+".peer", fmt.Errorf("%w: a cluster-wide pod peer without a namespace selector", ErrInvalid))
 		return nil
@@ -65,4 +62,19 @@ func irClusterRule(ref PolicyRef, r ir.ClusterRule, index int, field string, e *
 	}
 	rr := RuleRef{Policy: ref, Direction: r.Direction, Index: index, Action: r.Action, Origin: r.Origin.String()}
 	return &rule{ref: rr, peers: []peer{pe}, ports: ports}
+}
+
+// tierAction reports whether action may stand in ref's tier (Allow, Deny,
+// or Pass in the admin tier: a baseline Pass has no tier after it to pass
+// to), recording the problem at field when not.
+func tierAction(ref PolicyRef, action ir.Action, field string, e *errs) bool {
+	switch {
+	case action != ir.Allow && action != ir.Deny && action != ir.Pass:
+		e.add(ref, field+".action", fmt.Errorf("%w: action %q", ErrInvalid, action))
+		return false
+	case action == ir.Pass && ref.Layer == LayerBaseline:
+		e.add(ref, field+".action", fmt.Errorf("%w: Pass in the baseline tier", ErrInvalid))
+		return false
+	}
+	return true
 }

@@ -74,12 +74,7 @@ func fromTiered(tp *TieredPolicy, e *errs) *policy {
 // tieredRule normalises one rule.
 func tieredRule(ref PolicyRef, d dir, i int, r TieredRule, e *errs) *rule {
 	field := fmt.Sprintf("%s[%d]", lowerDir(d.ir()), i)
-	switch {
-	case r.Action != ir.Allow && r.Action != ir.Deny && r.Action != ir.Pass:
-		e.add(ref, field+".action", fmt.Errorf("%w: action %q", ErrInvalid, r.Action))
-		return nil
-	case r.Action == ir.Pass && ref.Layer == LayerBaseline:
-		e.add(ref, field+".action", fmt.Errorf("%w: Pass in the baseline layer", ErrInvalid))
+	if !tierAction(ref, r.Action, field, e) {
 		return nil
 	}
 	rr := &rule{
