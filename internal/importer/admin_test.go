@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/manifests"
@@ -23,20 +24,7 @@ func TestRoundTripPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	orig := compileFiles(t, "platform", exampleFiles(t, "platform"))
-	out, err := pipeline.Generate(orig, pipeline.Options{Targets: tg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []manifests.File
-	for _, f := range out.Files {
-		if strings.HasSuffix(f.Path, ".yaml") && !strings.HasSuffix(f.Path, "kustomization.yaml") {
-			files = append(files, manifests.File{Name: f.Path, Data: f.Data})
-		}
-	}
-	set, err := manifests.ParseFiles(files...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, set := builtObjects(t, orig, tg)
 	if len(set.ClusterNetworkPolicies) < 5 {
 		t.Fatalf("only %d ClusterNetworkPolicies in the adminpolicy output", len(set.ClusterNetworkPolicies))
 	}
@@ -178,20 +166,7 @@ func TestRoundTripPlatformExamples(t *testing.T) {
 		}
 		n++
 		t.Run(dir, func(t *testing.T) {
-			out, err := pipeline.Generate(orig, pipeline.Options{Targets: tg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var files []manifests.File
-			for _, f := range out.Files {
-				if strings.HasSuffix(f.Path, ".yaml") && !strings.HasSuffix(f.Path, "kustomization.yaml") {
-					files = append(files, manifests.File{Name: f.Path, Data: f.Data})
-				}
-			}
-			set, err := manifests.ParseFiles(files...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, set := builtObjects(t, orig, tg)
 			set.Inventory = enforcer.IntentsInventory(orig.Policy)
 			res, err := Import(set, "imported")
 			if err != nil {
@@ -226,4 +201,25 @@ func TestRoundTripPlatformExamples(t *testing.T) {
 	if n < 5 {
 		t.Errorf("only %d platform examples", n)
 	}
+}
+
+// builtObjects builds orig for the targets and reads its objects back as
+// manifests would (kustomization files left out).
+func builtObjects(t *testing.T, orig *compiler.Result, targets []target.Target) (*pipeline.Output, *manifests.Set) {
+	t.Helper()
+	out, err := pipeline.Generate(orig, pipeline.Options{Targets: targets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []manifests.File
+	for _, f := range out.Files {
+		if strings.HasSuffix(f.Path, ".yaml") && !strings.HasSuffix(f.Path, "kustomization.yaml") {
+			files = append(files, manifests.File{Name: f.Path, Data: f.Data})
+		}
+	}
+	set, err := manifests.ParseFiles(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, set
 }
