@@ -78,7 +78,21 @@ type Set struct {
 	// Skipped counts records that are not connections netpolc evaluates
 	// (ICMP, records without a port), by reason.
 	Skipped map[string]int64
+	// Both, read by NewCompareReader instead of Conns and Unresolved, are
+	// the distinct records as the base and the head of a change resolve
+	// them, with counts and first positions.
+	Both map[Both]*Miss
 }
+
+// Outcome is how one side of a change resolves a record: the connection
+// its model evaluates, or (Miss) why there is none.
+type Outcome struct {
+	Key  Key
+	Miss string
+}
+
+// Both is a record's outcome at the base and at the head of a change.
+type Both struct{ Base, Head Outcome }
 
 // Miss is a group of records that did not resolve.
 type Miss struct {
@@ -96,10 +110,12 @@ func (s *Set) Keys() []Key {
 	for k := range s.Conns {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b Key) int {
-		return cmp.Or(cmp.Compare(a.Src, b.Src), cmp.Compare(a.Dst, b.Dst), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
-	})
+	slices.SortFunc(keys, compareKeys)
 	return keys
+}
+
+func compareKeys(a, b Key) int {
+	return cmp.Or(cmp.Compare(a.Src, b.Src), cmp.Compare(a.Dst, b.Dst), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 }
 
 // UnresolvedCount is how many flows did not resolve.
