@@ -138,6 +138,12 @@ func (rd *Reader) add(o *Observation) error {
 		return tooMany(o.Pos)
 	}
 	s.Conns[k] += n
+	sp := s.Seen[k]
+	if sp == nil {
+		sp = &Span{}
+		s.Seen[k] = sp
+	}
+	sp.add(o.First, o.Last, n)
 	return nil
 }
 
