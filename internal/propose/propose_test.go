@@ -51,7 +51,7 @@ func TestPropose(t *testing.T) {
 func TestCheckBites(t *testing.T) {
 	set := shopInventory(t)
 	b := newBuilder(set.Inventory)
-	b.allow(flows.Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}, 1)
+	b.allow(flows.Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}, 1, flows.Span{})
 	proposed := &manifests.Set{Inventory: set.Inventory, NetworkPolicies: b.policies()}
 	obs := observe(t, set, "shop/web,shop/app,TCP/8080\nshop/app,shop/db,TCP/5432\n")
 	if err := check(&Result{}, proposed, obs); err == nil || !strings.Contains(err.Error(), "shop/app → shop/db") {
