@@ -180,6 +180,26 @@ func FuzzRead(f *testing.F) {
 		if sum+s.UnresolvedCount() != s.Flows {
 			t.Fatalf("%d flows, %d in connections, %d unresolved", s.Flows, sum, s.UnresolvedCount())
 		}
+		for k, n := range s.Conns {
+			if sp := s.Seen[k]; sp == nil || sp.Untimed > n || sp.Last.Before(sp.First) {
+				t.Fatalf("%v ×%d seen %+v", k, n, sp)
+			}
+		}
+		// Read for a change, every record is counted once, at both sides.
+		cr := NewCompareReader(shop(), shop())
+		if err := cr.Read("fuzz", bytes.NewReader(data)); err != nil {
+			return
+		}
+		var both int64
+		for k, m := range cr.Set().Both {
+			if k.Base != k.Head {
+				t.Fatalf("the same resolver at both sides disagrees: %+v", k)
+			}
+			both += m.Count
+		}
+		if both != cr.Set().Flows || cr.Set().Flows != s.Flows {
+			t.Fatalf("compare reader: %d in records of %d flows, single reader %d", both, cr.Set().Flows, s.Flows)
+		}
 	})
 }
 
