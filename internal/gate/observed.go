@@ -2,6 +2,7 @@ package gate
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"github.com/netpolc/netpolc/internal/flows"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/limits"
 )
 
 // ObservedInput is observed traffic to judge a change by (verify --flows,
@@ -55,6 +57,9 @@ type Observed struct {
 	// (a state verified before): nothing can be newly blocked, and the
 	// flows were not read.
 	Unchanged bool
+	// same is set when both sides are one model (the change does not
+	// touch the intents): no closes entry is stale for this change.
+	same bool
 }
 
 // ClosesUse is a closes entry and the newly blocked connections it
@@ -94,7 +99,7 @@ func (o *Observed) Failed() bool {
 // not block it (any longer).
 func (o *Observed) Stale() []ir.Closing {
 	var out []ir.Closing
-	if o == nil || o.Unchanged {
+	if o == nil || o.Unchanged || o.same {
 		return nil
 	}
 	for _, c := range o.Closes {
@@ -116,7 +121,7 @@ func observe(in *ObservedInput, baseTree, headTree *gitrev.Tree, base, head *Sid
 		bres = resolver(baseModel)
 	}
 	rd := flows.NewCompareReader(bres, resolver(head.Model))
-	o := &Observed{AllowClosing: in.AllowClosing}
+	o := &Observed{AllowClosing: in.AllowClosing, same: baseModel == head.Model}
 	for _, f := range in.Files {
 		if err := readFlowFile(rd, f); err != nil {
 			return nil, err
@@ -159,32 +164,46 @@ func union(a, b []string) []string {
 	return out
 }
 
+// flowBytes bounds the flow files read from the snapshots of one change:
+// a commit could add gigabytes under a flows directory. Each file is read
+// alone, so memory stays within one file (git-blob-bytes).
+var flowBytes = limits.New("flow-repo-bytes", 256<<20, "bytes of the flow files netpolc.yaml's flows name, read from both sides of a change")
+
 // readSnapshotFlows reads each repository path from both snapshots; a
 // path neither holds is an error (a typo would gate on nothing). A file
-// both hold alike is read once.
+// both hold alike (the same blob) is read once.
 func readSnapshotFlows(rd *flows.Reader, base, head *gitrev.Tree, paths []string) ([]string, error) {
+	max, err := flowBytes.Value()
+	if err != nil {
+		return nil, err
+	}
 	var read []string
+	var total int64
 	for _, p := range paths {
 		n := len(read)
-		atBase := map[string][]byte{}
+		atBase := map[string]string{}
 		for _, t := range []*gitrev.Tree{base, head} {
-			if t == nil {
-				continue
-			}
-			files, err := t.Read(p, true, func(rel string) bool { return !hidden(rel) })
+			ids, err := flowFileIDs(t, p)
 			if err != nil {
 				return nil, err
 			}
-			for _, name := range sortedKeys(files) {
-				data := files[name]
-				if prev, ok := atBase[name]; ok && bytes.Equal(prev, data) {
+			for _, name := range sortedKeys(ids) {
+				if t == head && base != nil && atBase[name] == ids[name] {
 					read[slices.Index(read, name+" (at "+base.Name+")")] = name + " (at both sides)"
 					continue
 				}
 				if t == base {
-					atBase[name] = data
+					atBase[name] = ids[name]
 				}
-				if err := rd.Read(name+" at "+t.Name, bytes.NewReader(data)); err != nil {
+				files, err := t.Read(name, false, nil)
+				if err != nil {
+					return nil, err
+				}
+				if total += int64(len(files[name])); total > max {
+					return nil, &diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: name}, Err: ErrTooLarge,
+						Msg: fmt.Sprintf("the flows netpolc.yaml names exceed %d bytes at %s", max, t.Name), Hint: flowBytes.Hint(total)}
+				}
+				if err := rd.Read(name+" at "+t.Name, bytes.NewReader(files[name])); err != nil {
 					return nil, err
 				}
 				read = append(read, name+" (at "+t.Name+")")
@@ -196,6 +215,30 @@ func readSnapshotFlows(rd *flows.Reader, base, head *gitrev.Tree, paths []string
 		}
 	}
 	return read, nil
+}
+
+// ErrTooLarge: the flow files exceed flow-repo-bytes.
+var ErrTooLarge = errors.New("flow files too large")
+
+// flowFileIDs lists the flow files p names in a snapshot (p itself, or
+// the files below it outside hidden folders) with their blob ids.
+func flowFileIDs(t *gitrev.Tree, p string) (map[string]string, error) {
+	if t == nil {
+		return nil, nil
+	}
+	if id, ok, err := t.FileID(p); err != nil || ok {
+		return map[string]string{p: id}, err
+	}
+	ids, err := t.IDsIn(p, true)
+	if err != nil {
+		return nil, err
+	}
+	for name := range ids {
+		if hidden(strings.TrimPrefix(name, strings.TrimSuffix(p, "/")+"/")) {
+			delete(ids, name)
+		}
+	}
+	return ids, nil
 }
 
 // hidden reports whether a path lies in or is a hidden file or folder.

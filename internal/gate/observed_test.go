@@ -1,6 +1,7 @@
 package gate_test
 
 import (
+	"errors"
 	"io"
 	"slices"
 	"strconv"
@@ -146,7 +147,16 @@ closes: "no longer scraped": {from: "shop/web", to: "shop/db"}
 			t.Errorf("summary lacks %q: %s", want, sum)
 		}
 	}
+	// Once committed, a change that does not touch the intents blocks
+	// nothing, and its closes entries are not stale for it.
+	r.Commit("closes")
+	r.Write("README", "unrelated\n")
+	r.Git("add", "README")
+	if rep := observedRun(t, r, in, gate.ConfigCheck{}); rep.Failed() || len(rep.Observed.Stale()) != 0 || rep.Observed.Change.Blocked != 0 {
+		t.Errorf("an unrelated commit: stale %v, blocked %d", rep.Observed.Stale(), rep.Observed.Change.Blocked)
+	}
 	// A port the entry does not name is not covered.
+	r.Git("reset", "-q", "--soft", "HEAD~1")
 	r.Write("intents/closes.cue", `package shop
 
 closes: "the app moves to the new store": {from: "shop/app", to: "shop/db", port: "TCP/5433"}
@@ -207,6 +217,11 @@ func TestObservedUnion(t *testing.T) {
 	missing := &gate.ObservedInput{HeadPaths: []string{"nothing/here.csv"}}
 	if _, err := gate.Run(gate.Options{Head: head, Base: base, Intents: "intents", Observed: missing}); err == nil || !strings.Contains(err.Error(), "nothing/here.csv") {
 		t.Errorf("a flows path neither side holds must be an error: %v", err)
+	}
+	// What the repository's flows may weigh is bounded.
+	t.Setenv("NETPOLC_LIMITS", "flow-repo-bytes=64")
+	if _, err := gate.Run(gate.Options{Head: head, Base: base, Intents: "intents", Observed: in}); !errors.Is(err, gate.ErrTooLarge) || !strings.Contains(err.Error(), "flow-repo-bytes") {
+		t.Errorf("flows over flow-repo-bytes must be refused: %v", err)
 	}
 }
 
