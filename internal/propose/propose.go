@@ -324,14 +324,14 @@ func peerName(subject inventory.Endpoint, egress bool, peer string) string {
 
 // SeenText says how many flows were seen and when: "300 flow(s), first
 // seen 2026-11-30T10:00:00Z, last seen 2026-11-30T12:00:00Z", saying so
-// where the input had no times (CSV records carry none).
+// where the records had no times (CSV records never do).
 func SeenText(n int64, sp flows.Span) string {
 	s := fmt.Sprintf("%d flow(s)", n)
 	switch {
 	case sp.First.IsZero():
-		return s + ", first/last seen not known (CSV records carry no times)"
+		return s + ", first/last seen not known: the records carry no times (CSV never does)"
 	case sp.Untimed > 0:
-		s += fmt.Sprintf(" (%d without times: CSV)", sp.Untimed)
+		s += fmt.Sprintf(" (%d without times)", sp.Untimed)
 	}
 	return s + ", first seen " + sp.First.UTC().Format(time.RFC3339) + ", last seen " + sp.Last.UTC().Format(time.RFC3339)
 }
