@@ -65,7 +65,7 @@ type diffFlags struct {
 func newDiffCmd(e *env) *cobra.Command {
 	var f diffFlags
 	cmd := &cobra.Command{
-		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]...",
+		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]... [--flows FILE]...",
 		Short:   "Show connectivity opened, changed and closed between two revisions",
 		Long:    diffHelp,
 		Example: diffExample,

@@ -51,10 +51,10 @@ func newProposeCmd(e *env) *cobra.Command {
 		merge    string
 	)
 	cmd := &cobra.Command{
-		Use:     "propose --flows FILE... --manifests PATH... -o DIR",
+		Use:     "propose --flows FILE... --manifests PATH... (-o DIR | --merge DIR)",
 		Short:   "Propose default-deny intents that allow exactly the observed traffic",
 		Long:    proposeHelp,
-		Example: "  netpolc propose --flows flows.json --manifests cluster.yaml -o intents",
+		Example: "  netpolc propose --flows flows.json --manifests cluster.yaml -o intents\n  netpolc propose --flows flows.json --manifests cluster.yaml --merge intents",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if merge != "" {

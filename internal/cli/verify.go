@@ -76,7 +76,7 @@ type verifyFlags struct {
 func newVerifyCmd(e *env) *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened]",
+		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened] [--flows FILE]...",
 		Short:   "Gate a commit: drift, guardrails, expectations, connectivity opened",
 		Long:    verifyHelp,
 		Example: verifyExample,
