@@ -21,8 +21,9 @@ import (
 // (NewController in pkg/networkpolicy/controller.go of v0.8.0): one
 // informer and lister per kind, no informer factory and no fake
 // clientset. Those two would pull in every API group's informers,
-// listers and typed fake clients (about 190 packages, most of the cold
-// build), none of which the controller reads.
+// listers and typed fake clients (188 packages, half the CPU time of the
+// module's build beyond the main module's), none of which the controller
+// reads: what is left is pkg/networkpolicy's own dependencies.
 
 // kindInformer is what the controller needs of each kind's informer: the
 // shared index informer whose store the harness fills and whose
