@@ -56,7 +56,8 @@ func (s *podSel) matches(cl *kit.Cluster, w *ir.Workload) bool {
 // and Cilium read blocks differently: the model's ipBlock also matches a
 // pod whose IP is known, a Cilium CIDR rule never matches a cluster
 // endpoint (an emitted one over a pod IP is refused, podcidr.go; a Pass
-// is not emitted at all).
+// is not emitted at all). The model's reading of a Deny does not need its
+// except: the rules excepted decide every port of their flows before it.
 type tierPeer struct {
 	all    bool
 	pods   *podSel

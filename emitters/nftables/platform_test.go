@@ -111,9 +111,10 @@ func TestPlatformProperty(t *testing.T) {
 	}
 }
 
-// checkPlatformBuild builds p over inv and holds the ruleset to the model:
-// equal, or with approx never wider and narrower only with a warning;
-// false when the build refused p.
+// checkPlatformBuild builds p over inv and holds the ruleset to the model,
+// per address and per endpoint as the build's proof does
+// (proof.ProveObjects): equal, or with approx never wider and narrower
+// only with a warning; false when the build refused p.
 func checkPlatformBuild(t *testing.T, name string, p *ir.Policy, inv inventory.Inventory, approx bool) bool {
 	t.Helper()
 	res, err := nftables.BuildResult(p, inv, approx)
@@ -127,15 +128,15 @@ func checkPlatformBuild(t *testing.T, name string, p *ir.Policy, inv inventory.I
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(ref.Model.ExternalPeers()...))
+	perAddr, err := ref.PerAddress()
 	if err != nil {
-		t.Fatalf("%s: Interpret: %v", name, err)
+		t.Fatal(err)
 	}
-	d := enforcer.Diff(ref.Model.Matrix(), got)
+	d, err := proof.ProveObjects(readnft.Interpreter{}, "nftables", res.Ruleset, enforcer.InterpretInput{PodCIDRs: p.PodCIDRs}, ref, perAddr, approx)
 	switch {
-	case proof.Wider(d):
-		t.Fatalf("%s approximate=%v: wider than the model: %+v\n%s", name, approx, d, res.Ruleset)
-	case !d.Empty() && len(res.Narrowed) == 0:
+	case err != nil:
+		t.Fatalf("%s approximate=%v: %v\n%s", name, approx, err, res.Ruleset)
+	case d != nil && !d.Empty() && len(res.Narrowed) == 0:
 		t.Fatalf("%s approximate=%v: differs from the model without a warning: %+v\n%s", name, approx, d, res.Ruleset)
 	}
 	return true
@@ -236,17 +237,32 @@ func checkUnlisted(t *testing.T, name string, p *ir.Policy, inv inventory.Invent
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlisted := inv.Endpoints[k].ID()
-	got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(ref.Model.ExternalPeers()...), readnft.WithUnlisted(unlisted))
+	// Per address, as the ruleset decides: the unlisted pod's pieces are
+	// all unlisted.
+	m, split := ref.Model, inv
+	if perAddr, err := ref.PerAddress(); err != nil {
+		t.Fatal(err)
+	} else if perAddr != nil {
+		m, split = perAddr.Model, perAddr.Inventory
+	}
+	id := inv.Endpoints[k].ID()
+	isUnlisted := func(e string) bool { return e == id || strings.HasPrefix(e, id+"@") }
+	var unlisted []string
+	for _, ep := range split.Endpoints {
+		if isUnlisted(ep.ID()) {
+			unlisted = append(unlisted, ep.ID())
+		}
+	}
+	got, err := readnft.Interpret(res.Ruleset, split, readnft.WithExternalPeers(m.ExternalPeers()...), readnft.WithUnlisted(unlisted...))
 	if err != nil {
 		t.Fatalf("%s: Interpret: %v", name, err)
 	}
-	d := enforcer.Diff(ref.Model.Matrix(), got)
+	d := enforcer.Diff(m.Matrix(), got)
 	if proof.Wider(d) {
-		t.Fatalf("%s, %s unlisted: wider than the intents: %+v\n%s", name, unlisted, d, res.Ruleset)
+		t.Fatalf("%s, %s unlisted: wider than the intents: %+v\n%s", name, id, d, res.Ruleset)
 	}
 	for _, c := range append(d.Closed, d.Changed...) {
-		if c.Src != unlisted && c.Dst != unlisted && len(res.Narrowed) == 0 {
+		if !isUnlisted(c.Src) && !isUnlisted(c.Dst) && len(res.Narrowed) == 0 {
 			t.Fatalf("%s: %s -> %s changed without a warning: %+v", name, c.Src, c.Dst, d)
 		}
 	}
