@@ -64,11 +64,9 @@ func Compare(inv inventory.Inventory, objs Objects, pols enforcer.Policies, port
 	if err != nil {
 		return res, err
 	}
-	split := m
-	if sinv, ok := proof.SplitAddresses(m, inv); ok {
-		if split, err = enforcer.New(sinv, pols); err != nil {
-			return res, err
-		}
+	split, err := perAddressModel(m, inv, pols)
+	if err != nil {
+		return res, err
 	}
 	pods, ext := addresses(inv, m)
 	check := func(src, dst netip.Addr) error {
@@ -117,6 +115,17 @@ func Compare(inv inventory.Inventory, objs Objects, pols enforcer.Policies, port
 		}
 	}
 	return res, nil
+}
+
+// perAddressModel is the proof's per-address reading of pols: the model
+// over inv with every endpoint whose addresses m's blocks tell apart split
+// (proof.SplitAddresses), or m itself when none is.
+func perAddressModel(m *enforcer.Model, inv inventory.Inventory, pols enforcer.Policies) (*enforcer.Model, error) {
+	sinv, ok := proof.SplitAddresses(m, inv)
+	if !ok {
+		return m, nil
+	}
+	return enforcer.New(sinv, pols)
 }
 
 // addresses lists the pod IPs of inv and the external addresses to probe:
