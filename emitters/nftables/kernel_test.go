@@ -11,6 +11,7 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
 )
@@ -105,6 +106,19 @@ func TestKernelPlatform(t *testing.T) { kernelExample(t, "../../examples/platfor
 func kernelExample(t *testing.T, dir string) {
 	kerneltest.Require(t)
 	start := time.Now()
+	p, inv, ports := exampleSetup(t, dir)
+	m := reference(t, p, inv)
+	rs := checkInterpreted(t, p, inv, m)
+	cl := kerneltest.New(t, podSpecs(inv), ports)
+	n := runKernel(t, cl, inv, rs, m)
+	t.Logf("%d workloads, %d probes in %v", len(inv.Endpoints), n, time.Since(start))
+}
+
+// exampleSetup compiles the example in dir and gives every workload one
+// pod with an IPv4 and an IPv6 address; the ports are every declared
+// container port plus DNS and 443.
+func exampleSetup(t *testing.T, dir string) (*ir.Policy, inventory.Inventory, []kerneltest.Port) {
+	t.Helper()
 	set, err := intent.Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -126,10 +140,5 @@ func kernelExample(t *testing.T, dir string) {
 	slices.SortFunc(ports, func(a, b kerneltest.Port) int {
 		return int(a.Proto)*70000 + int(a.Num) - int(b.Proto)*70000 - int(b.Num)
 	})
-	ports = slices.Compact(ports)
-	m := reference(t, res.Policy, inv)
-	rs := checkInterpreted(t, res.Policy, inv, m)
-	cl := kerneltest.New(t, podSpecs(inv), ports)
-	n := runKernel(t, cl, inv, rs, m)
-	t.Logf("%d workloads, %d probes in %v", len(inv.Endpoints), n, time.Since(start))
+	return res.Policy, inv, slices.Compact(ports)
 }
