@@ -1,6 +1,10 @@
 package nftables
 
-import "github.com/netpolc/netpolc/emitters/kit"
+import (
+	"fmt"
+
+	"github.com/netpolc/netpolc/emitters/kit"
+)
 
 // name is the target's name and output folder.
 const name = "nftables"
@@ -37,6 +41,8 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		if err := stage(res.Ruleset, group); err != nil {
 			return nil, err
 		}
+		res.Warnings = append(res.Warnings, kit.Warning{Message: fmt.Sprintf("staged: the ruleset drops nothing; it accepts "+
+			"and logs to nflog group %d (prefix \"netpolc <chain>: <intent> \") every packet the enforcing ruleset would drop", group)})
 	}
 	return &kit.Output{Files: Files(res.Ruleset), Objects: res.Ruleset, Narrowed: res.Narrowed, Warnings: res.Warnings}, nil
 }
