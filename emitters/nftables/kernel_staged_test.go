@@ -17,7 +17,9 @@ import (
 	"github.com/netpolc/netpolc/internal/flows"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/testkit/conformance"
 	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
+	"github.com/netpolc/netpolc/internal/testkit/npir"
 )
 
 // stagedGroup is the nflog group the kernel tests' staged rulesets log to.
@@ -50,6 +52,36 @@ func TestKernelStaged(t *testing.T) {
 		len(confCases), n.probes, n.dropped, n.logged, n.blocked, time.Since(start))
 	if n.dropped == 0 || n.logged != n.dropped {
 		t.Errorf("dropped %d, logged %d: the test says little", n.dropped, n.logged)
+	}
+}
+
+// TestKernelStagedNetworkPolicyConformance is TestKernelStaged for the
+// NetworkPolicy cases of the conformance suite that the kernel enforces
+// (those TestKernelNetworkPolicyConformance runs).
+func TestKernelStagedNetworkPolicyConformance(t *testing.T) {
+	kerneltest.Require(t)
+	start := time.Now()
+	cl, base := npCluster(t)
+	var n stagedCounts
+	ran := 0
+	for _, c := range conformance.Cases() {
+		if !c.NetworkPolicyOnly() || !sameAddrs(c.Inventory(), base) {
+			continue
+		}
+		ran++
+		t.Run(c.Name, func(t *testing.T) {
+			inv := c.Inventory()
+			p, err := npir.FromNetworkPolicies(c.NPs, inv)
+			if err != nil {
+				t.Fatalf("npir: %v", err)
+			}
+			n.add(runStaged(t, cl, inv, p))
+		})
+	}
+	t.Logf("%d cases: %d probes per run, %d dropped by the enforcing rulesets, %d logged by the staged ones, %d replayed as blocked, in %v",
+		ran, n.probes, n.dropped, n.logged, n.blocked, time.Since(start))
+	if ran < 60 || n.dropped == 0 || n.logged != n.dropped {
+		t.Errorf("%d cases, dropped %d, logged %d: the test says little", ran, n.dropped, n.logged)
 	}
 }
 
