@@ -126,3 +126,43 @@ func parsePacket(p []byte) (Flow, bool) {
 	}
 	return f.withTransport(proto, l4)
 }
+
+// Attributes of an nflog packet message (nfnetlink_log.h) and the mask of
+// an attribute's type (netlink.h, NLA_TYPE_MASK).
+const (
+	nfulaPayload = 9
+	nfulaPrefix  = 10
+	nlaTypeMask  = 0x3fff
+)
+
+// parseLogged reads a packet message's attributes: the prefix and the
+// packet's flow.
+func parseLogged(attrs []byte) (Logged, bool) {
+	var lg Logged
+	var ok bool
+	for len(attrs) >= 4 {
+		n := int(binary.NativeEndian.Uint16(attrs))
+		typ := binary.NativeEndian.Uint16(attrs[2:]) & nlaTypeMask
+		if n < 4 || n > len(attrs) {
+			break
+		}
+		data := attrs[4:n]
+		switch typ {
+		case nfulaPrefix:
+			lg.Prefix = string(trimNUL(data))
+		case nfulaPayload:
+			lg.Flow, ok = parsePacket(data)
+		}
+		attrs = attrs[min(len(attrs), (n+3)&^3):]
+	}
+	return lg, ok
+}
+
+func trimNUL(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}

@@ -56,3 +56,33 @@ func TestParsePacket(t *testing.T) {
 		t.Error("ICMPv6 read as a probe")
 	}
 }
+
+// FuzzParseConntrack: any table text parses or fails, never panics, and
+// what parses has both addresses and a probe protocol.
+func FuzzParseConntrack(f *testing.F) {
+	f.Add([]byte("ipv4 2 tcp 6 117 TIME_WAIT src=10.244.1.1 dst=10.244.1.2 sport=40000 dport=80 src=10.244.1.2\n"))
+	f.Add([]byte("ipv6 10 udp 17 28 src=fd00::1 dst=fd00::2 sport=1 dport=2\nipv4 2 sctp 132 1 src= dst=\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		flows, err := parseConntrack(data)
+		if err != nil {
+			return
+		}
+		for _, fl := range flows {
+			if !fl.Src.IsValid() || !fl.Dst.IsValid() || fl.Proto == 0 {
+				t.Fatalf("parsed %+v", fl)
+			}
+		}
+	})
+}
+
+// FuzzParseLogged: any nflog message body parses or is left out, never
+// panics.
+func FuzzParseLogged(f *testing.F) {
+	f.Add([]byte{8, 0, nfulaPrefix, 0, 'n', 'p', 0, 0})
+	f.Add(append([]byte{44, 0, nfulaPayload, 0}, make([]byte, 40)...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if lg, ok := parseLogged(data); ok && (!lg.Src.IsValid() || !lg.Dst.IsValid()) {
+			t.Fatalf("parsed %+v", lg)
+		}
+	})
+}

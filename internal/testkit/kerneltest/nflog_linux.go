@@ -19,15 +19,12 @@ const (
 	nfnlSubsysULOG   = 4
 	nfulnlMsgPacket  = 0
 	nfulnlMsgConfig  = 1
-	nfulaPayload     = 9
-	nfulaPrefix      = 10
 	nfulaCfgCmd      = 1
 	nfulaCfgMode     = 2
 	nfulaCfgTimeout  = 4
 	nfulaCfgQThresh  = 5
 	nfulnlCfgCmdBind = 1
 	nfulnlCopyPacket = 2
-	nlaTypeMask      = 0x3fff
 	nfgenHeaderLen   = 4
 )
 
@@ -199,36 +196,4 @@ func (l *NFLog) Stop() ([]Logged, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.got, l.err
-}
-
-// parseLogged reads a packet message's attributes: the prefix and the
-// packet's flow.
-func parseLogged(attrs []byte) (Logged, bool) {
-	var lg Logged
-	var ok bool
-	for len(attrs) >= 4 {
-		n := int(binary.NativeEndian.Uint16(attrs))
-		typ := binary.NativeEndian.Uint16(attrs[2:]) & nlaTypeMask
-		if n < 4 || n > len(attrs) {
-			break
-		}
-		data := attrs[4:n]
-		switch typ {
-		case nfulaPrefix:
-			lg.Prefix = string(trimNUL(data))
-		case nfulaPayload:
-			lg.Flow, ok = parsePacket(data)
-		}
-		attrs = attrs[min(len(attrs), (n+3)&^3):]
-	}
-	return lg, ok
-}
-
-func trimNUL(b []byte) []byte {
-	for i, c := range b {
-		if c == 0 {
-			return b[:i]
-		}
-	}
-	return b
 }
