@@ -83,6 +83,7 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 	}
 	var expects []ir.Expectation
 	var guards []ir.Guardrail
+	var closes []ir.Closing
 	c.each(sets, func(s *intent.Set) {
 		c.policies(get(s.Value, "policies"), ir.Origin{})
 		c.platform(get(s.Value, "platform"), ir.Origin{})
@@ -92,13 +93,14 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 	c.each(sets, func(s *intent.Set) {
 		expects = append(expects, c.expectations(get(s.Value, "expect"))...)
 		guards = append(guards, c.guardrails(get(s.Value, "guardrails"))...)
+		closes = append(closes, c.closings(get(s.Value, "closes"))...)
 	})
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
 	normalize(c.out)
 	sortCluster(c.out)
-	c.out.Expectations, c.out.Guardrails = expects, guards
+	c.out.Expectations, c.out.Guardrails, c.out.Closes = expects, guards, closes
 	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
 }
 

@@ -32,7 +32,9 @@
 // when it contains at least one of the endpoint's known pod IPs, and
 // endpoints with unknown IPs are matched by selectors only. Endpoints with
 // several pods are one endpoint, so a block that covers only some of their
-// IPs counts as covering the endpoint.
+// IPs counts as covering the endpoint; enforcers decide per address, so the
+// build's proof also evaluates such endpoints split per address range
+// (enforcer/proof.Reference.PerAddress).
 //
 // Ingress controllers (WithEdge) are extra sources of the matrix that reach
 // only the ports their routes lead to; an unknown controller is matched

@@ -11,7 +11,7 @@ import (
 
 // entryCollections are the top-level fields whose entries each take
 // effect: templates to expand, policies, expectations and guardrails.
-var entryCollections = []string{"use", "policies", "guardrails", "expect", "platform"}
+var entryCollections = []string{"use", "policies", "guardrails", "expect", "closes", "platform"}
 
 // checkEntries rejects entries of the collections that CUE keeps but
 // that would never take effect: an optional (`deny?:`) or required

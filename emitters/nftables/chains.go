@@ -158,7 +158,10 @@ func (b *builder) render(r *rule, e *endpoint, v nftapi.Verdict) []nftapi.Rule {
 
 // addrMatches lists the address conditions a peer needs, one rule each:
 // none for every address, the peer's pod set, or per ipBlock its network
-// set, plus the other IPs of the pods the blocks cover.
+// set. A block matches the addresses it holds only, as every enforcer
+// decides per packet: of a dual-stack pod whose IPv6 address a block
+// holds, the IPv4 traffic is not matched (the proof's per-address pass,
+// proof.Reference.PerAddress, holds the ruleset to that).
 func (b *builder) addrMatches(p *peer, field nftapi.AddrField) [][]nftapi.Match {
 	switch p.kind {
 	case peerAll:
@@ -172,9 +175,6 @@ func (b *builder) addrMatches(p *peer, field nftapi.AddrField) [][]nftapi.Match 
 	var out [][]nftapi.Match
 	for _, bl := range p.blocks {
 		out = append(out, []nftapi.Match{nftapi.AddrIn{Field: field, Set: b.netSet(bl)}})
-	}
-	if name := b.coveredSet(p); name != "" {
-		out = append(out, []nftapi.Match{nftapi.AddrIn{Field: field, Set: name}})
 	}
 	return out
 }
@@ -217,10 +217,15 @@ func (b *builder) newNamedRules(r *rule) [][]nftapi.Match {
 		}
 		groups[k].eps = append(groups[k].eps, e)
 	}
+	// A block matches the addresses it holds, not the endpoint's others.
+	var outside func(netip.Addr) bool
+	if r.peer.kind == peerNets {
+		outside = func(ip netip.Addr) bool { return !r.peer.holds(ip) }
+	}
 	out := [][]nftapi.Match{}
 	for _, g := range kit.SortedValues(groups) {
 		name := ident(r.peer.name + ".port." + namedKey(r.ports.named) + "." + g.key)
-		name = b.addSet(&nftapi.Set{Name: name, Elements: podElements(g.eps, nil),
+		name = b.addSet(&nftapi.Set{Name: name, Elements: podElements(g.eps, outside),
 			Comment: "named ports " + namedKey(r.ports.named) + " resolving to " + g.ports.String()})
 		for _, pm := range portMatches(g.ports) {
 			out = append(out, concat([]nftapi.Match{nftapi.AddrIn{Field: nftapi.DAddr, Set: name}}, pm))
@@ -318,34 +323,9 @@ func (b *builder) netSet(bl block) string {
 	return b.addSet(s)
 }
 
-// coveredSet creates the set of the other IPs of pods a peer's ipBlocks
-// cover through one of theirs (the model matches endpoints, not single
-// IPs: a dual-stack pod in an IPv4 block is in the block on both
-// families); "" when there are none.
-func (b *builder) coveredSet(p *peer) string {
-	return b.memo("covered:"+p.name, func() string { return b.newCoveredSet(p) })
-}
-
-func (b *builder) newCoveredSet(p *peer) string {
-	inBlocks := func(ip netip.Addr) bool {
-		return slices.ContainsFunc(p.blocks, func(bl block) bool { return bl.contains(ip) })
-	}
-	var eps []*endpoint
-	for _, e := range b.eps {
-		if p.matches(e) && !all(e.ips, inBlocks) {
-			eps = append(eps, e)
-		}
-	}
-	if len(eps) == 0 {
-		return ""
-	}
-	var what []string
-	for _, bl := range p.blocks {
-		what = append(what, bl.comment)
-	}
-	name := p.name + ".pods"
-	return b.addSet(&nftapi.Set{Name: name, Elements: podElements(eps, inBlocks),
-		Comment: "other IPs of the pods in " + strings.Join(what, ", ")})
+// holds reports whether one of a nets peer's blocks holds ip.
+func (p *peer) holds(ip netip.Addr) bool {
+	return slices.ContainsFunc(p.blocks, func(bl block) bool { return bl.contains(ip) })
 }
 
 // podElements lists the endpoints' IPs, sorted, skipping those skip
@@ -389,15 +369,6 @@ func setKey(s *nftapi.Set) string {
 		fmt.Fprintf(&b, "%s-%s,", e.From, e.To)
 	}
 	return b.String()
-}
-
-func all[T any](xs []T, f func(T) bool) bool {
-	for _, x := range xs {
-		if !f(x) {
-			return false
-		}
-	}
-	return true
 }
 
 func concat(a, b []nftapi.Match) []nftapi.Match {

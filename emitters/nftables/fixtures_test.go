@@ -135,30 +135,38 @@ func span(p ir.Port, end int32) ir.Port { p.End = end; return p }
 // express (deny rules, the platform layer), the model of the IR itself.
 func reference(t testing.TB, p *ir.Policy, inv inventory.Inventory) *enforcer.Model {
 	t.Helper()
-	var pols enforcer.Policies
-	if hasDeny(p) {
-		var err error
-		if pols, err = enforcer.FromIR(p); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		nps, err := networkpolicy.Build(p)
-		if err != nil {
-			t.Fatalf("networkpolicy.Build: %v", err)
-		}
-		var sourced []enforcer.SourcedNetworkPolicy
-		for _, np := range nps {
-			sourced = append(sourced, enforcer.SourcedNetworkPolicy{NetworkPolicy: np})
-		}
-		if pols, err = enforcer.FromNetworkPolicies(sourced); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := enforcer.New(inv, pols)
+	m, err := enforcer.New(inv, refPolicies(t, p))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// refPolicies are the intents' policies as the reference reads them: the
+// networkpolicy target's objects where NetworkPolicy can say it all, the
+// IR's own policies otherwise.
+func refPolicies(t testing.TB, p *ir.Policy) enforcer.Policies {
+	t.Helper()
+	if hasDeny(p) {
+		pols, err := enforcer.FromIR(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pols
+	}
+	nps, err := networkpolicy.Build(p)
+	if err != nil {
+		t.Fatalf("networkpolicy.Build: %v", err)
+	}
+	var sourced []enforcer.SourcedNetworkPolicy
+	for _, np := range nps {
+		sourced = append(sourced, enforcer.SourcedNetworkPolicy{NetworkPolicy: np})
+	}
+	pols, err := enforcer.FromNetworkPolicies(sourced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pols
 }
 
 func hasDeny(p *ir.Policy) bool {
@@ -174,18 +182,21 @@ func hasDeny(p *ir.Policy) bool {
 }
 
 // checkInterpreted builds the ruleset and requires its interpretation to
-// equal the reference model's matrix.
+// equal the reference's matrix, per address (addrView): every endpoint
+// whose addresses m's blocks tell apart is read as one endpoint per piece,
+// as the build's proof does.
 func checkInterpreted(t testing.TB, p *ir.Policy, inv inventory.Inventory, m *enforcer.Model) *nftapi.Ruleset {
 	t.Helper()
 	rs, err := nftables.Build(p, inv)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
-	got, err := readnft.Interpret(rs, inv, readnft.WithExternalPeers(m.ExternalPeers()...))
+	v := newAddrView(t, p, inv, m)
+	got, err := readnft.Interpret(rs, v.inv, readnft.WithExternalPeers(v.model.ExternalPeers()...))
 	if err != nil {
 		t.Fatalf("Interpret: %v", err)
 	}
-	if d := enforcer.Diff(m.Matrix(), got); !d.Empty() {
+	if d := enforcer.Diff(v.model.Matrix(), got); !d.Empty() {
 		t.Fatalf("interpreted ruleset differs from the model: %+v\n%s", d, rs)
 	}
 	return rs

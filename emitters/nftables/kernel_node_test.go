@@ -142,9 +142,7 @@ func (n nodeSetup) run(t *testing.T, cl *kerneltest.Cluster, p *ir.Policy) int {
 		t.Fatal(err)
 	}
 	got := readNodes(t, p, res, n.all)
-	probes := runKernelFamily(t, cl, res.Ruleset, func(s, d int, pt kerneltest.Port, v6 bool) bool {
-		return got[v6].Ports(n.all.Endpoints[s].ID(), n.all.Endpoints[d].ID()).Contains(pt.Proto, pt.Num)
-	})
+	probes := runKernelFamily(t, cl, res.Ruleset, got.allows)
 	return probes + n.checkServiceAndGateway(t, cl, got)
 }
 
@@ -180,41 +178,73 @@ func TestKernelNodesUnlistedAndServices(t *testing.T) {
 	}
 }
 
+// nodeReading is the interpreter's reading per address family (false
+// IPv4, true IPv6), by pod index of the cluster.
+type nodeReading struct {
+	got map[bool]*enforcer.Connectivity
+	ids [2][]string // addrView.ids
+}
+
+// allows reports whether pod s may reach pod d on pt over one family.
+func (r nodeReading) allows(s, d int, pt kerneltest.Port, v6 bool) bool {
+	fam := 0
+	if v6 {
+		fam = 1
+	}
+	return r.got[v6].Ports(r.ids[fam][s], r.ids[fam][d]).Contains(pt.Proto, pt.Num)
+}
+
 // readNodes interprets the ruleset over the whole cluster and holds it to
-// the model of the intents over the whole cluster: never wider, and exact
-// between listed pods unless a rule was narrowed. It returns the
-// interpreter's reading per address family (false IPv4, true IPv6) with
-// x/a-new at its address of that family only: nothing ties an unlisted
-// pod's two addresses together in the ruleset, which may treat them
-// differently, and the kernel is probed per family.
-func readNodes(t *testing.T, p *ir.Policy, res *nftables.Result, all inventory.Inventory) map[bool]*enforcer.Connectivity {
+// the model of the intents over the whole cluster, per address (addrView):
+// never wider, and exact between listed pods unless a rule was narrowed.
+// It returns the interpreter's reading per address family with x/a-new at
+// its address of that family only: nothing ties an unlisted pod's two
+// addresses together in the ruleset, which may treat them differently,
+// and the kernel is probed per family.
+func readNodes(t *testing.T, p *ir.Policy, res *nftables.Result, all inventory.Inventory) nodeReading {
 	t.Helper()
-	m := reference(t, p, all)
+	v := newAddrView(t, p, all, reference(t, p, all))
+	// pieces are the IDs an endpoint got in the split inventory.
+	is := func(id, of string) bool { return id == of || strings.HasPrefix(id, of+"@") }
+	pieces := func(of string) []string {
+		var out []string
+		for _, ep := range v.inv.Endpoints {
+			if is(ep.ID(), of) {
+				out = append(out, ep.ID())
+			}
+		}
+		return out
+	}
+	unlisted := func(id string) bool { return is(id, unlistedID) }
 	read := func(inv inventory.Inventory) *enforcer.Connectivity {
-		got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(m.ExternalPeers()...),
-			readnft.WithRemoteHosts(remoteID), readnft.WithUnlisted(unlistedID))
+		got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(v.model.ExternalPeers()...),
+			readnft.WithRemoteHosts(pieces(remoteID)...), readnft.WithUnlisted(pieces(unlistedID)...))
 		if err != nil {
 			t.Fatalf("Interpret: %v\n%s", err, res.Ruleset)
 		}
 		return got
 	}
-	d := enforcer.Diff(m.Matrix(), read(all))
+	d := enforcer.Diff(v.matrix, read(v.inv))
 	if proof.Wider(d) {
 		t.Fatalf("wider than the intents: %+v\n%s", d, res.Ruleset)
 	}
 	for _, c := range append(d.Closed, d.Changed...) {
-		if c.Src != unlistedID && c.Dst != unlistedID && len(res.Narrowed) == 0 {
+		if !unlisted(c.Src) && !unlisted(c.Dst) && len(res.Narrowed) == 0 {
 			t.Fatalf("%s -> %s differs from the model without a warning: %+v", c.Src, c.Dst, d)
 		}
 	}
-	out := map[bool]*enforcer.Connectivity{}
+	out := nodeReading{got: map[bool]*enforcer.Connectivity{}, ids: v.ids}
 	for _, v6 := range []bool{false, true} {
-		inv := all
-		inv.Endpoints = slices.Clone(all.Endpoints)
+		inv := v.inv
+		inv.Endpoints = slices.Clone(v.inv.Endpoints)
 		i := slices.IndexFunc(inv.Endpoints, func(e inventory.Endpoint) bool { return e.ID() == unlistedID })
+		if i < 0 { // split per address already
+			out.got[v6] = read(inv)
+			continue
+		}
 		inv.Endpoints[i].IPs = slices.DeleteFunc(slices.Clone(inv.Endpoints[i].IPs), func(a netip.Addr) bool { return a.Is6() != v6 })
 		if len(inv.Endpoints[i].IPs) > 0 { // else the cluster has no address of the family
-			out[v6] = read(inv)
+			out.got[v6] = read(inv)
 		}
 	}
 	return out
@@ -241,10 +271,11 @@ func runKernelFamily(t *testing.T, cl *kerneltest.Cluster, rs *nftapi.Ruleset, w
 // which this bridge does not do), wanting what the interpreter allows to
 // the backend, and the node's gateway address from the node, which it
 // always reaches.
-func (n nodeSetup) checkServiceAndGateway(t *testing.T, cl *kerneltest.Cluster, got map[bool]*enforcer.Connectivity) int {
+func (n nodeSetup) checkServiceAndGateway(t *testing.T, cl *kerneltest.Cluster, got nodeReading) int {
 	t.Helper()
 	var probes []kerneltest.Probe
 	node, _ := n.endpoint(nodeID)
+	backend, _ := n.endpoint(backendID)
 	for s, ep := range n.all.Endpoints {
 		if ep.ID() == backendID {
 			continue
@@ -262,6 +293,6 @@ func (n nodeSetup) checkServiceAndGateway(t *testing.T, cl *kerneltest.Cluster, 
 		if pr.To == n.gateway {
 			return true
 		}
-		return got[pr.To.Is6()].Ports(n.all.Endpoints[pr.From].ID(), backendID).Contains(pr.Port.Proto, pr.Port.Num)
+		return got.allows(pr.From, backend, pr.Port, pr.To.Is6())
 	})
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/netpolc/netpolc/emitters/nftables"
 	"github.com/netpolc/netpolc/emitters/nftables/nftapi"
-	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/flows"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
@@ -147,10 +146,8 @@ func runStaged(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, p 
 	}
 
 	load(t, cl, enf)
-	matrix, ids := m.Matrix(), endpointIDs(inv)
-	_, got := cl.VerifyOutcomes(t, func(s, d int, pt kerneltest.Port, _ bool) bool {
-		return matrix.Ports(ids[s], ids[d]).Contains(pt.Proto, pt.Num)
-	})
+	v := newAddrView(t, p, inv, m)
+	_, got := cl.VerifyOutcomes(t, v.allows)
 	dropped := map[kerneltest.Flow]bool{}
 	for i, pr := range probes {
 		if got[i] == kerneltest.Dropped {
@@ -160,7 +157,7 @@ func runStaged(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, p 
 	}
 	c := stagedCounts{probes: len(probes), dropped: len(dropped)}
 	c.logged = checkLogged(t, st, logged, dropped)
-	c.blocked, c.csv = checkReplay(t, cl, m, inv, probes, after, dropped)
+	c.blocked, c.csv = checkReplay(t, cl, v, probes, after, dropped)
 	if t.Failed() {
 		t.Logf("staged ruleset:\n%s", st)
 	}
@@ -172,14 +169,6 @@ func load(t *testing.T, cl *kerneltest.Cluster, rs *nftapi.Ruleset) {
 	if err := cl.Load(rs.String()); err != nil {
 		t.Fatalf("%v\n%s", err, rs)
 	}
-}
-
-func endpointIDs(inv inventory.Inventory) []string {
-	ids := make([]string, len(inv.Endpoints))
-	for i, ep := range inv.Endpoints {
-		ids[i] = ep.ID()
-	}
-	return ids
 }
 
 // checkLogged requires the logged probe packets, as flows, to be exactly
@@ -207,9 +196,11 @@ func checkLogged(t *testing.T, st *nftapi.Ruleset, logged []kerneltest.Logged, d
 
 // checkReplay requires the staged run's conntrack entries to be every
 // probe, writes them as flow CSV (ip:SRC,ip:DST,PROTO/PORT), replays the
-// file against the model and requires replay to block exactly the
-// connections of the dropped probes, with nothing unresolved.
-func checkReplay(t *testing.T, cl *kerneltest.Cluster, m *enforcer.Model, inv inventory.Inventory, probes []kerneltest.Probe, captured []kerneltest.Flow, dropped map[kerneltest.Flow]bool) (int, []byte) {
+// file against the model per address (v: a pod whose addresses the
+// intents' blocks tell apart is one endpoint per piece, as the build's
+// proof reads it) and requires replay to block exactly the connections of
+// the dropped probes, with nothing unresolved.
+func checkReplay(t *testing.T, cl *kerneltest.Cluster, v addrView, probes []kerneltest.Probe, captured []kerneltest.Flow, dropped map[kerneltest.Flow]bool) (int, []byte) {
 	t.Helper()
 	seen, all := map[kerneltest.Flow]bool{}, map[kerneltest.Flow]bool{}
 	for _, f := range captured {
@@ -227,11 +218,11 @@ func checkReplay(t *testing.T, cl *kerneltest.Cluster, m *enforcer.Model, inv in
 	}
 	compareFlows(t, "in conntrack after the staged run", seen, "probed", all)
 	csv := flowsCSV(seen)
-	rd := flows.NewReader(flows.NewResolver(inv.Endpoints, nil))
+	rd := flows.NewReader(flows.NewResolver(v.inv.Endpoints, nil))
 	if err := rd.Read("conntrack.csv", bytes.NewReader(csv)); err != nil {
 		t.Fatal(err)
 	}
-	rep := flows.Replay(m, rd.Set())
+	rep := flows.Replay(v.model, rd.Set())
 	if rep.Unresolved != 0 {
 		t.Errorf("replay: %d flows unresolved: %v", rep.Unresolved, rep.Misses)
 	}
@@ -242,7 +233,7 @@ func checkReplay(t *testing.T, cl *kerneltest.Cluster, m *enforcer.Model, inv in
 		}
 	}
 	byIP := map[netip.Addr]string{}
-	for _, ep := range inv.Endpoints {
+	for _, ep := range v.inv.Endpoints {
 		for _, ip := range ep.IPs {
 			byIP[ip] = ep.ID()
 		}

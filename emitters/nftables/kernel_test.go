@@ -40,8 +40,9 @@ func podSpecs(inv inventory.Inventory) []kerneltest.PodSpec {
 }
 
 // runKernel loads the case's ruleset into the cluster (twice: reloading
-// must work) and requires the probed matrix to equal the model's.
-func runKernel(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, rs *nftapi.Ruleset, m *enforcer.Model) int {
+// must work) and requires the probed matrix to equal the model's, per
+// address (addrView).
+func runKernel(t *testing.T, cl *kerneltest.Cluster, p *ir.Policy, inv inventory.Inventory, rs *nftapi.Ruleset, m *enforcer.Model) int {
 	t.Helper()
 	text := rs.String()
 	for range 2 {
@@ -49,14 +50,7 @@ func runKernel(t *testing.T, cl *kerneltest.Cluster, inv inventory.Inventory, rs
 			t.Fatalf("%v\n%s", err, text)
 		}
 	}
-	matrix := m.Matrix()
-	ids := make([]string, len(inv.Endpoints))
-	for i, ep := range inv.Endpoints {
-		ids[i] = ep.ID()
-	}
-	n := cl.Verify(t, func(s, d int, p kerneltest.Port) bool {
-		return matrix.Ports(ids[s], ids[d]).Contains(p.Proto, p.Num)
-	})
+	n := cl.VerifyByFamily(t, newAddrView(t, p, inv, m).allows)
 	if t.Failed() {
 		t.Logf("ruleset:\n%s", text)
 	}
@@ -84,7 +78,7 @@ func TestKernelConformance(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m := reference(t, c.p, inv)
 			rs := checkInterpreted(t, c.p, inv, m)
-			probes += runKernel(t, cl, inv, rs, m)
+			probes += runKernel(t, cl, c.p, inv, rs, m)
 		})
 	}
 	t.Logf("%d cases, %d probes in %v", len(confCases), probes, time.Since(start))
@@ -110,7 +104,7 @@ func kernelExample(t *testing.T, dir string) {
 	m := reference(t, p, inv)
 	rs := checkInterpreted(t, p, inv, m)
 	cl := kerneltest.New(t, podSpecs(inv), ports)
-	n := runKernel(t, cl, inv, rs, m)
+	n := runKernel(t, cl, p, inv, rs, m)
 	t.Logf("%d workloads, %d probes in %v", len(inv.Endpoints), n, time.Since(start))
 }
 

@@ -82,19 +82,21 @@ func TestStaged(t *testing.T) {
 				}
 			}
 		}
-		m := reference(t, p, inv)
-		want, err := readnft.Interpret(enf, inv, readnft.WithExternalPeers(m.ExternalPeers()...))
+		// Read per address (addrView), as the build's proof does.
+		v := newAddrView(t, p, inv, reference(t, p, inv))
+		peers := readnft.WithExternalPeers(v.model.ExternalPeers()...)
+		want, err := readnft.Interpret(enf, v.inv, peers)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := readnft.Interpret(st, inv, readnft.WithExternalPeers(m.ExternalPeers()...), readnft.WithStaged())
+		got, err := readnft.Interpret(st, v.inv, peers, readnft.WithStaged())
 		if err != nil {
 			t.Fatalf("%s: staged reading: %v", name, err)
 		}
 		if d := enforcer.Diff(want, got); !d.Empty() {
 			t.Errorf("%s: would-drop set differs from the enforcing drop set: %+v", name, d)
 		}
-		if d := enforcer.Diff(m.Matrix(), got); !d.Empty() {
+		if d := enforcer.Diff(v.matrix, got); !d.Empty() {
 			t.Errorf("%s: staged reading differs from the model: %+v", name, d)
 		}
 		if _, err := readnft.Interpret(st, inv); logged > before && !errors.Is(err, readnft.ErrUnsupported) {

@@ -142,11 +142,12 @@ func TestConformanceWithPodCIDRs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(m.ExternalPeers()...))
+				v := newAddrView(t, p, inv, m)
+				got, err := readnft.Interpret(res.Ruleset, v.inv, readnft.WithExternalPeers(v.model.ExternalPeers()...))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := enforcer.Diff(m.Matrix(), got); proof.Wider(d) || d.Empty() || len(res.Narrowed) == 0 {
+				if d := enforcer.Diff(v.matrix, got); proof.Wider(d) || d.Empty() || len(res.Narrowed) == 0 {
 					t.Errorf("approximated: wider %v, empty %v, %d warnings", proof.Wider(d), d.Empty(), len(res.Narrowed))
 				}
 				return

@@ -22,7 +22,9 @@ var _ enforcer.Interpreter = Interpreter{}
 // The objects are read as the CRDs of the API version and channel the
 // settings name (adminapi.APIFrom): an object or field they do not have
 // is an error. Host-network pods of the inventory are outside every
-// subject and namespaces or pods peer (hostnetwork.go).
+// subject and namespaces or pods peer (hostnetwork.go). With pod CIDRs
+// declared, pods of unknown address are also read inside them, where
+// networks peers may match them (placed.go).
 func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
 	objs, ok := objects.(*adminapi.Objects)
 	if !ok {
@@ -51,7 +53,11 @@ func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer
 	if err != nil {
 		return nil, err
 	}
-	return &enforcer.Reading{Policies: ps, Inventory: &seen}, nil
+	r := &enforcer.Reading{Policies: ps, Inventory: &seen}
+	if objs != nil {
+		r.Placed, err = enforcer.PlaceUnknownPods(seen, in.PodCIDRs, networks(objs))
+	}
+	return r, err
 }
 
 // Policies reads the objects into the model's policies.

@@ -12,7 +12,6 @@ import (
 	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
-	"github.com/netpolc/netpolc/internal/netset"
 )
 
 // The endpoints Calico's dataplane tells apart, as the interpreter
@@ -93,57 +92,19 @@ func workloadLabels(ep inventory.Endpoint, ns inventory.Namespace) map[string]st
 func read(r *enforcer.Reading, in enforcer.InterpretInput, peers []metav1.LabelSelector, nets []netip.Prefix) error {
 	inv := in.Inventory
 	seen := inventory.Inventory{Namespaces: slices.Clone(inv.Namespaces)}
-	var unknown []int
 	for _, ep := range inv.Endpoints {
 		v := ep
 		if ep.HostNetwork {
 			v.Labels, v.Ports = map[string]string{hostNetworkLabel: "true"}, nil
 		} else {
 			v.Labels = workloadLabels(ep, inv.Namespace(ep.Namespace))
-			if len(ep.IPs) == 0 {
-				unknown = append(unknown, len(seen.Endpoints))
-			}
 		}
 		seen.Endpoints = append(seen.Endpoints, v)
 	}
 	r.Inventory, r.Reserved = &seen, extras(inv, peers)
-	addrs, err := podAddresses(in.PodCIDRs, nets)
-	if err != nil || len(unknown) == 0 || len(addrs) == 0 {
-		return err
-	}
-	placed := seen
-	placed.Endpoints = slices.Clone(seen.Endpoints)
-	for _, i := range unknown {
-		placed.Endpoints[i].IPs = addrs
-	}
-	r.Placed = &placed
-	return nil
-}
-
-// podAddresses splits the pod CIDRs at every boundary of a net inside
-// them and returns the first address of each piece: a pod at these
-// addresses is in every net some address of the pod CIDRs is in.
-func podAddresses(podCIDRs []string, nets []netip.Prefix) ([]netip.Addr, error) {
-	var out []netip.Addr
-	for _, s := range podCIDRs {
-		c, err := netip.ParsePrefix(s)
-		if err != nil {
-			return nil, invalid("pod CIDR %q: %v", s, err)
-		}
-		c = c.Masked()
-		out = append(out, c.Addr())
-		for _, n := range nets {
-			if c.Bits() >= n.Bits() || !c.Contains(n.Addr()) {
-				continue // n holds c whole, or misses it
-			}
-			out = append(out, n.Addr())
-			if next := netset.Last(n).Next(); next.IsValid() && c.Contains(next) {
-				out = append(out, next)
-			}
-		}
-	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return slices.Compact(out), nil
+	placed, err := enforcer.PlaceUnknownPods(seen, in.PodCIDRs, nets)
+	r.Placed = placed
+	return err
 }
 
 // extras are the host endpoints, global network sets and network sets

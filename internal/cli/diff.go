@@ -32,6 +32,11 @@ current directory). With --manifests, plain Kubernetes YAML (workloads and
 NetworkPolicies, for instance a generated output directory) is read from
 each revision too; with --manifests and no DIR only the manifests are read.
 
+With --flows (or flows in netpolc.yaml, read from both revisions), the
+observed connections the base allows and the head blocks are listed too,
+grouped by endpoint pair with the rule that blocks each, and any closes
+entry of the head's intents that names them.
+
 Formats: text (coloured on a terminal), md (a pull request comment), json
 (every flow, never capped). Text and md summarise large diffs: flows that
 changed alike are folded into one row, and at most --limit rows print.`
@@ -53,13 +58,14 @@ type diffFlags struct {
 	in               inputFlags
 	base, head       string
 	staged, exitCode bool
+	flows            []string
 	out              outputFlags
 }
 
 func newDiffCmd(e *env) *cobra.Command {
 	var f diffFlags
 	cmd := &cobra.Command{
-		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]...",
+		Use:     "diff --base REV [--head REV | --staged] [DIR] [--manifests PATH]... [--flows FILE]...",
 		Short:   "Show connectivity opened, changed and closed between two revisions",
 		Long:    diffHelp,
 		Example: diffExample,
@@ -72,6 +78,7 @@ func newDiffCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&f.head, "head", "", "the revision to compare to (default: the work tree)")
 	cmd.Flags().BoolVar(&f.staged, "staged", false, "compare to the staged index instead of the work tree")
 	cmd.Flags().BoolVar(&f.exitCode, "exit-code", false, "exit 1 when connectivity changed (like git diff --exit-code)")
+	cmd.Flags().StringArrayVar(&f.flows, "flows", nil, "observed flows to mark the ones the change newly blocks: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input); netpolc.yaml's flows are read from both revisions as well")
 	_ = cmd.MarkFlagRequired("base")
 	cmd.MarkFlagsMutuallyExclusive("head", "staged")
 	return cmd
@@ -87,20 +94,42 @@ func (f *diffFlags) run(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, notes, err := gate.DiffSnapshots(baseTree, headTree, spec)
+	obs, err := f.observed()
+	if err != nil {
+		return err
+	}
+	d, observed, notes, err := gate.DiffObserved(baseTree, headTree, spec, obs)
 	if err != nil {
 		return sideError(e.stderr, err)
 	}
 	for _, n := range notes {
 		fmt.Fprintf(e.stderr, "note: %s\n", n)
 	}
-	if err := gatereport.WriteDiff(e.stdout, d, opts); err != nil {
+	if err := gatereport.WriteDiffObserved(e.stdout, d, observed, opts); err != nil {
 		return err
 	}
 	if f.exitCode && !d.Empty() {
 		return errCheckFailed
 	}
 	return nil
+}
+
+// observed is the observed traffic to mark: --flows, and the flows the
+// work tree's netpolc.yaml names, read from both revisions.
+func (f *diffFlags) observed() (*gate.ObservedInput, error) {
+	cfg, err := config.Find(".")
+	if err != nil || len(cfg.Flows) == 0 {
+		return observedInput(f.flows, nil, nil, false), err
+	}
+	repo, err := gitrev.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	paths, err := flowPaths(repo, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return observedInput(f.flows, paths, paths, false), nil
 }
 
 // snapshots opens the two sides and what to read from them.

@@ -26,6 +26,9 @@ fails, with exit code 1 and a report, when:
   - a guardrail in the intents is broken, or an expect assertion fails;
   - --deny-opened is set and the change opens any connectivity compared
     with --base;
+  - --flows (or netpolc.yaml's flows, read from the base and the head) hold
+    observed connections that --base allows and the change blocks, and no
+    closes entry of the intents names them (unless --allow-closing);
   - with owners in netpolc.yaml, the owners map differs from --base's
     (unless --allow-owner-change): the intents are checked against the
     base's map, so a change cannot grant itself namespaces.
@@ -53,13 +56,19 @@ const verifyExample = `  # the pre-commit check (what ` + "`netpolc hook install
   netpolc verify --base origin/main --deny-opened
 
   # explicit paths, a Markdown report for a PR comment
-  netpolc verify intents/ -o deploy/netpol --base origin/main --format md`
+  netpolc verify intents/ -o deploy/netpol --base origin/main --format md
+
+  # refuse to block what production did yesterday
+  hubble observe -o json --since 24h > flows.json
+  netpolc verify --base origin/main --flows flows.json`
 
 // verifyFlags are verify's own flags.
 type verifyFlags struct {
 	out, base, head         string
 	denyOpened, allowConfig bool
 	allowOwners, noCache    bool
+	flows                   []string
+	allowClosing            bool
 	build                   buildFlags
 	report                  outputFlags
 }
@@ -67,7 +76,7 @@ type verifyFlags struct {
 func newVerifyCmd(e *env) *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened]",
+		Use:     "verify [DIR] [-o OUT] [--base REV] [--deny-opened] [--flows FILE]...",
 		Short:   "Gate a commit: drift, guardrails, expectations, connectivity opened",
 		Long:    verifyHelp,
 		Example: verifyExample,
@@ -84,6 +93,9 @@ func newVerifyCmd(e *env) *cobra.Command {
 		"accept a reviewed change to what the gate checks (netpolc.yaml's output, intents or targets removed or moved, allow-approximate turned on, guardrails or expectations removed); it is still reported")
 	cmd.Flags().BoolVar(&f.allowOwners, "allow-owner-change", false,
 		"accept a reviewed change to netpolc.yaml's owners (it grants or takes namespaces): the head's map is then used; without it the base's is, and the change fails the run")
+	cmd.Flags().StringArrayVar(&f.flows, "flows", nil, flowsFlagHelp)
+	cmd.Flags().BoolVar(&f.allowClosing, "allow-closing", false,
+		"accept a reviewed change that blocks observed connections no closes entry names; they are still listed")
 	cmd.Flags().BoolVar(&f.noCache, "no-cache", false,
 		"compile and check in full even when the base and the head hold the same intents, netpolc.yaml, inventory and output as a state verified before (recorded in the git directory)")
 	return cmd
@@ -147,6 +159,9 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 		return o, err
 	}
 	o.Config.AllowOwners = f.allowOwners
+	if o.Observed, err = f.observed(e, o); err != nil {
+		return o, err
+	}
 	if !f.noCache {
 		var inv []string
 		if cmd.Flags().Changed("inventory") {
@@ -161,6 +176,20 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 		o.Owners = o.Config.Base.Owners
 	}
 	return o, nil
+}
+
+// observed is the observed traffic the change is judged by: --flows and
+// netpolc.yaml's flows at the base and the head. It needs a base.
+func (f *verifyFlags) observed(e *env, o gate.Options) (*gate.ObservedInput, error) {
+	in := observedInput(f.flows, o.Config.Base.Flows, o.Config.Head.Flows, f.allowClosing)
+	switch {
+	case in == nil || o.Base != nil:
+		return in, nil
+	case len(f.flows) > 0:
+		return nil, diag.Errorf("give --base REV: observed traffic is judged by what the change blocks", "verify --flows: no base to compare with")
+	}
+	fmt.Fprintln(e.stderr, "note: no --base: netpolc.yaml's flows are not judged")
+	return nil, nil
 }
 
 // snapshotInventory reads the inventory from the snapshot verify checks,
@@ -228,6 +257,10 @@ func configCheck(o gate.Options, head *config.Config, base string, allow bool) (
 // settings are a config's gate-relevant values with repository paths.
 func settings(repo *gitrev.Repo, c *config.Config) (gate.Settings, error) {
 	s := gate.Settings{Present: c.File != "", Targets: c.Targets, Flags: c.Flags}
+	var err error
+	if s.Flows, err = flowPaths(repo, c); err != nil {
+		return s, err
+	}
 	for _, p := range []struct {
 		abs string
 		dst *string

@@ -11,6 +11,7 @@
 //	admin-api-version: v1alpha2  # output, so verify rebuilds exactly
 //	cilium-named-ports-per-destination: false  # what build wrote
 //	ingress-controllers: [ingress/nginx=ingress-nginx/ingress-nginx-controller]
+//	flows: [observed/]        # --flows of verify and diff, read at both sides
 //
 // Paths are relative to the file's directory. Unknown keys are errors, so
 // a misspelt key cannot silently fall back to a default.
@@ -67,7 +68,16 @@ type Config struct {
 	Owners owners.Map
 	// OwnersPos is where the file sets owners.
 	OwnersPos diag.Pos
+	// Flows are files or directories of observed flows in the repository
+	// (absolute paths) that verify and diff judge every change by, as
+	// --flows; nil when not set. FlowsPos is where the file sets them.
+	Flows    []string
+	FlowsPos diag.Pos
 }
+
+// MaxFlowPaths bounds the `flows:` list: each entry is read from two
+// snapshots of every change.
+const MaxFlowPaths = 64
 
 // Flag returns a build flag's value: the command line's when given, else
 // the file's, else false.
@@ -196,14 +206,15 @@ func (c *Config) key(name, base string, k, v *yaml.Node, errs *diag.List) {
 	case "ingress-controllers":
 		c.IngressControllers = listValue(name, k.Value, v, errs)
 	case "inventory":
-		for _, p := range listNodes(name, k.Value, v, errs) {
-			if abs := pathValue(name, base, k.Value, p, errs); abs != "" {
-				c.Inventory = append(c.Inventory, abs)
-			}
+		c.Inventory = pathList(name, base, k.Value, v, errs)
+	case "flows":
+		c.Flows, c.FlowsPos = pathList(name, base, k.Value, v, errs), pos(name, v)
+		if len(c.Flows) > MaxFlowPaths {
+			errs.Add(pos(name, v), k.Value, "name the directories that hold them instead", "flows names %d paths (at most %d)", len(c.Flows), MaxFlowPaths)
 		}
 	default:
 		if flags := target.BuildFlags(); !slices.Contains(flags, k.Value) {
-			errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers, owners", "unknown key %q", k.Value)
+			errs.Add(pos(name, k), k.Value, "the keys are intents, output, targets, inventory, "+strings.Join(flags, ", ")+", ingress-controllers, owners, flows", "unknown key %q", k.Value)
 			return
 		}
 		c.buildFlag(name, k.Value, v, errs)
@@ -269,6 +280,17 @@ func pathValue(file, base, key string, v *yaml.Node, errs *diag.List) string {
 		return ""
 	}
 	return filepath.Join(base, p)
+}
+
+// pathList reads a path or a list of paths (each as pathValue does).
+func pathList(file, base, key string, v *yaml.Node, errs *diag.List) []string {
+	var out []string
+	for _, p := range listNodes(file, key, v, errs) {
+		if abs := pathValue(file, base, key, p, errs); abs != "" {
+			out = append(out, abs)
+		}
+	}
+	return out
 }
 
 // listNodes reads a scalar or a sequence of scalars as nodes, for their

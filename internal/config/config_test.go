@@ -117,3 +117,27 @@ func TestInventory(t *testing.T) {
 		t.Errorf("an absolute inventory path: %v", err)
 	}
 }
+
+// TestFlows: flows is one path or a list, relative to the file, with its
+// position; absolute paths and more than MaxFlowPaths entries are errors.
+func TestFlows(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, config.FileName)
+	write(t, name, "intents: intents\nflows: [observed/, prod.csv]\n")
+	c, err := config.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "observed"), filepath.Join(dir, "prod.csv")}
+	if !slices.Equal(c.Flows, want) || c.FlowsPos.Line != 2 || c.FlowsPos.Col != 8 {
+		t.Errorf("flows %v at %v, want %v at 2:8", c.Flows, c.FlowsPos, want)
+	}
+	write(t, name, "flows: /var/log/flows.json\n")
+	if _, err := config.Load(name); err == nil || !strings.Contains(err.Error(), "flows must be a relative path") {
+		t.Errorf("an absolute flows path: %v", err)
+	}
+	write(t, name, "flows: ["+strings.Repeat("f.csv, ", config.MaxFlowPaths)+"f.csv]\n")
+	if _, err := config.Load(name); err == nil || !strings.Contains(err.Error(), "at most 64") {
+		t.Errorf("too many flows paths: %v", err)
+	}
+}

@@ -15,6 +15,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("outpt: x\n- a\n"))
 	f.Add([]byte("{intents: [1, 2], output: {a: b}}"))
 	f.Add([]byte(ownersSeed))
+	f.Add([]byte("intents: intents\nflows: [observed/, prod.csv]\n"))
+	f.Add([]byte("flows: {a: b}\nflows: /abs\n"))
 	f.Add([]byte("owners: {p: {intents: ../x, platform: 1, namespaces: {a: b}, namespace-labels: [x]}, q: [], p: {}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := parse("netpolc.yaml", data)

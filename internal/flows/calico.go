@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -31,6 +32,10 @@ type calicoFlow struct {
 	DestPort        *json.Number    `json:"dest_port"`
 	Proto           string          `json:"proto"`
 	NumFlows        *int64          `json:"num_flows"`
+	// StartTime and EndTime bound the aggregation interval, in seconds
+	// since the epoch.
+	StartTime *json.Number `json:"start_time"`
+	EndTime   *json.Number `json:"end_time"`
 }
 
 // parseCalico reads one flow log record.
@@ -57,6 +62,9 @@ func parseCalico(raw []byte) (*Observation, string, error) {
 		}
 		o.Count = *f.NumFlows
 	}
+	if o.First, o.Last, err = calicoTimes(f.StartTime, f.EndTime); err != nil {
+		return nil, "", err
+	}
 	if o.Src, err = calicoPeer(f.SourceNamespace, first(f.SourceName, f.SourceNameAggr), f.SourceIP, f.SourceType, f.SourceLabels); err != nil {
 		return nil, "", fmt.Errorf("source: %v", err)
 	}
@@ -64,6 +72,20 @@ func parseCalico(raw []byte) (*Observation, string, error) {
 		return nil, "", fmt.Errorf("destination: %v", err)
 	}
 	return o, "", nil
+}
+
+// calicoTimes reads the interval's bounds (both or neither; end not
+// before start).
+func calicoTimes(start, end *json.Number) (time.Time, time.Time, error) {
+	if start == nil || end == nil {
+		return time.Time{}, time.Time{}, nil
+	}
+	s, err1 := strconv.ParseInt(start.String(), 10, 64)
+	e, err2 := strconv.ParseInt(end.String(), 10, 64)
+	if err1 != nil || err2 != nil || s < 0 || e < s || e > 1<<40 {
+		return time.Time{}, time.Time{}, fmt.Errorf("start_time %s and end_time %s are not an interval in seconds since the epoch", start, end)
+	}
+	return time.Unix(s, 0).UTC(), time.Unix(e, 0).UTC(), nil
 }
 
 // calicoProto reads "tcp", "udp", "sctp" or their protocol numbers.

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -47,6 +48,39 @@ type Observation struct {
 	Count int64
 	// Pos is where the record is (file:line).
 	Pos diag.Pos
+	// First and Last are when the record's flows were seen (Hubble's
+	// time, Calico's start_time and end_time); zero when the input does
+	// not say (CSV).
+	First, Last time.Time
+}
+
+// Span is when a connection was seen: the earliest and latest times of
+// its records, and how many of its flows came without times.
+type Span struct {
+	First, Last time.Time
+	Untimed     int64
+}
+
+// add widens the span by one record of n flows.
+func (sp *Span) add(first, last time.Time, n int64) {
+	if first.IsZero() {
+		sp.Untimed += n
+		return
+	}
+	if sp.First.IsZero() || first.Before(sp.First) {
+		sp.First = first
+	}
+	if last.After(sp.Last) {
+		sp.Last = last
+	}
+}
+
+// Merge widens the span by another.
+func (sp *Span) Merge(o Span) {
+	sp.Untimed += o.Untimed
+	if !o.First.IsZero() {
+		sp.add(o.First, o.Last, 0)
+	}
 }
 
 // Key is a connection as the model evaluates it: resolved endpoint
@@ -70,15 +104,31 @@ type Set struct {
 	// Replies counts records of reply traffic, which an allowed
 	// connection carries anyway: they are not connections of their own.
 	Replies int64
-	// Conns are the distinct connections and how many flows each had.
+	// Conns are the distinct connections and how many flows each had;
+	// Seen when (NewReader only).
 	Conns map[Key]int64
+	Seen  map[Key]*Span
 	// Unresolved are the records whose ends match no endpoint, by reason,
 	// with their first position: never dropped silently.
 	Unresolved map[string]*Miss
 	// Skipped counts records that are not connections netpolc evaluates
 	// (ICMP, records without a port), by reason.
 	Skipped map[string]int64
+	// Both, read by NewCompareReader instead of Conns and Unresolved, are
+	// the distinct records as the base and the head of a change resolve
+	// them, with counts and first positions.
+	Both map[Both]*Miss
 }
+
+// Outcome is how one side of a change resolves a record: the connection
+// its model evaluates, or (Miss) why there is none.
+type Outcome struct {
+	Key  Key
+	Miss string
+}
+
+// Both is a record's outcome at the base and at the head of a change.
+type Both struct{ Base, Head Outcome }
 
 // Miss is a group of records that did not resolve.
 type Miss struct {
@@ -87,7 +137,7 @@ type Miss struct {
 }
 
 func newSet() *Set {
-	return &Set{Conns: map[Key]int64{}, Unresolved: map[string]*Miss{}, Skipped: map[string]int64{}}
+	return &Set{Conns: map[Key]int64{}, Seen: map[Key]*Span{}, Unresolved: map[string]*Miss{}, Skipped: map[string]int64{}}
 }
 
 // Keys lists the connections in a stable order.
@@ -96,10 +146,12 @@ func (s *Set) Keys() []Key {
 	for k := range s.Conns {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b Key) int {
-		return cmp.Or(cmp.Compare(a.Src, b.Src), cmp.Compare(a.Dst, b.Dst), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
-	})
+	slices.SortFunc(keys, compareKeys)
 	return keys
+}
+
+func compareKeys(a, b Key) int {
+	return cmp.Or(cmp.Compare(a.Src, b.Src), cmp.Compare(a.Dst, b.Dst), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 }
 
 // UnresolvedCount is how many flows did not resolve.

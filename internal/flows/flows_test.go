@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -179,5 +180,58 @@ func FuzzRead(f *testing.F) {
 		if sum+s.UnresolvedCount() != s.Flows {
 			t.Fatalf("%d flows, %d in connections, %d unresolved", s.Flows, sum, s.UnresolvedCount())
 		}
+		for k, n := range s.Conns {
+			if sp := s.Seen[k]; sp == nil || sp.Untimed > n || sp.Last.Before(sp.First) {
+				t.Fatalf("%v ×%d seen %+v", k, n, sp)
+			}
+		}
+		// Read for a change, every record is counted once, at both sides.
+		cr := NewCompareReader(shop(), shop())
+		if err := cr.Read("fuzz", bytes.NewReader(data)); err != nil {
+			return
+		}
+		var both int64
+		for k, m := range cr.Set().Both {
+			if k.Base != k.Head {
+				t.Fatalf("the same resolver at both sides disagrees: %+v", k)
+			}
+			both += m.Count
+		}
+		if both != cr.Set().Flows || cr.Set().Flows != s.Flows {
+			t.Fatalf("compare reader: %d in records of %d flows, single reader %d", both, cr.Set().Flows, s.Flows)
+		}
 	})
+}
+
+// TestSeen: each connection's first and last seen come from Hubble's
+// time and Calico's interval; CSV records have none and are counted as
+// untimed; a time that does not read stops the input at its line.
+func TestSeen(t *testing.T) {
+	h := read(t, "testdata/hubble.json")
+	sp := h.Seen[Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}]
+	if sp == nil || sp.First.Format(time.RFC3339Nano) != "2026-11-30T10:00:00.123456789Z" || !sp.Last.Equal(sp.First) || sp.Untimed != 0 {
+		t.Errorf("hubble span: %+v", sp)
+	}
+	c := read(t, "testdata/calico.json")
+	sp = c.Seen[Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}]
+	if sp == nil || sp.First.Format(time.RFC3339) != "2025-11-30T10:00:00Z" || sp.Last.Format(time.RFC3339) != "2025-11-30T10:05:00Z" {
+		t.Errorf("calico span: %+v", sp)
+	}
+	rd := NewReader(shop())
+	if err := rd.Read("a.csv", strings.NewReader("shop/web,shop/app,TCP/8080,4\n")); err != nil {
+		t.Fatal(err)
+	}
+	k := Key{Src: "shop/web", Dst: "shop/app", Protocol: portset.TCP, Port: 8080}
+	if sp := rd.Set().Seen[k]; sp == nil || !sp.First.IsZero() || sp.Untimed != 4 {
+		t.Errorf("csv span: %+v", sp)
+	}
+	for _, bad := range []string{
+		`{"flow":{"time":"yesterday","l4":{"TCP":{"destination_port":80}},"source":{"namespace":"shop","pod_name":"web-1"},"destination":{"namespace":"shop","pod_name":"app-1"}}}`,
+		`{"start_time":1764497100,"end_time":1764496800,"source_namespace":"shop","source_name_aggr":"web-*","source_type":"wep","dest_namespace":"shop","dest_name_aggr":"app-*","dest_type":"wep","dest_port":8080,"proto":"tcp"}`,
+	} {
+		err := NewReader(shop()).Read("bad.json", strings.NewReader(bad))
+		if err == nil || !strings.Contains(err.Error(), "bad.json:1:1") {
+			t.Errorf("a bad time must stop the input at its line: %v", err)
+		}
+	}
 }

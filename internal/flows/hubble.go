@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -17,6 +18,9 @@ const skipReply = "reply"
 // flow.Flow marshalled with the proto field names (cilium/cilium
 // api/v1/flow/flow.proto; flow.pb.json.go: protojson UseProtoNames).
 type hubbleFlow struct {
+	// Time is the flow's google.protobuf.Timestamp, which protojson
+	// writes as RFC 3339 in UTC.
+	Time    string `json:"time"`
 	Verdict string `json:"verdict"`
 	IP      *struct {
 		Source      string `json:"source"`
@@ -58,6 +62,13 @@ func parseHubble(raw json.RawMessage) (*Observation, string, error) {
 		return nil, skipReply, nil
 	}
 	o := &Observation{Count: 1}
+	if f.Time != "" {
+		t, err := time.Parse(time.RFC3339Nano, f.Time)
+		if err != nil {
+			return nil, "", fmt.Errorf("Hubble flow time %q is not RFC 3339", f.Time)
+		}
+		o.First, o.Last = t.UTC(), t.UTC()
+	}
 	var ports *hubblePorts
 	switch {
 	case f.L4 == nil:

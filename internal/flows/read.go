@@ -31,11 +31,23 @@ var errInput = errors.New("invalid flow input")
 // Reader reads flow files into one Set, resolving ends as it goes.
 type Reader struct {
 	res *Resolver
-	set *Set
+	// head, when set, resolves every record a second time, for the head
+	// side of a change (NewCompareReader).
+	head *Resolver
+	set  *Set
 }
 
 // NewReader reads flows resolved by res.
 func NewReader(res *Resolver) *Reader { return &Reader{res: res, set: newSet()} }
+
+// NewCompareReader reads flows for a change: each record is resolved by
+// the base's resolver and by the head's, in the one pass (standard input
+// reads once), into Set.Both.
+func NewCompareReader(base, head *Resolver) *Reader {
+	rd := &Reader{res: base, head: head, set: newSet()}
+	rd.set.Both = map[Both]*Miss{}
+	return rd
+}
 
 // Set is what was read so far.
 func (rd *Reader) Set() *Set { return rd.set }
@@ -108,6 +120,9 @@ func (rd *Reader) add(o *Observation) error {
 			Msg: fmt.Sprintf("a flow count of %d (at most %d a record, %d in all)", n, int64(MaxCount), int64(MaxFlows))}
 	}
 	s.Flows += n
+	if rd.head != nil {
+		return rd.addBoth(o, n)
+	}
 	src, err := rd.res.Resolve(o.Src)
 	if err != nil {
 		s.miss("source: "+err.Error(), n, o.Pos)
@@ -120,10 +135,49 @@ func (rd *Reader) add(o *Observation) error {
 	}
 	k := Key{Src: src, Dst: dst, Protocol: o.Protocol, Port: o.Port}
 	if _, ok := s.Conns[k]; !ok && len(s.Conns) >= MaxConnections {
-		return &diag.Diagnostic{Severity: diag.Error, Pos: o.Pos, Err: errInput,
-			Msg:  fmt.Sprintf("more than %d distinct connections", MaxConnections),
-			Hint: "replay a shorter time window, or aggregate the flows first"}
+		return tooMany(o.Pos)
 	}
 	s.Conns[k] += n
+	sp := s.Seen[k]
+	if sp == nil {
+		sp = &Span{}
+		s.Seen[k] = sp
+	}
+	sp.add(o.First, o.Last, n)
 	return nil
+}
+
+// addBoth resolves one observation at both sides of a change and counts
+// it under the pair of outcomes.
+func (rd *Reader) addBoth(o *Observation, n int64) error {
+	k := Both{Base: outcome(rd.res, o), Head: outcome(rd.head, o)}
+	m := rd.set.Both[k]
+	if m == nil {
+		if len(rd.set.Both) >= MaxConnections {
+			return tooMany(o.Pos)
+		}
+		m = &Miss{First: o.Pos}
+		rd.set.Both[k] = m
+	}
+	m.Count += n
+	return nil
+}
+
+// outcome is the connection res resolves o to, or why it resolves none.
+func outcome(res *Resolver, o *Observation) Outcome {
+	src, err := res.Resolve(o.Src)
+	if err != nil {
+		return Outcome{Miss: "source: " + err.Error()}
+	}
+	dst, err := res.Resolve(o.Dst)
+	if err != nil {
+		return Outcome{Miss: "destination: " + err.Error()}
+	}
+	return Outcome{Key: Key{Src: src, Dst: dst, Protocol: o.Protocol, Port: o.Port}}
+}
+
+func tooMany(pos diag.Pos) error {
+	return &diag.Diagnostic{Severity: diag.Error, Pos: pos, Err: errInput,
+		Msg:  fmt.Sprintf("more than %d distinct connections", MaxConnections),
+		Hint: "replay a shorter time window, or aggregate the flows first"}
 }

@@ -14,6 +14,12 @@ type Blocked struct {
 	Count int64
 	// Verdict is the model's answer, rule by rule (as explain prints it).
 	Verdict enforcer.Verdict
+	// Why, when set, says why there is no verdict to show: the head of a
+	// change has no endpoint for an end the base allowed (Compare).
+	Why string
+	// ClosedBy names the `closes` entry that means to block the
+	// connection, when one does (the gate's, see package gate).
+	ClosedBy string
 }
 
 // Pair is the blocked connections between two endpoints: addresses
@@ -46,7 +52,7 @@ func Replay(m *enforcer.Model, s *Set) *Report {
 		addMiss(r.Misses, why, miss.Count, miss.First)
 		r.Unresolved += miss.Count
 	}
-	pairs := map[[2]string]*Pair{}
+	var g grouper
 	for _, k := range s.Keys() {
 		n := s.Conns[k]
 		v, err := m.Verdict(k.Src, k.Dst, k.Protocol, k.Port)
@@ -62,32 +68,68 @@ func Replay(m *enforcer.Model, s *Set) *Report {
 		}
 		r.Blocked += n
 		r.BlockedConns++
-		pk := [2]string{group(m, k.Src), group(m, k.Dst)}
-		p := pairs[pk]
-		if p == nil {
-			p = &Pair{Src: pk[0], Dst: pk[1]}
-			pairs[pk] = p
-		}
-		p.Count += n
-		p.Conns = append(p.Conns, Blocked{Key: k, Count: n, Verdict: v})
+		g.add(m, Blocked{Key: k, Count: n, Verdict: v})
 	}
-	for _, p := range pairs {
-		r.Pairs = append(r.Pairs, *p)
+	r.Pairs = g.sorted()
+	return r
+}
+
+// grouper collects blocked connections into pairs of endpoints.
+type grouper struct {
+	pairs map[[2]string]*Pair
+	at    map[pairConn]int // a connection's index in its pair's Conns
+}
+
+type pairConn struct {
+	pair [2]string
+	key  Key
+}
+
+// add files b under its pair, m naming the external ranges. A connection
+// added again (records the two sides of a change resolve differently)
+// adds to its count.
+func (g *grouper) add(m *enforcer.Model, b Blocked) {
+	if g.pairs == nil {
+		g.pairs, g.at = map[[2]string]*Pair{}, map[pairConn]int{}
 	}
-	sort.Slice(r.Pairs, func(i, j int) bool {
-		a, b := r.Pairs[i], r.Pairs[j]
+	pk := [2]string{group(m, b.Key.Src), group(m, b.Key.Dst)}
+	p := g.pairs[pk]
+	if p == nil {
+		p = &Pair{Src: pk[0], Dst: pk[1]}
+		g.pairs[pk] = p
+	}
+	p.Count += b.Count
+	if i, ok := g.at[pairConn{pk, b.Key}]; ok {
+		p.Conns[i].Count += b.Count
+		return
+	}
+	g.at[pairConn{pk, b.Key}] = len(p.Conns)
+	p.Conns = append(p.Conns, b)
+}
+
+// sorted lists the pairs, most flows first, then by name.
+func (g *grouper) sorted() []Pair {
+	out := make([]Pair, 0, len(g.pairs))
+	for _, p := range g.pairs {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if a.Count != b.Count {
 			return a.Count > b.Count
 		}
 		return a.Src+"\x00"+a.Dst < b.Src+"\x00"+b.Dst
 	})
-	return r
+	return out
 }
 
 // group names the pair a connection end belongs to: an address outside
 // the cluster by the model's external range holding it, any other end by
 // its own name.
 func group(m *enforcer.Model, name string) string {
+	if m == nil {
+		return name
+	}
 	if a, err := netip.ParseAddr(name); err == nil {
 		if r, ok := m.ExternalPeer(a); ok {
 			return r

@@ -20,12 +20,16 @@ type Settings struct {
 	Flags           map[string]bool
 	// Owners is the ownership map with repository paths (nil without).
 	Owners owners.Map
+	// Flows are the repository paths of observed flows the gate judges
+	// every change by (netpolc.yaml flows).
+	Flows []string
 }
 
 // ConfigCheck compares the gate's own configuration at the base with the
 // head's, so that a change cannot switch off its own checks: a commit
 // that removes or moves the output, removes a target, moves the intents,
-// turns on allow-approximate or drops a guardrail or expectation is
+// stops naming a flows file, turns on allow-approximate or drops a
+// guardrail or expectation is
 // reported, and fails unless Allow (the reviewed path,
 // --allow-config-change) is set.
 //
@@ -70,6 +74,11 @@ func configChanges(c ConfigCheck, base, head *compiler.Result) []string {
 	for _, t := range b.Targets {
 		if !slices.Contains(h.Targets, t) {
 			out = append(out, fmt.Sprintf("target %s is removed", t))
+		}
+	}
+	for _, f := range b.Flows {
+		if !slices.Contains(h.Flows, f) {
+			out = append(out, fmt.Sprintf("flows %s is no longer named: later changes would not be judged by the traffic in it", f))
 		}
 	}
 	for _, name := range []string{"allow-approximate"} {

@@ -58,6 +58,9 @@ type Options struct {
 	// Cache, when set, records sound runs and reuses them for a base and
 	// head that hold the same inputs (see Cache); nil always runs in full.
 	Cache *Cache
+	// Observed, when set, is observed traffic the change may not block
+	// (see ObservedInput); it needs a Base.
+	Observed *ObservedInput
 }
 
 // Report is the result of Run.
@@ -92,12 +95,16 @@ type Report struct {
 	// hold the same inputs, and this state was verified in full before
 	// (see Cache).
 	Reused bool
+	// Observed is the verdict of observed traffic on the change (nil
+	// without Options.Observed).
+	Observed *Observed
 }
 
 // Failed reports whether any check failed.
 func (r *Report) Failed() bool {
 	return r.Drift.Drifted() || r.Findings.Errors() != nil || r.OpenedDenied() ||
-		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (len(r.OwnerChanges) > 0 && !r.OwnersAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted())
+		(len(r.ConfigChanges) > 0 && !r.ConfigAllowed) || (len(r.OwnerChanges) > 0 && !r.OwnersAllowed) || (r.OldDrift != nil && r.OldDrift.Drifted()) ||
+		r.Observed.Failed()
 }
 
 // OpenedDenied reports whether the change opens connectivity while
@@ -155,6 +162,11 @@ func (o Options) reuse(key string) *Report {
 	if o.Output != "" {
 		r.Drift = Drift{Output: o.Output, Files: e.files}
 	}
+	if o.Observed != nil {
+		// The same inputs make the same model at both sides: nothing
+		// observed can be newly blocked, whatever the flows hold.
+		r.Observed = &Observed{Unchanged: true, AllowClosing: o.Observed.AllowClosing}
+	}
 	if len(r.ConfigChanges)+len(r.OwnerChanges) > 0 || (o.Config.Base.Output != "" && o.Config.Base.Output != o.Output) {
 		return nil
 	}
@@ -190,6 +202,11 @@ func run(o Options) (*Report, error) {
 	if base != nil {
 		r.Base = base.Name
 		if r.Diff, err = compareSides(base, head); err != nil {
+			return nil, err
+		}
+	}
+	if o.Observed != nil && base != nil {
+		if r.Observed, err = observe(o.Observed, o.Base, o.Head, base, head); err != nil {
 			return nil, err
 		}
 	}
@@ -262,22 +279,15 @@ func (r *Report) checkDrifts(o Options, head *Side) error {
 // and compares their connectivity. A path that exists on neither side is
 // ErrNotFound.
 func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) {
-	for _, p := range append([]string{spec.Intents}, spec.Manifests...) {
-		if p == "" {
-			continue
-		}
-		inBase, err := base.Has(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		inHead, err := head.Has(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !inBase && !inHead {
-			return nil, nil, &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("%s: %v (%s, %s)", p, ErrNotFound, base.Name, head.Name),
-				Hint: "check the path; new files must be staged with git add", Err: ErrNotFound}
-		}
+	d, _, notes, err := DiffObserved(base, head, spec, nil)
+	return d, notes, err
+}
+
+// DiffObserved is DiffSnapshots, also judging observed traffic by the
+// change when in is set (nil Observed otherwise).
+func DiffObserved(base, head *gitrev.Tree, spec Spec, in *ObservedInput) (*Diff, *Observed, []string, error) {
+	if err := checkPaths(base, head, spec); err != nil {
+		return nil, nil, nil, err
 	}
 	var wg sync.WaitGroup
 	var b *Side
@@ -286,13 +296,39 @@ func DiffSnapshots(base, head *gitrev.Tree, spec Spec) (*Diff, []string, error) 
 	h, err := load(head, spec)
 	wg.Wait()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if bErr != nil {
-		return nil, nil, fmt.Errorf("base %w", bErr)
+		return nil, nil, nil, fmt.Errorf("base %w", bErr)
 	}
 	d, err := compareSides(b, h)
-	return d, h.Notes, err
+	if err != nil || in == nil {
+		return d, nil, h.Notes, err
+	}
+	o, err := observe(in, base, head, b, h)
+	return d, o, h.Notes, err
+}
+
+// checkPaths refuses a path that exists on neither side.
+func checkPaths(base, head *gitrev.Tree, spec Spec) error {
+	for _, p := range append([]string{spec.Intents}, spec.Manifests...) {
+		if p == "" {
+			continue
+		}
+		inBase, err := base.Has(p)
+		if err != nil {
+			return err
+		}
+		inHead, err := head.Has(p)
+		if err != nil {
+			return err
+		}
+		if !inBase && !inHead {
+			return &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("%s: %v (%s, %s)", p, ErrNotFound, base.Name, head.Name),
+				Hint: "check the path; new files must be staged with git add", Err: ErrNotFound}
+		}
+	}
+	return nil
 }
 
 // Summary is the one-line account of a passing run.
@@ -311,6 +347,9 @@ func (r *Report) Summary() string {
 			change = fmt.Sprintf("%d opened, %d changed, %d closed flow(s)", d.Opened, d.Changed, d.Closed)
 		}
 		parts = append(parts, fmt.Sprintf("vs %s: %s", d.Base, change))
+	}
+	if r.Observed != nil {
+		parts = append(parts, r.Observed.Summary())
 	}
 	if len(r.ConfigChanges) > 0 {
 		parts = append(parts, "gate configuration changed (allowed): "+strings.Join(r.ConfigChanges, ", "))

@@ -6,6 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // The checks the intents make of their own connectivity: guardrails (rules
@@ -93,6 +94,23 @@ type Expectation struct {
 
 // Pos is the expectation's position for diagnostics.
 func (e Expectation) Pos() diag.Pos { return e.Origin.Pos }
+
+// Closing is a `closes` entry: observed connections from From to To (on
+// Ports) that a change means to block, so that the gate on observed
+// traffic (verify --flows) accepts blocking them.
+type Closing struct {
+	// Name is the entry's key: why the connections close, in words.
+	Name     string
+	From, To string // "namespace/workload", "ip:ADDRESS", "ip:CIDR" or (to) "fqdn:NAME"
+	// Port is the port as written ("TCP/5432"; "" for every port), Ports
+	// the set it stands for.
+	Port   string
+	Ports  portset.Set
+	Origin Origin
+}
+
+// Pos is the entry's position for diagnostics.
+func (c Closing) Pos() diag.Pos { return c.Origin.Pos }
 
 // IsExternal reports whether the pattern only matches external addresses.
 func (p EndpointPattern) IsExternal() bool { return p.World || p.CIDR.IsValid() || p.FQDN != "" }

@@ -211,4 +211,7 @@ type Policy struct {
 	// hold, sorted by name; Expectations their connectivity assertions.
 	Guardrails   []Guardrail
 	Expectations []Expectation
+	// Closes are the observed connections the intents mean to block
+	// (`closes`), in the order of the files.
+	Closes []Closing
 }

@@ -72,11 +72,15 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	perAddr, err := ref.PerAddress()
+	if err != nil {
+		return nil, err
+	}
 	out := &Output{Compiled: res, Model: ref.Model, Connectivity: ref.Matrix}
 	byTarget := map[string][]kit.File{}
 	var errs diag.List
 	for _, t := range opts.Targets {
-		files, warns, err := emitProven(t, res, ref, opts)
+		files, warns, err := emitProven(t, res, ref, perAddr, opts)
 		if err != nil {
 			errs = append(errs, diag.Collect(err)...)
 			continue
@@ -97,19 +101,15 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 // emitProven runs one target's emitter and proves, from the emitted
 // objects read back by the target's interpreter, that they mean what the
 // intents mean (or, under AllowApproximate, nothing more) before anything
-// can be written.
-func emitProven(t target.Target, res *compiler.Result, ref *proof.Reference, opts Options) ([]kit.File, diag.List, error) {
+// can be written; with perAddr (endpoints of several IPs), per address too.
+func emitProven(t target.Target, res *compiler.Result, ref, perAddr *proof.Reference, opts Options) ([]kit.File, diag.List, error) {
 	em, err := t.Emit(kit.Input{Policy: res.Policy, Inventory: ref.Inventory,
 		AllowApproximate: opts.AllowApproximate, Settings: opts.Settings})
 	if err != nil {
 		return nil, nil, err
 	}
-	got, err := t.Interpret(em.Objects, enforcer.InterpretInput{Inventory: ref.Inventory,
-		ExternalPeers: ref.Model.ExternalPeers(), Settings: opts.Settings, PodCIDRs: res.Policy.PodCIDRs})
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err = ref.ProveReading(t.Name(), got, opts.AllowApproximate); err != nil {
+	if _, err := proof.ProveObjects(t, t.Name(), em.Objects, enforcer.InterpretInput{Settings: opts.Settings, PodCIDRs: res.Policy.PodCIDRs},
+		ref, perAddr, opts.AllowApproximate); err != nil {
 		return nil, nil, err
 	}
 	var warns diag.List

@@ -10,10 +10,12 @@ package propose
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -48,6 +50,10 @@ type Result struct {
 	// allows, ObservedPairs those the flows hold: the difference is how
 	// much wider than the traffic the proposal is (mostly the DNS).
 	AllowedPairs, ObservedPairs int
+	// Seen is when the connections were seen, all together, and Flows
+	// how many flows they stand for.
+	Seen  flows.Span
+	Flows int64
 }
 
 // Propose writes intents (CUE package pkg) for the workloads of inv that
@@ -57,11 +63,14 @@ func Propose(inv inventory.Inventory, obs *flows.Set, pkg string) (*Result, erro
 	res := &Result{}
 	for _, k := range obs.Keys() {
 		res.Observed++
+		sp := seenOf(obs, k)
+		res.Seen.Merge(sp)
+		res.Flows += obs.Conns[k]
 		if strings.HasPrefix(k.Dst, "fqdn:") {
 			res.NotProposed = append(res.NotProposed, k)
 			continue
 		}
-		b.allow(k, obs.Conns[k])
+		b.allow(k, obs.Conns[k], sp)
 	}
 	set := &manifests.Set{Inventory: inv, NetworkPolicies: b.policies()}
 	imp, err := importer.Import(set, pkg)
@@ -133,6 +142,9 @@ type rule struct {
 	peer    networkingv1.NetworkPolicyPeer
 	ports   map[portset.Protocol][]int32
 	flows   int64 // observed flows behind the rule
+	seen    flows.Span
+	// peerName names the peer in the rule's policy (peerName).
+	peerName string
 }
 
 func newBuilder(inv inventory.Inventory) *builder {
@@ -146,17 +158,26 @@ func newBuilder(inv inventory.Inventory) *builder {
 	return b
 }
 
+// seenOf is when a connection was seen (untimed when the set has no
+// record of it).
+func seenOf(obs *flows.Set, k flows.Key) flows.Span {
+	if sp := obs.Seen[k]; sp != nil {
+		return *sp
+	}
+	return flows.Span{Untimed: obs.Conns[k]}
+}
+
 // allow adds what lets connection k through: egress at its source and
 // ingress at its destination, where their namespaces are isolated. The
 // DNS on port 53 is allowed to every isolated namespace already.
-func (b *builder) allow(k flows.Key, n int64) {
+func (b *builder) allow(k flows.Key, n int64, sp flows.Span) {
 	src, srcIsPod := b.byID[k.Src]
 	dst, dstIsPod := b.byID[k.Dst]
 	if srcIsPod && b.isolated[src.Namespace] && !(dstIsPod && isDNS(dst) && k.Port == 53) {
-		b.add(src, true, b.peer(k.Dst, dst, dstIsPod), k, n)
+		b.add(src, true, b.peer(k.Dst, dst, dstIsPod), k, n, sp)
 	}
 	if dstIsPod && b.isolated[dst.Namespace] {
-		b.add(dst, false, b.peer(k.Src, src, srcIsPod), k, n)
+		b.add(dst, false, b.peer(k.Src, src, srcIsPod), k, n, sp)
 	}
 }
 
@@ -186,7 +207,7 @@ func (b *builder) peer(name string, ep inventory.Endpoint, isPod bool) networkin
 }
 
 // add records one port of the rule of subject towards peer.
-func (b *builder) add(subject inventory.Endpoint, egress bool, peer networkingv1.NetworkPolicyPeer, k flows.Key, n int64) {
+func (b *builder) add(subject inventory.Endpoint, egress bool, peer networkingv1.NetworkPolicyPeer, k flows.Key, n int64, sp flows.Span) {
 	dir := "ingress"
 	if egress {
 		dir = "egress"
@@ -198,10 +219,15 @@ func (b *builder) add(subject inventory.Endpoint, egress bool, peer networkingv1
 	key := peerKey(peer)
 	r := b.rules[name][key]
 	if r == nil {
-		r = &rule{subject: subject, egress: egress, peer: peer, ports: map[portset.Protocol][]int32{}}
+		end := k.Src
+		if egress {
+			end = k.Dst
+		}
+		r = &rule{subject: subject, egress: egress, peer: peer, ports: map[portset.Protocol][]int32{}, peerName: peerName(subject, egress, end)}
 		b.rules[name][key] = r
 	}
 	r.flows += n
+	r.seen.Merge(sp)
 	if !slices.Contains(r.ports[k.Protocol], k.Port) {
 		r.ports[k.Protocol] = append(r.ports[k.Protocol], k.Port)
 	}
@@ -231,7 +257,7 @@ func (b *builder) policies() []manifests.NetworkPolicy {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		out = append(out, allowance(n, b.rules[n]))
+		out = append(out, allowances(n, b.rules[n])...)
 	}
 	return out
 }
@@ -258,31 +284,56 @@ func defaultDeny(ns string) manifests.NetworkPolicy {
 	return manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: "proposed: default deny, the cluster DNS"}}
 }
 
-// allowance is the policy of one subject and direction: a rule per peer.
-func allowance(name string, rules map[string]*rule) manifests.NetworkPolicy {
-	keys := make([]string, 0, len(rules))
-	for k := range rules {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	first := rules[keys[0]]
+// allowances are the policies of one subject and direction: one per
+// peer, so that each part of the proposal names the flows it stands for
+// and when they were seen.
+func allowances(name string, rules map[string]*rule) []manifests.NetworkPolicy {
+	var out []manifests.NetworkPolicy
 	ns, objName, _ := strings.Cut(name, "/")
-	np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "observed-" + objName}}
-	np.Spec.PodSelector = metav1.LabelSelector{MatchLabels: first.subject.Labels}
-	var total int64
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(rules)) {
 		r := rules[k]
-		total += r.flows
-		ports := r.npPorts()
+		np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "observed-" + objName + "-" + r.peerName}}
+		np.Spec.PodSelector = metav1.LabelSelector{MatchLabels: r.subject.Labels}
 		if r.egress {
 			np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
-			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{r.peer}, Ports: ports})
+			np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{r.peer}, Ports: r.npPorts()}}
 		} else {
 			np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
-			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{r.peer}, Ports: ports})
+			np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{r.peer}, Ports: r.npPorts()}}
 		}
+		out = append(out, manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: "observed: " + SeenText(r.flows, r.seen)}})
 	}
-	return manifests.NetworkPolicy{NetworkPolicy: np, Source: diag.Pos{File: fmt.Sprintf("observed: %d flow(s)", total)}}
+	return out
+}
+
+// peerName names a rule's peer in its policy's name: the workload (with
+// its namespace when another), or the address.
+func peerName(subject inventory.Endpoint, egress bool, peer string) string {
+	dir := "from-"
+	if egress {
+		dir = "to-"
+	}
+	if ns, name, ok := strings.Cut(peer, "/"); ok {
+		if ns == subject.Namespace {
+			return dir + name
+		}
+		return dir + ns + "." + name
+	}
+	return dir + strings.ReplaceAll(peer, ":", "-")
+}
+
+// SeenText says how many flows were seen and when: "300 flow(s), first
+// seen 2026-11-30T10:00:00Z, last seen 2026-11-30T12:00:00Z", saying so
+// where the records had no times (CSV records never do).
+func SeenText(n int64, sp flows.Span) string {
+	s := fmt.Sprintf("%d flow(s)", n)
+	switch {
+	case sp.First.IsZero():
+		return s + ", first/last seen not known: the records carry no times (CSV never does)"
+	case sp.Untimed > 0:
+		s += fmt.Sprintf(" (%d without times)", sp.Untimed)
+	}
+	return s + ", first seen " + sp.First.UTC().Format(time.RFC3339) + ", last seen " + sp.Last.UTC().Format(time.RFC3339)
 }
 
 // npPorts lists the rule's ports, sorted.

@@ -50,54 +50,109 @@ func ReplayTotal(r *flows.Report) string {
 
 func replayText(w io.Writer, r *flows.Report) {
 	fmt.Fprintln(w, ReplayTotal(r))
-	for _, p := range r.Pairs {
-		fmt.Fprintf(w, "%s → %s: %s flow(s) would be blocked\n", p.Src, p.Dst, thousands(p.Count))
-		for _, b := range p.Conns {
-			fmt.Fprintf(w, "  %s%s ×%s: %s\n", connName(p, b.Key), portOf(b.Key), thousands(b.Count), strings.Join(blockedWhy(b), "; "))
-		}
-	}
-	writeMisses(w, r, "")
+	BlockedText(w, r.Pairs, "would be blocked", "", 0)
+	WriteMisses(w, r.Misses, r.Skipped, "", "")
 }
 
 func replayMarkdown(w io.Writer, r *flows.Report) {
 	fmt.Fprintf(w, "**%s**\n\n", mdEscape(ReplayTotal(r)))
-	if len(r.Pairs) > 0 {
-		fmt.Fprintln(w, "| source | destination | port | flows | denied by |")
-		fmt.Fprintln(w, "| --- | --- | --- | ---: | --- |")
-		for _, p := range r.Pairs {
-			for _, b := range p.Conns {
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdEscape(b.Key.Src), mdEscape(b.Key.Dst), portOf(b.Key),
-					thousands(b.Count), mdEscape(strings.Join(blockedWhy(b), "; ")))
-			}
-		}
-		fmt.Fprintln(w)
-	}
-	writeMisses(w, r, "- ")
+	BlockedTable(w, r.Pairs, 0)
+	WriteMisses(w, r.Misses, r.Skipped, "", "- ")
 }
 
-// writeMisses lists what was not evaluated and what was skipped.
-func writeMisses(w io.Writer, r *flows.Report, bullet string) {
-	if len(r.Misses) > 0 {
-		fmt.Fprintln(w, "not evaluated:")
-		for _, why := range slices.Sorted(maps.Keys(r.Misses)) {
-			m := r.Misses[why]
+// BlockedText prints blocked connections by pair, each pair's line
+// saying "N flow(s) VERB", indented by indent; limit caps the
+// connections printed (0: all), the rest counted.
+func BlockedText(w io.Writer, pairs []flows.Pair, verb, indent string, limit int) {
+	shown := 0
+	for _, p := range pairs {
+		if limit > 0 && shown >= limit {
+			break
+		}
+		fmt.Fprintf(w, "%s%s → %s: %s flow(s) %s\n", indent, p.Src, p.Dst, thousands(p.Count), verb)
+		for _, b := range p.Conns {
+			if limit > 0 && shown >= limit {
+				break
+			}
+			shown++
+			fmt.Fprintf(w, "%s  %s%s ×%s: %s\n", indent, connName(p, b.Key), portOf(b.Key), thousands(b.Count), strings.Join(blockedWhy(b), "; "))
+		}
+	}
+	if more := countConns(pairs) - shown; more > 0 {
+		fmt.Fprintf(w, "%s… and %d more connection(s) (--format json lists every one)\n", indent, more)
+	}
+}
+
+// BlockedTable prints blocked connections as a Markdown table, capped
+// like BlockedText.
+func BlockedTable(w io.Writer, pairs []flows.Pair, limit int) {
+	if len(pairs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "| source | destination | port | flows | denied by |")
+	fmt.Fprintln(w, "| --- | --- | --- | ---: | --- |")
+	shown := 0
+	for _, p := range pairs {
+		for _, b := range p.Conns {
+			if limit > 0 && shown >= limit {
+				continue
+			}
+			shown++
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdEscape(b.Key.Src), mdEscape(b.Key.Dst), portOf(b.Key),
+				thousands(b.Count), mdEscape(strings.Join(blockedWhy(b), "; ")))
+		}
+	}
+	fmt.Fprintln(w)
+	if more := countConns(pairs) - shown; more > 0 {
+		fmt.Fprintf(w, "_… and %d more connection(s) (--format json lists every one)_\n\n", more)
+	}
+}
+
+func countConns(pairs []flows.Pair) int {
+	n := 0
+	for _, p := range pairs {
+		n += len(p.Conns)
+	}
+	return n
+}
+
+// WriteMisses lists what was not evaluated and what was skipped, under
+// headings indented by indent, each line starting with bullet.
+func WriteMisses(w io.Writer, misses map[string]*flows.Miss, skipped map[string]int64, indent, bullet string) {
+	if len(misses) > 0 {
+		fmt.Fprintln(w, indent+"not evaluated:")
+		for _, why := range slices.Sorted(maps.Keys(misses)) {
+			m := misses[why]
 			at := ""
 			if m.First.File != "" {
 				at = " (first at " + m.First.String() + ")"
 			}
-			fmt.Fprintf(w, "  %s%s flow(s): %s%s\n", bullet, thousands(m.Count), why, at)
+			fmt.Fprintf(w, "%s  %s%s flow(s): %s%s\n", indent, bullet, thousands(m.Count), why, at)
 		}
 	}
-	if len(r.Skipped) > 0 {
-		fmt.Fprintln(w, "skipped (no connection netpolc evaluates):")
-		for _, why := range slices.Sorted(maps.Keys(r.Skipped)) {
-			fmt.Fprintf(w, "  %s%s record(s): %s\n", bullet, thousands(r.Skipped[why]), why)
+	if len(skipped) > 0 {
+		fmt.Fprintln(w, indent+"skipped (no connection netpolc evaluates):")
+		for _, why := range slices.Sorted(maps.Keys(skipped)) {
+			fmt.Fprintf(w, "%s  %s%s record(s): %s\n", indent, bullet, thousands(skipped[why]), why)
 		}
 	}
 }
 
-// blockedWhy says, per direction that denies, what denies it.
+// blockedWhy says, per direction that denies, what denies it, and the
+// closes entry that means to block it.
 func blockedWhy(b flows.Blocked) []string {
+	out := denials(b)
+	if b.Why != "" {
+		out = append(out, b.Why)
+	}
+	if b.ClosedBy != "" {
+		out = append(out, fmt.Sprintf("intended: closes %q", b.ClosedBy))
+	}
+	return out
+}
+
+// denials says, per direction that denies, what denies it.
+func denials(b flows.Blocked) []string {
 	var out []string
 	for _, d := range []struct {
 		name string
@@ -138,46 +193,68 @@ func connName(p flows.Pair, k flows.Key) string {
 
 func portOf(k flows.Key) string { return portset.Port(k.Protocol, k.Port).String() }
 
+// BlockedConn is a blocked connection in JSON reports.
+type BlockedConn struct {
+	Src    string   `json:"src"`
+	Dst    string   `json:"dst"`
+	Port   string   `json:"port"`
+	Flows  int64    `json:"flows"`
+	Denied []string `json:"denied"`
+	// ClosedBy names the closes entry that means to block it (the gate's).
+	ClosedBy string `json:"closedBy,omitempty"`
+}
+
+// MissJSON is a group of flows not evaluated, in JSON reports.
+type MissJSON struct {
+	Reason string `json:"reason"`
+	Flows  int64  `json:"flows"`
+	First  string `json:"first,omitempty"`
+}
+
+// BlockedJSON lists blocked connections for JSON, in the pairs' order.
+func BlockedJSON(pairs []flows.Pair) []BlockedConn {
+	out := []BlockedConn{}
+	for _, p := range pairs {
+		for _, b := range p.Conns {
+			out = append(out, BlockedConn{b.Key.Src, b.Key.Dst, portOf(b.Key), b.Count, blockedWhy(b), b.ClosedBy})
+		}
+	}
+	return out
+}
+
+// MissesJSON lists the misses for JSON, by reason.
+func MissesJSON(misses map[string]*flows.Miss) []MissJSON {
+	out := []MissJSON{}
+	for _, why := range slices.Sorted(maps.Keys(misses)) {
+		m := MissJSON{Reason: why, Flows: misses[why].Count}
+		if misses[why].First.File != "" {
+			m.First = misses[why].First.String()
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // replayJSON is the report as JSON: totals, blocked connections with
 // their denying direction and rule origins, and the misses.
 func replayJSON(w io.Writer, r *flows.Report) error {
-	type conn struct {
-		Src    string   `json:"src"`
-		Dst    string   `json:"dst"`
-		Port   string   `json:"port"`
-		Flows  int64    `json:"flows"`
-		Denied []string `json:"denied"`
-	}
-	type miss struct {
-		Reason string `json:"reason"`
-		Flows  int64  `json:"flows"`
-		First  string `json:"first,omitempty"`
-	}
 	out := struct {
-		Flows      int64  `json:"flows"`
-		Allowed    int64  `json:"allowed"`
-		Blocked    int64  `json:"blocked"`
-		Unresolved int64  `json:"notEvaluated"`
-		Replies    int64  `json:"replies"`
-		Conns      []conn `json:"blockedConnections"`
-		Misses     []miss `json:"notEvaluatedReasons"`
-	}{Flows: r.Flows, Allowed: r.Allowed, Blocked: r.Blocked, Unresolved: r.Unresolved, Replies: r.Replies, Conns: []conn{}, Misses: []miss{}}
-	for _, p := range r.Pairs {
-		for _, b := range p.Conns {
-			out.Conns = append(out.Conns, conn{b.Key.Src, b.Key.Dst, portOf(b.Key), b.Count, blockedWhy(b)})
-		}
-	}
-	for _, why := range slices.Sorted(maps.Keys(r.Misses)) {
-		m := miss{Reason: why, Flows: r.Misses[why].Count}
-		if r.Misses[why].First.File != "" {
-			m.First = r.Misses[why].First.String()
-		}
-		out.Misses = append(out.Misses, m)
-	}
+		Flows      int64         `json:"flows"`
+		Allowed    int64         `json:"allowed"`
+		Blocked    int64         `json:"blocked"`
+		Unresolved int64         `json:"notEvaluated"`
+		Replies    int64         `json:"replies"`
+		Conns      []BlockedConn `json:"blockedConnections"`
+		Misses     []MissJSON    `json:"notEvaluatedReasons"`
+	}{Flows: r.Flows, Allowed: r.Allowed, Blocked: r.Blocked, Unresolved: r.Unresolved, Replies: r.Replies,
+		Conns: BlockedJSON(r.Pairs), Misses: MissesJSON(r.Misses)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
+
+// Thousands renders n with comma separators (12,403).
+func Thousands(n int64) string { return thousands(n) }
 
 // thousands renders n with comma separators (12,403).
 func thousands(n int64) string {

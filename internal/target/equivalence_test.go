@@ -95,11 +95,11 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tg.Interpret(out.Objects, enforcer.InterpretInput{Inventory: v.inv, ExternalPeers: ref.Model.ExternalPeers(), Settings: s, PodCIDRs: v.p.PodCIDRs})
+	perAddr, err := ref.PerAddress()
 	if err != nil {
-		t.Fatalf("%s: Interpret: %v", v.name, err)
+		t.Fatal(err)
 	}
-	d, err := ref.ProveReading(tg.Name(), got, approx)
+	d, err := proof.ProveObjects(tg, tg.Name(), out.Objects, enforcer.InterpretInput{Settings: s, PodCIDRs: v.p.PodCIDRs}, ref, perAddr, approx)
 	if err != nil {
 		t.Fatalf("%s: %v", v.name, err)
 	}

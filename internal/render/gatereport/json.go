@@ -58,6 +58,8 @@ type diffJSONDoc struct {
 	// naming them.
 	PlatformChanged   bool     `json:"platformChanged"`
 	UnnamedNamespaces []string `json:"unnamedNamespaces"`
+	// Observed is observed traffic against the change (diff --flows).
+	Observed *observedJSON `json:"observed,omitempty"`
 }
 
 // diffJSON is the JSON form of a diff: every flow, uncapped.
@@ -112,6 +114,8 @@ type reportJSON struct {
 	OwnerChanges  []string   `json:"ownerChanges,omitempty"`
 	OwnersAllowed bool       `json:"ownersAllowed,omitempty"`
 	OldDrift      *driftJSON `json:"baseOutputDrift,omitempty"`
+	// Observed is observed traffic against the change (only with flows).
+	Observed *observedJSON `json:"observed,omitempty"`
 }
 
 // reportToJSON is the JSON form of a verify report.
@@ -136,6 +140,7 @@ func reportToJSON(r *gate.Report) *reportJSON {
 	if r.Diff != nil {
 		out.Diff = diffJSON(r.Diff)
 	}
+	out.Observed = observedToJSON(r.Observed)
 	return out
 }
 

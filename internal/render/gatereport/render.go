@@ -46,18 +46,32 @@ const DefaultLimit = 60
 
 // WriteDiff prints a connectivity diff.
 func WriteDiff(w io.Writer, d *gate.Diff, o RenderOptions) error {
+	return WriteDiffObserved(w, d, nil, o)
+}
+
+// WriteDiffObserved prints a connectivity diff and, when obs is set, the
+// observed connections the change newly blocks (first: they are what a
+// reviewer must not miss).
+func WriteDiffObserved(w io.Writer, d *gate.Diff, obs *gate.Observed, o RenderOptions) error {
+	var b strings.Builder
 	switch o.Format {
 	case JSON:
-		return writeJSON(w, diffJSON(d))
+		doc := diffJSON(d)
+		doc.Observed = observedToJSON(obs)
+		return writeJSON(w, doc)
 	case Markdown:
-		var b strings.Builder
-		fmt.Fprintf(&b, "### netpolc: connectivity diff\n\n")
+		fmt.Fprintf(&b, "### netpolc: connectivity diff\n")
+		if obs != nil {
+			writeObservedMD(&b, obs, o.Limit)
+		}
+		b.WriteString("\n")
 		writeDiffMD(&b, d, o.Limit)
-		_, err := io.WriteString(w, b.String())
-		return err
+	default:
+		writeDiffText(&b, d, o.Limit, painter(o.Color))
+		if obs != nil {
+			writeObservedText(&b, obs, o.Limit, painter(o.Color))
+		}
 	}
-	var b strings.Builder
-	writeDiffText(&b, d, o.Limit, painter(o.Color))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -38,6 +38,9 @@ func checked(r *gate.Report) string {
 func writeReportText(b *strings.Builder, r *gate.Report, limit int, p paint) {
 	if !r.Failed() {
 		fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.green("ok"), r.Summary())
+		if worthListing(r.Observed) {
+			writeObservedText(b, r.Observed, limit, p)
+		}
 		return
 	}
 	fmt.Fprintf(b, "netpolc verify: %s — %s\n", p.red("FAILED"), checked(r))
@@ -79,6 +82,16 @@ func writeReportText(b *strings.Builder, r *gate.Report, limit int, p paint) {
 		fmt.Fprintf(b, "\n%s %s the change opens connectivity and --deny-opened is set:\n", p.red("✗"), p.bold("opened:"))
 		writeDiffText(b, r.Diff, limit, p)
 	}
+	if r.Observed != nil {
+		writeObservedText(b, r.Observed, limit, p)
+	}
+}
+
+// worthListing reports whether a passing run's observed traffic has more
+// to say than the summary: connections the closes entries (or
+// --allow-closing) accepted, stale entries, flows not evaluated.
+func worthListing(o *gate.Observed) bool {
+	return o != nil && !o.Unchanged && (o.Change.BlockedConns > 0 || len(o.Stale()) > 0 || o.Change.Unresolved > 0)
 }
 
 // driftLines lists drifted files, capped.
@@ -101,6 +114,9 @@ func driftLines(d gate.Drift, limit int) []string {
 func writeReportMD(b *strings.Builder, r *gate.Report, limit int) {
 	if !r.Failed() {
 		fmt.Fprintf(b, "### netpolc verify: passed\n\n%s.\n", r.Summary())
+		if r.Observed != nil {
+			writeObservedMD(b, r.Observed, limit)
+		}
 		if r.Diff != nil && !r.Diff.Empty() {
 			b.WriteString("\n")
 			writeDiffMD(b, r.Diff, limit)
@@ -137,6 +153,9 @@ func writeReportMD(b *strings.Builder, r *gate.Report, limit int) {
 		b.WriteString("\n#### Broken guardrails and failing expectations\n\n```\n")
 		b.WriteString(errs.Error())
 		b.WriteString("\n```\n")
+	}
+	if r.Observed != nil {
+		writeObservedMD(b, r.Observed, limit)
 	}
 	if r.Diff != nil && !r.Diff.Empty() {
 		b.WriteString("\n#### Connectivity\n\n")

@@ -1,0 +1,62 @@
+package enforcer
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/netset"
+)
+
+// PlaceUnknownPods is inv with every pod whose IPs it does not know (host-
+// network pods excepted: they have their node's) at an address of every
+// piece of the pod CIDRs that the nets tell apart: wherever such a pod
+// really is, it is in the same nets as one of those addresses. It is nil
+// when no pod CIDRs are declared or no pod lacks an IP: the Reading.Placed
+// of targets whose CIDRs match pod addresses (Calico's nets, the admin
+// API's networks).
+func PlaceUnknownPods(inv inventory.Inventory, podCIDRs []string, nets []netip.Prefix) (*inventory.Inventory, error) {
+	unknown := func(ep inventory.Endpoint) bool { return !ep.HostNetwork && len(ep.IPs) == 0 }
+	if !slices.ContainsFunc(inv.Endpoints, unknown) {
+		return nil, nil
+	}
+	addrs, err := podAddresses(podCIDRs, nets)
+	if err != nil || len(addrs) == 0 {
+		return nil, err
+	}
+	placed := inv
+	placed.Endpoints = slices.Clone(inv.Endpoints)
+	for i, ep := range placed.Endpoints {
+		if unknown(ep) {
+			placed.Endpoints[i].IPs = addrs
+		}
+	}
+	return &placed, nil
+}
+
+// podAddresses splits the pod CIDRs at every boundary of a net inside
+// them and returns the first address of each piece: a pod at these
+// addresses is in every net some address of the pod CIDRs is in.
+func podAddresses(podCIDRs []string, nets []netip.Prefix) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, s := range podCIDRs {
+		c, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: pod CIDR %q: %v", ErrInvalid, s, err)
+		}
+		c = c.Masked()
+		out = append(out, c.Addr())
+		for _, n := range nets {
+			if c.Bits() >= n.Bits() || !c.Contains(n.Addr()) {
+				continue // n holds c whole, or misses it
+			}
+			out = append(out, n.Addr())
+			if next := netset.Last(n).Next(); next.IsValid() && c.Contains(next) {
+				out = append(out, next)
+			}
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out), nil
+}
