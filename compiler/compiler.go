@@ -21,6 +21,11 @@ type Result struct {
 	Policy *ir.Policy
 	// Warnings are findings that do not stop the build.
 	Warnings diag.List
+	// Merged are the isolations and rules merged into an exact duplicate
+	// of Policy (same subject, direction, peer, ports and action), each
+	// with its own origin; only those two lists are set. Policy keeps
+	// one origin per element, the first by file and line.
+	Merged *ir.Policy
 }
 
 // compiler holds the state of one compilation.
@@ -98,10 +103,10 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
 	}
-	normalize(c.out)
+	merged := normalize(c.out)
 	sortCluster(c.out)
 	c.out.Expectations, c.out.Guardrails, c.out.Closes = expects, guards, closes
-	return &Result{Policy: c.out, Warnings: c.diags.Warnings()}, nil
+	return &Result{Policy: c.out, Warnings: c.diags.Warnings(), Merged: merged}, nil
 }
 
 // each runs fn with the compiler reading positions from each set in turn.

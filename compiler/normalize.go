@@ -8,9 +8,12 @@ import (
 )
 
 // normalize sorts the IR into its canonical order and drops exact
-// duplicates (same subject, direction, peer and ports), keeping the first
-// origin, so output does not depend on CUE field order.
-func normalize(p *ir.Policy) {
+// duplicates (same subject, direction, peer, ports and action), keeping
+// the first origin, so output does not depend on CUE field order. It
+// returns the copies it dropped, each with its own origin: where a rule
+// was written matters beyond the IR (ownership, internal/owners), and a
+// copy in another directory is still written there.
+func normalize(p *ir.Policy) (merged *ir.Policy) {
 	sort.Slice(p.Namespaces, func(i, j int) bool { return p.Namespaces[i].Name < p.Namespaces[j].Name })
 	sort.Slice(p.Workloads, func(i, j int) bool {
 		a, b := p.Workloads[i], p.Workloads[j]
@@ -19,16 +22,19 @@ func normalize(p *ir.Policy) {
 	for i := range p.Rules {
 		sortPorts(p.Rules[i].Ports)
 	}
-	p.Isolations = dedupe(p.Isolations, func(x ir.Isolation) (string, ir.Origin) {
+	merged = &ir.Policy{}
+	p.Isolations, merged.Isolations = dedupe(p.Isolations, func(x ir.Isolation) (string, ir.Origin) {
 		return key(x.Subject) + key(x.Direction), x.Origin
 	})
-	p.Rules = dedupe(p.Rules, func(r ir.Rule) (string, ir.Origin) {
+	p.Rules, merged.Rules = dedupe(p.Rules, func(r ir.Rule) (string, ir.Origin) {
 		return key(r.Subject) + key(r.Direction) + key(r.Peer) + key(r.Ports) + key(r.Action), r.Origin
 	})
+	return merged
 }
 
-// dedupe sorts by key then origin and keeps the first of each key.
-func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) []T {
+// dedupe sorts by key then origin and keeps the first of each key; the
+// others it returns as dropped (in the same order).
+func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) (kept, dropped []T) {
 	type item struct {
 		k string
 		o ir.Origin
@@ -48,11 +54,12 @@ func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) []T {
 	out := xs[:0]
 	for i, it := range items {
 		if i > 0 && it.k == items[i-1].k {
+			dropped = append(dropped, it.x)
 			continue
 		}
 		out = append(out, it.x)
 	}
-	return out
+	return out, dropped
 }
 
 func originLess(a, b ir.Origin) bool {

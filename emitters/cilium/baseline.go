@@ -22,14 +22,7 @@ import (
 // first rule that is not one.
 func (b *builder) baseline(cp *ir.ClusterPolicy) *clusterPolicy {
 	var iso [2]bool
-	var first [2]*ir.ClusterRule
-	for i := range cp.Rules {
-		r := &cp.Rules[i]
-		d, _ := kit.DirIndex(r.Direction)
-		if first[d] == nil {
-			first[d] = r
-		}
-	}
+	first := firstRules(cp)
 	ok := true
 	for d, r := range first {
 		switch {

@@ -80,6 +80,9 @@ type Options struct {
 	// Labels is the cluster's identity label filter (nil: the default
 	// filter of ciliumapi.DefaultVersion).
 	Labels *ciliumapi.LabelFilter
+	// uncheckedOrder emits the admin tier without the order check
+	// (tiers.go), for the test that every refusal of it is justified.
+	uncheckedOrder bool
 }
 
 // policy collects everything that goes into one CiliumNetworkPolicy.

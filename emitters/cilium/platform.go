@@ -24,18 +24,15 @@ import (
 // emitter always writes it). A CCNP has no namespace: its endpointSelector selects
 // across namespaces through the pod's namespace label and its namespace's
 // labels (pkg/k8s/apis/cilium.io/utils/utils.go, getEndpointSelector).
-// So exactly expressible are, in the admin tier's order:
-//
-//   - a Deny that no earlier Allow or Pass of the direction can decide
-//     first: an egressDeny/ingressDeny, deny before everything;
-//   - an Allow that no earlier Pass and no later Deny of the direction can
-//     touch: an allow that no team's isolation takes away;
-//   - a Pass: nothing (the teams decide, as without the rule), the rules
-//     around it being checked as above.
-//
-// Overlap is judged per direction only (two rules of one direction
-// overlap unless their subjects name disjoint namespaces), which refuses
-// some expressible layers but never accepts a wrong one. The baseline
+// So an admin Deny becomes an egressDeny/ingressDeny, an Allow an allow
+// that no team's isolation takes away, a Pass nothing (the teams decide,
+// as without the rule), and tiers.go decides every flow of the proof's
+// domain both ways: a rule is refused only where Cilium's verdict would
+// differ from the tier's order, naming the rule that decides first and
+// the flow. A Deny leaves out the peers of the earlier Allow and Pass
+// rules of its own intent that cover every port (denyExcept), which
+// decide those flows first whatever the Deny says, so that a Pass
+// before a Deny of everything (#TenantIsolation) holds. The baseline
 // tier, decided after the teams, has no Cilium counterpart (a Cilium deny
 // would override the teams' allows, an allow survive their isolation)
 // except an isolation (baseline.go); the rest is refused. Cluster-wide
@@ -82,8 +79,12 @@ func (b *builder) platform(p *ir.Policy) []*clusterPolicy {
 	defer func() { b.exact = false }()
 	var out []*clusterPolicy
 	byName := map[string]*clusterPolicy{}
+	var refused map[*ir.ClusterRule]error
+	if !b.opts.uncheckedOrder {
+		refused = b.checkTiers(p, order)
+	}
 	for i, ref := range order {
-		if err := orderError(order, i); err != nil {
+		if err := refused[ref.r]; err != nil {
 			b.errs.At(ref.r.Origin, kit.Hinted(err, platformHint))
 			continue
 		}
@@ -99,44 +100,9 @@ func (b *builder) platform(p *ir.Policy) []*clusterPolicy {
 			byName[ref.cp.Name] = pol
 			out = append(out, pol)
 		}
-		b.clusterRule(pol, ref.r)
+		b.clusterRule(pol, ref.r, denyExcept(order, i))
 	}
 	return append(out, baseline...)
-}
-
-// orderError says why Cilium's deny precedence cannot give rule
-// order[i] its admin-tier verdict, or nil.
-func orderError(order []ruleRef, i int) error {
-	r := order[i]
-	for j, o := range order {
-		if j == i || o.r.Direction != r.r.Direction || !overlap(o.cp, r.cp) {
-			continue
-		}
-		at := fmt.Sprintf("%s:%d", o.r.Origin.File, o.r.Origin.Line)
-		switch {
-		case r.r.Action == ir.Deny && j < i && o.r.Action != ir.Deny:
-			return kit.Unsupported(fmt.Sprintf("admin Deny of %q: the earlier %s of %q (%s) decides some of its connections first, and a Cilium deny wins over every allow", r.cp.Name, o.r.Action, o.cp.Name, at))
-		case r.r.Action == ir.Allow && j < i && o.r.Action == ir.Pass:
-			return kit.Unsupported(fmt.Sprintf("admin Allow of %q: the earlier Pass of %q (%s) hands some of its connections to the teams, whose isolation cannot take back a Cilium allow", r.cp.Name, o.cp.Name, at))
-		case r.r.Action == ir.Allow && j > i && o.r.Action == ir.Deny:
-			return kit.Unsupported(fmt.Sprintf("admin Allow of %q: the later Deny of %q (%s) may match some of its connections, and a Cilium deny wins over this allow", r.cp.Name, o.cp.Name, at))
-		}
-	}
-	return nil
-}
-
-// overlap reports whether two intents may select a common pod: unless
-// both name their namespaces and no name is shared.
-func overlap(a, b *ir.ClusterPolicy) bool {
-	if a == b || len(a.Subject.NamespaceNames) == 0 || len(b.Subject.NamespaceNames) == 0 {
-		return true
-	}
-	for _, n := range a.Subject.NamespaceNames {
-		if slices.Contains(b.Subject.NamespaceNames, n) {
-			return true
-		}
-	}
-	return false
 }
 
 // clusterPolicyOf starts the CCNP of an intent, checking its subject.
@@ -163,8 +129,9 @@ func (b *builder) clusterPolicyOf(cp *ir.ClusterPolicy) (*clusterPolicy, bool) {
 }
 
 // clusterRule adds an Allow or Deny rule to its CCNP, through the checks
-// of the namespaced rules (a synthetic ir.Rule appended to b.rules).
-func (b *builder) clusterRule(pol *clusterPolicy, cr *ir.ClusterRule) {
+// of the namespaced rules (synthetic ir.Rules appended to b.rules): a
+// Deny less the peers of excepts (denyPeers).
+func (b *builder) clusterRule(pol *clusterPolicy, cr *ir.ClusterRule, excepts []*ir.ClusterRule) {
 	what := fmt.Sprintf("admin %s %s rule of %q", cr.Action, cr.Direction, pol.cp.Name)
 	switch cr.Peer.Kind {
 	case ir.PeerPods, ir.PeerWorkload, ir.PeerDNS:
@@ -177,12 +144,16 @@ func (b *builder) clusterRule(pol *clusterPolicy, cr *ir.ClusterRule) {
 		b.errs.At(cr.Origin, kit.Hinted(fmt.Errorf("%s: a %s peer: %w in a cluster-wide policy", what, cr.Peer.Kind, errUnsupported), platformHint))
 		return
 	}
-	b.rules = append(b.rules, ir.Rule{Subject: ir.Subject{Name: pol.cp.Name}, Direction: cr.Direction,
-		Peer: cr.Peer, Ports: cr.Ports, Action: cr.Action, Origin: cr.Origin})
-	i := len(b.rules) - 1
 	d, _ := kit.DirIndex(cr.Direction)
-	ports, key, _, errs := b.ports(i)
-	if len(errs) == 0 {
+	var errs []error
+	for _, pe := range denyPeers(cr.Peer, excepts) {
+		b.rules = append(b.rules, ir.Rule{Subject: ir.Subject{Name: pol.cp.Name}, Direction: cr.Direction,
+			Peer: pe, Ports: cr.Ports, Action: cr.Action, Origin: cr.Origin})
+		i := len(b.rules) - 1
+		ports, key, _, perrs := b.ports(i)
+		if errs = append(errs, perrs...); len(perrs) > 0 {
+			break
+		}
 		groups := pol.allow[d]
 		if cr.Action == ir.Deny {
 			groups = pol.deny[d]
@@ -193,7 +164,7 @@ func (b *builder) clusterRule(pol *clusterPolicy, cr *ir.ClusterRule) {
 				cidrs: map[string]ciliumapi.CIDRRule{}, fqdns: map[string]ciliumapi.FQDNSelector{}}
 			groups[key] = g
 		}
-		errs = b.peer(i, nil, g)
+		errs = append(errs, b.peer(i, nil, g)...)
 	}
 	for _, err := range errs {
 		b.errs.At(cr.Origin, fmt.Errorf("%s: %w", what, err))

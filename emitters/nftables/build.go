@@ -33,13 +33,16 @@ type endpoint struct {
 	ips      []netip.Addr // unmapped, sorted, distinct
 }
 
-// rule is a compiled IR rule.
+// rule is a compiled IR rule, or a rule of a cluster-wide intent (tier
+// set, intent its name; platform.go).
 type rule struct {
 	src     ir.Rule
 	subject podSelector
 	peer    peer
 	ports   portSpec
 	named   [][]nftapi.Match // egress named-port matches, once computed
+	tier    ir.Tier
+	intent  string
 }
 
 // isolation is a compiled IR isolation.
@@ -55,8 +58,9 @@ type builder struct {
 	hosts []*endpoint // the host-network ones
 	rules []rule
 	isos  []isolation
-	// admin and baseline are the platform layer's rules in evaluation
-	// order (platform.go).
+	// admin are the rules decided before the teams' policies, in the
+	// model's order: the IR's deny rules and the admin intents' rules;
+	// baseline are the baseline intents' rules (platform.go).
 	admin, baseline []rule
 	sets            map[string]*nftapi.Set // by name
 	owner           map[string]string      // pod set name → selector key, to keep names unique

@@ -83,10 +83,11 @@ func podReturns(e *endpoint) []nftapi.MapElement {
 	return out
 }
 
-// endpointRules lists the rules of one endpoint's chain in direction d, or
-// nil when it needs none (not isolated, no deny rule). Deny rules come
-// first; allow rules only count when the endpoint is isolated, and an
-// isolated endpoint's chain ends in drop.
+// endpointRules lists the teams' part of one endpoint's chain in
+// direction d, after the admin part (platform.go podRules, which holds
+// the IR's deny rules), or nil when it needs none: for an isolated
+// endpoint its allow rules and drop, for any other the baseline
+// intents' rules.
 func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 	var isolatedBy []string
 	for _, iso := range b.isos {
@@ -94,36 +95,22 @@ func (b *builder) endpointRules(e *endpoint, d ir.Direction) []nftapi.Rule {
 			isolatedBy = append(isolatedBy, iso.src.Origin.Stable())
 		}
 	}
-	allow := nftapi.Verdict{Kind: nftapi.Accept}
-	if d == ir.Egress {
-		allow = nftapi.Verdict{Kind: nftapi.Return} // on to the destination's ingress rules
+	allow := allowVerdict(d)
+	if len(isolatedBy) == 0 {
+		// The baseline decides for the pods no team isolates.
+		rules, _ := b.tierRules(b.baseline, e, d, allow, nftapi.Verdict{})
+		return dedupe(rules)
 	}
-	var deny, allows []nftapi.Rule
+	var allows []nftapi.Rule
 	for i := range b.rules {
 		r := &b.rules[i]
-		if r.src.Direction != d || !r.subject.matches(e) {
-			continue
-		}
-		if r.src.Action == ir.Deny {
-			deny = append(deny, b.render(r, e, nftapi.Verdict{Kind: nftapi.Drop})...)
-		} else if len(isolatedBy) > 0 {
+		if r.src.Direction == d && r.src.Action != ir.Deny && r.subject.matches(e) {
 			allows = append(allows, b.render(r, e, allow)...)
 		}
 	}
-	if len(isolatedBy) == 0 {
-		// The baseline decides for the pods no team isolates.
-		allows = b.tierRules(b.baseline, e, d, allow, nftapi.Verdict{})
-	}
-	if len(isolatedBy) == 0 && len(deny) == 0 && len(allows) == 0 {
-		return nil
-	}
-	rules := dedupe(append(deny, allows...))
-	if len(isolatedBy) > 0 {
-		slices.Sort(isolatedBy)
-		rules = append(rules, nftapi.Rule{Verdict: nftapi.Verdict{Kind: nftapi.Drop},
-			Comment: "isolated by " + strings.Join(slices.Compact(isolatedBy), "; ")})
-	}
-	return rules
+	slices.Sort(isolatedBy)
+	return append(dedupe(allows), nftapi.Rule{Verdict: nftapi.Verdict{Kind: nftapi.Drop},
+		Comment: "isolated by " + strings.Join(slices.Compact(isolatedBy), "; ")})
 }
 
 // render turns one IR rule into the nft rules of endpoint e's chain.

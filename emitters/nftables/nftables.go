@@ -29,7 +29,9 @@
 // the ingress step) what it allows; an ingress chain accepts it; both end
 // in drop when the pod is isolated in that direction, and pods that are
 // not isolated have no chain. Deny rules (an admin target's, IR Action
-// Deny) come first in the chain and drop.
+// Deny) come first in the chain and drop. The platform layer's admin and
+// baseline intents take their places around the teams' rules in the
+// model's order (platform.go).
 //
 // # Host-network pods and pods the ruleset does not list
 //

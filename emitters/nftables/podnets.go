@@ -16,8 +16,9 @@ import (
 // or set holds. Outside the declared pod networks it cannot be told from
 // an external address. Inside them (cluster.podCIDRs) the ruleset fails
 // closed: in each direction the intents restrict some pod in (an
-// isolation or a deny rule, whether or not it selects a listed pod; or,
-// for the far side, a deny rule with a pod or ipBlock peer), an address of the pod networks that no listed pod has
+// isolation or a deny rule of any tier, whether or not it selects a
+// listed pod; or, for the far side, a deny or pass rule with a pod or
+// ipBlock peer), an address of the pod networks that no listed pod has
 // is dropped — as a source once its egress is looked up,
 // as a destination once its ingress is — so an unlisted pod never gets
 // more than the workload it belongs to, whichever that is. It is cut off
@@ -76,7 +77,7 @@ func (b *builder) firstRestriction() ir.Origin {
 	if len(b.isos) > 0 {
 		return b.isos[0].src.Origin
 	}
-	for _, r := range b.rules {
+	for _, r := range b.allRules() {
 		if r.src.Action == ir.Deny {
 			return r.src.Origin
 		}
@@ -85,22 +86,27 @@ func (b *builder) firstRestriction() ir.Origin {
 }
 
 // anyRestricted tells whether the intents restrict some pod in direction
-// d: an isolation or a deny rule in it, whether or not it selects a
-// listed pod (an unlisted one may be the first of its workload).
+// d: an isolation or a deny rule of any tier in it, whether or not it
+// selects a listed pod (an unlisted one may be the first of its
+// workload). Allow and Pass rules restrict nothing by themselves: what a
+// Pass hands on, only an isolation or a deny can restrict.
 func (b *builder) anyRestricted(d ir.Direction) bool {
 	return slices.ContainsFunc(b.isos, func(iso isolation) bool { return iso.src.Direction == d }) ||
-		slices.ContainsFunc(b.rules, func(r rule) bool { return r.src.Direction == d && r.src.Action == ir.Deny })
+		slices.ContainsFunc(b.allRules(), func(r *rule) bool { return r.src.Direction == d && r.src.Action == ir.Deny })
 }
 
-// denyByPods tells whether a deny rule in direction d could match an
-// unlisted pod on its far side only through what the ruleset lists: a pod
-// peer (the pod is in no set), or an ipBlock (which denies a pod for its
-// address of either family; the ruleset knows a listed pod's other
-// addresses, not an unlisted one's). Such a pod's traffic must then be
-// dropped on the far side for the deny to hold.
+// denyByPods tells whether a deny or pass rule in direction d could
+// match an unlisted pod on its far side only through what the ruleset
+// lists: a pod peer (the pod is in no set), or an ipBlock (which matches
+// a pod for its address of either family; the ruleset knows a listed
+// pod's other addresses, not an unlisted one's). Such a pod's traffic
+// must then be dropped on the far side: a deny that misses it would let
+// it through, and so may a pass that misses it (the admin rules after it
+// decide instead of the teams' policies). An allow that misses it only
+// allows less.
 func (b *builder) denyByPods(d ir.Direction) bool {
-	return slices.ContainsFunc(b.rules, func(r rule) bool {
-		return r.src.Direction == d && r.src.Action == ir.Deny && r.peer.kind != peerAll
+	return slices.ContainsFunc(b.allRules(), func(r *rule) bool {
+		return r.src.Direction == d && (r.src.Action == ir.Deny || r.src.Action == ir.Pass) && r.peer.kind != peerAll
 	})
 }
 
@@ -113,7 +119,7 @@ func (b *builder) denyByPods(d ir.Direction) bool {
 // gets less than the intents give it.
 func (b *builder) checkUnlistedBlocks() {
 	var blocks []netset.Set
-	for _, r := range b.rules {
+	for _, r := range b.allRules() {
 		for _, bl := range r.peer.blocks {
 			blocks = append(blocks, bl.ranges)
 		}
@@ -132,8 +138,7 @@ func (b *builder) checkUnlistedBlocks() {
 		return
 	}
 	flagged := map[string]bool{}
-	for i := range b.rules {
-		r := &b.rules[i]
+	for _, r := range b.allRules() {
 		if hit := overlapping(r.peer.blocks, inside); len(hit) > 0 {
 			b.unlistedBlock(r, hit)
 			for _, h := range hit {
@@ -152,8 +157,7 @@ func (b *builder) checkUnlistedBlocks() {
 	if len(rest) == 0 {
 		return
 	}
-	for i := range b.rules {
-		r := &b.rules[i]
+	for _, r := range b.allRules() {
 		if len(overlapping(r.peer.blocks, b.podNets)) > 0 {
 			b.unlistedBlock(r, rest)
 		}
@@ -163,16 +167,14 @@ func (b *builder) checkUnlistedBlocks() {
 // unlistedBlock refuses, or narrows, one rule naming unlisted pod
 // addresses.
 func (b *builder) unlistedBlock(r *rule, hit []string) {
-	what := kit.Lower(r.src.Direction) + " rule"
 	msg := fmt.Sprintf("the peer names addresses inside cluster.podCIDRs that no listed pod has (%s): "+
 		"the ruleset drops them as pods it does not list, where the intents read them as external addresses",
 		strings.Join(hit, ", "))
 	if b.approx {
-		b.res.Narrowed = append(b.res.Narrowed, kit.Warning{Origin: r.src.Origin,
-			Message: fmt.Sprintf("%s of %s/%s: %s", what, r.src.Subject.Namespace, r.src.Subject.Name, msg)})
+		b.narrow(r, msg)
 		return
 	}
-	b.errs.Fail(r.src.Origin, what, r.src.Subject, kit.Hinted(fmt.Errorf("%w: %s", ErrUnsupported, msg),
+	b.fail(r, kit.Hinted(fmt.Errorf("%w: %s", ErrUnsupported, msg),
 		"select the pods instead of naming their network, or keep the ipBlock outside cluster.podCIDRs; "+
 			"--allow-approximate accepts the narrower ruleset"))
 }

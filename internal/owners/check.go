@@ -31,8 +31,12 @@ func (c *Checker) FileOwner(file string) string { return c.Dirs[path.Dir(file)] 
 
 // Check returns an error at every declaration and policy written in a
 // directory whose owner does not own its namespace, and at every
-// cluster-wide intent outside the platform directory.
-func (c *Checker) Check(p *ir.Policy) diag.List {
+// cluster-wide intent outside the platform directory. merged are the
+// isolations and rules the compiler merged into an exact duplicate of p's
+// (compiler.Result.Merged): a copy written in a team's directory is that
+// team's intent whichever origin the IR kept, so each is checked at its
+// own line.
+func (c *Checker) Check(p *ir.Policy, merged ...*ir.Policy) diag.List {
 	c.nsOwner, c.nsWhy, c.seen = map[string]string{}, map[string]string{}, map[string]bool{}
 	for _, ns := range p.Namespaces {
 		c.nsOwner[ns.Name], c.nsWhy[ns.Name] = c.Map.NamespaceOwner(ns.Name, ns.Labels)
@@ -41,11 +45,16 @@ func (c *Checker) Check(p *ir.Policy) diag.List {
 	for _, w := range p.Workloads {
 		c.subject(w.Origin, w.Namespace, "declares workload "+w.Name+" in namespace")
 	}
-	for _, iso := range p.Isolations {
-		c.subject(iso.Origin, iso.Subject.Namespace, "selects pods in namespace")
-	}
-	for _, r := range p.Rules {
-		c.subject(r.Origin, r.Subject.Namespace, "selects pods in namespace")
+	for _, q := range append([]*ir.Policy{p}, merged...) {
+		if q == nil {
+			continue
+		}
+		for _, iso := range q.Isolations {
+			c.subject(iso.Origin, iso.Subject.Namespace, "selects pods in namespace")
+		}
+		for _, r := range q.Rules {
+			c.subject(r.Origin, r.Subject.Namespace, "selects pods in namespace")
+		}
 	}
 	plat := c.Map.Platform()
 	for _, cp := range p.Cluster {

@@ -126,6 +126,26 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckMerged: a team's exact copy of a rule over another owner's
+// namespace, which the compiler merges into the owner's rule, is still
+// reported at the copy's line; the owner's own rule is not.
+func TestCheckMerged(t *testing.T) {
+	rule := ir.Rule{Subject: ir.Subject{Namespace: "shop", Name: "web"}, Direction: ir.Ingress, Origin: origin("intents/shop/a.cue", 4)}
+	iso := ir.Isolation{Subject: rule.Subject, Direction: ir.Ingress, Origin: origin("intents/shop/a.cue", 3)}
+	p := &ir.Policy{Namespaces: []ir.Namespace{{Name: "shop", Origin: origin("intents/shop/a.cue", 1)}},
+		Isolations: []ir.Isolation{iso}, Rules: []ir.Rule{rule}}
+	if errs := checker().Check(p); len(errs) != 0 {
+		t.Fatalf("the owner's own rule: %v", errs)
+	}
+	copyRule, copyIso := rule, iso
+	copyRule.Origin, copyIso.Origin = origin("intents/data/b.cue", 8), origin("intents/data/b.cue", 7)
+	got := checker().Check(p, &ir.Policy{Isolations: []ir.Isolation{copyIso}, Rules: []ir.Rule{copyRule}}).Error()
+	want := `intents/data/b.cue:7:1: policies.p: selects pods in namespace "shop", owned by shop, from the directory of data`
+	if !strings.Contains(got, want) || strings.Count(got, "hint:") != 1 {
+		t.Errorf("got\n%s\nwant one finding: %s", got, want)
+	}
+}
+
 func TestPlace(t *testing.T) {
 	c := checker()
 	c.Check(&ir.Policy{Namespaces: []ir.Namespace{{Name: "shop"}, {Name: "etl", Labels: map[string]string{"team": "data"}}}})

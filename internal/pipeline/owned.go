@@ -45,7 +45,7 @@ func (l *Loaded) loadOwned(src Sources) error {
 	if err != nil {
 		return err
 	}
-	if err := chk.Check(res.Policy).Errors(); err != nil {
+	if err := chk.Check(res.Policy, res.Merged).Errors(); err != nil {
 		return err
 	}
 	l.Set, l.Intents, l.Owners = sets[0], res, chk

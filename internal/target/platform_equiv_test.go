@@ -73,8 +73,8 @@ func withHostNetwork(inv inventory.Inventory, seed int64) inventory.Inventory {
 
 // expresses reports whether a target, with settings s, expresses the
 // platform layer: adminpolicy, cilium (the admin rules its deny
-// precedence orders as the tier does), nftables (for pod IPs it knows,
-// without host-network pods), and calico from 3.29 (tiers).
+// precedence orders as the tier does), nftables (for pod IPs it knows;
+// host-network pods where the layer denies and passes them nothing), and calico from 3.29 (tiers).
 func expresses(tg Target, s kit.Settings) bool {
 	switch tg.Name() {
 	case (adminpolicy.Emitter{}).Name(), (cilium.Emitter{}).Name(), (nftables.Emitter{}).Name():

@@ -48,13 +48,19 @@ func cases(t *testing.T) []testCase {
 			testCase{fmt.Sprintf("seed %d", seed), p, inv},
 			testCase{fmt.Sprintf("seed %d egress-only", seed), randir.EgressOnly(p), inv},
 			testCase{fmt.Sprintf("seed %d with IPs", seed), p, randir.WithIPs(inv)},
-			testCase{fmt.Sprintf("seed %d host-network", seed), p, withHostNetwork(inv)})
+			testCase{fmt.Sprintf("seed %d host-network", seed), p, withHostNetwork(inv)},
+			testCase{fmt.Sprintf("seed %d platform over egress-only", seed), randir.WithCluster(randir.EgressOnly(p), seed), inv})
 	}
 	ex, err := randir.Examples()
 	if err != nil {
 		t.Fatal(err)
 	}
 	maps.Copy(ex, randir.Cases())
+	platform, err := randir.PlatformExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(ex, platform)
 	for name, p := range ex {
 		out = append(out, testCase{name, p, enforcer.InventoryFromIR(p)})
 	}

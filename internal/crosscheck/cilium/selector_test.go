@@ -82,7 +82,7 @@ func TestSelectorsAgreeWithCilium(t *testing.T) {
 			conf++
 		}
 	}
-	t.Logf("%d inputs (%d random seeds in 4 shapes, %d conformance cases, the examples and hand-written cases) under %d label settings",
+	t.Logf("%d inputs (%d random seeds in 5 shapes, one with a platform layer, %d conformance cases, the examples, platform examples included, and hand-written cases) under %d label settings",
 		len(all), randir.Seeds(t), conf, len(selectorConfigs))
 	for _, extra := range selectorConfigs {
 		if err := configureFilter(extra); err != nil {
@@ -149,7 +149,11 @@ func comparePolicy(t *testing.T, tl *tally, cfg interp.Config, name string, pol 
 	}
 	up := rules[0]
 	where := name + ": " + pol.Namespace + "/" + pol.Name
-	compare(t, tl, cfg, where+" endpointSelector", pol.Namespace, pol.Spec.EndpointSelector, false, up.EndpointSelector, r, eps, true)
+	if pol.Namespace != "" {
+		// A clusterwide policy's subject is read by the platform layer's
+		// reading, not Select; its peers are compared below.
+		compare(t, tl, cfg, where+" endpointSelector", pol.Namespace, pol.Spec.EndpointSelector, false, up.EndpointSelector, r, eps, true)
+	}
 	for i, rule := range pol.Spec.Ingress {
 		for j, sel := range rule.FromEndpoints {
 			at := fmt.Sprintf("%s ingress[%d].fromEndpoints[%d]", where, i, j)
@@ -160,6 +164,21 @@ func comparePolicy(t *testing.T, tl *tally, cfg interp.Config, name string, pol 
 		for j, sel := range rule.ToEndpoints {
 			at := fmt.Sprintf("%s egress[%d].toEndpoints[%d]", where, i, j)
 			compare(t, tl, cfg, at, pol.Namespace, sel, true, up.Egress[i].ToEndpoints[j], r, eps, true)
+		}
+	}
+	// The platform layer's deny sections (CiliumClusterwideNetworkPolicy):
+	// their peers may be negated selectors (a Deny less the peers an
+	// earlier rule of its intent decides).
+	for i, rule := range pol.Spec.IngressDeny {
+		for j, sel := range rule.FromEndpoints {
+			at := fmt.Sprintf("%s ingressDeny[%d].fromEndpoints[%d]", where, i, j)
+			compare(t, tl, cfg, at, pol.Namespace, sel, true, up.IngressDeny[i].FromEndpoints[j], r, eps, true)
+		}
+	}
+	for i, rule := range pol.Spec.EgressDeny {
+		for j, sel := range rule.ToEndpoints {
+			at := fmt.Sprintf("%s egressDeny[%d].toEndpoints[%d]", where, i, j)
+			compare(t, tl, cfg, at, pol.Namespace, sel, true, up.EgressDeny[i].ToEndpoints[j], r, eps, true)
 		}
 	}
 }

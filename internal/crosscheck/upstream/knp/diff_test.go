@@ -32,6 +32,14 @@ func report(t *testing.T, name string, res Result, totals *Result) {
 	totals.Packets += res.Packets
 	totals.Disagreements = append(totals.Disagreements, res.Disagreements...)
 	totals.PerAddress = append(totals.PerAddress, res.PerAddress...)
+	totals.Split = append(totals.Split, res.Split...)
+	for i, d := range res.Split {
+		if i == 5 {
+			t.Errorf("%s: ... %d disagreements of the per-address reading in all", name, len(res.Split))
+			break
+		}
+		t.Errorf("%s: the proof's per-address reading: %s", name, d)
+	}
 	for i, d := range res.PerAddress {
 		if i == 2 {
 			break
@@ -97,8 +105,8 @@ func TestConformanceDifferential(t *testing.T) {
 	if cases < 40 {
 		t.Errorf("only %d conformance cases ran", cases)
 	}
-	t.Logf("conformance: %d cases (%d more with a v1alpha1 namedPort not compared), %d packets, %d disagreements, %d per-address (%d where the cluster allows more)",
-		cases, named, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals))
+	t.Logf("conformance: %d cases (%d more with a v1alpha1 namedPort not compared), %d packets, %d disagreements, %d per-address (%d where the cluster allows more), %d of the per-address reading",
+		cases, named, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals), len(totals.Split))
 }
 
 // banpNamedPort reports whether any rule of banps names a port.

@@ -17,12 +17,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
-	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/kube-network-policies/pkg/networkpolicy"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
-	npafake "sigs.k8s.io/network-policy-api/pkg/client/clientset/versioned/fake"
-	npainformers "sigs.k8s.io/network-policy-api/pkg/client/informers/externalversions"
 
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/portset"
@@ -47,40 +43,39 @@ type Engine struct {
 // without IPs cannot send or receive a packet and are left out) and objs,
 // the NetworkPolicies defaulted as the API server defaults them.
 func New(inv inventory.Inventory, objs Objects) (*Engine, error) {
-	client := fake.NewClientset()
-	f := informers.NewSharedInformerFactory(client, 0)
-	npaClient := npafake.NewSimpleClientset()
-	nf := npainformers.NewSharedInformerFactory(npaClient, 0)
-	anpInf, banpInf := nf.Policy().V1alpha1().AdminNetworkPolicies(), nf.Policy().V1alpha1().BaselineAdminNetworkPolicies()
-	c, err := networkpolicy.NewController(client, f.Networking().V1().NetworkPolicies(), f.Core().V1().Namespaces(),
-		f.Core().V1().Pods(), f.Core().V1().Nodes(), npaClient, anpInf, banpInf,
+	st := newStores()
+	// No API server: the clientset is noEvents (see there why it is never
+	// called) and the policy-api clientset nil, as v0.8.0 only stores it
+	// (Controller.npaClient is never read).
+	c, err := networkpolicy.NewController(noEvents{}, st.netpols, st.namespaces, st.pods, st.nodes,
+		nil, st.anps, st.banps,
 		networkpolicy.Config{AdminNetworkPolicy: true, BaselineAdminNetworkPolicy: true, NodeName: NodeName})
 	if err != nil {
 		return nil, err
 	}
 	ensureNRI(c)
-	add := func(store interface{ Add(any) error }, obj any) {
+	add := func(inf informer, obj any) {
 		if err == nil {
-			err = store.Add(obj)
+			err = inf.Informer().GetIndexer().Add(obj)
 		}
 	}
-	add(f.Core().V1().Nodes().Informer().GetIndexer(), &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: NodeName}})
+	add(st.nodes, &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: NodeName}})
 	for _, ns := range inv.Namespaces {
-		add(f.Core().V1().Namespaces().Informer().GetIndexer(), &v1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns.Name, Labels: ns.Labels}})
+		add(st.namespaces, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns.Name, Labels: ns.Labels}})
 	}
 	for _, ep := range inv.Endpoints {
 		for i := range ep.IPs {
-			add(f.Core().V1().Pods().Informer().GetIndexer(), podOf(ep, i))
+			add(st.pods, podOf(ep, i))
 		}
 	}
 	for i := range objs.NetworkPolicies {
-		add(f.Networking().V1().NetworkPolicies().Informer().GetIndexer(), Defaulted(objs.NetworkPolicies[i]))
+		add(st.netpols, Defaulted(objs.NetworkPolicies[i]))
 	}
 	for i := range objs.ANPs {
-		add(anpInf.Informer().GetIndexer(), &objs.ANPs[i])
+		add(st.anps, &objs.ANPs[i])
 	}
 	for i := range objs.BANPs {
-		add(banpInf.Informer().GetIndexer(), &objs.BANPs[i])
+		add(st.banps, &objs.BANPs[i])
 	}
 	if err != nil {
 		return nil, err

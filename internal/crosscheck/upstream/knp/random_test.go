@@ -62,8 +62,8 @@ func TestRandomNetworkPolicyDifferential(t *testing.T) {
 	if ran < int(seeds(t))/3 {
 		t.Errorf("only %d of %d seeds emitted NetworkPolicies", ran, seeds(t))
 	}
-	t.Logf("random NetworkPolicy: %d cases, %d packets, %d disagreements, %d per-address (%d where the cluster allows more)",
-		ran, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals))
+	t.Logf("random NetworkPolicy: %d cases, %d packets, %d disagreements, %d per-address (%d where the cluster allows more), %d of the per-address reading",
+		ran, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals), len(totals.Split))
 }
 
 // TestRandomAdminDifferential emits random IR as v1alpha1
@@ -105,8 +105,8 @@ func TestRandomAdminDifferential(t *testing.T) {
 	if ran < 10 {
 		t.Errorf("only %d of %d seeds compared", ran, seeds(t))
 	}
-	t.Logf("random admin v1alpha1: %d cases (%d more with namedPort not compared), %d packets, %d disagreements, %d per-address (%d where the cluster allows more)",
-		ran, named, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals))
+	t.Logf("random admin v1alpha1: %d cases (%d more with namedPort not compared), %d packets, %d disagreements, %d per-address (%d where the cluster allows more), %d of the per-address reading",
+		ran, named, totals.Packets, len(totals.Disagreements), len(totals.PerAddress), wider(totals), len(totals.Split))
 }
 
 // usesNamedPort reports whether any rule of anps names a port.
