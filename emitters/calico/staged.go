@@ -19,10 +19,10 @@ const stagedTiersNote = "staged: the Tier objects are written as for enforcement
 // StagedGlobalNetworkPolicy with the same name, tier, order, selectors
 // and rules and stagedAction Set. Felix programs no staged policy
 // (felix/rules/policy.go) and, for an endpoint only staged policies of a
-// tier select, renders no end-of-tier drop (felix/rules/endpoints.go:
-// "If all of the policies in a tier are staged then the default end of
-// tier behavior should be pass rather than drop"), so the tiers stay and
-// enforce nothing either. Staged policies are in open-source Calico from
+// tier select, renders no end-of-tier drop (felix/rules/endpoints.go: the
+// end-of-tier drop is rendered only when some policy group of the tier
+// holds a policy that is not staged; otherwise the tier passes), so the
+// tiers stay and enforce nothing either. Staged policies are in open-source Calico from
 // 3.30.
 func stage(objs *calicoapi.Objects, v calicoapi.Version) error {
 	if !v.AtLeast(calicoapi.StagedFrom.Major, calicoapi.StagedFrom.Minor) {

@@ -9,8 +9,8 @@ import (
 // api/pkg/apis/projectcalico/v3/staged{,global,kubernetes}networkpolicy.go):
 // a staged policy is the policy it would be when enforced plus a
 // stagedAction, and felix programs none of it into the dataplane
-// (felix/rules/policy.go, PolicyToIptablesChains: "Skip programming
-// staged policy"); it only reports, in flow logs, what it would have done.
+// (felix/rules/policy.go, PolicyToIptablesChains returns no chain for a
+// staged kind); it only reports, in flow logs, what it would have done.
 const (
 	KindStagedNetworkPolicy           = "StagedNetworkPolicy"
 	KindStagedGlobalNetworkPolicy     = "StagedGlobalNetworkPolicy"
