@@ -113,9 +113,9 @@ const FQDNHint = "DNS names need a target with name rules: cilium (toFQDNs), or 
 // build --staged: it fails closed instead of writing enforcing objects.
 var ErrNoStagedForm = errors.New("has no staged or audit form")
 
-// StagedHint names the targets that have a staged or audit form, for the
+// stagedHint names the targets that have a staged or audit form, for the
 // targets that refuse --staged.
-const StagedHint = "build --staged only the targets with a staged form: calico (StagedNetworkPolicy, StagedGlobalNetworkPolicy; Calico 3.30 or later), " +
+const stagedHint = "build --staged only the targets with a staged form: calico (StagedNetworkPolicy, StagedGlobalNetworkPolicy; Calico 3.30 or later), " +
 	"networkpolicy with --networkpolicy-on-calico (StagedKubernetesNetworkPolicy), nftables (log and accept instead of drop), " +
 	"cilium (the same policies, audited only where policy audit mode is on)"
 
@@ -123,5 +123,5 @@ const StagedHint = "build --staged only the targets with a staged form: calico (
 // build --staged; why says what it lacks.
 func NoStagedForm(target, why string) error {
 	return &diag.Diagnostic{Severity: diag.Error, Msg: target + ": --staged: " + why,
-		Err: ErrNoStagedForm, Hint: StagedHint}
+		Err: ErrNoStagedForm, Hint: stagedHint}
 }
