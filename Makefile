@@ -10,7 +10,8 @@ FUZZ_BRIEF ?= 2000x
 # Fuzz targets: package:target.
 FUZZ_TARGETS := ./intent:FuzzLoad ./internal/manifests:FuzzParse ./internal/config:FuzzParse \
 	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra \
-	./internal/netset:FuzzAlgebra ./internal/flows:FuzzRead
+	./internal/netset:FuzzAlgebra ./internal/flows:FuzzRead \
+	./internal/testkit/kerneltest:FuzzParseConntrack ./internal/testkit/kerneltest:FuzzParseLogged
 
 .PHONY: all build test crosscheck crosscheck-run fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench bench-go example clean
 

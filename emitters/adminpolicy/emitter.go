@@ -38,6 +38,12 @@ func (Emitter) Options() []kit.Option {
 // Emit renders the IR as admin network policies for the API the settings
 // name.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
+	if in.Settings.IsStaged() {
+		// network-policy-api v0.2.0's AdminNetworkPolicy, BaselineAdminNetworkPolicy
+		// and ClusterNetworkPolicy have no dry-run, audit or staged field:
+		// every object applied enforces.
+		return nil, kit.NoStagedForm(targetName, "the admin network policy API has no staged or audit form: every object it applies enforces")
+	}
 	api, err := adminapi.APIFrom(in.Settings)
 	if err != nil {
 		return nil, &diag.Diagnostic{Severity: diag.Error, Msg: targetName + ": " + err.Error(), Err: kit.ErrInvalid,

@@ -33,7 +33,7 @@ func (Emitter) Options() []kit.Option {
 }
 
 // Emit renders the IR as a Calico tier and its policies, for the Calico
-// the settings name.
+// the settings name; with settings.Staged, as staged policies (stage).
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	v, err := calicoapi.ParseVersion(in.Settings.Value(calicoapi.OptionVersion, ""))
 	if err != nil {
@@ -44,7 +44,18 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	}
 	objs, warns, err := Build(in.Policy, Options{AllowApproximate: in.AllowApproximate, Version: v,
 		Cluster: kit.NewCluster(in.Policy, in.Inventory)})
-	return kit.Emitted(objs, warns, err, files)
+	if err != nil || !in.Settings.IsStaged() {
+		return kit.Emitted(objs, warns, err, files)
+	}
+	if err := stage(objs, v); err != nil {
+		return nil, err
+	}
+	out, err := kit.Emitted(objs, warns, nil, files)
+	if err != nil {
+		return nil, err
+	}
+	out.Warnings = stagedWarnings(objs)
+	return out, nil
 }
 
 // settingError is a diagnostic about a calico option's value

@@ -39,6 +39,16 @@ func files(objs *calicoapi.Objects) ([]kit.File, error) {
 		g.APIVersion, g.Kind = calicoapi.APIVersion, calicoapi.KindGlobalNetworkPolicy
 		out = append(out, kit.Object{Name: g.Name, Value: &g, Origins: g.Annotations[kit.OriginsAnnotation]})
 	}
+	for i := range objs.StagedNetworkPolicies {
+		np := objs.StagedNetworkPolicies[i]
+		np.APIVersion, np.Kind = calicoapi.APIVersion, calicoapi.KindStagedNetworkPolicy
+		out = append(out, kit.Object{Namespace: np.Namespace, Name: np.Name, Value: &np, Origins: np.Annotations[kit.OriginsAnnotation]})
+	}
+	for i := range objs.StagedGlobalNetworkPolicies {
+		g := objs.StagedGlobalNetworkPolicies[i]
+		g.APIVersion, g.Kind = calicoapi.APIVersion, calicoapi.KindStagedGlobalNetworkPolicy
+		out = append(out, kit.Object{Name: g.Name, Value: &g, Origins: g.Annotations[kit.OriginsAnnotation]})
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

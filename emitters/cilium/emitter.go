@@ -1,6 +1,9 @@
 package cilium
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/netpolc/netpolc/emitters/cilium/ciliumapi"
 	"github.com/netpolc/netpolc/emitters/kit"
 )
@@ -58,7 +61,14 @@ func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 		Version:                        v,
 		Labels:                         labels,
 	})
-	return kit.Emitted(pols, warns, err, files)
+	out, err := kit.Emitted(pols, warns, err, files)
+	if err != nil || !in.Settings.IsStaged() {
+		return out, err
+	}
+	out.Files = stagedFiles(pols, out.Files)
+	slices.SortFunc(out.Files, func(a, b kit.File) int { return strings.Compare(a.Path, b.Path) })
+	out.Warnings = append(out.Warnings, stagedWarnings()...)
+	return out, nil
 }
 
 // settingError is a bad value of a target option.

@@ -108,3 +108,20 @@ func (e *Errors) Err() error {
 // targets that cannot (they refuse it, or under --allow-approximate leave
 // the rule out with a warning; never an address guess).
 const FQDNHint = "DNS names need a target with name rules: cilium (toFQDNs), or adminpolicy (domainNames: exact names, experimental-channel CRDs); --allow-approximate leaves the rule out here, with a warning"
+
+// ErrNoStagedForm marks a target that has no staged or audit form for
+// build --staged: it fails closed instead of writing enforcing objects.
+var ErrNoStagedForm = errors.New("has no staged or audit form")
+
+// stagedHint names the targets that have a staged or audit form, for the
+// targets that refuse --staged.
+const stagedHint = "build --staged only the targets with a staged form: calico (StagedNetworkPolicy, StagedGlobalNetworkPolicy; Calico 3.30 or later), " +
+	"networkpolicy with --networkpolicy-on-calico (StagedKubernetesNetworkPolicy), nftables (log and accept instead of drop), " +
+	"cilium (the same policies, audited only where policy audit mode is on)"
+
+// NoStagedForm is the error of a target without a staged form for
+// build --staged; why says what it lacks.
+func NoStagedForm(target, why string) error {
+	return &diag.Diagnostic{Severity: diag.Error, Msg: target + ": --staged: " + why,
+		Err: ErrNoStagedForm, Hint: stagedHint}
+}

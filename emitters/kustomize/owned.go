@@ -19,7 +19,8 @@ import (
 // or Argo CD Application per target still points at <target>; one per
 // owner and target can point at <target>/<owner>. A target whose files
 // are not Kubernetes objects (the nftables ruleset, directly in its
-// folder) is laid out as Files does.
+// folder) is laid out as Files does; a file that is no .yaml directly in
+// a target folder with objects (a note) stays there, listed nowhere.
 func OwnedFiles(targets map[string][]kit.File, owners []string) ([]kit.File, error) {
 	var (
 		out, flat []kit.File
@@ -69,6 +70,9 @@ func ownerKustomizations(target string, files []kit.File, owners []string, seen 
 	for _, f := range files {
 		rest, _ := strings.CutPrefix(f.Path, target+"/")
 		o, _, nested := strings.Cut(rest, "/")
+		if !nested && !strings.HasSuffix(rest, ".yaml") {
+			continue // a note beside the owners' folders (cilium/AUDIT-MODE.md of build --staged): no resource
+		}
 		if !nested || !slices.Contains(owners, o) {
 			return nil, fmt.Errorf("%w: target %s: file %q is not inside an owner's folder", errInvalid, target, f.Path)
 		}

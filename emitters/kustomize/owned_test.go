@@ -44,6 +44,28 @@ func TestOwnedFiles(t *testing.T) {
 	}
 }
 
+// TestOwnedFilesNote: a file that is no .yaml directly in a target
+// folder with objects (build --staged's cilium/AUDIT-MODE.md) stays there
+// and no kustomization lists it.
+func TestOwnedFilesNote(t *testing.T) {
+	got, err := OwnedFiles(map[string][]kit.File{
+		"cilium": {file("cilium/AUDIT-MODE.md"), file("cilium/shop/shop/a.yaml")},
+	}, []string{"shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range got {
+		paths = append(paths, f.Path)
+		if strings.HasSuffix(f.Path, "kustomization.yaml") && strings.Contains(string(f.Data), "AUDIT-MODE") {
+			t.Errorf("%s lists the note", f.Path)
+		}
+	}
+	if want := "cilium/AUDIT-MODE.md cilium/kustomization.yaml cilium/shop/kustomization.yaml cilium/shop/shop/a.yaml kustomization.yaml"; strings.Join(paths, " ") != want {
+		t.Errorf("paths %s, want %s", strings.Join(paths, " "), want)
+	}
+}
+
 func TestOwnedFilesErrors(t *testing.T) {
 	for name, c := range map[string]struct {
 		targets map[string][]kit.File

@@ -1,6 +1,9 @@
 package networkpolicy
 
-import "github.com/netpolc/netpolc/emitters/kit"
+import (
+	"github.com/netpolc/netpolc/emitters/calico/calicoapi"
+	"github.com/netpolc/netpolc/emitters/kit"
+)
 
 // Emitter is the networkpolicy target's emitter. Its objects are a
 // []networkingv1.NetworkPolicy.
@@ -14,14 +17,24 @@ func (Emitter) Name() string { return Name }
 // Doc says what the target emits.
 func (Emitter) Doc() string { return "networking.k8s.io/v1 NetworkPolicy" }
 
-// Options: NetworkPolicy has none of its own.
-func (Emitter) Options() []kit.Option { return nil }
+// Options: whether Calico enforces the policies (for build --staged).
+func (Emitter) Options() []kit.Option {
+	return []kit.Option{{Name: OptionOnCalico,
+		Help: "networkpolicy target: Calico (3.30 or later) enforces the NetworkPolicies, so --staged writes them as StagedKubernetesNetworkPolicy"}}
+}
 
 // Emit renders the IR as NetworkPolicies. NetworkPolicy expresses the IR's
 // allow rules exactly except FQDN peers, which AllowApproximate leaves out.
 func (Emitter) Emit(in kit.Input) (*kit.Output, error) {
 	res, err := build(in.Policy, in.Inventory, in.AllowApproximate)
-	out, err := kit.Emitted(res.pols, res.warns, err, Files)
+	var out *kit.Output
+	if err == nil && in.Settings.IsStaged() {
+		var staged []calicoapi.StagedKubernetesNetworkPolicy
+		staged, err = stage(res.pols, in.Settings[OptionOnCalico])
+		out, err = kit.Emitted(staged, res.warns, err, stagedFiles)
+	} else {
+		out, err = kit.Emitted(res.pols, res.warns, err, Files)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -27,28 +27,7 @@ import (
 func TestKernelNetworkPolicyConformance(t *testing.T) {
 	kerneltest.Require(t)
 	start := time.Now()
-	base := conformance.Inventory()
-	// Every conformance pod address (10.N.0.M) on one on-link /8.
-	var specs []kerneltest.PodSpec
-	for i, ep := range base.Endpoints {
-		if ep.ID() != conformance.ID(i) {
-			t.Fatalf("endpoint %d is %s, want %s", i, ep.ID(), conformance.ID(i))
-		}
-		spec := kerneltest.PodSpec{Name: ep.ID()}
-		for _, ip := range ep.IPs {
-			spec.Addrs = append(spec.Addrs, netip.PrefixFrom(ip, 8))
-		}
-		specs = append(specs, spec)
-	}
-	// The serve-* ports, plus every probe port of a case.
-	ports := slices.Clone(confPorts)
-	for _, c := range conformance.Cases() {
-		if p := probePort(t, c); !slices.Contains(ports, p) {
-			ports = append(ports, p)
-		}
-	}
-	cl := kerneltest.New(t, specs, ports)
-	t.Logf("cluster of %d pods on %d ports up in %v", len(specs), len(ports), time.Since(start))
+	cl, base := npCluster(t)
 	ran, probes := 0, 0
 	var skipped []string
 	for _, c := range conformance.Cases() {
@@ -79,6 +58,36 @@ func TestKernelNetworkPolicyConformance(t *testing.T) {
 	if ran+len(skipped) == len(conformance.Cases()) && !t.Failed() && ran < 60 {
 		t.Errorf("only %d conformance cases ran in the kernel", ran)
 	}
+}
+
+// npCluster is the conformance suite's cluster as pod namespaces,
+// listening on the ports of confPorts and every case's probe.
+func npCluster(t *testing.T) (*kerneltest.Cluster, inventory.Inventory) {
+	t.Helper()
+	start := time.Now()
+	base := conformance.Inventory()
+	// Every conformance pod address (10.N.0.M) on one on-link /8.
+	var specs []kerneltest.PodSpec
+	for i, ep := range base.Endpoints {
+		if ep.ID() != conformance.ID(i) {
+			t.Fatalf("endpoint %d is %s, want %s", i, ep.ID(), conformance.ID(i))
+		}
+		spec := kerneltest.PodSpec{Name: ep.ID()}
+		for _, ip := range ep.IPs {
+			spec.Addrs = append(spec.Addrs, netip.PrefixFrom(ip, 8))
+		}
+		specs = append(specs, spec)
+	}
+	// The serve-* ports, plus every probe port of a case.
+	ports := slices.Clone(confPorts)
+	for _, c := range conformance.Cases() {
+		if p := probePort(t, c); !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	cl := kerneltest.New(t, specs, ports)
+	t.Logf("cluster of %d pods on %d ports up in %v", len(specs), len(ports), time.Since(start))
+	return cl, base
 }
 
 // runNPCase enforces one case and checks the probes against the model and

@@ -100,6 +100,19 @@ func TestKernelPlatform(t *testing.T) { kernelExample(t, "../../examples/platfor
 func kernelExample(t *testing.T, dir string) {
 	kerneltest.Require(t)
 	start := time.Now()
+	p, inv, ports := exampleSetup(t, dir)
+	m := reference(t, p, inv)
+	rs := checkInterpreted(t, p, inv, m)
+	cl := kerneltest.New(t, podSpecs(inv), ports)
+	n := runKernel(t, cl, p, inv, rs, m)
+	t.Logf("%d workloads, %d probes in %v", len(inv.Endpoints), n, time.Since(start))
+}
+
+// exampleSetup compiles the example in dir and gives every workload one
+// pod with an IPv4 and an IPv6 address; the ports are every declared
+// container port plus DNS and 443.
+func exampleSetup(t *testing.T, dir string) (*ir.Policy, inventory.Inventory, []kerneltest.Port) {
+	t.Helper()
 	set, err := intent.Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -121,10 +134,5 @@ func kernelExample(t *testing.T, dir string) {
 	slices.SortFunc(ports, func(a, b kerneltest.Port) int {
 		return int(a.Proto)*70000 + int(a.Num) - int(b.Proto)*70000 - int(b.Num)
 	})
-	ports = slices.Compact(ports)
-	m := reference(t, res.Policy, inv)
-	rs := checkInterpreted(t, res.Policy, inv, m)
-	cl := kerneltest.New(t, podSpecs(inv), ports)
-	n := runKernel(t, cl, res.Policy, inv, rs, m)
-	t.Logf("%d workloads, %d probes in %v", len(inv.Endpoints), n, time.Since(start))
+	return res.Policy, inv, slices.Compact(ports)
 }

@@ -111,7 +111,13 @@ func TestGoldenExamples(t *testing.T) {
 func checkGolden(t *testing.T, p *ir.Policy, inv inventory.Inventory, path string) {
 	t.Helper()
 	checkInterpreted(t, p, inv, reference(t, p, inv))
-	got := render(t, p, inv)
+	compareGolden(t, path, render(t, p, inv))
+}
+
+// compareGolden compares got with the golden file at path (rewritten
+// under -update).
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -87,6 +87,9 @@ func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.R
 		return nil, invalid("%v", err)
 	}
 	rd := &reader{version: v, nodeReach: slices.ContainsFunc(in.Inventory.Endpoints, func(ep inventory.Endpoint) bool { return ep.HostNetwork })}
+	if objs, err = rd.enforced(objs, in.Settings.IsStaged()); err != nil {
+		return nil, err
+	}
 	ps, err := rd.policies(objs)
 	if err != nil {
 		return nil, err

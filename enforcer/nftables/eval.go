@@ -127,6 +127,9 @@ func (in *worker) chain(c *nftapi.Chain, p *pkt, ports portset.Set, depth int) (
 			continue
 		}
 		v := r.Verdict
+		if in.staged && r.Log != nil {
+			v = nftapi.Verdict{Kind: nftapi.Drop} // what the staged rule stands for (checkStaged)
+		}
 		if v.Kind == nftapi.VMap {
 			var found bool
 			if v, found, err = in.lookup(v, p); err != nil {

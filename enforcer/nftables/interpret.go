@@ -85,6 +85,8 @@ type interp struct {
 	// (WithUnlisted).
 	unlisted []bool
 	peers    []external
+	// staged reads log-and-accept rules as drops (WithStaged).
+	staged bool
 	// podNets is the ruleset's pod networks (nftapi.PodNetworksSet), nil
 	// when it has none.
 	podNets *addrSet
@@ -117,6 +119,7 @@ type options struct {
 	peers    []string
 	remote   []string
 	unlisted []string
+	staged   bool
 }
 
 // WithExternalPeers makes Interpret evaluate the given external peers
@@ -264,6 +267,10 @@ func newInterp(rs *nftapi.Ruleset, inv inventory.Inventory, o options) (*interp,
 	slices.Sort(in.setIDs)
 	slices.Sort(in.mapIDs)
 	if err := in.indexChains(rs); err != nil {
+		return nil, err
+	}
+	in.staged = o.staged
+	if err := checkStaged(rs, o.staged); err != nil {
 		return nil, err
 	}
 	own := externalPeers(all)
@@ -471,23 +478,4 @@ func (a addr) String() string {
 		return a.peer.String()
 	}
 	return fmt.Sprintf("<endpoint #%d, which has no address of this family>", a.virtual)
-}
-
-// Interpreter reads a *nftapi.Ruleset on the inventory's addresses.
-type Interpreter struct{}
-
-var _ enforcer.Interpreter = Interpreter{}
-
-// Interpret evaluates the ruleset for every pair of endpoints and external
-// peers.
-func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
-	rs, ok := objects.(*nftapi.Ruleset)
-	if !ok {
-		return nil, fmt.Errorf("nftables interpreter: got %T, want *nftapi.Ruleset", objects)
-	}
-	conn, err := Interpret(rs, in.Inventory, WithExternalPeers(in.ExternalPeers...))
-	if err != nil {
-		return nil, err
-	}
-	return &enforcer.Reading{Connectivity: conn}, nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/emitters/networkpolicy"
 	"github.com/netpolc/netpolc/enforcer"
 )
@@ -18,6 +19,9 @@ type brokenTarget struct {
 
 // Name is the broken target's name and output folder.
 func (brokenTarget) Name() string { return "broken" }
+
+// Options: none (the networkpolicy target's own are its flags already).
+func (brokenTarget) Options() []kit.Option { return nil }
 
 // wideReader is the interpreter's bug.
 type wideReader struct{}

@@ -106,6 +106,7 @@ func newBuildCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVarP(&out, "output", "o", "", "directory to write the generated kustomize tree to (default: output in netpolc.yaml)")
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", output.DefaultLockTimeout, "how long to wait for another build writing into the same work tree")
 	bf.register(cmd)
+	bf.registerStaged(cmd)
 	return cmd
 }
 
@@ -117,6 +118,7 @@ type buildFlags struct {
 	targets   []string
 	inventory []string
 	approx    bool
+	staged    bool // build only: verify reads netpolc.yaml's staged
 	settings  map[string]*bool
 	values    map[string]*[]string // string-valued target options
 }
@@ -140,6 +142,14 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 			f.settings[o.Name] = cmd.Flags().Bool(o.Name, false, o.Help)
 		}
 	}
+}
+
+// registerStaged adds build's --staged. verify has no such flag (its
+// "staged" is git's index): it rebuilds the staged form when netpolc.yaml
+// says staged: true.
+func (f *buildFlags) registerStaged(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.staged, target.Staged, false,
+		"write each target's staged or audit form, which reports what it would drop and enforces nothing (calico, nftables, cilium audit mode, networkpolicy on Calico); a target without one fails")
 }
 
 // warnMixedEnforcers warns when OUT's top-level kustomization lists more
@@ -186,6 +196,9 @@ func (f *buildFlags) options(cmd *cobra.Command, cfg *config.Config, read invent
 		o.Inventory = &set.Inventory
 	}
 	o.AllowApproximate = cfg.Flag(target.AllowApproximate, f.approx, cmd.Flags().Changed(target.AllowApproximate))
+	if cfg.Flag(target.Staged, f.staged, cmd.Flags().Changed(target.Staged)) {
+		o.Settings[target.Staged] = true
+	}
 	for name, v := range f.settings {
 		if cfg.Flag(name, *v, cmd.Flags().Changed(name)) {
 			o.Settings[name] = true

@@ -44,3 +44,13 @@ func (s Settings) Value(name, def string) string {
 	}
 	return def
 }
+
+// Staged is the key, shared by every target, that build --staged sets:
+// the emitter writes the target's staged or audit form (objects that
+// report what they would drop and enforce nothing) or refuses, and the
+// interpreter reads that form as the enforcement it stages, so that the
+// proof checks the rules that would be enforced.
+const Staged = "staged"
+
+// IsStaged reports whether build --staged asked for the staged form.
+func (s Settings) IsStaged() bool { return s[Staged] }

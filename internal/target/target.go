@@ -16,6 +16,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
+	targetsettings "github.com/netpolc/netpolc/internal/settings"
 )
 
 // Target is one output target.
@@ -35,6 +36,11 @@ const Default = "networkpolicy"
 
 // AllowApproximate is the flag and netpolc.yaml key every target shares.
 const AllowApproximate = "allow-approximate"
+
+// Staged is build's flag and the netpolc.yaml key every target shares
+// that asks for the targets' staged or audit form (settings.Staged);
+// a target without one fails (kit.ErrNoStagedForm).
+const Staged = targetsettings.Staged
 
 // all returns every target, sorted by name.
 func all() []Target { return registry }
@@ -119,7 +125,7 @@ func Options() []Option {
 // netpolc.yaml keys: build and verify must agree on them. KindOf says
 // which hold strings.
 func BuildFlags() []string {
-	out := []string{AllowApproximate}
+	out := []string{AllowApproximate, Staged}
 	for _, o := range Options() {
 		out = append(out, o.Name)
 	}

@@ -65,6 +65,10 @@ type Objects struct {
 	Tiers                 []Tier
 	NetworkPolicies       []NetworkPolicy
 	GlobalNetworkPolicies []GlobalNetworkPolicy
+	// The staged form (build --staged) holds the tiers and staged
+	// policies only (staged.go).
+	StagedNetworkPolicies       []StagedNetworkPolicy
+	StagedGlobalNetworkPolicies []StagedGlobalNetworkPolicy
 }
 
 // Tier orders a set of policies among the others (lower order first). A

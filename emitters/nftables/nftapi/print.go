@@ -191,6 +191,9 @@ func (r *Rule) Line(f Family) string {
 	for _, m := range r.Matches {
 		parts = append(parts, matchString(m, f))
 	}
+	if r.Log != nil {
+		parts = append(parts, "log prefix "+quote(r.Log.Prefix)+" group "+strconv.Itoa(int(r.Log.Group)))
+	}
 	parts = append(parts, verdict(r.Verdict, f))
 	if r.Comment != "" {
 		parts = append(parts, "comment "+quote(r.Comment))

@@ -97,9 +97,27 @@ type BaseChain struct {
 // Rule is a list of matches, all of which must hold, and a verdict.
 type Rule struct {
 	Matches []Match
+	// Log, when set, sends every packet the rule matches to an nflog
+	// group before the verdict applies: the staged form's log-and-accept.
+	Log     *Log
 	Verdict Verdict
 	Comment string
 }
+
+// Log is nft's log statement towards an nflog group (nft(8), LOG
+// STATEMENT: log prefix "..." group N): the packet and the prefix go to
+// the userspace listeners of the group (ulogd, a test's netlink socket)
+// through nfnetlink_log, nothing to the kernel log.
+type Log struct {
+	Group  uint16
+	Prefix string // at most MaxLogPrefix bytes, no double quotes
+}
+
+// MaxLogPrefix is the longest log prefix the kernel keeps: NF_LOG_PREFIXLEN
+// (128, include/net/netfilter/nf_log.h) less the terminating NUL, which
+// is also the bound of nft_log's netlink policy for NFTA_LOG_PREFIX
+// (net/netfilter/nft_log.c).
+const MaxLogPrefix = 127
 
 // VerdictKind is what a rule does with a matching packet.
 type VerdictKind string

@@ -47,6 +47,17 @@ func Require(t testing.TB) {
 	}
 }
 
+// Unavailable skips t, loudly, because a kernel facility beyond what
+// Require checks (nfnetlink_log, ctnetlink) is missing here, or fails it
+// in CI (CI=true), as Require does.
+func Unavailable(t testing.TB, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("KERNEL TEST CANNOT RUN IN CI: %s: %v", what, err)
+	}
+	t.Skipf("\n*** KERNEL TEST SKIPPED: %s: %v ***\n*** (CI=true makes this a failure) ***", what, err)
+}
+
 // bridgeNF is where br_netfilter's per-namespace switches live.
 const bridgeNF = "/proc/sys/net/bridge/bridge-nf-call-"
 

@@ -66,3 +66,27 @@ type WantByFamily func(src, dst int, p Port, v6 bool) bool
 
 // VerifyByFamily is unreachable outside Linux.
 func (c *Cluster) VerifyByFamily(testing.TB, WantByFamily) int { return 0 }
+
+// NFLog cannot exist outside Linux.
+type NFLog struct{}
+
+// ListenNFLog is unreachable outside Linux.
+func (c *Cluster) ListenNFLog(uint16) (*NFLog, error) { return nil, errors.ErrUnsupported }
+
+// Stop is unreachable outside Linux.
+func (l *NFLog) Stop() ([]Logged, error) { return nil, errors.ErrUnsupported }
+
+// Conntrack is unreachable outside Linux.
+func (c *Cluster) Conntrack() ([]Flow, error) { return nil, errors.ErrUnsupported }
+
+// ProbeFlow is unreachable outside Linux.
+func (c *Cluster) ProbeFlow(Probe) (Flow, bool) { return Flow{}, false }
+
+// Probes is unreachable outside Linux.
+func (c *Cluster) Probes() []Probe { return nil }
+
+// VerifyOutcomes is unreachable outside Linux.
+func (c *Cluster) VerifyOutcomes(testing.TB, WantByFamily) ([]Probe, []Outcome) { return nil, nil }
+
+// FlushConntrack is unreachable outside Linux.
+func (c *Cluster) FlushConntrack() error { return errors.ErrUnsupported }

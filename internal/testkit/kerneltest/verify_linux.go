@@ -24,6 +24,13 @@ type WantByFamily func(src, dst int, p Port, v6 bool) bool
 // VerifyByFamily is Verify with a want per address family.
 func (c *Cluster) VerifyByFamily(t testing.TB, want WantByFamily) int {
 	t.Helper()
+	probes, _ := c.VerifyOutcomes(t, want)
+	return len(probes)
+}
+
+// Probes lists every probe Verify runs: each ordered pair of distinct
+// pods, every address of the destination, every port.
+func (c *Cluster) Probes() []Probe {
 	var probes []Probe
 	for s := range c.pods {
 		for d, dst := range c.pods {
@@ -37,6 +44,14 @@ func (c *Cluster) VerifyByFamily(t testing.TB, want WantByFamily) int {
 			}
 		}
 	}
+	return probes
+}
+
+// VerifyOutcomes is VerifyByFamily returning the probes (Probes) and what
+// each saw.
+func (c *Cluster) VerifyOutcomes(t testing.TB, want WantByFamily) ([]Probe, []Outcome) {
+	t.Helper()
+	probes := c.Probes()
 	wants := func(pr Probe) bool { return want(pr.From, c.podOf(pr), pr.Port, pr.To.Is6()) }
 	got := c.settle(probes, func(i int) bool { return wants(probes[i]) })
 	bad := 0
@@ -48,7 +63,7 @@ func (c *Cluster) VerifyByFamily(t testing.TB, want WantByFamily) int {
 	if bad > 0 {
 		t.Errorf("%d of %d probes disagree with the model:\n%s", bad, len(probes), c.tables(probes, got, want))
 	}
-	return len(probes)
+	return probes, got
 }
 
 // podOf finds the destination pod of a probe.
