@@ -37,6 +37,9 @@ type Option struct {
 	// Examples are values of a string option that change the output,
 	// which the equivalence harness tries besides leaving it unset.
 	Examples []string
+	// StagedOnly marks an option that changes only the staged form
+	// (build --staged): the harness tries it on staged builds alone.
+	StagedOnly bool
 }
 
 // Settings are the values of a target's options, by Option.Name; an

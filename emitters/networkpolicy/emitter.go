@@ -19,7 +19,7 @@ func (Emitter) Doc() string { return "networking.k8s.io/v1 NetworkPolicy" }
 
 // Options: whether Calico enforces the policies (for build --staged).
 func (Emitter) Options() []kit.Option {
-	return []kit.Option{{Name: OptionOnCalico,
+	return []kit.Option{{Name: OptionOnCalico, StagedOnly: true,
 		Help: "networkpolicy target: Calico (3.30 or later) enforces the NetworkPolicies, so --staged writes them as StagedKubernetesNetworkPolicy"}}
 }
 

@@ -22,7 +22,7 @@ func (Emitter) Doc() string { return "an nft -f ruleset for the inventory's pod 
 
 // Options: the nflog group of the staged ruleset.
 func (Emitter) Options() []kit.Option {
-	return []kit.Option{{Name: OptionNflogGroup, Kind: kit.OptionString, Examples: []string{"7"},
+	return []kit.Option{{Name: OptionNflogGroup, Kind: kit.OptionString, Examples: []string{"7"}, StagedOnly: true,
 		Help: "nftables target: with --staged, the nflog group the ruleset logs what it would drop to (default 0)"}}
 }
 

@@ -31,7 +31,7 @@ func TestAdminPolicyPodNetworks(t *testing.T) {
 		{Namespace: "shop", Name: "api", Labels: fx.App("api"), IPs: []netip.Addr{netip.MustParseAddr("10.244.0.6")}},
 		{Namespace: "shop", Name: "db", Labels: fx.App("db"), HostNetwork: true, IPs: []netip.Addr{netip.MustParseAddr("192.168.1.10")}},
 	}}
-	for _, s := range settings(t, tg) {
+	for _, s := range settings(t, tg, false) {
 		v := variant{"pod networks " + settingsName(s), p, inv}
 		if check(t, tg, v, s, false) {
 			t.Errorf("%s: built exactly, want it refused", v.name)

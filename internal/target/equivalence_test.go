@@ -46,10 +46,14 @@ func variants(name string, p *ir.Policy, inv inventory.Inventory) []variant {
 // settings are every combination of a target's options that describes a
 // cluster: a combination the emitter refuses as invalid even with no
 // intents (Calico's v3 CRDs on a release without them) is left out; a
-// single option value it refuses so fails the test.
-func settings(t *testing.T, tg Target) []kit.Settings {
+// single option value it refuses so fails the test. Options that change
+// only the staged form are tried when staged is set.
+func settings(t *testing.T, tg Target, staged bool) []kit.Settings {
 	out := []kit.Settings{{}}
 	for _, o := range tg.Options() {
+		if o.StagedOnly && !staged {
+			continue
+		}
 		values := []string{""} // a boolean option on
 		if o.Kind != kit.OptionBool {
 			values = o.Examples
@@ -112,7 +116,7 @@ func check(t *testing.T, tg Target, v variant, s kit.Settings, approx bool) bool
 func TestEquivalence(t *testing.T) {
 	seeds := randir.Seeds(t)
 	for _, tg := range all() {
-		for _, s := range settings(t, tg) {
+		for _, s := range settings(t, tg, false) {
 			for _, approx := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s %v approximate=%v", tg.Name(), s, approx), func(t *testing.T) {
 					built, refused := 0, 0
@@ -147,7 +151,7 @@ func TestExamplesEquivalence(t *testing.T) {
 	for _, tg := range all() {
 		for name, p := range ex {
 			built := false
-			for _, s := range settings(t, tg) {
+			for _, s := range settings(t, tg, false) {
 				for _, v := range variants(name, p, enforcer.InventoryFromIR(p)) {
 					built = check(t, tg, v, s, false) || built
 				}

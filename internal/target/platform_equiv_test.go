@@ -24,7 +24,7 @@ import (
 func TestPlatformEquivalence(t *testing.T) {
 	seeds := randir.Seeds(t)
 	for _, tg := range all() {
-		for _, s := range settings(t, tg) {
+		for _, s := range settings(t, tg, false) {
 			for _, approx := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s %v approximate=%v", tg.Name(), s, approx), func(t *testing.T) {
 					built := 0

@@ -23,7 +23,7 @@ func TestEquivalenceStaged(t *testing.T) {
 	seeds := randir.Seeds(t) / 4
 	for _, tg := range all() {
 		staged := 0
-		for _, s := range settings(t, tg) {
+		for _, s := range settings(t, tg, true) {
 			s = maps.Clone(s)
 			s[Staged] = true
 			_, err := tg.Emit(kit.Input{Policy: &ir.Policy{}, Settings: s})
