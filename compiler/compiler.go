@@ -57,7 +57,30 @@ func Compile(set *intent.Set) (*Result, error) { return CompileAll([]*intent.Set
 // often another team's workloads); a namespace is declared in one
 // directory only. The cluster settings (`cluster:`) are the first set's:
 // the platform directory's.
+//
+// A set evaluated in parts (intent.Set.Parts) is compiled from its parts;
+// when that finds errors, the sets are evaluated whole and compiled again,
+// so that what is reported does not depend on how a set was split.
 func CompileAll(sets []*intent.Set) (*Result, error) {
+	var parts []*intent.Set
+	for _, s := range sets {
+		parts = append(parts, s.Parts()...)
+	}
+	res, err := compileAll(parts)
+	if err == nil || len(parts) == len(sets) {
+		return res, err
+	}
+	whole := make([]*intent.Set, len(sets))
+	for i, s := range sets {
+		if whole[i], err = s.Whole(); err != nil {
+			return nil, err
+		}
+	}
+	return compileAll(whole)
+}
+
+// compileAll compiles sets whose Values are read directly.
+func compileAll(sets []*intent.Set) (*Result, error) {
 	c := &compiler{
 		set:        sets[0],
 		out:        &ir.Policy{},
