@@ -66,7 +66,10 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 	for _, s := range sets {
 		parts = append(parts, s.Parts()...)
 	}
-	res, err := compileAll(parts)
+	res, err := compileAll(parts, true)
+	if err == errSerial {
+		res, err = compileAll(parts, false)
+	}
 	if err == nil || len(parts) == len(sets) {
 		return res, err
 	}
@@ -76,11 +79,13 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 			return nil, err
 		}
 	}
-	return compileAll(whole)
+	return compileAll(whole, false)
 }
 
-// compileAll compiles sets whose Values are read directly.
-func compileAll(sets []*intent.Set) (*Result, error) {
+// compileAll compiles sets whose Values are read directly. In parallel,
+// the declarations and then the rules of each set are read on every CPU
+// (see fork); errSerial says that the sets must be compiled in turn.
+func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 	c := &compiler{
 		set:        sets[0],
 		out:        &ir.Policy{},
@@ -92,26 +97,32 @@ func compileAll(sets []*intent.Set) (*Result, error) {
 		clusterNames: map[string]ir.Origin{},
 	}
 	c.cluster(get(sets[0].Value, "cluster"))
-	c.each(sets, func(s *intent.Set) {
-		if s != sets[0] {
-			c.foreignCluster(get(s.Value, "cluster"))
+	declare := func(c *compiler, i int) {
+		if i > 0 {
+			c.foreignCluster(get(sets[i].Value, "cluster"))
 		}
-		c.declarations(get(s.Value, "namespaces"))
-	})
+		c.declarations(get(sets[i].Value, "namespaces"))
+	}
+	if !c.phase(sets, parallel, declare, (*compiler).joinDeclarations) {
+		return nil, errSerial
+	}
 	c.indexDeclarations()
 	if err := c.diags.Errors(); err != nil {
 		// Rules refer to declarations; stop before a cascade of
 		// follow-on errors.
 		return nil, err
 	}
+	rules := func(c *compiler, i int) {
+		c.policies(get(sets[i].Value, "policies"), ir.Origin{})
+		c.platform(get(sets[i].Value, "platform"), ir.Origin{})
+		c.templates(get(sets[i].Value, "use"))
+	}
+	if !c.phase(sets, parallel, rules, (*compiler).joinRules) {
+		return nil, errSerial
+	}
+	c.checkTies()
 	var expects []ir.Expectation
 	var guards []ir.Guardrail
-	c.each(sets, func(s *intent.Set) {
-		c.policies(get(s.Value, "policies"), ir.Origin{})
-		c.platform(get(s.Value, "platform"), ir.Origin{})
-		c.templates(get(s.Value, "use"))
-	})
-	c.checkTies()
 	c.each(sets, func(s *intent.Set) {
 		expects = append(expects, c.expectations(get(s.Value, "expect"))...)
 		guards = append(guards, c.guardrails(get(s.Value, "guardrails"))...)
