@@ -28,8 +28,11 @@ type compiler struct {
 	set   *intent.Set
 	diags diag.List
 	out   *ir.Policy
-	// workloads by "namespace/name".
-	workloads map[string]*ir.Workload
+	// workloads by "namespace/name"; inNamespace lists each namespace's
+	// (indexes into out.Workloads), so that naming a podSelector subject
+	// is not a scan of every workload.
+	workloads   map[string]*ir.Workload
+	inNamespace map[string][]int
 	// namespaces by name.
 	namespaces map[string]*ir.Namespace
 	// portNames maps a declared port name to the protocols it is

@@ -54,12 +54,13 @@ func (c *compiler) fork(s *intent.Set) *compiler {
 		namespaces = map[string]*ir.Namespace{}
 	}
 	return &compiler{
-		set:        s,
-		out:        &ir.Policy{DNS: c.out.DNS, PodCIDRs: c.out.PodCIDRs, Namespaces: c.out.Namespaces, Workloads: c.out.Workloads},
-		workloads:  c.workloads,
-		namespaces: namespaces,
-		portNames:  c.portNames,
-		lim:        c.lim,
+		set:         s,
+		out:         &ir.Policy{DNS: c.out.DNS, PodCIDRs: c.out.PodCIDRs, Namespaces: c.out.Namespaces, Workloads: c.out.Workloads},
+		workloads:   c.workloads,
+		inNamespace: c.inNamespace,
+		namespaces:  namespaces,
+		portNames:   c.portNames,
+		lim:         c.lim,
 
 		clusterNames: map[string]ir.Origin{},
 	}
