@@ -77,9 +77,16 @@ func splitPlan(asts map[string]*ast.File, total int64) []partPlan {
 		return nil
 	}
 	sp := &splitter{files: map[string]*fileInfo{}, topNames: map[string]bool{}, used: map[*ast.ImportSpec]bool{}}
+	pkg := ""
 	for _, name := range sortedNames(asts) {
-		if !sp.addFile(name, asts[name]) {
-			return nil
+		before := len(sp.decls)
+		if !sp.addFile(name, asts[name]) || len(sp.decls) == before {
+			return nil // a file without fields would never meet the loader
+		}
+		if p := asts[name].PackageName(); pkg == "" || p == pkg {
+			pkg = p
+		} else {
+			return nil // the whole package reports the mismatch
 		}
 	}
 	for _, d := range sp.decls {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -192,4 +193,53 @@ policies: "bad": {namespace: "shop", workload: "nope", ingress: [{from: [{worklo
 	"optional entry": `package t
 use: deny?: {}
 `,
+}
+
+// FuzzSplit: whatever the input, evaluating it in parts (every group of
+// declarations its own part) and whole gives the same outcome.
+func FuzzSplit(f *testing.F) {
+	for _, seed := range fuzzSeeds {
+		f.Add([]byte(seed))
+	}
+	for _, src := range splitCases {
+		f.Add([]byte(src))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 2*int(fuzzLimits.Bytes) {
+			return
+		}
+		// The second file in the input's package, so that the two can
+		// be split.
+		other := splitOther
+		if m := packageClause.FindSubmatch(data); m != nil {
+			other = strings.Replace(other, "package t", "package "+string(m[1]), 1)
+		}
+		files := map[string][]byte{"a.cue": data, "b.cue": []byte(other)}
+		restore := intent.SplitForTest(1<<62, 1)
+		whole := fuzzOutcome(files)
+		restore()
+		defer intent.SplitForTest(0, 1)()
+		if split := fuzzOutcome(files); split != whole {
+			t.Fatalf("in parts:\n%s\nwhole:\n%s\ninput:\n%s", split, whole, data)
+		}
+	})
+}
+
+var packageClause = regexp.MustCompile(`(?m)^package ([A-Za-z_][A-Za-z0-9_]*)`)
+
+// fuzzOutcome is compileOutcome within the fuzz limits.
+func fuzzOutcome(files map[string][]byte) string {
+	set, err := intent.LoadFilesWith("fuzz", files, fuzzLimits)
+	if err != nil {
+		return "load: " + diag.Collect(err).Error()
+	}
+	res, err := compiler.Compile(set)
+	if err != nil {
+		return "compile: " + diag.Collect(err).Error()
+	}
+	ir, err := json.Marshal(res.Policy)
+	if err != nil {
+		return "marshal: " + err.Error()
+	}
+	return string(ir) + "\nwarnings: " + res.Warnings.Error()
 }
