@@ -33,8 +33,11 @@ type compiler struct {
 	set   *intent.Set
 	diags diag.List
 	out   *ir.Policy
-	// workloads by "namespace/name".
-	workloads map[string]*ir.Workload
+	// workloads by "namespace/name"; inNamespace lists each namespace's
+	// (indexes into out.Workloads), so that naming a podSelector subject
+	// is not a scan of every workload.
+	workloads   map[string]*ir.Workload
+	inNamespace map[string][]int
 	// namespaces by name.
 	namespaces map[string]*ir.Namespace
 	// portNames maps a declared port name to the protocols it is
@@ -62,7 +65,35 @@ func Compile(set *intent.Set) (*Result, error) { return CompileAll([]*intent.Set
 // often another team's workloads); a namespace is declared in one
 // directory only. The cluster settings (`cluster:`) are the first set's:
 // the platform directory's.
+//
+// A set evaluated in parts (intent.Set.Parts) is compiled from its parts;
+// when that finds errors, the sets are evaluated whole and compiled again,
+// so that what is reported does not depend on how a set was split.
 func CompileAll(sets []*intent.Set) (*Result, error) {
+	var parts []*intent.Set
+	for _, s := range sets {
+		parts = append(parts, s.Parts()...)
+	}
+	res, err := compileAll(parts, true)
+	if err == errSerial {
+		res, err = compileAll(parts, false)
+	}
+	if err == nil || len(parts) == len(sets) {
+		return res, err
+	}
+	whole := make([]*intent.Set, len(sets))
+	for i, s := range sets {
+		if whole[i], err = s.Whole(); err != nil {
+			return nil, err
+		}
+	}
+	return compileAll(whole, false)
+}
+
+// compileAll compiles sets whose Values are read directly. In parallel,
+// the declarations and then the rules of each set are read on every CPU
+// (see fork); errSerial says that the sets must be compiled in turn.
+func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 	c := &compiler{
 		set:        sets[0],
 		out:        &ir.Policy{},
@@ -74,27 +105,33 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 		clusterNames: map[string]ir.Origin{},
 	}
 	c.cluster(get(sets[0].Value, "cluster"))
-	c.each(sets, func(s *intent.Set) {
-		if s != sets[0] {
-			c.foreignCluster(get(s.Value, "cluster"))
+	declare := func(c *compiler, i int) {
+		if i > 0 {
+			c.foreignCluster(get(sets[i].Value, "cluster"))
 		}
-		c.declarations(get(s.Value, "namespaces"))
-	})
+		c.declarations(get(sets[i].Value, "namespaces"))
+	}
+	if !c.phase(sets, parallel, declare, (*compiler).joinDeclarations) {
+		return nil, errSerial
+	}
 	c.indexDeclarations()
 	if err := c.diags.Errors(); err != nil {
 		// Rules refer to declarations; stop before a cascade of
 		// follow-on errors.
 		return nil, err
 	}
+	rules := func(c *compiler, i int) {
+		c.policies(get(sets[i].Value, "policies"), ir.Origin{})
+		c.platform(get(sets[i].Value, "platform"), ir.Origin{})
+		c.templates(get(sets[i].Value, "use"))
+	}
+	if !c.phase(sets, parallel, rules, (*compiler).joinRules) {
+		return nil, errSerial
+	}
+	c.checkTies()
 	var expects []ir.Expectation
 	var guards []ir.Guardrail
 	var closes []ir.Closing
-	c.each(sets, func(s *intent.Set) {
-		c.policies(get(s.Value, "policies"), ir.Origin{})
-		c.platform(get(s.Value, "platform"), ir.Origin{})
-		c.templates(get(s.Value, "use"))
-	})
-	c.checkTies()
 	c.each(sets, func(s *intent.Set) {
 		expects = append(expects, c.expectations(get(s.Value, "expect"))...)
 		guards = append(guards, c.guardrails(get(s.Value, "guardrails"))...)

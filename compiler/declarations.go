@@ -68,9 +68,11 @@ func (c *compiler) indexDeclarations() {
 	for i := range c.out.Namespaces {
 		c.namespaces[c.out.Namespaces[i].Name] = &c.out.Namespaces[i]
 	}
+	c.inNamespace = map[string][]int{}
 	for i := range c.out.Workloads {
 		w := &c.out.Workloads[i]
 		c.workloads[w.Namespace+"/"+w.Name] = w
+		c.inNamespace[w.Namespace] = append(c.inNamespace[w.Namespace], i)
 		for _, np := range w.Ports {
 			if c.portNames[np.Name] == nil {
 				c.portNames[np.Name] = map[portset.Protocol]bool{}

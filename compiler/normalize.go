@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/par"
 )
 
 // normalize sorts the IR into its canonical order and drops exact
@@ -40,11 +41,16 @@ func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) (kept, dropped []T
 		o ir.Origin
 		x T
 	}
+	// The keys are JSON text, the most of normalizing a large set: made
+	// on every CPU.
 	items := make([]item, len(xs))
-	for i, x := range xs {
-		k, o := keyOf(x)
-		items[i] = item{k, o, x}
-	}
+	const chunk = 1024
+	par.For((len(xs)+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min(len(xs), (c+1)*chunk); i++ {
+			k, o := keyOf(xs[i])
+			items[i] = item{k, o, xs[i]}
+		}
+	})
 	sort.SliceStable(items, func(i, j int) bool {
 		if items[i].k != items[j].k {
 			return items[i].k < items[j].k

@@ -115,8 +115,8 @@ func (c *compiler) selectorName(ns string, sel *metav1.LabelSelector) string {
 		return "all-pods"
 	}
 	if len(sel.MatchExpressions) == 0 {
-		for _, w := range c.out.Workloads {
-			if w.Namespace == ns && reflect.DeepEqual(w.Labels, sel.MatchLabels) {
+		for _, i := range c.inNamespace[ns] {
+			if w := c.out.Workloads[i]; reflect.DeepEqual(w.Labels, sel.MatchLabels) {
 				return w.Name
 			}
 		}

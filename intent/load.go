@@ -54,6 +54,11 @@ type Set struct {
 	raw cue.Value
 	// syntax holds the parsed files by base name.
 	syntax map[string]*ast.File
+	// parts are the sets a large package was evaluated in (Parts);
+	// sources and total are its files, to evaluate it whole (Whole).
+	parts   []*Set
+	sources map[string][]byte
+	total   int64
 }
 
 // Load reads the .cue files of dir (not its subdirectories) and loads them
@@ -166,8 +171,28 @@ func LoadFilesWith(dir string, files map[string][]byte, lim Limits) (*Set, error
 }
 
 // loadFiles is LoadFilesWith for files that may be cut short at the size
-// limit; total is the size of the whole directory, for messages.
-func loadFiles(dir string, files map[string][]byte, lim Limits, total int64) (s *Set, err error) {
+// limit; total is the size of the whole directory, for messages. A large
+// package is evaluated in parts (see splitPlan); when a part fails, the
+// files are parsed again and evaluated whole, which reports.
+func loadFiles(dir string, files map[string][]byte, lim Limits, total int64) (*Set, error) {
+	s, err := loadSplit(dir, files, lim, total, true)
+	if err == errParts {
+		return loadSplit(dir, files, lim, total, false)
+	}
+	return s, err
+}
+
+// errParts says that a part failed to evaluate.
+var errParts = errors.New("a part of the intents failed to evaluate")
+
+// loadWhole evaluates files as one package.
+func loadWhole(dir string, lim Limits, files map[string][]byte, total int64) (*Set, error) {
+	return loadSplit(dir, files, lim, total, false)
+}
+
+// loadSplit parses and evaluates files, in parts when split is set and
+// the package can be split.
+func loadSplit(dir string, files map[string][]byte, lim Limits, total int64, split bool) (s *Set, err error) {
 	// The CUE evaluator is a large dependency; a crash in it must become
 	// an error naming the input, not a stack trace.
 	defer func() {
@@ -188,6 +213,14 @@ func loadFiles(dir string, files map[string][]byte, lim Limits, total int64) (s 
 		return nil, err
 	}
 	s.syntax = asts
+	if plan := s.plan(split, asts, total); plan != nil {
+		parts, ok := s.evaluateParts(plan)
+		if !ok {
+			return nil, errParts
+		}
+		s.parts, s.sources, s.total = parts, files, total
+		return s, nil
+	}
 	overlay, err := buildOverlay(asts)
 	if err != nil {
 		return nil, err
@@ -213,7 +246,7 @@ func (s *Set) evaluate(insts []*build.Instance) error {
 	if err != nil {
 		return s.convert(err)
 	}
-	s.Uses = s.useSites(insts[0])
+	s.Uses = s.useSites(insts[0].Files)
 	intents := vals[1].LookupPath(cue.MakePath(cue.Def("#Intents")))
 	s.raw = vals[0]
 	if err := s.checkEntries().Errors(); err != nil {

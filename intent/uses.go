@@ -3,7 +3,6 @@ package intent
 import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
 
 	"github.com/netpolc/netpolc/internal/diag"
@@ -21,9 +20,9 @@ type UseSite struct {
 // useSites maps each `use` key to the first place it is written. Reading
 // the syntax tree is far cheaper than asking the evaluator for the
 // conjuncts of every instance.
-func (s *Set) useSites(inst *build.Instance) map[string]UseSite {
+func (s *Set) useSites(files []*ast.File) map[string]UseSite {
 	sites := map[string]UseSite{}
-	for _, f := range inst.Files {
+	for _, f := range files {
 		for _, decl := range f.Decls {
 			field, ok := decl.(*ast.Field)
 			if !ok || labelName(field.Label) != "use" {

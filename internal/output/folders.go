@@ -15,9 +15,28 @@ import (
 type folders struct {
 	root *os.Root
 	open map[string]*os.Root
+	// dirs are the folders' directories opened once each, for renames
+	// (renameIn): opening and closing both folders for every file was
+	// four calls more per file.
+	dirs map[*os.Root]*os.File
 }
 
-func newFolders(root *os.Root) *folders { return &folders{root: root, open: map[string]*os.Root{}} }
+func newFolders(root *os.Root) *folders {
+	return &folders{root: root, open: map[string]*os.Root{}, dirs: map[*os.Root]*os.File{}}
+}
+
+// dir is the directory of a folder's handle, opened once.
+func (f *folders) dir(r *os.Root) (*os.File, error) {
+	if d, ok := f.dirs[r]; ok {
+		return d, nil
+	}
+	d, err := r.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	f.dirs[r] = d
+	return d, nil
+}
 
 // of returns the handle on name's folder and name's base name.
 func (f *folders) of(name string) (*os.Root, string, error) {
@@ -50,6 +69,10 @@ func (f *folders) lexists(name string) (bool, error) {
 
 // close releases the handles.
 func (f *folders) close() {
+	for _, d := range f.dirs {
+		_ = d.Close()
+	}
+	clear(f.dirs)
 	for _, r := range f.open {
 		_ = r.Close()
 	}
@@ -67,7 +90,7 @@ func move(a *folders, from string, b *folders, to string) error {
 	if err != nil {
 		return err
 	}
-	err = moveBetween(ra, fromBase, rb, toBase)
+	err = renameIn(a, ra, fromBase, b, rb, toBase)
 	var le *os.LinkError
 	if errors.As(err, &le) {
 		le.Old, le.New = from, to

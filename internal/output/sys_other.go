@@ -15,6 +15,11 @@ func moveBetween(a *os.Root, from string, b *os.Root, to string) error {
 	return os.Rename(filepath.Join(a.Name(), filepath.FromSlash(from)), filepath.Join(b.Name(), filepath.FromSlash(to)))
 }
 
+// renameIn renames from (in folder ra) to to (in folder rb).
+func renameIn(_ *folders, ra *os.Root, from string, _ *folders, rb *os.Root, to string) error {
+	return moveBetween(ra, from, rb, to)
+}
+
 // sameDevice reports whether a and b are on the same file system. Without
 // a portable way to tell, it assumes they are; a failed rename then
 // reports the error.

@@ -31,6 +31,23 @@ func moveBetween(a *os.Root, from string, b *os.Root, to string) error {
 	return nil
 }
 
+// renameIn renames from (in folder ra of a) to to (in folder rb of b)
+// through the folders' directories, opened once (folders.dir).
+func renameIn(a *folders, ra *os.Root, from string, b *folders, rb *os.Root, to string) error {
+	da, err := a.dir(ra)
+	if err != nil {
+		return err
+	}
+	db, err := b.dir(rb)
+	if err != nil {
+		return err
+	}
+	if err := unix.Renameat(int(da.Fd()), from, int(db.Fd()), to); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return nil
+}
+
 // sameDevice reports whether a and b are on the same file system, so that
 // a rename between them is atomic.
 func sameDevice(a, b string) bool {

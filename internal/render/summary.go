@@ -45,9 +45,10 @@ func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 		}
 	}
 	declared := map[string]bool{}
+	isos := isolationIndex(p)
 	for _, w := range p.Workloads {
 		declared[w.Namespace+"/"+w.Name] = true
-		in, out := isolated(p, w, ir.Ingress), isolated(p, w, ir.Egress)
+		in, out := isos.isolated(w, ir.Ingress), isos.isolated(w, ir.Egress)
 		if in {
 			s.IngressIsolated++
 		}
@@ -101,14 +102,32 @@ func externalFlows(conn *enforcer.Connectivity, ours func(string) bool) []enforc
 	return out
 }
 
-// isolated reports whether an isolation of direction d selects w.
-func isolated(p *ir.Policy, w ir.Workload, d ir.Direction) bool {
+// isolations are the selectors of a policy's isolations by namespace and
+// direction, each converted once: a build summary asks for every workload.
+type isolations map[isolationKey][]labels.Selector
+
+type isolationKey struct {
+	namespace string
+	direction ir.Direction
+}
+
+func isolationIndex(p *ir.Policy) isolations {
+	out := isolations{}
 	for _, iso := range p.Isolations {
-		if iso.Direction != d || iso.Subject.Namespace != w.Namespace {
+		sel, err := metav1.LabelSelectorAsSelector(&iso.Subject.Pods)
+		if err != nil {
 			continue
 		}
-		sel, err := metav1.LabelSelectorAsSelector(&iso.Subject.Pods)
-		if err == nil && sel.Matches(labels.Set(w.Labels)) {
+		k := isolationKey{iso.Subject.Namespace, iso.Direction}
+		out[k] = append(out[k], sel)
+	}
+	return out
+}
+
+// isolated reports whether an isolation of direction d selects w.
+func (is isolations) isolated(w ir.Workload, d ir.Direction) bool {
+	for _, sel := range is[isolationKey{w.Namespace, d}] {
+		if sel.Matches(labels.Set(w.Labels)) {
 			return true
 		}
 	}
