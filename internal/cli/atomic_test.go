@@ -227,10 +227,12 @@ func killBuild(t *testing.T, r *gittest.Repo, bin string, full time.Duration, wh
 		t.Fatal(err)
 	}
 	if whileWriting {
+		// The write phase lasts a millisecond or less (files are made
+		// on every CPU): watch closely, then kill within it.
 		for deadline := time.Now().Add(2 * full); !stagingPending(r) && time.Now().Before(deadline); {
-			time.Sleep(100 * time.Microsecond)
+			time.Sleep(20 * time.Microsecond)
 		}
-		time.Sleep(time.Duration(rand.Int64N(int64(3 * time.Millisecond))))
+		time.Sleep(time.Duration(rand.Int64N(int64(400 * time.Microsecond))))
 	} else {
 		time.Sleep(time.Duration(rand.Int64N(int64(full)*11/10) + 1))
 	}
