@@ -14,6 +14,7 @@ import (
 	"github.com/netpolc/netpolc/internal/atomicfile"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/flows"
+	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/propose"
 )
 
@@ -69,16 +70,9 @@ func newProposeCmd(e *env) *cobra.Command {
 			if existing, _ := filepath.Glob(filepath.Join(out, "*.cue")); len(existing) > 0 {
 				return diag.Errorf("propose into an empty directory", "%s already holds intents (%s)", out, existing[0])
 			}
-			loaded, err := in.load("", false, false, e.stderr)
+			inv, rd, err := observedFlows(e, &in, files)
 			if err != nil {
 				return err
-			}
-			inv := loaded.Manifests.Inventory
-			rd := flows.NewReader(flows.NewResolver(inv.Endpoints, nil))
-			for _, f := range files {
-				if err := readFlows(rd, f, os.Stdin); err != nil {
-					return err
-				}
 			}
 			res, err := propose.Propose(inv, rd.Set(), pkg)
 			if err != nil {
@@ -95,21 +89,31 @@ func newProposeCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// proposeMerge proposes the additions to the intents of dir.
-func proposeMerge(e *env, in *inputFlags, files []string, dir string) error {
-	if len(files) == 0 || len(in.manifests) == 0 {
-		return diag.Errorf("give --flows FILE and --manifests PATH (the workloads)", "propose --merge: missing input")
-	}
+// observedFlows loads the manifests' inventory and reads the flow files,
+// resolved against it: what propose and propose --merge start from.
+func observedFlows(e *env, in *inputFlags, files []string) (inventory.Inventory, *flows.Reader, error) {
 	loaded, err := in.load("", false, false, e.stderr)
 	if err != nil {
-		return err
+		return inventory.Inventory{}, nil, err
 	}
 	inv := loaded.Manifests.Inventory
 	rd := flows.NewReader(flows.NewResolver(inv.Endpoints, nil))
 	for _, f := range files {
 		if err := readFlows(rd, f, os.Stdin); err != nil {
-			return err
+			return inventory.Inventory{}, nil, err
 		}
+	}
+	return inv, rd, nil
+}
+
+// proposeMerge proposes the additions to the intents of dir.
+func proposeMerge(e *env, in *inputFlags, files []string, dir string) error {
+	if len(files) == 0 || len(in.manifests) == 0 {
+		return diag.Errorf("give --flows FILE and --manifests PATH (the workloads)", "propose --merge: missing input")
+	}
+	inv, rd, err := observedFlows(e, in, files)
+	if err != nil {
+		return err
 	}
 	m, err := propose.Merge(dir, inv, rd.Set())
 	if err != nil {
