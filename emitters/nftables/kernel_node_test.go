@@ -155,6 +155,13 @@ func (n nodeSetup) run(t *testing.T, cl *kerneltest.Cluster, p *ir.Policy) int {
 // between every two pods, from every pod to the Service (judged as to its
 // backend), and from the node to its own gateway address.
 func TestKernelNodesUnlistedAndServices(t *testing.T) {
+	runNodeCases(t, "host-network pods, an unlisted pod and a Service", func(n nodeSetup, p *ir.Policy) *ir.Policy { return n.withNodes(p) })
+}
+
+// runNodeCases enforces every conformance case, as policy makes it of the
+// case's policy, in the node cluster (confNodeSetup), each case proven and
+// probed by nodeSetup.run; at most four may be refused (they are logged).
+func runNodeCases(t *testing.T, what string, policy func(nodeSetup, *ir.Policy) *ir.Policy) {
 	kerneltest.Require(t)
 	start := time.Now()
 	n := confNodeSetup()
@@ -163,7 +170,7 @@ func TestKernelNodesUnlistedAndServices(t *testing.T) {
 	var refused []string
 	for _, c := range confCases {
 		t.Run(c.name, func(t *testing.T) {
-			if k := n.run(t, cl, n.withNodes(c.p)); k < 0 {
+			if k := n.run(t, cl, policy(n, c.p)); k < 0 {
 				refused = append(refused, c.name)
 			} else {
 				probes += k
@@ -171,8 +178,8 @@ func TestKernelNodesUnlistedAndServices(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d of %d cases enforced with host-network pods, an unlisted pod and a Service, %d probes in %v; refused: %q",
-		ran, len(confCases), probes, time.Since(start), refused)
+	t.Logf("%d of %d cases enforced with %s, %d probes in %v; refused: %q",
+		ran, len(confCases), what, probes, time.Since(start), refused)
 	if ran+len(refused) == len(confCases) && ran < len(confCases)-4 {
 		t.Errorf("only %d cases ran", ran)
 	}

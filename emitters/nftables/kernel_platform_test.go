@@ -3,11 +3,9 @@ package nftables_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
-	"github.com/netpolc/netpolc/internal/testkit/kerneltest"
 )
 
 // platformLayer is a platform layer over the conformance cluster with
@@ -48,25 +46,7 @@ func platformLayer(p *ir.Policy, nodes ir.Peer) *ir.Policy {
 // declared. The interpreter must be no wider than the model (exact where
 // nothing was narrowed) and the kernel must do what it says.
 func TestKernelPlatformNodes(t *testing.T) {
-	kerneltest.Require(t)
-	start := time.Now()
-	n := confNodeSetup()
-	cl := n.cluster(t, confPorts)
-	ran, probes := 0, 0
-	var refused []string
-	for _, c := range confCases {
-		t.Run(c.name, func(t *testing.T) {
-			if k := n.run(t, cl, platformLayer(n.withNodes(c.p), n.nodes)); k < 0 {
-				refused = append(refused, c.name)
-			} else {
-				probes += k
-				ran++
-			}
-		})
-	}
-	t.Logf("%d of %d cases enforced with the platform layer, host-network pods, an unlisted pod and a Service, %d probes in %v; refused: %q",
-		ran, len(confCases), probes, time.Since(start), refused)
-	if ran < len(confCases)-4 {
-		t.Errorf("only %d cases ran", ran)
-	}
+	runNodeCases(t, "the platform layer, host-network pods, an unlisted pod and a Service", func(n nodeSetup, p *ir.Policy) *ir.Policy {
+		return platformLayer(n.withNodes(p), n.nodes)
+	})
 }
