@@ -211,21 +211,10 @@ func (r nodeReading) allows(s, d int, pt kerneltest.Port, v6 bool) bool {
 func readNodes(t *testing.T, p *ir.Policy, res *nftables.Result, all inventory.Inventory) nodeReading {
 	t.Helper()
 	v := newAddrView(t, p, all, reference(t, p, all))
-	// pieces are the IDs an endpoint got in the split inventory.
-	is := func(id, of string) bool { return id == of || strings.HasPrefix(id, of+"@") }
-	pieces := func(of string) []string {
-		var out []string
-		for _, ep := range v.inv.Endpoints {
-			if is(ep.ID(), of) {
-				out = append(out, ep.ID())
-			}
-		}
-		return out
-	}
-	unlisted := func(id string) bool { return is(id, unlistedID) }
+	unlisted := func(id string) bool { return proof.PieceOf(id, unlistedID) }
 	read := func(inv inventory.Inventory) *enforcer.Connectivity {
 		got, err := readnft.Interpret(res.Ruleset, inv, readnft.WithExternalPeers(v.model.ExternalPeers()...),
-			readnft.WithRemoteHosts(pieces(remoteID)...), readnft.WithUnlisted(pieces(unlistedID)...))
+			readnft.WithRemoteHosts(proof.Pieces(v.inv, remoteID)...), readnft.WithUnlisted(proof.Pieces(v.inv, unlistedID)...))
 		if err != nil {
 			t.Fatalf("Interpret: %v\n%s", err, res.Ruleset)
 		}

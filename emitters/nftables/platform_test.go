@@ -246,14 +246,8 @@ func checkUnlisted(t *testing.T, name string, p *ir.Policy, inv inventory.Invent
 		m, split = perAddr.Model, perAddr.Inventory
 	}
 	id := inv.Endpoints[k].ID()
-	isUnlisted := func(e string) bool { return e == id || strings.HasPrefix(e, id+"@") }
-	var unlisted []string
-	for _, ep := range split.Endpoints {
-		if isUnlisted(ep.ID()) {
-			unlisted = append(unlisted, ep.ID())
-		}
-	}
-	got, err := readnft.Interpret(res.Ruleset, split, readnft.WithExternalPeers(m.ExternalPeers()...), readnft.WithUnlisted(unlisted...))
+	isUnlisted := func(e string) bool { return proof.PieceOf(e, id) }
+	got, err := readnft.Interpret(res.Ruleset, split, readnft.WithExternalPeers(m.ExternalPeers()...), readnft.WithUnlisted(proof.Pieces(split, id)...))
 	if err != nil {
 		t.Fatalf("%s: Interpret: %v", name, err)
 	}

@@ -133,14 +133,8 @@ func TestUnlistedPodNeverWider(t *testing.T) {
 		}
 		m, _, split := reference(t, p, inv)
 		id := inv.Endpoints[k].ID()
-		isUnlisted := func(e string) bool { return e == id || strings.HasPrefix(e, id+"@") }
-		var unlisted []string
-		for _, ep := range split.Endpoints {
-			if isUnlisted(ep.ID()) {
-				unlisted = append(unlisted, ep.ID())
-			}
-		}
-		got, err := nftables.Interpret(res.Ruleset, split, nftables.WithExternalPeers(m.ExternalPeers()...), nftables.WithUnlisted(unlisted...))
+		isUnlisted := func(e string) bool { return proof.PieceOf(e, id) }
+		got, err := nftables.Interpret(res.Ruleset, split, nftables.WithExternalPeers(m.ExternalPeers()...), nftables.WithUnlisted(proof.Pieces(split, id)...))
 		if err != nil {
 			t.Fatalf("seed %d: Interpret: %v\n%s", seed, err, res.Ruleset)
 		}

@@ -2,6 +2,7 @@ package proof
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
@@ -39,6 +40,27 @@ func (r *Reference) PerAddress() (*Reference, error) {
 	return &Reference{Inventory: split, Policies: r.Policies, Model: m, Matrix: m.Matrix()}, nil
 }
 
+// pieceSep joins an endpoint's name and its piece's first IP.
+const pieceSep = "@"
+
+// PieceOf reports whether id names the endpoint of (namespace/name) or
+// one of the pieces SplitAddresses split it into.
+func PieceOf(id, of string) bool {
+	return id == of || strings.HasPrefix(id, of+pieceSep)
+}
+
+// Pieces are the IDs of the endpoint of in a split inventory: its
+// pieces, or of itself when it was not split.
+func Pieces(split inventory.Inventory, of string) []string {
+	var out []string
+	for _, ep := range split.Endpoints {
+		if PieceOf(ep.ID(), of) {
+			out = append(out, ep.ID())
+		}
+	}
+	return out
+}
+
 // SplitAddresses is inv with every endpoint whose IPs lie in different
 // address ranges of m (ranges no block boundary crosses,
 // enforcer.Model.ExternalPeer) split into one endpoint per range, named
@@ -63,7 +85,7 @@ func SplitAddresses(m *enforcer.Model, inv inventory.Inventory) (inventory.Inven
 		split = true
 		for _, r := range order {
 			one := ep
-			one.Name = ep.Name + "@" + pieces[r][0].String()
+			one.Name = ep.Name + pieceSep + pieces[r][0].String()
 			one.IPs = pieces[r]
 			out.Endpoints = append(out.Endpoints, one)
 		}
