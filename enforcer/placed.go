@@ -11,17 +11,17 @@ import (
 
 // PlaceUnknownPods is inv with every pod whose IPs it does not know (host-
 // network pods excepted: they have their node's) at an address of every
-// piece of the pod CIDRs that the nets tell apart: wherever such a pod
-// really is, it is in the same nets as one of those addresses. It is nil
-// when no pod CIDRs are declared or no pod lacks an IP: the Reading.Placed
-// of targets whose CIDRs match pod addresses (Calico's nets, the admin
-// API's networks).
-func PlaceUnknownPods(inv inventory.Inventory, podCIDRs []string, nets []netip.Prefix) (*inventory.Inventory, error) {
+// piece of the pod CIDRs that the address blocks of pols tell apart:
+// wherever such a pod really is, it is in the same blocks as one of those
+// addresses. It is nil when no pod CIDRs are declared or no pod lacks an
+// IP: the Reading.Placed of targets whose CIDRs match pod addresses
+// (Calico's nets, the admin API's networks).
+func PlaceUnknownPods(inv inventory.Inventory, podCIDRs []string, pols Policies) (*inventory.Inventory, error) {
 	unknown := func(ep inventory.Endpoint) bool { return !ep.HostNetwork && len(ep.IPs) == 0 }
 	if !slices.ContainsFunc(inv.Endpoints, unknown) {
 		return nil, nil
 	}
-	addrs, err := podAddresses(podCIDRs, nets)
+	addrs, err := podAddresses(podCIDRs, pols.blockRanges())
 	if err != nil || len(addrs) == 0 {
 		return nil, err
 	}
@@ -35,10 +35,29 @@ func PlaceUnknownPods(inv inventory.Inventory, podCIDRs []string, nets []netip.P
 	return &placed, nil
 }
 
-// podAddresses splits the pod CIDRs at every boundary of a net inside
+// blockRanges are the ranges of every address block the policies' rules
+// name (ipBlocks with their holes carved, admin networks, Calico nets
+// minus notNets).
+func (p Policies) blockRanges() []netset.Range {
+	var out []netset.Range
+	for _, pol := range p.list {
+		for _, rules := range pol.rules {
+			for _, r := range rules {
+				for _, pe := range r.peers {
+					if pe.kind == peerBlock {
+						out = append(out, pe.block...)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// podAddresses splits the pod CIDRs at every boundary of a range inside
 // them and returns the first address of each piece: a pod at these
-// addresses is in every net some address of the pod CIDRs is in.
-func podAddresses(podCIDRs []string, nets []netip.Prefix) ([]netip.Addr, error) {
+// addresses is in every range some address of the pod CIDRs is in.
+func podAddresses(podCIDRs []string, ranges []netset.Range) ([]netip.Addr, error) {
 	var out []netip.Addr
 	for _, s := range podCIDRs {
 		c, err := netip.ParsePrefix(s)
@@ -47,12 +66,11 @@ func podAddresses(podCIDRs []string, nets []netip.Prefix) ([]netip.Addr, error) 
 		}
 		c = c.Masked()
 		out = append(out, c.Addr())
-		for _, n := range nets {
-			if c.Bits() >= n.Bits() || !c.Contains(n.Addr()) {
-				continue // n holds c whole, or misses it
+		for _, r := range ranges {
+			if c.Contains(r.First) {
+				out = append(out, r.First)
 			}
-			out = append(out, n.Addr())
-			if next := netset.Last(n).Next(); next.IsValid() && c.Contains(next) {
+			if next := r.Last.Next(); next.IsValid() && c.Contains(next) {
 				out = append(out, next)
 			}
 		}

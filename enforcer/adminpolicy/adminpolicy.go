@@ -24,7 +24,7 @@ var _ enforcer.Interpreter = Interpreter{}
 // is an error. Host-network pods of the inventory are outside every
 // subject and namespaces or pods peer (hostnetwork.go). With pod CIDRs
 // declared, pods of unknown address are also read inside them, where
-// networks peers may match them (placed.go).
+// networks peers may match them.
 func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer.Reading, error) {
 	objs, ok := objects.(*adminapi.Objects)
 	if !ok {
@@ -54,9 +54,12 @@ func (Interpreter) Interpret(objects any, in enforcer.InterpretInput) (*enforcer
 		return nil, err
 	}
 	r := &enforcer.Reading{Policies: ps, Inventory: &seen}
-	if objs != nil {
-		r.Placed, err = enforcer.PlaceUnknownPods(seen, in.PodCIDRs, networks(objs))
-	}
+	// Networks peers match pods by address too (network-policy-api
+	// apis/v1alpha2/clusternetworkpolicy_types.go, Networks: a rule that
+	// must not catch pod traffic needs a Pass for the pods before it), so
+	// a pod whose IP the build does not know is, for the proof, at every
+	// address of the pod CIDRs the networks tell apart.
+	r.Placed, err = enforcer.PlaceUnknownPods(seen, in.PodCIDRs, ps)
 	return r, err
 }
 

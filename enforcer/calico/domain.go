@@ -3,7 +3,6 @@ package calico
 import (
 	"fmt"
 	"maps"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -87,9 +86,9 @@ func workloadLabels(ep inventory.Endpoint, ns inventory.Namespace) map[string]st
 // Calico sees it (Inventory), the host endpoints and network sets its
 // selectors could match (Reserved), and, when the intents declare pod
 // CIDRs and some pod's IP is unknown, the same inventory with such pods at
-// every address of the pod CIDRs that some net tells apart (Placed: nets
+// every address of the pod CIDRs that some net of the policies tells apart (Placed: nets
 // match pods by address).
-func read(r *enforcer.Reading, in enforcer.InterpretInput, peers []metav1.LabelSelector, nets []netip.Prefix) error {
+func read(r *enforcer.Reading, in enforcer.InterpretInput, peers []metav1.LabelSelector) error {
 	inv := in.Inventory
 	seen := inventory.Inventory{Namespaces: slices.Clone(inv.Namespaces)}
 	for _, ep := range inv.Endpoints {
@@ -102,7 +101,7 @@ func read(r *enforcer.Reading, in enforcer.InterpretInput, peers []metav1.LabelS
 		seen.Endpoints = append(seen.Endpoints, v)
 	}
 	r.Inventory, r.Reserved = &seen, extras(inv, peers)
-	placed, err := enforcer.PlaceUnknownPods(seen, in.PodCIDRs, nets)
+	placed, err := enforcer.PlaceUnknownPods(seen, in.PodCIDRs, r.Policies)
 	r.Placed = placed
 	return err
 }

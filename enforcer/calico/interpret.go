@@ -60,7 +60,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"net/netip"
 	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -95,18 +94,17 @@ func Interpret(objs *calicoapi.Objects, in enforcer.InterpretInput) (*enforcer.R
 		return nil, err
 	}
 	r := &enforcer.Reading{Policies: ps}
-	return r, read(r, in, rd.peers, rd.nets)
+	return r, read(r, in, rd.peers)
 }
 
 // reader reads the objects for one Calico version, collecting the rules'
-// peer selectors and nets, which shape the views.
+// peer selectors, which shape the views.
 type reader struct {
 	version calicoapi.Version
 	// nodeReach: the inventory has host-network pods, which reach every
 	// pod's ingress (nodeReach, hostnet.go).
 	nodeReach bool
 	peers     []metav1.LabelSelector
-	nets      []netip.Prefix
 }
 
 // policies translates the objects into the model's normalised form: the

@@ -150,7 +150,7 @@ func checkKeys(sels []metav1.LabelSelector) error {
 	return nil
 }
 
-// netPeers turns nets minus notNets into ipBlocks, recording them.
+// netPeers turns nets minus notNets into ipBlocks.
 func (rd *reader) netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicyPeer, error) {
 	if len(nets) == 0 {
 		return nil, unsupported("notNets without nets (every address outside them, pods with unknown addresses included)")
@@ -162,7 +162,6 @@ func (rd *reader) netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicy
 			return nil, invalid("notNets %q: %v", s, err)
 		}
 		holes = append(holes, h.Masked())
-		rd.nets = append(rd.nets, h.Masked())
 	}
 	var peers []networkingv1.NetworkPolicyPeer
 	for _, s := range nets {
@@ -171,7 +170,6 @@ func (rd *reader) netPeers(nets, notNets []string) ([]networkingv1.NetworkPolicy
 			return nil, invalid("nets %q: %v", s, err)
 		}
 		n = n.Masked()
-		rd.nets = append(rd.nets, n)
 		block := &networkingv1.IPBlock{CIDR: n.String()}
 		covered := false
 		for _, h := range holes {
