@@ -76,9 +76,11 @@ func Compare(inv inventory.Inventory, objs Objects, pols enforcer.Policies, port
 				if err != nil {
 					return err
 				}
-				sv, err := split.Verdict(src.String(), dst.String(), proto, port)
-				if err != nil {
-					return err
+				sv := v
+				if split != m {
+					if sv, err = split.Verdict(src.String(), dst.String(), proto, port); err != nil {
+						return err
+					}
 				}
 				res.Packets++
 				got := eng.Allowed(src, dst, proto, port)
