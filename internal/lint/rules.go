@@ -12,6 +12,7 @@ import (
 	"github.com/netpolc/netpolc/internal/explain"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/netset"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -141,7 +142,8 @@ func splitPorts(ps []ir.Port) (portset.Set, map[string]bool) {
 
 // ipBlocksOverPods: CNIs differ on whether an ipBlock matches pod
 // traffic, so a block covering pods means different things on different
-// clusters (netpolc's model matches pods with known IPs).
+// clusters (netpolc's model matches pods with known IPs). A block whose
+// except carves the pods out (0.0.0.0/0 except the pod CIDR) covers none.
 func ipBlocksOverPods(in Input, out *diag.List) {
 	var podNets []netip.Prefix
 	for _, c := range in.Compiled.Policy.PodCIDRs {
@@ -154,27 +156,30 @@ func ipBlocksOverPods(in Input, out *diag.List) {
 			continue
 		}
 		for _, b := range r.Peer.CIDRs {
-			bp, err := netip.ParsePrefix(b.CIDR)
+			block, err := netset.Block(b.CIDR, b.Except)
 			if err != nil {
 				continue
 			}
-			if what := coveredPods(bp, podNets, in.Inventory); what != "" {
-				out.Warn(r.Origin.Pos, "", "select pods with workload or namespace peers; keep ipBlocks for addresses outside the cluster",
+			if what := coveredPods(block, podNets, in.Inventory); what != "" {
+				out.Warn(r.Origin.Pos, "", "select pods with workload or namespace peers; keep ipBlocks for addresses outside the cluster (or carve the pods out with except)",
 					"ipBlock %s covers %s: whether it matches pod traffic depends on the CNI", b.CIDR, what)
 			}
 		}
 	}
 }
 
-func coveredPods(bp netip.Prefix, podNets []netip.Prefix, inv inventory.Inventory) string {
+func coveredPods(block netset.Set, podNets []netip.Prefix, inv inventory.Inventory) string {
 	for _, n := range podNets {
-		if n.Overlaps(bp) {
-			return "the pod network " + n.String()
+		pr := netset.PrefixRange(n)
+		for _, r := range block {
+			if r.Overlaps(pr) {
+				return "the pod network " + n.String()
+			}
 		}
 	}
 	for _, ep := range inv.Endpoints {
 		for _, ip := range ep.IPs {
-			if bp.Contains(ip) {
+			if block.Contains(ip) {
 				return "the IP " + ip.String() + " of " + ep.ID()
 			}
 		}
