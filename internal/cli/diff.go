@@ -78,7 +78,7 @@ func newDiffCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&f.head, "head", "", "the revision to compare to (default: the work tree)")
 	cmd.Flags().BoolVar(&f.staged, "staged", false, "compare to the staged index instead of the work tree")
 	cmd.Flags().BoolVar(&f.exitCode, "exit-code", false, "exit 1 when connectivity changed (like git diff --exit-code)")
-	cmd.Flags().StringArrayVar(&f.flows, "flows", nil, "observed flows to mark the ones the change newly blocks: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input); netpolc.yaml's flows are read from both revisions as well")
+	cmd.Flags().StringArrayVar(&f.flows, "flows", nil, "observed flows to mark the ones the change newly blocks: Hubble JSON, Calico flow logs or CSV (files or directories, repeatable; - for standard input); netpolc.yaml's flows are read from both revisions as well")
 	_ = cmd.MarkFlagRequired("base")
 	cmd.MarkFlagsMutuallyExclusive("head", "staged")
 	return cmd
@@ -118,8 +118,11 @@ func (f *diffFlags) run(e *env, args []string) error {
 // work tree's netpolc.yaml names, read from both revisions.
 func (f *diffFlags) observed() (*gate.ObservedInput, error) {
 	cfg, err := config.Find(".")
-	if err != nil || len(cfg.Flows) == 0 {
-		return observedInput(f.flows, nil, nil, false), err
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Flows) == 0 {
+		return observedInput(f.flows, nil, nil, false)
 	}
 	repo, err := gitrev.Open(".")
 	if err != nil {
@@ -129,7 +132,7 @@ func (f *diffFlags) observed() (*gate.ObservedInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return observedInput(f.flows, paths, paths, false), nil
+	return observedInput(f.flows, paths, paths, false)
 }
 
 // snapshots opens the two sides and what to read from them.

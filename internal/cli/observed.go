@@ -3,7 +3,10 @@ package cli
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
@@ -12,11 +15,59 @@ import (
 )
 
 // flowsFlagHelp is the --flows help of verify and diff.
-const flowsFlagHelp = "observed flows the change may not block: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input); " +
+const flowsFlagHelp = "observed flows the change may not block: Hubble JSON, Calico flow logs or CSV (files or directories, repeatable; - for standard input); " +
 	"netpolc.yaml's flows are read from the base and the head as well"
 
-// flowFiles are the --flows arguments, opened when the gate reads them.
-func flowFiles(names []string) []gate.FlowFile {
+// flowArgs are the --flows arguments with each directory replaced by the
+// files below it, in lexical order, hidden files and folders left out
+// (as netpolc.yaml's flows read one); "-" is standard input. A directory
+// with no flow file is an error: a typo would judge by nothing.
+func flowArgs(names []string) ([]string, error) {
+	var out []string
+	for _, name := range names {
+		st, err := os.Stat(name)
+		if name == "-" || err != nil || !st.IsDir() {
+			out = append(out, name) // opening it reports what is wrong
+			continue
+		}
+		n := len(out)
+		err = filepath.WalkDir(name, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if p != name && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 && isRegular(p) {
+				out = append(out, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, diag.Errorf("give a readable directory of flow files", "--flows %s: %v", name, err)
+		}
+		if len(out) == n {
+			return nil, diag.Errorf("give flow files, or a directory holding them", "--flows %s: the directory holds no flow file", name)
+		}
+	}
+	return out, nil
+}
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// flowFiles are the --flows arguments (directories expanded), opened when
+// the gate reads them.
+func flowFiles(names []string) ([]gate.FlowFile, error) {
+	names, err := flowArgs(names)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]gate.FlowFile, len(names))
 	for i, name := range names {
 		out[i] = gate.FlowFile{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
@@ -24,16 +75,20 @@ func flowFiles(names []string) []gate.FlowFile {
 			out[i] = gate.FlowFile{Name: "<stdin>", Open: func() (io.ReadCloser, error) { return io.NopCloser(os.Stdin), nil }}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // observedInput is the observed traffic to gate on: nil when neither
 // --flows nor netpolc.yaml's flows (at either side) name any.
-func observedInput(files []string, base, head []string, allowClosing bool) *gate.ObservedInput {
+func observedInput(files []string, base, head []string, allowClosing bool) (*gate.ObservedInput, error) {
 	if len(files)+len(base)+len(head) == 0 {
-		return nil
+		return nil, nil
 	}
-	return &gate.ObservedInput{Files: flowFiles(files), BasePaths: base, HeadPaths: head, AllowClosing: allowClosing}
+	ff, err := flowFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	return &gate.ObservedInput{Files: ff, BasePaths: base, HeadPaths: head, AllowClosing: allowClosing}, nil
 }
 
 // flowPaths are netpolc.yaml's flows as repository paths; one outside

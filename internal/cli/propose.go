@@ -82,7 +82,7 @@ func newProposeCmd(e *env) *cobra.Command {
 		},
 	}
 	in.register(cmd)
-	cmd.Flags().StringArrayVar(&files, "flows", nil, "observed flows: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input)")
+	cmd.Flags().StringArrayVar(&files, "flows", nil, "observed flows: Hubble JSON, Calico flow logs or CSV (files or directories, repeatable; - for standard input)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "intents directory to write (must hold no .cue files)")
 	cmd.Flags().StringVar(&pkg, "package", "proposed", "CUE package name of the written file")
 	cmd.Flags().StringVar(&merge, "merge", "", "propose only the additions the intents in this directory lack, as DIR/"+propose.MergeFile)
@@ -98,7 +98,11 @@ func observedFlows(e *env, in *inputFlags, files []string) (inventory.Inventory,
 	}
 	inv := loaded.Manifests.Inventory
 	rd := flows.NewReader(flows.NewResolver(inv.Endpoints, nil))
-	for _, f := range files {
+	names, err := flowArgs(files)
+	if err != nil {
+		return inventory.Inventory{}, nil, err
+	}
+	for _, f := range names {
 		if err := readFlows(rd, f, os.Stdin); err != nil {
 			return inventory.Inventory{}, nil, err
 		}

@@ -18,8 +18,8 @@ const replayHelp = `Replay observed traffic against the intents: every observed 
 the intents would deny, grouped by endpoint pair, each with the direction
 and the rule that denies it (as explain prints it), and a one-line total.
 
---flows reads (repeatable; "-" is standard input), one record per line:
-Cilium Hubble JSON (hubble observe -o json), Calico flow logs (one JSON
+--flows reads files, or the files of a directory (repeatable; "-" is
+standard input), one record per line: Cilium Hubble JSON (hubble observe -o json), Calico flow logs (one JSON
 object per line), or CSV lines src,dst,port/proto[,count] with ends
 ns/workload, ip:ADDR or (destination) fqdn:NAME. Pods resolve to
 workloads by the workload Hubble names, their IP, their labels, then
@@ -59,7 +59,11 @@ func newReplayCmd(e *env) *cobra.Command {
 				return err
 			}
 			rd := flows.NewReader(flows.NewResolver(model.Endpoints(), model.FQDNPeers()))
-			for _, f := range files {
+			names, err := flowArgs(files)
+			if err != nil {
+				return err
+			}
+			for _, f := range names {
 				if err := readFlows(rd, f, os.Stdin); err != nil {
 					return err
 				}
@@ -68,7 +72,7 @@ func newReplayCmd(e *env) *cobra.Command {
 		},
 	}
 	in.register(cmd)
-	cmd.Flags().StringArrayVar(&files, "flows", nil, "observed flows: Hubble JSON, Calico flow logs or CSV (repeatable; - for standard input)")
+	cmd.Flags().StringArrayVar(&files, "flows", nil, "observed flows: Hubble JSON, Calico flow logs or CSV (files or directories, repeatable; - for standard input)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, md or json")
 	cmd.Flags().StringVar(&rev, "rev", "", "replay against the intents (and --manifests) of a revision (HEAD~1, origin/main, a tag), read with go-git; the work tree is not read")
 	return cmd

@@ -181,8 +181,10 @@ func (f *verifyFlags) options(e *env, cmd *cobra.Command, args []string) (gate.O
 // observed is the observed traffic the change is judged by: --flows and
 // netpolc.yaml's flows at the base and the head. It needs a base.
 func (f *verifyFlags) observed(e *env, o gate.Options) (*gate.ObservedInput, error) {
-	in := observedInput(f.flows, o.Config.Base.Flows, o.Config.Head.Flows, f.allowClosing)
+	in, err := observedInput(f.flows, o.Config.Base.Flows, o.Config.Head.Flows, f.allowClosing)
 	switch {
+	case err != nil:
+		return nil, err
 	case in == nil || o.Base != nil:
 		return in, nil
 	case len(f.flows) > 0:
