@@ -7,6 +7,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/owners"
+	"github.com/netpolc/netpolc/internal/target"
 
 	"github.com/netpolc/netpolc/compiler"
 )
@@ -81,12 +82,21 @@ func configChanges(c ConfigCheck, base, head *compiler.Result) []string {
 			out = append(out, fmt.Sprintf("flows %s is no longer named: later changes would not be judged by the traffic in it", f))
 		}
 	}
-	for _, name := range []string{"allow-approximate"} {
-		if h.Flags[name] && !b.Flags[name] {
-			out = append(out, name+" is turned on: targets may drop what they cannot express")
-		}
+	if h.Flags[target.AllowApproximate] && !b.Flags[target.AllowApproximate] {
+		out = append(out, target.AllowApproximate+" is turned on: targets may drop what they cannot express")
+	}
+	// A base with intents was built to enforce them (or was staged
+	// already); a first build may start staged.
+	if base != nil && h.Flags[target.Staged] && !b.Flags[target.Staged] {
+		out = append(out, target.Staged+" is turned on: the output stops enforcing the intents (the staged form drops nothing)")
 	}
 	return append(out, droppedChecks(base, head)...)
+}
+
+// enforcementTurnsOn reports whether the base is a staged build and the
+// head is not: the commit that enforces what was staged.
+func (c ConfigCheck) enforcementTurnsOn() bool {
+	return c.Base.Flags[target.Staged] && !c.Head.Flags[target.Staged]
 }
 
 // droppedChecks lists the guardrails and expectations the base has and

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -33,6 +32,13 @@ type ObservedInput struct {
 	// AllowClosing accepts every newly blocked connection (the reviewed
 	// path, --allow-closing); they are still listed.
 	AllowClosing bool
+	// BaseEnforcesNothing is set when the base is a staged build
+	// (netpolc.yaml staged: true) and the head is not: the cluster
+	// enforced none of the base's intents, so every observed connection
+	// the head denies is newly blocked, also the ones the base's intents
+	// denied (the would-be drops staging reported). Run sets it from the
+	// two sides' settings.
+	BaseEnforcesNothing bool
 }
 
 // FlowFile is a flow file outside the snapshots: its name for positions
@@ -57,6 +63,9 @@ type Observed struct {
 	// (a state verified before): nothing can be newly blocked, and the
 	// flows were not read.
 	Unchanged bool
+	// BaseEnforcedNothing: the base was staged, the head enforces (see
+	// ObservedInput.BaseEnforcesNothing).
+	BaseEnforcedNothing bool
 	// same is set when both sides are one model (the change does not
 	// touch the intents): no closes entry is stale for this change.
 	same bool
@@ -120,8 +129,11 @@ func observe(in *ObservedInput, baseTree, headTree *gitrev.Tree, base, head *Sid
 	if baseModel != nil {
 		bres = resolver(baseModel)
 	}
+	if in.BaseEnforcesNothing {
+		baseModel = nil // flows still resolve as the base's intents name them
+	}
 	rd := flows.NewCompareReader(bres, resolver(head.Model))
-	o := &Observed{AllowClosing: in.AllowClosing, same: baseModel == head.Model}
+	o := &Observed{AllowClosing: in.AllowClosing, BaseEnforcedNothing: in.BaseEnforcesNothing, same: baseModel == head.Model}
 	for _, f := range in.Files {
 		if err := readFlowFile(rd, f); err != nil {
 			return nil, err
@@ -258,7 +270,7 @@ func cover(c *flows.Change, closes []ir.Closing) []ClosesUse {
 		for bi := range c.Pairs[pi].Conns {
 			b := &c.Pairs[pi].Conns[bi]
 			for i := range uses {
-				if closesMatch(uses[i].Closing, b.Key) {
+				if flows.Closes(uses[i].Closing, b.Key) {
 					uses[i].Conns++
 					uses[i].Flows += b.Count
 					if b.ClosedBy == "" {
@@ -269,32 +281,6 @@ func cover(c *flows.Change, closes []ir.Closing) []ClosesUse {
 		}
 	}
 	return uses
-}
-
-// closesMatch reports whether a closes entry names a connection: each
-// end the workload, address or DNS name itself, or an address in
-// "ip:CIDR"; the port within the entry's.
-func closesMatch(c ir.Closing, k flows.Key) bool {
-	return endMatch(c.From, k.Src) && endMatch(c.To, k.Dst) && c.Ports.Contains(k.Protocol, k.Port)
-}
-
-func endMatch(pattern, name string) bool {
-	if pattern == name {
-		return true
-	}
-	ip, ok := strings.CutPrefix(pattern, "ip:")
-	if !ok {
-		return false
-	}
-	addr, err := netip.ParseAddr(strings.TrimPrefix(name, "ip:"))
-	if err != nil {
-		return false
-	}
-	if pfx, err := netip.ParsePrefix(ip); err == nil {
-		return pfx.Contains(addr.Unmap())
-	}
-	a, err := netip.ParseAddr(ip)
-	return err == nil && a.Unmap() == addr.Unmap()
 }
 
 // Summary is the observed traffic's part of a passing run's summary
@@ -314,6 +300,9 @@ func (o *Observed) Summary() string {
 	}
 	if len(used) > 0 {
 		s += ", intended: " + strings.Join(used, ", ")
+	}
+	if o.BaseEnforcedNothing {
+		s += " (against a staged base, which enforced nothing)"
 	}
 	if conns, _ := o.Uncovered(); conns > 0 && o.AllowClosing {
 		s += fmt.Sprintf(", %d accepted by --allow-closing", conns)

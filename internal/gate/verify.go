@@ -206,7 +206,9 @@ func run(o Options) (*Report, error) {
 		}
 	}
 	if o.Observed != nil && base != nil {
-		if r.Observed, err = observe(o.Observed, o.Base, o.Head, base, head); err != nil {
+		in := *o.Observed
+		in.BaseEnforcesNothing = o.Config.enforcementTurnsOn()
+		if r.Observed, err = observe(&in, o.Base, o.Head, base, head); err != nil {
 			return nil, err
 		}
 	}

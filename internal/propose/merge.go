@@ -16,6 +16,7 @@ import (
 	"github.com/netpolc/netpolc/internal/flows"
 	"github.com/netpolc/netpolc/internal/importer"
 	"github.com/netpolc/netpolc/internal/inventory"
+	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/pipeline"
 )
@@ -62,7 +63,7 @@ func Merge(dir string, inv inventory.Inventory, obs *flows.Set) (*Merged, error)
 	if err != nil {
 		return nil, err
 	}
-	existing, declared, err := modelOf(dir, files, inv)
+	existing, err := intentsOf(dir, files, inv)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func Merge(dir string, inv inventory.Inventory, obs *flows.Set) (*Merged, error)
 	b := newBuilder(inv)
 	for _, k := range obs.Keys() {
 		m.Observed++
-		if why := m.need(b, existing, declared, k, obs); why != "" {
+		if why := m.need(b, existing, k, obs); why != "" {
 			m.NotProposed[k] = why
 		}
 	}
@@ -90,11 +91,11 @@ func Merge(dir string, inv inventory.Inventory, obs *flows.Set) (*Merged, error)
 }
 
 // need adds what connection k lacks, or says why nothing can be added.
-func (m *Merged) need(b *builder, existing *enforcer.Model, declared map[string]bool, k flows.Key, obs *flows.Set) string {
+func (m *Merged) need(b *builder, existing *intents, k flows.Key, obs *flows.Set) string {
 	if strings.HasPrefix(k.Dst, "fqdn:") {
 		return "a DNS name: NetworkPolicy cannot name it"
 	}
-	v, err := existing.Verdict(k.Src, k.Dst, k.Protocol, k.Port)
+	v, err := existing.model.Verdict(k.Src, k.Dst, k.Protocol, k.Port)
 	if err != nil {
 		return "not evaluated: " + err.Error()
 	}
@@ -102,10 +103,17 @@ func (m *Merged) need(b *builder, existing *enforcer.Model, declared map[string]
 		m.Allowed++
 		return ""
 	}
+	// A connection the intents close on purpose is not proposed again
+	// because it was seen before it closed.
+	for _, c := range existing.closes {
+		if flows.Closes(c, k) {
+			return fmt.Sprintf("closed on purpose: closes %q (%s) names it", c.Name, c.Pos())
+		}
+	}
 	src, srcIsPod := b.byID[k.Src]
 	dst, dstIsPod := b.byID[k.Dst]
 	for _, end := range []string{k.Src, k.Dst} {
-		if _, isPod := b.byID[end]; isPod && !declared[end] {
+		if _, isPod := b.byID[end]; isPod && !existing.declared[end] {
 			return end + " is not declared in the intents: declare the workload first"
 		}
 	}
@@ -130,7 +138,7 @@ func (m *Merged) need(b *builder, existing *enforcer.Model, declared map[string]
 // check requires the directory with the proposal to allow every
 // connection the proposal adds, and those allowed before.
 func (m *Merged) check(dir string, files map[string][]byte, inv inventory.Inventory, obs *flows.Set) error {
-	after, _, err := modelOf(dir, files, inv)
+	after, err := intentsOf(dir, files, inv)
 	if err != nil {
 		return fmt.Errorf("propose --merge: the intents with %s do not load (a netpolc bug): %w", MergeFile, err)
 	}
@@ -138,27 +146,34 @@ func (m *Merged) check(dir string, files map[string][]byte, inv inventory.Invent
 		if _, skip := m.NotProposed[k]; skip {
 			continue
 		}
-		if v, err := after.Verdict(k.Src, k.Dst, k.Protocol, k.Port); err != nil || !v.Allowed {
+		if v, err := after.model.Verdict(k.Src, k.Dst, k.Protocol, k.Port); err != nil || !v.Allowed {
 			return fmt.Errorf("propose --merge: the intents with %s do not allow the observed %s (a netpolc bug)", MergeFile, k)
 		}
 	}
 	return nil
 }
 
-// modelOf evaluates the intents files over inv (the cluster's
-// workloads, without the cluster's own policies), and lists the
-// workloads the intents declare.
-func modelOf(dir string, files map[string][]byte, inv inventory.Inventory) (*enforcer.Model, map[string]bool, error) {
+// intents are existing intents as Merge reads them: the model, the
+// workloads they declare ("namespace/name") and their closes entries.
+type intents struct {
+	model    *enforcer.Model
+	declared map[string]bool
+	closes   []ir.Closing
+}
+
+// intentsOf evaluates the intents files over inv (the cluster's
+// workloads, without the cluster's own policies).
+func intentsOf(dir string, files map[string][]byte, inv inventory.Inventory) (*intents, error) {
 	l, err := pipeline.Load(pipeline.Sources{IntentsDir: dir, IntentFiles: files})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	declared := map[string]bool{}
+	in := &intents{declared: map[string]bool{}, closes: l.Intents.Policy.Closes}
 	for _, w := range l.Intents.Policy.Workloads {
-		declared[w.Namespace+"/"+w.Name] = true
+		in.declared[w.Namespace+"/"+w.Name] = true
 	}
-	m, err := pipeline.Input{Intents: l.Intents, Manifests: &manifests.Set{Inventory: inv}}.Model()
-	return m, declared, err
+	in.model, err = pipeline.Input{Intents: l.Intents, Manifests: &manifests.Set{Inventory: inv}}.Model()
+	return in, err
 }
 
 // readDir reads the .cue files of an intents directory and its package

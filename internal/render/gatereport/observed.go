@@ -39,6 +39,10 @@ func observedHeadline(o *gate.Observed) string {
 // what was read.
 func observedNotes(o *gate.Observed) []string {
 	var out []string
+	if o.BaseEnforcedNothing {
+		out = append(out, "the base is staged (netpolc.yaml staged: true) and enforced nothing: this change enforces, "+
+			"so every observed connection the head denies is newly blocked, also those the staged policies reported as would-be drops")
+	}
 	for _, u := range o.Closes {
 		if u.Conns > 0 {
 			out = append(out, fmt.Sprintf("closes %q (%s) covers %d connection(s), %s flow(s)", u.Name, u.Pos(), u.Conns, render.Thousands(u.Flows)))
@@ -100,18 +104,20 @@ func writeObservedMD(b *strings.Builder, o *gate.Observed, limit int) {
 
 // observedJSON is the section in JSON: every newly blocked connection.
 type observedJSON struct {
-	Unchanged      bool                 `json:"unchanged,omitempty"`
-	Flows          int64                `json:"flows"`
-	Allowed        int64                `json:"allowed"`
-	AlreadyBlocked int64                `json:"alreadyBlocked"`
-	Blocked        int64                `json:"newlyBlocked"`
-	Uncovered      int                  `json:"uncoveredConnections"`
-	AllowClosing   bool                 `json:"allowClosing"`
-	Conns          []render.BlockedConn `json:"newlyBlockedConnections"`
-	Closes         []closesJSON         `json:"closes"`
-	Unresolved     int64                `json:"notEvaluated"`
-	Misses         []render.MissJSON    `json:"notEvaluatedReasons"`
-	Sources        []string             `json:"sources"`
+	Unchanged      bool  `json:"unchanged,omitempty"`
+	Flows          int64 `json:"flows"`
+	Allowed        int64 `json:"allowed"`
+	AlreadyBlocked int64 `json:"alreadyBlocked"`
+	Blocked        int64 `json:"newlyBlocked"`
+	Uncovered      int   `json:"uncoveredConnections"`
+	AllowClosing   bool  `json:"allowClosing"`
+	// BaseEnforcedNothing: the base was staged and the head enforces.
+	BaseEnforcedNothing bool                 `json:"baseEnforcedNothing,omitempty"`
+	Conns               []render.BlockedConn `json:"newlyBlockedConnections"`
+	Closes              []closesJSON         `json:"closes"`
+	Unresolved          int64                `json:"notEvaluated"`
+	Misses              []render.MissJSON    `json:"notEvaluatedReasons"`
+	Sources             []string             `json:"sources"`
 }
 
 type closesJSON struct {
@@ -126,7 +132,7 @@ func observedToJSON(o *gate.Observed) *observedJSON {
 	if o == nil {
 		return nil
 	}
-	out := &observedJSON{Unchanged: o.Unchanged, AllowClosing: o.AllowClosing, Conns: []render.BlockedConn{},
+	out := &observedJSON{Unchanged: o.Unchanged, AllowClosing: o.AllowClosing, BaseEnforcedNothing: o.BaseEnforcedNothing, Conns: []render.BlockedConn{},
 		Closes: []closesJSON{}, Misses: []render.MissJSON{}, Sources: nonNil(o.Sources)}
 	if c := o.Change; c != nil {
 		out.Flows, out.Allowed, out.AlreadyBlocked, out.Blocked, out.Unresolved = c.Flows, c.Allowed, c.AlreadyBlocked, c.Blocked, c.Unresolved

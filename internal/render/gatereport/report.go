@@ -91,7 +91,7 @@ func writeReportText(b *strings.Builder, r *gate.Report, limit int, p paint) {
 // to say than the summary: connections the closes entries (or
 // --allow-closing) accepted, stale entries, flows not evaluated.
 func worthListing(o *gate.Observed) bool {
-	return o != nil && !o.Unchanged && (o.Change.BlockedConns > 0 || len(o.Stale()) > 0 || o.Change.Unresolved > 0)
+	return o != nil && !o.Unchanged && (o.BaseEnforcedNothing || o.Change.BlockedConns > 0 || len(o.Stale()) > 0 || o.Change.Unresolved > 0)
 }
 
 // driftLines lists drifted files, capped.
