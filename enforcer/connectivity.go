@@ -109,8 +109,16 @@ func compareConnections(a, b Connection) int {
 // IPv4 before IPv6, by first then last address, then DNS names
 // ("fqdn:api.example.com") alphabetically.
 func CompareNames(a, b string) int {
-	ra, aIP := netset.ParseName(a)
-	rb, bIP := netset.ParseName(b)
+	// Most names are pods ("ns/name"): parse only what may be a range
+	// (sorting and searching call this millions of times).
+	var ra, rb netset.Range
+	var aIP, bIP bool
+	if strings.HasPrefix(a, netset.NamePrefix) {
+		ra, aIP = netset.ParseName(a)
+	}
+	if strings.HasPrefix(b, netset.NamePrefix) {
+		rb, bIP = netset.ParseName(b)
+	}
 	aName, bName := strings.HasPrefix(a, FQDNPrefix), strings.HasPrefix(b, FQDNPrefix)
 	switch {
 	case aName || bName:

@@ -17,13 +17,16 @@ import (
 // Range is the inclusive range of addresses First..Last, of one family.
 type Range struct{ First, Last netip.Addr }
 
+// NamePrefix starts every range's name (String).
+const NamePrefix = "ip:"
+
 // String names the range as the connectivity contract names external
 // peers: "ip:FIRST-LAST".
-func (r Range) String() string { return "ip:" + r.First.String() + "-" + r.Last.String() }
+func (r Range) String() string { return NamePrefix + r.First.String() + "-" + r.Last.String() }
 
 // ParseName reads what String wrote.
 func ParseName(s string) (Range, bool) {
-	rest, ok := strings.CutPrefix(s, "ip:")
+	rest, ok := strings.CutPrefix(s, NamePrefix)
 	if !ok {
 		return Range{}, false
 	}
@@ -63,12 +66,27 @@ func PrefixRange(p netip.Prefix) Range {
 // Last is the highest address of a prefix.
 func Last(p netip.Prefix) netip.Addr {
 	p = p.Masked()
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
+	if p.Addr().Is4() {
+		b := p.Addr().As4()
+		setHostBits(b[:], p.Bits())
+		return netip.AddrFrom4(b)
 	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	b := p.Addr().As16()
+	setHostBits(b[:], p.Bits())
+	return netip.AddrFrom16(b)
+}
+
+// setHostBits sets the bits of b after the first bits.
+func setHostBits(b []byte, bits int) {
+	for i := bits; i < len(b)*8; {
+		if i%8 == 0 {
+			b[i/8] = 0xff
+			i += 8
+			continue
+		}
+		b[i/8] |= 0x80 >> (i % 8)
+		i++
+	}
 }
 
 // ParseCIDR reads a CIDR as the Kubernetes model reads an ipBlock: host

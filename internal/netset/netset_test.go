@@ -136,3 +136,21 @@ func check(t *testing.T, s Set, want *big.Int) {
 		}
 	}
 }
+
+// TestLast checks Last at every prefix length of both families: the
+// address lies in the prefix and the next one does not.
+func TestLast(t *testing.T) {
+	for _, s := range []string{"203.0.113.77", "0.0.0.0", "255.255.255.255", "2001:db8::ab:cd", "::", "ffff::1"} {
+		a := netip.MustParseAddr(s)
+		for bits := 0; bits <= a.BitLen(); bits++ {
+			p := netip.PrefixFrom(a, bits)
+			l := Last(p)
+			if !p.Contains(l) || l.Is4() != a.Is4() {
+				t.Fatalf("Last(%v) = %v: not in the prefix", p, l)
+			}
+			if n := l.Next(); n.IsValid() && p.Contains(n) {
+				t.Fatalf("Last(%v) = %v: %v is in the prefix too", p, l, n)
+			}
+		}
+	}
+}
