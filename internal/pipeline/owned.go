@@ -6,6 +6,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/kustomize"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/owners"
 )
 
@@ -42,13 +43,15 @@ func (l *Loaded) loadOwned(src Sources) error {
 		return err
 	}
 	res, err := compiler.CompileAll(sets)
+	// Nothing keeps the sets: their CUE values are most of the heap.
+	gctune.Released()
 	if err != nil {
 		return err
 	}
 	if err := chk.Check(res.Policy, res.Merged).Errors(); err != nil {
 		return err
 	}
-	l.Set, l.Intents, l.Owners = sets[0], res, chk
+	l.Intents, l.Owners = res, chk
 	return nil
 }
 
