@@ -70,6 +70,9 @@ func Load(src Sources) (*Loaded, error) {
 }
 
 func (l *Loaded) loadIntents(src Sources) error {
+	// Nothing keeps the set: its CUE values, most of the heap, are
+	// garbage once this returns and are collected then.
+	defer gctune.Building()()
 	var (
 		set *intent.Set
 		err error
@@ -90,8 +93,6 @@ func (l *Loaded) loadIntents(src Sources) error {
 		return err
 	}
 	l.Intents, err = compiler.Compile(set)
-	// Nothing keeps the set: its CUE values are most of the heap.
-	gctune.Released()
 	return err
 }
 

@@ -6,7 +6,6 @@ import (
 	"github.com/netpolc/netpolc/emitters/kustomize"
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/owners"
 )
 
@@ -43,8 +42,6 @@ func (l *Loaded) loadOwned(src Sources) error {
 		return err
 	}
 	res, err := compiler.CompileAll(sets)
-	// Nothing keeps the sets: their CUE values are most of the heap.
-	gctune.Released()
 	if err != nil {
 		return err
 	}
