@@ -104,12 +104,16 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 
 		clusterNames: map[string]ir.Origin{},
 	}
-	c.cluster(get(sets[0].Value, "cluster"))
+	roots := make([]*node, len(sets))
+	for i, s := range sets {
+		roots[i] = newNode(s.Value)
+	}
+	c.cluster(get(roots[0], "cluster"))
 	declare := func(c *compiler, i int) {
 		if i > 0 {
-			c.foreignCluster(get(sets[i].Value, "cluster"))
+			c.foreignCluster(get(roots[i], "cluster"))
 		}
-		c.declarations(get(sets[i].Value, "namespaces"))
+		c.declarations(get(roots[i], "namespaces"))
 	}
 	if !c.phase(sets, parallel, declare, (*compiler).joinDeclarations) {
 		return nil, errSerial
@@ -121,9 +125,9 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 		return nil, err
 	}
 	rules := func(c *compiler, i int) {
-		c.policies(get(sets[i].Value, "policies"), ir.Origin{})
-		c.platform(get(sets[i].Value, "platform"), ir.Origin{})
-		c.templates(get(sets[i].Value, "use"))
+		c.policies(get(roots[i], "policies"), ir.Origin{})
+		c.platform(get(roots[i], "platform"), ir.Origin{})
+		c.templates(get(roots[i], "use"))
 	}
 	if !c.phase(sets, parallel, rules, (*compiler).joinRules) {
 		return nil, errSerial
@@ -132,10 +136,10 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 	var expects []ir.Expectation
 	var guards []ir.Guardrail
 	var closes []ir.Closing
-	c.each(sets, func(s *intent.Set) {
-		expects = append(expects, c.expectations(get(s.Value, "expect"))...)
-		guards = append(guards, c.guardrails(get(s.Value, "guardrails"))...)
-		closes = append(closes, c.closings(get(s.Value, "closes"))...)
+	c.each(sets, func(i int) {
+		expects = append(expects, c.expectations(get(roots[i], "expect"))...)
+		guards = append(guards, c.guardrails(get(roots[i], "guardrails"))...)
+		closes = append(closes, c.closings(get(roots[i], "closes"))...)
 	})
 	if err := c.diags.Errors(); err != nil {
 		return nil, err
@@ -147,10 +151,10 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 }
 
 // each runs fn with the compiler reading positions from each set in turn.
-func (c *compiler) each(sets []*intent.Set, fn func(*intent.Set)) {
-	for _, s := range sets {
+func (c *compiler) each(sets []*intent.Set, fn func(int)) {
+	for i, s := range sets {
 		c.set = s
-		fn(s)
+		fn(i)
 	}
 	c.set = sets[0]
 }
@@ -158,8 +162,8 @@ func (c *compiler) each(sets []*intent.Set, fn func(*intent.Set)) {
 // foreignCluster refuses cluster settings written outside the first
 // (platform) directory: one cluster has one DNS and one pod network, and
 // a team's value would silently lose to the platform's.
-func (c *compiler) foreignCluster(v cue.Value) {
-	if p, ok := c.set.UserPos(v); ok {
+func (c *compiler) foreignCluster(v *node) {
+	if p, ok := c.set.UserPos(v.val()); ok {
 		c.diags.Add(p, "cluster", "move them to the platform directory", "cluster settings outside the platform directory")
 	}
 }
@@ -167,7 +171,8 @@ func (c *compiler) foreignCluster(v cue.Value) {
 // pos is the user-facing position of a value. A value unified with the
 // schema may report the schema's position; the conjunct written in the
 // user's file is the one worth pointing at.
-func (c *compiler) pos(v cue.Value) diag.Pos {
+func (c *compiler) pos(n *node) diag.Pos {
+	v := n.val()
 	p := c.set.Pos(v.Pos())
 	if c.set.IsUserFile(p.File) {
 		return p
@@ -203,7 +208,7 @@ func (c *compiler) userPos(v cue.Value, depth int) (diag.Pos, bool) {
 
 // origin is the IR origin of a value, or the template instance it came
 // from when via is set.
-func (c *compiler) origin(v cue.Value, via ir.Origin) ir.Origin {
+func (c *compiler) origin(v *node, via ir.Origin) ir.Origin {
 	if via.File != "" {
 		return via
 	}
@@ -211,13 +216,13 @@ func (c *compiler) origin(v cue.Value, via ir.Origin) ir.Origin {
 }
 
 // errorf records an error at v, naming its CUE path.
-func (c *compiler) errorf(v cue.Value, hint, format string, args ...any) {
+func (c *compiler) errorf(v *node, hint, format string, args ...any) {
 	c.diags.Add(c.pos(v), intent.PathString(v.Path().String()), hint, format, args...)
 }
 
 // errorAt records an error at an origin (for values expanded from a
 // template, whose own position is inside the template).
-func (c *compiler) errorAt(v cue.Value, via ir.Origin, hint, format string, args ...any) {
+func (c *compiler) errorAt(v *node, via ir.Origin, hint, format string, args ...any) {
 	if via.File == "" {
 		c.errorf(v, hint, format, args...)
 		return
@@ -226,28 +231,14 @@ func (c *compiler) errorAt(v cue.Value, via ir.Origin, hint, format string, args
 }
 
 // fields iterates the regular fields of a struct value in order.
-func fields(v cue.Value, fn func(name string, v cue.Value)) {
+func fields(v *node, fn func(name string, v *node)) {
 	v, _ = v.Default()
-	it, err := v.Fields()
-	if err != nil {
-		return
-	}
-	for it.Next() {
-		fn(it.Selector().Unquoted(), it.Value())
-	}
+	v.each(fn)
 }
 
 // str returns a concrete string field, or "" and false when absent.
-func str(v cue.Value, field string) (string, bool) {
-	f := get(v, field)
-	if !f.Exists() {
-		return "", false
-	}
-	f, _ = f.Default()
-	s, err := f.String()
-	return s, err == nil
-}
+func str(v *node, field string) (string, bool) { return strOf(get(v, field)) }
 
-// get looks up a field by name. It builds the path from a selector rather
-// than parsing a string: parsing dominated compile time at scale.
-func get(v cue.Value, name string) cue.Value { return v.LookupPath(cue.MakePath(cue.Str(name))) }
+// get is a struct's field by name, or nil when absent. The struct's
+// fields are read once (see node).
+func get(v *node, name string) *node { return v.get(name) }

@@ -17,7 +17,7 @@ import (
 )
 
 // cluster reads cluster-wide settings: where the cluster DNS runs.
-func (c *compiler) cluster(v cue.Value) {
+func (c *compiler) cluster(v *node) {
 	dns := get(v, "dns")
 	ns, _ := str(dns, "namespace")
 	labels := c.labels(get(dns, "labels"))
@@ -27,7 +27,7 @@ func (c *compiler) cluster(v cue.Value) {
 		Pods:       &metav1.LabelSelector{MatchLabels: labels},
 		Ref:        ns + "/dns",
 	}
-	c.elems(get(v, "podCIDRs"), func(_ int, pv cue.Value) {
+	c.elems(get(v, "podCIDRs"), func(_ int, pv *node) {
 		s, _ := pv.String()
 		if p, ok := c.prefix(s, pv, ir.Origin{}); ok {
 			c.out.PodCIDRs = append(c.out.PodCIDRs, p.String())
@@ -36,8 +36,8 @@ func (c *compiler) cluster(v cue.Value) {
 }
 
 // declarations reads namespaces and their workloads.
-func (c *compiler) declarations(v cue.Value) {
-	fields(v, func(name string, nsv cue.Value) {
+func (c *compiler) declarations(v *node) {
+	fields(v, func(name string, nsv *node) {
 		if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
 			c.errorf(nsv, nameHint, "invalid namespace name %q: %s", name, strings.Join(errs, "; "))
 		}
@@ -55,7 +55,7 @@ func (c *compiler) declarations(v cue.Value) {
 		ns := ir.Namespace{Name: name, Labels: labels, Origin: c.origin(nsv, ir.Origin{})}
 		c.out.Namespaces = append(c.out.Namespaces, ns)
 		c.namespaces[name] = &c.out.Namespaces[len(c.out.Namespaces)-1]
-		fields(get(nsv, "workloads"), func(wname string, wv cue.Value) {
+		fields(get(nsv, "workloads"), func(wname string, wv *node) {
 			c.workload(name, wname, wv)
 		})
 	})
@@ -84,7 +84,7 @@ func (c *compiler) indexDeclarations() {
 }
 
 // workload reads one workload declaration.
-func (c *compiler) workload(ns, name string, v cue.Value) {
+func (c *compiler) workload(ns, name string, v *node) {
 	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
 		c.errorf(v, nameHint, "invalid workload name %q: %s", name, strings.Join(errs, "; "))
 	} else if reservedSubject(name) {
@@ -101,13 +101,13 @@ func (c *compiler) workload(ns, name string, v cue.Value) {
 	} else {
 		w.Labels = map[string]string{"app": name}
 	}
-	fields(get(v, "ports"), func(pname string, pv cue.Value) {
+	fields(get(v, "ports"), func(pname string, pv *node) {
 		if np, ok := c.namedPort(pname, pv); ok {
 			w.Ports = append(w.Ports, np)
 		}
 	})
 	sort.Slice(w.Ports, func(i, j int) bool { return w.Ports[i].Name < w.Ports[j].Name })
-	c.elems(get(v, "ips"), func(_ int, iv cue.Value) {
+	c.elems(get(v, "ips"), func(_ int, iv *node) {
 		s, _ := iv.String()
 		addr, err := netip.ParseAddr(s)
 		switch {
@@ -141,7 +141,7 @@ func reservedSubject(name string) bool {
 }
 
 // namedPort reads `name: 8080` or `name: {port: 53, protocol: "UDP"}`.
-func (c *compiler) namedPort(name string, v cue.Value) (ir.NamedPort, bool) {
+func (c *compiler) namedPort(name string, v *node) (ir.NamedPort, bool) {
 	if errs := validation.IsValidPortName(name); len(errs) > 0 {
 		c.errorf(v, "port names are at most 15 lowercase letters, digits and '-', with at least one letter",
 			"invalid port name %q: %s", name, strings.Join(errs, "; "))
@@ -156,7 +156,7 @@ func (c *compiler) namedPort(name string, v cue.Value) (ir.NamedPort, bool) {
 	}
 	n, err := num.Int64()
 	if err != nil || validation.IsValidPortNum(int(n)) != nil {
-		c.errorf(num, "container ports are 1-65535", "invalid port number %v", num)
+		c.errorf(num, "container ports are 1-65535", "invalid port number %v", num.val())
 		return ir.NamedPort{}, false
 	}
 	np.Port = int32(n)
@@ -164,9 +164,9 @@ func (c *compiler) namedPort(name string, v cue.Value) (ir.NamedPort, bool) {
 }
 
 // labels reads and validates a label map.
-func (c *compiler) labels(v cue.Value) map[string]string {
+func (c *compiler) labels(v *node) map[string]string {
 	out := map[string]string{}
-	fields(v, func(k string, lv cue.Value) {
+	fields(v, func(k string, lv *node) {
 		val, err := lv.String()
 		if err != nil {
 			c.errorf(lv, "label values are strings", "label %q is not a string", k)

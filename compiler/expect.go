@@ -3,17 +3,15 @@ package compiler
 import (
 	"strings"
 
-	"cuelang.org/go/cue"
-
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // expectations reads the `expect` entries; they are checked against the
 // evaluation model by vet and verify.
-func (c *compiler) expectations(v cue.Value) []ir.Expectation {
+func (c *compiler) expectations(v *node) []ir.Expectation {
 	var out []ir.Expectation
-	fields(v, func(name string, ev cue.Value) {
+	fields(v, func(name string, ev *node) {
 		e := ir.Expectation{Name: name, Origin: c.origin(ev, ir.Origin{})}
 		e.From, _ = str(ev, "from")
 		e.To, _ = str(ev, "to")
@@ -28,9 +26,9 @@ func (c *compiler) expectations(v cue.Value) []ir.Expectation {
 // mean to block, which verify --flows then accepts blocking. The port is
 // read here, so a misspelt one is an error at its line rather than an
 // entry that never matches.
-func (c *compiler) closings(v cue.Value) []ir.Closing {
+func (c *compiler) closings(v *node) []ir.Closing {
 	var out []ir.Closing
-	fields(v, func(name string, ev cue.Value) {
+	fields(v, func(name string, ev *node) {
 		e := ir.Closing{Name: name, Origin: c.origin(ev, ir.Origin{}), Ports: portset.All()}
 		e.From, _ = str(ev, "from")
 		e.To, _ = str(ev, "to")

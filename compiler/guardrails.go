@@ -16,9 +16,9 @@ import (
 var guardrailKinds = []ir.GuardrailKind{ir.NoIngressFromWorld, ir.DefaultDeny, ir.OnlyFrom, ir.OnlyTo, ir.DenyFlows}
 
 // guardrails reads the `guardrails` map.
-func (c *compiler) guardrails(v cue.Value) []ir.Guardrail {
+func (c *compiler) guardrails(v *node) []ir.Guardrail {
 	var out []ir.Guardrail
-	fields(v, func(name string, gv cue.Value) {
+	fields(v, func(name string, gv *node) {
 		if g, ok := c.guardrail(name, gv); ok {
 			out = append(out, g)
 		}
@@ -28,7 +28,7 @@ func (c *compiler) guardrails(v cue.Value) []ir.Guardrail {
 }
 
 // guardrail decodes one guardrail: exactly one kind must be set.
-func (c *compiler) guardrail(name string, v cue.Value) (ir.Guardrail, bool) {
+func (c *compiler) guardrail(name string, v *node) (ir.Guardrail, bool) {
 	g := ir.Guardrail{Name: name, Origin: c.origin(v, ir.Origin{})}
 	g.Reason, _ = str(v, "reason")
 	var set []string
@@ -70,13 +70,13 @@ func (c *compiler) guardrail(name string, v cue.Value) (ir.Guardrail, bool) {
 }
 
 // defaultDenyGuardrail reads a defaultDeny body.
-func (c *compiler) defaultDenyGuardrail(g *ir.Guardrail, body cue.Value) bool {
+func (c *compiler) defaultDenyGuardrail(g *ir.Guardrail, body *node) bool {
 	ok := true
 	for _, f := range []struct {
 		name string
 		dst  *[]string
 	}{{"namespaces", &g.Namespaces}, {"except", &g.Except}} {
-		c.elems(get(body, f.name), func(_ int, nv cue.Value) {
+		c.elems(get(body, f.name), func(_ int, nv *node) {
 			ns, _ := nv.String()
 			*f.dst = append(*f.dst, ns)
 		})
@@ -99,11 +99,11 @@ func (c *compiler) defaultDenyGuardrail(g *ir.Guardrail, body cue.Value) bool {
 
 // guardPorts reads an optional ports list; an empty list is an error as
 // in rules (it reads as "no port", which checks nothing).
-func (c *compiler) guardPorts(v cue.Value) ([]ir.Port, bool) {
+func (c *compiler) guardPorts(v *node) ([]ir.Port, bool) {
 	if !v.Exists() {
 		return nil, true
 	}
-	if n, _ := v.Len().Int64(); n == 0 {
+	if n := v.length(); n == 0 {
 		c.errorf(v, "omit `ports` to check every port", "an empty `ports` list checks nothing")
 		return nil, false
 	}
@@ -111,7 +111,7 @@ func (c *compiler) guardPorts(v cue.Value) ([]ir.Port, bool) {
 }
 
 // endpoints reads #Endpoints: one pattern or a list of them.
-func (c *compiler) endpoints(v cue.Value) ([]ir.EndpointPattern, bool) {
+func (c *compiler) endpoints(v *node) ([]ir.EndpointPattern, bool) {
 	v, _ = v.Default()
 	if v.IncompleteKind() != cue.ListKind {
 		p, ok := c.endpointPattern(v)
@@ -119,7 +119,7 @@ func (c *compiler) endpoints(v cue.Value) ([]ir.EndpointPattern, bool) {
 	}
 	var out []ir.EndpointPattern
 	ok := true
-	c.elems(v, func(_ int, ev cue.Value) {
+	c.elems(v, func(_ int, ev *node) {
 		p, pok := c.endpointPattern(ev)
 		ok = ok && pok
 		out = append(out, p)
@@ -134,7 +134,7 @@ func (c *compiler) endpoints(v cue.Value) ([]ir.EndpointPattern, bool) {
 const endpointHint = `write "namespace/name", "namespace/*", "world", "*", a CIDR such as "10.0.0.0/8", a DNS name such as "fqdn:api.example.com", or {namespace: ..., podSelector: {...}}`
 
 // endpointPattern reads one pattern, string or struct.
-func (c *compiler) endpointPattern(v cue.Value) (ir.EndpointPattern, bool) {
+func (c *compiler) endpointPattern(v *node) (ir.EndpointPattern, bool) {
 	v, _ = v.Default()
 	if s, err := v.String(); err == nil {
 		return c.endpointString(s, v)
@@ -169,7 +169,7 @@ func (c *compiler) endpointPattern(v cue.Value) (ir.EndpointPattern, bool) {
 }
 
 // selectorPattern reads {namespace | namespaceSelector, podSelector}.
-func (c *compiler) selectorPattern(v cue.Value) (ir.EndpointPattern, bool) {
+func (c *compiler) selectorPattern(v *node) (ir.EndpointPattern, bool) {
 	p := ir.EndpointPattern{}
 	ok := true
 	var parts []string
@@ -197,7 +197,7 @@ func (c *compiler) selectorPattern(v cue.Value) (ir.EndpointPattern, bool) {
 }
 
 // endpointString reads the string forms.
-func (c *compiler) endpointString(s string, v cue.Value) (ir.EndpointPattern, bool) {
+func (c *compiler) endpointString(s string, v *node) (ir.EndpointPattern, bool) {
 	switch {
 	case s == "*":
 		return ir.EndpointPattern{Text: s, Any: true}, true
@@ -223,7 +223,7 @@ func (c *compiler) endpointString(s string, v cue.Value) (ir.EndpointPattern, bo
 // workloadPattern reads "namespace/name". Neither the workload nor its
 // namespace need be declared (they may come from manifests): lint reports a
 // pattern that matches nothing the model knows.
-func (c *compiler) workloadPattern(s string, v cue.Value) (ir.EndpointPattern, bool) {
+func (c *compiler) workloadPattern(s string, v *node) (ir.EndpointPattern, bool) {
 	ns, name, ok := strings.Cut(s, "/")
 	if !ok || len(validation.IsDNS1123Label(ns)) > 0 || name == "" || strings.Contains(name, "/") {
 		c.errorf(v, endpointHint, "invalid endpoint pattern %q", s)
@@ -234,7 +234,7 @@ func (c *compiler) workloadPattern(s string, v cue.Value) (ir.EndpointPattern, b
 
 // fqdnPattern reads a DNS name or "*." pattern (one label, as in fqdn
 // peers): it matches the DNS-name endpoints it covers.
-func (c *compiler) fqdnPattern(name string, v cue.Value) (ir.EndpointPattern, bool) {
+func (c *compiler) fqdnPattern(name string, v *node) (ir.EndpointPattern, bool) {
 	if errs := validation.IsDNS1123Subdomain(strings.TrimPrefix(name, "*.")); len(errs) > 0 {
 		c.errorf(v, "write a DNS name such as fqdn:api.example.com or fqdn:*.example.com", "invalid fqdn %q in an endpoint pattern", name)
 		return ir.EndpointPattern{}, false

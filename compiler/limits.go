@@ -3,8 +3,6 @@ package compiler
 import (
 	"fmt"
 
-	"cuelang.org/go/cue"
-
 	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
 )
@@ -34,24 +32,21 @@ func overHint(key string, limit int) string {
 // elems iterates the elements of a list value (after defaults). A list
 // longer than the limit is an error and is not read: the limit on lists
 // as written holds for lists a comprehension computes too.
-func (c *compiler) elems(v cue.Value, fn func(i int, v cue.Value)) {
+func (c *compiler) elems(v *node, fn func(i int, v *node)) {
 	v, _ = v.Default()
-	if n, err := v.Len().Int64(); err == nil && n > int64(c.lim.List) {
-		c.errorf(v, overHint("list", c.lim.List), "this list has %d elements, over the limit of %d", n, c.lim.List)
+	elems := v.list()
+	if len(elems) > c.lim.List {
+		c.errorf(v, overHint("list", c.lim.List), "this list has %d elements, over the limit of %d", len(elems), c.lim.List)
 		return
 	}
-	it, err := v.List()
-	if err != nil {
-		return
-	}
-	for i := 0; it.Next(); i++ {
-		fn(i, it.Value())
+	for i, e := range elems {
+		fn(i, e)
 	}
 }
 
 // countPolicy counts one more policy; it reports false, once with an
 // error, when the policies after expansion are over the limit.
-func (c *compiler) countPolicy(v cue.Value, via ir.Origin) bool {
+func (c *compiler) countPolicy(v *node, via ir.Origin) bool {
 	c.npolicies++
 	if c.npolicies <= c.lim.Policies {
 		return true
@@ -65,7 +60,7 @@ func (c *compiler) countPolicy(v cue.Value, via ir.Origin) bool {
 
 // countRule reports false, once with an error, when the rules after
 // expansion are over the limit.
-func (c *compiler) countRule(v cue.Value, via ir.Origin) bool {
+func (c *compiler) countRule(v *node, via ir.Origin) bool {
 	if len(c.out.Rules)+c.clusterRules < c.lim.Rules {
 		return true
 	}

@@ -35,7 +35,7 @@ const maxPriority = 1000
 
 // platform compiles a `platform` struct: the user's, or a template's
 // output (via set).
-func (c *compiler) platform(v cue.Value, via ir.Origin) {
+func (c *compiler) platform(v *node, via ir.Origin) {
 	m, ok := c.members(v, platformFields, via)
 	if !ok {
 		return
@@ -45,12 +45,12 @@ func (c *compiler) platform(v cue.Value, via ir.Origin) {
 		if !has {
 			continue
 		}
-		fields(tv, func(name string, iv cue.Value) { c.clusterIntent(tier, name, iv, via) })
+		fields(tv, func(name string, iv *node) { c.clusterIntent(tier, name, iv, via) })
 	}
 }
 
 // clusterIntent compiles one cluster-wide intent.
-func (c *compiler) clusterIntent(tier ir.Tier, name string, v cue.Value, via ir.Origin) {
+func (c *compiler) clusterIntent(tier ir.Tier, name string, v *node, via ir.Origin) {
 	if !c.countPolicy(v, via) {
 		return
 	}
@@ -92,7 +92,7 @@ func (c *compiler) clusterIntent(tier ir.Tier, name string, v cue.Value, via ir.
 		if !has {
 			continue
 		}
-		c.elems(rules, func(_ int, rv cue.Value) {
+		c.elems(rules, func(_ int, rv *node) {
 			pol.Rules = append(pol.Rules, c.clusterRule(tier, d.dir, d.end, d.allowed, rv, via)...)
 		})
 	}
@@ -108,13 +108,13 @@ func (c *compiler) clusterIntent(tier ir.Tier, name string, v cue.Value, via ir.
 }
 
 // priority reads an intent's priority, 0 to 1000.
-func (c *compiler) priority(v cue.Value, via ir.Origin) (int32, bool) {
+func (c *compiler) priority(v *node, via ir.Origin) (int32, bool) {
 	v, _ = v.Default()
 	n, err := v.Int64()
 	switch {
 	case err != nil || n < 0 || n > maxPriority:
 		c.errorAt(v, via, "priorities run from 0 (decided first) to 1000 (last), as in the admin network policy API",
-			"priority %v is out of range", v)
+			"priority %v is out of range", v.val())
 		return 0, false
 	}
 	return int32(n), true
@@ -122,7 +122,7 @@ func (c *compiler) priority(v cue.Value, via ir.Origin) (int32, bool) {
 
 // clusterSubject reads a subject: namespaces by name or selector (neither:
 // all), and pods within them.
-func (c *compiler) clusterSubject(v cue.Value, via ir.Origin) (ir.ClusterSubject, bool) {
+func (c *compiler) clusterSubject(v *node, via ir.Origin) (ir.ClusterSubject, bool) {
 	var s ir.ClusterSubject
 	m, ok := c.members(v, clusterSubjectFields, via)
 	if !ok {
@@ -160,10 +160,10 @@ func (c *compiler) clusterSubject(v cue.Value, via ir.Origin) (ir.ClusterSubject
 // namespaceNames reads a non-empty list of namespace names, sorted and
 // without duplicates. They need not be declared: a platform intent may
 // name namespaces the teams do not (kube-system, monitoring).
-func (c *compiler) namespaceNames(v cue.Value, via ir.Origin) ([]string, bool) {
+func (c *compiler) namespaceNames(v *node, via ir.Origin) ([]string, bool) {
 	var out []string
 	ok := true
-	c.elems(v, func(_ int, nv cue.Value) {
+	c.elems(v, func(_ int, nv *node) {
 		s, _ := nv.String()
 		if errs := validation.IsDNS1123Label(s); len(errs) > 0 {
 			c.errorAt(nv, via, nameHint, "invalid namespace name %q: %s", s, strings.Join(errs, "; "))
@@ -182,7 +182,7 @@ func (c *compiler) namespaceNames(v cue.Value, via ir.Origin) ([]string, bool) {
 // clusterRule compiles one rule of a cluster-wide intent into one IR rule
 // per peer, in order (consecutive rules with one action and port set
 // decide exactly as one rule with several peers).
-func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allowed map[string]bool, v cue.Value, via ir.Origin) []ir.ClusterRule {
+func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allowed map[string]bool, v *node, via ir.Origin) []ir.ClusterRule {
 	m, ok := c.members(v, allowed, via)
 	if !ok {
 		return nil
@@ -202,14 +202,14 @@ func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allow
 		return nil
 	}
 	pv, _ = pv.Default()
-	if n, _ := pv.Len().Int64(); pv.IncompleteKind() != cue.ListKind || n == 0 {
+	if n := pv.length(); pv.IncompleteKind() != cue.ListKind || n == 0 {
 		c.errorAt(pv, via, "list the peers, e.g. [{namespace: \"monitoring\"}]; write [{all: true}] for every peer",
 			"`%s` must be a non-empty list of peers", end)
 		return nil
 	}
 	var ports []ir.Port
 	if portsV, has := m["ports"]; has {
-		if n, _ := portsV.Len().Int64(); n == 0 {
+		if n := portsV.length(); n == 0 {
 			c.errorAt(portsV, via, "omit `ports` for every port", "an empty `ports` list is ambiguous")
 			return nil
 		}
@@ -218,7 +218,7 @@ func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allow
 		}
 	}
 	var out []ir.ClusterRule
-	c.elems(pv, func(_ int, peerV cue.Value) {
+	c.elems(pv, func(_ int, peerV *node) {
 		if !c.countRule(peerV, via) {
 			return
 		}
@@ -237,7 +237,7 @@ func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allow
 
 // action reads a rule's action; the baseline tier has no Pass (nothing
 // comes after it to pass to).
-func (c *compiler) action(tier ir.Tier, v cue.Value, via ir.Origin) (ir.Action, bool) {
+func (c *compiler) action(tier ir.Tier, v *node, via ir.Origin) (ir.Action, bool) {
 	s, _ := strOf(v)
 	a := ir.Action(s)
 	switch {
@@ -255,7 +255,7 @@ func (c *compiler) action(tier ir.Tier, v cue.Value, via ir.Origin) (ir.Action, 
 // clusterPeer compiles a peer of a cluster-wide rule: today's peers,
 // except those relative to a policy's own namespace, which a cluster-wide
 // subject does not have.
-func (c *compiler) clusterPeer(dir ir.Direction, v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) clusterPeer(dir ir.Direction, v *node, via ir.Origin) (ir.Peer, bool) {
 	m, ok := c.members(v, peerFieldSet, via)
 	if !ok {
 		return ir.Peer{}, false

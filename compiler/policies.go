@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"cuelang.org/go/cue"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -20,8 +19,8 @@ import (
 // templates expands every `use` entry: its policies join the set, with the
 // origin of the instance (the line in the user's file) and the template's
 // name, because the policies' own positions lie inside the template.
-func (c *compiler) templates(v cue.Value) {
-	fields(v, func(name string, tv cue.Value) {
+func (c *compiler) templates(v *node) {
+	fields(v, func(name string, tv *node) {
 		via := c.instanceOrigin(name, tv)
 		c.policies(get(tv, "policies"), via)
 		c.platform(get(tv, "platform"), via)
@@ -30,13 +29,13 @@ func (c *compiler) templates(v cue.Value) {
 
 // instanceOrigin finds the user's line of a template instance and the name
 // of the template it instantiates.
-func (c *compiler) instanceOrigin(name string, v cue.Value) ir.Origin {
+func (c *compiler) instanceOrigin(name string, v *node) ir.Origin {
 	o := ir.Origin{Via: "template", Path: intent.PathString(v.Path().String())}
 	site, ok := c.set.Uses[name]
 	if !ok {
 		// Written by a comprehension or in a way the syntax walk does
 		// not see: fall back to the evaluator's view.
-		site = intent.UseSite{Pos: c.pos(v), Template: c.set.TemplateOf(v)}
+		site = intent.UseSite{Pos: c.pos(v), Template: c.set.TemplateOf(v.val())}
 	}
 	if site.Template != "" {
 		o.Via = site.Template
@@ -46,12 +45,12 @@ func (c *compiler) instanceOrigin(name string, v cue.Value) ir.Origin {
 }
 
 // policies compiles a struct of policies.
-func (c *compiler) policies(v cue.Value, via ir.Origin) {
-	fields(v, func(_ string, pv cue.Value) { c.policy(pv, via) })
+func (c *compiler) policies(v *node, via ir.Origin) {
+	fields(v, func(_ string, pv *node) { c.policy(pv, via) })
 }
 
 // policy compiles one policy: its subject, isolation and rules.
-func (c *compiler) policy(v cue.Value, via ir.Origin) {
+func (c *compiler) policy(v *node, via ir.Origin) {
 	if !c.countPolicy(v, via) {
 		return
 	}
@@ -78,12 +77,12 @@ func (c *compiler) policy(v cue.Value, via ir.Origin) {
 			continue
 		}
 		c.out.Isolations = append(c.out.Isolations, ir.Isolation{Subject: subject, Direction: d.dir, Origin: c.origin(rv, via)})
-		c.elems(rv, func(_ int, r cue.Value) { c.rule(subject, d.dir, d.end, r, via) })
+		c.elems(rv, func(_ int, r *node) { c.rule(subject, d.dir, d.end, r, via) })
 	}
 }
 
 // subject resolves which pods of ns a policy (its fields m) selects.
-func (c *compiler) subject(ns string, m map[string]cue.Value, via ir.Origin) (ir.Subject, bool) {
+func (c *compiler) subject(ns string, m map[string]*node, via ir.Origin) (ir.Subject, bool) {
 	wname, hasW := strOf(m["workload"])
 	sv := m["podSelector"]
 	switch {
@@ -142,7 +141,7 @@ func (c *compiler) workloadHint(ns string) string {
 }
 
 // selector reads and validates a label selector.
-func (c *compiler) selector(v cue.Value, via ir.Origin) (*metav1.LabelSelector, bool) {
+func (c *compiler) selector(v *node, via ir.Origin) (*metav1.LabelSelector, bool) {
 	v, _ = v.Default()
 	if !c.closed(v, selectorFields, via) {
 		return nil, false
@@ -151,12 +150,12 @@ func (c *compiler) selector(v cue.Value, via ir.Origin) (*metav1.LabelSelector, 
 	if ml := get(v, "matchLabels"); ml.Exists() {
 		sel.MatchLabels = c.labels(ml)
 	}
-	c.elems(get(v, "matchExpressions"), func(_ int, ev cue.Value) {
+	c.elems(get(v, "matchExpressions"), func(_ int, ev *node) {
 		c.closed(ev, exprFields, via)
 		key, _ := str(ev, "key")
 		op, _ := str(ev, "operator")
 		req := metav1.LabelSelectorRequirement{Key: key, Operator: metav1.LabelSelectorOperator(op)}
-		c.elems(get(ev, "values"), func(_ int, vv cue.Value) {
+		c.elems(get(ev, "values"), func(_ int, vv *node) {
 			s, _ := vv.String()
 			req.Values = append(req.Values, s)
 		})

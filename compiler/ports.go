@@ -15,10 +15,10 @@ import (
 )
 
 // ports compiles a list of port specifications.
-func (c *compiler) ports(v cue.Value, via ir.Origin) ([]ir.Port, bool) {
+func (c *compiler) ports(v *node, via ir.Origin) ([]ir.Port, bool) {
 	var out []ir.Port
 	ok := true
-	c.elems(v, func(_ int, pv cue.Value) {
+	c.elems(v, func(_ int, pv *node) {
 		if pv.IncompleteKind() == cue.StructKind && !c.closed(pv, portFields, via) {
 			ok = false
 			return
@@ -37,7 +37,7 @@ func (c *compiler) ports(v cue.Value, via ir.Origin) ([]ir.Port, bool) {
 const portHint = `ports are 8080, "http" (a named container port), "TCP/80", "UDP/53", "TCP/8000-8100", "SCTP", or {port: 8000, endPort: 8100, protocol: "TCP"}`
 
 // port compiles one port in any of its forms.
-func (c *compiler) port(v cue.Value) (ir.Port, error) {
+func (c *compiler) port(v *node) (ir.Port, error) {
 	v, _ = v.Default()
 	switch v.IncompleteKind() {
 	case cue.IntKind:

@@ -13,7 +13,7 @@ import (
 )
 
 // rule compiles one ingress or egress rule into one IR rule per peer.
-func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.Value, via ir.Origin) {
+func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v *node, via ir.Origin) {
 	allowed := ingressFields
 	if dir == ir.Egress {
 		allowed = egressFields
@@ -27,14 +27,14 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 		c.errorAt(pv, via, "write a list of peers, e.g. [{workload: \"web\"}]", "`%s` must be a list of peers", end)
 		return
 	}
-	if n, _ := pv.Len().Int64(); n == 0 {
+	if n := pv.length(); n == 0 {
 		c.errorAt(pv, via, "write [{all: true}] to allow every peer, or remove the rule to allow none",
 			"an empty `%s` list is ambiguous (NetworkPolicy reads it as \"everyone\")", end)
 		return
 	}
 	var ports []ir.Port
 	if portsV := m["ports"]; portsV.Exists() {
-		if n, _ := portsV.Len().Int64(); n == 0 {
+		if n := portsV.length(); n == 0 {
 			c.errorAt(portsV, via, "omit `ports` to allow every port", "an empty `ports` list is ambiguous")
 			return
 		}
@@ -43,7 +43,7 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 			return
 		}
 	}
-	c.elems(pv, func(_ int, peerV cue.Value) {
+	c.elems(pv, func(_ int, peerV *node) {
 		if !c.countRule(peerV, via) {
 			return
 		}
@@ -73,7 +73,7 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v cue.
 
 // checkNamedPorts rejects a named port the destination workload lacks: the
 // rule would silently match nothing for it.
-func (c *compiler) checkNamedPorts(ports []ir.Port, w *ir.Workload, v cue.Value, via ir.Origin) {
+func (c *compiler) checkNamedPorts(ports []ir.Port, w *ir.Workload, v *node, via ir.Origin) {
 	if w == nil {
 		return
 	}
@@ -97,7 +97,7 @@ func (c *compiler) checkNamedPorts(ports []ir.Port, w *ir.Workload, v cue.Value,
 var peerFields = []string{"workload", "namespace", "namespaceSelector", "podSelector", "cidr", "world", "dns", "all", "fqdn"}
 
 // peer compiles one peer of a rule whose subject lives in ns.
-func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) peer(ns string, v *node, via ir.Origin) (ir.Peer, bool) {
 	m, ok := c.members(v, peerFieldSet, via)
 	if !ok {
 		return ir.Peer{}, false
@@ -152,7 +152,7 @@ func (c *compiler) peer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
 }
 
 // workloadPeer resolves "name" or "namespace/name".
-func (c *compiler) workloadPeer(ns string, v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) workloadPeer(ns string, v *node, via ir.Origin) (ir.Peer, bool) {
 	ref, _ := str(v, "workload")
 	wns, wname := ns, ref
 	if i := strings.IndexByte(ref, '/'); i >= 0 {
@@ -172,7 +172,7 @@ func (c *compiler) workloadPeer(ns string, v cue.Value, via ir.Origin) (ir.Peer,
 }
 
 // podPeer builds a namespace(+pod) selector peer.
-func (c *compiler) podPeer(nsSel *metav1.LabelSelector, v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) podPeer(nsSel *metav1.LabelSelector, v *node, via ir.Origin) (ir.Peer, bool) {
 	p := ir.Peer{Kind: ir.PeerPods, Namespaces: nsSel}
 	if pv := get(v, "podSelector"); pv.Exists() {
 		sel, ok := c.selector(pv, via)
@@ -185,7 +185,7 @@ func (c *compiler) podPeer(nsSel *metav1.LabelSelector, v cue.Value, via ir.Orig
 }
 
 // cidrPeer validates a CIDR and its holes.
-func (c *compiler) cidrPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) cidrPeer(v *node, via ir.Origin) (ir.Peer, bool) {
 	cv := get(v, "cidr")
 	s, _ := cv.String()
 	prefix, ok := c.prefix(s, cv, via)
@@ -194,7 +194,7 @@ func (c *compiler) cidrPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
 	}
 	block := ir.IPBlock{CIDR: prefix.String()}
 	good := true
-	c.elems(get(v, "except"), func(_ int, ev cue.Value) {
+	c.elems(get(v, "except"), func(_ int, ev *node) {
 		es, _ := ev.String()
 		hole, ok := c.prefix(es, ev, via)
 		switch {
@@ -212,7 +212,7 @@ func (c *compiler) cidrPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
 }
 
 // prefix parses a canonical CIDR.
-func (c *compiler) prefix(s string, v cue.Value, via ir.Origin) (netip.Prefix, bool) {
+func (c *compiler) prefix(s string, v *node, via ir.Origin) (netip.Prefix, bool) {
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
 		c.errorAt(v, via, "write an address block such as 203.0.113.0/24 or 2001:db8::/32", "invalid CIDR %q", s)
@@ -237,7 +237,7 @@ func (c *compiler) prefix(s string, v cue.Value, via ir.Origin) (netip.Prefix, b
 // fqdnPeer validates a DNS name. A leading "*." matches exactly one label
 // (Cilium's matchPattern: "*.example.com" matches api.example.com, not
 // example.com nor a.b.example.com).
-func (c *compiler) fqdnPeer(v cue.Value, via ir.Origin) (ir.Peer, bool) {
+func (c *compiler) fqdnPeer(v *node, via ir.Origin) (ir.Peer, bool) {
 	name, _ := str(v, "fqdn")
 	if errs := validation.IsDNS1123Subdomain(strings.TrimPrefix(name, "*.")); len(errs) > 0 {
 		c.errorAt(v, via, "write a DNS name such as api.example.com or *.example.com", "invalid fqdn %q", name)

@@ -4,8 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"cuelang.org/go/cue"
-
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -32,7 +30,7 @@ func fieldSet(names ...string) map[string]bool {
 
 // closed reports an error for every field of v that allowed lacks, the
 // way a closed CUE definition would. It returns false when there was one.
-func (c *compiler) closed(v cue.Value, allowed map[string]bool, via ir.Origin) bool {
+func (c *compiler) closed(v *node, allowed map[string]bool, via ir.Origin) bool {
 	_, ok := c.members(v, allowed, via)
 	return ok
 }
@@ -41,10 +39,10 @@ func (c *compiler) closed(v cue.Value, allowed map[string]bool, via ir.Origin) b
 // struct is much cheaper than a lookup per field. For template output it
 // also reports every field that allowed lacks (user-written values were
 // checked by the schema), returning false when there was one.
-func (c *compiler) members(v cue.Value, allowed map[string]bool, via ir.Origin) (map[string]cue.Value, bool) {
-	m := make(map[string]cue.Value, len(allowed))
+func (c *compiler) members(v *node, allowed map[string]bool, via ir.Origin) (map[string]*node, bool) {
+	m := make(map[string]*node, len(allowed))
 	ok := true
-	fields(v, func(name string, fv cue.Value) {
+	fields(v, func(name string, fv *node) {
 		m[name] = fv
 		if via.File == "" || allowed[name] {
 			return
@@ -62,7 +60,7 @@ func (c *compiler) members(v cue.Value, allowed map[string]bool, via ir.Origin) 
 }
 
 // strOf is a field's concrete string (after defaults), or false.
-func strOf(f cue.Value) (string, bool) {
+func strOf(f *node) (string, bool) {
 	if !f.Exists() {
 		return "", false
 	}

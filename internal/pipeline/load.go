@@ -4,6 +4,7 @@ import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/owners"
 )
@@ -43,8 +44,6 @@ type Sources struct {
 // manifest reader (kinds it skipped).
 type Loaded struct {
 	Input
-	// Set is the loaded intents package (nil without intents).
-	Set   *intent.Set
 	Notes []string
 	// Skipped are the warnings of the documents skipped under
 	// Sources.SkipInvalid.
@@ -71,23 +70,29 @@ func Load(src Sources) (*Loaded, error) {
 }
 
 func (l *Loaded) loadIntents(src Sources) error {
-	var err error
+	// Nothing keeps the set: its CUE values, most of the heap, are
+	// garbage once this returns and are collected then.
+	defer gctune.Building()()
+	var (
+		set *intent.Set
+		err error
+	)
 	switch {
 	case len(src.Owners) > 0:
 		return l.loadOwned(src)
 	case src.IntentsDir == "":
 		return nil
 	case src.IntentFiles == nil:
-		l.Set, err = intent.Load(src.IntentsDir)
+		set, err = intent.Load(src.IntentsDir)
 	case len(src.IntentFiles) == 0:
 		return nil
 	default:
-		l.Set, err = intent.LoadFiles(src.IntentsDir, src.IntentFiles)
+		set, err = intent.LoadFiles(src.IntentsDir, src.IntentFiles)
 	}
 	if err != nil {
 		return err
 	}
-	l.Intents, err = compiler.Compile(l.Set)
+	l.Intents, err = compiler.Compile(set)
 	return err
 }
 

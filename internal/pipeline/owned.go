@@ -48,7 +48,7 @@ func (l *Loaded) loadOwned(src Sources) error {
 	if err := chk.Check(res.Policy, res.Merged).Errors(); err != nil {
 		return err
 	}
-	l.Set, l.Intents, l.Owners = sets[0], res, chk
+	l.Intents, l.Owners = res, chk
 	return nil
 }
 

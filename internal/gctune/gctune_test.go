@@ -1,0 +1,59 @@
+package gctune
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+)
+
+// numGC is the number of completed collections.
+func numGC() uint32 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.NumGC
+}
+
+func TestBuildingCollectsAtTheLastReleaseUnderApply(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "off") // leave the process's limit alone
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer raised.Store(false)
+
+	raised.Store(false)
+	debug.SetGCPercent(-1) // no collection but Building's
+	before := numGC()
+	Building()()
+	if got := numGC(); got != before {
+		t.Errorf("a release without Apply collected (%d -> %d collections)", before, got)
+	}
+	Apply()
+	if !raised.Load() {
+		t.Fatal("Apply with GOGC unset did not raise GOGC")
+	}
+	debug.SetGCPercent(-1)
+	first, second := Building(), Building()
+	before = numGC()
+	first()
+	first() // a second call releases nothing
+	if got := numGC(); got != before {
+		t.Errorf("a release while another graph is being built collected (%d -> %d collections)", before, got)
+	}
+	second()
+	if got := numGC(); got <= before {
+		t.Errorf("the last release under Apply did not collect (%d -> %d collections)", before, got)
+	}
+	if n := building.Load(); n != 0 {
+		t.Errorf("%d graphs still counted as being built", n)
+	}
+}
+
+func TestApplyKeepsTheUsersGOGC(t *testing.T) {
+	t.Setenv("GOGC", "100")
+	t.Setenv("GOMEMLIMIT", "off")
+	defer raised.Store(false)
+	raised.Store(false)
+	Apply()
+	if raised.Load() {
+		t.Error("Apply raised GOGC although the user set it")
+	}
+}
