@@ -53,6 +53,10 @@ type compiler struct {
 	// origin; clusterRules counts their rules (for the rules limit).
 	clusterNames map[string]ir.Origin
 	clusterRules int
+	// shared records and replays the sets' phases (nil: none); reads
+	// are the lookups of the phase running for it (see Shared).
+	shared *Shared
+	reads  map[string]any
 }
 
 // Compile compiles a loaded intents set. All user errors are returned
@@ -69,14 +73,17 @@ func Compile(set *intent.Set) (*Result, error) { return CompileAll([]*intent.Set
 // A set evaluated in parts (intent.Set.Parts) is compiled from its parts;
 // when that finds errors, the sets are evaluated whole and compiled again,
 // so that what is reported does not depend on how a set was split.
-func CompileAll(sets []*intent.Set) (*Result, error) {
+func CompileAll(sets []*intent.Set) (*Result, error) { return compileSets(sets, nil) }
+
+// compileSets is CompileAll, the parts compiled in parallel through sh.
+func compileSets(sets []*intent.Set, sh *Shared) (*Result, error) {
 	var parts []*intent.Set
 	for _, s := range sets {
 		parts = append(parts, s.Parts()...)
 	}
-	res, err := compileAll(parts, true)
+	res, err := compileAll(parts, true, sh)
 	if err == errSerial {
-		res, err = compileAll(parts, false)
+		res, err = compileAll(parts, false, nil)
 	}
 	if err == nil || len(parts) == len(sets) {
 		return res, err
@@ -87,13 +94,14 @@ func CompileAll(sets []*intent.Set) (*Result, error) {
 			return nil, err
 		}
 	}
-	return compileAll(whole, false)
+	return compileAll(whole, false, nil)
 }
 
 // compileAll compiles sets whose Values are read directly. In parallel,
 // the declarations and then the rules of each set are read on every CPU
-// (see fork); errSerial says that the sets must be compiled in turn.
-func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
+// (see fork, through sh when set); errSerial says that the sets must be
+// compiled in turn.
+func compileAll(sets []*intent.Set, parallel bool, sh *Shared) (*Result, error) {
 	c := &compiler{
 		set:        sets[0],
 		out:        &ir.Policy{},
@@ -103,6 +111,7 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 		lim:        limitsOf(sets[0]),
 
 		clusterNames: map[string]ir.Origin{},
+		shared:       sh,
 	}
 	roots := make([]*node, len(sets))
 	for i, s := range sets {
@@ -115,7 +124,7 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 		}
 		c.declarations(get(roots[i], "namespaces"))
 	}
-	if !c.phase(sets, parallel, declare, (*compiler).joinDeclarations) {
+	if !c.phase(phaseDeclare, sets, parallel, declare, (*compiler).joinDeclarations) {
 		return nil, errSerial
 	}
 	c.indexDeclarations()
@@ -129,7 +138,7 @@ func compileAll(sets []*intent.Set, parallel bool) (*Result, error) {
 		c.platform(get(roots[i], "platform"), ir.Origin{})
 		c.templates(get(roots[i], "use"))
 	}
-	if !c.phase(sets, parallel, rules, (*compiler).joinRules) {
+	if !c.phase(phaseRules, sets, parallel, rules, (*compiler).joinRules) {
 		return nil, errSerial
 	}
 	c.checkTies()

@@ -22,8 +22,9 @@ import (
 var errSerial = errors.New("compile the sets in turn")
 
 // phase runs fn for every set, forks of c in parallel joined by join, or
-// c itself in turn; false when join refused.
-func (c *compiler) phase(sets []*intent.Set, parallel bool, fn func(*compiler, int), join func(*compiler, *compiler) bool) bool {
+// c itself in turn; false when join refused. The forks are recorded and
+// replayed through c.shared (runFork), by the phase's name.
+func (c *compiler) phase(name string, sets []*intent.Set, parallel bool, fn func(*compiler, int), join func(*compiler, *compiler) bool) bool {
 	if !parallel || len(sets) == 1 {
 		for i, s := range sets {
 			c.set = s
@@ -34,8 +35,7 @@ func (c *compiler) phase(sets []*intent.Set, parallel bool, fn func(*compiler, i
 	}
 	forks := make([]*compiler, len(sets))
 	par.For(len(sets), func(i int) {
-		forks[i] = c.fork(sets[i])
-		fn(forks[i], i)
+		forks[i] = c.runFork(name, sets, i, fn)
 	})
 	for _, f := range forks {
 		if !join(c, f) {

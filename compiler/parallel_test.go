@@ -51,7 +51,7 @@ policies: "api-out": {namespace: "pay", workload: "api", egress: [{to: [{workloa
 				}
 				sets = append(sets, s)
 			}
-			serial := outcome(t)(compileAll(sets, false))
+			serial := outcome(t)(compileAll(sets, false, nil))
 			if !strings.Contains(serial, tc.want) {
 				t.Fatalf("in turn: %s\nwant %q in it", serial, tc.want)
 			}

@@ -227,7 +227,8 @@ func (c *compiler) clusterRule(tier ir.Tier, dir ir.Direction, end string, allow
 			return
 		}
 		if peer.Kind == ir.PeerWorkload && dir == ir.Egress {
-			c.checkNamedPorts(ports, c.workloads[peer.Ref], peerV, via)
+			w, _ := c.declaredWorkload(peer.Ref)
+			c.checkNamedPorts(ports, w, peerV, via)
 		}
 		c.clusterRules++
 		out = append(out, ir.ClusterRule{Direction: dir, Action: action, Peer: peer, Ports: ports, Origin: c.origin(peerV, via)})

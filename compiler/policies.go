@@ -59,7 +59,7 @@ func (c *compiler) policy(v *node, via ir.Origin) {
 		return
 	}
 	ns, _ := strOf(m["namespace"])
-	if _, ok := c.namespaces[ns]; !ok {
+	if !c.declaredNamespace(ns) {
 		c.errorAt(m["namespace"], via,
 			"declare it under `namespaces: "+ns+": {}` or fix the name", "namespace %q is not declared", ns)
 		return
@@ -90,7 +90,7 @@ func (c *compiler) subject(ns string, m map[string]*node, via ir.Origin) (ir.Sub
 		c.errorAt(sv, via, "keep one of them", "a policy selects pods with workload or podSelector, not both")
 		return ir.Subject{}, false
 	case hasW:
-		w, ok := c.workloads[ns+"/"+wname]
+		w, ok := c.declaredWorkload(ns + "/" + wname)
 		if !ok {
 			c.errorAt(m["workload"], via, c.workloadHint(ns),
 				"workload %q is not declared in namespace %q", wname, ns)
@@ -114,7 +114,7 @@ func (c *compiler) selectorName(ns string, sel *metav1.LabelSelector) string {
 		return "all-pods"
 	}
 	if len(sel.MatchExpressions) == 0 {
-		for _, i := range c.inNamespace[ns] {
+		for _, i := range c.workloadsIn(ns) {
 			if w := c.out.Workloads[i]; reflect.DeepEqual(w.Labels, sel.MatchLabels) {
 				return w.Name
 			}
@@ -128,10 +128,8 @@ func (c *compiler) selectorName(ns string, sel *metav1.LabelSelector) string {
 // workloadHint lists the declared workloads of a namespace.
 func (c *compiler) workloadHint(ns string) string {
 	var names []string
-	for _, w := range c.out.Workloads {
-		if w.Namespace == ns {
-			names = append(names, w.Name)
-		}
+	for _, i := range c.workloadsIn(ns) {
+		names = append(names, c.out.Workloads[i].Name)
 	}
 	sort.Strings(names)
 	if len(names) == 0 {

@@ -126,7 +126,7 @@ func (c *compiler) namedPortRef(proto portset.Protocol, name string, explicit bo
 	if errs := validation.IsValidPortName(name); len(errs) > 0 {
 		return ir.Port{}, fmt.Errorf("invalid port %q: %s", name, strings.Join(errs, "; "))
 	}
-	protos := c.portNames[name]
+	protos := c.portProtocols(name)
 	switch {
 	case len(protos) == 0:
 		return ir.Port{}, fmt.Errorf("no workload declares a port named %q", name)

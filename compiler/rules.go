@@ -57,7 +57,8 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v *nod
 			return
 		}
 		if peer.Kind == ir.PeerWorkload && dir == ir.Egress {
-			c.checkNamedPorts(ports, c.workloads[peer.Ref], peerV, via)
+			w, _ := c.declaredWorkload(peer.Ref)
+			c.checkNamedPorts(ports, w, peerV, via)
 		}
 		c.out.Rules = append(c.out.Rules, ir.Rule{
 			Subject: subject, Direction: dir, Peer: peer, Ports: ports,
@@ -65,7 +66,7 @@ func (c *compiler) rule(subject ir.Subject, dir ir.Direction, end string, v *nod
 		})
 	})
 	if dir == ir.Ingress {
-		if w, ok := c.workloads[subject.Namespace+"/"+subject.Name]; ok {
+		if w, ok := c.declaredWorkload(subject.Namespace + "/" + subject.Name); ok {
 			c.checkNamedPorts(ports, w, v, via)
 		}
 	}
@@ -158,7 +159,7 @@ func (c *compiler) workloadPeer(ns string, v *node, via ir.Origin) (ir.Peer, boo
 	if i := strings.IndexByte(ref, '/'); i >= 0 {
 		wns, wname = ref[:i], ref[i+1:]
 	}
-	w, ok := c.workloads[wns+"/"+wname]
+	w, ok := c.declaredWorkload(wns + "/" + wname)
 	if !ok {
 		c.errorAt(get(v, "workload"), via, c.workloadHint(wns),
 			"peer names workload %q, which is not declared in namespace %q", wname, wns)

@@ -105,7 +105,7 @@ func LoadWith(dir string, lim Limits) (*Set, error) {
 		for _, name := range names {
 			files[name] = nil
 		}
-		return loadFiles(stableDir(dir), files, lim, total)
+		return loadFiles(stableDir(dir), files, lim, total, nil)
 	}
 	remaining := lim.Bytes
 	for _, name := range names {
@@ -119,7 +119,7 @@ func LoadWith(dir string, lim Limits) (*Set, error) {
 			break
 		}
 	}
-	return loadFiles(stableDir(dir), files, lim, max(total, sum(files)))
+	return loadFiles(stableDir(dir), files, lim, max(total, sum(files)), nil)
 }
 
 // readAtMost reads up to max bytes of a file.
@@ -167,17 +167,18 @@ func LoadFiles(dir string, files map[string][]byte) (*Set, error) {
 // an error naming it, as is an entry of use, policies, guardrails or
 // expect that would never take effect.
 func LoadFilesWith(dir string, files map[string][]byte, lim Limits) (*Set, error) {
-	return loadFiles(dir, files, lim, sum(files))
+	return loadFiles(dir, files, lim, sum(files), nil)
 }
 
 // loadFiles is LoadFilesWith for files that may be cut short at the size
 // limit; total is the size of the whole directory, for messages. A large
 // package is evaluated in parts (see splitPlan); when a part fails, the
-// files are parsed again and evaluated whole, which reports.
-func loadFiles(dir string, files map[string][]byte, lim Limits, total int64) (*Set, error) {
-	s, err := loadSplit(dir, files, lim, total, true)
+// files are parsed again and evaluated whole, which reports. Parts are
+// shared through sh (see Shared), nil for none.
+func loadFiles(dir string, files map[string][]byte, lim Limits, total int64, sh *Shared) (*Set, error) {
+	s, err := loadSplit(dir, files, lim, total, sh, true)
 	if err == errParts {
-		return loadSplit(dir, files, lim, total, false)
+		return loadSplit(dir, files, lim, total, nil, false)
 	}
 	return s, err
 }
@@ -187,12 +188,12 @@ var errParts = errors.New("a part of the intents failed to evaluate")
 
 // loadWhole evaluates files as one package.
 func loadWhole(dir string, lim Limits, files map[string][]byte, total int64) (*Set, error) {
-	return loadSplit(dir, files, lim, total, false)
+	return loadSplit(dir, files, lim, total, nil, false)
 }
 
 // loadSplit parses and evaluates files, in parts when split is set and
-// the package can be split.
-func loadSplit(dir string, files map[string][]byte, lim Limits, total int64, split bool) (s *Set, err error) {
+// the package can be split, sharing the parts through sh.
+func loadSplit(dir string, files map[string][]byte, lim Limits, total int64, sh *Shared, split bool) (s *Set, err error) {
 	// The CUE evaluator is a large dependency; a crash in it must become
 	// an error naming the input, not a stack trace.
 	defer func() {
@@ -214,7 +215,8 @@ func loadSplit(dir string, files map[string][]byte, lim Limits, total int64, spl
 	}
 	s.syntax = asts
 	if plan := s.plan(split, asts, total); plan != nil {
-		parts, ok := s.evaluateParts(plan)
+		s.sources = files
+		parts, ok := s.evaluateParts(plan, sh)
 		if !ok {
 			return nil, errParts
 		}

@@ -51,12 +51,13 @@ func (s *Set) plan(split bool, asts map[string]*ast.File, total int64) []partPla
 // evaluateParts evaluates each part as a package of its own, on every
 // CPU. It returns false when any part fails in any way (a loader or
 // evaluation error, a panic in the evaluator): the whole package is then
-// evaluated and reports.
-func (s *Set) evaluateParts(plan []partPlan) ([]*Set, bool) {
+// evaluated and reports. Parts another load evaluated through sh are
+// that load's.
+func (s *Set) evaluateParts(plan []partPlan, sh *Shared) ([]*Set, bool) {
 	parts := make([]*Set, len(plan))
 	ok := make([]bool, len(plan))
 	par.For(len(plan), func(i int) {
-		parts[i], ok[i] = s.evaluatePart(plan[i])
+		parts[i], ok[i] = sh.part(s, plan[i])
 	})
 	for _, o := range ok {
 		if !o {
@@ -114,7 +115,12 @@ func (s *Set) evaluatePart(pp partPlan) (p *Set, ok bool) {
 			p, ok = nil, false
 		}
 	}()
-	p = &Set{Dir: s.Dir, Files: s.Files, Limits: s.Limits, syntax: pp.files}
+	// A part's files are its own: nothing of it depends on the rest of
+	// the package (Shared).
+	p = &Set{Dir: s.Dir, Limits: s.Limits, syntax: pp.files}
+	for _, name := range sortedNames(pp.files) {
+		p.Files = append(p.Files, displayPath(s.Dir, name))
+	}
 	full, ok := p.loadPart(closedFiles(pp.files))
 	if !ok {
 		return nil, false

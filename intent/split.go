@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"hash/fnv"
 	"path"
 	"sort"
 	"strconv"
@@ -40,6 +41,15 @@ var (
 	splitMin  int64 = 128 << 10
 	partBytes int64 = 48 << 10
 )
+
+// cutEvery: a part ends after a group whose key hashes to a multiple of
+// it, once the part holds half of partBytes (and always at twice
+// partBytes). Where parts end then depends on the groups around the
+// end, not on the size of everything before: an edit that grows one
+// declaration moves at most the ends next to it, and the other parts
+// stay the same, to be shared between the base and the head of a change
+// (Shared).
+const cutEvery = 32
 
 // splitCollections are the top-level fields whose entries are split apart.
 var splitCollections = map[string]bool{"namespaces": true, "policies": true, "use": true, "expect": true, "guardrails": true}
@@ -313,7 +323,7 @@ func (sp *splitter) parts() []partPlan {
 			cur = append(cur, d)
 			size += d.size
 		}
-		if size >= partBytes {
+		if size >= 2*partBytes || (size >= partBytes/2 && cutAfter(root)) {
 			parts = append(parts, sp.partPlan(cur))
 			cur, size = nil, 0
 		}
@@ -390,6 +400,13 @@ func (sp *splitter) partFiles(decls []*topDecl) map[string]*ast.File {
 		out[name] = f
 	}
 	return out
+}
+
+// cutAfter reports whether a part may end after the group of this key.
+func cutAfter(key string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return h.Sum32()%cutEvery == 0
 }
 
 // unionFind joins keys into groups.

@@ -53,7 +53,7 @@ type Side struct {
 	// Model and Matrix are nil when Empty.
 	Model  *enforcer.Model
 	Matrix *enforcer.Connectivity
-	// Output is the generated files (set by loadBuild only).
+	// Output is the generated files (set by generate only).
 	Output *pipeline.Output
 	// Owners checked the intents against the ownership map (nil without
 	// one).
@@ -65,15 +65,30 @@ type Side struct {
 
 // load reads, compiles and evaluates what spec names in a snapshot.
 func load(t *gitrev.Tree, spec Spec) (*Side, error) {
-	files, err := readIntentFiles(t, spec.Intents, spec.Owners)
+	s, err := compileSide(t, spec, nil, nil)
 	if err != nil {
 		return nil, err
 	}
+	return s, s.evaluate()
+}
+
+// compileSide reads and compiles what spec names in a snapshot (its
+// intents read already when files is set), sharing the intents' parts
+// with other loads through share (nil for none).
+func compileSide(t *gitrev.Tree, spec Spec, files *intentFiles, share *pipeline.Share) (*Side, error) {
+	if files == nil {
+		f, err := readIntentFiles(t, spec.Intents, spec.Owners)
+		if err != nil {
+			return nil, err
+		}
+		files = &f
+	}
 	src := files.sources()
-	src.SkipInvalid, src.Controllers, src.AdminChannel = spec.SkipInvalid, spec.Controllers, spec.AdminChannel
+	src.SkipInvalid, src.Controllers, src.AdminChannel, src.Share = spec.SkipInvalid, spec.Controllers, spec.AdminChannel, share
 	if spec.Intents == "" && spec.Owners == nil {
 		src.IntentsDir = ""
 	}
+	var err error
 	if src.ManifestFiles, err = ReadManifests(t, spec.Manifests); err != nil {
 		return nil, err
 	}
@@ -81,7 +96,7 @@ func load(t *gitrev.Tree, spec Spec) (*Side, error) {
 	if err := s.load(src); err != nil {
 		return nil, err
 	}
-	return s, s.evaluate()
+	return s, nil
 }
 
 // load runs the pipeline's load stage on what was read.
@@ -104,39 +119,38 @@ func (s *Side) load(src pipeline.Sources) error {
 	return nil
 }
 
-// loadBuild is Load for an intents directory, also generating the output
-// files exactly as `netpolc build` would with opts.
-func loadBuild(t *gitrev.Tree, intents string, opts pipeline.Options) (*Side, error) {
-	files, err := readIntentFiles(t, intents, nil)
-	if err != nil {
-		return nil, err
-	}
-	return loadBuildFiles(t.Name, files, opts)
-}
-
-// loadBuildFiles is loadBuild on intents already read.
-func loadBuildFiles(name string, files intentFiles, opts pipeline.Options) (*Side, error) {
+// compileBuild compiles the intents of a snapshot to build, read already,
+// sharing their parts through share (nil for none).
+func compileBuild(name string, files intentFiles, share *pipeline.Share) (*Side, error) {
 	if files.empty() {
 		return nil, fmt.Errorf("%s: no .cue files in %s (new files must be staged with git add): %w", displayDir(files.dir), name, errNoIntents)
 	}
 	s := &Side{Name: name}
-	if err := s.load(files.sources()); err != nil {
+	src := files.sources()
+	src.Share = share
+	if err := s.load(src); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// generate builds the compiled intents' output files exactly as `netpolc
+// build` would with opts, and evaluates them.
+func (s *Side) generate(opts pipeline.Options) error {
 	opts.Owners = s.Owners
 	var err error
 	if s.Output, err = pipeline.Generate(s.Compiled, opts); err != nil {
-		return nil, s.wrap(err)
+		return s.wrap(err)
 	}
 	s.Model, s.Matrix = s.Output.Model, s.Output.Connectivity
 	if opts.Inventory != nil {
 		// The build evaluated over other workloads than a side's own.
 		if s.Model, err = s.Input.Model(); err != nil {
-			return nil, s.wrap(err)
+			return s.wrap(err)
 		}
 		s.Matrix = s.Model.Matrix()
 	}
-	return s, nil
+	return nil
 }
 
 // evaluate builds the model and matrix of whatever was loaded.

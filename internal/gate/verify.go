@@ -215,29 +215,45 @@ func run(o Options) (*Report, error) {
 	return r, nil
 }
 
-// loadSides compiles the base (when set) and builds the head,
-// concurrently; a base with the head's intents is the head's side.
+// newShare makes what the two sides of a run share (a variable for the
+// tests, which count what was shared or share nothing).
+var newShare = pipeline.NewShare
+
+// loadSides compiles the head, then compiles and evaluates the base (when
+// set) while the head is built; a base with the head's intents is the
+// head's side. The base reuses what of the head's compile it has in
+// common (pipeline.Share: the parts of a large package that the change
+// does not touch), which is why the two compiles do not overlap.
 func loadSides(o Options) (base, head *Side, err error) {
 	headFiles, err := readIntentFiles(o.Head, o.Intents, o.Owners)
 	if err != nil {
 		return nil, nil, err
 	}
-	var wg sync.WaitGroup
-	var baseErr error
+	var baseFiles intentFiles
 	same := false
 	if o.Base != nil {
-		baseFiles, err := readIntentFiles(o.Base, o.Intents, o.Owners)
-		if err != nil {
+		if baseFiles, err = readIntentFiles(o.Base, o.Intents, o.Owners); err != nil {
 			return nil, nil, err
 		}
 		// A commit that does not touch the intents (the common
 		// pre-commit case) needs one compile, not two.
 		same = headFiles.equal(baseFiles)
-		if !same {
-			wg.Go(func() { base, baseErr = load(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}) })
-		}
 	}
-	head, err = loadBuildFiles(o.Head.Name, headFiles, o.Build)
+	share := newShare()
+	if head, err = compileBuild(o.Head.Name, headFiles, share); err != nil {
+		return nil, nil, err
+	}
+	var wg sync.WaitGroup
+	var baseErr error
+	if o.Base != nil && !same {
+		wg.Go(func() {
+			base, baseErr = compileSide(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}, &baseFiles, share)
+			if baseErr == nil {
+				baseErr = base.evaluate()
+			}
+		})
+	}
+	err = head.generate(o.Build)
 	wg.Wait()
 	if err != nil {
 		return nil, nil, err
@@ -291,11 +307,22 @@ func DiffObserved(base, head *gitrev.Tree, spec Spec, in *ObservedInput) (*Diff,
 	if err := checkPaths(base, head, spec); err != nil {
 		return nil, nil, nil, err
 	}
+	// The head is compiled first, then the base reuses what it has in
+	// common (see loadSides) while the head is evaluated.
+	share := newShare()
+	h, err := compileSide(head, spec, nil, share)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	var wg sync.WaitGroup
 	var b *Side
 	var bErr error
-	wg.Go(func() { b, bErr = load(base, spec) })
-	h, err := load(head, spec)
+	wg.Go(func() {
+		if b, bErr = compileSide(base, spec, nil, share); bErr == nil {
+			bErr = b.evaluate()
+		}
+	})
+	err = h.evaluate()
 	wg.Wait()
 	if err != nil {
 		return nil, nil, nil, err

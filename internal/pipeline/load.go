@@ -38,6 +38,42 @@ type Sources struct {
 	// OwnerFiles are the owners' .cue files by owner name and base name,
 	// read from a snapshot; nil reads the directories from disk.
 	OwnerFiles map[string]map[string][]byte
+	// Share, when set, shares what the intents read from a snapshot have
+	// in common with other loads through it (see Share).
+	Share *Share
+}
+
+// Share lets the loads of one process evaluate and compile once the parts
+// of their intents that are the same (the base and head of a change):
+// intent.Shared and compiler.Shared say what is shared and when. The
+// loads must not compile at the same time: their shared parts' CUE values
+// are read by one compile at a time.
+type Share struct {
+	intents *intent.Shared
+	compile *compiler.Shared
+}
+
+// NewShare is a Share with nothing in it yet.
+func NewShare() *Share { return &Share{intents: intent.NewShared(), compile: compiler.NewShared()} }
+
+// Counts are how many parts were evaluated, and how many compile phases of
+// a part were compiled and reused, through sh.
+func (sh *Share) Counts() (evaluated, compiled, reused int) {
+	return sh.intents.Evaluated(), sh.compile.Compiled(), sh.compile.Reused()
+}
+
+func (sh *Share) parts() *intent.Shared {
+	if sh == nil {
+		return nil
+	}
+	return sh.intents
+}
+
+func (sh *Share) compiles() *compiler.Shared {
+	if sh == nil {
+		return nil
+	}
+	return sh.compile
 }
 
 // Loaded is what Load read: the input to evaluate and the notes of the
@@ -87,12 +123,12 @@ func (l *Loaded) loadIntents(src Sources) error {
 	case len(src.IntentFiles) == 0:
 		return nil
 	default:
-		set, err = intent.LoadFiles(src.IntentsDir, src.IntentFiles)
+		set, err = src.Share.parts().LoadFiles(src.IntentsDir, src.IntentFiles)
 	}
 	if err != nil {
 		return err
 	}
-	l.Intents, err = compiler.Compile(set)
+	l.Intents, err = compiler.CompileShared([]*intent.Set{set}, src.Share.compiles())
 	return err
 }
 

@@ -29,7 +29,7 @@ func (l *Loaded) loadOwned(src Sources) error {
 		case len(src.OwnerFiles[o.Name]) == 0:
 			continue // not in this snapshot (a team added later)
 		default:
-			s, err = intent.LoadFiles(o.Dir, src.OwnerFiles[o.Name])
+			s, err = src.Share.parts().LoadFiles(o.Dir, src.OwnerFiles[o.Name])
 		}
 		if err != nil {
 			errs = append(errs, diag.Collect(err)...)
@@ -41,7 +41,7 @@ func (l *Loaded) loadOwned(src Sources) error {
 	if err := errs.Errors(); err != nil || len(sets) == 0 {
 		return err
 	}
-	res, err := compiler.CompileAll(sets)
+	res, err := compiler.CompileShared(sets, src.Share.compiles())
 	if err != nil {
 		return err
 	}
