@@ -5,11 +5,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/filetree"
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/gitrev"
 )
@@ -30,28 +29,16 @@ func flowArgs(names []string) ([]string, error) {
 			out = append(out, name) // opening it reports what is wrong
 			continue
 		}
-		n := len(out)
-		err = filepath.WalkDir(name, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if p != name && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 && isRegular(p) {
-				out = append(out, p)
-			}
-			return nil
+		files, err := filetree.Files(name, func(p string, d fs.DirEntry) bool {
+			return d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 && isRegular(p)
 		})
 		if err != nil {
 			return nil, diag.Errorf("give a readable directory of flow files", "--flows %s: %v", name, err)
 		}
-		if len(out) == n {
+		if len(files) == 0 {
 			return nil, diag.Errorf("give flow files, or a directory holding them", "--flows %s: the directory holds no flow file", name)
 		}
+		out = append(out, files...)
 	}
 	return out, nil
 }

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/filetree"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -165,34 +166,13 @@ func expand(path string) ([]string, error) {
 	if files, ok := plainKustomization(path, 0); ok && kustomization(path) != "" {
 		return files, nil
 	}
-	// WalkDir does not follow a symbolic link at its root; a trailing
-	// separator makes the root the directory linked to. (Links inside
-	// the tree are followed to files, not to directories, so no walk
-	// runs in circles.)
-	root := path
-	if l, err := os.Lstat(path); err == nil && l.Mode()&fs.ModeSymlink != 0 {
-		root = path + string(filepath.Separator)
-	}
-	var names []string
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := p != root && strings.HasPrefix(d.Name(), ".")
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case d.IsDir() || hidden:
-			return nil
-		}
+	return filetree.Files(path, func(p string, _ fs.DirEntry) bool {
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
-			names = append(names, p)
+			return true
 		}
-		return nil
+		return false
 	})
-	slices.Sort(names)
-	return names, err
 }
 
 // Parse reads the manifests in data, naming positions after name.
