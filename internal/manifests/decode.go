@@ -1,7 +1,6 @@
 package manifests
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 
 	"go.yaml.in/yaml/v3"
-	sigsjson "sigs.k8s.io/json"
 )
 
 // builder collects the objects of one run and the problems found.
@@ -23,24 +21,25 @@ type builder struct {
 	stopped   bool // a bound was passed: the run ends
 	// seen maps "Kind namespace/name" to its first definition; seenKeys
 	// are its keys in the order added.
-	seen     map[string]definition
+	seen     map[string]*definition
 	seenKeys []string
-	opts     Options
-	others   []other // objects of kinds netpolc does not read
-	edge     edgeInput
+	dups     duplicates
+	files    []File // of the run
+	// decoder decodes objects: decodeNodes (tests compare it with the
+	// decoder before it).
+	decoder   func(b *builder, o *object, v any, k *keep, unknownIsError bool) bool
+	file      int // index in files of the file being read
+	chunkLine int // line of the chunk being read
+	opts      Options
+	others    []other // objects of kinds netpolc does not read
+	edge      edgeInput
 	// channelWarnings are the admin objects valid only on the
 	// experimental channel, when the channel is not known.
 	channelWarnings []string
 }
 
-// definition is where an object was first defined, and what it said.
-type definition struct {
-	pos   diag.Pos
-	canon []byte // see canonical
-}
-
 func newBuilder(lim bounds) *builder {
-	return &builder{seen: map[string]definition{}, lim: lim}
+	return &builder{seen: map[string]*definition{}, lim: lim, decoder: (*builder).decodeNodes}
 }
 
 // run reads files and resolves what they define into a Set.
@@ -54,7 +53,9 @@ func (b *builder) run(files []File) (*Set, error) {
 	b.x = newExpander(b.size, b.lim.perByte)
 	next, stop := prefetch(files)
 	defer stop()
+	b.files = files
 	for i, f := range files {
+		b.file = i
 		if !b.addFile(f.Name, next(i)) {
 			return result(nil, b.errs)
 		}
@@ -69,6 +70,7 @@ func (b *builder) run(files []File) (*Set, error) {
 // the budget, and addFile returns false: the run stops.
 func (b *builder) addFile(name string, chunks []parsed) bool {
 	for _, c := range chunks {
+		b.chunkLine = c.Line
 		if !b.countDocument(name, c.Line) {
 			return false
 		}
@@ -108,7 +110,6 @@ type object struct {
 	Kind       string
 	Name       string
 	Namespace  string
-	JSON       *jsonWriter // the object as JSON, once converted
 }
 
 func (o *object) source() diag.Pos { return sourceOf(o.File, o.Node) }
@@ -179,15 +180,12 @@ func (b *builder) addNode(file string, n *yaml.Node, apiVersion, kind string, de
 	}
 	// Convert first: a duplicate key or a bad alias explains more than
 	// any check of the fields below.
-	w, ne := b.x.toJSON(o.Node)
-	if ne == errSpent {
+	if ne := b.x.convert(o.Node); ne != nil {
+		if ne != errSpent {
+			b.fail(sourceOf(o.File, ne.Node), o.label(), errInvalid, "", "%s", ne.Msg)
+		}
 		return
 	}
-	if ne != nil {
-		b.fail(sourceOf(o.File, ne.Node), o.label(), errInvalid, "", "%s", ne.Msg)
-		return
-	}
-	o.JSON = w
 	if o.Name == "" {
 		b.fail(o.source(), o.label(), errInvalid, "every object needs a name", "metadata.name is missing")
 		return
@@ -266,120 +264,52 @@ func orList(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// firstDefinition records o and tells whether it is the first definition
-// of its object. A second definition that says the same (but for the
-// fields the API server sets) is read once, with a note naming both
-// places; one that differs is an error naming both places and what
-// differs.
-func (b *builder) firstDefinition(o *object) bool {
-	key := o.label()
-	canon, err := canonical(o)
-	if err != nil {
-		b.fail(o.source(), key, errInvalid, "", "%s", err)
-		return false
-	}
-	first, dup := b.seen[key]
-	switch {
-	case !dup:
-		b.seen[key] = definition{o.source(), canon}
-		b.seenKeys = append(b.seenKeys, key)
-		return true
-	case bytes.Equal(first.canon, canon):
-		b.note(o.source(), "%s is defined again, identically, at %s: read once", key, first.pos)
-	default:
-		b.fail(o.source(), key, errDuplicate, "remove one of them, or make them the same",
-			"defined twice, differently: here and at %s; %s", first.pos, difference(canon, first.canon))
-	}
-	return false
+// decode decodes o into v, keeping every field. Unknown fields are
+// errors for policies, whose meaning a misspelt field changes, and notes
+// for other kinds.
+func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
+	return b.decodeKeep(o, v, keepAll, unknownIsError)
 }
 
-// decode decodes o into v. Unknown fields are errors for policies, whose
-// meaning a misspelt field changes, and notes for other kinds.
-func (b *builder) decode(o *object, v any, unknownIsError bool) bool {
-	w := o.JSON
-	strict, err := sigsjson.UnmarshalStrict(w.buf.Bytes(), v, sigsjson.DisallowUnknownFields)
-	if err != nil {
-		n, field, msg := locateDecodeError(w, o.Node, err)
-		b.fail(sourceOf(o.File, n), objectPath(o.label(), field), errInvalid, quoteHint(n), "%s", msg)
+// decodeKeep decodes o into v, storing the fields k keeps.
+func (b *builder) decodeKeep(o *object, v any, k *keep, unknownIsError bool) bool {
+	return b.decoder(b, o, v, k, unknownIsError)
+}
+
+// decodeNodes decodes o into v from its nodes, storing the fields k keeps
+// and checking every other against its type.
+func (b *builder) decodeNodes(o *object, v any, k *keep, unknownIsError bool) bool {
+	d := b.x.decodeNode(o.Node, v, k)
+	switch {
+	case d.fatal != nil:
+		var te *jsonTypeError
+		if !errors.As(d.fatal, &te) {
+			b.fail(o.source(), o.label(), errInvalid, "", "%s", strings.TrimPrefix(d.fatal.Error(), "json: "))
+			return false
+		}
+		b.typeError(o, d.fatalNode, te)
+		return false
+	case d.typeErr != nil:
+		b.typeError(o, d.typeNode, d.typeErr)
 		return false
 	}
-	for _, s := range strict {
-		path := s.Error()
-		var fe sigsjson.FieldError
-		if errors.As(s, &fe) {
-			path = fe.FieldPath()
-		}
-		src := o.source()
-		if hits := b.x.lookupPath(o.Node, path); len(hits) > 0 && hits[0].Key != nil {
-			src = sourceOf(o.File, hits[0].Key)
-		}
+	for _, u := range d.unknown {
+		src := sourceOf(o.File, u.Key)
 		if unknownIsError {
-			parent, name := splitField(path)
+			parent, name := splitField(u.Path)
 			b.fail(src, objectPath(o.label(), parent), errInvalid, "check its spelling and indentation", "unknown field %q", name)
 		} else {
-			b.note(src, "ignored unknown field %q of %s", path, o.label())
+			b.note(src, "ignored unknown field %q of %s", u.Path, o.label())
 		}
 	}
-	return len(strict) == 0 || !unknownIsError
+	return len(d.unknown) == 0 || !unknownIsError
 }
 
-// locateDecodeError finds the node a JSON decode error is about, and
-// rewords the error for a YAML author: the node, the field path and what
-// is wrong with it.
-func locateDecodeError(w *jsonWriter, root *yaml.Node, err error) (*yaml.Node, string, string) {
-	var te *jsonTypeError
-	if !errors.As(err, &te) {
-		return root, "", strings.TrimPrefix(err.Error(), "json: ")
-	}
-	msg := fmt.Sprintf("want %s, found %s", te.Type, te.Value)
-	// The path has no list indices and stops at maps, so pick among the
-	// nodes at it by kind of value and by offset; failing that, the node
-	// at the offset (which a custom decoder may have made relative).
-	hits := w.x.lookupPath(root, te.Field)
-	var best *yaml.Node
-	for _, h := range hits {
-		if !matchesJSONKind(h.Value, te.Value) {
-			continue
-		}
-		off, ok := w.starts[h.Value]
-		if best == nil || (ok && int64(off) < te.Offset) {
-			best = h.Value
-		}
-	}
-	switch {
-	case best != nil:
-	case w.at(te.Offset) != nil:
-		best = w.at(te.Offset)
-	case len(hits) > 0:
-		best = hits[0].Value
-	default:
-		best = root
-	}
-	return best, te.Field, msg
-}
-
-// matchesJSONKind tells whether n renders as the JSON value described by
-// an UnmarshalTypeError ("string", "number 5", "object", ...).
-func matchesJSONKind(n *yaml.Node, value string) bool {
-	want, _, _ := strings.Cut(value, " ")
-	switch n = resolve(n); n.Kind {
-	case yaml.MappingNode:
-		return want == "object"
-	case yaml.SequenceNode:
-		return want == "array"
-	}
-	if _, ok := yaml11Bool(n); ok {
-		return want == "bool"
-	}
-	switch n.ShortTag() {
-	case "!!int", "!!float":
-		return want == "number"
-	case "!!bool":
-		return want == "bool"
-	case "!!null":
-		return want == "null"
-	}
-	return want == "string"
+// typeError reports a value of the wrong type, at node n, for a YAML
+// author: the field path and what is wrong with it.
+func (b *builder) typeError(o *object, n *yaml.Node, te *jsonTypeError) {
+	b.fail(sourceOf(o.File, n), objectPath(o.label(), te.Field), errInvalid, quoteHint(n),
+		"want %s, found %s", te.Type, te.Value)
 }
 
 // fail records a problem at src; path names the object and field.

@@ -222,7 +222,7 @@ type pathHit struct {
 // lookupPath finds the nodes at a field path such as
 // "spec.ingress[0].from" ("spec.ingress.from" matches every element).
 // Keys containing dots are matched whole. It walks no more of the tree
-// than toJSON has (and charged for), and mappings' fields are cached.
+// than converting it has (and charged for), and mappings' fields are cached.
 func (x *expander) lookupPath(n *yaml.Node, path string) []pathHit {
 	n = resolve(n)
 	if path == "" {

@@ -44,13 +44,13 @@ var (
 // kinds are the kinds netpolc reads, by kind.
 var kinds = map[string]kindInfo{
 	"Pod":                   {versions: []string{"v1"}, namespaced: true, add: (*builder).addPod},
-	"Deployment":            {versions: deploymentVersions, namespaced: true, add: addTemplated(func(d *appsv1.Deployment) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"StatefulSet":           {versions: statefulSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.StatefulSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"DaemonSet":             {versions: replicaSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.DaemonSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"ReplicaSet":            {versions: replicaSetVersions, namespaced: true, add: addTemplated(func(d *appsv1.ReplicaSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"Job":                   {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(func(d *batchv1.Job) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
-	"CronJob":               {versions: cronJobVersions, namespaced: true, add: addTemplated(func(d *batchv1.CronJob) tmpl { return tmpl{d.ObjectMeta, &d.Spec.JobTemplate.Spec.Template} })},
-	"ReplicationController": {versions: []string{"v1"}, namespaced: true, add: addTemplated(func(d *corev1.ReplicationController) tmpl { return tmpl{d.ObjectMeta, d.Spec.Template} })},
+	"Deployment":            {versions: deploymentVersions, namespaced: true, add: addTemplated(templateKeep, func(d *appsv1.Deployment) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"StatefulSet":           {versions: statefulSetVersions, namespaced: true, add: addTemplated(templateKeep, func(d *appsv1.StatefulSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"DaemonSet":             {versions: replicaSetVersions, namespaced: true, add: addTemplated(templateKeep, func(d *appsv1.DaemonSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"ReplicaSet":            {versions: replicaSetVersions, namespaced: true, add: addTemplated(templateKeep, func(d *appsv1.ReplicaSet) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"Job":                   {versions: []string{"batch/v1"}, namespaced: true, add: addTemplated(templateKeep, func(d *batchv1.Job) tmpl { return tmpl{d.ObjectMeta, &d.Spec.Template} })},
+	"CronJob":               {versions: cronJobVersions, namespaced: true, add: addTemplated(cronJobKeep, func(d *batchv1.CronJob) tmpl { return tmpl{d.ObjectMeta, &d.Spec.JobTemplate.Spec.Template} })},
+	"ReplicationController": {versions: []string{"v1"}, namespaced: true, add: addTemplated(templateKeep, func(d *corev1.ReplicationController) tmpl { return tmpl{d.ObjectMeta, d.Spec.Template} })},
 	"Namespace":             {versions: []string{"v1"}, add: (*builder).addNamespace},
 	"NetworkPolicy":         {versions: []string{"networking.k8s.io/v1", "extensions/v1beta1"}, namespaced: true, add: (*builder).addNetworkPolicy},
 	"ClusterNetworkPolicy":  {versions: []string{v1alpha2.GroupVersion.String()}, add: (*builder).addClusterNetworkPolicy},
@@ -72,12 +72,29 @@ type tmpl struct {
 	Template *corev1.PodTemplateSpec // nil when absent
 }
 
+// The fields of workloads that are read (the rest is checked, not kept):
+// the owner, and the pods' labels, named ports (of containers and of
+// sidecars: init containers that keep running), host networking and, of
+// a Pod, phase and IPs.
+var (
+	podKeep      = keepPaths(append(podFields("metadata", "spec"), "status.phase", "status.podIP", "status.podIPs")...)
+	templateKeep = keepPaths(podFields("spec.template.metadata", "spec.template.spec")...)
+	cronJobKeep  = keepPaths(podFields("spec.jobTemplate.spec.template.metadata", "spec.jobTemplate.spec.template.spec")...)
+)
+
+// podFields are the paths of the fields read of a pod whose metadata and
+// spec are at meta and spec; the owner is always the object's own.
+func podFields(meta, spec string) []string {
+	return []string{"metadata.ownerReferences", meta + ".labels", spec + ".hostNetwork",
+		spec + ".containers.ports", spec + ".initContainers.ports", spec + ".initContainers.restartPolicy"}
+}
+
 // addTemplated returns the reader of a workload kind T whose pods come from
-// the template get returns.
-func addTemplated[T any](get func(*T) tmpl) func(*builder, *object) {
+// the template get returns; k keeps the fields it reads.
+func addTemplated[T any](k *keep, get func(*T) tmpl) func(*builder, *object) {
 	return func(b *builder, o *object) {
 		var obj T
-		if !b.decode(o, &obj, false) {
+		if !b.decodeKeep(o, &obj, k, false) {
 			return
 		}
 		t := get(&obj)
@@ -93,7 +110,7 @@ func addTemplated[T any](get func(*T) tmpl) func(*builder, *object) {
 
 func (b *builder) addPod(o *object) {
 	var p corev1.Pod
-	if !b.decode(o, &p, false) {
+	if !b.decodeKeep(o, &p, podKeep, false) {
 		return
 	}
 	w := newWorkload(o, p.ObjectMeta)

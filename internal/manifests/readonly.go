@@ -47,9 +47,9 @@ func withoutStatus(n *yaml.Node) *yaml.Node {
 // its JSON with keys sorted, without the server-populated fields and the
 // last-applied annotation (two dumps taken at different times differ in
 // them), and for Pods with only the status fields netpolc reads.
-func canonical(o *object) ([]byte, error) {
+func canonical(kind string, data []byte) ([]byte, error) {
 	var v map[string]any
-	d := json.NewDecoder(bytes.NewReader(o.JSON.buf.Bytes()))
+	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	if err := d.Decode(&v); err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func canonical(o *object) ([]byte, error) {
 		}
 		delete(md, "namespace") // already in the object's key, defaulted
 	}
-	if st, ok := v["status"].(map[string]any); ok && o.Kind == "Pod" {
+	if st, ok := v["status"].(map[string]any); ok && kind == "Pod" {
 		keep := map[string]any{}
 		for _, f := range []string{"podIP", "podIPs", "phase"} {
 			if x, ok := st[f]; ok {

@@ -33,7 +33,11 @@ import (
 func (b *builder) checkAdmin(o *object) bool {
 	version := strings.TrimPrefix(o.APIVersion, npapi.Group+"/")
 	var obj map[string]any
-	if err := json.Unmarshal(o.JSON.buf.Bytes(), &obj); err != nil {
+	data, err := b.x.renderJSON(o.Node)
+	if err == nil {
+		err = json.Unmarshal(data, &obj)
+	}
+	if err != nil {
 		b.fail(o.source(), o.label(), errInvalid, "", "cannot read the object for validation: %v", err)
 		return false
 	}

@@ -131,43 +131,45 @@ type nodeError struct {
 
 func (e *nodeError) Error() string { return e.Msg }
 
-// jsonWriter renders a YAML node tree as JSON, remembering where in the
-// JSON each node starts so decode errors can be traced back to a line.
+// jsonWriter walks an object's node tree as JSON: mapping keys become
+// strings, merge keys ("<<") are applied, aliases expanded, duplicate keys
+// rejected. Converting (charge set, buf nil) checks the tree and charges
+// every node to the expander's budget, writing nothing; rendering (buf
+// set) writes the JSON of a tree that converted, for the few readers that
+// want JSON (custom JSON unmarshalers, the CRD validation of admin
+// policies, the comparison of two definitions of an object).
 type jsonWriter struct {
 	x      *expander
-	buf    bytes.Buffer
-	starts map[*yaml.Node]int
-	offs   []nodeOffset        // in increasing Off order
+	buf    *bytes.Buffer // nil: check only
+	charge bool
 	active map[*yaml.Node]bool // aliases being expanded, to stop cycles
 }
 
-type nodeOffset struct {
-	Off  int
-	Node *yaml.Node
-}
-
-// toJSON converts n to JSON. Mapping keys become strings, merge keys
-// ("<<") are applied, aliases expanded, duplicate keys rejected; every
-// node written is charged to x's budget.
-func (x *expander) toJSON(n *yaml.Node) (*jsonWriter, *nodeError) {
-	w := &jsonWriter{x: x, starts: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+// convert checks that n converts to JSON, charging every node written
+// (as rendering would write it) to x's budget.
+func (x *expander) convert(n *yaml.Node) *nodeError {
+	w := &jsonWriter{x: x, charge: true, active: map[*yaml.Node]bool{}}
 	if err := w.value(n); err != nil {
 		ne := &nodeError{n, err.Error()}
 		errors.As(err, &ne) // every error of value is one
-		return nil, ne
+		return ne
 	}
-	return w, nil
+	return nil
+}
+
+// renderJSON is the JSON of n, which converted; nothing is charged.
+func (x *expander) renderJSON(n *yaml.Node) ([]byte, error) {
+	w := &jsonWriter{x: x, buf: &bytes.Buffer{}, active: map[*yaml.Node]bool{}}
+	if err := w.value(n); err != nil {
+		return nil, err
+	}
+	return w.buf.Bytes(), nil
 }
 
 func (w *jsonWriter) value(n *yaml.Node) error {
-	if !w.x.charge(n, 1) {
+	if w.charge && !w.x.charge(n, 1) {
 		return errSpent
 	}
-	off := w.buf.Len()
-	if _, ok := w.starts[n]; !ok {
-		w.starts[n] = off
-	}
-	w.offs = append(w.offs, nodeOffset{off, n})
 	switch n.Kind {
 	case yaml.AliasNode:
 		if w.active[n] || n.Alias == nil {
@@ -180,21 +182,27 @@ func (w *jsonWriter) value(n *yaml.Node) error {
 	case yaml.MappingNode:
 		return w.mapping(n)
 	case yaml.SequenceNode:
-		w.buf.WriteByte('[')
+		w.writeByte('[')
 		for i, c := range n.Content {
 			if i > 0 {
-				w.buf.WriteByte(',')
+				w.writeByte(',')
 			}
 			if err := w.value(c); err != nil {
 				return err
 			}
 		}
-		w.buf.WriteByte(']')
+		w.writeByte(']')
 		return nil
 	case yaml.ScalarNode:
-		return w.scalar(n)
+		return writeScalar(w.buf, n)
 	}
 	return &nodeError{n, "unexpected YAML node"}
+}
+
+func (w *jsonWriter) writeByte(c byte) {
+	if w.buf != nil {
+		w.buf.WriteByte(c)
+	}
 }
 
 func (w *jsonWriter) mapping(n *yaml.Node) error {
@@ -202,93 +210,124 @@ func (w *jsonWriter) mapping(n *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	w.buf.WriteByte('{')
+	w.writeByte('{')
 	for i, f := range fields {
 		if i > 0 {
-			w.buf.WriteByte(',')
+			w.writeByte(',')
 		}
-		writeString(&w.buf, f.Key)
-		w.buf.WriteByte(':')
+		if w.buf != nil {
+			writeString(w.buf, f.Key)
+		}
+		w.writeByte(':')
 		if err := w.value(f.Value); err != nil {
 			return err
 		}
 	}
-	w.buf.WriteByte('}')
+	w.writeByte('}')
 	return nil
 }
 
-func (w *jsonWriter) scalar(n *yaml.Node) error {
+// literal is the kind of JSON value a scalar is.
+type literal uint8
+
+const (
+	litNull literal = iota
+	litBool
+	litNumber
+	litString
+)
+
+// scalarJSON is the JSON value of scalar n, as kubectl reads it: its kind
+// and its text (the literal of a number or boolean, a string's value
+// unquoted). Strings, timestamps, binary and custom tags stay text, as
+// the API server reads them.
+func scalarJSON(n *yaml.Node) (literal, string, *nodeError) {
 	if v, ok := yaml11Bool(n); ok {
-		w.buf.WriteString(strconv.FormatBool(v))
-		return nil
+		return litBool, strconv.FormatBool(v), nil
 	}
 	switch n.ShortTag() {
 	case "!!null":
-		w.buf.WriteString("null")
-		return nil
+		return litNull, "null", nil
 	case "!!bool", "!!int", "!!float":
-		if fastScalar(&w.buf, n) {
-			return nil
+		if s, ok := fastScalar(n); ok {
+			return litOf(n), s, nil
 		}
 		var v any
 		if err := n.Decode(&v); err != nil {
-			return &nodeError{n, strings.TrimPrefix(err.Error(), "yaml: ")}
+			return 0, "", &nodeError{n, strings.TrimPrefix(err.Error(), "yaml: ")}
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return &nodeError{n, fmt.Sprintf("%s is not a number JSON can hold", n.Value)}
+			return 0, "", &nodeError{n, fmt.Sprintf("%s is not a number JSON can hold", n.Value)}
 		}
-		w.buf.Write(b)
-		return nil
+		if b[0] == 't' || b[0] == 'f' {
+			return litBool, string(b), nil
+		}
+		return litNumber, string(b), nil
 	}
-	// Strings, timestamps, binary and custom tags stay text, as the
-	// API server reads them.
-	writeString(&w.buf, n.Value)
+	return litString, n.Value, nil
+}
+
+func litOf(n *yaml.Node) literal {
+	if n.ShortTag() == "!!bool" {
+		return litBool
+	}
+	return litNumber
+}
+
+// writeScalar writes the JSON of scalar n to b (nil: checks it only).
+func writeScalar(b *bytes.Buffer, n *yaml.Node) error {
+	k, s, err := scalarJSON(n)
+	switch {
+	case err != nil:
+		return err
+	case b == nil:
+	case k == litString:
+		writeString(b, s)
+	default:
+		b.WriteString(s)
+	}
 	return nil
 }
 
-// fastScalar writes the common spellings of numbers and booleans without
-// the reflection of yaml.Node.Decode, which dominates large documents.
-func fastScalar(b *bytes.Buffer, n *yaml.Node) bool {
+// fastScalar is the JSON literal of the common spellings of numbers and
+// booleans, without the reflection of yaml.Node.Decode, which dominates
+// large documents. A decimal integer written as Go writes it is its own
+// literal (nothing is allocated for it).
+func fastScalar(n *yaml.Node) (string, bool) {
 	switch n.ShortTag() {
 	case "!!bool":
 		switch n.Value {
 		case "true", "True", "TRUE":
-			b.WriteString("true")
-			return true
+			return "true", true
 		case "false", "False", "FALSE":
-			b.WriteString("false")
-			return true
+			return "false", true
 		}
 	case "!!int":
 		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
-			b.Write(strconv.AppendInt(b.AvailableBuffer(), i, 10))
-			return true
+			if plainInt(n.Value) {
+				return n.Value, true
+			}
+			return strconv.FormatInt(i, 10), true
 		}
 	case "!!float":
 		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			b.Write(strconv.AppendFloat(b.AvailableBuffer(), f, 'g', -1, 64))
-			return true
+			return strconv.FormatFloat(f, 'g', -1, 64), true
 		}
 	}
-	return false
+	return "", false
+}
+
+// plainInt tells whether s, a decimal int64, is spelt as FormatInt spells
+// it: no sign but a minus, no leading zero.
+func plainInt(s string) bool {
+	d := strings.TrimPrefix(s, "-")
+	return d != "" && d[0] != '+' && (d[0] != '0' || s == "0")
 }
 
 func writeString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s) // a string always marshals
 	b.Write(enc)
-}
-
-// at returns the node that starts at or last before JSON offset off.
-func (w *jsonWriter) at(off int64) *yaml.Node {
-	var best *yaml.Node
-	for _, o := range w.offs {
-		if int64(o.Off) >= off {
-			break
-		}
-		best = o.Node
-	}
-	return best
 }
 
 // yaml11Bool tells whether n is an unquoted, untagged scalar that YAML 1.1
