@@ -68,15 +68,15 @@ func objectFile(target string, o *Object) (File, error) {
 	if msgs := validation.IsDNS1123Subdomain(o.Name); len(msgs) > 0 {
 		return File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, o.Name, strings.Join(msgs, "; "))
 	}
-	y, err := MarshalYAML(o.Value)
+	var buf bytes.Buffer
+	buf.Grow(1024)
+	buf.WriteString(Header + "\n")
+	writeOrigins(&buf, o.Origins)
+	data, err := appendYAML(buf.Bytes(), o.Value)
 	if err != nil {
 		return File{}, fmt.Errorf("%s/%s: %w", dir, o.Name, err)
 	}
-	var buf bytes.Buffer
-	buf.WriteString(Header + "\n")
-	writeOrigins(&buf, o.Origins)
-	buf.Write(y)
-	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: buf.Bytes()}, nil
+	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: data}, nil
 }
 
 // writeOrigins writes a "# from <origin>" comment line per origin of an

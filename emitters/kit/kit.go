@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 )
@@ -41,31 +42,71 @@ func SortFiles(files []File) {
 // Unlike sigs.k8s.io/yaml it never folds long strings over several lines:
 // a folded annotation would turn a one-origin change into a multi-line diff
 // in the user's repository.
-func MarshalYAML(obj any) ([]byte, error) {
-	// encoding/json gives the API types' json-tag semantics (omitempty,
-	// omitzero, inline TypeMeta); yaml.v3 prints the generic tree with
-	// sorted keys and never folds lines. Going through JSON once is much
-	// cheaper than YAML → YAML re-printing, which matters at thousands
-	// of files.
-	j, err := json.Marshal(obj)
-	if err != nil {
+func MarshalYAML(obj any) ([]byte, error) { return appendYAML(nil, obj) }
+
+// The bytes are those yaml.v3's encoder printed from the object's JSON
+// form read back into maps (the way netpolc printed objects before, kept
+// in printV3): encoding/json gives the API types' json-tag semantics
+// (omitempty, omitzero, inline TypeMeta, the types' own MarshalJSON), and
+// the JSON is read into a small ordered tree and printed with yaml.v3's
+// rules for key order and string quoting (yamlkeys.go, yamlscalar.go),
+// several times faster than yaml.v3's reflection and event emitter. What
+// this printer does not lay out itself (a sequence of sequences, a key
+// longer than 128 bytes, a line or paragraph separator outside double
+// quotes) goes through yaml.v3.
+
+// yamlBufs are the buffers one print reuses.
+type yamlBufs struct {
+	json bytes.Buffer
+	enc  *json.Encoder
+	tree yamlTree
+}
+
+var yamlPool = sync.Pool{New: func() any {
+	b := &yamlBufs{}
+	b.enc = json.NewEncoder(&b.json)
+	b.enc.SetEscapeHTML(false)
+	return b
+}}
+
+// appendYAML appends obj's YAML to dst.
+func appendYAML(dst []byte, obj any) ([]byte, error) {
+	b := yamlPool.Get().(*yamlBufs)
+	defer yamlPool.Put(b)
+	b.json.Reset()
+	if err := b.enc.Encode(obj); err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", obj, err)
 	}
+	j := b.json.Bytes()
+	if out, ok := b.tree.print(dst, j); ok {
+		return out, nil
+	}
+	y, err := printV3(j)
+	if err != nil {
+		return nil, fmt.Errorf("print %T: %w", obj, err)
+	}
+	return append(dst, y...), nil
+}
+
+// printV3 prints JSON as netpolc did before its own printer: read into
+// maps (numbers kept exact) and printed by yaml.v3, keys sorted, never
+// folding lines.
+func printV3(j []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.UseNumber()
 	var tree any
 	if err := dec.Decode(&tree); err != nil {
-		return nil, fmt.Errorf("re-read %T: %w", obj, err)
+		return nil, err
 	}
 	var buf bytes.Buffer
 	enc := yamlv3.NewEncoder(&buf)
 	enc.SetIndent(2)
 	enc.CompactSeqIndent()
 	if err := enc.Encode(numbers(tree)); err != nil {
-		return nil, fmt.Errorf("print %T: %w", obj, err)
+		return nil, err
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("print %T: %w", obj, err)
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
