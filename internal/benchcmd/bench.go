@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -36,19 +37,16 @@ type scenario struct {
 	dir         string
 	argv        []string
 	prep        func() error
+	fixture     func() error // writes dir unless it exists
 }
 
 // all writes the fixtures and measures every scenario.
 func (b *bench) all() ([]row, error) {
-	scens, err := b.scenarios()
-	if err != nil {
+	if err := b.writeFixtures(); err != nil {
 		return nil, err
 	}
 	var rows []row
-	for _, s := range scens {
-		if b.only != "" && !strings.Contains(s.size+" "+s.phase, b.only) {
-			continue
-		}
+	for _, s := range b.scenarios() {
 		r, err := b.measure(s)
 		if err != nil {
 			return nil, err
@@ -66,41 +64,33 @@ func (b *bench) all() ([]row, error) {
 	return rows, nil
 }
 
-// scenarios lists the matrix, build and verify rows, writing their fixtures.
-func (b *bench) scenarios() ([]scenario, error) {
+// scenarios lists the matrix, build and verify rows that -only selects.
+func (b *bench) scenarios() []scenario {
 	var out []scenario
 	for _, c := range clusters {
 		dir := filepath.Join(b.dir, "cluster-"+c.name)
-		if b.only != "" && !strings.Contains(c.name+" pods matrix", b.only) {
-			continue
-		}
-		if err := writeCluster(dir, c); err != nil {
-			return nil, err
-		}
+		write := func() error { return writeCluster(dir, c) }
 		for _, f := range []string{"json", "csv"} {
-			out = append(out, scenario{size: c.name + " pods", phase: "matrix " + f, dir: dir,
+			out = append(out, scenario{size: c.name + " pods", phase: "matrix " + f, dir: dir, fixture: write,
 				argv: []string{b.netpolc, "matrix", "--manifests", ".", "--format", f}})
 		}
 	}
 	for _, w := range workloadSizes {
 		dir := filepath.Join(b.dir, "repo-"+w.name)
-		if b.only != "" && !strings.Contains(w.name+" workloads build verify", b.only) {
-			continue
-		}
-		if err := writeRepo(dir, b.netpolc, w.namespaces); err != nil {
-			return nil, err
-		}
-		out = append(out, b.repoScenarios(w.name+" workloads", dir)...)
+		write := func() error { return writeRepo(dir, b.netpolc, w.namespaces) }
+		out = append(out, b.repoScenarios(w.name+" workloads", dir, write)...)
 	}
-	return out, nil
+	return slices.DeleteFunc(out, func(s scenario) bool {
+		return b.only != "" && !strings.Contains(s.size+" "+s.phase, b.only)
+	})
 }
 
 // repoScenarios are build into a new directory, verify of the staged
 // change, and verify of a commit that touches neither intents nor output:
 // after its parent was verified (the state is reused), and in full.
-func (b *bench) repoScenarios(size, dir string) []scenario {
+func (b *bench) repoScenarios(size, dir string, fixture func() error) []scenario {
 	fresh := filepath.Join(dir, "out-new")
-	return []scenario{
+	scens := []scenario{
 		{size: size, phase: "build into a new dir", dir: dir,
 			argv: []string{b.netpolc, "build", "-o", fresh},
 			prep: func() error { return os.RemoveAll(fresh) }},
@@ -111,6 +101,10 @@ func (b *bench) repoScenarios(size, dir string) []scenario {
 		{size: size, phase: "verify, commit not touching intents, --no-cache", dir: dir,
 			argv: []string{b.netpolc, "verify", "--head", "HEAD", "--base", "HEAD~1", "--no-cache"}},
 	}
+	for i := range scens {
+		scens[i].fixture = fixture
+	}
+	return scens
 }
 
 // verifiedParent is the state a commit not touching the intents starts

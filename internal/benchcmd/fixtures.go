@@ -30,6 +30,35 @@ var workloadSizes = []struct {
 	namespaces int
 }{{"5k", 200}, {"20k", 800}}
 
+// writeFixtures writes the missing fixtures in a child process. The peak
+// RSS the kernel reports for a measured process is at least its parent's
+// at the time of the fork (Linux keeps the old mm's high-water mark across
+// exec), so generating a 100,000-pod cluster in this process would set a
+// floor of gigabytes under every row.
+func (b *bench) writeFixtures() error {
+	argv := []string{b.self, "-fixtures", "-dir", b.dir, "-netpolc", b.netpolc, "-only", b.only}
+	if _, err := run(".", argv, false); err != nil {
+		return fmt.Errorf("writing fixtures: %w", err)
+	}
+	return nil
+}
+
+// fixturesNow writes, in this process, the fixtures of the scenarios -only
+// selects (the -fixtures child's job).
+func (b *bench) fixturesNow() error {
+	done := map[string]bool{}
+	for _, s := range b.scenarios() {
+		if done[s.dir] {
+			continue
+		}
+		done[s.dir] = true
+		if err := s.fixture(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeCluster writes a generated cluster's manifests into dir, one file
 // per namespace, unless dir already holds them.
 func writeCluster(dir string, c cluster) error {

@@ -25,6 +25,7 @@ func main() {
 	compile := flag.Int("compile", 0, "internal: load and compile N namespaces × 25 synthetic workloads, print the seconds it took")
 	per := flag.Int("per", 25, "internal: workloads per namespace of -compile")
 	md := flag.Bool("md", false, "print the table as Markdown (for the README)")
+	fixtures := flag.Bool("fixtures", false, "internal: write the missing fixtures and exit")
 	flag.Parse()
 	gctune.Apply() // as the netpolc command does
 	// The sizes measured are past the default input limits (100,000
@@ -48,6 +49,12 @@ func main() {
 		fail(err)
 	}
 	b := &bench{netpolc: bin, self: self, dir: *dir, runs: *runs, only: *only}
+	if *fixtures {
+		if err := b.fixturesNow(); err != nil {
+			fail(err)
+		}
+		return
+	}
 	rows, err := b.all()
 	if err != nil {
 		fail(err)
