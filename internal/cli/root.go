@@ -33,6 +33,7 @@ type env struct {
 // Main runs netpolc with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
 	gctune.Apply()
+	defer startProfile(stderr)()
 	e := &env{stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)
