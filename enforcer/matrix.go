@@ -126,7 +126,8 @@ func (m *Model) sparseRow(d dir, c *classes, gs int32, np []int32) *sparse {
 					if sc.dense[pc].IsEmpty() {
 						sc.touched = append(sc.touched, pc)
 					}
-					sc.dense[pc] = sc.dense[pc].Union(r.ports.resolve(m.dstPorts(d, gs, c.peerRep[d][pc])))
+					ports := r.ports.resolveIn(sc.sets, m.dstPorts(d, gs, c.peerRep[d][pc]))
+					sc.dense[pc] = sc.sets.Union(sc.dense[pc], ports)
 				}
 			}
 		}
@@ -146,13 +147,16 @@ func (m *Model) sparseRow(d dir, c *classes, gs int32, np []int32) *sparse {
 
 // scratch is a reusable dense row: accumulating into it and compacting
 // the touched entries avoids both a map per row and a dense allocation per
-// row.
+// row. Its Interner keeps one copy of each distinct port set the rows it
+// filled hold (the 100k-pod egress table: 9.8 million entries, 6.5
+// million sets built one by one before, a few thousand distinct).
 type scratch struct {
 	dense   []portset.Set
 	touched []int32
+	sets    *portset.Interner
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+var scratchPool = sync.Pool{New: func() any { return &scratch{sets: portset.NewInterner()} }}
 
 // dstPorts are the named ports of the destination: the peer for egress,
 // the subject for ingress.

@@ -37,12 +37,15 @@ func allPorts() portSpec { return portSpec{fixed: portset.All()} }
 // resolve gives the ports the spec allows towards a destination with the
 // given named ports (nil for an external address, where names match
 // nothing).
-func (ps portSpec) resolve(dst []dstPort) portset.Set {
+func (ps portSpec) resolve(dst []dstPort) portset.Set { return ps.resolveIn(nil, dst) }
+
+// resolveIn is resolve with its unions built by in (nil: afresh).
+func (ps portSpec) resolveIn(in *portset.Interner, dst []dstPort) portset.Set {
 	out := ps.fixed
 	for _, n := range ps.named {
 		for _, d := range dst {
 			if d.name == n.name && (n.anyProto || d.proto == n.proto) {
-				out = out.Union(d.set)
+				out = in.Union(out, d.set)
 			}
 		}
 	}

@@ -105,5 +105,35 @@ func FuzzAlgebra(f *testing.F) {
 		if back, err := Parse(a.String()); err != nil || !back.Equal(a) {
 			t.Fatalf("Parse(String(%v)) = %v, %v", a, back, err)
 		}
+		checkInterner(t, a, b)
 	})
+}
+
+// checkInterner verifies that an Interner's unions are Union's, canonical,
+// and shared: the same union twice, or its mirror, is one set in memory.
+func checkInterner(t *testing.T, a, b Set) {
+	in := NewInterner()
+	u := in.Union(a, b)
+	checkCanonical(t, u)
+	if !u.Equal(a.Union(b)) {
+		t.Fatalf("Interner.Union(%v, %v) = %v, want %v", a, b, u, a.Union(b))
+	}
+	// A fresh copy of each input misses the pointer shortcuts.
+	ac, bc := setFromParse(t, a), setFromParse(t, b)
+	if v := in.Union(bc, ac); v.d != u.d && !(v.IsAll() && u.IsAll()) && !(v.d == ac.d || v.d == bc.d) {
+		t.Fatalf("Interner.Union(%v, %v) again built a new set", b, a)
+	}
+	var nilIn *Interner
+	if !nilIn.Union(a, b).Equal(u) {
+		t.Fatalf("nil Interner.Union(%v, %v) differs", a, b)
+	}
+}
+
+// setFromParse is a copy of s that shares no memory with it.
+func setFromParse(t *testing.T, s Set) Set {
+	c, err := Parse(s.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -214,6 +214,10 @@ func (s Set) Union(t Set) Set {
 		return t
 	case t.d == nil || s.IsAll():
 		return s
+	case t.subsetOf(s):
+		return s // the common case of a matrix row: the same ports again
+	case s.subsetOf(t):
+		return t
 	}
 	return build(func(i int) []Range { return union(s.d.r[i], t.d.r[i]) })
 }
@@ -224,6 +228,10 @@ func (s Set) Intersect(t Set) Set {
 	case s.d == nil || t.IsAll() || s.d == t.d:
 		return s
 	case t.d == nil || s.IsAll():
+		return t
+	case s.subsetOf(t):
+		return s
+	case t.subsetOf(s):
 		return t
 	}
 	return build(func(i int) []Range { return intersect(s.d.r[i], t.d.r[i]) })
@@ -252,6 +260,18 @@ func (s Set) Overlaps(t Set) bool {
 		}
 	}
 	return false
+}
+
+// subsetOf reports whether every port of s is in t, for non-empty sets
+// neither of which is all: Union and Intersect then return an input
+// instead of building (and allocating) a copy of it.
+func (s Set) subsetOf(t Set) bool {
+	for i := range s.d.r {
+		if !covered(s.d.r[i], t.d.r[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Subtract is every port in s but not in t.

@@ -11,7 +11,11 @@ func union(a, b []Range) []Range {
 	if len(b) == 0 {
 		return a
 	}
-	out := make([]Range, 0, len(a)+len(b))
+	return unionInto(make([]Range, 0, len(a)+len(b)), a, b)
+}
+
+// unionInto appends the union of two range lists to out (empty).
+func unionInto(out, a, b []Range) []Range {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		var next Range
@@ -70,4 +74,19 @@ func subtract(a, b []Range) []Range {
 		}
 	}
 	return out
+}
+
+// covered reports whether every range of a lies inside one range of b
+// (both merged, so a range of a cannot straddle two ranges of b).
+func covered(a, b []Range) bool {
+	j := 0
+	for _, r := range a {
+		for j < len(b) && b[j].Last < r.First {
+			j++
+		}
+		if j == len(b) || b[j].First > r.First || b[j].Last < r.Last {
+			return false
+		}
+	}
+	return true
 }
