@@ -98,12 +98,16 @@ func fold(s *view, sp spans) []*foldRow {
 		}
 	}
 	rows := make([]*foldRow, 0, len(all))
+	ports := make([]string, len(s.PortSets)) // each set printed once, not per comparison
 	for _, r := range all {
 		rows = append(rows, r)
+		if ports[r.key.ports] == "" {
+			ports[r.key.ports] = s.PortSets[r.key.ports].String()
+		}
 	}
 	slices.SortFunc(rows, func(a, b *foldRow) int {
 		return cmp.Or(cmp.Compare(a.key.src, b.key.src), cmp.Compare(a.key.dst, b.key.dst),
-			strings.Compare(s.PortSets[a.key.ports].String(), s.PortSets[b.key.ports].String()))
+			strings.Compare(ports[a.key.ports], ports[b.key.ports]))
 	})
 	return rows
 }
