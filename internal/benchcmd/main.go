@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/netpolc/netpolc/internal/gctune"
+	"github.com/netpolc/netpolc/internal/profiling"
 )
 
 func main() {
@@ -35,6 +36,8 @@ func main() {
 		os.Setenv("NETPOLC_LIMITS", benchLimits)
 	}
 	if *compile > 0 {
+		stop := profiling.Start(os.Stderr)
+		defer stop()
 		if err := compileOnce(*compile, *per); err != nil {
 			fail(err)
 		}

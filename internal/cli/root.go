@@ -12,6 +12,7 @@ import (
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/profiling"
 )
 
 // Exit codes (contract).
@@ -33,7 +34,7 @@ type env struct {
 // Main runs netpolc with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
 	gctune.Apply()
-	defer startProfile(stderr)()
+	defer profiling.Start(stderr)()
 	e := &env{stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)

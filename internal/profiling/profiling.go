@@ -1,4 +1,7 @@
-package cli
+// Package profiling writes pprof profiles of a whole process when the
+// environment asks for them: netpolc's commands and the benchmark's
+// in-process compile both start it first.
+package profiling
 
 import (
 	"fmt"
@@ -8,12 +11,12 @@ import (
 	"runtime/pprof"
 )
 
-// startProfile writes a CPU profile of the whole command to the file
+// Start writes a CPU profile of the whole command to the file
 // NETPOLC_CPUPROFILE names, and a heap profile of every allocation to the
 // file NETPOLC_MEMPROFILE names, for `go tool pprof` (the README's
 // performance section says how the figures were found); without them
 // nothing happens. The returned func ends the profiles.
-func startProfile(stderr io.Writer) (stop func()) {
+func Start(stderr io.Writer) (stop func()) {
 	cpu := startCPUProfile(stderr)
 	mem := os.Getenv("NETPOLC_MEMPROFILE")
 	if mem == "" {
