@@ -22,10 +22,11 @@ type parsed struct {
 // but its arguments, so files are parsed on every CPU at once.
 func parseFile(name string, data []byte) []parsed {
 	var out []parsed
+	a := &nodeArena{}
 	for c := range documents(data) {
 		p := parsed{chunk: c, bad: checkUTF8(name, c)}
 		if p.bad == nil {
-			p.docs, p.line, p.msg = parseChunk(c)
+			p.docs, p.line, p.msg = parseChunkIn(c, a)
 		}
 		out = append(out, p)
 	}
