@@ -198,14 +198,22 @@ func (p *fastParser) plain(off int) (*yaml.Node, int) {
 }
 
 // plainTag is the tag yaml.v3's resolve gives untagged plain scalar n:
-// its own answer but for the common text and decimal integers, which it
-// answers without boxing a value.
+// its own answer but for text that starts with a letter and decimal
+// integers, which it answers without a map lookup or boxing a value.
+// resolve reads text that starts with a letter as text unless it is one
+// of the spellings of true, false and null (its map has nothing else
+// that starts with a letter).
 func plainTag(n *yaml.Node) string {
 	v := n.Value
 	switch c := v[0]; {
-	case c >= 'a' && c <= 'z' && !strings.ContainsRune("ynotf", rune(c)),
-		c >= 'A' && c <= 'Z' && !strings.ContainsRune("YNOTF", rune(c)):
-		return "!!str" // yaml.v3's resolve table has no hint for these
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		switch v {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return "!!bool"
+		case "null", "Null", "NULL":
+			return "!!null"
+		}
+		return "!!str"
 	case c >= '1' && c <= '9' && len(v) <= 18 && strings.Trim(v, "0123456789") == "":
 		return "!!int"
 	}
@@ -240,7 +248,7 @@ func (p *fastParser) singleQuoted(off int) (*yaml.Node, int) {
 }
 
 // doubleQuoted reads a one-line double-quoted scalar with no escapes
-// but \" \\ \/ \n \t and \r.
+// but \" \\ \n \t and \r.
 func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 	var b strings.Builder
 	from := off + 1
@@ -273,7 +281,7 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 // parser reads.
 func unescape(c byte) byte {
 	switch c {
-	case '"', '\\', '/':
+	case '"', '\\': // not \/: yaml.v3 refuses it
 		return c
 	case 'n':
 		return '\n'
