@@ -1,7 +1,7 @@
 package manifests
 
 import (
-	"strings"
+	"bytes"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -23,7 +23,7 @@ import (
 // reader (FuzzFastYAML holds it to yaml.v3's trees). Comments are not
 // kept (nothing reads them).
 type fastParser struct {
-	src        string
+	src        []byte
 	shift      int // added to line numbers: the chunk's first line - 1
 	start, end int // of the current line; end is its '\n' or len(src)
 	line       int // of the current line, 1-based in src
@@ -40,6 +40,23 @@ type nodeArena struct {
 	nodes []yaml.Node
 	ptrs  []*yaml.Node
 	stack []*yaml.Node // children of the collections being read
+	// strs interns the file's scalars: each is allocated once, on its
+	// own, so that the objects read keep their few strings, not the text
+	// of the file they are substrings of.
+	strs map[string]string
+}
+
+// str is the string of b, interned.
+func (a *nodeArena) str(b []byte) string {
+	if s, ok := a.strs[string(b)]; ok { // no allocation to look up
+		return s
+	}
+	if a.strs == nil {
+		a.strs = map[string]string{}
+	}
+	s := string(b)
+	a.strs[s] = s
+	return s
 }
 
 // arenaBlock is how many nodes (and Content pointers) the arena
@@ -90,7 +107,7 @@ func scanChunk(c chunk, a *nodeArena) (docs []*yaml.Node, ok bool) {
 		return nil, false
 	}
 	a.stack = a.stack[:0]
-	p := &fastParser{src: string(c.Data), shift: c.Line - 1, line: 1, a: a}
+	p := &fastParser{src: c.Data, shift: c.Line - 1, line: 1, a: a}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, is := r.(declined); !is {
@@ -133,7 +150,7 @@ func decline() { panic(declined{}) }
 // document reads the chunk: an optional "---" line, then one block node.
 func (p *fastParser) document() []*yaml.Node {
 	p.setLine(0)
-	if strings.HasPrefix(p.src, "---") && (p.end == 3 || p.src[3] == ' ') {
+	if bytes.HasPrefix(p.src, []byte("---")) && (p.end == 3 || p.src[3] == ' ') {
 		if !p.endOfLine(3) {
 			decline()
 		}
@@ -158,7 +175,7 @@ func (p *fastParser) setLine(start int) {
 		return
 	}
 	p.end = len(p.src)
-	if e := strings.IndexByte(p.src[start:], '\n'); e >= 0 {
+	if e := bytes.IndexByte(p.src[start:], '\n'); e >= 0 {
 		p.end = start + e
 	}
 	i := start
@@ -180,7 +197,7 @@ func (p *fastParser) skipToContent() {
 	for !p.eof {
 		i := p.start + p.ind
 		if i < p.end && p.src[i] != '#' {
-			if p.ind == 0 && (strings.HasPrefix(p.src[i:], "---") || strings.HasPrefix(p.src[i:], "...")) {
+			if p.ind == 0 && (bytes.HasPrefix(p.src[i:], []byte("---")) || bytes.HasPrefix(p.src[i:], []byte("..."))) {
 				decline()
 			}
 			return
@@ -234,7 +251,7 @@ func (p *fastParser) alloc(kind yaml.Kind, tag string) *yaml.Node {
 
 // column is the 1-based column of offset off of the current line.
 func (p *fastParser) column(off int) int {
-	return utf8.RuneCountInString(p.src[p.start:off]) + 1
+	return utf8.RuneCount(p.src[p.start:off]) + 1
 }
 
 // block reads the block node that starts on the current line, at its

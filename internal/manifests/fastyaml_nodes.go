@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"bytes"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -133,10 +134,10 @@ func (p *fastParser) inline(off int) *yaml.Node {
 	var n *yaml.Node
 	end := off + 2
 	switch {
-	case strings.HasPrefix(p.src[off:p.end], "{}"):
+	case bytes.HasPrefix(p.src[off:p.end], []byte("{}")):
 		n = p.node(yaml.MappingNode, "!!map", off)
 		n.Style = yaml.FlowStyle
-	case strings.HasPrefix(p.src[off:p.end], "[]"):
+	case bytes.HasPrefix(p.src[off:p.end], []byte("[]")):
 		n = p.node(yaml.SequenceNode, "!!seq", off)
 		n.Style = yaml.FlowStyle
 	default:
@@ -187,7 +188,7 @@ func (p *fastParser) plain(off int) (*yaml.Node, int) {
 	if stop < p.end && p.src[stop] == ':' && j != stop {
 		decline() // "key  :": a key with spaces before its ':'
 	}
-	v := p.src[off:j]
+	v := p.a.str(p.src[off:j])
 	if v == "<<" {
 		decline()
 	}
@@ -232,14 +233,14 @@ func (p *fastParser) singleQuoted(off int) (*yaml.Node, int) {
 			continue
 		}
 		if j+1 < p.end && p.src[j+1] == '\'' {
-			b.WriteString(p.src[from : j+1])
+			b.Write(p.src[from : j+1])
 			j++
 			from = j + 1
 			continue
 		}
 		n := p.node(yaml.ScalarNode, "!!str", off)
 		n.Style = yaml.SingleQuotedStyle
-		n.Value = p.src[from:j]
+		n.Value = p.a.str(p.src[from:j])
 		if b.Len() > 0 {
 			n.Value = b.String() + n.Value
 		}
@@ -260,8 +261,8 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 		case '"':
 			n := p.node(yaml.ScalarNode, "!!str", off)
 			n.Style = yaml.DoubleQuotedStyle
-			n.Value = p.src[from:j]
-			if b.Len() > 0 || from > off+1 {
+			n.Value = p.a.str(p.src[from:j])
+			if b.Len() > 0 {
 				n.Value = b.String() + n.Value
 			}
 			return n, j + 1
@@ -269,7 +270,7 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 			if j+1 >= p.end {
 				decline()
 			}
-			b.WriteString(p.src[from:j])
+			b.Write(p.src[from:j])
 			b.WriteByte(unescape(p.src[j+1]))
 			j++
 			from = j + 1
