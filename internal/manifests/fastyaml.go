@@ -87,6 +87,9 @@ func (a *nodeArena) content(base int) []*yaml.Node {
 	return c
 }
 
+// fastYAML turns the fast parser on; tests turn it off to compare.
+var fastYAML = true
+
 // declined is the panic that unwinds the fast parser when the text is not
 // in its subset; scanChunk recovers it.
 type declined struct{}

@@ -1,9 +1,11 @@
 package manifests
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -148,4 +150,74 @@ func FuzzFastYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, data)
 	})
+}
+
+// blockStyle re-encodes every document of data in block style, as
+// kubectl and helm write it, so that the fast parser reads what the test
+// data's flow style leaves to yaml.v3. Documents that do not parse are
+// left out.
+func blockStyle(data []byte) []byte {
+	var out bytes.Buffer
+	for c := range documents(data) {
+		docs, _, msg := parseChunkYAML(c)
+		if msg != "" {
+			continue
+		}
+		for _, d := range docs {
+			toBlock(d)
+			var b bytes.Buffer
+			enc := yaml.NewEncoder(&b)
+			enc.SetIndent(2)
+			if enc.Encode(d) == nil && enc.Close() == nil {
+				out.WriteString("---\n")
+				out.Write(b.Bytes())
+			}
+		}
+	}
+	return out.Bytes()
+}
+
+func toBlock(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style &^= yaml.FlowStyle
+	}
+	for _, c := range n.Content {
+		toBlock(c)
+	}
+}
+
+// TestFastYAMLSameResults reads the test data, re-encoded in block
+// style, with the fast parser and with yaml.v3 alone: the same Set and
+// the same problems, at the same file:line:col. The fast parser must
+// read most of the documents, or the test tests nothing.
+func TestFastYAMLSameResults(t *testing.T) {
+	names, _ := filepath.Glob("testdata/*/*.yaml")
+	fast, all := 0, 0
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		block := blockStyle(data)
+		f, a := checkFast(t, block)
+		fast, all = fast+f, all+a
+		files := []File{{Name: n, Data: block}}
+		for _, opts := range []Options{{}, {SkipInvalid: true}} {
+			with, without := readWith(opts, files, true), readWith(opts, files, false)
+			if !reflect.DeepEqual(with, without) {
+				t.Errorf("%s (skip invalid %v): fast parser\n%+v\nyaml.v3\n%+v", n, opts.SkipInvalid, with, without)
+			}
+		}
+	}
+	if fast*2 < all {
+		t.Errorf("the fast parser read %d of %d documents", fast, all)
+	}
+}
+
+// readWith is ParseFiles with the fast parser on or off.
+func readWith(opts Options, files []File, fast bool) readRun {
+	fastYAML = fast
+	defer func() { fastYAML = true }()
+	s, err := opts.ParseFiles(files...)
+	return readRun{s, fmt.Sprint(err)}
 }

@@ -18,15 +18,16 @@ type parsed struct {
 	msg  string // the parser's message, "" for none
 }
 
-// parseFile cuts a file into chunks and parses each. It touches nothing
+// parseFile cuts a file into chunks and parses each, with the fast
+// parser first when fast is set. It touches nothing
 // but its arguments, so files are parsed on every CPU at once.
-func parseFile(name string, data []byte) []parsed {
+func parseFile(name string, data []byte, fast bool) []parsed {
 	var out []parsed
 	a := &nodeArena{}
 	for c := range documents(data) {
 		p := parsed{chunk: c, bad: checkUTF8(name, c)}
 		if p.bad == nil {
-			p.docs, p.line, p.msg = parseChunkIn(c, a)
+			p.docs, p.line, p.msg = parseChunkIn(c, a, fast)
 		}
 		out = append(out, p)
 	}
@@ -50,7 +51,7 @@ func prefetch(files []File, t builder) (next func(i int) fileResult, stop func()
 	for i := range results {
 		results[i] = make(chan fileResult, 1)
 	}
-	ahead := readAhead // workers may outlive the run
+	ahead, fast := readAhead, fastYAML // workers may outlive the run
 	window := make(chan struct{}, runtime.GOMAXPROCS(0)+1)
 	quit := make(chan struct{})
 	go func() {
@@ -61,7 +62,7 @@ func prefetch(files []File, t builder) (next func(i int) fileResult, stop func()
 				return
 			}
 			go func() {
-				r := fileResult{chunks: parseFile(f.Name, f.Data)}
+				r := fileResult{chunks: parseFile(f.Name, f.Data, fast)}
 				if ahead {
 					r.alone = readAlone(t, i, f.Name, r.chunks)
 				}

@@ -87,11 +87,15 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // returned with its file line and the parser's message. The fast parser
 // reads the chunks it can (fastyaml.go), yaml.v3 the others.
 func parseChunk(c chunk) ([]*yaml.Node, int, string) {
-	return parseChunkIn(c, &nodeArena{})
+	return parseChunkIn(c, &nodeArena{}, fastYAML)
 }
 
-// parseChunkIn is parseChunk with the fast parser's nodes allocated in a.
-func parseChunkIn(c chunk, a *nodeArena) ([]*yaml.Node, int, string) {
+// parseChunkIn is parseChunk with the fast parser's nodes allocated in a;
+// fast false leaves every chunk to yaml.v3.
+func parseChunkIn(c chunk, a *nodeArena, fast bool) ([]*yaml.Node, int, string) {
+	if !fast {
+		return parseChunkYAML(c)
+	}
 	if docs, ok := scanChunk(c, a); ok {
 		return docs, 0, ""
 	}
