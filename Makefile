@@ -8,7 +8,7 @@ FUZZTIME ?= 60s
 FUZZ_BRIEF ?= 2000x
 
 # Fuzz targets: package:target.
-FUZZ_TARGETS := ./intent:FuzzLoad ./intent:FuzzSplit ./internal/manifests:FuzzParse ./internal/manifests:FuzzDecodeEquivalence ./internal/config:FuzzParse \
+FUZZ_TARGETS := ./intent:FuzzLoad ./intent:FuzzSplit ./internal/manifests:FuzzParse ./internal/manifests:FuzzDecodeEquivalence ./internal/manifests:FuzzFastYAML ./internal/config:FuzzParse \
 	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra ./emitters/kit:FuzzYAML \
 	./internal/netset:FuzzAlgebra ./internal/flows:FuzzRead \
 	./internal/testkit/kerneltest:FuzzParseConntrack ./internal/testkit/kerneltest:FuzzParseLogged

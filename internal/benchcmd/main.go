@@ -35,6 +35,12 @@ func main() {
 	if os.Getenv("NETPOLC_LIMITS") == "" {
 		os.Setenv("NETPOLC_LIMITS", benchLimits)
 	}
+	if *loadDir != "" {
+		if err := loadOnce(*loadDir); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *compile > 0 {
 		stop := profiling.Start(os.Stderr)
 		defer stop()

@@ -36,6 +36,12 @@ type builder struct {
 	// channelWarnings are the admin objects valid only on the
 	// experimental channel, when the channel is not known.
 	channelWarnings []string
+	// alone is set when the builder reads one file ahead of the run
+	// (alone.go); touched are the keys of the objects it defined, and
+	// abandoned says it met what only the run can read.
+	alone     bool
+	touched   []string
+	abandoned bool
 }
 
 func newBuilder(lim bounds) *builder {
@@ -51,12 +57,16 @@ func (b *builder) run(files []File) (*Set, error) {
 		b.size += int64(len(f.Data))
 	}
 	b.x = newExpander(b.size, b.lim.perByte)
-	next, stop := prefetch(files)
-	defer stop()
 	b.files = files
+	next, stop := prefetch(files, b.aloneTemplate())
+	defer stop()
 	for i, f := range files {
 		b.file = i
-		if !b.addFile(f.Name, next(i)) {
+		r := next(i)
+		if r.alone != nil && b.absorb(r.alone) {
+			continue
+		}
+		if !b.addFile(f.Name, r.chunks) {
 			return result(nil, b.errs)
 		}
 	}

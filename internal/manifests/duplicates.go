@@ -41,6 +41,11 @@ type duplicates struct {
 func (b *builder) firstDefinition(o *object) bool {
 	key := o.label()
 	first, dup := b.seen[key]
+	if b.alone {
+		// A second definition is compared by the run.
+		b.touched = append(b.touched, key)
+		b.abandoned = b.abandoned || dup
+	}
 	if !dup {
 		d := &definition{pos: o.source(), at: defPos{b.file, o.Node.Line, o.Node.Column}, kind: o.Kind}
 		b.seen[key] = d
@@ -54,6 +59,9 @@ func (b *builder) firstDefinition(o *object) bool {
 			d.canon, _ = b.canonicalOf(b.x, o.Kind, o.Node)
 		}
 		return true
+	}
+	if b.alone {
+		return false
 	}
 	canon, err := b.canonicalOf(b.x, o.Kind, o.Node)
 	if err == nil {

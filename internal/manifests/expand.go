@@ -131,9 +131,10 @@ func (x *expander) mappingFields(n *yaml.Node, depth int) ([]field, error) {
 }
 
 func (x *expander) computeFields(n *yaml.Node, depth int) ([]field, int64, error) {
-	var fields, merged []field
+	var merged []field
 	var cost int64
-	seen := map[string]*yaml.Node{}
+	fields := make([]field, 0, len(n.Content)/2)
+	var seen fieldSet
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
@@ -148,10 +149,10 @@ func (x *expander) computeFields(n *yaml.Node, depth int) ([]field, int64, error
 			return nil, 0, &nodeError{k, "mapping key is not a scalar"}
 		}
 		key := keyString(k)
-		if first, dup := seen[key]; dup {
+		if first := seen.find(fields, key); first != nil {
 			return nil, 0, &nodeError{k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first.Line)}
 		}
-		seen[key] = k
+		seen.add(key, k)
 		fields = append(fields, field{key, k, v})
 	}
 	cost = addCost(cost, int64(len(fields)))
@@ -159,12 +160,47 @@ func (x *expander) computeFields(n *yaml.Node, depth int) ([]field, int64, error
 		return nil, 0, errSpent
 	}
 	for _, f := range merged {
-		if _, ok := seen[f.Key]; !ok {
-			seen[f.Key] = f.KeyN
+		if seen.find(fields, f.Key) == nil {
+			seen.add(f.Key, f.KeyN)
 			fields = append(fields, f)
 		}
 	}
 	return fields, cost, nil
+}
+
+// fieldSet finds a mapping's fields by key, the key node of the first
+// field of a key: by scanning the fields while they are few (most
+// mappings), with a map past that.
+type fieldSet struct {
+	m map[string]*yaml.Node
+}
+
+// fieldScan is the most fields fieldSet scans.
+const fieldScan = 16
+
+func (s *fieldSet) find(fields []field, key string) *yaml.Node {
+	if s.m == nil && len(fields) <= fieldScan {
+		for i := range fields {
+			if fields[i].Key == key {
+				return fields[i].KeyN
+			}
+		}
+		return nil
+	}
+	if s.m == nil {
+		s.m = make(map[string]*yaml.Node, 2*len(fields))
+		for _, f := range fields { // keys are unique: each was found absent
+			s.m[f.Key] = f.KeyN
+		}
+	}
+	return s.m[key]
+}
+
+// add records the field of key, which find found absent.
+func (s *fieldSet) add(key string, k *yaml.Node) {
+	if s.m != nil {
+		s.m[key] = k
+	}
 }
 
 // mergeSources returns the fields of the mappings merged by a merge key

@@ -18,6 +18,13 @@
 // is bounded (see bounds.go and internal/limits): its bytes, documents and
 // objects, and the nodes aliases, merge keys and List items expand to, in
 // proportion to the input's size.
+//
+// Files are parsed and read on every CPU, each alone, and merged in order
+// (alone.go); a file whose reading depends on the files before it (a
+// duplicate, a bound) is read again in order. yaml.v3's node trees are
+// what everything reads: the block YAML that tools write is parsed into
+// them by a one-pass reader (fastyaml.go) that leaves anything else to
+// yaml.v3, and builds the trees yaml.v3 would build.
 package manifests
 
 import (

@@ -84,8 +84,26 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseChunk parses every document of c into its content node, with node
 // lines made relative to the file. A syntax error ends the chunk and is
-// returned with its file line and the parser's message.
+// returned with its file line and the parser's message. The fast parser
+// reads the chunks it can (fastyaml.go), yaml.v3 the others.
 func parseChunk(c chunk) ([]*yaml.Node, int, string) {
+	return parseChunkIn(c, &nodeArena{}, fastYAML)
+}
+
+// parseChunkIn is parseChunk with the fast parser's nodes allocated in a;
+// fast false leaves every chunk to yaml.v3.
+func parseChunkIn(c chunk, a *nodeArena, fast bool) ([]*yaml.Node, int, string) {
+	if !fast {
+		return parseChunkYAML(c)
+	}
+	if docs, ok := scanChunk(c, a); ok {
+		return docs, 0, ""
+	}
+	return parseChunkYAML(c)
+}
+
+// parseChunkYAML is parseChunk with yaml.v3, for every chunk.
+func parseChunkYAML(c chunk) ([]*yaml.Node, int, string) {
 	var docs []*yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(c.Data))
 	for {
