@@ -28,17 +28,28 @@ func (m *Model) buildClasses() *classes {
 			c.subj[d][gi] = intern(subjIdx, sk, &c.subjRep[d], int32(gi))
 			c.peer[d][gi] = intern(peerIdx, pk, &c.peerRep[d], int32(gi))
 		}
-		c.peerClassesOf[d] = make([][]int32, len(m.peers[d]))
-		for pc, gi := range c.peerRep[d] {
-			bits := m.groups[gi].peerBits[d]
-			for id := range m.peers[d] {
-				if bits.has(int32(id)) {
-					c.peerClassesOf[d][id] = append(c.peerClassesOf[d][id], int32(pc))
-				}
-			}
-		}
+		c.peerClassesOf[d] = m.invertPeerClasses(d, c.peerRep[d])
 	}
 	return c
+}
+
+// invertPeerClasses lists, per rule peer of direction d, the peer classes
+// whose representative it matches, in class order. It walks each
+// representative's set bits rather than testing every peer against every
+// class: the bitsets are sparse, and the class × peer scan was quadratic.
+func (m *Model) invertPeerClasses(d int, reps []int32) [][]int32 {
+	out := make([][]int32, len(m.peers[d]))
+	n := int32(len(out))
+	for pc, gi := range reps {
+		m.groups[gi].peerBits[d].each(func(id int32) bool {
+			if id >= n {
+				return false
+			}
+			out[id] = append(out[id], int32(pc))
+			return true
+		})
+	}
+	return out
 }
 
 // intern returns the class of key, creating it with representative rep.

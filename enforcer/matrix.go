@@ -15,11 +15,15 @@ import (
 // hundreds of megabytes where only a few entries per row are non-empty.
 type table []*sparse
 
-// sparse is one row: the non-empty entries, by ascending peer class. A nil
-// row allows everything (the subject is not isolated).
+// sparse is one row: the entries other than fill, by ascending peer
+// class; every peer class it does not list allows fill (empty unless a
+// rule allows every peer: a row of such a rule would otherwise list every
+// peer class, tens of thousands of entries). A nil row allows everything
+// (the subject is not isolated).
 type sparse struct {
 	idx  []int32
 	sets []portset.Set
+	fill portset.Set
 }
 
 func (t table) at(sc, pc int32) portset.Set {
@@ -30,11 +34,11 @@ func (t table) at(sc, pc int32) portset.Set {
 	return r.get(pc)
 }
 
-// get looks up one entry (empty when absent).
+// get looks up one entry (fill when absent).
 func (r *sparse) get(pc int32) portset.Set {
 	i, ok := slices.BinarySearch(r.idx, pc)
 	if !ok {
-		return portset.Empty()
+		return r.fill
 	}
 	return r.sets[i]
 }
@@ -112,37 +116,70 @@ func (m *Model) row(d dir, c *classes, gs int32) *sparse {
 
 // sparseRow fills the row of an isolated subject with only NetworkPolicies:
 // the union of each rule's ports over the peer classes its peers match;
-// every other peer class stays empty.
+// every other peer class stays empty. A peer matching everything adds to
+// the row's fill instead of to every entry, when its ports do not depend
+// on the peer (see ruleFill).
 func (m *Model) sparseRow(d dir, c *classes, gs int32, np []int32) *sparse {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	if len(sc.dense) < len(c.peerRep[d]) {
 		sc.dense = make([]portset.Set, len(c.peerRep[d]))
 	}
+	var fill portset.Set
 	for _, pi := range np {
 		for _, r := range m.pols[pi].rules[d] {
 			for _, id := range r.peers {
-				for _, pc := range c.peerClassesOf[d][id] {
-					if sc.dense[pc].IsEmpty() {
-						sc.touched = append(sc.touched, pc)
-					}
-					ports := r.ports.resolveIn(sc.sets, m.dstPorts(d, gs, c.peerRep[d][pc]))
-					sc.dense[pc] = sc.sets.Union(sc.dense[pc], ports)
+				if p, ok := m.ruleFill(d, gs, &r, id); ok {
+					fill = fill.Union(p)
+					continue
 				}
+				m.addPeerClasses(d, c, gs, &r, id, sc)
 			}
 		}
 	}
 	slices.Sort(sc.touched)
-	row := &sparse{idx: make([]int32, 0, len(sc.touched)), sets: make([]portset.Set, 0, len(sc.touched))}
+	row := &sparse{idx: make([]int32, 0, len(sc.touched)), sets: make([]portset.Set, 0, len(sc.touched)), fill: fill}
 	for _, pc := range sc.touched {
 		if p := sc.dense[pc]; !p.IsEmpty() {
 			row.idx = append(row.idx, pc)
-			row.sets = append(row.sets, p)
+			row.sets = append(row.sets, sc.sets.Union(p, fill))
 		}
 		sc.dense[pc] = portset.Empty()
 	}
 	sc.touched = sc.touched[:0]
 	return row
+}
+
+// ruleFill is what rule r allows towards every peer class through peer
+// id, when id matches everything (so every class) and the ports resolve
+// alike for every class: on ingress the named ports are the subject's; on
+// egress they are the peer's, so only a rule without named ports
+// qualifies.
+func (m *Model) ruleFill(d dir, gs int32, r *crule, id int32) (portset.Set, bool) {
+	if m.peers[d][id].kind != peerAll || (d == dEgress && len(r.ports.named) > 0) {
+		return portset.Set{}, false
+	}
+	return r.ports.resolve(m.dstPorts(d, gs, gs)), true
+}
+
+// addPeerClasses adds what rule r allows through peer id to the entries
+// of the peer classes id matches. On ingress the ports are resolved once:
+// they are the subject's whatever the peer.
+func (m *Model) addPeerClasses(d dir, c *classes, gs int32, r *crule, id int32, sc *scratch) {
+	var ports portset.Set
+	if d == dIngress {
+		ports = r.ports.resolveIn(sc.sets, m.dstPorts(d, gs, gs))
+	}
+	for _, pc := range c.peerClassesOf[d][id] {
+		if sc.dense[pc].IsEmpty() {
+			sc.touched = append(sc.touched, pc)
+		}
+		p := ports
+		if d == dEgress {
+			p = r.ports.resolveIn(sc.sets, m.dstPorts(d, gs, c.peerRep[d][pc]))
+		}
+		sc.dense[pc] = sc.sets.Union(sc.dense[pc], p)
+	}
 }
 
 // scratch is a reusable dense row: accumulating into it and compacting
@@ -231,6 +268,13 @@ func (pc *nodeClasses) row(sc int, t [2]table) *sparse {
 	if egress == nil {
 		for dc := range pc.dstRep {
 			add(int32(dc), portset.All())
+		}
+		return out
+	}
+	if !egress.fill.IsEmpty() {
+		// Every destination class may be allowed: look at each, in order.
+		for dc := range pc.dstRep {
+			add(int32(dc), egress.get(pc.dstRep[dc][0]))
 		}
 		return out
 	}

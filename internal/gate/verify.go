@@ -22,6 +22,7 @@ import (
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/lint"
 	"github.com/netpolc/netpolc/internal/owners"
@@ -240,6 +241,15 @@ func loadSides(o Options) (base, head *Side, err error) {
 		same = headFiles.equal(baseFiles)
 	}
 	share := newShare()
+	// One collection once both graphs are released, not one in between:
+	// after the head's compile most of its graph is still live (the base
+	// reuses its parts), so collecting there marked 1.3 GB to free 0.6 GB
+	// and blocked half a second before the base could start (repo-20k).
+	release := func() {}
+	if o.Base != nil && !same {
+		release = gctune.Building()
+	}
+	defer release() // on an error; releasing twice is once
 	if head, err = compileBuild(o.Head.Name, headFiles, share); err != nil {
 		return nil, nil, err
 	}
@@ -248,6 +258,7 @@ func loadSides(o Options) (base, head *Side, err error) {
 	if o.Base != nil && !same {
 		wg.Go(func() {
 			base, baseErr = compileSide(o.Base, Spec{Intents: o.Intents, Owners: o.Owners}, &baseFiles, share)
+			release()
 			if baseErr == nil {
 				baseErr = base.evaluate()
 			}

@@ -82,6 +82,9 @@ func (p *plan) journal(a *area, t *tree, abs string, recExists bool) *journal {
 			}
 		}
 	}
+	if j.placeWhole(recExists, len(p.stale)) {
+		return j
+	}
 	var paths []string
 	for _, f := range p.write {
 		paths = append(paths, f.Path)

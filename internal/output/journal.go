@@ -34,10 +34,15 @@ import (
 //	put np/b.yaml              replace a file (the old one moved aside)
 //	del np/c.yaml              remove a file (moved aside)
 //	end
+//
+// An output directory that does not exist yet is placed whole instead
+// (see tree.go): the journal names no file, and its line "tree" says that
+// new/ becomes the output directory in one rename.
 type journal struct {
 	out    string
 	mkdirs []string
 	ops    []op
+	whole  bool // new/ becomes the output directory (tree.go)
 }
 
 // op is one file operation; path is relative to the output directory.
@@ -58,6 +63,9 @@ func (j *journal) format() []byte {
 	fmt.Fprintf(&b, "%s\nout %s\n", journalHeader, j.out)
 	for _, d := range j.mkdirs {
 		fmt.Fprintf(&b, "mkdir %s\n", d)
+	}
+	if j.whole {
+		b.WriteString(treeLine + "\n")
 	}
 	for _, o := range j.ops {
 		fmt.Fprintf(&b, "%s %s\n", o.kind, o.path)
@@ -85,6 +93,8 @@ func parseJournal(data []byte) (*journal, error) {
 			j.out = p
 		case word == "mkdir" && fs.ValidPath(p) && p != ".":
 			j.mkdirs = append(j.mkdirs, p)
+		case line == treeLine:
+			j.whole = true
 		case (word == opNew || word == opPut || word == opDel) && (p == RecordFile || checkPath(p) == nil):
 			j.ops = append(j.ops, op{word, p})
 		default:
@@ -93,6 +103,9 @@ func parseJournal(data []byte) (*journal, error) {
 	}
 	if j.out == "" {
 		return nil, errors.New("malformed journal: no out line")
+	}
+	if j.whole && (len(j.ops) > 0 || j.out == ".") {
+		return nil, errors.New("malformed journal: a whole tree with file operations")
 	}
 	return j, nil
 }
@@ -103,6 +116,9 @@ func (j *journal) forward(anchor, stage *os.Root) error {
 		if err := anchor.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
+	}
+	if j.whole {
+		return j.forwardTree(anchor, stage)
 	}
 	out, err := anchor.OpenRoot(j.out)
 	if err != nil {
@@ -169,6 +185,9 @@ func (o op) forward(out, stage *folders) error {
 
 // rollback undoes whatever part of the switch was done.
 func (j *journal) rollback(anchor, stage *os.Root) error {
+	if j.whole {
+		return j.rollbackTree(anchor, stage)
+	}
 	out, err := anchor.OpenRoot(j.out)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // not even the output directory was created

@@ -68,29 +68,41 @@ type Output struct {
 // each one's output equivalent before returning any file. All targets'
 // errors are returned together.
 func Generate(res *compiler.Result, opts Options) (*Output, error) {
-	ref, err := proof.NewReference(res.Policy, opts.inventory(res))
-	if err != nil {
-		return nil, err
-	}
-	perAddr, err := ref.PerAddress()
-	if err != nil {
-		return nil, err
-	}
-	out := &Output{Compiled: res, Model: ref.Model, Connectivity: ref.Matrix}
+	inv := opts.inventory(res)
+	refs := startReference(res, inv)
+	out := &Output{Compiled: res}
 	byTarget := map[string][]kit.File{}
 	var errs diag.List
-	for _, t := range opts.Targets {
-		files, warns, err := emitProven(t, res, ref, perAddr, opts)
+	for i, t := range opts.Targets {
+		em, err := emit(t, res, inv, opts)
+		if i == 0 {
+			// The first target was emitted while the reference was
+			// evaluated: the two only read the compiled intents.
+			if rerr := refs.wait(); rerr != nil {
+				return nil, rerr
+			}
+			out.Model, out.Connectivity = refs.ref.Model, refs.ref.Matrix
+		}
+		if err == nil {
+			err = prove(t, res, em, refs.ref, refs.perAddr, opts)
+		}
 		if err != nil {
 			errs = append(errs, diag.Collect(err)...)
 			continue
 		}
-		byTarget[t.Name()] = files
-		out.Warnings = append(out.Warnings, warns...)
+		byTarget[t.Name()] = em.Files
+		out.Warnings = append(out.Warnings, warnings(t, em)...)
+	}
+	if len(opts.Targets) == 0 {
+		if err := refs.wait(); err != nil {
+			return nil, err
+		}
+		out.Model, out.Connectivity = refs.ref.Model, refs.ref.Matrix
 	}
 	if err := errs.Errors(); err != nil {
 		return nil, err
 	}
+	var err error
 	if out.Files, err = opts.layout(byTarget); err != nil {
 		return nil, err
 	}
@@ -98,20 +110,52 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 	return out, nil
 }
 
-// emitProven runs one target's emitter and proves, from the emitted
-// objects read back by the target's interpreter, that they mean what the
-// intents mean (or, under AllowApproximate, nothing more) before anything
-// can be written; with perAddr (endpoints of several IPs), per address too.
-func emitProven(t target.Target, res *compiler.Result, ref, perAddr *proof.Reference, opts Options) ([]kit.File, diag.List, error) {
-	em, err := t.Emit(kit.Input{Policy: res.Policy, Inventory: ref.Inventory,
+// references are the intents' reference and its per-address split,
+// evaluated in the background (startReference).
+type references struct {
+	ref, perAddr *proof.Reference
+	err          error
+	done         chan struct{}
+}
+
+// startReference evaluates the reference over inv, and its per-address
+// split, on another goroutine.
+func startReference(res *compiler.Result, inv inventory.Inventory) *references {
+	r := &references{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		if r.ref, r.err = proof.NewReference(res.Policy, inv); r.err == nil {
+			r.perAddr, r.err = r.ref.PerAddress()
+		}
+	}()
+	return r
+}
+
+// wait waits for the references; the error is the reference's, or the
+// split's.
+func (r *references) wait() error {
+	<-r.done
+	return r.err
+}
+
+// emit runs one target's emitter over the build's inventory.
+func emit(t target.Target, res *compiler.Result, inv inventory.Inventory, opts Options) (*kit.Output, error) {
+	return t.Emit(kit.Input{Policy: res.Policy, Inventory: inv,
 		AllowApproximate: opts.AllowApproximate, Settings: opts.Settings})
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := proof.ProveObjects(t, t.Name(), em.Objects, enforcer.InterpretInput{Settings: opts.Settings, PodCIDRs: res.Policy.PodCIDRs},
-		ref, perAddr, opts.AllowApproximate); err != nil {
-		return nil, nil, err
-	}
+}
+
+// prove proves, from a target's emitted objects read back by the target's
+// interpreter, that they mean what the intents mean (or, under
+// AllowApproximate, nothing more) before anything can be written; with
+// perAddr (endpoints of several IPs), per address too.
+func prove(t target.Target, res *compiler.Result, em *kit.Output, ref, perAddr *proof.Reference, opts Options) error {
+	_, err := proof.ProveObjects(t, t.Name(), em.Objects, enforcer.InterpretInput{Settings: opts.Settings, PodCIDRs: res.Policy.PodCIDRs},
+		ref, perAddr, opts.AllowApproximate)
+	return err
+}
+
+// warnings are what a target's emission warns of.
+func warnings(t target.Target, em *kit.Output) diag.List {
 	var warns diag.List
 	for _, n := range em.Narrowed {
 		warns.Warn(n.Origin.Pos, "",
@@ -120,7 +164,7 @@ func emitProven(t target.Target, res *compiler.Result, ref, perAddr *proof.Refer
 	for _, w := range em.Warnings {
 		warns.Warn(w.Origin.Pos, "", "", "%s: %s", t.Name(), w.Message)
 	}
-	return em.Files, warns, nil
+	return warns
 }
 
 // Run is Load then Generate: the whole build of the intents src names.
