@@ -75,6 +75,9 @@ func (b *bench) scenarios() []scenario {
 			out = append(out, scenario{size: c.name + " pods", phase: "matrix " + f, dir: dir, fixture: write,
 				argv: []string{b.netpolc, "matrix", "--manifests", ".", "--format", f}})
 		}
+		// The reader alone, in a process of its own (benchcmd -load).
+		out = append(out, scenario{size: c.name + " pods", phase: "manifests load", dir: dir, fixture: write,
+			argv: []string{b.self, "-load", "."}})
 	}
 	for _, w := range workloadSizes {
 		dir := filepath.Join(b.dir, "repo-"+w.name)

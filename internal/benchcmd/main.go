@@ -1,7 +1,8 @@
 // Command benchcmd is the end-to-end benchmark behind `make bench`. It
 // writes generated fixtures (clusters of 5,000, 50,000 and 100,000 pods;
 // git repositories of 5,000 and 20,000 synthetic workloads), runs the
-// netpolc binary on them, each run its own process, and prints one table:
+// netpolc binary on them (and its own -load mode, the manifests reader
+// alone), each run its own process, and prints one table:
 // size, phase, wall time, CPU time (user + system) and peak RSS, the median
 // of -runs runs, then the compile scaling exponent from 1,000 to 20,000
 // workloads. It asserts nothing: numbers are for people and the README.
