@@ -141,10 +141,13 @@ func FuzzFastYAML(f *testing.F) {
 	for _, s := range fastSeeds {
 		f.Add([]byte(s))
 	}
-	files, _ := filepath.Glob("testdata/valid/*.yaml")
+	// The test data as written (mostly flow style: yaml.v3's) and in
+	// block style (mostly the fast parser's).
+	files, _ := filepath.Glob("testdata/*/*.yaml")
 	for _, s := range files {
 		if data, err := os.ReadFile(s); err == nil && len(data) <= 4<<10 {
 			f.Add(data)
+			f.Add(blockStyle(data))
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
