@@ -24,7 +24,7 @@ type layer struct {
 // layers, lowest first. Rank 2's layers are isolated from each other;
 // rank 3's may use each other.
 var layers = []layer{
-	{"base", 0, []string{"internal/diag", "internal/portset", "internal/netset", "internal/par", "internal/filetree", "internal/gctune",
+	{"base", 0, []string{"internal/diag", "internal/portset", "internal/netset", "internal/par", "internal/filetree", "internal/gctune", "internal/profiling",
 		"internal/limits", "internal/settings", "internal/atomicfile", "internal/worktree", "templates", "intent/schema", "examples", "internal/layering", "internal/crdcheck/..."}},
 	{"ir", 1, []string{"internal/ir", "internal/inventory", "emitters/*/*api"}},
 	{"language", 2, []string{"intent", "compiler", "internal/manifests"}},
