@@ -123,15 +123,36 @@ type namedObject[O any] interface {
 // keeps each object whose name n grants, and returns them sorted by
 // namespace and name: one stable order whatever the IR's.
 func Claimed[P, O any, PO namedObject[O]](n *Names, pols map[string]P, render func(P) (O, Origins, bool)) []O {
-	var out []O
+	kept := make([]O, 0, len(pols))
+	var order []claimedKey
 	for _, key := range slices.Sorted(maps.Keys(pols)) {
 		obj, from, keep := render(pols[key])
-		if keep && n.Claim(PO(&obj).GetNamespace(), PO(&obj).GetName(), from) {
-			out = append(out, obj)
+		ns, name := PO(&obj).GetNamespace(), PO(&obj).GetName()
+		if keep && n.Claim(ns, name, from) {
+			order = append(order, claimedKey{ns: ns, name: name, at: len(kept)})
+			kept = append(kept, obj)
 		}
 	}
-	slices.SortFunc(out, func(a, b O) int {
-		return cmp.Or(cmp.Compare(PO(&a).GetNamespace(), PO(&b).GetNamespace()), cmp.Compare(PO(&a).GetName(), PO(&b).GetName()))
+	// Sort the keys, not the objects: an object is large, and a comparator
+	// calling its methods through the type parameter moved each compared
+	// copy to the heap. Claim makes namespace and name unique, so the
+	// order is the one a sort of the objects gives.
+	slices.SortFunc(order, func(a, b claimedKey) int {
+		return cmp.Or(cmp.Compare(a.ns, b.ns), cmp.Compare(a.name, b.name))
 	})
+	if len(order) == 0 {
+		return nil
+	}
+	out := make([]O, len(order))
+	for i, k := range order {
+		out[i] = kept[k.at]
+	}
 	return out
+}
+
+// claimedKey is where Claimed sorts an object: its namespace and name,
+// and its index among the kept objects.
+type claimedKey struct {
+	ns, name string
+	at       int
 }
