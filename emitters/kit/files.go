@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -68,26 +69,40 @@ func objectFile(target string, o *Object) (File, error) {
 	if msgs := validation.IsDNS1123Subdomain(o.Name); len(msgs) > 0 {
 		return File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, o.Name, strings.Join(msgs, "; "))
 	}
-	var buf bytes.Buffer
-	buf.Grow(1024)
-	buf.WriteString(Header + "\n")
-	writeOrigins(&buf, o.Origins)
-	data, err := appendYAML(buf.Bytes(), o.Value)
+	scratch := fileBufs.Get().(*[]byte)
+	defer fileBufs.Put(scratch)
+	buf := append((*scratch)[:0], Header+"\n"...)
+	buf = appendOrigins(buf, o.Origins)
+	buf, err := appendYAML(buf, o.Value)
 	if err != nil {
 		return File{}, fmt.Errorf("%s/%s: %w", dir, o.Name, err)
 	}
-	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: data}, nil
+	*scratch = buf
+	// One allocation of the file's size: the scratch buffer grew to the
+	// largest file already and is reused by the next one.
+	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: bytes.Clone(buf)}, nil
 }
 
-// writeOrigins writes a "# from <origin>" comment line per origin of an
+// fileBufs are the scratch buffers objectFile prints into.
+var fileBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendOrigins appends a "# from <origin>" comment line per origin of an
 // OriginsAnnotation value.
-func writeOrigins(buf *bytes.Buffer, origins string) {
+func appendOrigins(buf []byte, origins string) []byte {
 	if origins == "" {
-		return
+		return buf
 	}
-	for _, o := range strings.Split(origins, originsSeparator) {
+	for o := range strings.SplitSeq(origins, originsSeparator) {
+		buf = append(buf, "# from "...)
 		// A comment ends at a line break; keep a stray one inside it.
-		o = strings.NewReplacer("\r", " ", "\n", " ").Replace(o)
-		fmt.Fprintf(buf, "# from %s\n", o)
+		for i := 0; i < len(o); i++ {
+			c := o[i]
+			if c == '\r' || c == '\n' {
+				c = ' '
+			}
+			buf = append(buf, c)
+		}
+		buf = append(buf, '\n')
 	}
+	return buf
 }
