@@ -2,12 +2,20 @@ package kit
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/ir"
 )
 
 // TestPlainBytes: the byte form answers as plainString does, for every
@@ -80,6 +88,64 @@ func TestValidSet(t *testing.T) {
 			if got, want := fmt.Sprint(v.validate(s)), fmt.Sprint(validation.IsDNS1123Label(s)); got != want {
 				t.Errorf("validate(%q) = %s, want %s", s, got, want)
 			}
+		}
+	}
+}
+
+// claimedBefore is Claimed as it was: render and claim in key order,
+// then sort the objects.
+func claimedBefore(n *Names, pols map[string]int, render func(int) (metav1.ObjectMeta, Origins, bool)) []metav1.ObjectMeta {
+	var out []metav1.ObjectMeta
+	for _, key := range slices.Sorted(maps.Keys(pols)) {
+		obj, from, keep := render(pols[key])
+		if keep && n.Claim(obj.Namespace, obj.Name, from) {
+			out = append(out, obj)
+		}
+	}
+	slices.SortFunc(out, func(a, b metav1.ObjectMeta) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// TestClaimedOrder: Claimed keeps, orders and refuses the objects as it
+// did before (claiming in key order, then sorting), with the same
+// messages: with shared names, invalid names, names taken before, and
+// none of these.
+func TestClaimedOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 400 {
+		pols := map[string]int{}
+		for i := range rng.IntN(40) {
+			pols[fmt.Sprintf("k%03d", rng.IntN(1000))] = i
+		}
+		names := 11 + round%4*100 // from many shared names to none
+		render := func(i int) (metav1.ObjectMeta, Origins, bool) {
+			name := fmt.Sprintf("p%d", (i*7)%names)
+			if round%5 == 1 && i%13 == 5 {
+				name = "Bad_Name"
+			}
+			from := Origins{ir.Origin{Pos: diag.Pos{File: "f.cue", Line: i + 1}}: true}
+			return metav1.ObjectMeta{Namespace: fmt.Sprintf("ns%d", i%3), Name: name}, from, i%5 != 4
+		}
+		var got, want []metav1.ObjectMeta
+		var gotErr, wantErr error
+		for k, run := range []func(*Names, map[string]int, func(int) (metav1.ObjectMeta, Origins, bool)) []metav1.ObjectMeta{
+			Claimed[int, metav1.ObjectMeta], claimedBefore} {
+			errs := NewErrors("t")
+			n := NewNames(errs)
+			if round%7 == 3 {
+				n.Claim("ns1", "p8", Origins{ir.Origin{Pos: diag.Pos{File: "g.cue", Line: 1}}: true})
+			}
+			objs := run(n, pols, render)
+			if k == 0 {
+				got, gotErr = objs, errs.Err()
+			} else {
+				want, wantErr = objs, errs.Err()
+			}
+		}
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("round %d: got %v (%v), want %v (%v)", round, got, gotErr, want, wantErr)
 		}
 	}
 }
