@@ -149,3 +149,20 @@ func TestClaimedOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestStyleMemo: remembered styles are styleOf's, for keys and values,
+// the first time and after.
+func TestStyleMemo(t *testing.T) {
+	var m styleMemo
+	for range 2 {
+		for _, s := range trickyStrings {
+			for _, key := range []bool{true, false} {
+				gs, gok := m.style([]byte(s), key)
+				ws, wok := styleOf([]byte(s), key)
+				if gok != wok || gok && gs != ws {
+					t.Errorf("style(%q, key %v) = %d %v, want %d %v", s, key, gs, gok, ws, wok)
+				}
+			}
+		}
+	}
+}

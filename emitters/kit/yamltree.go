@@ -15,6 +15,7 @@ type yamlTree struct {
 	nodes   []yamlNode
 	members []yamlMember
 	stack   []yamlMember // members of the mappings and sequences being read
+	styles  styleMemo    // what styleOf said of strings printed before
 }
 
 // yamlNode is one value. For a mapping or sequence, members[lo:hi] are its
