@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -164,5 +165,28 @@ func TestStyleMemo(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestObjectPath: objectPath is path.Join of the parts and ".yaml".
+func TestObjectPath(t *testing.T) {
+	for _, p := range [][3]string{{"networkpolicy", "shop", "a-b.c"}, {"", "shop", "a"}, {"t", "cluster", "x"},
+		{"t/", "ns", "n"}, {"a/../b", "ns", "n"}, {"t", "", "n"}, {"t", "ns", ""}, {"t", ".", "n"}, {"/t", "ns", "n"}} {
+		if got, want := objectPath(p[0], p[1], p[2]), path.Join(p[0], p[1], p[2]+".yaml"); got != want {
+			t.Errorf("objectPath%q = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestDecodedStrings: strings with escapes, several in one object, come
+// out whole after later ones are decoded into the same buffer.
+func TestDecodedStrings(t *testing.T) {
+	v := map[string]any{}
+	for i := range 50 {
+		v[fmt.Sprintf("k\"%d", i)] = strings.Repeat(fmt.Sprintf("v\"\n%d", i), i)
+	}
+	got, want, ok := fast(t, v)
+	if !ok || string(got) != string(want) {
+		t.Fatalf("ok %v\n%s\nwant\n%s", ok, got, want)
 	}
 }

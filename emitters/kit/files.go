@@ -36,8 +36,8 @@ func ObjectFiles(target string, objs []Object) ([]File, error) {
 	perr := make([]error, len(objs))
 	par.For(len(objs), func(i int) { printed[i], perr[i] = objectFile(target, &objs[i]) })
 	errs := NewErrors(target)
-	var files []File
-	seen := map[string]bool{}
+	files := printed[:0] // filtered in place
+	seen := make(map[string]bool, len(printed))
 	for i, f := range printed {
 		switch {
 		case perr[i] != nil:
@@ -51,6 +51,9 @@ func ObjectFiles(target string, objs []Object) ([]File, error) {
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil // as before the in-place filter
 	}
 	SortFiles(files)
 	return files, nil
@@ -80,7 +83,17 @@ func objectFile(target string, o *Object) (File, error) {
 	*scratch = buf
 	// One allocation of the file's size: the scratch buffer grew to the
 	// largest file already and is reused by the next one.
-	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: bytes.Clone(buf)}, nil
+	return File{Path: objectPath(target, dir, o.Name), Data: bytes.Clone(buf)}, nil
+}
+
+// objectPath is path.Join(target, dir, name+".yaml") in one allocation
+// where the parts are clean already (checked names always are).
+func objectPath(target, dir, name string) string {
+	p := target + "/" + dir + "/" + name + ".yaml"
+	if target == "" || dir == "" || name == "" || path.Clean(p) != p {
+		return path.Join(target, dir, name+".yaml")
+	}
+	return p
 }
 
 // fileBufs are the scratch buffers objectFile prints into.
