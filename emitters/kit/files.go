@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -35,8 +36,8 @@ func ObjectFiles(target string, objs []Object) ([]File, error) {
 	perr := make([]error, len(objs))
 	par.For(len(objs), func(i int) { printed[i], perr[i] = objectFile(target, &objs[i]) })
 	errs := NewErrors(target)
-	var files []File
-	seen := map[string]bool{}
+	files := printed[:0] // filtered in place
+	seen := make(map[string]bool, len(printed))
 	for i, f := range printed {
 		switch {
 		case perr[i] != nil:
@@ -50,6 +51,9 @@ func ObjectFiles(target string, objs []Object) ([]File, error) {
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil // as before the in-place filter
 	}
 	SortFiles(files)
 	return files, nil
@@ -68,26 +72,50 @@ func objectFile(target string, o *Object) (File, error) {
 	if msgs := validation.IsDNS1123Subdomain(o.Name); len(msgs) > 0 {
 		return File{}, fmt.Errorf("%w object name %q: %s", ErrInvalid, o.Name, strings.Join(msgs, "; "))
 	}
-	var buf bytes.Buffer
-	buf.Grow(1024)
-	buf.WriteString(Header + "\n")
-	writeOrigins(&buf, o.Origins)
-	data, err := appendYAML(buf.Bytes(), o.Value)
+	scratch := fileBufs.Get().(*[]byte)
+	defer fileBufs.Put(scratch)
+	buf := append((*scratch)[:0], Header+"\n"...)
+	buf = appendOrigins(buf, o.Origins)
+	buf, err := appendYAML(buf, o.Value)
 	if err != nil {
 		return File{}, fmt.Errorf("%s/%s: %w", dir, o.Name, err)
 	}
-	return File{Path: path.Join(target, dir, o.Name+".yaml"), Data: data}, nil
+	*scratch = buf
+	// One allocation of the file's size: the scratch buffer grew to the
+	// largest file already and is reused by the next one.
+	return File{Path: objectPath(target, dir, o.Name), Data: bytes.Clone(buf)}, nil
 }
 
-// writeOrigins writes a "# from <origin>" comment line per origin of an
+// objectPath is path.Join(target, dir, name+".yaml") in one allocation
+// where the parts are clean already (checked names always are).
+func objectPath(target, dir, name string) string {
+	p := target + "/" + dir + "/" + name + ".yaml"
+	if target == "" || dir == "" || name == "" || path.Clean(p) != p {
+		return path.Join(target, dir, name+".yaml")
+	}
+	return p
+}
+
+// fileBufs are the scratch buffers objectFile prints into.
+var fileBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendOrigins appends a "# from <origin>" comment line per origin of an
 // OriginsAnnotation value.
-func writeOrigins(buf *bytes.Buffer, origins string) {
+func appendOrigins(buf []byte, origins string) []byte {
 	if origins == "" {
-		return
+		return buf
 	}
-	for _, o := range strings.Split(origins, originsSeparator) {
+	for o := range strings.SplitSeq(origins, originsSeparator) {
+		buf = append(buf, "# from "...)
 		// A comment ends at a line break; keep a stray one inside it.
-		o = strings.NewReplacer("\r", " ", "\n", " ").Replace(o)
-		fmt.Fprintf(buf, "# from %s\n", o)
+		for i := 0; i < len(o); i++ {
+			c := o[i]
+			if c == '\r' || c == '\n' {
+				c = ' '
+			}
+			buf = append(buf, c)
+		}
+		buf = append(buf, '\n')
 	}
+	return buf
 }

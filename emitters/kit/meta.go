@@ -88,22 +88,25 @@ func ObjectMeta(namespace, name string, from Origins) metav1.ObjectMeta {
 // object's first origin.
 type Names struct {
 	errs  *Errors
-	taken map[string]Origins
+	taken map[objectID]Origins
 }
 
+// objectID is a namespace and object name.
+type objectID struct{ namespace, name string }
+
 // NewNames returns a name checker reporting into errs.
-func NewNames(errs *Errors) *Names { return &Names{errs: errs, taken: map[string]Origins{}} }
+func NewNames(errs *Errors) *Names { return &Names{errs: errs, taken: map[objectID]Origins{}} }
 
 // Claim reports whether the object may be emitted under namespace/name.
 func (n *Names) Claim(namespace, name string, from Origins) bool {
-	first := from.First()
+	// from.First() sorts the origins: only a message needs it.
 	if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
-		n.errs.At(first, fmt.Errorf("%w policy name %q: %s", ErrInvalid, name, strings.Join(msgs, "; ")))
+		n.errs.At(from.First(), fmt.Errorf("%w policy name %q: %s", ErrInvalid, name, strings.Join(msgs, "; ")))
 		return false
 	}
-	id := namespace + "/" + name
+	id := objectID{namespace, name}
 	if other, ok := n.taken[id]; ok {
-		n.errs.At(first, fmt.Errorf("%w policy name %q: two subjects with different selectors share it (the other is at %s)",
+		n.errs.At(from.First(), fmt.Errorf("%w policy name %q: two subjects with different selectors share it (the other is at %s)",
 			ErrInvalid, name, other.First()))
 		return false
 	}
@@ -122,16 +125,103 @@ type namedObject[O any] interface {
 // returns the object, its origins, and false for one to leave out),
 // keeps each object whose name n grants, and returns them sorted by
 // namespace and name: one stable order whatever the IR's.
+//
+// render must be pure: the policies are rendered in map order, and
+// sorting the keys of thousands of policies (long selector keys) cost
+// more than the rest. Claim's outcome depends on the order only when two
+// objects share a name or n has names taken already; then the objects
+// are claimed in key order as before.
 func Claimed[P, O any, PO namedObject[O]](n *Names, pols map[string]P, render func(P) (O, Origins, bool)) []O {
-	var out []O
-	for _, key := range slices.Sorted(maps.Keys(pols)) {
-		obj, from, keep := render(pols[key])
-		if keep && n.Claim(PO(&obj).GetNamespace(), PO(&obj).GetName(), from) {
-			out = append(out, obj)
+	kept := make([]O, 0, len(pols))
+	order := make([]claimedKey, 0, len(pols))
+	for key, p := range pols {
+		obj, from, keep := render(p)
+		if keep {
+			order = append(order, claimedKey{ns: PO(&obj).GetNamespace(), name: PO(&obj).GetName(), key: key, from: from, at: len(kept)})
+			kept = append(kept, obj)
 		}
 	}
-	slices.SortFunc(out, func(a, b O) int {
-		return cmp.Or(cmp.Compare(PO(&a).GetNamespace(), PO(&b).GetNamespace()), cmp.Compare(PO(&a).GetName(), PO(&b).GetName()))
-	})
-	return out
+	// Sort the keys, not the objects: an object is large.
+	slices.SortFunc(order, compareClaimed)
+	if len(n.taken) > 0 || sharedName(order) {
+		claimInKeyOrder(n, order)
+	} else {
+		for i := range order {
+			order[i].granted = n.Claim(order[i].ns, order[i].name, order[i].from)
+		}
+	}
+	order = slices.DeleteFunc(order, func(k claimedKey) bool { return !k.granted })
+	if len(order) == 0 {
+		return nil
+	}
+	if len(order) < len(kept) {
+		// A name refused (an error): copy the granted ones out.
+		out := make([]O, len(order))
+		for i, k := range order {
+			out[i] = kept[k.at]
+		}
+		return out
+	}
+	permute(kept, order)
+	return kept
+}
+
+// claimedKey is where Claimed sorts an object: its namespace and name,
+// its policy's key, its origins, its index among the rendered objects,
+// and whether n granted its name.
+type claimedKey struct {
+	ns, name, key string
+	from          Origins
+	at            int
+	granted       bool
+}
+
+// compareClaimed orders by namespace, name and then key, so that objects
+// sharing a name are in one order whatever the map's.
+func compareClaimed(a, b claimedKey) int {
+	return cmp.Or(cmp.Compare(a.ns, b.ns), cmp.Compare(a.name, b.name), cmp.Compare(a.key, b.key))
+}
+
+// sharedName reports whether two objects of sorted order share a
+// namespace and name.
+func sharedName(order []claimedKey) bool {
+	for i := 1; i < len(order); i++ {
+		if order[i].ns == order[i-1].ns && order[i].name == order[i-1].name {
+			return true
+		}
+	}
+	return false
+}
+
+// claimInKeyOrder claims the names in the order of the policies' keys,
+// the one that decides which of two objects sharing a name is refused,
+// and puts order back in namespace and name order.
+func claimInKeyOrder(n *Names, order []claimedKey) {
+	slices.SortFunc(order, func(a, b claimedKey) int { return cmp.Compare(a.key, b.key) })
+	for i := range order {
+		order[i].granted = n.Claim(order[i].ns, order[i].name, order[i].from)
+	}
+	slices.SortFunc(order, compareClaimed)
+}
+
+// permute moves each kept[order[i].at] to kept[i], cycle by cycle, so
+// the objects are not copied into a second slice.
+func permute[O any](kept []O, order []claimedKey) {
+	for i := range order {
+		if order[i].at == i {
+			continue
+		}
+		held := kept[i]
+		j := i
+		for {
+			k := order[j].at
+			order[j].at = j
+			if k == i {
+				kept[j] = held
+				break
+			}
+			kept[j] = kept[k]
+			j = k
+		}
+	}
 }

@@ -24,7 +24,9 @@ func CheckPort(p ir.Port) error {
 	case p.Name != "" && p.Number != 0:
 		msgs = append(msgs, fmt.Sprintf("port %d and name %q: only one may be set", p.Number, p.Name))
 	case p.Name != "":
-		msgs = appendMsgs(msgs, "port "+p.Name, validation.IsValidPortName(p.Name))
+		if found := validPortNames.validate(p.Name); len(found) > 0 {
+			msgs = appendMsgs(msgs, "port "+p.Name, found)
+		}
 		if p.End != 0 {
 			msgs = append(msgs, fmt.Sprintf("endPort %d: only allowed with a numeric port", p.End))
 		}
@@ -33,9 +35,13 @@ func CheckPort(p ir.Port) error {
 	case p.Number == 0:
 		// Every port of the protocol.
 	default:
-		msgs = appendMsgs(msgs, fmt.Sprintf("port %d", p.Number), validation.IsValidPortNum(int(p.Number)))
+		if found := validation.IsValidPortNum(int(p.Number)); len(found) > 0 {
+			msgs = appendMsgs(msgs, fmt.Sprintf("port %d", p.Number), found)
+		}
 		if p.End != 0 {
-			msgs = appendMsgs(msgs, fmt.Sprintf("endPort %d", p.End), validation.IsValidPortNum(int(p.End)))
+			if found := validation.IsValidPortNum(int(p.End)); len(found) > 0 {
+				msgs = appendMsgs(msgs, fmt.Sprintf("endPort %d", p.End), found)
+			}
 			if p.End < p.Number {
 				msgs = append(msgs, fmt.Sprintf("endPort %d: must not be below port %d", p.End, p.Number))
 			}

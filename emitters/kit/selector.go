@@ -11,7 +11,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/netpolc/netpolc/internal/ir"
@@ -59,11 +58,12 @@ func IsEmpty(sel *metav1.LabelSelector) bool {
 // way the API server does; name is its field, for the message. A nil
 // selector is valid.
 func CheckSelector(name string, sel *metav1.LabelSelector) error {
-	if sel == nil {
+	if sel == nil || validLabels.knownSelector(sel) {
 		return nil
 	}
 	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, field.NewPath(name))
 	if len(errs) == 0 {
+		validLabels.remember(sel)
 		return nil
 	}
 	msgs := make([]string, len(errs))
@@ -90,7 +90,7 @@ func SubjectSelector(s ir.Subject, name string) (*metav1.LabelSelector, []error)
 
 // checkNamespace validates a namespace name.
 func checkNamespace(ns string) error {
-	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+	if msgs := validNamespaces.validate(ns); len(msgs) > 0 {
 		return fmt.Errorf("%w namespace %q: %s", ErrInvalid, ns, strings.Join(msgs, "; "))
 	}
 	return nil

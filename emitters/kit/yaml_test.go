@@ -41,10 +41,14 @@ func fast(t testing.TB, v any) (got, want []byte, ok bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tree yamlTree
-	got, ok = tree.print(nil, j)
+	// One tree for every print, as the pooled printers are: its style
+	// memory then answers for strings printed before, in other places.
+	got, ok = sharedTree.print(nil, j)
 	return got, want, ok
 }
+
+// sharedTree is the printer fast reuses (the tests are not parallel).
+var sharedTree yamlTree
 
 // shapes are the places a string takes in the printed objects: a value,
 // a key, a sequence item, a value and a key in a mapping in a sequence.

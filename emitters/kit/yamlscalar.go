@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,12 +41,12 @@ func styleOf(s []byte, key bool) (style int, ok bool) {
 		return 0, false // not a simple key
 	}
 	switch {
-	case !key && strings.Contains(string(s), "\n"):
+	case !key && bytes.IndexByte(s, '\n') >= 0:
 		style = styleLiteral
 		if !in.blockOK {
 			style = styleDouble
 		}
-	case !plainString(string(s)):
+	case !plainBytes(s):
 		style = styleDouble
 	case in.plainOK:
 		style = stylePlain
@@ -182,6 +183,19 @@ func printableAt(s []byte, i int) bool {
 	}
 	return false
 }
+
+// plainBytes is plainString of s, the string copy made only when the
+// first byte is one plainString looks further at.
+func plainBytes(s []byte) bool {
+	if len(s) > 0 && strings.IndexByte(resolvingFirst, s[0]) < 0 {
+		return true // what plainString says without a string copy of s
+	}
+	return plainString(string(s))
+}
+
+// resolvingFirst are the first bytes of the plain scalars plainString
+// looks at further: every other non-empty string is plain.
+const resolvingFirst = "yYnNtTfFoO~.+-0123456789"
 
 // plainString reports whether s, written plain, reads back as the string
 // (resolve.go, resolve with no tag) and not as YAML 1.1's base-60 floats

@@ -15,6 +15,11 @@ type yamlTree struct {
 	nodes   []yamlNode
 	members []yamlMember
 	stack   []yamlMember // members of the mappings and sequences being read
+	styles  styleMemo    // what styleOf said of strings printed before
+	// decoded holds the strings with escapes, decoded: one buffer a
+	// print instead of one allocation a string (the origins annotation
+	// quotes CUE paths).
+	decoded []byte
 }
 
 // yamlNode is one value. For a mapping or sequence, members[lo:hi] are its
@@ -66,7 +71,7 @@ func (t *yamlTree) print(dst, j []byte) ([]byte, bool) {
 // read parses one JSON value (encoding/json's output: compact, valid UTF-8)
 // into t and returns its node.
 func (t *yamlTree) read(j []byte) (int32, error) {
-	t.nodes, t.members, t.stack = t.nodes[:0], t.members[:0], t.stack[:0]
+	t.nodes, t.members, t.stack, t.decoded = t.nodes[:0], t.members[:0], t.stack[:0], t.decoded[:0]
 	n, rest, err := t.value(j)
 	if err != nil {
 		return 0, err
@@ -89,7 +94,7 @@ func (t *yamlTree) value(j []byte) (int32, []byte, error) {
 	case c == '[':
 		return t.container(j[1:], yamlSeq, ']')
 	case c == '"':
-		s, rest, err := jsonString(j)
+		s, rest, err := t.jsonString(j)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -125,7 +130,7 @@ func (t *yamlTree) container(j []byte, kind, end byte) (int32, []byte, error) {
 			if len(j) == 0 || j[0] != '"' {
 				return 0, nil, errJSON
 			}
-			if m.key, j, err = jsonString(j); err != nil {
+			if m.key, j, err = t.jsonString(j); err != nil {
 				return 0, nil, err
 			}
 			if j = skipSpace(j); len(j) == 0 || j[0] != ':' {
@@ -178,8 +183,10 @@ func skipSpace(j []byte) []byte {
 }
 
 // jsonString reads the string at the start of j (at its quote). Without
-// escapes it is a slice of j.
-func jsonString(j []byte) ([]byte, []byte, error) {
+// escapes it is a slice of j, else of t.decoded. A slice of t.decoded
+// stays valid when the buffer grows (it keeps the old array) and is
+// capped, so nothing appends into it.
+func (t *yamlTree) jsonString(j []byte) ([]byte, []byte, error) {
 	i := 1
 	for i < len(j) && j[i] != '"' && j[i] != '\\' {
 		i++
@@ -187,11 +194,13 @@ func jsonString(j []byte) ([]byte, []byte, error) {
 	if i < len(j) && j[i] == '"' {
 		return j[1:i], j[i+1:], nil
 	}
-	out := append([]byte(nil), j[1:i]...)
+	start := len(t.decoded)
+	out := append(t.decoded, j[1:i]...)
 	for i < len(j) {
 		switch c := j[i]; c {
 		case '"':
-			return out, j[i+1:], nil
+			t.decoded = out
+			return out[start:len(out):len(out)], j[i+1:], nil
 		case '\\':
 			if i+1 >= len(j) {
 				return nil, nil, errJSON

@@ -27,7 +27,7 @@ func (w *yamlWriter) mapping(n yamlNode, indent int, inItem bool) error {
 		if i > 0 || !inItem {
 			w.spaces(indent)
 		}
-		style, ok := styleOf(m.key, true)
+		style, ok := w.t.styles.style(m.key, true)
 		if !ok {
 			return errShape
 		}
@@ -91,7 +91,7 @@ func (w *yamlWriter) leaf(v yamlNode, indent int) error {
 	case yamlNumber:
 		w.out = append(appendNumber(w.out, v.text), '\n')
 	default:
-		style, ok := styleOf(v.text, false)
+		style, ok := w.t.styles.style(v.text, false)
 		if !ok {
 			return errShape
 		}

@@ -16,9 +16,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netpolc/netpolc/emitters/kit"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/netpolc/netpolc/emitters/kit"
 )
 
 // fileName is the name of the kustomization file written in the output
@@ -100,12 +101,15 @@ func folderResources(target, folder string, files []kit.File, seen map[string]bo
 		resources []string
 		errs      []error
 	)
+	// Made once, not per file: at thousands of files they were most of
+	// this loop's allocations.
+	prefix, reserved := folder+"/", konfig.RecognizedKustomizationFileNames()
 	for _, f := range files {
-		rel, inside := strings.CutPrefix(f.Path, folder+"/")
+		rel, inside := strings.CutPrefix(f.Path, prefix)
 		switch {
 		case !inside || !fs.ValidPath(f.Path):
 			errs = append(errs, fmt.Errorf("%w: target %s: file %q is not inside folder %s/", errInvalid, target, f.Path, folder))
-		case slices.Contains(konfig.RecognizedKustomizationFileNames(), rel):
+		case slices.Contains(reserved, rel):
 			errs = append(errs, fmt.Errorf("%w: target %s: file %q is in the way of the generated kustomization", errInvalid, target, f.Path))
 		case seen[f.Path]:
 			errs = append(errs, fmt.Errorf("%w: target %s: file %q is produced twice", errInvalid, target, f.Path))

@@ -13,9 +13,16 @@ import (
 func Files(pols []networkingv1.NetworkPolicy) ([]kit.File, error) {
 	objs := make([]kit.Object, len(pols))
 	for i := range pols {
-		obj := pols[i]
-		obj.TypeMeta = typeMeta
-		objs[i] = kit.Object{Namespace: obj.Namespace, Name: obj.Name, Value: &obj, Origins: obj.Annotations[kit.OriginsAnnotation]}
+		obj := &pols[i]
+		if obj.TypeMeta != typeMeta {
+			// A hand-made policy: print a copy with the kind set, leaving
+			// the caller's alone. Build's policies have it already and
+			// are printed where they are.
+			c := *obj
+			c.TypeMeta = typeMeta
+			obj = &c
+		}
+		objs[i] = kit.Object{Namespace: obj.Namespace, Name: obj.Name, Value: obj, Origins: obj.Annotations[kit.OriginsAnnotation]}
 	}
 	return kit.ObjectFiles(Name, objs)
 }

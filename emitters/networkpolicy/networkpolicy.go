@@ -53,11 +53,13 @@ type rule struct {
 
 // builder accumulates policies and every error found on the way.
 type builder struct {
-	pols   map[string]*policy // by namespace, direction and subject selector
-	errs   *kit.Errors
-	approx bool          // leave out FQDN rules, with a warning
-	warns  []kit.Warning // one per rule left out or narrowed
-	notes  []kit.Warning // what the output assumes (platform.go)
+	pols map[string]*policy // by namespace, direction and subject selector
+	// subjects are the rules' subjects' selector keys (subjects.go).
+	subjects map[subjectID]*subjectSel
+	errs     *kit.Errors
+	approx   bool          // leave out FQDN rules, with a warning
+	warns    []kit.Warning // one per rule left out or narrowed
+	notes    []kit.Warning // what the output assumes (platform.go)
 }
 
 // Build compiles p into NetworkPolicies, one per subject namespace, subject
@@ -88,7 +90,7 @@ func build(p *ir.Policy, inv inventory.Inventory, allowApproximate bool) (result
 	if p == nil {
 		return result{}, nil
 	}
-	b := &builder{pols: map[string]*policy{}, errs: kit.NewErrors(Name), approx: allowApproximate}
+	b := &builder{pols: map[string]*policy{}, subjects: map[subjectID]*subjectSel{}, errs: kit.NewErrors(Name), approx: allowApproximate}
 	b.platform(p, inv)
 	for _, iso := range p.Isolations {
 		b.isolate(iso)
@@ -137,12 +139,12 @@ func (b *builder) rule(r ir.Rule) {
 			what, r.Subject.Namespace, r.Subject.Name, r.Peer.FQDN, ErrUnsupported)})
 		return
 	}
-	sel, errs := podSelector(r.Subject)
+	selKey, errs := b.subjectKey(r.Subject)
 	if len(errs) > 0 {
 		b.errs.Fail(r.Origin, what, r.Subject, errs...)
 		return
 	}
-	pol := b.pols[policyKey(r.Subject.Namespace, r.Direction, sel)]
+	pol := b.pols[keyOf(r.Subject.Namespace, r.Direction, selKey)]
 	if pol == nil || !pol.isolated {
 		// NetworkPolicy cannot allow without isolating; emitting this rule
 		// would deny everything else, which the IR did not ask for.
@@ -212,7 +214,12 @@ func podSelector(s ir.Subject) (*metav1.LabelSelector, []error) {
 
 // policyKey identifies the policy of a subject selector and direction.
 func policyKey(namespace string, d ir.Direction, sel *metav1.LabelSelector) string {
-	return namespace + "\x00" + string(d) + "\x00" + kit.JSONKey(sel)
+	return keyOf(namespace, d, kit.JSONKey(sel))
+}
+
+// keyOf is policyKey of a selector's JSON key.
+func keyOf(namespace string, d ir.Direction, selKey string) string {
+	return namespace + "\x00" + string(d) + "\x00" + selKey
 }
 
 // typeMeta is the kind of every emitted object.
