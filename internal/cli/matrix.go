@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/render"
 )
 
@@ -45,6 +46,7 @@ func newMatrixCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			gctune.BoundGarbage() // a small model streaming gigabytes
 			input, err := in.load(oneDir(args, "."), len(args) > 0, false, e.stderr)
 			if err != nil {
 				return err

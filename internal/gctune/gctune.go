@@ -18,8 +18,7 @@ import (
 var raised atomic.Bool
 
 // Apply raises GOGC to 800 and sets a soft memory limit of a quarter of the
-// machine's RAM, unless the user set GOGC or GOMEMLIMIT; with both its own
-// it also bounds the headroom over the live heap (watchHeadroom).
+// machine's RAM, unless the user set GOGC or GOMEMLIMIT.
 func Apply() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(800)
@@ -28,12 +27,30 @@ func Apply() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		if total := totalRAM(); total > 0 {
 			debug.SetMemoryLimit(int64(total / 4))
-			if raised.Load() {
-				watchHeadroom(total / 4)
-			}
+			ceiling.Store(total / 4)
 		}
 	}
 }
+
+// ceiling is the soft memory limit Apply set (0: none, the user's own).
+var ceiling atomic.Uint64
+
+// BoundGarbage bounds the garbage between two collections to twice the
+// live heap or 1 GiB (headroom.go), for a command whose live heap stays
+// small while it allocates much more than it (the matrix streams
+// gigabytes from a model of a few hundred MB). It does nothing unless
+// Apply set both GOGC and the memory limit. Other commands do without:
+// their heap grows as the intents are evaluated, and a limit following it
+// made a 20,000-workload verify collect and return pages more often
+// (1 s more CPU, a larger peak) where gctune.Building already collects
+// at the right moments.
+func BoundGarbage() {
+	if c := ceiling.Load(); c > 0 && raised.Load() {
+		boundOnce.Do(func() { watchHeadroom(c) })
+	}
+}
+
+var boundOnce sync.Once
 
 // building counts the graphs being built (Building) not yet released.
 var building atomic.Int32

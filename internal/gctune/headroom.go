@@ -16,10 +16,8 @@ var minHeadroom uint64 = 1 << 30
 // whichever is more, never past ceiling. Under GOGC=800 alone the next
 // collection waits for nine times the live heap: the 100k-pod matrix,
 // 284 MB live while its manifests are parsed, grew to 2.3 GB of mostly
-// garbage (now 1.35 GB). A heap of a few hundred MB still collects seldom
-// (once per GiB allocated), one of several GB as at GOGC=200: a verify of
-// 20,000 workloads, about 1 GB live, peaks at 2.9 GB instead of 3.7 for the
-// same CPU time (at GOGC=100-like room it took 13% more).
+// garbage (now 1.25 GB). A heap of a few hundred MB still collects seldom
+// (once per GiB allocated), one of several GB as at GOGC=200.
 func limitFor(live, ceiling uint64) int64 {
 	return int64(min(live+max(2*live, minHeadroom), ceiling))
 }

@@ -55,3 +55,14 @@ func TestHeadroomFollowsEveryCollection(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+func TestBoundGarbageNeedsApplysOwnSettings(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer func(c uint64, r bool) { ceiling.Store(c); raised.Store(r) }(ceiling.Load(), raised.Load())
+	ceiling.Store(0) // the user's GOMEMLIMIT
+	raised.Store(true)
+	BoundGarbage()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("BoundGarbage under the user's memory limit changed it to %d", got)
+	}
+}
