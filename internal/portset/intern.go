@@ -24,13 +24,11 @@ func NewInterner() *Interner {
 // Union is s.Union(t), the same set of ports, shared with every equal
 // union this Interner gave before.
 func (in *Interner) Union(s, t Set) Set {
-	switch {
-	case in == nil || s.d == nil || t.d == nil || s.d == t.d || s.d.all || t.d.all:
-		return s.Union(t) // an input, or All: nothing is built
-	case t.subsetOf(s):
-		return s
-	case s.subsetOf(t):
-		return t
+	if in == nil {
+		return s.Union(t)
+	}
+	if u, ok := unionOfInputs(s, t); ok {
+		return u // nothing is built
 	}
 	for i := range in.buf {
 		in.buf[i] = unionInto(in.buf[i][:0], s.d.r[i], t.d.r[i])
@@ -42,13 +40,8 @@ func (in *Interner) Union(s, t Set) Set {
 // when it is new. buf is never empty here (a union of non-empty sets);
 // it may be All (TCP from one set, UDP and SCTP from the other).
 func (in *Interner) intern() Set {
-	in.cand = data{r: in.buf, all: true}
-	for i := range in.buf {
-		if len(in.buf[i]) != 1 || in.buf[i][0] != (Range{MinPort, MaxPort}) {
-			in.cand.all = false
-		}
-	}
-	if in.cand.all {
+	in.cand = data{r: in.buf}
+	if allRanges(&in.cand.r) {
 		return all
 	}
 	var h maphash.Hash

@@ -209,17 +209,27 @@ func (s Set) Equal(t Set) bool {
 
 // Union is every port in s or t.
 func (s Set) Union(t Set) Set {
-	switch {
-	case s.d == nil || t.IsAll() || s.d == t.d:
-		return t
-	case t.d == nil || s.IsAll():
-		return s
-	case t.subsetOf(s):
-		return s // the common case of a matrix row: the same ports again
-	case s.subsetOf(t):
-		return t
+	if u, ok := unionOfInputs(s, t); ok {
+		return u
 	}
 	return build(func(i int) []Range { return union(s.d.r[i], t.d.r[i]) })
+}
+
+// unionOfInputs is s ∪ t when that is one of them or All, so that
+// nothing need be built; ok is false otherwise (both non-empty, neither
+// All nor covering the other).
+func unionOfInputs(s, t Set) (u Set, ok bool) {
+	switch {
+	case s.d == nil || t.IsAll() || s.d == t.d:
+		return t, true
+	case t.d == nil || s.IsAll():
+		return s, true
+	case t.subsetOf(s):
+		return s, true // the common case of a matrix row: the same ports again
+	case s.subsetOf(t):
+		return t, true
+	}
+	return Set{}, false
 }
 
 // Intersect is every port in both s and t.
@@ -285,19 +295,27 @@ func (s Set) Subtract(t Set) Set {
 	return build(func(i int) []Range { return subtract(s.d.r[i], t.d.r[i]) })
 }
 
+// allRanges reports whether every protocol's list is exactly 1–65535.
+func allRanges(r *[numProtocols][]Range) bool {
+	for i := range r {
+		if len(r[i]) != 1 || r[i][0] != (Range{MinPort, MaxPort}) {
+			return false
+		}
+	}
+	return true
+}
+
 // build assembles a canonical set from per-protocol range lists.
 func build(f func(i int) []Range) Set {
-	d := &data{all: true}
+	d := &data{}
 	nonEmpty := false
 	for i := range d.r {
 		d.r[i] = f(i)
 		if len(d.r[i]) > 0 {
 			nonEmpty = true
 		}
-		if len(d.r[i]) != 1 || d.r[i][0] != (Range{MinPort, MaxPort}) {
-			d.all = false
-		}
 	}
+	d.all = allRanges(&d.r)
 	switch {
 	case !nonEmpty:
 		return Set{}
