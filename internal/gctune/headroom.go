@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync"
 )
 
 // minHeadroom is the least garbage the heap may gather between two
@@ -43,14 +42,9 @@ func arm(ceiling uint64) {
 	})
 }
 
-var liveSample = sync.OnceValue(func() []metrics.Sample {
-	return []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-})
-
-// liveHeap is the heap the last collection marked live. The finalizer
-// goroutine is the only caller, so the sample slice is not shared.
+// liveHeap is the heap the last collection marked live.
 func liveHeap() uint64 {
-	s := liveSample()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0
