@@ -73,15 +73,12 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 	out := &Output{Compiled: res}
 	byTarget := map[string][]kit.File{}
 	var errs diag.List
-	for i, t := range opts.Targets {
+	for _, t := range opts.Targets {
 		em, err := emit(t, res, inv, opts)
-		if i == 0 {
-			// The first target was emitted while the reference was
-			// evaluated: the two only read the compiled intents.
-			if rerr := refs.wait(); rerr != nil {
-				return nil, rerr
-			}
-			out.Model, out.Connectivity = refs.ref.Model, refs.ref.Matrix
+		// The first target was emitted while the reference was evaluated:
+		// the two only read the compiled intents.
+		if rerr := refs.into(out); rerr != nil {
+			return nil, rerr
 		}
 		if err == nil {
 			err = prove(t, res, em, refs.ref, refs.perAddr, opts)
@@ -93,11 +90,8 @@ func Generate(res *compiler.Result, opts Options) (*Output, error) {
 		byTarget[t.Name()] = em.Files
 		out.Warnings = append(out.Warnings, warnings(t, em)...)
 	}
-	if len(opts.Targets) == 0 {
-		if err := refs.wait(); err != nil {
-			return nil, err
-		}
-		out.Model, out.Connectivity = refs.ref.Model, refs.ref.Matrix
+	if err := refs.into(out); err != nil { // no target
+		return nil, err
 	}
 	if err := errs.Errors(); err != nil {
 		return nil, err
@@ -131,11 +125,16 @@ func startReference(res *compiler.Result, inv inventory.Inventory) *references {
 	return r
 }
 
-// wait waits for the references; the error is the reference's, or the
-// split's.
-func (r *references) wait() error {
+// into waits for the references and sets out's model and matrix from
+// them; the error is the reference's, or the split's. Waiting again
+// returns at once.
+func (r *references) into(out *Output) error {
 	<-r.done
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	out.Model, out.Connectivity = r.ref.Model, r.ref.Matrix
+	return nil
 }
 
 // emit runs one target's emitter over the build's inventory.
