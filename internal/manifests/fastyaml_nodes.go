@@ -238,13 +238,7 @@ func (p *fastParser) singleQuoted(off int) (*yaml.Node, int) {
 			from = j + 1
 			continue
 		}
-		n := p.node(yaml.ScalarNode, "!!str", off)
-		n.Style = yaml.SingleQuotedStyle
-		n.Value = p.a.str(p.src[from:j])
-		if b.Len() > 0 {
-			n.Value = b.String() + n.Value
-		}
-		return n, j + 1
+		return p.quoted(off, yaml.SingleQuotedStyle, &b, p.src[from:j]), j + 1
 	}
 }
 
@@ -259,13 +253,7 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 		}
 		switch p.src[j] {
 		case '"':
-			n := p.node(yaml.ScalarNode, "!!str", off)
-			n.Style = yaml.DoubleQuotedStyle
-			n.Value = p.a.str(p.src[from:j])
-			if b.Len() > 0 {
-				n.Value = b.String() + n.Value
-			}
-			return n, j + 1
+			return p.quoted(off, yaml.DoubleQuotedStyle, &b, p.src[from:j]), j + 1
 		case '\\':
 			if j+1 >= p.end {
 				decline()
@@ -276,6 +264,18 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 			from = j + 1
 		}
 	}
+}
+
+// quoted is the string node of a quoted scalar at off: what b holds of
+// it (the text before its last escape, unescaped), then tail.
+func (p *fastParser) quoted(off int, style yaml.Style, b *strings.Builder, tail []byte) *yaml.Node {
+	n := p.node(yaml.ScalarNode, "!!str", off)
+	n.Style = style
+	n.Value = p.a.str(tail)
+	if b.Len() > 0 {
+		n.Value = b.String() + n.Value
+	}
+	return n
 }
 
 // unescape is the character of the escape \c, for the escapes the fast
