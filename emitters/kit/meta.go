@@ -154,16 +154,11 @@ func Claimed[P, O any, PO namedObject[O]](n *Names, pols map[string]P, render fu
 	if len(order) == 0 {
 		return nil
 	}
-	if len(order) < len(kept) {
-		// A name refused (an error): copy the granted ones out.
-		out := make([]O, len(order))
-		for i, k := range order {
-			out[i] = kept[k.at]
-		}
-		return out
+	out := make([]O, len(order))
+	for i, k := range order {
+		out[i] = kept[k.at]
 	}
-	permute(kept, order)
-	return kept
+	return out
 }
 
 // claimedKey is where Claimed sorts an object: its namespace and name,
@@ -202,26 +197,4 @@ func claimInKeyOrder(n *Names, order []claimedKey) {
 		order[i].granted = n.Claim(order[i].ns, order[i].name, order[i].from)
 	}
 	slices.SortFunc(order, compareClaimed)
-}
-
-// permute moves each kept[order[i].at] to kept[i], cycle by cycle, so
-// the objects are not copied into a second slice.
-func permute[O any](kept []O, order []claimedKey) {
-	for i := range order {
-		if order[i].at == i {
-			continue
-		}
-		held := kept[i]
-		j := i
-		for {
-			k := order[j].at
-			order[j].at = j
-			if k == i {
-				kept[j] = held
-				break
-			}
-			kept[j] = kept[k]
-			j = k
-		}
-	}
 }
