@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -19,6 +21,20 @@ type brokenTarget struct {
 
 // Name is the broken target's name and output folder.
 func (brokenTarget) Name() string { return "broken" }
+
+// Emit is the networkpolicy emitter's, its files moved to the broken
+// target's own folder so that the build lays them out and stages them
+// before the proof fails.
+func (b brokenTarget) Emit(in kit.Input) (*kit.Output, error) {
+	out, err := b.Emitter.Emit(in)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range out.Files {
+		out.Files[i].Path = "broken/" + strings.TrimPrefix(f.Path, networkpolicy.Name+"/")
+	}
+	return out, nil
+}
 
 // Options: none (the networkpolicy target's own are its flags already).
 func (brokenTarget) Options() []kit.Option { return nil }

@@ -84,19 +84,13 @@ func newBuildCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipeline.Run(src, opts)
+			pend, err := pipeline.StartRun(src, opts)
 			if err != nil {
 				return err
 			}
-			printWarnings(e, res.Compiled.Warnings)
-			printWarnings(e, res.Warnings)
-			warnMixedEnforcers(e, outDir, opts.Targets)
-			rep, err := output.WriteWith(outDir, res.Files, output.Options{
-				LockTimeout: lockTimeout,
-				Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
-			})
+			res, rep, err := writeProven(e, outDir, pend, opts.Targets, lockTimeout)
 			if err != nil {
-				return outputError(err)
+				return err
 			}
 			printReport(e, outDir, rep)
 			render.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
@@ -155,6 +149,38 @@ func (f *buildFlags) registerStaged(cmd *cobra.Command) {
 // warnMixedEnforcers warns when OUT's top-level kustomization lists more
 // than one enforcer's policies: pointing Flux or Argo CD at OUT would
 // apply them all, though each folder alone already means the intents.
+// writeProven writes a build's files into outDir once they are proven:
+// they are staged while the proofs run, and only a build whose every
+// proof holds reaches the commit point (output.Options.Ready). A failed
+// proof is the error, before any error of writing; the warnings are
+// printed once the proofs hold, before the output changes.
+func writeProven(e *env, outDir string, pend *pipeline.Pending, ts []target.Target, lockTimeout time.Duration) (*pipeline.Output, output.Report, error) {
+	warned := false
+	proven := func() (*pipeline.Output, error) {
+		res, err := pend.Wait()
+		if err == nil && !warned {
+			warned = true
+			printWarnings(e, res.Compiled.Warnings)
+			printWarnings(e, res.Warnings)
+			warnMixedEnforcers(e, outDir, ts)
+		}
+		return res, err
+	}
+	rep, werr := output.WriteWith(outDir, pend.Files(), output.Options{
+		LockTimeout: lockTimeout,
+		Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
+		Ready:       func() error { _, err := proven(); return err },
+	})
+	res, err := proven()
+	if err != nil {
+		return nil, rep, err
+	}
+	if werr != nil {
+		return nil, rep, outputError(werr)
+	}
+	return res, rep, nil
+}
+
 func warnMixedEnforcers(e *env, outDir string, ts []target.Target) {
 	var applied []string
 	for _, t := range ts {

@@ -17,10 +17,10 @@ import (
 // commit carries out a plan as one switch of the output directory: it
 // stages the new files and the new record in the area, writes the
 // journal (the commit point), then switches (see journal). It writes
-// nothing when nothing changes.
-func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState) (Report, error) {
+// nothing when nothing changes, or when ready fails (Options.Ready).
+func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState, ready func() error) (Report, error) {
 	rep := Report{Unchanged: p.unchanged, Kept: p.kept, Warnings: p.warnings}
-	st, j, err := p.prepare(a, t, abs, dir, rec)
+	st, j, err := p.prepare(a, t, abs, dir, rec, ready)
 	if err != nil || st == nil {
 		return rep, err
 	}
@@ -34,16 +34,17 @@ func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState) (Repor
 	return rep, nil
 }
 
-// prepare stages the plan up to its commit point, the journal written; it
-// returns no stage when nothing changes. On an error nothing is left.
-func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState) (*stage, *journal, error) {
+// prepare stages the plan up to its commit point, the journal written
+// once ready allows it; it returns no stage when nothing changes. On an
+// error nothing is left.
+func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState, ready func() error) (*stage, *journal, error) {
 	recData := p.new.format()
 	recChanged := len(recData) > 0
 	if rec.exists {
 		recChanged = string(rec.raw) != string(recData)
 	}
 	if len(p.write) == 0 && len(p.stale) == 0 && !recChanged {
-		return nil, nil, nil
+		return nil, nil, ready()
 	}
 	files := append(p.write[:len(p.write):len(p.write)], kit.File{Path: RecordFile, Data: recData})
 	j := p.journal(a, t, abs, rec.exists)
@@ -51,11 +52,15 @@ func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState) (*sta
 	if err != nil {
 		return nil, nil, stagingErr(dir, err, files)
 	}
-	err = st.fill(files, j)
-	if err == nil {
-		err = atomicfile.WriteFileIn(st.root, journalName, j.format(), 0o644)
+	if err := st.fill(files, j); err != nil {
+		st.discard()
+		return nil, nil, stagingErr(dir, err, files)
 	}
-	if err != nil {
+	if err := ready(); err != nil {
+		st.discard()
+		return nil, nil, err
+	}
+	if err := atomicfile.WriteFileIn(st.root, journalName, j.format(), 0o644); err != nil {
 		st.discard()
 		return nil, nil, stagingErr(dir, err, files)
 	}

@@ -80,6 +80,13 @@ type Options struct {
 	// Notify receives messages for the user: waiting for the lock, and an
 	// interrupted build finished or undone. nil drops them.
 	Notify func(string)
+	// Ready, when set, is called once the new tree is staged and flushed
+	// to disk, just before the commit point (or, when nothing changes,
+	// before returning): an error from it discards the staging, leaves
+	// the output directory as it was, and is returned as it is. A build
+	// proves its files while they are staged (pipeline.Pending). It is
+	// not called when the run is refused before staging.
+	Ready func() error
 }
 
 // Write is WriteWith with the default options.
@@ -128,17 +135,21 @@ func WriteWith(dir string, files []kit.File, o Options) (Report, error) {
 		return Report{}, err
 	}
 	cleanLegacy(abs)
-	return writeLocked(a, abs, dir, byPath)
+	ready := o.Ready
+	if ready == nil {
+		ready = func() error { return nil }
+	}
+	return writeLocked(a, abs, dir, byPath, ready)
 }
 
 // writeLocked plans and commits, holding the lock.
-func writeLocked(a *area, abs, dir string, files []kit.File) (Report, error) {
+func writeLocked(a *area, abs, dir string, files []kit.File, ready func() error) (Report, error) {
 	p, t, rec, err := planLocked(abs, dir, files)
 	if err != nil {
 		return Report{}, err
 	}
 	defer t.close()
-	return p.commit(a, t, abs, dir, rec)
+	return p.commit(a, t, abs, dir, rec, ready)
 }
 
 // planLocked reads the output directory and its record and decides what

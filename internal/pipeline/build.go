@@ -65,43 +65,85 @@ type Output struct {
 }
 
 // Generate emits every target of opts for compiled intents and proves
-// each one's output equivalent before returning any file. All targets'
-// errors are returned together.
+// each one's output equivalent before returning any file: Start, then
+// Wait. All targets' errors are returned together.
 func Generate(res *compiler.Result, opts Options) (*Output, error) {
+	p, err := Start(res, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait()
+}
+
+// Pending is a build whose files are laid out while its targets' proofs
+// still run (Start). Its files are unproven until Wait returns no error:
+// they may be staged where nobody reads them (output.Options.Ready), never
+// written where they take effect.
+type Pending struct {
+	out    *Output
+	files  []kit.File
+	proofs *prover
+}
+
+// Files are every generated file, kustomization files included, sorted by
+// path: not yet proven (see Pending).
+func (p *Pending) Files() []kit.File { return p.files }
+
+// Wait waits for the proofs and returns the build, or every target's
+// proof error together. Waiting again returns the same.
+func (p *Pending) Wait() (*Output, error) {
+	if err := p.proofs.wait(); err != nil {
+		return nil, err
+	}
+	p.out.Files = p.files
+	return p.out, nil
+}
+
+// Start emits every target of opts for compiled intents and lays the
+// files out, proving each target's output equivalent in the background
+// (in target order, one at a time) while the next is emitted and while
+// the caller stages the files. An emission error waits for the proofs,
+// so that all targets' errors are returned together; a layout error is
+// returned when every proof holds.
+func Start(res *compiler.Result, opts Options) (*Pending, error) {
 	inv := opts.inventory(res)
 	refs := startReference(res, inv)
 	out := &Output{Compiled: res}
+	proofs := newProver(res, opts, len(opts.Targets))
 	byTarget := map[string][]kit.File{}
-	var errs diag.List
-	for _, t := range opts.Targets {
+	for i, t := range opts.Targets {
 		em, err := emit(t, res, inv, opts)
 		// The first target was emitted while the reference was evaluated:
 		// the two only read the compiled intents.
 		if rerr := refs.into(out); rerr != nil {
+			proofs.close()
 			return nil, rerr
 		}
-		if err == nil {
-			err = prove(t, res, em, refs.ref, refs.perAddr, opts)
-		}
 		if err != nil {
-			errs = append(errs, diag.Collect(err)...)
+			proofs.fail(i, err)
 			continue
 		}
+		proofs.prove(i, t, em, refs)
 		byTarget[t.Name()] = em.Files
 		out.Warnings = append(out.Warnings, warnings(t, em)...)
 	}
 	if err := refs.into(out); err != nil { // no target
+		proofs.close()
 		return nil, err
 	}
-	if err := errs.Errors(); err != nil {
-		return nil, err
+	proofs.close()
+	if proofs.emitFailed {
+		return nil, proofs.wait()
 	}
-	var err error
-	if out.Files, err = opts.layout(byTarget); err != nil {
+	files, err := opts.layout(byTarget)
+	if err != nil {
+		if perr := proofs.wait(); perr != nil {
+			return nil, perr
+		}
 		return nil, err
 	}
 	out.Warnings.Sort()
-	return out, nil
+	return &Pending{out: out, files: files, proofs: proofs}, nil
 }
 
 // references are the intents' reference and its per-address split,
@@ -166,8 +208,18 @@ func warnings(t target.Target, em *kit.Output) diag.List {
 	return warns
 }
 
-// Run is Load then Generate: the whole build of the intents src names.
+// Run is the whole build of the intents src names: StartRun, then Wait.
 func Run(src Sources, opts Options) (*Output, error) {
+	p, err := StartRun(src, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait()
+}
+
+// StartRun is Load then Start: the whole build of the intents src names,
+// its proofs still running (see Pending).
+func StartRun(src Sources, opts Options) (*Pending, error) {
 	l, err := Load(src)
 	if err != nil {
 		return nil, err
@@ -176,5 +228,5 @@ func Run(src Sources, opts Options) (*Output, error) {
 		return nil, diag.Errorf("write the intents as .cue files of one package", "%s: no intents", src.IntentsDir)
 	}
 	opts.Owners = l.Owners
-	return Generate(l.Intents, opts)
+	return Start(l.Intents, opts)
 }
