@@ -90,7 +90,10 @@ func (c *compiler) workload(ns, name string, v *node) {
 	} else if reservedSubject(name) {
 		c.errorf(v, "rename the workload", "workload name %q is reserved: netpolc names the policies of podSelector and namespace-wide subjects so", name)
 	}
-	kind, _ := str(v, "kind")
+	kind, ok := str(v, "kind")
+	if !ok {
+		kind = defaultKind
+	}
 	w := ir.Workload{Namespace: ns, Name: name, Kind: kind, Origin: c.origin(v, ir.Origin{})}
 	if lv := get(v, "labels"); lv.Exists() {
 		w.Labels = c.labels(lv)
@@ -122,6 +125,10 @@ func (c *compiler) workload(ns, name string, v *node) {
 	})
 	c.out.Workloads = append(c.out.Workloads, w)
 }
+
+// defaultKind is a workload's kind when the intents do not say (the
+// schema's #Workload.kind).
+const defaultKind = "Deployment"
 
 // nameHint is the rule for namespace and workload names.
 const nameHint = "names are DNS labels: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
