@@ -210,13 +210,13 @@ func (s *stage) write(files []kit.File, mkdir func(string) error) ([]string, err
 
 // writeFolder creates files, all in one folder, under their staged names.
 func (s *stage) writeFolder(files []kit.File, names []string) error {
-	dir, err := s.root.OpenRoot(path.Dir(names[0]))
+	dir, err := atomicfile.OpenFolder(s.root, path.Dir(names[0]))
 	if err != nil {
 		return err
 	}
 	defer dir.Close()
 	for i, f := range files {
-		if err := atomicfile.WriteIn(dir, path.Base(names[i]), f.Data, 0o644); err != nil {
+		if err := dir.Create(path.Base(names[i]), f.Data, 0o644); err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				pe.Path = names[i] // as the stage's root names it
