@@ -88,12 +88,19 @@ func newBuildCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, rep, err := writeProven(e, outDir, pend, opts.Targets, lockTimeout)
+			// The summary reads only the intents: it is worked out while
+			// the files are staged.
+			summary := make(chan render.Summary, 1)
+			go func() {
+				res, conn := pend.Intents()
+				summary <- render.Summarize(res.Policy, conn)
+			}()
+			rep, err := writeProven(e, outDir, pend, opts.Targets, lockTimeout)
 			if err != nil {
 				return err
 			}
 			printReport(e, outDir, rep)
-			render.Summarize(res.Compiled.Policy, res.Connectivity).Print(e.stdout)
+			(<-summary).Print(e.stdout)
 			return nil
 		},
 	}
@@ -146,17 +153,14 @@ func (f *buildFlags) registerStaged(cmd *cobra.Command) {
 		"write each target's staged or audit form, which reports what it would drop and enforces nothing (calico, nftables, cilium audit mode, networkpolicy on Calico); a target without one fails")
 }
 
-// warnMixedEnforcers warns when OUT's top-level kustomization lists more
-// than one enforcer's policies: pointing Flux or Argo CD at OUT would
-// apply them all, though each folder alone already means the intents.
 // writeProven writes a build's files into outDir once they are proven:
 // they are staged while the proofs run, and only a build whose every
 // proof holds reaches the commit point (output.Options.Ready). A failed
 // proof is the error, before any error of writing; the warnings are
 // printed once the proofs hold, before the output changes.
-func writeProven(e *env, outDir string, pend *pipeline.Pending, ts []target.Target, lockTimeout time.Duration) (*pipeline.Output, output.Report, error) {
+func writeProven(e *env, outDir string, pend *pipeline.Pending, ts []target.Target, lockTimeout time.Duration) (output.Report, error) {
 	warned := false
-	proven := func() (*pipeline.Output, error) {
+	proven := func() error {
 		res, err := pend.Wait()
 		if err == nil && !warned {
 			warned = true
@@ -164,23 +168,25 @@ func writeProven(e *env, outDir string, pend *pipeline.Pending, ts []target.Targ
 			printWarnings(e, res.Warnings)
 			warnMixedEnforcers(e, outDir, ts)
 		}
-		return res, err
+		return err
 	}
 	rep, werr := output.WriteWith(outDir, pend.Files(), output.Options{
 		LockTimeout: lockTimeout,
 		Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
-		Ready:       func() error { _, err := proven(); return err },
+		Ready:       proven,
 	})
-	res, err := proven()
-	if err != nil {
-		return nil, rep, err
+	if err := proven(); err != nil {
+		return rep, err
 	}
 	if werr != nil {
-		return nil, rep, outputError(werr)
+		return rep, outputError(werr)
 	}
-	return res, rep, nil
+	return rep, nil
 }
 
+// warnMixedEnforcers warns when OUT's top-level kustomization lists more
+// than one enforcer's policies: pointing Flux or Argo CD at OUT would
+// apply them all, though each folder alone already means the intents.
 func warnMixedEnforcers(e *env, outDir string, ts []target.Target) {
 	var applied []string
 	for _, t := range ts {

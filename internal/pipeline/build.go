@@ -89,6 +89,12 @@ type Pending struct {
 // path: not yet proven (see Pending).
 func (p *Pending) Files() []kit.File { return p.files }
 
+// Intents are the compiled intents and their own matrix over the build's
+// inventory (Output.Connectivity): neither depends on the proofs.
+func (p *Pending) Intents() (*compiler.Result, *enforcer.Connectivity) {
+	return p.out.Compiled, p.out.Connectivity
+}
+
 // Wait waits for the proofs and returns the build, or every target's
 // proof error together. Waiting again returns the same.
 func (p *Pending) Wait() (*Output, error) {
