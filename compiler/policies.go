@@ -22,7 +22,13 @@ import (
 func (c *compiler) templates(v *node) {
 	fields(v, func(name string, tv *node) {
 		via := c.instanceOrigin(name, tv)
-		c.policies(get(tv, "policies"), via)
+		pv := get(tv, "policies")
+		if via.File != "" && expandTemplateOutput {
+			// Every error is reported at the instance's line: the
+			// policies are read from their JSON (expanded).
+			pv = pv.expanded()
+		}
+		c.policies(pv, via)
 		c.platform(get(tv, "platform"), via)
 	})
 }

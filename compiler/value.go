@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"errors"
+	"strconv"
 
 	"cuelang.org/go/cue"
 )
@@ -43,6 +44,15 @@ type node struct {
 	// is a list.
 	elems            []*node
 	listRead, isList bool
+	// jkind, when set, says that the node was read from JSON (expanded):
+	// its kind, with its scalar's text in jtext and its fields and
+	// elements read already. Its CUE value (v, d) is looked up from
+	// parent's by sel only when asked (val), for positions and paths.
+	jkind    cue.Kind
+	jtext    string
+	parent   *node
+	sel      cue.Selector
+	resolved bool
 }
 
 // newNode wraps a value.
@@ -57,16 +67,22 @@ func (n *node) val() cue.Value {
 	if n == nil {
 		return cue.Value{}
 	}
+	if n.jkind != 0 && !n.resolved {
+		n.resolved = true
+		n.parent.val()
+		n.v = n.parent.d.LookupPath(cue.MakePath(n.sel))
+		n.d, _ = n.v.Default()
+	}
 	return n.v
 }
 
 // Exists reports whether the value exists.
-func (n *node) Exists() bool { return n != nil && n.v.Exists() }
+func (n *node) Exists() bool { return n != nil && (n.jkind != 0 || n.v.Exists()) }
 
 // Default is the node of the value's default, or n when it has none, as
-// cue.Value.Default.
+// cue.Value.Default. A node read from JSON is its default already.
 func (n *node) Default() (*node, bool) {
-	if n == nil || n.d == n.v {
+	if n == nil || n.jkind != 0 || n.d == n.v {
 		return n, false
 	}
 	if n.def == nil {
@@ -184,21 +200,37 @@ func (n *node) length() int64 {
 	if elems := n.list(); n.isList {
 		return int64(len(elems))
 	}
+	n.val()
 	l, _ := n.d.Len().Int64()
 	return l
 }
 
 // IncompleteKind is the kinds the value may be (of the value as reached,
-// as cue.Value.IncompleteKind).
-func (n *node) IncompleteKind() cue.Kind { return n.val().IncompleteKind() }
+// as cue.Value.IncompleteKind; of its default when read from JSON).
+func (n *node) IncompleteKind() cue.Kind {
+	if n != nil && n.jkind != 0 {
+		return n.jkind
+	}
+	return n.val().IncompleteKind()
+}
 
 // errAbsent is the error of reading an absent value.
 var errAbsent = errors.New("no value")
+
+// errNotJSONKind is the error of reading a value read from JSON as
+// another kind (its CUE value gives the message: val).
+var errNotJSONKind = errors.New("value of another kind")
 
 // String is the value's concrete string (after its default).
 func (n *node) String() (string, error) {
 	if !n.Exists() {
 		return "", errAbsent
+	}
+	if n.jkind != 0 {
+		if n.jkind != cue.StringKind {
+			return "", errNotJSONKind
+		}
+		return n.jtext, nil
 	}
 	return n.v.String()
 }
@@ -208,6 +240,12 @@ func (n *node) Int64() (int64, error) {
 	if !n.Exists() {
 		return 0, errAbsent
 	}
+	if n.jkind != 0 {
+		if n.jkind != cue.IntKind {
+			return 0, errNotJSONKind
+		}
+		return strconv.ParseInt(n.jtext, 10, 64)
+	}
 	return n.v.Int64()
 }
 
@@ -215,6 +253,12 @@ func (n *node) Int64() (int64, error) {
 func (n *node) Bool() (bool, error) {
 	if !n.Exists() {
 		return false, errAbsent
+	}
+	if n.jkind != 0 {
+		if n.jkind != cue.BoolKind {
+			return false, errNotJSONKind
+		}
+		return n.jtext == "true", nil
 	}
 	return n.v.Bool()
 }
