@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/par"
 )
 
 // Metadata netpolc puts on every object it emits.
@@ -126,21 +127,26 @@ type namedObject[O any] interface {
 // keeps each object whose name n grants, and returns them sorted by
 // namespace and name: one stable order whatever the IR's.
 //
-// render must be pure: the policies are rendered in map order, and
+// render must be pure and safe to call concurrently for different
+// policies: the policies are rendered in map order, on every CPU, and
 // sorting the keys of thousands of policies (long selector keys) cost
 // more than the rest. Claim's outcome depends on the order only when two
 // objects share a name or n has names taken already; then the objects
 // are claimed in key order as before.
 func Claimed[P, O any, PO namedObject[O]](n *Names, pols map[string]P, render func(P) (O, Origins, bool)) []O {
-	kept := make([]O, 0, len(pols))
-	order := make([]claimedKey, 0, len(pols))
-	for key, p := range pols {
-		obj, from, keep := render(p)
-		if keep {
-			order = append(order, claimedKey{ns: PO(&obj).GetNamespace(), name: PO(&obj).GetName(), key: key, from: from, at: len(kept)})
-			kept = append(kept, obj)
-		}
+	keys := make([]string, 0, len(pols))
+	for key := range pols {
+		keys = append(keys, key)
 	}
+	kept := make([]O, len(keys))
+	order := make([]claimedKey, len(keys))
+	keep := make([]bool, len(keys))
+	par.For(len(keys), func(i int) {
+		obj, from, ok := render(pols[keys[i]])
+		kept[i], keep[i] = obj, ok
+		order[i] = claimedKey{ns: PO(&obj).GetNamespace(), name: PO(&obj).GetName(), key: keys[i], from: from, at: i}
+	})
+	order = slices.DeleteFunc(order, func(k claimedKey) bool { return !keep[k.at] })
 	// Sort the keys, not the objects: an object is large.
 	slices.SortFunc(order, compareClaimed)
 	if len(n.taken) > 0 || sharedName(order) {
