@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 )
@@ -21,7 +22,7 @@ var raised atomic.Bool
 // machine's RAM, unless the user set GOGC or GOMEMLIMIT.
 func Apply() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(800)
+		debug.SetGCPercent(raisedGOGC)
 		raised.Store(true)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -64,7 +65,8 @@ var building atomic.Int32
 // of both phases (a build of 5,000 workloads: 1.35 GiB and 340,000 page
 // faults). The last graph released is collected at once: the live heap
 // is small then (11 MB at 5,000 workloads, a few milliseconds of marking)
-// and peak RSS and page faults halve. While another graph is still being
+// and peak RSS and page faults halve; the heap then grows back into the
+// pages it held before it collects again (regrowInto). While another graph is still being
 // built (verify loads both sides at once) the collection waits for it:
 // it would mark that graph for nothing. Nothing is collected unless
 // Apply raised GOGC.
@@ -74,8 +76,51 @@ func Building() (released func()) {
 	return func() {
 		once.Do(func() {
 			if building.Add(-1) == 0 && raised.Load() {
+				held := heapHeld()
 				runtime.GC()
+				regrowInto(held)
 			}
 		})
 	}
+}
+
+// regrowInto lets the heap grow back into the held bytes it had before
+// the collection that freed the graph, before it collects again: those
+// pages are the process's already, so reusing them costs no page fault,
+// while a collection at nine times the small live heap (337 MB after a
+// 20,000-workload compile) would mark what the emitters and the proof
+// keep (300 MB) for nothing. The next collection, whenever it comes,
+// puts GOGC back (a finalizer runs after it).
+func regrowInto(held uint64) {
+	live := liveHeap()
+	if live == 0 || held <= live*(1+raisedGOGC/100) {
+		return
+	}
+	debug.SetGCPercent(int(min((held/live-1)*100, maxRegrowGOGC)))
+	runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+		if raised.Load() {
+			debug.SetGCPercent(raisedGOGC)
+		}
+	})
+}
+
+// raisedGOGC is the GOGC Apply sets; maxRegrowGOGC bounds regrowInto's.
+const (
+	raisedGOGC    = 800
+	maxRegrowGOGC = 100000
+)
+
+// heapHeld is the heap memory the process holds: objects (live or not
+// yet swept), free spans not returned to the system, and the unused
+// parts of spans.
+func heapHeld() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(s)
+	var total uint64
+	for _, x := range s {
+		if x.Value.Kind() == metrics.KindUint64 {
+			total += x.Value.Uint64()
+		}
+	}
+	return total
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // numGC is the number of completed collections.
@@ -56,4 +57,38 @@ func TestApplyKeepsTheUsersGOGC(t *testing.T) {
 	if raised.Load() {
 		t.Error("Apply raised GOGC although the user set it")
 	}
+}
+
+// gcPercent is the current GOGC.
+func gcPercent() int {
+	old := debug.SetGCPercent(100)
+	debug.SetGCPercent(old)
+	return old
+}
+
+func TestReleaseLetsTheHeapRegrowIntoWhatItHeld(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "off")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer raised.Store(false)
+	Apply()
+	release := Building()
+	graph := make([][]byte, 256)
+	for i := range graph {
+		graph[i] = make([]byte, 1<<20)
+	}
+	graph = nil
+	release()
+	if p := gcPercent(); p <= raisedGOGC {
+		t.Fatalf("after releasing 256 MB of garbage GOGC is %d, want more than %d", p, raisedGOGC)
+	}
+	// The next collection puts it back (its finalizer runs soon after).
+	for range 100 {
+		runtime.GC()
+		if gcPercent() == raisedGOGC {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("GOGC is still %d after the next collections, want %d", gcPercent(), raisedGOGC)
 }
