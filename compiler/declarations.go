@@ -155,11 +155,18 @@ func (c *compiler) namedPort(name string, v *node) (ir.NamedPort, bool) {
 		return ir.NamedPort{}, false
 	}
 	np := ir.NamedPort{Name: name, Protocol: portset.TCP}
-	num := v
-	if v.IncompleteKind() == cue.StructKind {
-		num = get(v, "port")
-		p, _ := str(v, "protocol")
-		np.Protocol = portset.ProtocolNamed(p)
+	num, _ := v.Default()
+	switch k := num.IncompleteKind(); k {
+	case cue.IntKind:
+	case cue.StructKind:
+		proto, ok := c.containerPort(name, num)
+		if !ok {
+			return ir.NamedPort{}, false
+		}
+		np.Protocol, num = proto, get(num, "port")
+	default:
+		c.errorf(v, containerPortHint, "container port %q is %v, not an integer or {port, protocol}", name, k)
+		return ir.NamedPort{}, false
 	}
 	n, err := num.Int64()
 	if err != nil || validation.IsValidPortNum(int(n)) != nil {
@@ -168,6 +175,34 @@ func (c *compiler) namedPort(name string, v *node) (ir.NamedPort, bool) {
 	}
 	np.Port = int32(n)
 	return np, true
+}
+
+// containerPortHint is the form of a container port.
+const containerPortHint = `a container port is a number (TCP), or {port: N, protocol: "TCP", "UDP" or "SCTP"}`
+
+// containerPort checks the struct form of a container port (the schema
+// leaves it to the compiler) and returns its protocol: TCP when omitted.
+func (c *compiler) containerPort(name string, v *node) (portset.Protocol, bool) {
+	ok := true
+	fields(v, func(f string, fv *node) {
+		if f != "port" && f != "protocol" {
+			c.errorf(fv, containerPortHint, "field %q not allowed in container port %q", f, name)
+			ok = false
+		}
+	})
+	if !get(v, "port").Exists() {
+		c.errorf(v, containerPortHint, "container port %q has no port", name)
+		ok = false
+	}
+	proto := portset.TCP
+	if pv := get(v, "protocol"); pv.Exists() {
+		s, err := pv.String()
+		if proto = portset.ProtocolNamed(s); err != nil || proto == portset.NoProtocol {
+			c.errorf(pv, containerPortHint, "container port %q: protocol %v is not TCP, UDP or SCTP", name, pv.val())
+			ok = false
+		}
+	}
+	return proto, ok
 }
 
 // labels reads and validates a label map.
