@@ -19,7 +19,7 @@ func (c *compiler) ports(v *node, via ir.Origin) ([]ir.Port, bool) {
 	var out []ir.Port
 	ok := true
 	c.elems(v, func(_ int, pv *node) {
-		if pv.IncompleteKind() == cue.StructKind && !c.closed(pv, portFields, via) {
+		if pv.IncompleteKind() == cue.StructKind && (!c.closed(pv, portFields, via) || !c.portFieldsKnown(pv, via)) {
 			ok = false
 			return
 		}
@@ -36,6 +36,23 @@ func (c *compiler) ports(v *node, via ir.Origin) ([]ir.Port, bool) {
 
 const portHint = `ports are 8080, "http" (a named container port), "TCP/80", "UDP/53", "TCP/8000-8100", "SCTP", or {port: 8000, endPort: 8100, protocol: "TCP"}`
 
+// portFieldsKnown reports, for a port in the long form that the user
+// wrote (template output is checked by closed), each field it should not
+// have (the schema leaves ports to the compiler).
+func (c *compiler) portFieldsKnown(v *node, via ir.Origin) bool {
+	if via.File != "" {
+		return true
+	}
+	ok := true
+	fields(v, func(name string, fv *node) {
+		if !portFields[name] {
+			c.errorf(fv, portHint, "field %q not allowed in a port", name)
+			ok = false
+		}
+	})
+	return ok
+}
+
 // port compiles one port in any of its forms.
 func (c *compiler) port(v *node) (ir.Port, error) {
 	v, _ = v.Default()
@@ -50,13 +67,26 @@ func (c *compiler) port(v *node) (ir.Port, error) {
 	default:
 		return ir.Port{}, fmt.Errorf("a port is a number, a string or a struct, not %v", v.IncompleteKind())
 	}
-	proto, _ := str(v, "protocol")
-	p := ir.Port{Protocol: portset.ProtocolNamed(proto)}
+	p := ir.Port{Protocol: portset.TCP}
+	if prv := get(v, "protocol"); prv.Exists() {
+		s, err := prv.String()
+		if p.Protocol = portset.ProtocolNamed(s); err != nil || p.Protocol == portset.NoProtocol {
+			return p, fmt.Errorf("protocol %v is not TCP, UDP or SCTP", prv.val())
+		}
+	}
 	pv := get(v, "port")
 	ev := get(v, "endPort")
+	if ev.Exists() {
+		if d, _ := ev.Default(); d.IncompleteKind() != cue.IntKind {
+			return p, fmt.Errorf("endPort %v is not a number", ev.val())
+		}
+	}
 	var num, end int64
 	if pv.Exists() {
 		pv, _ = pv.Default()
+		if k := pv.IncompleteKind(); k != cue.StringKind && k != cue.IntKind {
+			return p, fmt.Errorf("port %v is not a number or a container port's name", pv.val())
+		}
 		if pv.IncompleteKind() == cue.StringKind {
 			name, _ := pv.String()
 			if ev.Exists() {
