@@ -149,7 +149,8 @@ func (b *bench) measure(s scenario) (row, error) {
 // inodes freed in the last minutes when it allocates one, scanning them
 // one by one, so creating 10,000 files right after deleting 10,000 costs
 // 400 µs a file more than on a quiet disk, a cost of the disk's history,
-// not of netpolc. b.cleanup deletes what was moved, after the last row.
+// not of netpolc (so does anything else deleting many files on the disk
+// in the minutes before: a test run, a previous benchmark). b.cleanup deletes what was moved, after the last row.
 func (b *bench) discard(path string) error {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return nil
@@ -162,11 +163,16 @@ func (b *bench) discard(path string) error {
 	return os.Rename(path, filepath.Join(trash, fmt.Sprintf("%d", time.Now().UnixNano())))
 }
 
-// cleanup deletes what discard moved away.
+// cleanup deletes what discard moved away, then flushes the disk: the
+// kernel counts a freed inode as recent for 60 s once its inode table
+// block is written, for six minutes while it is dirty (fs/ext4/ialloc.c:
+// recently_deleted, RECENTCY_MIN and RECENTCY_DIRTY), so a benchmark run
+// within minutes of this one would pay for these deletions.
 func (b *bench) cleanup() {
 	for _, t := range b.trash {
 		_ = os.RemoveAll(t)
 	}
+	syscall.Sync()
 }
 
 // run runs one process, its output to /dev/null (or kept, for the compile
