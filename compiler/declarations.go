@@ -183,24 +183,15 @@ const containerPortHint = `a container port is a number (TCP), or {port: N, prot
 // containerPort checks the struct form of a container port (the schema
 // leaves it to the compiler) and returns its protocol: TCP when omitted.
 func (c *compiler) containerPort(name string, v *node) (portset.Protocol, bool) {
-	ok := true
-	fields(v, func(f string, fv *node) {
-		if f != "port" && f != "protocol" {
-			c.errorf(fv, containerPortHint, "field %q not allowed in container port %q", f, name)
-			ok = false
-		}
-	})
+	ok := c.onlyFields(v, containerPortFields, containerPortHint, fmt.Sprintf("container port %q", name))
 	if !get(v, "port").Exists() {
 		c.errorf(v, containerPortHint, "container port %q has no port", name)
 		ok = false
 	}
-	proto := portset.TCP
-	if pv := get(v, "protocol"); pv.Exists() {
-		s, err := pv.String()
-		if proto = portset.ProtocolNamed(s); err != nil || proto == portset.NoProtocol {
-			c.errorf(pv, containerPortHint, "container port %q: protocol %v is not TCP, UDP or SCTP", name, pv.val())
-			ok = false
-		}
+	proto, pv, valid := protocolOf(v)
+	if !valid {
+		c.errorf(pv, containerPortHint, "container port %q: protocol %v is not TCP, UDP or SCTP", name, pv.val())
+		ok = false
 	}
 	return proto, ok
 }

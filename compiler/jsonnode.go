@@ -125,17 +125,15 @@ func (p *jsonParser) object(n *node) error {
 			return err
 		}
 		n.names, n.kids = append(n.names, name), append(n.kids, kid)
-		if done, err := p.next('}'); done || err != nil {
-			break
+		done, err := p.next('}')
+		if err != nil {
+			return err
+		}
+		if done {
+			n.indexFields()
+			return nil
 		}
 	}
-	if len(n.names) >= byNameMin {
-		n.byName = make(map[string]*node, len(n.names))
-		for i, name := range n.names {
-			n.byName[name] = n.kids[i]
-		}
-	}
-	return p.err()
 }
 
 // array reads the elements of an array into n.
@@ -158,10 +156,9 @@ func (p *jsonParser) array(n *node) error {
 }
 
 // next reads the ',' before another member or the closing delimiter
-// (done); anything else is an error, kept for err.
+// (done); anything else is an error.
 func (p *jsonParser) next(closing byte) (done bool, err error) {
 	if p.skipSpace() == len(p.data) {
-		p.i = len(p.data) + 1 // marks the error
 		return true, errJSON
 	}
 	switch p.data[p.i] {
@@ -172,16 +169,7 @@ func (p *jsonParser) next(closing byte) (done bool, err error) {
 		p.i++
 		return true, nil
 	}
-	p.i = len(p.data) + 1
 	return true, errJSON
-}
-
-// err is the error next marked, if any.
-func (p *jsonParser) err() error {
-	if p.i > len(p.data) {
-		return errJSON
-	}
-	return nil
 }
 
 // str reads a string; one without escapes (in valid UTF-8, as CUE's

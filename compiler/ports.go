@@ -43,14 +43,19 @@ func (c *compiler) portFieldsKnown(v *node, via ir.Origin) bool {
 	if via.File != "" {
 		return true
 	}
-	ok := true
-	fields(v, func(name string, fv *node) {
-		if !portFields[name] {
-			c.errorf(fv, portHint, "field %q not allowed in a port", name)
-			ok = false
-		}
-	})
-	return ok
+	return c.onlyFields(v, portFields, portHint, "a port")
+}
+
+// protocolOf is the protocol field of a port in the long form: TCP when
+// absent; false, with the field, when it is not TCP, UDP or SCTP.
+func protocolOf(v *node) (portset.Protocol, *node, bool) {
+	pv := get(v, "protocol")
+	if !pv.Exists() {
+		return portset.TCP, nil, true
+	}
+	s, err := pv.String()
+	proto := portset.ProtocolNamed(s)
+	return proto, pv, err == nil && proto != portset.NoProtocol
 }
 
 // port compiles one port in any of its forms.
@@ -67,12 +72,10 @@ func (c *compiler) port(v *node) (ir.Port, error) {
 	default:
 		return ir.Port{}, fmt.Errorf("a port is a number, a string or a struct, not %v", v.IncompleteKind())
 	}
-	p := ir.Port{Protocol: portset.TCP}
-	if prv := get(v, "protocol"); prv.Exists() {
-		s, err := prv.String()
-		if p.Protocol = portset.ProtocolNamed(s); err != nil || p.Protocol == portset.NoProtocol {
-			return p, fmt.Errorf("protocol %v is not TCP, UDP or SCTP", prv.val())
-		}
+	proto, prv, valid := protocolOf(v)
+	p := ir.Port{Protocol: proto}
+	if !valid {
+		return p, fmt.Errorf("protocol %v is not TCP, UDP or SCTP", prv.val())
 	}
 	pv := get(v, "port")
 	ev := get(v, "endPort")

@@ -18,6 +18,9 @@ var (
 	selectorFields = fieldSet("matchLabels", "matchExpressions")
 	exprFields     = fieldSet("key", "operator", "values")
 	portFields     = fieldSet("port", "endPort", "protocol")
+	// containerPortFields are a container port's in its long form, which
+	// the schema leaves to the compiler (like ports: onlyFields).
+	containerPortFields = fieldSet("port", "protocol")
 )
 
 func fieldSet(names ...string) map[string]bool {
@@ -26,6 +29,20 @@ func fieldSet(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// onlyFields reports an error for every field of v that allowed lacks,
+// where the schema does not (container ports, ports the user wrote): in
+// names what v is. It returns false when there was one.
+func (c *compiler) onlyFields(v *node, allowed map[string]bool, hint, in string) bool {
+	ok := true
+	fields(v, func(name string, fv *node) {
+		if !allowed[name] {
+			c.errorf(fv, hint, "field %q not allowed in %s", name, in)
+			ok = false
+		}
+	})
+	return ok
 }
 
 // closed reports an error for every field of v that allowed lacks, the

@@ -111,6 +111,11 @@ func (n *node) readFields() {
 		n.kids = append(n.kids, n.looked(name, it.Value()))
 	}
 	n.lookedUp, n.looks = nil, nil
+	n.indexFields()
+}
+
+// indexFields indexes a large struct's fields by name, once they are read.
+func (n *node) indexFields() {
 	if len(n.names) >= byNameMin {
 		n.byName = make(map[string]*node, len(n.names))
 		for i, name := range n.names {
