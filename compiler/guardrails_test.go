@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -25,11 +24,7 @@ namespaces: ops: workloads: agent: {}
 
 func compileGuard(t *testing.T, src string) (*compiler.Result, error) {
 	t.Helper()
-	set, err := intent.LoadFiles("t", map[string][]byte{"g.cue": []byte(guardDecl + src)})
-	if err != nil {
-		return nil, err
-	}
-	return compiler.Compile(set)
+	return compileFiles(map[string]string{"g.cue": guardDecl + src})
 }
 
 // TestGuardrailDecoding: every kind and pattern form decodes, with its

@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
 )
 
@@ -23,11 +22,7 @@ namespaces: ops: {labels: tenant: "b", workloads: agent: ports: metrics: 9090}
 
 func compilePlatform(t *testing.T, src string) (*compiler.Result, error) {
 	t.Helper()
-	set, err := intent.LoadFiles("t", map[string][]byte{"p.cue": []byte(platformDecl + src)})
-	if err != nil {
-		return nil, err
-	}
-	return compiler.Compile(set)
+	return compileFiles(map[string]string{"p.cue": platformDecl + src})
 }
 
 // TestPlatformCompiles: both tiers, every subject form, rules in order with
@@ -130,7 +125,7 @@ platform: admin: d: {priority: 7, ingress: [{action: "Deny", from: [{namespace: 
 // TestPlatformTemplates: the built-in platform templates expand into the
 // documented intents, traced to the `use` line.
 func TestPlatformTemplates(t *testing.T) {
-	set, err := intent.LoadFiles("t", map[string][]byte{"p.cue": []byte(platformDecl), "u.cue": []byte(`package t
+	res, err := compileFiles(map[string]string{"p.cue": platformDecl, "u.cue": `package t
 
 import "netpolc.dev/templates"
 
@@ -139,11 +134,7 @@ use: dns: templates.#ClusterAllowDNS
 use: meta: templates.#DenyCloudMetadata
 use: mon: templates.#ClusterMonitoring & {from: "ops"}
 use: tenants: templates.#TenantIsolation & {label: "tenant", "namespaces": namespaces, shared: [{namespace: "kube-system"}]}
-`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := compiler.Compile(set)
+`})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler"
-	"github.com/netpolc/netpolc/intent"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/portset"
 )
@@ -14,7 +12,7 @@ import (
 // read as the schema's defaults said (a long form without protocol is
 // TCP), in policies, templates and container ports.
 func TestPortFormsCompile(t *testing.T) {
-	set, err := intent.LoadFiles("t", map[string][]byte{"p.cue": []byte(`package t
+	res, err := compileFiles(map[string]string{"p.cue": `package t
 
 import "netpolc.dev/templates"
 
@@ -24,11 +22,7 @@ namespaces: shop: workloads: {
 }
 policies: p: {namespace: "shop", workload: "db", ingress: [{from: [{workload: "web"}], ports: [{port: 5432}, {port: 6000, endPort: 6010, protocol: "SCTP"}, "UDP/53"]}]}
 use: tiers: templates.#Tiers & {namespace: "shop", egress: false, tiers: [{workload: "web", ports: [{port: "http"}]}, {workload: "db", ports: [5432]}]}
-`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := compiler.Compile(set)
+`})
 	if err != nil {
 		t.Fatal(err)
 	}
