@@ -9,6 +9,7 @@ import (
 
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/intent"
+	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // compileGenerate compiles a loaded intents set and generates opts'
@@ -19,6 +20,16 @@ func compileGenerate(set *intent.Set, opts Options) (*Output, error) {
 		return nil, err
 	}
 	return Generate(res, opts)
+}
+
+// shop is the shop example's compiled intents (randir.Examples).
+func shop(t *testing.T) *compiler.Result {
+	t.Helper()
+	ex, err := randir.Examples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &compiler.Result{Policy: ex["shop"]}
 }
 
 // exampleTarget is the target the example tests build dir for:

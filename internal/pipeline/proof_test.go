@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/internal/target"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -14,7 +13,6 @@ import (
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
-	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // wideReader is an interpreter with a bug: it reads every emitted policy
@@ -41,13 +39,7 @@ type buggyTarget struct {
 // diagnostic at an intent line behind the first differing flow, naming
 // the target and the flows, and a hint that says this is a netpolc bug.
 func TestProofFailsClosed(t *testing.T) {
-	ex, err := randir.Examples()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := ex["shop"]
-	res := &compiler.Result{Policy: p}
-	out, err := Generate(res, Options{Targets: []target.Target{buggyTarget{}}})
+	out, err := Generate(shop(t), Options{Targets: []target.Target{buggyTarget{}}})
 	if err == nil || out != nil {
 		t.Fatalf("a wider reading was proven: out=%v err=%v", out, err)
 	}

@@ -7,13 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/target"
-	"github.com/netpolc/netpolc/internal/testkit/randir"
 )
 
 // TestStartedBuildOfAWrongReadingNeverReachesTheOutput: Start lays the
@@ -21,11 +19,7 @@ import (
 // a build whose proof fails leaves the output directory as it was and
 // fails with the proof's error.
 func TestStartedBuildOfAWrongReadingNeverReachesTheOutput(t *testing.T) {
-	ex, err := randir.Examples()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := &compiler.Result{Policy: ex["shop"]}
+	res := shop(t)
 	good, err := Generate(res, Options{Targets: []target.Target{target.MustParse("networkpolicy")[0]}})
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +61,7 @@ func (brokenEmitter) Emit(kit.Input) (*kit.Output, error) {
 // TestStartReportsEveryTarget: an emission error waits for the other
 // targets' proofs; all their errors come together.
 func TestStartReportsEveryTarget(t *testing.T) {
-	ex, err := randir.Examples()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := &compiler.Result{Policy: ex["shop"]}
+	res := shop(t)
 	pend, err := Start(res, Options{Targets: []target.Target{buggyTarget{}, brokenEmitter{}}})
 	if err == nil || pend != nil {
 		t.Fatalf("Start with a failing emitter: %v, %v", pend, err)
