@@ -30,7 +30,7 @@ func OpenFolder(root *os.Root, dir string) (*Folder, error) {
 // On an error nothing of it is left.
 func (f *Folder) Create(name string, data []byte, perm fs.FileMode) error {
 	if f.sys.ok() && !strings.ContainsRune(name, '/') {
-		return f.sys.create(f.dir, name, data, perm)
+		return f.sys.create(name, data, perm)
 	}
 	return WriteIn(f.dir, name, data, perm)
 }

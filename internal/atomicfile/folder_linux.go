@@ -32,7 +32,7 @@ func (s folderSys) ok() bool { return s.d != nil }
 // create makes name in the directory: O_EXCL and O_NOFOLLOW, so that it
 // never writes through anything already there; name is a base name, so
 // nothing is resolved outside the directory the root opened.
-func (s folderSys) create(dir *os.Root, name string, data []byte, perm fs.FileMode) error {
+func (s folderSys) create(name string, data []byte, perm fs.FileMode) error {
 	fd, err := unix.Openat(s.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
 	for err == unix.EINTR {
 		fd, err = unix.Openat(s.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))

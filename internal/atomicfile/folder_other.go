@@ -3,6 +3,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 )
@@ -14,8 +15,8 @@ func openFolderSys(*os.Root) folderSys { return folderSys{} }
 
 func (folderSys) ok() bool { return false }
 
-func (folderSys) create(dir *os.Root, name string, data []byte, perm fs.FileMode) error {
-	return WriteIn(dir, name, data, perm)
-}
+// create is never called: ok is false, and Folder creates through its
+// root.
+func (folderSys) create(string, []byte, fs.FileMode) error { return errors.ErrUnsupported }
 
 func (folderSys) close() {}
