@@ -7,10 +7,14 @@ import (
 	"path"
 )
 
-// SyncTree flushes every file written under root (names, relative to it)
-// and the directories holding them, one fsync each (without syncfs(2)).
-func SyncTree(root *os.Root, names []string) error {
+// SyncTree flushes every file written under root (names, relative to it),
+// the directories holding them and the directories made there (made), one
+// fsync each (without syncfs(2)).
+func SyncTree(root *os.Root, names, made []string) error {
 	dirs := map[string]bool{}
+	for _, d := range made {
+		dirs[d] = true
+	}
 	for _, n := range names {
 		f, err := root.Open(n)
 		if err != nil {

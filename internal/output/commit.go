@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -166,13 +168,7 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 	}
 	// Everything staged reaches the disk before the journal (the commit
 	// point) is written: one flush for the whole tree.
-	if err := atomicfile.SyncTree(s.root, names); err != nil {
-		return err
-	}
-	for d := range dirs {
-		atomicfile.SyncDir(s.root, d)
-	}
-	return nil
+	return atomicfile.SyncTree(s.root, names, slices.Collect(maps.Keys(dirs)))
 }
 
 // write creates the files under new/. Each folder is opened once and its
