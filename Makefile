@@ -10,7 +10,7 @@ FUZZ_BRIEF ?= 2000x
 # Fuzz targets: package:target.
 FUZZ_TARGETS := ./intent:FuzzLoad ./intent:FuzzSplit ./internal/manifests:FuzzParse ./internal/manifests:FuzzDecodeEquivalence ./internal/manifests:FuzzFastYAML ./internal/config:FuzzParse \
 	./enforcer/calico:FuzzParseSelector ./internal/portset:FuzzAlgebra ./emitters/kit:FuzzYAML \
-	./internal/netset:FuzzAlgebra ./internal/flows:FuzzRead ./compiler:FuzzJSONNode \
+	./internal/netset:FuzzAlgebra ./internal/flows:FuzzRead ./compiler:FuzzJSONNode ./compiler:FuzzKeyString \
 	./internal/testkit/kerneltest:FuzzParseConntrack ./internal/testkit/kerneltest:FuzzParseLogged
 
 .PHONY: all build test crosscheck crosscheck-run fmt-check vet unit fuzz fuzz-targets fuzz-brief fuzz-equivalence bench bench-go example clean

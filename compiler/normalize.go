@@ -1,9 +1,12 @@
 package compiler
 
 import (
-	"encoding/json"
+	"cmp"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/netpolc/netpolc/internal/diag"
 	"github.com/netpolc/netpolc/internal/ir"
 	"github.com/netpolc/netpolc/internal/par"
 )
@@ -24,65 +27,93 @@ func normalize(p *ir.Policy) (merged *ir.Policy) {
 		sortPorts(p.Rules[i].Ports)
 	}
 	merged = &ir.Policy{}
-	p.Isolations, merged.Isolations = dedupe(p.Isolations, func(x ir.Isolation) (string, ir.Origin) {
-		return key(x.Subject) + key(x.Direction), x.Origin
-	})
-	p.Rules, merged.Rules = dedupe(p.Rules, func(r ir.Rule) (string, ir.Origin) {
-		return key(r.Subject) + key(r.Direction) + key(r.Peer) + key(r.Ports) + key(r.Action), r.Origin
-	})
+	p.Isolations, merged.Isolations = dedupe(p.Isolations, isolationKey, func(x *ir.Isolation) diag.Pos { return x.Origin.Pos })
+	p.Rules, merged.Rules = dedupe(p.Rules, ruleKey, func(r *ir.Rule) diag.Pos { return r.Origin.Pos })
 	return merged
 }
 
 // dedupe sorts by key then origin and keeps the first of each key; the
-// others it returns as dropped (in the same order).
-func dedupe[T any](xs []T, keyOf func(T) (string, ir.Origin)) (kept, dropped []T) {
-	type item struct {
-		k string
-		o ir.Origin
-		x T
-	}
-	// The keys are JSON text, the most of normalizing a large set: made
-	// on every CPU.
-	items := make([]item, len(xs))
+// others it returns as dropped (in the same order). Elements of equal key
+// and origin keep their order.
+func dedupe[T any](xs []T, keyOf func(*T) string, posOf func(*T) diag.Pos) (kept, dropped []T) {
+	// The keys are most of normalizing a large set: made on every CPU.
+	// The sort moves small entries, not the elements; they are put in
+	// order in place after (permute).
+	order := make([]dedupeEntry, len(xs))
 	const chunk = 1024
 	par.For((len(xs)+chunk-1)/chunk, func(c int) {
 		for i := c * chunk; i < min(len(xs), (c+1)*chunk); i++ {
-			k, o := keyOf(xs[i])
-			items[i] = item{k, o, xs[i]}
+			order[i] = dedupeEntry{k: keyOf(&xs[i]), pos: posOf(&xs[i]), i: i}
 		}
 	})
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].k != items[j].k {
-			return items[i].k < items[j].k
+	slices.SortFunc(order, func(a, b dedupeEntry) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
 		}
-		return originLess(items[i].o, items[j].o)
+		if c := comparePos(a.pos, b.pos); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
 	})
+	perm := make([]int, len(order))
+	for j, e := range order {
+		perm[j] = e.i
+	}
+	permute(xs, perm)
 	out := xs[:0]
-	for i, it := range items {
-		if i > 0 && it.k == items[i-1].k {
-			dropped = append(dropped, it.x)
+	for j := range xs {
+		if j > 0 && order[j].k == order[j-1].k {
+			dropped = append(dropped, xs[j])
 			continue
 		}
-		out = append(out, it.x)
+		out = append(out, xs[j])
 	}
+	clear(xs[len(out):]) // what was moved down is garbage there
 	return out, dropped
 }
 
-func originLess(a, b ir.Origin) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Col < b.Col
+// dedupeEntry is an element's key, position and index, sorted by dedupe.
+type dedupeEntry struct {
+	k   string
+	pos diag.Pos
+	i   int
 }
 
-// key is a canonical string of a value (JSON sorts map keys).
-func key(v any) string {
-	data, _ := json.Marshal(v)
-	return string(data) + "\x00"
+// permute puts xs in the order perm gives (xs[j] becomes the old
+// xs[perm[j]]) in place, following each cycle once; it uses perm up.
+func permute[T any](xs []T, perm []int) {
+	for start := range perm {
+		if perm[start] == start {
+			continue
+		}
+		tmp := xs[start]
+		j := start
+		for {
+			k := perm[j]
+			perm[j] = j
+			if k == start {
+				xs[j] = tmp
+				break
+			}
+			xs[j] = xs[k]
+			j = k
+		}
+	}
 }
+
+// comparePos orders positions by file, line and column.
+func comparePos(a, b diag.Pos) int {
+	if c := strings.Compare(a.File, b.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Line, b.Line); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Col, b.Col)
+}
+
+// originLess orders origins by position.
+func originLess(a, b ir.Origin) bool { return comparePos(a.Pos, b.Pos) < 0 }
 
 // sortPorts orders ports by protocol, number, end and name.
 func sortPorts(ps []ir.Port) {
