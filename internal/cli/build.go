@@ -13,6 +13,7 @@ import (
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/config"
 	"github.com/netpolc/netpolc/internal/diag"
+	"github.com/netpolc/netpolc/internal/gctune"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/output"
 	"github.com/netpolc/netpolc/internal/pipeline"
@@ -174,6 +175,7 @@ func writeProven(e *env, outDir string, pend *pipeline.Pending, ts []target.Targ
 		LockTimeout: lockTimeout,
 		Notify:      func(msg string) { fmt.Fprintf(e.stderr, "netpolc: %s\n", msg) },
 		Ready:       proven,
+		Flushing:    gctune.ReturnFreed,
 	})
 	if err := proven(); err != nil {
 		return rep, err

@@ -3,6 +3,7 @@ package gctune
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -91,4 +92,60 @@ func TestReleaseLetsTheHeapRegrowIntoWhatItHeld(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("GOGC is still %d after the next collections, want %d", gcPercent(), raisedGOGC)
+}
+
+// sink keeps an allocation from being optimised away.
+var sink []byte
+
+func TestReturnFreedReturnsALargeFreeHeap(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no collection but ReturnFreed's
+	defer raised.Store(false)
+	released := func() uint64 {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	freeHeap := func() {
+		sink = make([]byte, 4*returnMin)
+		for i := range sink {
+			sink[i] = 1 // the pages are the process's
+		}
+		sink = nil
+		runtime.GC() // free, and still held
+	}
+
+	raised.Store(false)
+	freeHeap()
+	before := numGC()
+	ReturnFreed()
+	time.Sleep(50 * time.Millisecond)
+	if got := numGC(); got != before {
+		t.Errorf("ReturnFreed without Apply collected (%d -> %d collections)", before, got)
+	}
+
+	raised.Store(true)
+	freeHeap()
+	before, rel := numGC(), released()
+	ReturnFreed()
+	for deadline := time.Now().Add(10 * time.Second); numGC() == before && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if numGC() == before {
+		t.Fatal("ReturnFreed under Apply did not collect and return the free heap")
+	}
+	for deadline := time.Now().Add(10 * time.Second); released() < rel+returnMin && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got := released(); got < rel+returnMin {
+		t.Errorf("released %d bytes, want at least %d more than %d", got, returnMin, rel)
+	}
+
+	runtime.GC()
+	debug.FreeOSMemory() // nothing left free
+	before = numGC()
+	ReturnFreed()
+	time.Sleep(50 * time.Millisecond)
+	if got := numGC(); got != before {
+		t.Errorf("ReturnFreed with little free collected (%d -> %d collections)", before, got)
+	}
 }

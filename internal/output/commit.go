@@ -19,10 +19,10 @@ import (
 // commit carries out a plan as one switch of the output directory: it
 // stages the new files and the new record in the area, writes the
 // journal (the commit point), then switches (see journal). It writes
-// nothing when nothing changes, or when ready fails (Options.Ready).
-func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState, ready func() error) (Report, error) {
+// nothing when nothing changes, or when o.Ready fails.
+func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState, o Options) (Report, error) {
 	rep := Report{Unchanged: p.unchanged, Kept: p.kept, Warnings: p.warnings}
-	st, j, err := p.prepare(a, t, abs, dir, rec, ready)
+	st, j, err := p.prepare(a, t, abs, dir, rec, o)
 	if err != nil || st == nil {
 		return rep, err
 	}
@@ -37,16 +37,16 @@ func (p *plan) commit(a *area, t *tree, abs, dir string, rec recordState, ready 
 }
 
 // prepare stages the plan up to its commit point, the journal written
-// once ready allows it; it returns no stage when nothing changes. On an
+// once o.Ready allows it; it returns no stage when nothing changes. On an
 // error nothing is left.
-func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState, ready func() error) (*stage, *journal, error) {
+func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState, o Options) (*stage, *journal, error) {
 	recData := p.new.format()
 	recChanged := len(recData) > 0
 	if rec.exists {
 		recChanged = string(rec.raw) != string(recData)
 	}
 	if len(p.write) == 0 && len(p.stale) == 0 && !recChanged {
-		return nil, nil, ready()
+		return nil, nil, o.Ready()
 	}
 	files := append(p.write[:len(p.write):len(p.write)], kit.File{Path: RecordFile, Data: recData})
 	j := p.journal(a, t, abs, rec.exists)
@@ -54,11 +54,11 @@ func (p *plan) prepare(a *area, t *tree, abs, dir string, rec recordState, ready
 	if err != nil {
 		return nil, nil, stagingErr(dir, err, files)
 	}
-	if err := st.fill(files, j); err != nil {
+	if err := st.fill(files, j, o.Flushing); err != nil {
 		st.discard()
 		return nil, nil, stagingErr(dir, err, files)
 	}
-	if err := ready(); err != nil {
+	if err := o.Ready(); err != nil {
 		st.discard()
 		return nil, nil, err
 	}
@@ -138,8 +138,9 @@ func newStage(a *area) (*stage, error) {
 }
 
 // fill writes the files to place under new/ and makes the folders for
-// what is moved aside under old/, everything flushed to disk.
-func (s *stage) fill(files []kit.File, j *journal) error {
+// what is moved aside under old/, everything flushed to disk (flushing is
+// called as the flush begins).
+func (s *stage) fill(files []kit.File, j *journal, flushing func()) error {
 	dirs := map[string]bool{".": true, "new": true, "old": true}
 	mkdir := func(d string) error {
 		if dirs[d] {
@@ -168,6 +169,7 @@ func (s *stage) fill(files []kit.File, j *journal) error {
 	}
 	// Everything staged reaches the disk before the journal (the commit
 	// point) is written: one flush for the whole tree.
+	flushing()
 	return atomicfile.SyncTree(s.root, names, slices.Collect(maps.Keys(dirs)))
 }
 

@@ -38,7 +38,7 @@ func prepared(t *testing.T, dir string, fs []kit.File) (*area, *stage, *journal)
 		t.Fatal(err)
 	}
 	defer tr.close()
-	st, j, err := p.prepare(a, tr, abs, dir, rec, func() error { return nil })
+	st, j, err := p.prepare(a, tr, abs, dir, rec, Options{Ready: func() error { return nil }, Flushing: func() {}})
 	if err != nil || st == nil {
 		t.Fatalf("prepare: %v (stage %v)", err, st)
 	}

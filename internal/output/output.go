@@ -87,6 +87,10 @@ type Options struct {
 	// proves its files while they are staged (pipeline.Pending). It is
 	// not called when the run is refused before staging.
 	Ready func() error
+	// Flushing, when set, is called once the new tree is staged, as its
+	// flush to disk begins: the work it starts overlaps the wait for the
+	// disk (the build returns the freed heap to the system then).
+	Flushing func()
 }
 
 // Write is WriteWith with the default options.
@@ -135,21 +139,23 @@ func WriteWith(dir string, files []kit.File, o Options) (Report, error) {
 		return Report{}, err
 	}
 	cleanLegacy(abs)
-	ready := o.Ready
-	if ready == nil {
-		ready = func() error { return nil }
+	if o.Ready == nil {
+		o.Ready = func() error { return nil }
 	}
-	return writeLocked(a, abs, dir, byPath, ready)
+	if o.Flushing == nil {
+		o.Flushing = func() {}
+	}
+	return writeLocked(a, abs, dir, byPath, o)
 }
 
 // writeLocked plans and commits, holding the lock.
-func writeLocked(a *area, abs, dir string, files []kit.File, ready func() error) (Report, error) {
+func writeLocked(a *area, abs, dir string, files []kit.File, o Options) (Report, error) {
 	p, t, rec, err := planLocked(abs, dir, files)
 	if err != nil {
 		return Report{}, err
 	}
 	defer t.close()
-	return p.commit(a, t, abs, dir, rec, ready)
+	return p.commit(a, t, abs, dir, rec, o)
 }
 
 // planLocked reads the output directory and its record and decides what

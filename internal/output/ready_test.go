@@ -2,6 +2,7 @@ package output
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,4 +97,33 @@ func TestReadyNotAskedWhenRefused(t *testing.T) {
 		t.Fatalf("err = %v, want errConflict", err)
 	}
 	noStaging(t, dir)
+}
+
+// TestFlushingComesOnceEverythingIsStaged: Flushing is called once per
+// written tree, when every file is staged and before Ready; a run that
+// changes nothing has nothing to flush.
+func TestFlushingComesOnceEverythingIsStaged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	a, err := findArea(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	opts := Options{
+		Flushing: func() {
+			staged, _ := filepath.Glob(filepath.Join(a.dir, stagePrefix+"*", "new", "*", "*.yaml"))
+			events = append(events, fmt.Sprintf("flushing with %d staged", len(staged)))
+		},
+		Ready: func() error { events = append(events, "ready"); return nil },
+	}
+	out := files("a/x.yaml", "x\n", "b/y.yaml", "y\n", "b/z.yaml", "z\n")
+	if _, err := WriteWith(dir, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	equalStrings(t, "events", events, "flushing with 3 staged", "ready")
+	events = nil
+	if _, err := WriteWith(dir, out, opts); err != nil {
+		t.Fatal(err)
+	}
+	equalStrings(t, "events of a run changing nothing", events, "ready")
 }
