@@ -9,7 +9,7 @@ import (
 )
 
 // SyncTree flushes every file written under root (names, relative to it),
-// the directories holding them and the directories made there (dirs). On
+// the directories holding them and the directories made there. On
 // Linux one syncfs(2) of root's file system does it, instead of an fsync
 // per file and folder: a build of ten thousand files in hundreds of
 // folders pays one flush, not ten thousand (syncfs writes back every
