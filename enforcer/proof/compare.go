@@ -62,7 +62,11 @@ func CompareAcross(wantInv inventory.Inventory, want enforcer.Policies, gotInv i
 		}
 		return CompareAcross(wantInv, enforcer.Join(want, inert), gotInv, enforcer.Join(got, inert))
 	}
-	return enforcer.Diff(mw.Matrix(), mg.Matrix()), nil
+	cs, err := matrices(mw, mg)
+	if err != nil {
+		return nil, err
+	}
+	return enforcer.Diff(cs[0], cs[1]), nil
 }
 
 // sameExternal reports whether two models name the same external peers:
@@ -155,7 +159,11 @@ func NewReference(p *ir.Policy, inv inventory.Inventory) (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reference{Inventory: inv, Policies: pols, Model: m, Matrix: m.Matrix()}, nil
+	c, err := matrix(m)
+	if err != nil {
+		return nil, err
+	}
+	return &Reference{Inventory: inv, Policies: pols, Model: m, Matrix: c}, nil
 }
 
 // Prove checks that a target's policy set (read back from its emitted
@@ -175,7 +183,11 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 	}
 	var d *enforcer.Delta
 	if sameExternal(gm, r.Model) {
-		d = enforcer.Diff(r.Matrix, gm.Matrix())
+		c, err := matrix(gm)
+		if err != nil {
+			return nil, err
+		}
+		d = enforcer.Diff(r.Matrix, c)
 	} else if d, err = CompareAcross(r.Inventory, r.Policies, inv, got); err != nil {
 		return nil, err
 	}

@@ -37,7 +37,11 @@ func (r *Reference) PerAddress() (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reference{Inventory: split, Policies: r.Policies, Model: m, Matrix: m.Matrix()}, nil
+	c, err := matrix(m)
+	if err != nil {
+		return nil, err
+	}
+	return &Reference{Inventory: split, Policies: r.Policies, Model: m, Matrix: c}, nil
 }
 
 // pieceSep joins an endpoint's name and its piece's first IP.

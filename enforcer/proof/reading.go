@@ -73,8 +73,12 @@ func (r *Reference) proveReserved(target string, inv inventory.Inventory, got *e
 	for _, ep := range inv.Endpoints {
 		known[ep.ID()] = true
 	}
+	conn, err := matrix(m)
+	if err != nil {
+		return err
+	}
 	var wider []reservedFlow
-	for _, c := range m.Matrix().Connections {
+	for _, c := range conn.Connections {
 		f := reservedFlow{src: c.Src, dst: c.Dst}
 		switch {
 		case reserved[c.Src] != "" && known[c.Dst]:
