@@ -177,9 +177,13 @@ func TestKillLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	cur, trees := treeB, [2]map[string]string{treeA, treeB}
-	interrupted := 0
-	const rounds = 20
-	for i := range rounds {
+	// At least minRounds, and on until wantCut kills interrupted a write
+	// (a loaded machine schedules the kills late: more rounds), at most
+	// maxRounds.
+	interrupted, rounds := 0, 0
+	const minRounds, maxRounds, wantCut = 20, 200, 3
+	for i := 0; i < maxRounds && (i < minRounds || interrupted < wantCut); i++ {
+		rounds++
 		next := trees[i%2]
 		r.Write("intents/shop.cue", [2]string{variantA, variantB}[i%2])
 		killed := killBuild(t, r, bin, full, i%2 == 1)
