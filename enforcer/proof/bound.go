@@ -17,7 +17,9 @@ var connectionsLimit = limits.New("proof-connections", 50_000_000,
 	"allowed connections between endpoints that a proof compares one by one")
 
 // matrix is m's matrix, or an error when it has more connections than
-// the bound allows (counted before anything is built).
+// the bound allows, counted from the class tables before the list is
+// built (except for a model with extra edges, which Model.Stream lists
+// first to add them).
 func matrix(m *enforcer.Model) (*enforcer.Connectivity, error) {
 	s := m.Stream()
 	bound, err := connectionsLimit.Value()
