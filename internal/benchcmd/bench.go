@@ -150,7 +150,8 @@ func (b *bench) measure(s scenario) (row, error) {
 // one by one, so creating 10,000 files right after deleting 10,000 costs
 // 400 µs a file more than on a quiet disk, a cost of the disk's history,
 // not of netpolc (so does anything else deleting many files on the disk
-// in the minutes before: a test run, a previous benchmark). b.cleanup deletes what was moved, after the last row.
+// in the minutes before: a test run, a previous benchmark). b.cleanup
+// deletes what was moved, after the last row.
 func (b *bench) discard(path string) error {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return nil
