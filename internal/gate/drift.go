@@ -5,15 +5,16 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/output"
+	"github.com/netpolc/netpolc/internal/par"
 )
 
 // Drift is how the generated output held in a snapshot differs from a
@@ -34,58 +35,103 @@ type Drift struct {
 // Drifted reports whether anything differs.
 func (d *Drift) Drifted() bool { return len(d.Changed)+len(d.Missing)+len(d.Extra) > 0 }
 
-// checkDrift compares dir in the snapshot with the generated files, by
-// git blob id: the snapshot's files are never read, except the record.
-func checkDrift(t *gitrev.Tree, dir string, files []kit.File) (Drift, error) {
-	d := Drift{Output: dir}
-	have, err := t.IDs(dir)
-	if err != nil {
-		return d, err
-	}
-	prefix := strings.TrimSuffix(dir, "/") + "/"
+// snapshotOutput is what a snapshot holds of an output directory: the
+// blob id of every file, and the paths its record names. Drift is
+// decided by blob id: the snapshot's files are never read, except the
+// record.
+type snapshotOutput struct {
+	dir      string
+	prefix   string // dir as a prefix of repository paths
+	have     map[string]string
+	recorded map[string]bool
+	err      error
+}
+
+// readOutput reads dir's ids and record from the snapshot.
+func readOutput(t *gitrev.Tree, dir string) *snapshotOutput {
+	s := &snapshotOutput{dir: dir, prefix: strings.TrimSuffix(dir, "/") + "/"}
 	if dir == "." || dir == "" {
-		prefix = ""
+		s.prefix = ""
 	}
+	if s.have, s.err = t.IDs(dir); s.err != nil {
+		return s
+	}
+	record, err := t.Read(s.prefix+output.RecordFile, false, nil)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	s.recorded = parseRecord(record[s.prefix+output.RecordFile])
+	return s
+}
+
+// startReadOutput is readOutput on another goroutine, while the intents
+// compile (the output of 20,000 workloads holds 40,000 files); the
+// returned func waits for it.
+func startReadOutput(t *gitrev.Tree, dir string) func() *snapshotOutput {
+	done := make(chan *snapshotOutput, 1)
+	go func() { done <- readOutput(t, dir) }()
+	return sync.OnceValue(func() *snapshotOutput { return <-done })
+}
+
+// drift compares what the snapshot holds with the generated files.
+func (s *snapshotOutput) drift(files []kit.File) (Drift, error) {
+	d := Drift{Output: s.dir}
+	if s.err != nil {
+		return d, s.err
+	}
+	ids, record := fileIDs(files)
 	want := make(map[string]string, len(files)+1)
-	for _, f := range files {
-		want[f.Path] = gitrev.BlobID(f.Data)
+	for i, f := range files {
+		want[f.Path] = ids[i]
 	}
-	want[output.RecordFile] = gitrev.BlobID(recordOf(files))
+	want[output.RecordFile] = gitrev.BlobID(record)
 	d.Files = len(want)
 	for _, rel := range slices.Sorted(maps.Keys(want)) {
-		got, ok := have[prefix+rel]
+		got, ok := s.have[s.prefix+rel]
 		switch {
 		case !ok:
-			d.Missing = append(d.Missing, prefix+rel)
+			d.Missing = append(d.Missing, s.prefix+rel)
 		case got != want[rel]:
-			d.Changed = append(d.Changed, prefix+rel)
+			d.Changed = append(d.Changed, s.prefix+rel)
 		}
 	}
-	record, err := t.Read(prefix+output.RecordFile, false, nil)
-	if err != nil {
-		return d, err
-	}
-	recorded := parseRecord(record[prefix+output.RecordFile])
-	for _, rel := range slices.Sorted(maps.Keys(recorded)) {
+	for _, rel := range slices.Sorted(maps.Keys(s.recorded)) {
 		if _, produced := want[rel]; !produced {
-			if _, present := have[prefix+rel]; present {
-				d.Extra = append(d.Extra, prefix+rel)
+			if _, present := s.have[s.prefix+rel]; present {
+				d.Extra = append(d.Extra, s.prefix+rel)
 			}
 		}
 	}
 	return d, nil
 }
 
-// recordOf is the record `netpolc build` leaves after writing files: one
-// "<sha256>  <path>" line per file, sorted by path (package output's
-// format, which is sha256sum's).
-func recordOf(files []kit.File) []byte {
-	sorted := slices.Clone(files)
-	kit.SortFiles(sorted)
+// fileIDs are the git blob id of each file, and the record `netpolc
+// build` leaves after writing them, the files hashed in parallel.
+func fileIDs(files []kit.File) (ids []string, record []byte) {
+	ids = make([]string, len(files))
+	sums := make([]string, len(files))
+	par.For(len(files), func(i int) {
+		ids[i] = gitrev.BlobID(files[i].Data)
+		sum := sha256.Sum256(files[i].Data)
+		sums[i] = hex.EncodeToString(sum[:])
+	})
+	return ids, recordOfSums(files, sums)
+}
+
+// recordOfSums is the record `netpolc build` leaves after writing files:
+// one "<sha256>  <path>" line per file, sorted by path (package output's
+// format, which is sha256sum's), each file's sum given (hex, in files'
+// order).
+func recordOfSums(files []kit.File, sums []string) []byte {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(files[a].Path, files[b].Path) })
 	var b bytes.Buffer
-	for _, f := range sorted {
-		sum := sha256.Sum256(f.Data)
-		fmt.Fprintf(&b, "%s  %s\n", hex.EncodeToString(sum[:]), f.Path)
+	for _, i := range order {
+		b.WriteString(sums[i] + "  " + files[i].Path + "\n")
 	}
 	return b.Bytes()
 }

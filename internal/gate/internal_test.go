@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/netset"
 
 	"github.com/netpolc/netpolc/emitters/kit"
@@ -95,8 +96,14 @@ func TestRecordMatchesOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := recordOf(files); string(got) != string(want) {
+	ids, want := fileIDs(files)
+	if string(got) != string(want) {
 		t.Errorf("record:\n%s\nwant:\n%s", got, want)
+	}
+	for i, f := range files {
+		if ids[i] != gitrev.BlobID(f.Data) {
+			t.Errorf("%s: id %s, want %s", f.Path, ids[i], gitrev.BlobID(f.Data))
+		}
 	}
 	if paths := parseRecord(got); len(paths) != 3 || !paths["networkpolicy/shop/b.yaml"] {
 		t.Errorf("parsed record: %v", paths)

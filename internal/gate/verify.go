@@ -176,6 +176,8 @@ func (o Options) reuse(key string) *Report {
 
 // run is Run in full.
 func run(o Options) (*Report, error) {
+	outputs := o.startReadOutputs()
+	defer outputs.wait() // no read of the snapshot outlives the run
 	base, head, err := loadSides(o)
 	if err != nil {
 		return nil, err
@@ -185,7 +187,7 @@ func run(o Options) (*Report, error) {
 	if o.Owners != nil {
 		r.Intents = ownerDirs(o.Owners)
 	}
-	if err := r.checkDrifts(o, head); err != nil {
+	if err := r.checkDrifts(o, head, outputs); err != nil {
 		return nil, err
 	}
 	var baseCompiled *compiler.Result
@@ -280,20 +282,46 @@ func loadSides(o Options) (base, head *Side, err error) {
 	return base, head, nil
 }
 
+// outputReads are the head's output directories (see checkDrifts) as
+// read from the snapshot: the one the head names, and the base's when it
+// named another.
+type outputReads struct{ head, old func() *snapshotOutput }
+
+// wait waits for both reads.
+func (r outputReads) wait() {
+	for _, f := range []func() *snapshotOutput{r.head, r.old} {
+		if f != nil {
+			f()
+		}
+	}
+}
+
+// startReadOutputs reads the output directories that checkDrifts
+// compares while the sides compile.
+func (o Options) startReadOutputs() outputReads {
+	var r outputReads
+	if o.Output != "" {
+		r.head = startReadOutput(o.Head, o.Output)
+	}
+	if old := o.Config.Base.Output; old != "" && old != o.Output {
+		r.old = startReadOutput(o.Head, old)
+	}
+	return r
+}
+
 // checkDrifts checks the output the head names and, when the base named
 // another, that one too.
-func (r *Report) checkDrifts(o Options, head *Side) error {
+func (r *Report) checkDrifts(o Options, head *Side, outputs outputReads) error {
 	var err error
-	if o.Output != "" {
-		if r.Drift, err = checkDrift(o.Head, o.Output, head.Output.Files); err != nil {
+	if outputs.head != nil {
+		if r.Drift, err = outputs.head().drift(head.Output.Files); err != nil {
 			return err
 		}
 	}
-	old := o.Config.Base.Output
-	if old == "" || old == o.Output {
+	if outputs.old == nil {
 		return nil
 	}
-	d, err := checkDrift(o.Head, old, head.Output.Files)
+	d, err := outputs.old().drift(head.Output.Files)
 	if err != nil {
 		return err
 	}

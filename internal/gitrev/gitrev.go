@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 
@@ -35,6 +36,9 @@ var (
 type Repo struct {
 	git  *git.Repository
 	root string // absolute, cleaned
+	// mu serialises the reads of every Tree of the repository (see
+	// lockedSource).
+	mu sync.Mutex
 }
 
 // Open opens the repository whose work tree holds path (a file or

@@ -2,11 +2,14 @@ package gitrev_test
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/netpolc/netpolc/internal/gitrev"
@@ -307,5 +310,55 @@ func runGit(t *testing.T, dir string, env []string, args ...string) {
 	r := gittest.Cmd(dir, env, args...)
 	if out, err := r.CombinedOutput(); err != nil {
 		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestTreesReadConcurrently: the Trees of one repository read from many
+// goroutines at once (verify reads the output's ids while the cache key
+// hashes both snapshots) give what they give one at a time. Unlocked, a
+// commit's tree records the hashes it lists in a map: concurrent listing
+// aborts the process ("concurrent map writes"), and go-git's object
+// storage reads packfiles through shared handles.
+func TestTreesReadConcurrently(t *testing.T) {
+	r := gittest.New(t)
+	for i := range 200 {
+		r.Write(filepath.Join("out", strconv.Itoa(i%7), strconv.Itoa(i)+".yaml"), strings.Repeat("x", i))
+	}
+	r.Commit("files")
+	r.Git("gc", "-q") // objects in a packfile, as in a clone
+	repo := open(t, r)
+	trees := []*gitrev.Tree{rev(t, repo, "HEAD"), rev(t, repo, "HEAD"), index(t, repo)}
+	wantIDs, err := trees[0].IDs("out")
+	if err != nil || len(wantIDs) != 200 {
+		t.Fatalf("IDs: %d files, %v", len(wantIDs), err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 12 {
+		tree := trees[g%len(trees)]
+		wg.Go(func() {
+			for i := range 20 {
+				ids, err := tree.IDs("out")
+				if err == nil && !maps.Equal(ids, wantIDs) {
+					err = fmt.Errorf("%s: ids differ", tree.Name)
+				}
+				if err == nil {
+					p := "out/" + strconv.Itoa(i%7) + "/" + strconv.Itoa(i) + ".yaml"
+					var got map[string][]byte
+					if got, err = tree.Read(p, false, nil); err == nil && string(got[p]) != strings.Repeat("x", i) {
+						err = fmt.Errorf("%s: %s reads %q", tree.Name, p, got[p])
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

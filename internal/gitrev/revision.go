@@ -76,7 +76,7 @@ func (r *Repo) commitTree(rev string, c *object.Commit) (*Tree, error) {
 	if short := c.Hash.String()[:7]; !strings.HasPrefix(c.Hash.String(), rev) {
 		name += " (" + short + ")"
 	}
-	return &Tree{Name: name, Commit: c.Hash.String(), src: &commitSource{repo: r, root: root, hashes: map[string]plumbing.Hash{}}}, nil
+	return &Tree{Name: name, Commit: c.Hash.String(), src: &lockedSource{mu: &r.mu, src: &commitSource{repo: r, root: root, hashes: map[string]plumbing.Hash{}}}}, nil
 }
 
 // missingRevision decides whether a revision that does not resolve is one

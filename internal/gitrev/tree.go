@@ -299,6 +299,8 @@ func (s *indexSource) read(p string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not in the index", p)
 	}
+	s.repo.mu.Lock() // go-git's storage (see lockedSource)
+	defer s.repo.mu.Unlock()
 	return s.repo.readBlob(p, h)
 }
 
