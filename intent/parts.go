@@ -148,6 +148,9 @@ func (s *Set) evaluatePart(pp partPlan) (p *Set, ok bool) {
 // loadPart loads files as the intents package; false when the loader
 // fails or leaves a file out.
 func (p *Set) loadPart(files map[string]*ast.File) (*build.Instance, bool) {
+	if inst, ok := directInstance(files); ok {
+		return inst, true
+	}
 	overlay, err := buildOverlay(files)
 	if err != nil {
 		return nil, false
