@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,5 +58,57 @@ func TestSummaryPlatformOpen(t *testing.T) {
 	Summary{Workloads: 2, Open: []string{"shop/web"}}.Print(&b)
 	if !strings.Contains(b.String(), "not isolated at all: shop/web") {
 		t.Errorf("summary without a platform layer:\n%s", b.String())
+	}
+}
+
+// TestSummaryFoldsManyFlows: past a screenful, the flows print as rows
+// by namespace and ports (external peers one side), at most a screenful
+// of them; the open workloads are cut to a count.
+func TestSummaryFoldsManyFlows(t *testing.T) {
+	c := &enforcer.Connectivity{}
+	p := &ir.Policy{}
+	for ns := range 70 {
+		name := fmt.Sprintf("ns%02d", ns)
+		p.Namespaces = append(p.Namespaces, ir.Namespace{Name: name})
+		for w := range 5 {
+			ep := enforcer.Endpoint{Name: fmt.Sprintf("%s/w%d", name, w), Namespace: name, Kind: "Deployment"}
+			c.Endpoints = append(c.Endpoints, ep)
+			p.Workloads = append(p.Workloads, ir.Workload{Namespace: name, Name: fmt.Sprintf("w%d", w)})
+			c.Connections = append(c.Connections, enforcer.Connection{Src: ep.Name, Dst: "ip:0.0.0.0-255.255.255.255", Ports: mustPorts(t, "TCP/443")})
+		}
+	}
+	c.Endpoints = append(c.Endpoints, enforcer.Endpoint{Name: "ip:0.0.0.0-255.255.255.255", Kind: enforcer.KindExternal})
+	c.Sort()
+	var b strings.Builder
+	Summarize(p, c).Print(&b)
+	out := b.String()
+	for _, want := range []string{
+		", +330 more\n",
+		"350 flow(s) to or from outside the cluster's known pods, in 70 row(s) by namespace and ports:\n",
+		"\n  ns00/{w0, w1, w2, +2 more} → world: TCP/443 (5)\n",
+		"\n  ns59/{w0, w1, w2, +2 more} → world: TCP/443 (5)\n  … 10 more row(s): `netpolc matrix` shows them, --full pair by pair\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ns60/") || strings.Count(out, "\n") != 1+1+foldAbove+1 {
+		t.Errorf("summary of %d lines:\n%s", strings.Count(out, "\n"), out)
+	}
+}
+
+// TestSummaryCutName: a peer named by many ranges is cut after the
+// last range that fits.
+func TestSummaryCutName(t *testing.T) {
+	var ranges []string
+	for i := range 100 {
+		ranges = append(ranges, fmt.Sprintf("10.0.%d.0-10.0.%d.127", i, i))
+	}
+	got := cutName(strings.Join(ranges, ", "))
+	if len(got) > maxNameBytes+len(", …") || !strings.HasSuffix(got, "127, …") || !strings.HasPrefix(got, "10.0.0.0-10.0.0.127, 10.0.1.0") {
+		t.Errorf("cutName: %q", got)
+	}
+	if cutName("world") != "world" {
+		t.Error("a short name is cut")
 	}
 }
