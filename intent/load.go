@@ -25,7 +25,6 @@ import (
 	"cuelang.org/go/cue/load"
 
 	"github.com/netpolc/netpolc/intent/schema"
-	"github.com/netpolc/netpolc/templates"
 )
 
 // virtualRoot is where the intents appear to the CUE loader. It never
@@ -270,19 +269,12 @@ func buildOverlay(files map[string]*ast.File) (map[string]load.Source, error) {
 	for name, f := range files {
 		overlay[path.Join(virtualRoot, name)] = load.FromFile(f)
 	}
-	for _, pkg := range []struct {
-		fsys       fs.FS
-		importPath string
-	}{{schema.FS, schema.ImportPath}, {templates.FS, templates.ImportPath}} {
-		names, err := fs.Glob(pkg.fsys, "*.cue")
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range names {
-			data, err := fs.ReadFile(pkg.fsys, n)
-			if err != nil {
-				return nil, err
-			}
+	pkgs, err := embeddedPackages()
+	if err != nil {
+		return nil, err
+	}
+	for _, pkg := range pkgs {
+		for n, data := range pkg.files {
 			overlay[path.Join(virtualRoot, "cue.mod", "pkg", pkg.importPath, n)] = load.FromBytes(data)
 		}
 	}

@@ -314,8 +314,9 @@ func runGit(t *testing.T, dir string, env []string, args ...string) {
 }
 
 // TestTreesReadConcurrently: the Trees of one repository read from many
-// goroutines at once (verify reads the output's ids while the cache key
-// hashes both snapshots) give what they give one at a time. Unlocked, a
+// goroutines at once (verify fingerprints both snapshots at once, and
+// reads the output's ids and record while it reads the intents) give
+// what they give one at a time. Unlocked, a
 // commit's tree records the hashes it lists in a map: concurrent listing
 // aborts the process ("concurrent map writes"), and go-git's object
 // storage reads packfiles through shared handles.

@@ -20,7 +20,7 @@ import (
 )
 
 // Tree is a read-only snapshot of a repository's files: a commit, the
-// staged index or the work tree.
+// staged index or the work tree. Trees are safe for concurrent use.
 type Tree struct {
 	// Name describes the snapshot for people: "HEAD~1 (3f2a9c1)", "the
 	// staged index", "the work tree".
