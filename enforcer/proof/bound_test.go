@@ -1,43 +1,65 @@
 package proof
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
 
+	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/inventory"
 	"github.com/netpolc/netpolc/internal/ir"
 	. "github.com/netpolc/netpolc/internal/testkit/irfix"
 )
 
-// TestProofConnectionsAreBounded: a proof holds every allowed pair of
-// both sides, so intents that leave many endpoints open to each other
-// fail with the count and the override (proof-connections) before any
-// matrix is built, instead of taking the machine's memory; within the
-// bound, and once isolated, the same endpoints are proved.
+// TestProofConnectionsAreBounded: a proof compares class tables, so
+// intents that leave many endpoints open to each other are proven
+// whatever their pairs; what lists pairs (the reference's matrix, a
+// delta) fails past proof-connections with the count and the override,
+// instead of taking the machine's memory, and is listed within it.
 func TestProofConnectionsAreBounded(t *testing.T) {
 	var inv inventory.Inventory
 	for i := range 20 {
 		inv.Endpoints = append(inv.Endpoints, inventory.Endpoint{Namespace: "shop", Name: fmt.Sprintf("w%02d", i),
 			Labels: App(fmt.Sprintf("w%02d", i)), IPs: []netip.Addr{netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)})}})
 	}
-	t.Setenv("NETPOLC_LIMITS", "proof-connections=100")
-	_, err := NewReference(&ir.Policy{}, inv)
-	if err == nil || !strings.Contains(err.Error(), "more than a proof compares (100)") ||
-		!strings.Contains(err.Error(), "NETPOLC_LIMITS=proof-connections=") {
-		t.Fatalf("20 open endpoints under a bound of 100: %v, want the count and the override", err)
+	isolated, err := enforcer.FromIR(&ir.Policy{Isolations: []ir.Isolation{Isolate(ir.Subject{Namespace: "shop", Name: "all-pods"}, ir.Ingress, 1)}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	isolated := &ir.Policy{Isolations: []ir.Isolation{Isolate(ir.Subject{Namespace: "shop", Name: "all-pods"}, ir.Ingress, 1)}}
-	if _, err := NewReference(isolated, inv); err != nil {
-		t.Errorf("the same endpoints isolated: %v", err)
+	t.Setenv("NETPOLC_LIMITS", "proof-connections=100")
+	ref, err := NewReference(&ir.Policy{}, inv) // 380 open pairs, and the world to each: 400
+	if err != nil {
+		t.Fatalf("20 open endpoints: %v", err)
+	}
+	if d, err := ref.Prove("same", ref.Policies, false); err != nil || !d.Empty() {
+		t.Errorf("the intents' own policies, 380 pairs under a bound of 100: %v, %+v", err, d)
+	}
+	if _, err := ref.Matrix(); err == nil || !strings.Contains(err.Error(), "more than a proof compares one by one (100)") ||
+		!strings.Contains(err.Error(), "NETPOLC_LIMITS=proof-connections=") {
+		t.Errorf("listing 380 pairs under a bound of 100: %v, want the count and the override", err)
+	}
+	_, err = ref.Prove("closed", isolated, true)
+	if err == nil || errors.Is(err, ErrNotEquivalent) || !strings.Contains(err.Error(), "fewer than the intents on 400 flows, more than a proof lists (100)") {
+		t.Errorf("a target closing 400 pairs under a bound of 100: %v, want the bound's error", err)
 	}
 	t.Setenv("NETPOLC_LIMITS", "proof-connections=1000")
-	ref, err := NewReference(&ir.Policy{}, inv)
+	if _, err := ref.Prove("closed", isolated, false); !errors.Is(err, ErrNotEquivalent) || !strings.Contains(err.Error(), "differs on 400 flow(s)") {
+		t.Errorf("a target closing 400 pairs within the bound: %v, want the flows", err)
+	}
+	if d, err := ref.Prove("closed", isolated, true); err != nil || len(d.Closed) != 400 {
+		t.Errorf("a narrower target, allowed: %v, %d closed", err, len(d.Closed))
+	}
+	ref, err = NewReference(&ir.Policy{}, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ref.Matrix()
 	if err != nil {
 		t.Fatalf("within the bound: %v", err)
 	}
-	if n := len(ref.Matrix.Connections); n <= 100 || n > 1000 {
-		t.Errorf("%d connections, want more than the first bound and within the second", n)
+	if n := len(c.Connections); n <= 380 || n > 1000 {
+		t.Errorf("%d connections, want the 380 pairs and the world's, within the bound", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netpolc/netpolc/internal/netset"
 
@@ -62,11 +63,7 @@ func CompareAcross(wantInv inventory.Inventory, want enforcer.Policies, gotInv i
 		}
 		return CompareAcross(wantInv, enforcer.Join(want, inert), gotInv, enforcer.Join(got, inert))
 	}
-	cs, err := matrices(mw, mg)
-	if err != nil {
-		return nil, err
-	}
-	return enforcer.Diff(cs[0], cs[1]), nil
+	return compareStreams(mw.Stream(), mg.Stream())
 }
 
 // sameExternal reports whether two models name the same external peers:
@@ -145,8 +142,22 @@ type Reference struct {
 	Inventory inventory.Inventory
 	Policies  enforcer.Policies
 	Model     *enforcer.Model
-	Matrix    *enforcer.Connectivity
+	// Stream is the model's matrix as its class tables hold it: proofs
+	// compare class tables (enforcer.DiffStreams), not lists of pairs.
+	Stream *enforcer.Stream
+	matrix func() (*enforcer.Connectivity, error)
 }
+
+// newReference is the reference of a model.
+func newReference(inv inventory.Inventory, pols enforcer.Policies, m *enforcer.Model) *Reference {
+	r := &Reference{Inventory: inv, Policies: pols, Model: m, Stream: m.Stream()}
+	r.matrix = sync.OnceValues(func() (*enforcer.Connectivity, error) { return connectivity(r.Stream) })
+	return r
+}
+
+// Matrix is every allowed pair of the reference, listed once on first
+// use, or an error past the proof-connections bound.
+func (r *Reference) Matrix() (*enforcer.Connectivity, error) { return r.matrix() }
 
 // NewReference evaluates the intents over inv (IntentsInventory for the
 // intents' own workloads).
@@ -159,11 +170,7 @@ func NewReference(p *ir.Policy, inv inventory.Inventory) (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := matrix(m)
-	if err != nil {
-		return nil, err
-	}
-	return &Reference{Inventory: inv, Policies: pols, Model: m, Matrix: c}, nil
+	return newReference(inv, pols, m), nil
 }
 
 // Prove checks that a target's policy set (read back from its emitted
@@ -183,11 +190,9 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 	}
 	var d *enforcer.Delta
 	if sameExternal(gm, r.Model) {
-		c, err := matrix(gm)
-		if err != nil {
+		if d, err = compareStreams(r.Stream, gm.Stream()); err != nil {
 			return nil, err
 		}
-		d = enforcer.Diff(r.Matrix, c)
 	} else if d, err = CompareAcross(r.Inventory, r.Policies, inv, got); err != nil {
 		return nil, err
 	}
@@ -202,11 +207,36 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 // must name its external peers as r.Model does. With allowNarrower, a
 // matrix that allows nothing the intents do not passes.
 func (r *Reference) ProveConnectivity(target string, got *enforcer.Connectivity, allowNarrower bool) error {
-	d := enforcer.Diff(r.Matrix, got)
-	if d.Empty() || (allowNarrower && !Wider(d)) {
-		return nil
+	_, err := r.proveConnectivity(target, got, allowNarrower)
+	return err
+}
+
+// proveConnectivity is ProveConnectivity, also returning the delta.
+func (r *Reference) proveConnectivity(target string, got *enforcer.Connectivity, allowNarrower bool) (*enforcer.Delta, error) {
+	d, err := r.compareConnectivity(got)
+	if err != nil {
+		return nil, err
 	}
-	return describeDelta(target, r.Model, d)
+	if d.Empty() || (allowNarrower && !Wider(d)) {
+		return d, nil
+	}
+	return d, describeDelta(target, r.Model, d)
+}
+
+// compareConnectivity is the delta from the reference to a matrix: by
+// class tables when the matrix reads as a stream over the reference's
+// nodes, else pair by pair.
+func (r *Reference) compareConnectivity(got *enforcer.Connectivity) (*enforcer.Delta, error) {
+	if gs, err := enforcer.StreamOf(got); err == nil {
+		if sd, ok := enforcer.DiffStreams(r.Stream, gs); ok {
+			return streamDelta(sd)
+		}
+	}
+	want, err := r.Matrix()
+	if err != nil {
+		return nil, err
+	}
+	return enforcer.Diff(want, got), nil
 }
 
 // describeDelta explains a target's differences from the intents as one

@@ -37,11 +37,7 @@ func (r *Reference) PerAddress() (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := matrix(m)
-	if err != nil {
-		return nil, err
-	}
-	return &Reference{Inventory: split, Policies: r.Policies, Model: m, Matrix: c}, nil
+	return newReference(split, r.Policies, m), nil
 }
 
 // pieceSep joins an endpoint's name and its piece's first IP.

@@ -22,7 +22,7 @@ import (
 // must be allowed nothing the intents do not allow, approximation or not.
 func (r *Reference) ProveReading(target string, got *enforcer.Reading, allowNarrower bool) (*enforcer.Delta, error) {
 	if got.Connectivity != nil {
-		return enforcer.Diff(r.Matrix, got.Connectivity), r.ProveConnectivity(target, got.Connectivity, allowNarrower)
+		return r.proveConnectivity(target, got.Connectivity, allowNarrower)
 	}
 	inv := r.Inventory
 	if got.Inventory != nil {

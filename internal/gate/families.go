@@ -7,6 +7,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/netset"
 
 	"github.com/netpolc/netpolc/enforcer"
@@ -116,6 +117,9 @@ func (s *Side) anchor(cidrs, names []string) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	s.Model, s.Matrix = m, m.Matrix()
+	s.Model = m
+	if s.Matrix, err = proof.Matrix(m); err != nil {
+		return s.wrap(err)
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/netpolc/netpolc/compiler"
 	"github.com/netpolc/netpolc/emitters/adminpolicy/adminapi"
 	"github.com/netpolc/netpolc/enforcer"
+	"github.com/netpolc/netpolc/enforcer/proof"
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/manifests"
 	"github.com/netpolc/netpolc/internal/owners"
@@ -142,13 +143,19 @@ func (s *Side) generate(opts pipeline.Options) error {
 	if s.Output, err = pipeline.Generate(s.Compiled, opts); err != nil {
 		return s.wrap(err)
 	}
-	s.Model, s.Matrix = s.Output.Model, s.Output.Connectivity
 	if opts.Inventory != nil {
 		// The build evaluated over other workloads than a side's own.
 		if s.Model, err = s.Input.Model(); err != nil {
 			return s.wrap(err)
 		}
-		s.Matrix = s.Model.Matrix()
+		if s.Matrix, err = proof.Matrix(s.Model); err != nil {
+			return s.wrap(err)
+		}
+		return nil
+	}
+	s.Model = s.Output.Model
+	if s.Matrix, err = s.Output.Matrix(); err != nil {
+		return s.wrap(err)
 	}
 	return nil
 }
@@ -163,7 +170,9 @@ func (s *Side) evaluate() error {
 	if s.Model, err = s.Input.Model(); err != nil {
 		return s.wrap(err)
 	}
-	s.Matrix = s.Model.Matrix()
+	if s.Matrix, err = proof.Matrix(s.Model); err != nil {
+		return s.wrap(err)
+	}
 	return nil
 }
 

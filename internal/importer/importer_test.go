@@ -124,7 +124,11 @@ func TestRoundTripExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := proof.Equal("round trip", out.Connectivity, got.Matrix()); err != nil {
+			want, err := out.Matrix()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := proof.Equal("round trip", want, got.Matrix()); err != nil {
 				t.Fatalf("%v\n%s", err, res.Source)
 			}
 			src := string(res.Source)

@@ -52,9 +52,11 @@ type Output struct {
 	// Model is the intents' own evaluation model over the build's
 	// inventory.
 	Model *enforcer.Model
-	// Connectivity is the intents' own matrix over that inventory; every
-	// target's output is checked against it.
-	Connectivity *enforcer.Connectivity
+	// Stream is the intents' own matrix over that inventory, as the
+	// model's class tables hold it; every target's output is proven
+	// against it (Matrix lists its pairs).
+	Stream *enforcer.Stream
+	matrix func() (*enforcer.Connectivity, error)
 	// Files are every generated file, kustomization files included,
 	// sorted by path.
 	Files []kit.File
@@ -63,6 +65,10 @@ type Output struct {
 	// assumes of the cluster (kit.Output.Warnings).
 	Warnings diag.List
 }
+
+// Matrix lists every pair of Stream, once, or is an error when there are
+// more than a proof lists (the proof-connections limit).
+func (o *Output) Matrix() (*enforcer.Connectivity, error) { return o.matrix() }
 
 // Generate emits every target of opts for compiled intents and proves
 // each one's output equivalent before returning any file: Start, then
@@ -90,9 +96,9 @@ type Pending struct {
 func (p *Pending) Files() []kit.File { return p.files }
 
 // Intents are the compiled intents and their own matrix over the build's
-// inventory (Output.Connectivity): neither depends on the proofs.
-func (p *Pending) Intents() (*compiler.Result, *enforcer.Connectivity) {
-	return p.out.Compiled, p.out.Connectivity
+// inventory (Output.Stream): neither depends on the proofs.
+func (p *Pending) Intents() (*compiler.Result, *enforcer.Stream) {
+	return p.out.Compiled, p.out.Stream
 }
 
 // Wait waits for the proofs and returns the build, or every target's
@@ -181,7 +187,7 @@ func (r *references) into(out *Output) error {
 	if r.err != nil {
 		return r.err
 	}
-	out.Model, out.Connectivity = r.ref.Model, r.ref.Matrix
+	out.Model, out.Stream, out.matrix = r.ref.Model, r.ref.Stream, r.ref.Matrix
 	return nil
 }
 

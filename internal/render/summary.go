@@ -39,7 +39,7 @@ type Summary struct {
 }
 
 // Summarize computes the summary from the IR and the intents' matrix.
-func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
+func Summarize(p *ir.Policy, conn *enforcer.Stream) Summary {
 	s := Summary{Workloads: len(p.Workloads), namespaceOf: map[string]string{}}
 	for _, ep := range conn.Endpoints {
 		if ep.Namespace != "" {
@@ -73,29 +73,40 @@ func Summarize(p *ir.Policy, conn *enforcer.Connectivity) Summary {
 		ours[ns.Name] = true
 	}
 	in := func(ep string) bool { ns, _, _ := strings.Cut(ep, "/"); return ours[ns] }
-	for _, c := range conn.Connections {
-		srcIP, dstIP := strings.HasPrefix(c.Src, "ip:"), strings.HasPrefix(c.Dst, "ip:")
-		if !srcIP && !dstIP && ((in(c.Src) && !declared[c.Src]) || (in(c.Dst) && !declared[c.Dst])) {
-			s.Undeclared = append(s.Undeclared, c)
-		}
-	}
+	s.Undeclared = undeclaredFlows(conn, func(name string) bool { return in(name) && !declared[name] })
 	s.External = externalFlows(conn, in)
 	return s
 }
 
-// externalFlows lists the view's pairs between an external peer and a
-// workload for which ours holds.
-func externalFlows(conn *enforcer.Connectivity, ours func(string) bool) []enforcer.Connection {
-	st, err := enforcer.StreamOf(conn)
-	if err != nil { // not in canonical order: the exact ranges, unmerged
-		var out []enforcer.Connection
-		for _, c := range conn.Connections {
-			if (strings.HasPrefix(c.Src, "ip:") && ours(c.Dst)) || (strings.HasPrefix(c.Dst, "ip:") && ours(c.Src)) {
-				out = append(out, c)
+// undeclaredFlows lists the pairs of which an end is undeclared and no
+// end an address, reading the pairs only when some endpoint is
+// undeclared.
+func undeclaredFlows(st *enforcer.Stream, undeclared func(name string) bool) []enforcer.Connection {
+	marked := make([]bool, st.Nodes())
+	found := false
+	for n, ep := range st.Endpoints {
+		marked[n] = undeclared(ep.Name)
+		found = found || marked[n]
+	}
+	if !found {
+		return nil
+	}
+	var out []enforcer.Connection
+	cur := st.Cursor()
+	for n, src := range st.Endpoints {
+		for _, t := range cur.Targets(n) {
+			dst := st.Endpoints[t.Node]
+			if (marked[n] || marked[t.Node]) && !strings.HasPrefix(src.Name, "ip:") && !strings.HasPrefix(dst.Name, "ip:") {
+				out = append(out, enforcer.Connection{Src: src.Name, Dst: dst.Name, Ports: st.PortSets[t.Ports]})
 			}
 		}
-		return out
 	}
+	return out
+}
+
+// externalFlows lists the view's pairs between an external peer and a
+// workload for which ours holds.
+func externalFlows(st *enforcer.Stream, ours func(string) bool) []enforcer.Connection {
 	v := displayView(st)
 	cur := v.cursor()
 	var out []enforcer.Connection

@@ -29,7 +29,7 @@ func TestSummaryMergesExternalRanges(t *testing.T) {
 	c.Sort()
 	p := &ir.Policy{Namespaces: []ir.Namespace{{Name: "shop"}}, Workloads: []ir.Workload{{Namespace: "shop", Name: "app"}, {Namespace: "shop", Name: "gateway"}}}
 	var b strings.Builder
-	Summarize(p, c).Print(&b)
+	Summarize(p, mustStream(t, c)).Print(&b)
 	want := "3 flow(s) to or from outside the cluster's known pods:\n" +
 		"  shop/app → 203.0.113.0/25: all\n" +
 		"  0.0.0.0/0 except 203.0.113.0/25 → shop/gateway: TCP/8443\n" +
@@ -40,7 +40,7 @@ func TestSummaryMergesExternalRanges(t *testing.T) {
 	// With the same connectivity, the three ranges are the world.
 	c.Connections = c.Connections[1:]
 	b.Reset()
-	Summarize(p, c).Print(&b)
+	Summarize(p, mustStream(t, c)).Print(&b)
 	if !strings.HasSuffix(b.String(), "1 flow(s) to or from outside the cluster's known pods:\n  world → shop/gateway: TCP/8443\n") {
 		t.Errorf("summary:\n%s", b.String())
 	}
@@ -80,7 +80,7 @@ func TestSummaryFoldsManyFlows(t *testing.T) {
 	c.Endpoints = append(c.Endpoints, enforcer.Endpoint{Name: "ip:0.0.0.0-255.255.255.255", Kind: enforcer.KindExternal})
 	c.Sort()
 	var b strings.Builder
-	Summarize(p, c).Print(&b)
+	Summarize(p, mustStream(t, c)).Print(&b)
 	out := b.String()
 	for _, want := range []string{
 		", +330 more\n",
@@ -111,4 +111,13 @@ func TestSummaryCutName(t *testing.T) {
 	if cutName("world") != "world" {
 		t.Error("a short name is cut")
 	}
+}
+
+func mustStream(t *testing.T, c *enforcer.Connectivity) *enforcer.Stream {
+	t.Helper()
+	s, err := enforcer.StreamOf(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
