@@ -106,13 +106,18 @@ func inputsFingerprint(t *gitrev.Tree, inputs []cacheInput) (string, error) {
 			fmt.Fprintf(h, "file %s\n", id)
 			continue
 		}
-		ids, err := t.IDsIn(in.path, !in.intents)
+		ids, err := t.SortedIDs(in.path, !in.intents)
 		if err != nil {
 			return "", err
 		}
-		for _, p := range sortedKeys(ids) {
-			if !in.intents || strings.HasSuffix(p, ".cue") {
-				fmt.Fprintf(h, "%q %s\n", p, ids[p])
+		var line []byte
+		for _, f := range ids {
+			if !in.intents || strings.HasSuffix(f.Path, ".cue") {
+				// "%q %s\n", without fmt: 40,000 lines at 20,000 workloads.
+				line = strconv.AppendQuote(line[:0], f.Path)
+				line = append(line, ' ')
+				line = hex.AppendEncode(line, f.ID[:])
+				h.Write(append(line, '\n'))
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package gate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/netpolc/netpolc/internal/gitrev"
 	"github.com/netpolc/netpolc/internal/netset"
+	"github.com/netpolc/netpolc/internal/testkit/gittest"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/enforcer"
@@ -142,4 +146,53 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestFingerprintLines: the inputs' fingerprint is the hash of one
+// `"%q %s\n"` line per file (path quoted, blob id) after each input's
+// line, for the index and a revision alike, whatever the file names:
+// the recorded keys do not change with how the lines are written.
+func TestFingerprintLines(t *testing.T) {
+	r := gittest.New(t)
+	names := []string{"out/a b.yaml", "out/q\"uote.yaml", "out/ünï/c.yaml", "out/back\\slash.yaml", "out/z.yaml", "intents/i.cue", "intents/j.txt"}
+	for i, n := range names {
+		r.Write(n, strings.Repeat("x", i))
+	}
+	r.Commit("files")
+	repo, err := gitrev.Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := repo.Revision("HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := repo.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []cacheInput{{path: "intents", intents: true}, {path: "out"}}
+	want := sha256.New()
+	for _, in := range inputs {
+		fmt.Fprintf(want, "input %q %t\n", in.path, in.intents)
+		var paths []string
+		for _, n := range names {
+			if strings.HasPrefix(n, in.path+"/") && (!in.intents || strings.HasSuffix(n, ".cue")) {
+				paths = append(paths, n)
+			}
+		}
+		slices.Sort(paths)
+		for _, p := range paths {
+			fmt.Fprintf(want, "%q %s\n", p, r.Git("hash-object", p))
+		}
+	}
+	for _, tree := range []*gitrev.Tree{head, index} {
+		got, err := inputsFingerprint(tree, inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := hex.EncodeToString(want.Sum(nil)); got != w {
+			t.Errorf("%s: fingerprint %s, want %s", tree.Name, got, w)
+		}
+	}
 }

@@ -35,6 +35,12 @@ func (s *lockedSource) read(p string) ([]byte, error) {
 	return s.src.read(p)
 }
 
+func (s *lockedSource) listIDs(dir string, recursive bool) ([]FileID, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return listIDs(s.src, dir, recursive)
+}
+
 func (s *lockedSource) id(p string) (plumbing.Hash, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -176,6 +176,10 @@ func (r *Repo) Index() (*Tree, error) {
 		}
 	}
 	sort.Strings(s.names)
+	s.ids = make([]plumbing.Hash, len(s.names))
+	for i, name := range s.names {
+		s.ids[i] = s.entries[name]
+	}
 	return &Tree{Name: "the staged index", src: s}, nil
 }
 

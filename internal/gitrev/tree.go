@@ -6,8 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,22 +59,58 @@ func (t *Tree) IDs(dir string) (map[string]string, error) { return t.IDsIn(dir, 
 
 // IDsIn is IDs of the files directly in dir, or (recursive) below it.
 func (t *Tree) IDsIn(dir string, recursive bool) (map[string]string, error) {
-	out := map[string]string{}
-	if t.Missing {
-		return out, nil
-	}
-	names, err := t.src.list(cleanDir(dir), recursive)
+	ids, err := t.SortedIDs(dir, recursive)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range names {
-		h, err := t.src.id(name)
+	out := make(map[string]string, len(ids))
+	for _, f := range ids {
+		out[f.Path] = f.ID.String()
+	}
+	return out, nil
+}
+
+// FileID is a file of a snapshot and its git blob id.
+type FileID struct {
+	Path string // repository path
+	ID   plumbing.Hash
+}
+
+// SortedIDs is IDsIn as a list sorted by path: revisions and the index
+// list them with their ids (40,000 output files: a map and a lookup per
+// file were most of what hashing a snapshot's inputs cost).
+func (t *Tree) SortedIDs(dir string, recursive bool) ([]FileID, error) {
+	if t.Missing {
+		return nil, nil
+	}
+	return listIDs(t.src, cleanDir(dir), recursive)
+}
+
+// listIDs lists a source's files with their ids: at once when it can,
+// else name by name.
+func listIDs(src source, dir string, recursive bool) ([]FileID, error) {
+	if l, ok := src.(idLister); ok {
+		return l.listIDs(dir, recursive)
+	}
+	names, err := src.list(dir, recursive)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FileID, len(names))
+	for i, name := range names {
+		h, err := src.id(name)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = h.String()
+		out[i] = FileID{name, h}
 	}
 	return out, nil
+}
+
+// idLister is a source that lists its files with their ids, sorted by
+// path, at no more cost than the names.
+type idLister interface {
+	listIDs(dir string, recursive bool) ([]FileID, error)
 }
 
 // Read returns the regular files in dir (a repository path; "" or "." is
@@ -181,6 +217,16 @@ type commitSource struct {
 }
 
 func (s *commitSource) list(dir string, recursive bool) ([]string, error) {
+	ids, err := s.listIDs(dir, recursive)
+	out := make([]string, len(ids))
+	for i, f := range ids {
+		s.hashes[f.Path] = f.ID
+		out[i] = f.Path
+	}
+	return out, err
+}
+
+func (s *commitSource) listIDs(dir string, recursive bool) ([]FileID, error) {
 	t := s.root
 	if dir != "" {
 		sub, err := s.root.Tree(dir)
@@ -192,7 +238,7 @@ func (s *commitSource) list(dir string, recursive bool) ([]string, error) {
 		}
 		t = sub
 	}
-	var out []string
+	var out []FileID
 	w := object.NewTreeWalker(t, recursive, nil)
 	defer w.Close()
 	for {
@@ -206,13 +252,21 @@ func (s *commitSource) list(dir string, recursive bool) ([]string, error) {
 		if !isFileMode(e.Mode) {
 			continue
 		}
-		full := path.Join(dir, name)
-		s.hashes[full] = e.Hash
-		out = append(out, full)
+		full := name
+		if dir != "" {
+			full = dir + "/" + name
+		}
+		out = append(out, FileID{full, e.Hash})
 	}
-	sort.Strings(out)
+	// Git's tree order is the order of full paths; sorted anyway, cheaply
+	// when it is.
+	if !slices.IsSortedFunc(out, compareFileIDs) {
+		slices.SortFunc(out, compareFileIDs)
+	}
 	return out, nil
 }
+
+func compareFileIDs(a, b FileID) int { return strings.Compare(a.Path, b.Path) }
 
 func (s *commitSource) file(p string) (bool, error) {
 	e, err := s.root.FindEntry(p)
@@ -257,6 +311,7 @@ type indexSource struct {
 	repo    *Repo
 	entries map[string]plumbing.Hash // stage 0 files
 	names   []string                 // sorted
+	ids     []plumbing.Hash          // names' ids
 	// conflicts are the paths with unmerged stages.
 	conflicts []string
 }
@@ -277,6 +332,23 @@ func (s *indexSource) list(dir string, recursive bool) ([]string, error) {
 		if _, ok := under(name, dir, recursive); ok {
 			out = append(out, name)
 		}
+	}
+	return out, nil
+}
+
+func (s *indexSource) listIDs(dir string, recursive bool) ([]FileID, error) {
+	names, err := s.list(dir, recursive)
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	// list returns a run of the sorted names: their ids are the same run.
+	i := sort.SearchStrings(s.names, names[0])
+	out := make([]FileID, 0, len(names))
+	for _, name := range names {
+		for s.names[i] != name {
+			i++
+		}
+		out = append(out, FileID{name, s.ids[i]})
 	}
 	return out, nil
 }
