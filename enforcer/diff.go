@@ -32,6 +32,20 @@ func (d *Delta) Empty() bool {
 	return len(d.Opened) == 0 && len(d.Closed) == 0 && len(d.Changed) == 0
 }
 
+// Wider reports whether the second matrix allows something the first
+// does not: an opened pair, or a changed one that gained ports.
+func (d *Delta) Wider() bool {
+	if len(d.Opened) > 0 {
+		return true
+	}
+	for _, c := range d.Changed {
+		if !c.Opened().IsEmpty() {
+			return true
+		}
+	}
+	return false
+}
+
 // Diff compares the connections of two matrices (a before, b after).
 // Endpoints present on one side only show up through their connections.
 func Diff(a, b *Connectivity) *Delta {

@@ -72,18 +72,9 @@ func sameExternal(a, b *enforcer.Model) bool {
 	return slices.Equal(a.ExternalPeers(), b.ExternalPeers()) && slices.Equal(a.FQDNPeers(), b.FQDNPeers())
 }
 
-// Wider reports whether got allows something want does not.
-func Wider(d *enforcer.Delta) bool {
-	if len(d.Opened) > 0 {
-		return true
-	}
-	for _, c := range d.Changed {
-		if !c.Opened().IsEmpty() {
-			return true
-		}
-	}
-	return false
-}
+// Wider reports whether got allows something want does not
+// (Delta.Wider).
+func Wider(d *enforcer.Delta) bool { return d.Wider() }
 
 // peerBlocks turns external peer names ("ip:FIRST-LAST") into the CIDRs
 // that cover exactly those ranges.
