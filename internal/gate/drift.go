@@ -3,8 +3,6 @@ package gate
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"maps"
 	"path"
 	"slices"
@@ -106,34 +104,12 @@ func (s *snapshotOutput) drift(files []kit.File) (Drift, error) {
 	return d, nil
 }
 
-// fileIDs are the git blob id of each file, and the record `netpolc
-// build` leaves after writing them, the files hashed in parallel.
+// fileIDs are the git blob id of each file, hashed on every CPU, and
+// the record `netpolc build` leaves after writing them.
 func fileIDs(files []kit.File) (ids []string, record []byte) {
 	ids = make([]string, len(files))
-	sums := make([]string, len(files))
-	par.For(len(files), func(i int) {
-		ids[i] = gitrev.BlobID(files[i].Data)
-		sum := sha256.Sum256(files[i].Data)
-		sums[i] = hex.EncodeToString(sum[:])
-	})
-	return ids, recordOfSums(files, sums)
-}
-
-// recordOfSums is the record `netpolc build` leaves after writing files:
-// one "<sha256>  <path>" line per file, sorted by path (package output's
-// format, which is sha256sum's), each file's sum given (hex, in files'
-// order).
-func recordOfSums(files []kit.File, sums []string) []byte {
-	order := make([]int, len(files))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(files[a].Path, files[b].Path) })
-	var b bytes.Buffer
-	for _, i := range order {
-		b.WriteString(sums[i] + "  " + files[i].Path + "\n")
-	}
-	return b.Bytes()
+	par.For(len(files), func(i int) { ids[i] = gitrev.BlobID(files[i].Data) })
+	return ids, output.RecordOf(files)
 }
 
 // parseRecord reads the paths of a record; malformed lines are ignored

@@ -9,6 +9,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/netpolc/netpolc/emitters/kit"
+	"github.com/netpolc/netpolc/internal/par"
 )
 
 // record maps each path netpolc wrote to the sha256 sums of the contents
@@ -20,6 +23,18 @@ type record map[string][]string
 func hashOf(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// RecordOf is the RecordFile a write of files leaves (the files hashed on
+// every CPU): what verify expects to find beside a fresh build's files.
+func RecordOf(files []kit.File) []byte {
+	sums := make([]string, len(files))
+	par.For(len(files), func(i int) { sums[i] = hashOf(files[i].Data) })
+	r := make(record, len(files))
+	for i, f := range files {
+		r[f.Path] = []string{sums[i]}
+	}
+	return r.format()
 }
 
 // has reports whether netpolc wrote path.
