@@ -317,12 +317,21 @@ type indexSource struct {
 }
 
 func (s *indexSource) list(dir string, recursive bool) ([]string, error) {
+	ids, err := s.listIDs(dir, recursive)
+	out := make([]string, len(ids))
+	for i, f := range ids {
+		out[i] = f.Path
+	}
+	return out, err
+}
+
+func (s *indexSource) listIDs(dir string, recursive bool) ([]FileID, error) {
 	for _, c := range s.conflicts {
 		if _, ok := under(c, dir, true); ok {
 			return nil, fmt.Errorf("%s: %w: resolve it and stage the result", c, ErrConflict)
 		}
 	}
-	var out []string
+	var out []FileID
 	i := sort.SearchStrings(s.names, dir)
 	for ; i < len(s.names); i++ {
 		name := s.names[i]
@@ -330,25 +339,8 @@ func (s *indexSource) list(dir string, recursive bool) ([]string, error) {
 			break
 		}
 		if _, ok := under(name, dir, recursive); ok {
-			out = append(out, name)
+			out = append(out, FileID{name, s.ids[i]})
 		}
-	}
-	return out, nil
-}
-
-func (s *indexSource) listIDs(dir string, recursive bool) ([]FileID, error) {
-	names, err := s.list(dir, recursive)
-	if err != nil || len(names) == 0 {
-		return nil, err
-	}
-	// list returns a run of the sorted names: their ids are the same run.
-	i := sort.SearchStrings(s.names, names[0])
-	out := make([]FileID, 0, len(names))
-	for _, name := range names {
-		for s.names[i] != name {
-			i++
-		}
-		out = append(out, FileID{name, s.ids[i]})
 	}
 	return out, nil
 }
