@@ -145,12 +145,24 @@ func nodeList(s *view, sp spans, i int32, b bits) string {
 			}
 		}
 	}
+	ns := s.Endpoints[sp.lo[i]].Namespace
+	if s.Endpoints[sp.lo[i]].Kind == enforcer.KindExternal {
+		ns = ""
+	}
+	return NameGroup(ns, names, count)
+}
+
+// NameGroup prints count names of one namespace ("" for external peers),
+// of which names are the first (at least maxNames of them, when there
+// are that many): the name itself when it is alone, else
+// "shop/{web, app, +3 more}", or "{10.0.0.0/24 | world except 10.0.0.0/24}"
+// (display names of external peers hold ", " themselves).
+func NameGroup(namespace string, names []string, count int) string {
 	if count == 1 {
 		return names[0]
 	}
-	prefix, sep := s.Endpoints[sp.lo[i]].Namespace+"/", ", "
-	if s.Endpoints[sp.lo[i]].Kind == enforcer.KindExternal {
-		// Display names hold ", " themselves.
+	prefix, sep := namespace+"/", ", "
+	if namespace == "" {
 		prefix, sep = "", " | "
 	}
 	short := make([]string, 0, maxNames)

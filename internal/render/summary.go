@@ -243,23 +243,8 @@ func (f *flowSide) add(name string) {
 // String lists the side as `netpolc diff` and the folded matrix do:
 // "shop/web", "shop/{web, app, +3 more}", "world".
 func (f *flowSide) String() string {
-	if len(f.names) == 1 {
-		return f.names[0]
-	}
 	slices.SortFunc(f.names, enforcer.CompareNames)
-	prefix, sep := f.namespace+"/", ", "
-	if f.namespace == "" {
-		prefix, sep = "", " | " // external names hold ", " themselves
-	}
-	var short []string
-	for k, n := range f.names {
-		if k == maxNames-1 && len(f.names) > maxNames {
-			short = append(short, fmt.Sprintf("+%d more", len(f.names)-k))
-			break
-		}
-		short = append(short, strings.TrimPrefix(n, prefix))
-	}
-	return prefix + "{" + strings.Join(short, sep) + "}"
+	return NameGroup(f.namespace, f.names, len(f.names))
 }
 
 // maxNameBytes bounds an external peer's name in a folded row: a peer

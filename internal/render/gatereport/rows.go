@@ -8,6 +8,7 @@ import (
 	"github.com/netpolc/netpolc/internal/gate"
 	"github.com/netpolc/netpolc/internal/netset"
 	"github.com/netpolc/netpolc/internal/portset"
+	"github.com/netpolc/netpolc/internal/render"
 )
 
 // row is one printed line of a diff: flows that changed alike (same
@@ -117,26 +118,14 @@ func nodeNS(name string) string {
 	return ns
 }
 
-// maxNames is how many names of a compacted list are printed.
-const maxNames = 4
-
 // nodeList prints nodes of one namespace: "shop/web", or
-// "shop/{web, app, +3 more}", or an external range as CIDRs (see
-// displayName).
+// "shop/{web, app, +3 more}" (render.NameGroup), or an external range as
+// CIDRs (see displayName; each range is a group of its own).
 func nodeList(names []string) string {
 	if len(names) == 1 {
 		return displayName(names[0])
 	}
-	ns := nodeNS(names[0])
-	short := make([]string, 0, maxNames)
-	for i, n := range names {
-		if i == maxNames-1 && len(names) > maxNames {
-			short = append(short, fmt.Sprintf("+%d more", len(names)-i))
-			break
-		}
-		short = append(short, strings.TrimPrefix(n, ns+"/"))
-	}
-	return ns + "/{" + strings.Join(short, ", ") + "}"
+	return render.NameGroup(nodeNS(names[0]), names, len(names))
 }
 
 // portsText prints a row's ports: what is allowed now (opened), what was
