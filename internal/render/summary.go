@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/portset"
 )
 
 // Summary is what a build tells a reviewer about the compiled intents.
@@ -269,21 +270,33 @@ func cutName(name string) string {
 // one namespace as in the folded matrix), in the order of each row's
 // first flow (the flows' canonical order).
 func foldFlows(flows []enforcer.Connection, namespaceOf map[string]string) []*flowRow {
-	type key struct{ src, dst, ports string }
-	side := func(name string) string {
-		if ns, ok := namespaceOf[name]; ok {
-			return "ns\x00" + ns
-		}
-		return "ext"
+	// A side is its namespace, or external (ext); the flows of one class
+	// cell share their port set, so each set is formatted once.
+	type side struct {
+		ns  string
+		ext bool
+	}
+	type key struct {
+		src, dst side
+		ports    string
+	}
+	sideOf := func(name string) side {
+		ns, ok := namespaceOf[name]
+		return side{ns, !ok}
 	}
 	newSide := func(name string) *flowSide {
 		return &flowSide{namespace: namespaceOf[name], seen: map[string]bool{}}
 	}
+	portNames := map[portset.Set]string{}
 	index := map[key]*flowRow{}
 	var rows []*flowRow
 	for _, c := range flows {
-		ports := c.Ports.String()
-		k := key{side(c.Src), side(c.Dst), ports}
+		ports, ok := portNames[c.Ports]
+		if !ok {
+			ports = c.Ports.String()
+			portNames[c.Ports] = ports
+		}
+		k := key{sideOf(c.Src), sideOf(c.Dst), ports}
 		r, ok := index[k]
 		if !ok {
 			r = &flowRow{src: newSide(c.Src), dst: newSide(c.Dst), ports: ports}
