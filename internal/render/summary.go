@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpolc/netpolc/enforcer"
 	"github.com/netpolc/netpolc/internal/ir"
+	"github.com/netpolc/netpolc/internal/netset"
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
@@ -105,20 +106,81 @@ func undeclaredFlows(st *enforcer.Stream, undeclared func(name string) bool) []e
 	return out
 }
 
-// externalFlows lists the view's pairs between an external peer and a
-// workload for which ours holds.
+// externalFlows lists the flows between a workload for which ours holds
+// and the addresses outside the cluster's known pods: one per workload,
+// direction and port set, its external side the union of every external
+// peer (class of addresses) in it, so that the world reaching a gateway
+// is one line however the rest of the intents carve the world up. A peer
+// that is no address range (an FQDN) is a flow of its own. Flows come in
+// the order of their first pair (the stream's canonical order).
 func externalFlows(st *enforcer.Stream, ours func(string) bool) []enforcer.Connection {
-	v := displayView(st)
-	cur := v.cursor()
-	var out []enforcer.Connection
-	for n, src := range v.Endpoints {
+	first := firstExternal(st.Endpoints)
+	ranges := make([]netset.Range, st.Nodes()-first)
+	isRange := make([]bool, st.Nodes()-first)
+	var world netset.Set
+	for n := first; n < st.Nodes(); n++ {
+		if r, ok := netset.ParseName(st.Endpoints[n].Name); ok {
+			ranges[n-first], isRange[n-first] = r, true
+			world = append(world, r)
+		}
+	}
+	type key struct {
+		internal   int
+		toExternal bool
+		ports      string
+		peer       string // a peer that is no range; "" for ranges
+	}
+	type flow struct {
+		key
+		set   netset.Set
+		ports portset.Set
+	}
+	portNames := map[portset.Set]string{}
+	index := map[key]*flow{}
+	var flows []*flow
+	add := func(internal, ext int, toExternal bool, ps portset.Set) {
+		name, ok := portNames[ps]
+		if !ok {
+			name = ps.String()
+			portNames[ps] = name
+		}
+		k := key{internal: internal, toExternal: toExternal, ports: name}
+		if !isRange[ext-first] {
+			k.peer = st.Endpoints[ext].Name
+		}
+		f := index[k]
+		if f == nil {
+			f = &flow{key: k, ports: ps}
+			index[k] = f
+			flows = append(flows, f)
+		}
+		if k.peer == "" {
+			f.set = append(f.set, ranges[ext-first])
+		}
+	}
+	cur := st.Cursor()
+	for n := range st.Nodes() {
 		for _, t := range cur.Targets(n) {
-			dst := v.Endpoints[t.Node]
-			srcExt, dstExt := src.Kind == enforcer.KindExternal, dst.Kind == enforcer.KindExternal
-			if (srcExt && ours(dst.Name)) || (dstExt && ours(src.Name)) {
-				out = append(out, enforcer.Connection{Src: src.Name, Dst: dst.Name, Ports: v.PortSets[t.Ports]})
+			dst := int(t.Node)
+			switch srcExt, dstExt := n >= first, dst >= first; {
+			case srcExt && !dstExt && ours(st.Endpoints[dst].Name):
+				add(dst, n, false, st.PortSets[t.Ports])
+			case dstExt && !srcExt && ours(st.Endpoints[n].Name):
+				add(n, dst, true, st.PortSets[t.Ports])
 			}
 		}
+	}
+	out := make([]enforcer.Connection, len(flows))
+	for i, f := range flows {
+		ext := f.peer
+		if ext == "" {
+			ext = f.set.Display(world)
+		}
+		c := enforcer.Connection{Src: ext, Dst: st.Endpoints[f.internal].Name, Ports: f.ports}
+		if f.toExternal {
+			c.Src, c.Dst = c.Dst, c.Src
+		}
+		out[i] = c
 	}
 	return out
 }

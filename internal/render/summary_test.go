@@ -10,39 +10,63 @@ import (
 	"github.com/netpolc/netpolc/internal/portset"
 )
 
-// TestSummaryMergesExternalRanges: the shop's world reaching the gateway
-// is one line per peer of identical connectivity, named as CIDRs.
+// TestSummaryMergesExternalRanges: the addresses reaching a workload on
+// the same ports are one flow, named by their union, however the rest of
+// the intents carve them up (the shop: the app's egress makes
+// 203.0.113.0/25 a peer of its own, the world reaches the gateway).
 func TestSummaryMergesExternalRanges(t *testing.T) {
-	c := &enforcer.Connectivity{
-		Endpoints: []enforcer.Endpoint{
+	ranges := []string{"ip:0.0.0.0-203.0.112.255", "ip:203.0.113.0-203.0.113.127", "ip:203.0.113.128-255.255.255.255"}
+	shop := func() *enforcer.Connectivity {
+		c := &enforcer.Connectivity{Endpoints: []enforcer.Endpoint{
 			{Name: "shop/app", Namespace: "shop", Kind: "Deployment"},
 			{Name: "shop/gateway", Namespace: "shop", Kind: "Deployment"},
-			{Name: "ip:0.0.0.0-203.0.112.255", Kind: enforcer.KindExternal},
-			{Name: "ip:203.0.113.0-203.0.113.127", Kind: enforcer.KindExternal},
-			{Name: "ip:203.0.113.128-255.255.255.255", Kind: enforcer.KindExternal},
-		},
+		}}
+		for _, r := range ranges {
+			c.Endpoints = append(c.Endpoints, enforcer.Endpoint{Name: r, Kind: enforcer.KindExternal})
+		}
+		c.Endpoints = append(c.Endpoints, enforcer.Endpoint{Name: "fqdn:api.example.com", Kind: enforcer.KindExternal})
+		return c
 	}
-	for _, r := range []string{"ip:0.0.0.0-203.0.112.255", "ip:203.0.113.0-203.0.113.127", "ip:203.0.113.128-255.255.255.255"} {
-		c.Connections = append(c.Connections, enforcer.Connection{Src: r, Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")})
-	}
-	c.Connections = append(c.Connections, enforcer.Connection{Src: "shop/app", Dst: "ip:203.0.113.0-203.0.113.127", Ports: portset.All()})
-	c.Sort()
 	p := &ir.Policy{Namespaces: []ir.Namespace{{Name: "shop"}}, Workloads: []ir.Workload{{Namespace: "shop", Name: "app"}, {Namespace: "shop", Name: "gateway"}}}
-	var b strings.Builder
-	Summarize(p, mustStream(t, c)).Print(&b)
-	want := "3 flow(s) to or from outside the cluster's known pods:\n" +
-		"  shop/app → 203.0.113.0/25: all\n" +
-		"  0.0.0.0/0 except 203.0.113.0/25 → shop/gateway: TCP/8443\n" +
-		"  203.0.113.0/25 → shop/gateway: TCP/8443\n"
-	if !strings.HasSuffix(b.String(), want) {
-		t.Errorf("summary:\n%s\nwant it to end:\n%s", b.String(), want)
-	}
-	// With the same connectivity, the three ranges are the world.
-	c.Connections = c.Connections[1:]
-	b.Reset()
-	Summarize(p, mustStream(t, c)).Print(&b)
-	if !strings.HasSuffix(b.String(), "1 flow(s) to or from outside the cluster's known pods:\n  world → shop/gateway: TCP/8443\n") {
-		t.Errorf("summary:\n%s", b.String())
+	for _, tc := range []struct {
+		name  string
+		conns []enforcer.Connection
+		want  string
+	}{{
+		name: "the world, carved up by the app's egress",
+		conns: []enforcer.Connection{
+			{Src: ranges[0], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")},
+			{Src: ranges[1], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")},
+			{Src: ranges[2], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")},
+			{Src: "shop/app", Dst: ranges[1], Ports: portset.All()},
+		},
+		want: "2 flow(s) to or from outside the cluster's known pods:\n" +
+			"  shop/app → 203.0.113.0/25: all\n" +
+			"  world → shop/gateway: TCP/8443\n",
+	}, {
+		name: "part of the world, on two port sets, and a name",
+		conns: []enforcer.Connection{
+			{Src: ranges[0], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")},
+			{Src: ranges[2], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/8443")},
+			{Src: ranges[1], Dst: "shop/gateway", Ports: mustPorts(t, "TCP/80,TCP/8443")},
+			{Src: "shop/app", Dst: ranges[1], Ports: mustPorts(t, "TCP/443")},
+			{Src: "shop/app", Dst: ranges[2], Ports: mustPorts(t, "TCP/443")},
+			{Src: "shop/app", Dst: "fqdn:api.example.com", Ports: mustPorts(t, "TCP/443")},
+		},
+		want: "4 flow(s) to or from outside the cluster's known pods:\n" +
+			"  shop/app → 203.0.113.0-255.255.255.255: TCP/443\n" +
+			"  shop/app → fqdn:api.example.com: TCP/443\n" +
+			"  0.0.0.0/0 except 203.0.113.0/25 → shop/gateway: TCP/8443\n" +
+			"  203.0.113.0/25 → shop/gateway: TCP/80,TCP/8443\n",
+	}} {
+		c := shop()
+		c.Connections = tc.conns
+		c.Sort()
+		var b strings.Builder
+		Summarize(p, mustStream(t, c)).Print(&b)
+		if !strings.HasSuffix(b.String(), tc.want) {
+			t.Errorf("%s: summary:\n%s\nwant it to end:\n%s", tc.name, b.String(), tc.want)
+		}
 	}
 }
 
