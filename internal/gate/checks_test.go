@@ -168,7 +168,7 @@ func TestReportFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, re := range []string{`^### netpolc verify: failed\n`, `#### Drift\n`, `#### Broken guardrails and failing expectations\n\n` + "```\n" + `intents/checks\.cue:3:`,
-		`#### Connectivity\n`, "\\| \\+ \\| `0\\.0\\.0\\.0/0` \\| `shop/db` \\| `TCP/5432` \\| intents/world\\.cue:3:\\d+ \\|"} {
+		`#### Connectivity\n`, "\\| \\+ \\| `world` \\| `shop/db` \\| `TCP/5432` \\| intents/world\\.cue:3:\\d+ \\|"} {
 		mustMatch(t, "markdown", re, md.String())
 	}
 	var js bytes.Buffer

@@ -263,7 +263,7 @@ func (s Summary) printFlows(w io.Writer, head string, flows []enforcer.Connectio
 	if len(flows) <= foldAbove {
 		fmt.Fprintln(w, head+":")
 		for _, c := range flows {
-			fmt.Fprintf(w, "  %s → %s: %s\n", c.Src, c.Dst, c.Ports)
+			fmt.Fprintf(w, "  %s → %s: %s\n", CutName(c.Src), CutName(c.Dst), c.Ports)
 		}
 		return
 	}
@@ -297,7 +297,7 @@ func (f *flowSide) add(name string) {
 	if !f.seen[name] {
 		f.seen[name] = true
 		if f.namespace == "" {
-			name = cutName(name)
+			name = CutName(name)
 		}
 		f.names = append(f.names, name)
 	}
@@ -315,9 +315,11 @@ func (f *flowSide) String() string {
 // complement of 800 blocks is 800 ranges).
 const maxNameBytes = 160
 
-// cutName cuts a long name after its last range that fits.
-func cutName(name string) string {
-	if len(name) <= maxNameBytes {
+// CutName cuts a long external peer's name after its last range that
+// fits in maxNameBytes: the human formats name a peer by its ranges, and
+// an intents set of many blocks makes names of hundreds of them.
+func CutName(name string) string {
+	if len(name) <= maxNameBytes || strings.HasPrefix(name, "fqdn:") { // a DNS name is short enough whole
 		return name
 	}
 	cut := strings.LastIndex(name[:maxNameBytes], ", ")

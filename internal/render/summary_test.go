@@ -128,11 +128,11 @@ func TestSummaryCutName(t *testing.T) {
 	for i := range 100 {
 		ranges = append(ranges, fmt.Sprintf("10.0.%d.0-10.0.%d.127", i, i))
 	}
-	got := cutName(strings.Join(ranges, ", "))
+	got := CutName(strings.Join(ranges, ", "))
 	if len(got) > maxNameBytes+len(", …") || !strings.HasSuffix(got, "127, …") || !strings.HasPrefix(got, "10.0.0.0-10.0.0.127, 10.0.1.0") {
-		t.Errorf("cutName: %q", got)
+		t.Errorf("CutName: %q", got)
 	}
-	if cutName("world") != "world" {
+	if CutName("world") != "world" {
 		t.Error("a short name is cut")
 	}
 }

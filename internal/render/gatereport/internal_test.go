@@ -1,6 +1,7 @@
 package gatereport
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,5 +102,38 @@ func TestDisplayName(t *testing.T) {
 		if got := nodeList([]string{in}); got != want {
 			t.Errorf("%s: got %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestCompactExternalRanges: external ranges that changed alike with the
+// same other end are one row named by their union: both families whole
+// are the world, disjoint blocks their CIDRs; a DNS name stays a row of
+// its own, and a union of many ranges is cut.
+func TestCompactExternalRanges(t *testing.T) {
+	p := ports(t, "TCP/443")
+	to := func(dst string) gate.Flow {
+		return gate.Flow{Change: gate.Closed, Src: "shop/app", Dst: dst, Before: p, Origins: []string{"a.cue:1:1"}}
+	}
+	from := func(src string) gate.Flow {
+		return gate.Flow{Change: gate.Opened, Src: src, Dst: "shop/web", After: p, Origins: []string{"a.cue:2:1"}}
+	}
+	rows := compact([]gate.Flow{
+		to("ip:0.0.0.0-255.255.255.255"), to("ip:::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), to("fqdn:api.example.com"),
+		from("ip:10.0.0.0-10.255.255.255"), from("ip:192.168.0.0-192.168.255.255"),
+	})
+	var got []string
+	for _, r := range rows {
+		got = append(got, nodeList(r.srcs)+" → "+nodeList(r.dsts))
+	}
+	want := []string{"shop/app → world", "shop/app → fqdn:api.example.com", "10.0.0.0/8, 192.168.0.0/16 → shop/web"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var many []string
+	for i := range 200 {
+		many = append(many, "ip:10.0."+strconv.Itoa(i)+".0-10.0."+strconv.Itoa(i)+".127")
+	}
+	if name := nodeList(many); len(name) > 170 || !strings.HasSuffix(name, ", …") {
+		t.Errorf("a union of 200 ranges: %q", name)
 	}
 }

@@ -108,24 +108,42 @@ func compact(flows []gate.Flow) []row {
 	return out
 }
 
-// nodeNS is the namespace of a workload node, or the whole name of an
-// external one (each range is its own group).
+// nodeNS is the namespace of a workload node; the external ranges are
+// one group (a row names their union), a DNS name is a group of its own.
 func nodeNS(name string) string {
-	if strings.HasPrefix(name, "ip:") {
-		return name
+	if strings.HasPrefix(name, netset.NamePrefix) {
+		return netset.NamePrefix
 	}
 	ns, _, _ := strings.Cut(name, "/")
 	return ns
 }
 
 // nodeList prints nodes of one namespace: "shop/web", or
-// "shop/{web, app, +3 more}" (render.NameGroup), or an external range as
-// CIDRs (see displayName; each range is a group of its own).
+// "shop/{web, app, +3 more}" (render.NameGroup), or external ranges as
+// the CIDRs of their union ("0.0.0.0/0; ::/0" is "world", see
+// displayName), cut when long (render.CutName).
 func nodeList(names []string) string {
 	if len(names) == 1 {
 		return displayName(names[0])
 	}
+	if set, ok := rangeSet(names); ok {
+		return render.CutName(set.Display(allAddresses))
+	}
 	return render.NameGroup(nodeNS(names[0]), names, len(names))
+}
+
+// rangeSet is the union of external range names, or false when a name is
+// no range.
+func rangeSet(names []string) (netset.Set, bool) {
+	var set netset.Set
+	for _, n := range names {
+		r, ok := netset.ParseName(n)
+		if !ok {
+			return nil, false
+		}
+		set = append(set, r)
+	}
+	return set, true
 }
 
 // portsText prints a row's ports: what is allowed now (opened), what was
@@ -195,7 +213,7 @@ var allAddresses = netset.Set{netset.PrefixRange(netip.MustParsePrefix("0.0.0.0/
 // anything else as is. The JSON report keeps the exact range.
 func displayName(name string) string {
 	if r, ok := netset.ParseName(name); ok {
-		return netset.Set{r}.Display(allAddresses)
+		return render.CutName(netset.Set{r}.Display(allAddresses))
 	}
 	return name
 }
