@@ -19,8 +19,11 @@ var (
 
 // atomization splits the address space into the external peers: disjoint
 // ranges such that every block either contains a range whole or misses it.
-// IPv4 is always present (with no block at all it is one peer); IPv6 only
-// when some block is IPv6.
+// Both families are always present (with no block at all, one peer each):
+// an enforcer sees IPv6 traffic whether or not the policies name an IPv6
+// block, and a model without it could not tell `0.0.0.0/0` from every
+// address, so a target letting the IPv6 world in where the intents name
+// only IPv4 would pass its proof.
 type atomization struct {
 	atoms      []netset.Range
 	blockAtoms [][]int32 // per block: the atoms it contains, ascending
@@ -28,19 +31,14 @@ type atomization struct {
 
 // buildAtoms atomizes the address space for the given blocks.
 func buildAtoms(blocks []netset.Set) atomization {
-	starts := []netip.Addr{v4First}
-	hasV6 := false
+	starts := []netip.Addr{v4First, v6First}
 	for _, b := range blocks {
 		for _, r := range b {
 			starts = append(starts, r.First)
 			if next := r.Last.Next(); next.IsValid() && next.Is4() == r.Last.Is4() {
 				starts = append(starts, next)
 			}
-			hasV6 = hasV6 || r.First.Is6()
 		}
-	}
-	if hasV6 {
-		starts = append(starts, v6First)
 	}
 	slices.SortFunc(starts, netip.Addr.Compare)
 	starts = slices.Compact(starts)

@@ -131,8 +131,18 @@ func TestExternalPeers(t *testing.T) {
 	if got := m.ExternalPeers(); !slices.Equal(got, want) {
 		t.Errorf("external peers:\n got %q\nwant %q", got, want)
 	}
-	if got := confModel(t, conformance.Case{}).ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-255.255.255.255"}) {
+	// Both families are peers without a block naming them: the IPv6
+	// world is there for an IPv4-only policy set too.
+	if got := confModel(t, conformance.Case{}).ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-255.255.255.255", "ip:::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}) {
 		t.Errorf("without blocks: %q", got)
+	}
+	v4 := confModel(t, conformance.Case{NPs: aFrom(conformance.IpPeer("10.0.0.0/8"))})
+	if got := v4.ExternalPeers(); !slices.Equal(got, []string{"ip:0.0.0.0-9.255.255.255", "ip:10.0.0.0-10.255.255.255",
+		"ip:11.0.0.0-255.255.255.255", "ip:::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}) {
+		t.Errorf("IPv4 blocks only: %q", got)
+	}
+	if p := v4.Matrix().Ports("ip:::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "x/a"); !p.IsEmpty() {
+		t.Errorf("the IPv6 world reaches x/a, isolated and open to 10.0.0.0/8 only: %v", p)
 	}
 	c := m.Matrix()
 	if p := c.Ports("ip:10.3.0.0-10.255.255.255", "x/a"); !p.IsAll() {

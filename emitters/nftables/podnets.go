@@ -194,8 +194,8 @@ func overlapping(blocks []block, inside []netset.Range) []string {
 
 // mergedAtoms splits the address space at the blocks' boundaries into the
 // largest ranges of one family that every block contains whole or misses,
-// the way the intents' model names its external peers (IPv6 only when a
-// block is IPv6).
+// the way the intents' model names its external peers (both families
+// always present).
 func mergedAtoms(blocks []netset.Set) []netset.Range {
 	return netset.Atoms(blocks, func(r netset.Range) string {
 		key := ""

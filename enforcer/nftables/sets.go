@@ -53,8 +53,8 @@ func (s *addrSet) covers(r netset.Range) int {
 
 // externalPeers splits the address space into the largest ranges over
 // which membership in every interval set is constant: the external peers,
-// named as ARCHITECTURE.md §3 names them. IPv4 is always present, IPv6 when some
-// interval set holds IPv6 networks. Interval sets are the ruleset's
+// named as ARCHITECTURE.md §3 names them, both families always present.
+// Interval sets are the ruleset's
 // networks (the ipBlocks), so this is the split the NetworkPolicy model
 // derives from the same blocks.
 func externalPeers(sets []*addrSet) []netset.Range {

@@ -22,9 +22,10 @@ var guardrailCases = []struct {
 		nil},
 	{"noIngressFromWorld broken by a non-isolated namespace",
 		"guardrails: g: {reason: \"PCI\", noIngressFromWorld: {namespace: \"shop\"}}\n",
-		[]string{`t/a\.cue:12:\d+: guardrails\.g: guardrail broken: nothing outside the cluster may reach namespace shop \(PCI\); 2 flow\(s\) allowed:\n` +
+		[]string{`t/a\.cue:12:\d+: guardrails\.g: guardrail broken: nothing outside the cluster may reach namespace shop \(PCI\); 4 flow\(s\) allowed:\n` +
 			` +ip:0\.0\.0\.0-255\.255\.255\.255 → shop/db all  ← shop/db not isolated for ingress \(declared at t/a\.cue:7:2\)\n` +
-			` +ip:0\.0\.0\.0-255\.255\.255\.255 → shop/web all  ← shop/web not isolated for ingress`}},
+			` +ip:0\.0\.0\.0-255\.255\.255\.255 → shop/web all  ← shop/web not isolated for ingress \(declared at t/a\.cue:6:2\)\n` +
+			` +ip:::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff → shop/db all  ← shop/db not isolated for ingress`}},
 	{"noIngressFromWorld broken by an explicit rule",
 		denyShop + "policies: p: {namespace: \"shop\", workload: \"web\", ingress: [{from: [{world: true}], ports: [\"http\"]}]}\n" +
 			"guardrails: g: noIngressFromWorld: [\"shop/db\", \"shop/web\"]\n",

@@ -7,21 +7,18 @@ import (
 
 // Atoms splits the address space into the largest ranges over which
 // every set's membership is constant, the way the model names its
-// external peers: the cuts are the sets' range boundaries; IPv4 is always
-// present, IPv6 only when some set holds IPv6. Adjacent pieces that key
+// external peers: the cuts are the sets' range boundaries; both families
+// are always present (enforcer/atoms.go says why). Adjacent pieces that key
 // gives the same value are merged (key describes a piece's membership,
 // e.g. whether each set holds all, part or none of it).
 func Atoms(sets []Set, key func(Range) string) []Range {
 	v4, v6 := netip.AddrFrom4([4]byte{}), netip.IPv6Unspecified()
-	starts := []netip.Addr{v4}
+	starts := []netip.Addr{v4, v6}
 	for _, s := range sets {
 		for _, r := range s {
 			starts = append(starts, r.First)
 			if next := r.Last.Next(); next.IsValid() && next.Is4() == r.Last.Is4() {
 				starts = append(starts, next)
-			}
-			if r.First.Is6() {
-				starts = append(starts, v6)
 			}
 		}
 	}
