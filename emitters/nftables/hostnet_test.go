@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/netpolc/netpolc/enforcer"
-	"github.com/netpolc/netpolc/enforcer/proof"
 
 	"github.com/netpolc/netpolc/emitters/kit"
 	"github.com/netpolc/netpolc/emitters/nftables"
@@ -186,7 +185,7 @@ func TestHostPeerNarrowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := enforcer.Diff(m.Matrix(), got)
-	if proof.Wider(d) || len(d.Closed) != 2 {
+	if d.Wider() || len(d.Closed) != 2 {
 		t.Errorf("want x/a -> the two agents closed, nothing opened: %+v", d)
 	}
 	assertNoNodeIPs(t, res.Ruleset, inv)

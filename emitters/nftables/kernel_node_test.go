@@ -221,7 +221,7 @@ func readNodes(t *testing.T, p *ir.Policy, res *nftables.Result, all inventory.I
 		return got
 	}
 	d := enforcer.Diff(v.matrix, read(v.inv))
-	if proof.Wider(d) {
+	if d.Wider() {
 		t.Fatalf("wider than the intents: %+v\n%s", d, res.Ruleset)
 	}
 	for _, c := range append(d.Closed, d.Changed...) {

@@ -252,7 +252,7 @@ func checkUnlisted(t *testing.T, name string, p *ir.Policy, inv inventory.Invent
 		t.Fatalf("%s: Interpret: %v", name, err)
 	}
 	d := enforcer.Diff(m.Matrix(), got)
-	if proof.Wider(d) {
+	if d.Wider() {
 		t.Fatalf("%s, %s unlisted: wider than the intents: %+v\n%s", name, id, d, res.Ruleset)
 	}
 	for _, c := range append(d.Closed, d.Changed...) {

@@ -19,13 +19,10 @@ import (
 var connectionsLimit = limits.New("proof-connections", 50_000_000,
 	"allowed connections between endpoints that a proof compares one by one")
 
-// matrix is m's matrix (connectivity).
-func matrix(m *enforcer.Model) (*enforcer.Connectivity, error) { return connectivity(m.Stream()) }
-
 // Matrix is m's matrix, every allowed pair, or an error past the
 // proof-connections bound: for what compares matrices pair by pair
-// (verify's diff of two snapshots).
-func Matrix(m *enforcer.Model) (*enforcer.Connectivity, error) { return matrix(m) }
+// (verify's diff of two snapshots, a target's own matrix).
+func Matrix(m *enforcer.Model) (*enforcer.Connectivity, error) { return connectivity(m.Stream()) }
 
 // connectivity lists every pair of s, or is an error when it has more
 // than the bound allows, counted from the class tables before the list

@@ -72,10 +72,6 @@ func sameExternal(a, b *enforcer.Model) bool {
 	return slices.Equal(a.ExternalPeers(), b.ExternalPeers()) && slices.Equal(a.FQDNPeers(), b.FQDNPeers())
 }
 
-// Wider reports whether got allows something want does not
-// (Delta.Wider).
-func Wider(d *enforcer.Delta) bool { return d.Wider() }
-
 // peerBlocks turns external peer names ("ip:FIRST-LAST") into the CIDRs
 // that cover exactly those ranges.
 func peerBlocks(names []string) ([]string, error) {
@@ -187,7 +183,7 @@ func (r *Reference) proveOver(target string, inv inventory.Inventory, got enforc
 	} else if d, err = CompareAcross(r.Inventory, r.Policies, inv, got); err != nil {
 		return nil, err
 	}
-	if d.Empty() || (allowNarrower && !Wider(d)) {
+	if d.Empty() || (allowNarrower && !d.Wider()) {
 		return d, nil
 	}
 	return d, describeDelta(target, r.Model, d)
@@ -208,7 +204,7 @@ func (r *Reference) proveConnectivity(target string, got *enforcer.Connectivity,
 	if err != nil {
 		return nil, err
 	}
-	if d.Empty() || (allowNarrower && !Wider(d)) {
+	if d.Empty() || (allowNarrower && !d.Wider()) {
 		return d, nil
 	}
 	return d, describeDelta(target, r.Model, d)
@@ -265,7 +261,7 @@ func describeDelta(target string, intents *enforcer.Model, d *enforcer.Delta) er
 	}
 	n := len(d.Opened) + len(d.Closed) + len(d.Changed)
 	hint := "the target expresses these flows more narrowly than the intents; --allow-approximate accepts a narrower result, with a warning per rule"
-	if Wider(d) {
+	if d.Wider() {
 		hint = "the target would allow more than the intents: nothing was written; this is a netpolc bug, please report it with these lines"
 	}
 	return &diag.Diagnostic{Severity: diag.Error, Pos: at, Err: ErrNotEquivalent, Hint: hint,

@@ -73,7 +73,7 @@ func (r *Reference) proveReserved(target string, inv inventory.Inventory, got *e
 	for _, ep := range inv.Endpoints {
 		known[ep.ID()] = true
 	}
-	conn, err := matrix(m)
+	conn, err := Matrix(m)
 	if err != nil {
 		return err
 	}
