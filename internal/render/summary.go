@@ -135,16 +135,11 @@ func externalFlows(st *enforcer.Stream, ours func(string) bool) []enforcer.Conne
 		set   netset.Set
 		ports portset.Set
 	}
-	portNames := map[portset.Set]string{}
+	portNames := portTexts{}
 	index := map[key]*flow{}
 	var flows []*flow
 	add := func(internal, ext int, toExternal bool, ps portset.Set) {
-		name, ok := portNames[ps]
-		if !ok {
-			name = ps.String()
-			portNames[ps] = name
-		}
-		k := key{internal: internal, toExternal: toExternal, ports: name}
+		k := key{internal: internal, toExternal: toExternal, ports: portNames.of(ps)}
 		if !isRange[ext-first] {
 			k.peer = st.Endpoints[ext].Name
 		}
@@ -351,15 +346,11 @@ func foldFlows(flows []enforcer.Connection, namespaceOf map[string]string) []*fl
 	newSide := func(name string) *flowSide {
 		return &flowSide{namespace: namespaceOf[name], seen: map[string]bool{}}
 	}
-	portNames := map[portset.Set]string{}
+	portNames := portTexts{}
 	index := map[key]*flowRow{}
 	var rows []*flowRow
 	for _, c := range flows {
-		ports, ok := portNames[c.Ports]
-		if !ok {
-			ports = c.Ports.String()
-			portNames[c.Ports] = ports
-		}
+		ports := portNames.of(c.Ports)
 		k := key{sideOf(c.Src), sideOf(c.Dst), ports}
 		r, ok := index[k]
 		if !ok {
@@ -372,4 +363,18 @@ func foldFlows(flows []enforcer.Connection, namespaceOf map[string]string) []*fl
 		r.flows++
 	}
 	return rows
+}
+
+// portTexts formats each port set once: the flows of one class cell
+// share their set (equal sets of different cells are formatted apart,
+// alike).
+type portTexts map[portset.Set]string
+
+func (t portTexts) of(ps portset.Set) string {
+	text, ok := t[ps]
+	if !ok {
+		text = ps.String()
+		t[ps] = text
+	}
+	return text
 }
