@@ -89,15 +89,26 @@ func firstExternal(eps []enforcer.Endpoint) int {
 
 // rangesOf is the set of the ranges of nodes g, nil if one is no range.
 func rangesOf(s *enforcer.Stream, g []int) netset.Set {
+	names := make([]string, len(g))
+	for i, n := range g {
+		names[i] = s.Endpoints[n].Name
+	}
+	set, _ := RangeSet(names)
+	return set
+}
+
+// RangeSet is the union of external peers' names ("ip:FIRST-LAST"), or
+// false when one is no range (a DNS name).
+func RangeSet(names []string) (netset.Set, bool) {
 	var set netset.Set
-	for _, n := range g {
-		r, ok := netset.ParseName(s.Endpoints[n].Name)
+	for _, n := range names {
+		r, ok := netset.ParseName(n)
 		if !ok {
-			return nil
+			return nil, false
 		}
 		set = append(set, r)
 	}
-	return set
+	return set, true
 }
 
 // externalKeys is each external peer's connectivity as a string: its

@@ -126,24 +126,10 @@ func nodeList(names []string) string {
 	if len(names) == 1 {
 		return displayName(names[0])
 	}
-	if set, ok := rangeSet(names); ok {
+	if set, ok := render.RangeSet(names); ok {
 		return render.CutName(set.Display(allAddresses))
 	}
 	return render.NameGroup(nodeNS(names[0]), names, len(names))
-}
-
-// rangeSet is the union of external range names, or false when a name is
-// no range.
-func rangeSet(names []string) (netset.Set, bool) {
-	var set netset.Set
-	for _, n := range names {
-		r, ok := netset.ParseName(n)
-		if !ok {
-			return nil, false
-		}
-		set = append(set, r)
-	}
-	return set, true
 }
 
 // portsText prints a row's ports: what is allowed now (opened), what was
